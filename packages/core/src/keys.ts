@@ -1,0 +1,139 @@
+import type { IndexRecord, ParameterLocation } from './types.js';
+
+/**
+ * The DynamoDB index's keys (single table; see README "The index").
+ *
+ * | item          | pk                      | sk                               | gsi1 (org feed)                 | gsi2 (account feed)          |
+ * | ------------- | ----------------------- | -------------------------------- | ------------------------------- | ---------------------------- |
+ * | record        | `AR#{account}#{region}` | `R#{name}!{time}!{suffix}`       | `FEED#{day}#{shard}` / `{time}#…` | `ACCT#{account}#{month}` / `{time}#…` |
+ * | catalog entry | `AR#{account}#{region}` | `C#{name}`                       | –                               | –                            |
+ * | registry      | `REGISTRY`              | `{account}#{region}`             | –                               | –                            |
+ *
+ * `!` sorts below every character SSM allows in a name, so `R#/a!` never collides with `R#/a/b!`
+ * or `R#/a-b!`, and one name's records are one contiguous, time-ordered range.
+ */
+export const IndexAttributes = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  feedPartitionKey: 'gsi1pk',
+  feedSortKey: 'gsi1sk',
+  accountFeedPartitionKey: 'gsi2pk',
+  accountFeedSortKey: 'gsi2sk',
+} as const;
+
+export const IndexNames = {
+  /** Org-wide change feed by time, spread over FEED_SHARDS partitions a day. */
+  feed: 'feed',
+  /** One account's change feed by time, one partition a month. */
+  accountFeed: 'account-feed',
+} as const;
+
+/** Day partitions of the org feed are split this many ways so no partition takes every change. */
+export const FEED_SHARDS = 16;
+
+export const REGISTRY_PARTITION = 'REGISTRY';
+const NAME_END = '!';
+
+/** The partition holding one account and region's records and catalog. */
+export function locationPartition(account: string, region: string): string {
+  return `AR#${account}#${region}`;
+}
+
+/** Sort-key suffix that makes a record unique within its name and time. */
+export function recordSuffix(record: IndexRecord): string {
+  switch (record.kind) {
+    case 'version':
+      return `V${String(record.version).padStart(7, '0')}`;
+    case 'tombstone':
+      return `D${record.eventId}`;
+    case 'label':
+      return `L${String(record.version).padStart(7, '0')}${record.eventId}`;
+  }
+}
+
+/** First sort key of every record of `name` (the range `begins_with` reads). */
+export function recordPrefix(name: string): string {
+  return `R#${name}${NAME_END}`;
+}
+
+/** Sort key that sorts after every record of `name` at or before `time`'s whole second. */
+export function recordUpperBoundAtSecond(name: string, time: string): string {
+  return `${recordPrefix(name)}${time.slice(0, 19)}~`;
+}
+
+/** Sort key of every record of every name starting with `prefix` (a path or key). */
+export function recordRangePrefix(prefix: string): string {
+  return `R#${prefix}`;
+}
+
+export function catalogSortKey(name: string): string {
+  return `C#${name}`;
+}
+
+export function catalogRangePrefix(prefix: string): string {
+  return `C#${prefix}`;
+}
+
+export function registrySortKey(account: string, region: string): string {
+  return `${account}#${region}`;
+}
+
+/** Stable shard of a parameter in the org feed (FNV-1a; identical in every process). */
+export function feedShard(location: ParameterLocation): number {
+  let hash = 0x811c9dc5;
+  const text = `${location.account}#${location.region}#${location.name}`;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % FEED_SHARDS;
+}
+
+export function feedPartition(day: string, shard: number): string {
+  return `FEED#${day}#${String(shard).padStart(2, '0')}`;
+}
+
+export function accountFeedPartition(account: string, month: string): string {
+  return `ACCT#${account}#${month}`;
+}
+
+/** All key attributes of a record item. */
+export function recordKeys(record: IndexRecord): Record<string, string> {
+  const suffix = recordSuffix(record);
+  const tail = `${record.time}#${record.account}#${record.region}#${record.name}#${suffix}`;
+  return {
+    [IndexAttributes.partitionKey]: locationPartition(record.account, record.region),
+    [IndexAttributes.sortKey]: `${recordPrefix(record.name)}${record.time}${NAME_END}${suffix}`,
+    [IndexAttributes.feedPartitionKey]: feedPartition(record.time.slice(0, 10), feedShard(record)),
+    [IndexAttributes.feedSortKey]: tail,
+    [IndexAttributes.accountFeedPartitionKey]: accountFeedPartition(record.account, record.time.slice(0, 7)),
+    [IndexAttributes.accountFeedSortKey]: tail,
+  };
+}
+
+/** Days (UTC, `YYYY-MM-DD`) from `since` to `until` inclusive: the feed partitions to read. */
+export function daysBetween(since: Date, until: Date): string[] {
+  const days: string[] = [];
+  const cursor = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()));
+  while (cursor.getTime() <= until.getTime()) {
+    days.push(cursor.toISOString().slice(0, 10));
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+  }
+  return days;
+}
+
+/** Months (UTC, `YYYY-MM`) from `since` to `until` inclusive: the account feed partitions to read. */
+export function monthsBetween(since: Date, until: Date): string[] {
+  const months: string[] = [];
+  const cursor = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
+  while (cursor.getTime() <= until.getTime()) {
+    months.push(cursor.toISOString().slice(0, 7));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return months;
+}
+
+/** S3 key of one version's object: one prefix per parameter, one object per version. */
+export function versionObjectKey(location: ParameterLocation, time: string, version: number): string {
+  return `parameters/${location.account}/${location.region}/${encodeURIComponent(location.name)}/${time}_${String(version).padStart(7, '0')}.json`;
+}

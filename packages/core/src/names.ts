@@ -1,0 +1,66 @@
+/**
+ * Resource names and settings shared by the CDK stacks and the local sandbox, so the two
+ * cannot drift: both import them from here.
+ */
+export const ResourceNames = {
+  /** The hub's organization event bus. */
+  hubEventBus: 'ssmhub',
+  /** Rule on the hub bus that sends Parameter Store events to the ingest queue. */
+  hubIngestRule: 'ssmhub-ingest',
+  /** The ingest queue and its dead-letter queue. */
+  ingestQueue: 'ssmhub-ingest',
+  ingestDeadLetterQueue: 'ssmhub-ingest-dlq',
+  /** The DynamoDB index table. */
+  indexTable: 'ssmhub-index',
+  /** Rule on each member's default bus that forwards SSM events to the hub bus. */
+  spokeForwardRule: 'ssmhub-forward',
+  /** Role EventBridge assumes in the member account to put events on the hub bus. */
+  spokeForwardRole: 'SSMHubEventForwarder',
+  /** Read-only role in each member account, assumed by the hub's ingest and reconcile. */
+  readerRole: 'SSMHubReader',
+  /** Write role in each member account, assumed only by restore operators. */
+  restorerRole: 'SSMHubRestorer',
+  /** Session name the hub uses when it assumes a member role (shows in CloudTrail). */
+  readerSessionName: 'ssmhub-ingest',
+  restorerSessionName: 'ssmhub-restore',
+} as const;
+
+/** The backup bucket's name: account and region make it globally unique. */
+export function backupBucketName(hubAccount: string, hubRegion: string): string {
+  return `ssmhub-backup-${hubAccount}-${hubRegion}`;
+}
+
+/**
+ * How many times the ingest queue delivers a message before it moves to the DLQ, and how long
+ * a delivery stays invisible. Used by the stacks and by the sandbox's pump.
+ */
+export const IngestQueueSettings = {
+  maxReceiveCount: 5,
+  visibilityTimeoutSeconds: 180,
+  batchSize: 10,
+  retentionDays: 14,
+} as const;
+
+/** SSM's event source and detail types (what the spoke and hub rules match). */
+export const SsmEventSource = 'aws.ssm';
+export const ParameterStoreDetailTypes = {
+  change: 'Parameter Store Change',
+  policyAction: 'Parameter Store Policy Action',
+} as const;
+
+/** The EventBridge pattern of the spoke rule and the hub rule. */
+export const parameterStoreEventPattern = {
+  source: [SsmEventSource],
+  'detail-type': [ParameterStoreDetailTypes.change, ParameterStoreDetailTypes.policyAction],
+} as const;
+
+/** Environment variables the hub Lambdas read (set by the hub stack and by the sandbox). */
+export const HubEnvironment = {
+  tableName: 'SSMHUB_TABLE',
+  bucketName: 'SSMHUB_BUCKET',
+  kmsKeyId: 'SSMHUB_KMS_KEY_ID',
+  organizationId: 'SSMHUB_ORGANIZATION_ID',
+  allowedAccounts: 'SSMHUB_ALLOWED_ACCOUNTS',
+  readerRoleName: 'SSMHUB_READER_ROLE_NAME',
+  endpoint: 'AWS_ENDPOINT_URL',
+} as const;

@@ -1,0 +1,113 @@
+import { secondOf } from './time.js';
+import type { LifecycleRecord, ParameterState, TombstoneRecord, VersionRecord } from './types.js';
+
+/** A lifecycle record placed on the timeline, at the instant it took effect. */
+export interface TimelineEntry {
+  readonly record: LifecycleRecord;
+  /** ISO 8601 with milliseconds; a tombstone's is its event second or later (see orderTimeline). */
+  readonly effectiveTime: string;
+}
+
+function compareVersions(a: VersionRecord, b: VersionRecord): number {
+  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+  return a.version - b.version;
+}
+
+function groupBySecond(records: readonly LifecycleRecord[]): Map<string, LifecycleRecord[]> {
+  const seconds = new Map<string, LifecycleRecord[]>();
+  for (const record of records) {
+    const second = secondOf(record.time);
+    const group = seconds.get(second);
+    if (group) group.push(record);
+    else seconds.set(second, [record]);
+  }
+  return seconds;
+}
+
+/**
+ * Orders one name's lifecycle records into the sequence SSM went through.
+ *
+ * Versions carry SSM's millisecond times, deletions only their event's whole second, so inside a
+ * second holding a deletion the order is inferred: a version 1 that follows a live version starts
+ * a new life and must come after a deletion; any deletion left over comes after the second's last
+ * version. A deletion takes effect at its event second or at the version before it, whichever is
+ * later. Duplicates (same version, same tombstone event) count once.
+ *
+ * @param enteringAlive whether the name existed just before the first record given (for callers
+ *   that hold only the latest records of a name; pass false for a complete history)
+ */
+export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive = false): TimelineEntry[] {
+  const unique = new Map<string, LifecycleRecord>();
+  for (const record of records) {
+    const id = record.kind === 'version' ? `V${record.time}#${record.version}` : `D${record.eventId}`;
+    unique.set(id, record);
+  }
+  const seconds = [...groupBySecond([...unique.values()]).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const timeline: TimelineEntry[] = [];
+  let alive = enteringAlive;
+  for (const [second, group] of seconds) {
+    const versions = group.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
+    const tombstones = group
+      .filter((r): r is TombstoneRecord => r.kind === 'tombstone')
+      .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    let previousTime = second;
+    for (const version of versions) {
+      const tombstone = version.version === 1 && alive ? tombstones.shift() : undefined;
+      if (tombstone) timeline.push({ record: tombstone, effectiveTime: previousTime });
+      timeline.push({ record: version, effectiveTime: version.time });
+      alive = true;
+      previousTime = version.time;
+    }
+    for (const tombstone of tombstones) {
+      timeline.push({ record: tombstone, effectiveTime: previousTime });
+      alive = false;
+    }
+  }
+  return timeline;
+}
+
+/** The state a timeline gives at `at` (inclusive: a change at exactly `at` counts). */
+export function stateOnTimeline(timeline: readonly TimelineEntry[], at: string): ParameterState {
+  let current: TimelineEntry | undefined;
+  for (const entry of timeline) {
+    if (entry.effectiveTime > at) break;
+    current = entry;
+  }
+  if (!current) return { exists: false };
+  return current.record.kind === 'version'
+    ? { exists: true, record: current.record }
+    : { exists: false, record: current.record };
+}
+
+/**
+ * The state of one name at `at`: its latest record with time <= `at`; a tombstone or nothing
+ * means it did not exist.
+ *
+ * @example
+ * const state = stateAt(records, '2026-11-21T09:00:00.000Z');
+ * if (state.exists) console.log(state.record.version);
+ */
+export function stateAt(records: readonly LifecycleRecord[], at: string, enteringAlive = false): ParameterState {
+  return stateOnTimeline(orderTimeline(records, enteringAlive), at);
+}
+
+/**
+ * True when the records of one second cannot be ordered without knowing whether the name existed
+ * before it: a deletion and a version 1 that comes first in the second (a re-creation right after
+ * a deletion, or a creation right before one).
+ */
+export function needsEarlierHistory(recordsOfSecond: readonly LifecycleRecord[]): boolean {
+  if (!recordsOfSecond.some((r) => r.kind === 'tombstone')) return false;
+  const versions = recordsOfSecond.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
+  return versions[0]?.version === 1;
+}
+
+/** The latest whole second among records (where a catalog entry keeps its records). */
+export function latestSecond(records: readonly LifecycleRecord[]): string | undefined {
+  let latest: string | undefined;
+  for (const record of records) {
+    const second = secondOf(record.time);
+    if (latest === undefined || second > latest) latest = second;
+  }
+  return latest;
+}

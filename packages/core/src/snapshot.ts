@@ -1,0 +1,64 @@
+import type { Selector } from './paths.js';
+import { selects } from './paths.js';
+import { orderTimeline, stateOnTimeline } from './resolve.js';
+import type { LifecycleRecord, VersionRecord } from './types.js';
+
+/** The parameters that existed at one moment, by name. */
+export type Snapshot = ReadonlyMap<string, VersionRecord>;
+
+/**
+ * Resolves the state of every selected name at `at` from their lifecycle records.
+ *
+ * @returns the names that existed at `at`, each with its current version
+ */
+export function snapshotAt(records: Iterable<LifecycleRecord>, selector: Selector, at: string): Map<string, VersionRecord> {
+  const byName = new Map<string, LifecycleRecord[]>();
+  for (const record of records) {
+    if (!selects(selector, record.name)) continue;
+    const list = byName.get(record.name);
+    if (list) list.push(record);
+    else byName.set(record.name, [record]);
+  }
+  const snapshot = new Map<string, VersionRecord>();
+  for (const [name, list] of byName) {
+    const state = stateOnTimeline(orderTimeline(list), at);
+    if (state.exists) snapshot.set(name, state.record);
+  }
+  return snapshot;
+}
+
+export const DiffChange = { added: 'added', removed: 'removed', changed: 'changed' } as const;
+export type DiffChange = (typeof DiffChange)[keyof typeof DiffChange];
+
+export interface DiffEntry {
+  readonly name: string;
+  readonly change: DiffChange;
+  readonly from?: VersionRecord;
+  readonly to?: VersionRecord;
+}
+
+/** Same SSM version: same version number written at the same time (a re-created 1 is not the old 1). */
+export function sameVersion(a: VersionRecord, b: VersionRecord): boolean {
+  return a.version === b.version && a.time === b.time;
+}
+
+/**
+ * What changed between two snapshots, sorted by name.
+ *
+ * @example
+ * diffSnapshots(before, after); // [{ name: '/app/db', change: 'changed', from, to }]
+ */
+export function diffSnapshots(from: Snapshot, to: Snapshot): DiffEntry[] {
+  const names = [...new Set([...from.keys(), ...to.keys()])].sort();
+  const entries: DiffEntry[] = [];
+  for (const name of names) {
+    const before = from.get(name);
+    const after = to.get(name);
+    if (before && !after) entries.push({ name, change: DiffChange.removed, from: before });
+    else if (!before && after) entries.push({ name, change: DiffChange.added, to: after });
+    else if (before && after && !sameVersion(before, after)) {
+      entries.push({ name, change: DiffChange.changed, from: before, to: after });
+    }
+  }
+  return entries;
+}

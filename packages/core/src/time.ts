@@ -1,0 +1,47 @@
+import { InvalidInputError } from './errors.js';
+
+const ISO_WITH_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses a time a user typed: ISO 8601 (no zone means UTC) or epoch seconds.
+ *
+ * @returns the instant as a Date
+ * @example
+ * parseTimeInput('2026-11-21T10:00:00Z'); // 2026-11-21T10:00:00.000Z
+ * parseTimeInput('2026-11-21T10:00');     // same instant, UTC assumed
+ * parseTimeInput('1795255200');           // epoch seconds
+ */
+export function parseTimeInput(input: string, now: Date = new Date()): Date {
+  const text = input.trim();
+  let date: Date;
+  if (/^\d{9,11}(\.\d+)?$/.test(text)) {
+    date = new Date(Number(text) * 1000);
+  } else if (ISO_SHAPE.test(text)) {
+    const withZone = ISO_WITH_ZONE.test(text) || !text.includes('T') ? text : `${text}Z`;
+    date = new Date(text.includes('T') ? withZone : `${text}T00:00:00Z`);
+  } else {
+    throw new InvalidInputError(
+      `'${input}' is not a time: use ISO 8601 (2026-11-21T10:00:00Z; no zone means UTC) or epoch seconds`,
+    );
+  }
+  if (Number.isNaN(date.getTime())) {
+    throw new InvalidInputError(`'${input}' is not a valid date`);
+  }
+  if (date.getTime() > now.getTime() + 1000) {
+    throw new InvalidInputError(`'${input}' is in the future (now is ${now.toISOString()})`);
+  }
+  return date;
+}
+
+/** ISO 8601 UTC with milliseconds: the one time format ssmhub stores (it sorts as text). */
+export function toIsoMillis(date: Date | string | number): string {
+  const value = date instanceof Date ? date : new Date(date);
+  if (Number.isNaN(value.getTime())) throw new InvalidInputError(`invalid time: ${String(date)}`);
+  return value.toISOString();
+}
+
+/** The whole second an ISO time falls in, as ISO with `.000`. */
+export function secondOf(iso: string): string {
+  return `${iso.slice(0, 19)}.000Z`;
+}

@@ -1,0 +1,72 @@
+/** Operations as the CLI and the index name them (DESIGN.md's JSON contract). */
+export const Operation = {
+  create: 'Create',
+  update: 'Update',
+  delete: 'Delete',
+  label: 'Label',
+} as const;
+export type Operation = (typeof Operation)[keyof typeof Operation];
+
+/** Who wrote a tombstone: an SSM event, or the reconcile sweep that found the name gone. */
+export const TombstoneSource = { event: 'event', sweep: 'sweep' } as const;
+export type TombstoneSource = (typeof TombstoneSource)[keyof typeof TombstoneSource];
+
+/** Where a parameter lives. */
+export interface ParameterLocation {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+}
+
+/** Metadata of one SSM version, as GetParameterHistory returns it (value excluded). */
+export interface VersionMetadata {
+  readonly type: string;
+  readonly description?: string;
+  readonly labels?: readonly string[];
+  readonly tier?: string;
+  readonly dataType?: string;
+  readonly keyId?: string;
+  readonly lastModifiedUser?: string;
+  readonly allowedPattern?: string;
+  /** Advanced-tier policies, JSON text as SSM returns it. */
+  readonly policies?: readonly string[];
+}
+
+/** One stored SSM version. `time` is SSM's own LastModifiedDate, ISO 8601 UTC with milliseconds. */
+export interface VersionRecord extends ParameterLocation, VersionMetadata {
+  readonly kind: 'version';
+  readonly version: number;
+  readonly time: string;
+  /** S3 key of the object holding the value and full metadata. */
+  readonly objectKey: string;
+}
+
+/**
+ * A deletion. `time` is the deletion event's own time (EventBridge gives whole seconds), or the
+ * sweep's time when the reconcile found the parameter gone.
+ */
+export interface TombstoneRecord extends ParameterLocation {
+  readonly kind: 'tombstone';
+  readonly time: string;
+  /** The event id (or sweep id) that reported it: two deletions in one second stay two records. */
+  readonly eventId: string;
+  readonly source: TombstoneSource;
+}
+
+/** A LabelParameterVersion change: `labels` are the labels the version carried when read. */
+export interface LabelRecord extends ParameterLocation {
+  readonly kind: 'label';
+  readonly time: string;
+  readonly version: number;
+  readonly labels: readonly string[];
+  readonly eventId: string;
+}
+
+/** Records that decide whether a parameter exists, and with which version. */
+export type LifecycleRecord = VersionRecord | TombstoneRecord;
+export type IndexRecord = LifecycleRecord | LabelRecord;
+
+/** The state of one name at a moment: the version that was current, or absent. */
+export type ParameterState =
+  | { readonly exists: true; readonly record: VersionRecord }
+  | { readonly exists: false; readonly record?: TombstoneRecord };

@@ -1,0 +1,22 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { AccountBoundary } from '@ssmhub/core';
+
+/** Everything the ingest and reconcile functions need to know about the hub. */
+export interface HubConfig {
+  /** The hub's region (where the table, bucket and key live). */
+  readonly hubRegion: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  /** KMS key for the bucket's SSE-KMS writes. @default - the bucket's default encryption */
+  readonly kmsKeyId?: string;
+  /** Member role the hub assumes to read SSM. @default 'SSMHubReader' */
+  readonly readerRoleName?: string;
+  /** Which accounts the hub acts for. */
+  readonly boundary: AccountBoundary;
+  /** Endpoint of every AWS call (the local sandbox). @default - AWS */
+  readonly endpoint?: string;
+  /** The hub's own credentials. @default - the SDK's default chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Retry attempts for throttling and 5xx before a message fails. @default 6 */
+  readonly maxAttempts?: number;
+}
