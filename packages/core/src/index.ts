@@ -7,3 +7,4 @@ export * from './resolve.js';
 export * from './snapshot.js';
 export * from './time.js';
 export * from './types.js';
+export * from './items.js';

@@ -1,0 +1,2 @@
+// Lambda entry point of the scheduled reconcile function (bundled by the hub stack with esbuild).
+export { handler } from '../entry/reconcileEntry.js';
