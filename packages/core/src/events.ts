@@ -30,6 +30,8 @@ export interface ParameterEvent {
 /** Who may send events: organization members (known to the caller) and an explicit allow-list. */
 export interface AccountBoundary {
   isAllowed(account: string): boolean;
+  /** Brings membership up to date (called once per batch; cheap when nothing is stale). */
+  refresh?(): Promise<void>;
 }
 
 /** The largest event body ingest accepts; EventBridge's own limit is 256 KB. */
@@ -38,6 +40,7 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 const OPERATIONS = new Set<string>(Object.values(EventOperation));
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const TIME_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 function fail(reason: InvalidEventReason, message: string): never {
   throw new InvalidEventError(message, reason);
@@ -77,7 +80,8 @@ export function parseParameterEvent(body: unknown, boundary: AccountBoundary): P
   const region = field(envelope, 'region');
   if (!REGION.test(region)) fail(InvalidEventReason.malformed, 'event region is not an AWS region');
   const timeText = field(envelope, 'time');
-  const time = new Date(timeText);
+  // EventBridge writes `Z`; a zone-less time is UTC too (JavaScript would read it as local time).
+  const time = new Date(TIME_ZONE.test(timeText) ? timeText : `${timeText}Z`);
   if (Number.isNaN(time.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(timeText)) {
     fail(InvalidEventReason.malformed, 'event time is not ISO 8601');
   }
@@ -97,7 +101,10 @@ export function parseParameterEvent(body: unknown, boundary: AccountBoundary): P
   } else {
     const op = details.operation;
     if (typeof op !== 'string' || !OPERATIONS.has(op)) {
-      fail(InvalidEventReason.unknownOperation, 'event operation is not Create, Update, Delete or LabelParameterVersion');
+      fail(
+        InvalidEventReason.unknownOperation,
+        'event operation is not Create, Update, Delete or LabelParameterVersion',
+      );
     }
     operation = op as EventOperation;
   }

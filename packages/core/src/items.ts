@@ -19,7 +19,11 @@ export const IndexTableSchema = {
   partitionKey: IndexAttributes.partitionKey,
   sortKey: IndexAttributes.sortKey,
   globalSecondaryIndexes: [
-    { indexName: IndexNames.feed, partitionKey: IndexAttributes.feedPartitionKey, sortKey: IndexAttributes.feedSortKey },
+    {
+      indexName: IndexNames.feed,
+      partitionKey: IndexAttributes.feedPartitionKey,
+      sortKey: IndexAttributes.feedSortKey,
+    },
     {
       indexName: IndexNames.accountFeed,
       partitionKey: IndexAttributes.accountFeedPartitionKey,

@@ -11,7 +11,11 @@ export type Snapshot = ReadonlyMap<string, VersionRecord>;
  *
  * @returns the names that existed at `at`, each with its current version
  */
-export function snapshotAt(records: Iterable<LifecycleRecord>, selector: Selector, at: string): Map<string, VersionRecord> {
+export function snapshotAt(
+  records: Iterable<LifecycleRecord>,
+  selector: Selector,
+  at: string,
+): Map<string, VersionRecord> {
   const byName = new Map<string, LifecycleRecord[]>();
   for (const record of records) {
     if (!selects(selector, record.name)) continue;
