@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AccountBoundary } from '@ssmhub/core';
 
 /** Everything the ingest and reconcile functions need to know about the hub. */
@@ -17,6 +18,8 @@ export interface HubConfig {
   readonly endpoint?: string;
   /** The hub's own credentials. @default - the SDK's default chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Structured logger. @default - a Powertools Logger for service 'ssmhub-ingest' */
+  readonly logger?: Logger;
   /** Retry attempts for throttling and 5xx before a message fails. @default 6 */
   readonly maxAttempts?: number;
 }

@@ -1,25 +1,174 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  InvalidEventError,
+  ResourceNames,
+  parseEventBody,
+  parseParameterEvent,
+  type ParameterEvent,
+} from '@ssmhub/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { clientOptions, countCalls, type CallCounter, type ClientSettings } from './clients.js';
 import type { HubConfig } from './config.js';
+import { groupKey, ParameterIngester, type EventGroup } from './ingester.js';
+import { MemberCredentials } from './memberCredentials.js';
+import { VersionStore } from './store.js';
 
-/** AWS calls one handler instance made, by service and operation (the README's cost figures). */
-export type IngestMetrics = Record<string, number>;
+/** AWS calls one handler instance made, keyed `Service.Operation`. */
+export type IngestMetrics = CallCounter;
 
 export interface IngestHandler {
   (event: SQSEvent): Promise<SQSBatchResponse>;
+  /** Calls made so far by this handler (all batches). */
   readonly metrics: IngestMetrics;
 }
 
+/** Registry writes per account and region are at most this frequent per handler instance. */
+const REGISTRY_TOUCH_INTERVAL_MS = 60_000;
+
 /**
  * Builds the ingest handler: SQS batches of Parameter Store events in, partial batch failures out.
+ * Invalid and foreign events are logged with their reason and acknowledged (never retried); a
+ * parameter whose processing fails returns only its own messages to the queue.
  *
  * @example
  * const handler = createIngestHandler({ hubRegion: 'us-east-1', tableName, bucketName, boundary });
  * const response = await handler(sqsEvent); // { batchItemFailures: [...] }
  */
 export function createIngestHandler(config: HubConfig): IngestHandler {
-  const handler = async (_event: SQSEvent): Promise<SQSBatchResponse> => {
-    void config;
-    throw new Error('not implemented yet');
+  const metrics: CallCounter = {};
+  const logger = config.logger ?? new Logger({ serviceName: 'ssmhub-ingest' });
+  const settings: ClientSettings = {
+    region: config.hubRegion,
+    endpoint: config.endpoint,
+    credentials: config.credentials,
+    maxAttempts: config.maxAttempts ?? 6,
   };
-  return Object.assign(handler, { metrics: {} as IngestMetrics });
+  const documents = DynamoDBDocumentClient.from(
+    countCalls(new DynamoDBClient(clientOptions(settings)), 'DynamoDB', metrics),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const s3 = countCalls(
+    new S3Client({ ...clientOptions(settings), forcePathStyle: Boolean(config.endpoint) }),
+    'S3',
+    metrics,
+  );
+  const sts = countCalls(new STSClient(clientOptions(settings)), 'STS', metrics);
+  const memberCredentials = new MemberCredentials(sts, config.readerRoleName ?? ResourceNames.readerRole);
+  const ssmClients = new Map<string, SSMClient>();
+  const ssmFor = (account: string, region: string): SSMClient => {
+    const key = `${account}#${region}`;
+    let client = ssmClients.get(key);
+    if (!client) {
+      client = countCalls(
+        new SSMClient({
+          ...clientOptions({ ...settings, region }),
+          credentials: memberCredentials.providerFor(account),
+        }),
+        'SSM',
+        metrics,
+      );
+      ssmClients.set(key, client);
+    }
+    return client;
+  };
+  const store = new VersionStore(documents, s3, config.tableName, config.bucketName, config.kmsKeyId);
+  const ingester = new ParameterIngester(store, ssmFor, logger);
+  const registryTouched = new Map<string, number>();
+
+  const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    await config.boundary.refresh?.();
+    const parsed = new Map<string, ParameterEvent>();
+    const groups = new Map<string, ParameterEvent[]>();
+    for (const record of event.Records) {
+      const parameterEvent = parseRecord(record, config, logger);
+      if (!parameterEvent) continue;
+      parsed.set(record.messageId, parameterEvent);
+      const key = groupKey(parameterEvent);
+      groups.set(key, [...(groups.get(key) ?? []), parameterEvent]);
+    }
+    const running = new Map<string, Promise<unknown>>();
+    const ingestGroup = (key: string): Promise<unknown> => {
+      let pending = running.get(key);
+      if (!pending) {
+        const events = groups.get(key) ?? [];
+        const first = events[0] as ParameterEvent;
+        const group: EventGroup = {
+          account: first.account,
+          region: first.region,
+          eventName: first.eventName,
+          candidates: first.candidates,
+          events,
+        };
+        pending = ingester.ingest(group).catch((error: unknown) => {
+          // Only the error's kind and status: AWS messages are not ours to vouch for.
+          logger.error('ingest failed; the messages return to the queue', {
+            account: group.account,
+            region: group.region,
+            name: group.eventName,
+            error: describeError(error),
+          });
+          throw error;
+        });
+        running.set(key, pending);
+      }
+      return pending;
+    };
+    const processor = new BatchProcessor(EventType.SQS);
+    const response = await processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        const parameterEvent = parsed.get(record.messageId);
+        if (parameterEvent) await ingestGroup(groupKey(parameterEvent));
+      },
+      processor,
+      { throwOnFullBatchFailure: false },
+    );
+    await touchRegistry([...parsed.values()]);
+    return response;
+  };
+
+  async function touchRegistry(events: ParameterEvent[]): Promise<void> {
+    const newest = new Map<string, ParameterEvent>();
+    for (const e of events) {
+      const key = `${e.account}#${e.region}`;
+      const seen = newest.get(key);
+      if (!seen || seen.time < e.time) newest.set(key, e);
+    }
+    const now = Date.now();
+    await Promise.all(
+      [...newest.entries()].map(async ([key, e]) => {
+        if (now - (registryTouched.get(key) ?? 0) < REGISTRY_TOUCH_INTERVAL_MS) return;
+        registryTouched.set(key, now);
+        // Status only: a failure here must not fail messages whose versions are stored.
+        await store.touchRegistry(e.account, e.region, e.time).catch((error: unknown) => {
+          logger.warn('registry update failed', { account: e.account, region: e.region, error: describeError(error) });
+        });
+      }),
+    );
+  }
+
+  return Object.assign(handler, { metrics });
+}
+
+function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): ParameterEvent | undefined {
+  try {
+    return parseParameterEvent(parseEventBody(record.body), config.boundary);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    logger.warn('event rejected', { messageId: record.messageId, reason: error.reason, detail: error.message });
+    return undefined;
+  }
+}
+
+/** An error reduced to what is safe to log: its name and HTTP status, never its message. */
+export function describeError(error: unknown): { name: string; status?: number } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === undefined ? { name: error.name } : { name: error.name, status };
 }

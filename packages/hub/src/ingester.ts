@@ -1,0 +1,261 @@
+import type { ParameterHistory, SSMClient } from '@aws-sdk/client-ssm';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  EventOperation,
+  TombstoneSource,
+  latestSecond,
+  secondOf,
+  versionObjectKey,
+  type IndexRecord,
+  type LabelRecord,
+  type LifecycleRecord,
+  type ParameterEvent,
+  type ParameterLocation,
+  type TombstoneRecord,
+  type VersionRecord,
+} from '@ssmhub/core';
+import { readParameterHistory } from './history.js';
+import type { VersionStore } from './store.js';
+
+/** The events of one batch that concern one parameter (by the name the events give). */
+export interface EventGroup {
+  readonly account: string;
+  readonly region: string;
+  readonly eventName: string;
+  readonly candidates: readonly string[];
+  readonly events: readonly ParameterEvent[];
+}
+
+/** What one group added to the index. */
+export interface GroupOutcome {
+  readonly versions: number;
+  readonly tombstones: number;
+  readonly labels: number;
+}
+
+/** How many S3 and index writes of one parameter run at once. */
+const WRITE_CONCURRENCY = 8;
+
+export function groupKey(event: ParameterEvent): string {
+  return `${event.account}#${event.region}#${event.eventName}`;
+}
+
+/**
+ * Ingests the events of one parameter: one history read per candidate name serves every event
+ * in the group; only what the index lacks is written.
+ */
+export class ParameterIngester {
+  public constructor(
+    private readonly store: VersionStore,
+    private readonly ssmFor: (account: string, region: string) => SSMClient,
+    private readonly logger: Logger,
+  ) {}
+
+  public async ingest(group: EventGroup): Promise<GroupOutcome> {
+    const ssm = this.ssmFor(group.account, group.region);
+    const ambiguous = group.candidates.length > 1;
+    const hasDeletes = group.events.some((e) => e.operation === EventOperation.delete);
+    const hasReads = group.events.some((e) => e.operation !== EventOperation.delete);
+    // SSM says which names exist and how it spells them (a history entry carries the stored name);
+    // a deletion of a hierarchical name needs no read.
+    const histories = new Map<string, ParameterHistory[] | undefined>();
+    for (const candidate of group.candidates) {
+      const history = hasReads || ambiguous ? await readParameterHistory(ssm, candidate) : undefined;
+      const name = history?.[0]?.Name ?? candidate;
+      if (!histories.get(name)) histories.set(name, history);
+    }
+    if (hasReads && [...histories.values()].every((history) => history === undefined)) {
+      this.logger.info('parameter no longer exists; a deletion event or the reconcile records it', {
+        account: group.account,
+        region: group.region,
+        name: group.eventName,
+      });
+    }
+    const outcome = { versions: 0, tombstones: 0, labels: 0 };
+    for (const [name, history] of histories) {
+      const location = { account: group.account, region: group.region, name };
+      // A deletion under a top-level name is recorded only for a candidate the index knows.
+      const deletions = hasDeletes && (!ambiguous || (await this.store.hasCatalogEntry(location)));
+      const added = await this.ingestName(location, history, group.events, ambiguous, deletions);
+      outcome.versions += added.versions;
+      outcome.tombstones += added.tombstones;
+      outcome.labels += added.labels;
+    }
+    return outcome;
+  }
+
+  private async ingestName(
+    location: ParameterLocation,
+    history: ParameterHistory[] | undefined,
+    events: readonly ParameterEvent[],
+    ambiguous: boolean,
+    deletions: boolean,
+  ): Promise<GroupOutcome> {
+    const versions = (history ?? []).map((entry) => toVersionRecord(location, entry));
+    const tombstones = events
+      .filter((e) => deletions && e.operation === EventOperation.delete)
+      .filter((e) => !ambiguous || deletionConcerns(versions, e))
+      .map((e): TombstoneRecord => ({
+        kind: 'tombstone',
+        ...location,
+        time: e.time,
+        eventId: e.id,
+        source: TombstoneSource.event,
+      }));
+    const labelEvents = events.filter((e) => e.operation === EventOperation.label);
+    if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };
+
+    const seconds = [...versions, ...tombstones].map((r) => secondOf(r.time));
+    const existing = await this.store.recordsFrom(location, seconds.sort()[0] ?? secondOf(new Date(0).toISOString()));
+    const known = new Set(existing.map(identity));
+    const newVersions = versions.filter((r) => !known.has(identity(r)));
+    const newTombstones = tombstones.filter((r) => !known.has(identity(r)));
+    const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...newVersions]).filter(
+      (r) => !known.has(identity(r)),
+    );
+
+    const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
+    await forEachLimited(newVersions, WRITE_CONCURRENCY, (record) => {
+      const entry = values.get(record.version);
+      if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
+      return this.store.putVersionObject(record.objectKey, {
+        ...entry,
+        account: location.account,
+        region: location.region,
+        Name: location.name,
+        Value: entry.Value ?? '',
+        Version: record.version,
+        LastModifiedDate: record.time,
+      });
+    });
+
+    const added: LifecycleRecord[] = [...newVersions, ...newTombstones];
+    if (added.length > 0) {
+      const lifecycle = [...existing.filter(isLifecycle), ...added];
+      const last = latestSecond(lifecycle);
+      // The catalog is written before the records: a crash in between leaves the records missing,
+      // so the redelivery writes both again; the other order could leave a stale catalog forever.
+      if (last && added.some((r) => secondOf(r.time) === last)) {
+        const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
+        await this.store.updateCatalog(
+          location,
+          last,
+          lifecycle.filter((r) => secondOf(r.time) === last),
+          likelyAtSecond,
+        );
+      }
+    }
+    const records: IndexRecord[] = [...added, ...newLabels];
+    await forEachLimited(records, WRITE_CONCURRENCY, (record) => this.store.putRecord(record));
+    if (records.length > 0) {
+      this.logger.info('stored', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        versions: newVersions.length,
+        tombstones: newTombstones.length,
+        labels: newLabels.length,
+      });
+    }
+    return { versions: newVersions.length, tombstones: newTombstones.length, labels: newLabels.length };
+  }
+}
+
+/**
+ * Whether a deletion reported under an ambiguous top-level name concerns this candidate: it does
+ * when SSM no longer has it, or has a life that began at or after the deletion's second.
+ */
+function deletionConcerns(versions: readonly VersionRecord[], event: ParameterEvent): boolean {
+  if (versions.length === 0) return true;
+  const eventSecond = secondOf(event.time);
+  return versions.some((v) => v.version === 1 && v.time >= eventSecond);
+}
+
+function toVersionRecord(location: ParameterLocation, entry: ParameterHistory): VersionRecord {
+  const version = entry.Version ?? 0;
+  const time = (entry.LastModifiedDate ?? new Date(0)).toISOString();
+  return {
+    kind: 'version',
+    ...location,
+    version,
+    time,
+    type: entry.Type ?? 'String',
+    description: entry.Description || undefined,
+    labels: entry.Labels && entry.Labels.length > 0 ? [...entry.Labels].sort() : undefined,
+    tier: entry.Tier,
+    dataType: entry.DataType,
+    keyId: entry.KeyId,
+    lastModifiedUser: entry.LastModifiedUser,
+    allowedPattern: entry.AllowedPattern,
+    policies: entry.Policies?.length ? entry.Policies.map((p) => p.PolicyText ?? '') : undefined,
+    objectKey: versionObjectKey(location, time, version),
+  };
+}
+
+/**
+ * Label records for label events: one per version whose labels now differ from the last labels
+ * the index holds for it (from its version record or a later label record).
+ */
+function labelRecords(
+  location: ParameterLocation,
+  history: readonly ParameterHistory[],
+  events: readonly ParameterEvent[],
+  records: readonly IndexRecord[],
+): LabelRecord[] {
+  if (events.length === 0) return [];
+  const knownLabels = new Map<number, { time: string; labels: string }>();
+  for (const record of [...records].sort((a, b) => (a.time < b.time ? -1 : 1))) {
+    if (record.kind === 'tombstone') continue;
+    knownLabels.set(record.version, { time: record.time, labels: (record.labels ?? []).join(',') });
+  }
+  const latestEvent = [...events].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0)).at(-1);
+  if (!latestEvent) return [];
+  const labelled: LabelRecord[] = [];
+  for (const entry of history) {
+    const labels = [...(entry.Labels ?? [])].sort();
+    const known = knownLabels.get(entry.Version ?? 0);
+    if (known && known.labels === labels.join(',')) continue;
+    if (!known && labels.length === 0) continue;
+    labelled.push({
+      kind: 'label',
+      ...location,
+      time: latestEvent.time,
+      version: entry.Version ?? 0,
+      labels,
+      eventId: latestEvent.id,
+    });
+  }
+  return labelled;
+}
+
+function identity(record: IndexRecord): string {
+  switch (record.kind) {
+    case 'version':
+      return `V${record.time}#${record.version}`;
+    case 'tombstone':
+      return `D${record.eventId}`;
+    case 'label':
+      return `L${record.eventId}#${record.version}`;
+  }
+}
+
+function isLifecycle(record: IndexRecord): record is LifecycleRecord {
+  return record.kind !== 'label';
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,63 @@
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { ResourceNames } from '@ssmhub/core';
+
+/** Credentials are renewed this long before they expire, so no call starts with stale ones. */
+export const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * Assumes a member account's role once per account and keeps the credentials until shortly
+ * before they expire. Concurrent callers for one account share one AssumeRole call.
+ *
+ * @example
+ * const cache = new MemberCredentials(sts, 'SSMHubReader', 'ssmhub-ingest');
+ * const credentials = await cache.forAccount('111122223333');
+ */
+export class MemberCredentials {
+  private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
+
+  public constructor(
+    private readonly sts: STSClient,
+    private readonly roleName: string = ResourceNames.readerRole,
+    private readonly sessionName: string = ResourceNames.readerSessionName,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Credentials for `account`, assuming the role only when none are cached or they are about to expire. */
+  public async forAccount(account: string): Promise<AwsCredentialIdentity> {
+    const cached = this.cache.get(account);
+    if (cached) {
+      const credentials = await cached.catch(() => undefined);
+      const expiry = credentials?.expiration?.getTime() ?? 0;
+      if (credentials && expiry - CREDENTIAL_REFRESH_MARGIN_MS > this.now()) return credentials;
+    }
+    const pending = this.assume(account);
+    this.cache.set(account, pending);
+    pending.catch(() => this.cache.delete(account));
+    return pending;
+  }
+
+  /** A provider the SDK calls before each request; it resolves from the cache. */
+  public providerFor(account: string): () => Promise<AwsCredentialIdentity> {
+    return () => this.forAccount(account);
+  }
+
+  private async assume(account: string): Promise<AwsCredentialIdentity> {
+    const response = await this.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/${this.roleName}`,
+        RoleSessionName: this.sessionName,
+      }),
+    );
+    const credentials = response.Credentials;
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+      throw new Error(`AssumeRole into ${account} returned no credentials`);
+    }
+    return {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    };
+  }
+}
