@@ -1,0 +1,120 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { hubClientOptions } from './clients.js';
+import { Emulator } from './emulator.js';
+import { SandboxParameterStore } from './parameterStore.js';
+import { pump, sandboxIngestHandler, type PumpOptions, type PumpReport, type SqsBatchHandler } from './pump.js';
+import { provisionWorld, type ProvisionOptions, type SandboxInfo } from './world.js';
+
+/** Hub-account clients against the emulator, in the hub region. */
+export interface HubClients {
+  readonly dynamodb: DynamoDBClient;
+  /** Document client (plain JS values) on the index table. */
+  readonly ddb: DynamoDBDocumentClient;
+  /** Path-style S3 (the emulator serves no virtual hosts). */
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly events: EventBridgeClient;
+  readonly kms: KMSClient;
+}
+
+function hubClients(info: SandboxInfo): HubClients {
+  const options = hubClientOptions(info.endpoint, info.hubRegion);
+  const dynamodb = new DynamoDBClient(options);
+  return {
+    dynamodb,
+    ddb: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    s3: new S3Client({ ...options, forcePathStyle: true }),
+    sqs: new SQSClient(options),
+    events: new EventBridgeClient(options),
+    kms: new KMSClient(options),
+  };
+}
+
+/**
+ * A sandbox for one test file: its own emulator on a free port, a provisioned world, and helpers.
+ * `info`, `store` and `clients` are replaced by `reset()` (new member account ids).
+ */
+export class TestSandbox {
+  private state: { info: SandboxInfo; store: SandboxParameterStore; clients: HubClients };
+
+  private constructor(
+    public readonly emulator: Emulator,
+    private readonly options: ProvisionOptions,
+    info: SandboxInfo,
+  ) {
+    this.state = TestSandbox.around(info);
+  }
+
+  /** @internal use startTestSandbox */
+  public static async start(options: ProvisionOptions = {}): Promise<TestSandbox> {
+    const emulator = await Emulator.start();
+    try {
+      return new TestSandbox(emulator, options, await provisionWorld(emulator.endpoint, options));
+    } catch (error) {
+      await emulator.stop();
+      throw error;
+    }
+  }
+
+  private static around(info: SandboxInfo): TestSandbox['state'] {
+    return { info, store: new SandboxParameterStore(info), clients: hubClients(info) };
+  }
+
+  public get info(): SandboxInfo {
+    return this.state.info;
+  }
+
+  public get store(): SandboxParameterStore {
+    return this.state.store;
+  }
+
+  public get clients(): HubClients {
+    return this.state.clients;
+  }
+
+  /** Runs the pump; the handler defaults to the real ingest handler from @ssmhub/hub. */
+  public pump(handler?: SqsBatchHandler, options?: PumpOptions): Promise<PumpReport> {
+    return pump(this.info, handler ?? sandboxIngestHandler(this.info), options);
+  }
+
+  /** Wipes the emulator and provisions a fresh world (same options; new member account ids). */
+  public async reset(): Promise<SandboxInfo> {
+    this.release();
+    await this.emulator.reset();
+    this.state = TestSandbox.around(await provisionWorld(this.emulator.endpoint, this.options));
+    return this.info;
+  }
+
+  /** Stops the emulator and releases every client. */
+  public async stop(): Promise<void> {
+    this.release();
+    await this.emulator.stop();
+  }
+
+  private release(): void {
+    this.state.store.destroy();
+    for (const client of Object.values(this.state.clients) as { destroy(): void }[]) client.destroy();
+  }
+}
+
+/**
+ * Starts an emulator and provisions a world for an integration test file.
+ *
+ * @example
+ * let sandbox: TestSandbox;
+ * beforeAll(async () => { sandbox = await startTestSandbox({ memberCount: 2 }); });
+ * afterAll(() => sandbox.stop());
+ * it('ingests', async () => {
+ *   const [account] = sandbox.info.memberAccounts;
+ *   await sandbox.store.put(account!, 'us-east-1', { name: '/app/x', value: 'v' });
+ *   await sandbox.pump();
+ * });
+ */
+export function startTestSandbox(options: ProvisionOptions = {}): Promise<TestSandbox> {
+  return TestSandbox.start(options);
+}

@@ -1,0 +1,462 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  type GlobalSecondaryIndex,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutPermissionCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  DescribeCreateAccountStatusCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  CreateBucketCommand,
+  type BucketLocationConstraint,
+  PutBucketEncryptionCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  backupBucketName,
+  IndexTableSchema,
+  IngestQueueSettings,
+  parameterStoreEventPattern,
+  ResourceNames,
+} from '@ssmhub/core';
+import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, MemberCredentials, type ClientOptions } from './clients.js';
+
+/**
+ * Everything a client of the sandbox needs to know about a provisioned world (JSON-serializable:
+ * `ssmhub local up` prints it and stores it in its state file).
+ */
+export interface SandboxInfo {
+  readonly endpoint: string;
+  readonly hubAccount: string;
+  readonly hubRegion: string;
+  readonly organizationId: string;
+  readonly memberAccounts: string[];
+  readonly regions: string[];
+  readonly bus: string;
+  readonly busArn: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+  readonly table: string;
+  readonly bucket: string;
+  readonly kmsKeyId: string;
+  readonly kmsKeyArn: string;
+  readonly readerRole: string;
+  readonly restorerRole: string;
+}
+
+export interface ProvisionOptions {
+  /** How many member accounts Organizations creates. @default 2 */
+  readonly memberCount?: number;
+  /** The members' regions (each member gets the spoke resources in each). @default ['us-east-1', 'eu-west-1'] */
+  readonly regions?: readonly string[];
+  /** Where the hub's bus, queue, table, bucket and key live. @default 'us-east-1' */
+  readonly hubRegion?: string;
+}
+
+/**
+ * Sandbox only: the queue, in each member account and region, that the spoke rule targets
+ * instead of the hub bus. The pump moves its events to the hub the way EventBridge would.
+ *
+ * Why (measured on moto 5.2.5, see tests/integration/moto-facts.test.ts): a rule whose target is
+ * another account's bus does deliver, but moto re-wraps the event: the hub sees a new `id`, the
+ * hub's own `account`, a new `time` and `resources: []` — what a real sender could not forge is
+ * gone. An SQS target in the same account keeps `id`, `time`, `region`, `resources` and `detail`
+ * and only drops `account`, which the hop queue's owner gives back unforgeably.
+ */
+export const SANDBOX_HOP_QUEUE = 'ssmhub-sandbox-hop';
+
+const DEFAULTS = { memberCount: 2, regions: ['us-east-1', 'eu-west-1'], hubRegion: 'us-east-1' } as const;
+
+/** The spoke rule's hop queue in one member account and region. */
+export function hopQueueUrl(endpoint: string, account: string, region: string): string {
+  void region; // moto's queue URLs carry the account only; the client's region picks the queue
+  return `${endpoint}/${account}/${SANDBOX_HOP_QUEUE}`;
+}
+
+export function hopQueueArn(account: string, region: string): string {
+  return `arn:aws:sqs:${region}:${account}:${SANDBOX_HOP_QUEUE}`;
+}
+
+function queueName(arn: string): string {
+  return arn.slice(arn.lastIndexOf(':') + 1);
+}
+
+/**
+ * Provisions a hub and its members in the emulator at `endpoint`, with the names and settings
+ * the CDK stacks use (from @ssmhub/core).
+ *
+ * @example
+ * const emulator = await Emulator.start();
+ * const info = await provisionWorld(emulator.endpoint, { memberCount: 2 });
+ * // info.memberAccounts: ['…', '…'], info.queueUrl, info.table, info.bucket …
+ */
+export async function provisionWorld(endpoint: string, options: ProvisionOptions = {}): Promise<SandboxInfo> {
+  const memberCount = options.memberCount ?? DEFAULTS.memberCount;
+  const regions = [...(options.regions ?? DEFAULTS.regions)];
+  const hubRegion = options.hubRegion ?? DEFAULTS.hubRegion;
+  if (!Number.isInteger(memberCount) || memberCount < 1) throw new Error('memberCount must be a positive integer');
+  if (regions.length === 0) throw new Error('at least one member region is needed');
+  const hub = hubClientOptions(endpoint, hubRegion);
+  const hubAccount = EMULATOR_DEFAULT_ACCOUNT;
+
+  const { organizationId, memberAccounts } = await createOrganization(hub, memberCount);
+  const hubResources = await provisionHub(hub, hubAccount, organizationId);
+  const credentials = new MemberCredentials(endpoint);
+  await Promise.all(
+    memberAccounts.map(async (account) => {
+      const member = { endpoint, credentials: await credentials.get(account) };
+      await provisionMemberRoles({ ...member, region: hubRegion }, hubAccount);
+      await Promise.all(regions.map((region) => provisionSpoke({ ...member, region }, account)));
+    }),
+  );
+  return {
+    endpoint,
+    hubAccount,
+    hubRegion,
+    organizationId,
+    memberAccounts,
+    regions,
+    ...hubResources,
+    readerRole: ResourceNames.readerRole,
+    restorerRole: ResourceNames.restorerRole,
+  };
+}
+
+async function createOrganization(
+  hub: ClientOptions,
+  memberCount: number,
+): Promise<{ organizationId: string; memberAccounts: string[] }> {
+  const organizations = new OrganizationsClient(hub);
+  try {
+    const { Organization } = await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const organizationId = Organization?.Id;
+    if (!organizationId) throw new Error('CreateOrganization returned no id');
+    const memberAccounts: string[] = [];
+    for (let i = 1; i <= memberCount; i++) {
+      const { CreateAccountStatus } = await organizations.send(
+        new CreateAccountCommand({ AccountName: `member-${i}`, Email: `member-${i}@ssmhub.example` }),
+      );
+      let status = CreateAccountStatus;
+      while (status?.State === 'IN_PROGRESS' && status.Id) {
+        ({ CreateAccountStatus: status } = await organizations.send(
+          new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: status.Id }),
+        ));
+      }
+      if (!status?.AccountId || status.State === 'FAILED') {
+        throw new Error(`CreateAccount member-${i} failed: ${status?.FailureReason ?? 'no account id'}`);
+      }
+      memberAccounts.push(status.AccountId);
+    }
+    return { organizationId, memberAccounts };
+  } finally {
+    organizations.destroy();
+  }
+}
+
+type HubResources = Pick<
+  SandboxInfo,
+  'bus' | 'busArn' | 'queueUrl' | 'queueArn' | 'dlqUrl' | 'dlqArn' | 'table' | 'bucket' | 'kmsKeyId' | 'kmsKeyArn'
+>;
+
+async function provisionHub(hub: ClientOptions, hubAccount: string, organizationId: string): Promise<HubResources> {
+  const kms = new KMSClient(hub);
+  const s3 = new S3Client({ ...hub, forcePathStyle: true });
+  const dynamodb = new DynamoDBClient(hub);
+  const sqs = new SQSClient(hub);
+  const events = new EventBridgeClient(hub);
+  try {
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Description: 'ssmhub backup values', KeyUsage: 'ENCRYPT_DECRYPT' }),
+    );
+    if (!KeyMetadata?.KeyId || !KeyMetadata.Arn) throw new Error('CreateKey returned no key');
+    const kmsKeyId = KeyMetadata.KeyId;
+    const kmsKeyArn = KeyMetadata.Arn;
+
+    const bucket = backupBucketName(hubAccount, hub.region);
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(hub.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: hub.region as BucketLocationConstraint } }),
+      }),
+    );
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            {
+              ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKeyArn },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      }),
+    );
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      }),
+    );
+
+    const table = ResourceNames.indexTable;
+    const keyAttributes = new Set<string>([IndexTableSchema.partitionKey, IndexTableSchema.sortKey]);
+    const globalSecondaryIndexes: GlobalSecondaryIndex[] = IndexTableSchema.globalSecondaryIndexes.map((index) => {
+      keyAttributes.add(index.partitionKey).add(index.sortKey);
+      return {
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      };
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: IndexTableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: IndexTableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: globalSecondaryIndexes,
+        SSESpecification: { Enabled: true },
+      }),
+    );
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table });
+
+    const retention = String(IngestQueueSettings.retentionDays * 24 * 3600);
+    const dlqUrl = await createQueue(sqs, ResourceNames.ingestDeadLetterQueue, { MessageRetentionPeriod: retention });
+    const dlqArn = await queueArnOf(sqs, dlqUrl);
+    const queueUrl = await createQueue(sqs, ResourceNames.ingestQueue, {
+      MessageRetentionPeriod: retention,
+      VisibilityTimeout: String(IngestQueueSettings.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlqArn,
+        maxReceiveCount: IngestQueueSettings.maxReceiveCount,
+      }),
+    });
+    const queueArn = await queueArnOf(sqs, queueUrl);
+
+    const bus = ResourceNames.hubEventBus;
+    const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: bus }));
+    const busArn = EventBusArn ?? `arn:aws:events:${hub.region}:${hubAccount}:event-bus/${bus}`;
+    await events.send(
+      new PutPermissionCommand({
+        EventBusName: bus,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OrganizationPutEvents',
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 'events:PutEvents',
+              Resource: busArn,
+              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({
+        Name: ResourceNames.hubIngestRule,
+        EventBusName: bus,
+        EventPattern: JSON.stringify(parameterStoreEventPattern),
+        State: 'ENABLED',
+        Description: 'Parameter Store events from the organization to the ingest queue',
+      }),
+    );
+    await allowEventBridge(sqs, queueUrl, queueArn, RuleArn);
+    await events.send(
+      new PutTargetsCommand({
+        Rule: ResourceNames.hubIngestRule,
+        EventBusName: bus,
+        Targets: [{ Id: 'ingest-queue', Arn: queueArn }],
+      }),
+    );
+    return { bus, busArn, queueUrl, queueArn, dlqUrl, dlqArn, table, bucket, kmsKeyId, kmsKeyArn };
+  } finally {
+    for (const client of [kms, s3, dynamodb, sqs, events]) client.destroy();
+  }
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no url`);
+  return QueueUrl;
+}
+
+async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${queueUrl} has no ARN`);
+  return arn;
+}
+
+/** The queue policy a rule's SQS target needs in AWS (the emulator does not check it). */
+async function allowEventBridge(sqs: SQSClient, queueUrl: string, queueArn: string, ruleArn?: string): Promise<void> {
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'EventBridgeSendMessage',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              ...(ruleArn ? { Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } } : {}),
+            },
+          ],
+        }),
+      },
+    }),
+  );
+}
+
+/** Read-only access to Parameter Store (with decryption), what the hub's reader role grants. */
+const READER_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'ReadParameters',
+      Effect: 'Allow',
+      Action: [
+        'ssm:GetParameter',
+        'ssm:GetParameters',
+        'ssm:GetParametersByPath',
+        'ssm:GetParameterHistory',
+        'ssm:DescribeParameters',
+        'ssm:ListTagsForResource',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'DecryptSecureStrings',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
+    },
+  ],
+} as const;
+
+const RESTORER_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'RestoreParameters',
+      Effect: 'Allow',
+      Action: [
+        ...READER_POLICY.Statement[0].Action,
+        'ssm:PutParameter',
+        'ssm:DeleteParameter',
+        'ssm:DeleteParameters',
+        'ssm:LabelParameterVersion',
+        'ssm:AddTagsToResource',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'EncryptSecureStrings',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
+    },
+  ],
+} as const;
+
+/** IAM is global: the reader and restorer roles are created once per member. */
+async function provisionMemberRoles(member: ClientOptions, hubAccount: string): Promise<void> {
+  const iam = new IAMClient(member);
+  try {
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${hubAccount}:root` }, Action: 'sts:AssumeRole' }],
+    });
+    for (const [role, policy] of [
+      [ResourceNames.readerRole, READER_POLICY],
+      [ResourceNames.restorerRole, RESTORER_POLICY],
+    ] as const) {
+      await iam.send(
+        new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600 }),
+      );
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: role, PolicyName: 'ssmhub', PolicyDocument: JSON.stringify(policy) }),
+      );
+    }
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** The spoke in one member region: the forward rule on the default bus, targeting the hop queue. */
+async function provisionSpoke(member: ClientOptions, account: string): Promise<void> {
+  const sqs = new SQSClient(member);
+  const events = new EventBridgeClient(member);
+  try {
+    const queueUrl = await createQueue(sqs, SANDBOX_HOP_QUEUE, {
+      MessageRetentionPeriod: String(IngestQueueSettings.retentionDays * 24 * 3600),
+    });
+    const queueArn = hopQueueArn(account, member.region);
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({
+        Name: ResourceNames.spokeForwardRule,
+        EventPattern: JSON.stringify(parameterStoreEventPattern),
+        State: 'ENABLED',
+        Description: 'Parameter Store events to the ssmhub hub (sandbox: via the hop queue)',
+      }),
+    );
+    await allowEventBridge(sqs, queueUrl, queueArn, RuleArn);
+    await events.send(
+      new PutTargetsCommand({
+        Rule: ResourceNames.spokeForwardRule,
+        Targets: [{ Id: queueName(queueArn), Arn: queueArn }],
+      }),
+    );
+  } finally {
+    sqs.destroy();
+    events.destroy();
+  }
+}
