@@ -1,0 +1,48 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig, type SsmHubConfig } from './config.js';
+import { HubStack } from './hub-stack.js';
+import { StackNames } from './names.js';
+import { OrgRolloutStack, spokeProps } from './org-rollout-stack.js';
+import { SpokeStack } from './spoke-stack.js';
+
+export interface SsmHubApp {
+  readonly app: App;
+  readonly config: SsmHubConfig;
+  readonly hub: HubStack;
+  readonly rollout: OrgRolloutStack;
+  /** One per region, when the configuration names the management account. */
+  readonly managementSpokes: readonly SpokeStack[];
+}
+
+/**
+ * Builds the whole ssmhub CDK app: the hub stack, the organization rollout and, when
+ * `managementAccountId` is set, the management account's spoke stacks. cdk-nag's AwsSolutions
+ * pack validates every stack at synthesis.
+ *
+ * @example
+ * const { app } = buildApp(new App());
+ * app.synth();
+ */
+export function buildApp(app: App): SsmHubApp {
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const env = { account: config.hubAccount, region: config.hubRegion };
+  const hub = new HubStack(app, StackNames.hub, { env, config });
+  const rollout = new OrgRolloutStack(app, StackNames.rollout, { env, config });
+  // The spokes' SSMHubReader trusts the hub's roles by ARN: they must exist first.
+  rollout.addStackDependency(hub);
+
+  const managementSpokes =
+    config.managementAccountId === undefined
+      ? []
+      : config.regions.map(
+          (region) =>
+            new SpokeStack(app, StackNames.managementSpoke(region), {
+              ...spokeProps(config),
+              env: { account: config.managementAccountId, region },
+            }),
+        );
+  return { app, config, hub, rollout, managementSpokes };
+}

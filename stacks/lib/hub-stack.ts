@@ -1,0 +1,520 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Aws,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  HubEnvironment,
+  IndexTableSchema,
+  IngestQueueSettings,
+  ResourceNames,
+  backupBucketName,
+  parameterStoreEventPattern,
+} from '@ssmhub/core';
+import type { Construct } from 'constructs';
+import type { SsmHubConfig } from './config.js';
+import { HubExports, HubRoleNames } from './names.js';
+
+/** The repository root (the ingest and reconcile Lambdas are bundled from its sources). */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Upper bound on concurrent ingest invocations (the SQS event source's maximum concurrency).
+ *
+ * Every invocation calls GetParameterHistory in the member account an event names. SSM's
+ * GetParameterHistory quota is a few dozen requests a second per account and region, shared with
+ * the member's own workloads. Ten pollers handling their batches in turn keep the hub's share of
+ * any one member's quota small even in the worst case (a burst from one account), while still
+ * draining ~100 events a second org-wide; the queue absorbs bursts above that (1,000 changes/s for
+ * a few seconds is minutes of lag, not loss). Raise it, with the SSM quota, if lag matters more.
+ */
+export const INGEST_MAX_CONCURRENCY = 10;
+
+/** How often reconcile sweeps every member (catching gaps and onboarding new accounts). */
+export const RECONCILE_RATE = Duration.hours(6);
+
+export interface HubStackProps extends StackProps {
+  readonly config: SsmHubConfig;
+}
+
+/**
+ * The ssmhub hub: the organization's event bus, the ingest queue and Lambda, the reconcile
+ * schedule, the DynamoDB index, the S3 backup bucket, the KMS key that encrypts all of it, the
+ * alarms, and the outputs the CLI discovers.
+ */
+export class HubStack extends Stack {
+  readonly key: kms.Key;
+  readonly bus: events.EventBus;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly ingestRole: iam.Role;
+  readonly reconcileRole: iam.Role;
+  readonly ingestFunction: nodejs.NodejsFunction;
+  readonly reconcileFunction: nodejs.NodejsFunction;
+  readonly alarmTopic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, {
+      description: 'ssmhub hub: organization event bus, ingest, index table, backup bucket',
+      ...props,
+    });
+    const { config } = props;
+
+    // ---- Roles first: the key policy names them.
+    const lambdaPrincipal = new iam.ServicePrincipal('lambda.amazonaws.com');
+    this.ingestRole = new iam.Role(this, 'IngestRole', {
+      roleName: HubRoleNames.ingest,
+      description: 'ssmhub ingest Lambda: reads member parameters through SSMHubReader, writes the index',
+      assumedBy: lambdaPrincipal,
+    });
+    this.reconcileRole = new iam.Role(this, 'ReconcileRole', {
+      roleName: HubRoleNames.reconcile,
+      description: 'ssmhub reconcile Lambda: sweeps member parameters through SSMHubReader, repairs the index',
+      assumedBy: lambdaPrincipal,
+    });
+    const hubRoles = [this.ingestRole, this.reconcileRole];
+
+    // ---- KMS key: usage only by the hub's roles, the services writing for them, and readers.
+    this.key = new kms.Key(this, 'Key', {
+      alias: 'alias/ssmhub',
+      description: 'ssmhub: encrypts the index table, backup bucket, queues and alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'KeyAdministrationByTheAccount',
+            principals: [new iam.AccountRootPrincipal()],
+            // Administration (and grants for DynamoDB), but no Encrypt/Decrypt: IAM policies in the
+            // account cannot hand out use of the key; only the statements below can.
+            actions: [
+              'kms:Create*',
+              'kms:Describe*',
+              'kms:Enable*',
+              'kms:List*',
+              'kms:Put*',
+              'kms:Update*',
+              'kms:Revoke*',
+              'kms:Disable*',
+              'kms:Get*',
+              'kms:Delete*',
+              'kms:TagResource',
+              'kms:UntagResource',
+              'kms:ScheduleKeyDeletion',
+              'kms:CancelKeyDeletion',
+            ],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'UseByTheHubRoles',
+            principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
+            actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'DecryptByRestoreOperators',
+            principals: config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+            actions: ['kms:Decrypt', 'kms:DescribeKey'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'EventBridgeToEncryptedQueues',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'CloudWatchAlarmsToEncryptedTopic',
+            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          }),
+        ],
+      }),
+    });
+
+    // ---- Organization bus: PutEvents only by principals of the organization.
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: ResourceNames.hubEventBus,
+      description: 'ssmhub: Parameter Store events forwarded by every member account and region',
+    });
+    this.bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsFromTheOrganization',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+      }),
+    );
+    // Keeps 30 days of events so a hub outage can be replayed onto the bus.
+    this.bus.archive('Archive', {
+      archiveName: `${ResourceNames.hubEventBus}-archive`,
+      description: 'ssmhub: Parameter Store events, for replay after an ingest outage',
+      eventPattern: { source: [...parameterStoreEventPattern.source] },
+      retention: Duration.days(30),
+    });
+
+    // ---- Ingest queue and its DLQ (settings shared with the sandbox's pump).
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      queueName: ResourceNames.ingestDeadLetterQueue,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(IngestQueueSettings.retentionDays),
+    });
+    // cdk-nag AwsSolutions-SQS3: this queue IS the dead-letter queue.
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the ingest queue and of the hub rule; a DLQ of a DLQ only hides failures',
+    });
+    this.queue = new sqs.Queue(this, 'IngestQueue', {
+      queueName: ResourceNames.ingestQueue,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(IngestQueueSettings.retentionDays),
+      visibilityTimeout: Duration.seconds(IngestQueueSettings.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: IngestQueueSettings.maxReceiveCount },
+    });
+
+    // ---- The hub bus targets the queue directly (EventBridge does not forward bus-to-bus twice).
+    new events.Rule(this, 'IngestRule', {
+      ruleName: ResourceNames.hubIngestRule,
+      description: 'ssmhub: Parameter Store events to the ingest queue',
+      eventBus: this.bus,
+      eventPattern: {
+        source: [...parameterStoreEventPattern.source],
+        detailType: [...parameterStoreEventPattern['detail-type']],
+      },
+      targets: [
+        new targets.SqsQueue(this.queue, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    // ---- Index table (schema shared with the sandbox).
+    this.table = new dynamodb.Table(this, 'IndexTable', {
+      tableName: ResourceNames.indexTable,
+      partitionKey: { name: IndexTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: IndexTableSchema.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of IndexTableSchema.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // ---- Backup bucket: one object per parameter version, under the hub key.
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // cdk-nag AwsSolutions-S1: the access-log bucket does not log itself.
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: "This bucket receives the backup bucket's server access logs; logging it into itself would loop",
+    });
+    this.bucket = new s3.Bucket(this, 'BackupBucket', {
+      bucketName: backupBucketName(this.account, this.region),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'backup/',
+      lifecycleRules: [
+        // Objects are written once per version; a noncurrent version is only ever a replayed
+        // duplicate, or a deliberate overwrite, kept a while for forensics.
+        { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      ...(config.objectLock.enabled
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
+              Duration.days(config.objectLock.retentionDays),
+            ),
+          }
+        : {}),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---- Permissions shared by ingest and reconcile.
+    for (const role of hubRoles) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeReaderInMemberAccounts',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::*:role/${ResourceNames.readerRole}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } },
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'CheckOrganizationMembership',
+          actions: ['organizations:ListAccounts', 'organizations:DescribeAccount'],
+          resources: ['*'],
+        }),
+      );
+      this.table.grant(
+        role,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:BatchWriteItem',
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'BackupObjects',
+          actions: ['s3:PutObject', 's3:GetObject'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'UseHubKey',
+          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.key.keyArn],
+        }),
+      );
+    }
+
+    // ---- Lambdas, bundled from source with the local esbuild (never Docker).
+    const environment: Record<string, string> = {
+      [HubEnvironment.tableName]: this.table.tableName,
+      [HubEnvironment.bucketName]: this.bucket.bucketName,
+      [HubEnvironment.kmsKeyId]: this.key.keyArn,
+      [HubEnvironment.organizationId]: config.organizationId,
+      [HubEnvironment.allowedAccounts]: config.allowedAccounts.join(','),
+      [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    this.ingestFunction = this.hubFunction('Ingest', {
+      entry: 'packages/hub/src/lambda/ingest.ts',
+      role: this.ingestRole,
+      description: 'ssmhub ingest: SQS batches of Parameter Store events to the index and backup bucket',
+      timeout: Duration.seconds(IngestQueueSettings.visibilityTimeoutSeconds / 6),
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub-ingest' },
+    });
+    this.ingestFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: IngestQueueSettings.batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: INGEST_MAX_CONCURRENCY,
+      }),
+    );
+    this.reconcileFunction = this.hubFunction('Reconcile', {
+      entry: 'packages/hub/src/lambda/reconcile.ts',
+      role: this.reconcileRole,
+      description: 'ssmhub reconcile: sweeps member accounts and fills any gap in the index',
+      timeout: Duration.minutes(15),
+      // One sweep at a time: overlapping sweeps would double the load on members' SSM quotas.
+      reservedConcurrentExecutions: 1,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub-reconcile' },
+    });
+    new events.Rule(this, 'ReconcileSchedule', {
+      description: 'ssmhub: periodic reconcile sweep',
+      schedule: events.Schedule.rate(RECONCILE_RATE),
+      targets: [new targets.LambdaFunction(this.reconcileFunction, { retryAttempts: 2 })],
+    });
+
+    // cdk-nag AwsSolutions-IAM5 findings of the hub roles, each with its reason.
+    for (const role of hubRoles) {
+      Validations.of(role).acknowledge(
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${ResourceNames.readerRole}]`,
+          reason:
+            'The hub reads every member account: the reader role is assumable in any account, limited to the organization by aws:ResourceOrgID',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'organizations:ListAccounts and DescribeAccount support no resource-level permissions',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.table)}.Arn>/index/*]`,
+          reason: 'Query on the two change-feed indexes of the index table (feed, account-feed)',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/*]`,
+          reason: 'One object per parameter version, under keys derived from account, region and name',
+        },
+      );
+    }
+
+    // ---- Alarms.
+    if (config.alarmEmail !== undefined) {
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+        topicName: 'ssmhub-alarms',
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    }
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const a = new cloudwatch.Alarm(this, id, props);
+      if (this.alarmTopic !== undefined) a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      return a;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    alarm('DeadLetterQueueAlarm', {
+      alarmName: 'ssmhub-dlq-not-empty',
+      alarmDescription: 'Events the hub could not ingest are in the DLQ: inspect, fix, redrive',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('QueueAgeAlarm', {
+      alarmName: 'ssmhub-ingest-lag',
+      alarmDescription: 'The oldest ingest message is over 15 minutes old: ingest is failing or throttled',
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: 900,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const [name, fn] of [
+      ['Ingest', this.ingestFunction],
+      ['Reconcile', this.reconcileFunction],
+    ] as const) {
+      alarm(`${name}ErrorsAlarm`, {
+        alarmName: `ssmhub-${name.toLowerCase()}-errors`,
+        alarmDescription: `The ${name.toLowerCase()} Lambda failed whole invocations`,
+        metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm(`${name}ThrottlesAlarm`, {
+        alarmName: `ssmhub-${name.toLowerCase()}-throttles`,
+        alarmDescription: `The ${name.toLowerCase()} Lambda was throttled`,
+        metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // ---- Outputs the CLI discovers (stable export names).
+    const output = (id: string, value: string, exportName: string, description: string) =>
+      new CfnOutput(this, id, { value, exportName, description });
+    output('TableName', this.table.tableName, HubExports.tableName, 'ssmhub index table (SSMHUB_TABLE)');
+    output('BucketName', this.bucket.bucketName, HubExports.bucketName, 'ssmhub backup bucket (SSMHUB_BUCKET)');
+    output('HubRegion', this.region, HubExports.region, 'ssmhub hub region (SSMHUB_REGION)');
+    output('IngestQueueUrl', this.queue.queueUrl, HubExports.ingestQueueUrl, 'ssmhub ingest queue');
+    output('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, HubExports.deadLetterQueueUrl, 'ssmhub DLQ');
+    output('EventBusArn', this.bus.eventBusArn, HubExports.eventBusArn, 'ssmhub organization event bus');
+    output('KeyArn', this.key.keyArn, HubExports.keyArn, 'ssmhub KMS key');
+  }
+
+  private logicalIdOf(construct: Construct): string {
+    return this.getLogicalId(construct.node.defaultChild as CfnElement);
+  }
+
+  private hubFunction(
+    id: string,
+    props: Pick<
+      nodejs.NodejsFunctionProps,
+      'role' | 'description' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'
+    > & {
+      readonly entry: string;
+    },
+  ): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (props.role !== undefined) logGroup.grantWrite(props.role);
+    const fn = new nodejs.NodejsFunction(this, id, {
+      ...props,
+      entry: path.join(repoRoot, props.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.DISABLED,
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the version the code was tested with, not the runtime's.
+        externalModules: [],
+        minify: true,
+        sourceMap: true,
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    // cdk-nag AwsSolutions-L1 on the function.
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime ssmhub is built and tested for (DESIGN.md); move with the project, not silently',
+    });
+    return fn;
+  }
+}

@@ -1,0 +1,202 @@
+import {
+  Aws,
+  BootstraplessSynthesizer,
+  CfnCondition,
+  CfnParameter,
+  CfnResource,
+  Fn,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ResourceNames, parameterStoreEventPattern } from '@ssmhub/core';
+import { Construct } from 'constructs';
+import { HubRoleNames } from './names.js';
+
+export interface SpokeStackProps extends StackProps {
+  /** The hub's region: the spoke's global IAM roles are created only in that region. */
+  readonly hubRegion: string;
+  /**
+   * Default value of the `HubAccountId` parameter.
+   * @default - no default; the StackSet passes the hub account
+   */
+  readonly hubAccount?: string;
+  /** The regions the spoke covers: SSM in those regions may use KMS on the roles' behalf. */
+  readonly regions: readonly string[];
+  /** The organization whose principals the spoke trusts. */
+  readonly organizationId: string;
+  /** Principal ARNs trusted by SSMHubRestorer. */
+  readonly restoreOperatorPrincipals: readonly string[];
+}
+
+/** Actions SSMHubReader allows: everything the hub needs to read a parameter's history, nothing more. */
+export const ReaderSsmActions = [
+  'ssm:GetParameterHistory',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:DescribeParameters',
+  'ssm:ListTagsForResource',
+] as const;
+
+/** Actions SSMHubRestorer allows: the writes a restore makes and the reads its plan needs. */
+export const RestorerSsmActions = [
+  'ssm:PutParameter',
+  'ssm:DeleteParameter',
+  'ssm:DeleteParameters',
+  'ssm:LabelParameterVersion',
+  'ssm:UnlabelParameterVersion',
+  'ssm:AddTagsToResource',
+  'ssm:RemoveTagsFromResource',
+  ...ReaderSsmActions,
+] as const;
+
+/**
+ * What every member account runs, in every covered region: a rule on the default bus that
+ * forwards Parameter Store events to the hub bus, and (in the hub region only, since IAM is
+ * global) the forwarder role, SSMHubReader and SSMHubRestorer.
+ *
+ * The stack has no assets and no custom resources, so its template is inlined in the StackSet
+ * (TemplateBody, at most 51,200 bytes) and deploys in accounts that were never bootstrapped.
+ */
+export class SpokeStack extends Stack {
+  /** The condition true in the hub region, where the global IAM resources are created. */
+  readonly isHubRegion: CfnCondition;
+  readonly hubAccountId: CfnParameter;
+
+  constructor(scope: Construct, id: string, props: SpokeStackProps) {
+    super(scope, id, {
+      description: 'ssmhub spoke: forwards Parameter Store events to the hub; SSMHubReader and SSMHubRestorer roles',
+      analyticsReporting: false,
+      synthesizer: new BootstraplessSynthesizer(),
+      ...props,
+    });
+
+    this.hubAccountId = new CfnParameter(this, 'HubAccountId', {
+      type: 'String',
+      description: 'The ssmhub hub account (owner of the ssmhub event bus and the ingest roles)',
+      allowedPattern: '^\\d{12}$',
+      constraintDescription: 'a 12-digit account id',
+      ...(props.hubAccount === undefined ? {} : { default: props.hubAccount }),
+    });
+    this.isHubRegion = new CfnCondition(this, 'IsHubRegion', {
+      expression: Fn.conditionEquals(Aws.REGION, props.hubRegion),
+    });
+
+    const hubAccount = this.hubAccountId.valueAsString;
+    const hubBusArn = `arn:${Aws.PARTITION}:events:${props.hubRegion}:${hubAccount}:event-bus/${ResourceNames.hubEventBus}`;
+    const roleArn = (account: string, name: string) => `arn:${Aws.PARTITION}:iam::${account}:role/${name}`;
+
+    // IAM roles are global: created once per account, in the hub region (condition below).
+    const global = new Construct(this, 'Global');
+
+    const forwarder = new iam.Role(global, 'Forwarder', {
+      roleName: ResourceNames.spokeForwardRole,
+      description: 'Assumed by EventBridge to put Parameter Store events on the ssmhub hub bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      inlinePolicies: {
+        PutEventsOnHubBus: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [hubBusArn] })],
+        }),
+      },
+    });
+
+    const parameters = `arn:${Aws.PARTITION}:ssm:*:${Aws.ACCOUNT_ID}:parameter/*`;
+    const viaSsm = { StringEquals: { 'kms:ViaService': props.regions.map((r) => `ssm.${r}.amazonaws.com`) } };
+
+    const reader = new iam.Role(global, 'Reader', {
+      roleName: ResourceNames.readerRole,
+      description: 'Read-only Parameter Store access for the ssmhub hub (ingest and reconcile)',
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ArnPrincipal(roleArn(hubAccount, HubRoleNames.ingest)),
+        new iam.ArnPrincipal(roleArn(hubAccount, HubRoleNames.reconcile)),
+      ).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
+      inlinePolicies: {
+        ReadParameters: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'ReadParameters',
+              actions: ReaderSsmActions.filter((a) => a !== 'ssm:DescribeParameters'),
+              resources: [parameters],
+            }),
+            // DescribeParameters supports no resource-level permissions.
+            new iam.PolicyStatement({ sid: 'ListParameters', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
+            new iam.PolicyStatement({
+              sid: 'DecryptSecureStringsThroughSsm',
+              actions: ['kms:Decrypt'],
+              resources: ['*'],
+              conditions: viaSsm,
+            }),
+          ],
+        }),
+      },
+    });
+
+    const restorer = new iam.Role(global, 'Restorer', {
+      roleName: ResourceNames.restorerRole,
+      description: 'Parameter Store writes for ssmhub restore operators (never assumed by the hub itself)',
+      assumedBy: new iam.CompositePrincipal(
+        ...props.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+      ).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
+      inlinePolicies: {
+        RestoreParameters: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'WriteParameters',
+              actions: RestorerSsmActions.filter((a) => a !== 'ssm:DescribeParameters'),
+              resources: [parameters],
+            }),
+            new iam.PolicyStatement({ sid: 'ListParameters', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
+            new iam.PolicyStatement({
+              sid: 'SecureStringsThroughSsm',
+              actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: ['*'],
+              conditions: viaSsm,
+            }),
+          ],
+        }),
+      },
+    });
+
+    for (const role of [reader, restorer]) {
+      // cdk-nag AwsSolutions-IAM5: each finding acknowledged with its reason.
+      Validations.of(role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:parameter/*]',
+          reason:
+            'ssmhub backs up and restores every parameter of the account, in every region the StackSet covers (the role is global, created once per account)',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ssm:DescribeParameters has no resource-level permissions; KMS use is limited to calls made by SSM (kms:ViaService), whatever key a parameter uses',
+        },
+      );
+    }
+
+    for (const child of global.node.findAll()) {
+      if (child instanceof CfnResource) child.cfnOptions.condition = this.isHubRegion;
+    }
+
+    // The rule exists in every region; its role is the global forwarder role (by name, as it is
+    // created by the hub region's stack instance, which the StackSet deploys first).
+    new events.CfnRule(this, 'ForwardRule', {
+      name: ResourceNames.spokeForwardRule,
+      description: 'Forwards Parameter Store events to the ssmhub hub bus',
+      eventBusName: 'default',
+      eventPattern: parameterStoreEventPattern,
+      state: 'ENABLED',
+      targets: [
+        {
+          id: 'ssmhub-hub-bus',
+          arn: hubBusArn,
+          // Required: the hub bus grants PutEvents by aws:PrincipalOrgID, which only a role carries.
+          roleArn: roleArn(Aws.ACCOUNT_ID, ResourceNames.spokeForwardRole),
+        },
+      ],
+    });
+  }
+}
