@@ -1,4 +1,4 @@
-import { secondOf } from './time.js';
+import { secondOf, toIsoMillis } from './time.js';
 import type { LifecycleRecord, ParameterState, TombstoneRecord, VersionRecord } from './types.js';
 
 /** A lifecycle record placed on the timeline, at the instant it took effect. */
@@ -30,8 +30,14 @@ function groupBySecond(records: readonly LifecycleRecord[]): Map<string, Lifecyc
  * Versions carry SSM's millisecond times, deletions only their event's whole second, so inside a
  * second holding a deletion the order is inferred: a version 1 that follows a live version starts
  * a new life and must come after a deletion; any deletion left over comes after the second's last
- * version. A deletion takes effect at its event second or at the version before it, whichever is
- * later. Duplicates (same version, same tombstone event) count once.
+ * version. A deletion takes effect at the earliest instant it can have happened: its event second,
+ * or one millisecond after the version before it in that second (that version was current at its
+ * own millisecond; `stateAt` is inclusive), whichever is later, but never after the version that
+ * follows it nor outside its own second. Duplicates (same version, same tombstone event) count
+ * once.
+ *
+ * What the index cannot know: the exact millisecond of a deletion. Between the instant given here
+ * and the real deletion (at most the rest of that second) a name reads as already deleted.
  *
  * @param enteringAlive whether the name existed just before the first record given (for callers
  *   that hold only the latest records of a name; pass false for a complete history)
@@ -50,27 +56,46 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     const tombstones = group
       .filter((r): r is TombstoneRecord => r.kind === 'tombstone')
       .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-    let previousTime = second;
+    // The earliest instant a deletion in this second can have happened, given the versions so far.
+    const lastOfSecond = Date.parse(second) + 999;
+    let earliestDeletion = Date.parse(second);
     for (const version of versions) {
       const tombstone = version.version === 1 && alive ? tombstones.shift() : undefined;
-      if (tombstone) timeline.push({ record: tombstone, effectiveTime: previousTime });
+      if (tombstone) {
+        const effective = Math.min(earliestDeletion, Date.parse(version.time));
+        timeline.push({ record: tombstone, effectiveTime: new Date(effective).toISOString() });
+      }
       timeline.push({ record: version, effectiveTime: version.time });
       alive = true;
-      previousTime = version.time;
+      earliestDeletion = Math.min(Date.parse(version.time) + 1, lastOfSecond);
     }
     for (const tombstone of tombstones) {
-      timeline.push({ record: tombstone, effectiveTime: previousTime });
+      timeline.push({ record: tombstone, effectiveTime: new Date(earliestDeletion).toISOString() });
       alive = false;
     }
   }
   return timeline;
 }
 
-/** The state a timeline gives at `at` (inclusive: a change at exactly `at` counts). */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * `at` as ssmhub stores times (ISO 8601 UTC with milliseconds), so that comparing text compares
+ * instants: `2026-11-21T10:00:00Z` would otherwise sort after `2026-11-21T10:00:00.500Z`.
+ */
+function canonicalTime(at: string): string {
+  return CANONICAL_TIME.test(at) ? at : toIsoMillis(at);
+}
+
+/**
+ * The state a timeline gives at `at` (inclusive: a change at exactly `at` counts). `at` is any ISO
+ * 8601 time; throws InvalidInputError when it is not a time.
+ */
 export function stateOnTimeline(timeline: readonly TimelineEntry[], at: string): ParameterState {
+  const instant = canonicalTime(at);
   let current: TimelineEntry | undefined;
   for (const entry of timeline) {
-    if (entry.effectiveTime > at) break;
+    if (entry.effectiveTime > instant) break;
     current = entry;
   }
   if (!current) return { exists: false };
