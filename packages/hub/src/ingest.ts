@@ -61,7 +61,9 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
   const sts = countCalls(new STSClient(clientOptions(settings)), 'STS', metrics);
   const memberCredentials = new MemberCredentials(sts, config.readerRoleName ?? ResourceNames.readerRole);
   const ssmClients = new Map<string, SSMClient>();
-  const ssmFor = (account: string, region: string): SSMClient => {
+  const ssmFor = async (account: string, region: string): Promise<SSMClient> => {
+    // Assumed up front so an AccessDenied fails this parameter before any read is attempted.
+    await memberCredentials.forAccount(account);
     const key = `${account}#${region}`;
     let client = ssmClients.get(key);
     if (!client) {

@@ -47,12 +47,12 @@ export function groupKey(event: ParameterEvent): string {
 export class ParameterIngester {
   public constructor(
     private readonly store: VersionStore,
-    private readonly ssmFor: (account: string, region: string) => SSMClient,
+    private readonly ssmFor: (account: string, region: string) => Promise<SSMClient>,
     private readonly logger: Logger,
   ) {}
 
   public async ingest(group: EventGroup): Promise<GroupOutcome> {
-    const ssm = this.ssmFor(group.account, group.region);
+    const ssm = await this.ssmFor(group.account, group.region);
     const ambiguous = group.candidates.length > 1;
     const hasDeletes = group.events.some((e) => e.operation === EventOperation.delete);
     const hasReads = group.events.some((e) => e.operation !== EventOperation.delete);

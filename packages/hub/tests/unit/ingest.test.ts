@@ -1,0 +1,275 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StaticAccountBoundary } from '@ssmhub/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createIngestHandler } from '../../src/ingest.js';
+import {
+  changeEvent,
+  FOREIGN,
+  historyEntry,
+  MEMBER,
+  OTHER_MEMBER,
+  REGION,
+  sqsEvent,
+  sqsRecord,
+} from '../helpers/factories.js';
+import { FakeTable } from '../helpers/fakeTable.js';
+
+const ssm = mockClient(SSMClient);
+const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
+const documents = mockClient(DynamoDBDocumentClient);
+const SECRET = 'correct-horse-battery-staple';
+
+function newHandler() {
+  return createIngestHandler({
+    hubRegion: 'us-east-1',
+    tableName: 'ssmhub-index',
+    bucketName: 'ssmhub-backup',
+    kmsKeyId: 'alias/ssmhub',
+    boundary: new StaticAccountBoundary([MEMBER, OTHER_MEMBER]),
+    credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
+    maxAttempts: 3,
+  });
+}
+
+let output: string[];
+let table: FakeTable;
+
+beforeEach(() => {
+  output = [];
+  const capture = (chunk: unknown): boolean => {
+    output.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => ({
+    Credentials: {
+      AccessKeyId: `key-${input.RoleArn}`,
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+  }));
+  s3.on(PutObjectCommand).resolves({});
+  table = new FakeTable();
+  table.install(documents);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  ssm.reset();
+  sts.reset();
+  s3.reset();
+  documents.reset();
+});
+
+describe('ingest handler', () => {
+  it('reads one history per parameter for a batch and stores each version once', async () => {
+    ssm.on(GetParameterHistoryCommand, { Name: '/app/db' }).resolves({
+      Parameters: [
+        historyEntry('/app/db', 1, '2026-11-21T10:00:00.100Z', `${SECRET}-1`),
+        historyEntry('/app/db', 2, '2026-11-21T10:00:00.200Z', `${SECRET}-2`),
+        historyEntry('/app/db', 3, '2026-11-21T10:00:00.300Z', `${SECRET}-3`),
+      ],
+    });
+    const handler = newHandler();
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(changeEvent('Create', '/app/db')),
+        sqsRecord(changeEvent('Update', '/app/db')),
+        sqsRecord(changeEvent('Update', '/app/db')),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ssm.commandCalls(GetParameterHistoryCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(GetParameterHistoryCommand)[0]?.args[0].input).toMatchObject({
+      Name: '/app/db',
+      WithDecryption: true,
+      MaxResults: 50,
+    });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
+    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/ssmhub', IfNoneMatch: '*' });
+    expect(JSON.parse(String(put?.Body))).toMatchObject({ Value: `${SECRET}-1`, Version: 1, account: MEMBER });
+    const versions = table.records().map((item) => [item.version, item.time, item.lastModifiedUser]);
+    expect(versions).toEqual([
+      [1, '2026-11-21T10:00:00.100Z', 'arn:aws:iam::111122223333:user/alice'],
+      [2, '2026-11-21T10:00:00.200Z', 'arn:aws:iam::111122223333:user/alice'],
+      [3, '2026-11-21T10:00:00.300Z', 'arn:aws:iam::111122223333:user/alice'],
+    ]);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+
+  it('writes nothing when the same events arrive again', async () => {
+    ssm.on(GetParameterHistoryCommand).resolves({
+      Parameters: [historyEntry('/app/db', 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    });
+    const handler = newHandler();
+    const event = changeEvent('Create', '/app/db');
+    await handler(sqsEvent(sqsRecord(event)));
+    const writes = () => s3.commandCalls(PutObjectCommand).length + table.updates.length + table.items.size;
+    const before = writes();
+    const response = await handler(sqsEvent(sqsRecord(event)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(writes()).toBe(before);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it('records a deletion as a tombstone at the event time without reading SSM', async () => {
+    const handler = newHandler();
+    const response = await handler(
+      sqsEvent(sqsRecord(changeEvent('Delete', '/app/db', { time: '2026-11-21T09:30:00Z', id: 'delete-1' }))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ssm.commandCalls(GetParameterHistoryCommand)).toHaveLength(0);
+    expect(table.records()).toEqual([
+      expect.objectContaining({
+        kind: 'tombstone',
+        name: '/app/db',
+        time: '2026-11-21T09:30:00.000Z',
+        eventId: 'delete-1',
+      }),
+    ]);
+  });
+
+  it('resolves a top-level name against SSM: /foo exists, foo does not', async () => {
+    ssm
+      .on(GetParameterHistoryCommand, { Name: 'foo' })
+      .rejects(Object.assign(new Error('nope'), { name: 'ParameterNotFound' }));
+    ssm.on(GetParameterHistoryCommand, { Name: '/foo' }).resolves({
+      Parameters: [historyEntry('/foo', 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    });
+    const response = await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', 'foo'))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(table.records().map((item) => item.name)).toEqual(['/foo']);
+  });
+
+  it('acknowledges a Create whose parameter is already gone, logging its name only', async () => {
+    ssm.on(GetParameterHistoryCommand).rejects(Object.assign(new Error('gone'), { name: 'ParameterNotFound' }));
+    const response = await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', '/gone/param'))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(table.records()).toEqual([]);
+    expect(output.join('')).toContain('/gone/param');
+  });
+
+  it('rejects foreign, forged and malformed events without retry and without assuming a role', async () => {
+    const handler = newHandler();
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(changeEvent('Create', '/x', { account: FOREIGN }), 'foreign'),
+        sqsRecord(changeEvent('Create', '/x', { source: 'my.app' }), 'forged'),
+        sqsRecord('{"truncated":', 'truncated'),
+        sqsRecord({ ...changeEvent('Create', '/x'), detail: { operation: 'Explode', name: '/x' } }, 'unknown-op'),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(ssm.calls()).toHaveLength(0);
+    const reasons = output
+      .map((line) => JSON.parse(line) as { message: string; reason?: string; messageId?: string })
+      .filter((line) => line.message === 'event rejected')
+      .map((line) => [line.messageId, line.reason]);
+    expect(reasons).toEqual([
+      ['foreign', 'foreign-account'],
+      ['forged', 'wrong-source'],
+      ['truncated', 'malformed'],
+      ['unknown-op', 'unknown-operation'],
+    ]);
+  });
+
+  it('fails only the messages of the parameter whose processing failed', async () => {
+    ssm.on(GetParameterHistoryCommand, { Name: '/ok' }).resolves({
+      Parameters: [historyEntry('/ok', 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    });
+    ssm
+      .on(GetParameterHistoryCommand, { Name: '/broken' })
+      .rejects(
+        Object.assign(new Error(`internal error for ${SECRET}`), {
+          name: 'InternalServerError',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      );
+    const response = await newHandler()(
+      sqsEvent(
+        sqsRecord(changeEvent('Create', '/ok'), 'ok-1'),
+        sqsRecord(changeEvent('Create', '/broken'), 'broken-1'),
+        sqsRecord(changeEvent('Update', '/broken'), 'broken-2'),
+      ),
+    );
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['broken-1', 'broken-2']);
+    expect(table.records().map((item) => item.name)).toEqual(['/ok']);
+    // The failure is logged by kind and status, never with the AWS message (which may echo input).
+    expect(output.join('')).toContain('InternalServerError');
+    expect(output.join('')).not.toContain(SECRET);
+  });
+
+  it('returns a throttled parameter to the queue when retries run out, keeping the rest', async () => {
+    // The SDK's own retry (standard mode, maxAttempts) runs below this mock; what the handler
+    // owns is the outcome once it gives up: only that parameter's messages fail.
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    ssm.on(GetParameterHistoryCommand, { Name: '/busy' }).rejects(throttled);
+    ssm.on(GetParameterHistoryCommand, { Name: '/calm' }).resolves({
+      Parameters: [historyEntry('/calm', 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    });
+    const response = await newHandler()(
+      sqsEvent(sqsRecord(changeEvent('Update', '/busy'), 'busy'), sqsRecord(changeEvent('Update', '/calm'), 'calm')),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
+    expect(table.records().map((item) => item.name)).toEqual(['/calm']);
+  });
+
+  it('reads every history page', async () => {
+    const entries = Array.from({ length: 100 }, (_, i) =>
+      historyEntry('/deep', i + 1, new Date(Date.UTC(2026, 10, 21, 10, 0, 0, i * 5)).toISOString(), `v${i}`),
+    );
+    ssm
+      .on(GetParameterHistoryCommand, { Name: '/deep', NextToken: undefined })
+      .resolves({ Parameters: entries.slice(0, 50), NextToken: 'page-2' })
+      .on(GetParameterHistoryCommand, { Name: '/deep', NextToken: 'page-2' })
+      .resolves({ Parameters: entries.slice(50) });
+    await newHandler()(sqsEvent(sqsRecord(changeEvent('Update', '/deep'))));
+    expect(ssm.commandCalls(GetParameterHistoryCommand)).toHaveLength(2);
+    expect(table.records()).toHaveLength(100);
+  });
+
+  it('assumes each member role once while its credentials are fresh', async () => {
+    ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({
+      Parameters: [historyEntry(input.Name, 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    }));
+    const handler = newHandler();
+    await handler(sqsEvent(sqsRecord(changeEvent('Create', '/a')), sqsRecord(changeEvent('Create', '/b'))));
+    await handler(sqsEvent(sqsRecord(changeEvent('Create', '/c', { account: OTHER_MEMBER }))));
+    await handler(sqsEvent(sqsRecord(changeEvent('Create', '/d'))));
+    const roles = sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn);
+    expect(roles.sort()).toEqual([
+      `arn:aws:iam::${MEMBER}:role/SSMHubReader`,
+      `arn:aws:iam::${OTHER_MEMBER}:role/SSMHubReader`,
+    ]);
+  });
+
+  it('never writes a value to a log line', async () => {
+    ssm.on(GetParameterHistoryCommand).resolves({
+      Parameters: [historyEntry('/app/db', 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    });
+    await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', '/app/db'))));
+    expect(output.length).toBeGreaterThan(0);
+    expect(output.join('')).not.toContain(SECRET);
+    expect(JSON.stringify([...table.items.values()])).not.toContain(SECRET);
+  });
+
+  it('uses the region of the event for the member SSM client', async () => {
+    ssm.on(GetParameterHistoryCommand).resolves({ Parameters: [] });
+    await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', '/r', { region: 'ap-southeast-2' }))));
+    const call = ssm.commandCalls(GetParameterHistoryCommand)[0];
+    expect(await call?.thisValue.config.region()).toBe('ap-southeast-2');
+    expect(REGION).not.toBe('ap-southeast-2');
+  });
+});
