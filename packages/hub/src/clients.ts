@@ -1,5 +1,6 @@
 import type { MiddlewareStack } from '@smithy/types';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 
 /** AWS calls made, keyed `Service.Operation` (e.g. `SSM.GetParameterHistory`). */
 export type CallCounter = Record<string, number>;
@@ -10,6 +11,7 @@ export interface ClientSettings {
   readonly endpoint?: string;
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly maxAttempts: number;
+  readonly requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 }
 
 export function clientOptions(settings: ClientSettings): {
@@ -18,6 +20,7 @@ export function clientOptions(settings: ClientSettings): {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   retryMode: string;
+  requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 } {
   return {
     region: settings.region,
@@ -26,6 +29,7 @@ export function clientOptions(settings: ClientSettings): {
     retryMode: 'standard',
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    ...(settings.requestHandler ? { requestHandler: settings.requestHandler } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import type { AccountBoundary } from '@ssmhub/core';
 
 /** Everything the ingest and reconcile functions need to know about the hub. */
@@ -20,6 +21,8 @@ export interface HubConfig {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Structured logger. @default - a Powertools Logger for service 'ssmhub-ingest' */
   readonly logger?: Logger;
+  /** HTTP handler of every client (tests inject faults through it). @default - the SDK's */
+  readonly requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
   /** Retry attempts for throttling and 5xx before a message fails. @default 6 */
   readonly maxAttempts?: number;
 }

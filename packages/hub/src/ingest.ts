@@ -48,6 +48,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
     endpoint: config.endpoint,
     credentials: config.credentials,
     maxAttempts: config.maxAttempts ?? 6,
+    requestHandler: config.requestHandler,
   };
   const documents = DynamoDBDocumentClient.from(
     countCalls(new DynamoDBClient(clientOptions(settings)), 'DynamoDB', metrics),
