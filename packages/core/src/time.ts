@@ -3,6 +3,13 @@ import { InvalidInputError } from './errors.js';
 const ISO_WITH_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
+/** True when the `YYYY-MM-DD` that `text` starts with exists (JavaScript rolls 2026-02-30 over to March). */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
  * Parses a time a user typed: ISO 8601 (no zone means UTC) or epoch seconds.
  *
@@ -13,11 +20,13 @@ const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]
  * parseTimeInput('1795255200');           // epoch seconds
  */
 export function parseTimeInput(input: string, now: Date = new Date()): Date {
-  const text = input.trim();
+  // ISO 8601 and RFC 3339 allow a lower-case `t` and `z`; JavaScript's parser wants them upper-case.
+  const text = input.trim().toUpperCase();
   let date: Date;
   if (/^\d{9,11}(\.\d+)?$/.test(text)) {
     date = new Date(Number(text) * 1000);
   } else if (ISO_SHAPE.test(text)) {
+    if (!isCalendarDate(text)) throw new InvalidInputError(`'${input}' is not a valid date`);
     const withZone = ISO_WITH_ZONE.test(text) || !text.includes('T') ? text : `${text}Z`;
     date = new Date(text.includes('T') ? withZone : `${text}T00:00:00Z`);
   } else {

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/errors.js';
+import {
+  NameLimits,
+  candidateNames,
+  isValidParameterName,
+  parseSelector,
+  selectorPrefix,
+  selects,
+} from '../../src/paths.js';
+
+describe('parseSelector', () => {
+  it('reads a name without a trailing slash as a key', () => {
+    expect(parseSelector('/app', false)).toEqual({ kind: 'key', name: '/app' });
+    expect(parseSelector('/app/db/url', false)).toEqual({ kind: 'key', name: '/app/db/url' });
+  });
+
+  it('reads a trailing slash as a path', () => {
+    expect(parseSelector('/app/', false)).toEqual({ kind: 'path', path: '/app/', recursive: false });
+    expect(parseSelector('/app/db/', true)).toEqual({ kind: 'path', path: '/app/db/', recursive: true });
+  });
+
+  it('turns a key into a path when recursive is asked for', () => {
+    expect(parseSelector('/app', true)).toEqual({ kind: 'path', path: '/app/', recursive: true });
+  });
+
+  it('reads / alone as the root path', () => {
+    expect(parseSelector('/', false)).toEqual({ kind: 'path', path: '/', recursive: false });
+    expect(parseSelector('/', true)).toEqual({ kind: 'path', path: '/', recursive: true });
+  });
+
+  it.each([
+    ['no leading slash', 'app/db', /start with '\/'/],
+    ['an empty input', '', /start with '\/'/],
+    ['a space', '/app/db url', /characters SSM does not allow/],
+    ['a star', '/app/*', /characters SSM does not allow/],
+    ['a non-ASCII letter', '/café', /characters SSM does not allow/],
+    ['an empty segment', '/app//db', /empty path segment/],
+    ['a double slash at the end', '/app//', /empty path segment/],
+    ['a double slash alone', '//', /empty path segment/],
+  ])('rejects %s with InvalidInputError naming the problem', (_case, input, message) => {
+    let error: unknown;
+    try {
+      parseSelector(input, false);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toMatch(/\n/);
+  });
+});
+
+describe('selects', () => {
+  const names = ['/app', '/app/db', '/app/db/url', '/app/db/pool/size', '/application', '/application/x', '/ap', 'app'];
+  const selected = (input: string, recursive: boolean): string[] =>
+    names.filter((name) => selects(parseSelector(input, recursive), name));
+
+  it('selects direct children only when not recursive', () => {
+    expect(selected('/app/', false)).toEqual(['/app/db']);
+    expect(selected('/app/db/', false)).toEqual(['/app/db/url']);
+  });
+
+  it('selects every depth when recursive', () => {
+    expect(selected('/app/', true)).toEqual(['/app/db', '/app/db/url', '/app/db/pool/size']);
+  });
+
+  it('never selects the path itself', () => {
+    expect(selected('/app/db/', true)).not.toContain('/app/db');
+    expect(selected('/app/', true)).not.toContain('/app');
+  });
+
+  it('keeps /app and /application apart', () => {
+    expect(selected('/app/', true)).not.toContain('/application');
+    expect(selected('/app/', true)).not.toContain('/application/x');
+    expect(selected('/app', false)).toEqual(['/app']);
+  });
+
+  it('selects exactly the key for a key', () => {
+    expect(selected('/app/db', false)).toEqual(['/app/db']);
+  });
+
+  it('selects the top level of / (names with their slash) non-recursively, everything recursively', () => {
+    expect(selected('/', false)).toEqual(['/app', '/application', '/ap']);
+    expect(selected('/', true)).toEqual(names.filter((n) => n.startsWith('/')));
+  });
+
+  it('uses the path or key as the range prefix', () => {
+    expect(selectorPrefix(parseSelector('/app/', true))).toBe('/app/');
+    expect(selectorPrefix(parseSelector('/app', true))).toBe('/app/');
+    expect(selectorPrefix(parseSelector('/app', false))).toBe('/app');
+  });
+});
+
+describe('candidateNames', () => {
+  it('gives both names for a top-level event name', () => {
+    expect(candidateNames('foo')).toEqual(['foo', '/foo']);
+  });
+
+  it('gives the name itself for a hierarchical name', () => {
+    expect(candidateNames('/app/db')).toEqual(['/app/db']);
+    expect(candidateNames('/foo')).toEqual(['/foo']);
+  });
+});
+
+describe('isValidParameterName', () => {
+  const level = (n: number): string => Array.from({ length: n }, (_, i) => `/l${i}`).join('');
+
+  it('accepts SSM names with and without a leading slash', () => {
+    for (const name of ['foo', '/foo', '/app/db/url', '/A-z_0.9', 'my.param-1_x']) {
+      expect([name, isValidParameterName(name)]).toEqual([name, true]);
+    }
+  });
+
+  it('allows up to 15 levels, not 16', () => {
+    expect(isValidParameterName(level(15))).toBe(true);
+    expect(isValidParameterName(level(16))).toBe(false);
+  });
+
+  it(`allows up to ${NameLimits.maxLength} characters, not one more`, () => {
+    expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength - 1)}`)).toBe(true);
+    expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength)}`)).toBe(false);
+  });
+
+  it.each(['', '/', '/app/', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])('rejects %j', (name) => {
+    expect(isValidParameterName(name)).toBe(false);
+  });
+
+  it.each(['aws', '/aws/x', 'AWS-param', 'awsTestParameter', 'ssm', '/ssm/x', 'SSM-testparameter', '/Ssm/x'])(
+    'rejects the reserved prefix in %j',
+    (name) => {
+      expect(isValidParameterName(name)).toBe(false);
+    },
+  );
+
+  it('allows aws or ssm further down the hierarchy', () => {
+    expect(isValidParameterName('/app/aws/region')).toBe(true);
+    expect(isValidParameterName('/team-ssm/x')).toBe(true);
+  });
+});
