@@ -202,7 +202,7 @@ describe('pump delivery semantics', () => {
   it('treats a handler that throws as a failure of the whole batch', async () => {
     await putThree('/throw');
     let calls = 0;
-    const report = await sandbox.pump(async (event) => {
+    const report = await sandbox.pump(async () => {
       calls++;
       if (calls === 1) throw new Error('boom');
       return { batchItemFailures: [] };
