@@ -186,14 +186,12 @@ describe('ingest handler', () => {
     ssm.on(GetParameterHistoryCommand, { Name: '/ok' }).resolves({
       Parameters: [historyEntry('/ok', 1, '2026-11-21T10:00:00.100Z', SECRET)],
     });
-    ssm
-      .on(GetParameterHistoryCommand, { Name: '/broken' })
-      .rejects(
-        Object.assign(new Error(`internal error for ${SECRET}`), {
-          name: 'InternalServerError',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    ssm.on(GetParameterHistoryCommand, { Name: '/broken' }).rejects(
+      Object.assign(new Error(`internal error for ${SECRET}`), {
+        name: 'InternalServerError',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     const response = await newHandler()(
       sqsEvent(
         sqsRecord(changeEvent('Create', '/ok'), 'ok-1'),

@@ -1,0 +1,212 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterHistoryCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { StaticAccountBoundary, fromRecordItem, stateAt, type LifecycleRecord } from '@ssmhub/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIngestHandler } from '../../src/ingest.js';
+import { changeEvent, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
+import { FakeTable } from '../helpers/fakeTable.js';
+
+/**
+ * Invariant 3: duplicated, reordered, late and replayed events converge to the same index.
+ * A small model of SSM runs random operations; between them, random subsets of the pending
+ * events are delivered (shuffled, some twice) to the real handler, which reads the model's
+ * history at that moment. The index must hold exactly what SSM showed when events were
+ * processed — no more, no duplicates — whatever the delivery order, and resolve to the model's
+ * state at every moment whose version was read.
+ */
+
+const ssm = mockClient(SSMClient);
+const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
+const documents = mockClient(DynamoDBDocumentClient);
+const NAMES = ['/app/a', '/app/b'];
+const START = Date.UTC(2026, 10, 21, 9, 0, 0);
+
+type Op = { kind: 'put' | 'delete'; name: string; gapMs: number };
+type Step = { op: Op; deliver: boolean; order: number[]; duplicate: boolean };
+
+interface Life {
+  versions: ParameterHistory[];
+}
+
+/** SSM as the hub sees it: the current life of each name, and the events it emitted. */
+class SsmModel {
+  public readonly lives = new Map<string, Life>();
+  public readonly pending: Record<string, unknown>[] = [];
+  public readonly deletions: { name: string; time: string; id: string }[] = [];
+  public readonly timeline: { name: string; time: number; exists: boolean; version?: number }[] = [];
+  private now = START;
+  private events = 0;
+
+  public apply(op: Op): void {
+    this.now += op.gapMs;
+    const life = this.lives.get(op.name);
+    const second = `${new Date(this.now).toISOString().slice(0, 19)}Z`;
+    const id = `e${(this.events += 1)}`;
+    if (op.kind === 'put') {
+      const version = (life?.versions.length ?? 0) + 1;
+      const entry: ParameterHistory = {
+        Name: op.name,
+        Version: version,
+        LastModifiedDate: new Date(this.now),
+        Value: `value-${op.name}-${version}-${this.now}`,
+        Type: 'SecureString',
+      };
+      if (life) life.versions.push(entry);
+      else this.lives.set(op.name, { versions: [entry] });
+      this.pending.push(changeEvent(version === 1 ? 'Create' : 'Update', op.name, { time: second, id }));
+      this.timeline.push({ name: op.name, time: this.now, exists: true, version });
+    } else if (life) {
+      this.lives.delete(op.name);
+      this.pending.push(changeEvent('Delete', op.name, { time: second, id }));
+      this.deletions.push({ name: op.name, time: `${second.slice(0, 19)}.000Z`, id });
+      this.timeline.push({ name: op.name, time: this.now, exists: false });
+    }
+  }
+
+  public history(name: string): ParameterHistory[] | undefined {
+    return this.lives.get(name)?.versions.map((v) => ({ ...v }));
+  }
+}
+
+const opArbitrary = fc.record({
+  kind: fc.constantFrom<'put' | 'delete'>('put', 'put', 'delete'),
+  name: fc.constantFrom(...NAMES),
+  // Mostly whole seconds apart; sometimes several changes in one second.
+  gapMs: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1000, max: 5000 })),
+});
+const stepArbitrary = fc.record({
+  op: opArbitrary,
+  deliver: fc.boolean(),
+  order: fc.array(fc.nat(), { maxLength: 12 }),
+  duplicate: fc.boolean(),
+});
+
+/** Delivers the pending events in a shuffled order, some twice, in batches of up to 10. */
+function shuffled<T>(items: readonly T[], order: readonly number[], duplicate: boolean): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  for (const pick of order) {
+    if (pool.length === 0) break;
+    out.push(pool.splice(pick % pool.length, 1)[0] as T);
+  }
+  out.push(...pool.reverse());
+  return duplicate && out.length > 0 ? [...out, ...out.slice(0, Math.ceil(out.length / 2))] : out;
+}
+
+async function run(steps: readonly Step[], finalOrder: readonly number[]) {
+  const model = new SsmModel();
+  const table = new FakeTable();
+  table.install(documents);
+  ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => {
+    const history = model.history(input.Name);
+    if (!history) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+    return { Parameters: history };
+  });
+  const read = new Set<string>();
+  const handler = createIngestHandler({
+    hubRegion: 'us-east-1',
+    tableName: 'ssmhub-index',
+    bucketName: 'ssmhub-backup',
+    boundary: new StaticAccountBoundary([MEMBER]),
+    credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
+    logger: new Logger({ logLevel: 'SILENT' }),
+  });
+  const deliver = async (events: Record<string, unknown>[]) => {
+    // What SSM shows now, for every name an event in this delivery concerns, is what must be stored.
+    for (const event of events) {
+      const name = (event.detail as { name: string }).name;
+      for (const v of model.history(name) ?? []) read.add(`${name}#${v.Version}#${v.LastModifiedDate?.toISOString()}`);
+    }
+    for (let i = 0; i < events.length; i += 10) {
+      const response = await handler(sqsEvent(...events.slice(i, i + 10).map((e) => sqsRecord(e))));
+      expect(response.batchItemFailures).toEqual([]);
+    }
+  };
+  for (const step of steps) {
+    model.apply(step.op);
+    if (step.deliver) await deliver(shuffled(model.pending.splice(0), step.order, step.duplicate));
+  }
+  await deliver(shuffled(model.pending.splice(0), finalOrder, true));
+  return { model, table, read };
+}
+
+beforeEach(() => {
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'a',
+      SecretAccessKey: 's',
+      SessionToken: 't',
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+  });
+  s3.on(PutObjectCommand).resolves({});
+});
+
+afterEach(() => {
+  ssm.reset();
+  sts.reset();
+  s3.reset();
+  documents.reset();
+});
+
+describe('ingest convergence (Invariant 3)', () => {
+  it('stores exactly what SSM showed, once, whatever the order and duplication of events', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(stepArbitrary, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        async (steps, orderA, orderB) => {
+          const first = await run(steps, orderA);
+          const second = await run(steps, orderB);
+          const keysOf = (table: FakeTable) =>
+            table
+              .records()
+              .map((item) => String(item.sk))
+              .sort();
+          // Same operations, different delivery orders and duplicates: the same index.
+          expect(keysOf(second.table)).toEqual(keysOf(first.table));
+
+          const records = first.table.records().map(fromRecordItem);
+          const versions = records.filter((r) => r.kind === 'version');
+          expect(versions.map((v) => `${v.name}#${v.version}#${v.time}`).sort()).toEqual([...first.read].sort());
+          const tombstones = records
+            .filter((r) => r.kind === 'tombstone')
+            .map((r) => r.eventId)
+            .sort();
+          expect(tombstones).toEqual(first.model.deletions.map((d) => d.id).sort());
+
+          // Where the index holds the version SSM had, it resolves to SSM's state at that moment.
+          for (const name of NAMES) {
+            const own = records.filter((r): r is LifecycleRecord => r.name === name && r.kind !== 'label');
+            const changes = first.model.timeline.filter((c) => c.name === name);
+            changes.forEach((change, i) => {
+              const next = changes[i + 1];
+              // A moment after the change, and before the next one's whole second (when a
+              // deletion's own time, known to the second only, could come first).
+              const at = new Date(change.time).toISOString();
+              const nextSecond = next ? Math.floor(next.time / 1000) * 1000 : Infinity;
+              if (!change.exists || nextSecond <= change.time) return;
+              const key = `${name}#${change.version}#${at}`;
+              if (!first.read.has(key)) return;
+              const state = stateAt(own, at);
+              expect(state.exists && state.record.version).toBe(change.version);
+            });
+            const final = changes.at(-1);
+            if (final) {
+              const end = stateAt(own, '9999-12-31T00:00:00.000Z');
+              expect(end.exists).toBe(final.exists);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
