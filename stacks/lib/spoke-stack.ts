@@ -91,7 +91,7 @@ export class SpokeStack extends Stack {
     // IAM roles are global: created once per account, in the hub region (condition below).
     const global = new Construct(this, 'Global');
 
-    const forwarder = new iam.Role(global, 'Forwarder', {
+    new iam.Role(global, 'Forwarder', {
       roleName: ResourceNames.spokeForwardRole,
       description: 'Assumed by EventBridge to put Parameter Store events on the ssmhub hub bus',
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {

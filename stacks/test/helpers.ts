@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildApp, type SsmHubApp } from '../lib/app.js';
+
+export const HUB_ACCOUNT = '222222222222';
+export const MANAGEMENT_ACCOUNT = '333333333333';
+export const OPERATOR = 'arn:aws:iam::444444444444:role/SSMHubRestoreOperator';
+
+/** The context of the repository's cdk.json (what `npx cdk synth` uses, feature flags included). */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+/** A complete configuration: every optional feature on, so every branch is synthesized. */
+export const fullContext: Record<string, unknown> = {
+  ...cdkJsonContext(),
+  organizationId: 'o-exampleorgid',
+  organizationalUnitIds: ['ou-exam-ple12345', 'ou-exam-ple67890'],
+  regions: ['eu-west-1', 'us-east-1', 'ap-southeast-2'],
+  hubRegion: 'eu-west-1',
+  hubAccount: HUB_ACCOUNT,
+  restoreOperatorPrincipals: [OPERATOR],
+  managementAccountId: MANAGEMENT_ACCOUNT,
+  callAs: 'DELEGATED_ADMIN',
+  objectLock: { enabled: true, retentionDays: 365 },
+  alarmEmail: 'ssmhub-alerts@example.com',
+  allowedAccounts: [],
+};
+
+export interface Synthesized extends SsmHubApp {
+  readonly outdir: string;
+}
+
+/**
+ * Builds and synthesizes the app (cdk-nag included) into a temporary directory. Lambda bundling
+ * is skipped (CDK's `aws:cdk:bundling-stacks` context, as `cdk synth --exclusively` does) unless
+ * `bundle` is set: the templates are the same, only the asset contents differ.
+ */
+export function synthesize(
+  context: Record<string, unknown> = fullContext,
+  { bundle = false }: { bundle?: boolean } = {},
+): Synthesized {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssmhub-stacks-test-'));
+  const app = new App({ outdir, context: bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(app);
+  built.app.synth();
+  return { ...built, outdir };
+}

@@ -1,0 +1,379 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  HubEnvironment,
+  IndexTableSchema,
+  IngestQueueSettings,
+  ParameterStoreDetailTypes,
+  ResourceNames,
+  SsmEventSource,
+  backupBucketName,
+} from '@ssmhub/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
+import { HubExports, HubRoleNames } from '../lib/names.js';
+import { HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
+
+let built: Synthesized;
+let template: Template;
+
+beforeAll(() => {
+  built = synthesize();
+  template = Template.fromStack(built.hub);
+});
+
+function logicalIdOf(type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+describe('hub event bus', () => {
+  it('is named from @ssmhub/core and accepts PutEvents only from the organization', () => {
+    const bus = logicalIdOf('AWS::Events::EventBus', { Name: ResourceNames.hubEventBus });
+    const policies = template.findResources('AWS::Events::EventBusPolicy');
+    expect(Object.keys(policies)).toHaveLength(1);
+    const statement = Object.values(policies)[0]!.Properties.Statement as Record<string, unknown>;
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+    });
+  });
+
+  it('routes Parameter Store events to the ingest queue directly, with a DLQ for failed deliveries', () => {
+    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
+    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: ResourceNames.hubIngestRule,
+      EventBusName: { Ref: Match.anyValue() },
+      EventPattern: {
+        source: [SsmEventSource],
+        'detail-type': [ParameterStoreDetailTypes.change, ParameterStoreDetailTypes.policyAction],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [queue, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        }),
+      ],
+    });
+  });
+});
+
+describe('ingest queue', () => {
+  it('is KMS-encrypted with the hub key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
+    const key = logicalIdOf('AWS::KMS::Key', {});
+    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: ResourceNames.ingestQueue,
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+      VisibilityTimeout: IngestQueueSettings.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: IngestQueueSettings.retentionDays * 86_400,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: IngestQueueSettings.maxReceiveCount,
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: ResourceNames.ingestDeadLetterQueue,
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    // enforceSSL on both queues
+    const denies = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+    );
+    const tlsDenies = denies.filter(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
+    );
+    expect(tlsDenies.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('index table', () => {
+  it('follows IndexTableSchema from @ssmhub/core and is on-demand, PITR, deletion-protected, KMS', () => {
+    const key = logicalIdOf('AWS::KMS::Key', {});
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        TableName: ResourceNames.indexTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } },
+        KeySchema: [
+          { AttributeName: IndexTableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: IndexTableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: IndexTableSchema.globalSecondaryIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      },
+    });
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
+    const attributes = table.Properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    const keyNames = [
+      IndexTableSchema.partitionKey,
+      IndexTableSchema.sortKey,
+      ...IndexTableSchema.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
+    expect(attributes.map((a) => a.AttributeName).sort()).toEqual([...keyNames].sort());
+    expect(new Set(attributes.map((a) => a.AttributeType))).toEqual(new Set(['S']));
+  });
+});
+
+describe('backup bucket', () => {
+  let bucketId: string;
+  beforeAll(() => {
+    bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
+  });
+
+  it('is versioned, SSE-KMS with the hub key, private, logged and expires noncurrent versions', () => {
+    const key = logicalIdOf('AWS::KMS::Key', {});
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] },
+              },
+            },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' }),
+          ]),
+        },
+      },
+    });
+  });
+
+  it('denies every request without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has Object Lock in compliance mode when configured, and none by default', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+      },
+    });
+    const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
+    const buckets = Object.values(plain.findResources('AWS::S3::Bucket'));
+    expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
+  });
+});
+
+describe('KMS key', () => {
+  it('rotates and lets only the hub roles, restore operators and the delivering services use it', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!;
+    const statements = key.Properties.KeyPolicy.Statement as {
+      Sid?: string;
+      Action: string | string[];
+      Principal: Record<string, unknown>;
+      Condition?: Record<string, unknown>;
+    }[];
+    const usage = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:*'];
+    const using = statements.filter((s) => [s.Action].flat().some((a) => usage.includes(a)));
+    expect(
+      using
+        .map((s) => s.Sid)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(
+      [
+        'CloudWatchAlarmsToEncryptedTopic',
+        'DecryptByRestoreOperators',
+        'EventBridgeToEncryptedQueues',
+        'UseByTheHubRoles',
+      ].sort(),
+    );
+    // Statements the L2 constructs add (the SQS target's grant) are for services, within this account.
+    for (const statement of using.filter((s) => s.Sid === undefined)) {
+      expect(statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } });
+    }
+    const admin = statements.find((s) => s.Sid === 'KeyAdministrationByTheAccount')!;
+    expect([admin.Action].flat()).not.toContain('kms:*');
+    const hubRoles = statements.find((s) => s.Sid === 'UseByTheHubRoles')!;
+    expect(JSON.stringify(hubRoles.Principal)).toContain('IngestRole');
+    expect(JSON.stringify(hubRoles.Principal)).toContain('ReconcileRole');
+    const operators = statements.find((s) => s.Sid === 'DecryptByRestoreOperators')!;
+    expect(operators.Principal).toEqual({ AWS: OPERATOR });
+  });
+});
+
+describe('Lambdas', () => {
+  it('run Node.js 22 on ARM64 with the hub environment from @ssmhub/core', () => {
+    for (const role of [HubRoleNames.ingest, HubRoleNames.reconcile]) {
+      const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: role });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Environment: {
+          Variables: Match.objectLike({
+            [HubEnvironment.tableName]: { Ref: Match.anyValue() },
+            [HubEnvironment.bucketName]: { Ref: Match.anyValue() },
+            [HubEnvironment.kmsKeyId]: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+            [HubEnvironment.organizationId]: 'o-exampleorgid',
+            [HubEnvironment.allowedAccounts]: '',
+            [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
+          }),
+        },
+      });
+    }
+  });
+
+  it('ingest consumes the queue with partial batch responses and a bounded concurrency', () => {
+    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      BatchSize: IngestQueueSettings.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: INGEST_MAX_CONCURRENCY },
+    });
+    expect(INGEST_MAX_CONCURRENCY).toBeGreaterThanOrEqual(2);
+    expect(INGEST_MAX_CONCURRENCY).toBeLessThanOrEqual(20);
+  });
+
+  it('ingest times out well within the queue visibility timeout', () => {
+    const fn = built.hub.ingestFunction.node.defaultChild as { timeout?: number };
+    expect(fn.timeout! * 6).toBeLessThanOrEqual(IngestQueueSettings.visibilityTimeoutSeconds);
+  });
+
+  it('reconcile runs on a schedule, one sweep at a time', () => {
+    const reconcile = built.hub.getLogicalId(built.hub.reconcileFunction.node.defaultChild as never);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: HubRoleNames.reconcile }), 'Arn'] },
+      ReservedConcurrentExecutions: 1,
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [reconcile, 'Arn'] } })],
+    });
+  });
+});
+
+describe('hub role permissions', () => {
+  function statementsOf(roleName: string): Record<string, unknown>[] {
+    const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: roleName });
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
+      )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+  }
+
+  it.each([HubRoleNames.ingest, HubRoleNames.reconcile])(
+    '%s assumes only SSMHubReader, inside the organization',
+    (roleName) => {
+      const statements = statementsOf(roleName);
+      const assume = statements.filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
+      expect(assume).toHaveLength(1);
+      expect(assume[0]).toMatchObject({
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${ResourceNames.readerRole}`]] },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-exampleorgid' } },
+      });
+      const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+      expect(actions).not.toContain(expect.stringMatching(/Restorer/));
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:BatchWriteItem',
+          's3:PutObject',
+          's3:GetObject',
+          'kms:GenerateDataKey',
+          'kms:Decrypt',
+          'organizations:ListAccounts',
+        ]),
+      );
+      expect(actions.filter((a) => a.endsWith('*'))).toEqual([]);
+      expect(actions).not.toContain('dynamodb:DeleteItem');
+      expect(actions).not.toContain('s3:DeleteObject');
+    },
+  );
+});
+
+describe('alarms and outputs', () => {
+  it('alarms on DLQ depth, message age, Lambda errors and throttles, notifying the SNS topic', () => {
+    const topic = logicalIdOf('AWS::SNS::Topic', {});
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ssmhub-alerts@example.com',
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const metrics = alarms.map((a) => `${a.Namespace as string}/${a.MetricName as string}`).sort();
+    expect(metrics).toEqual(
+      [
+        'AWS/Lambda/Errors',
+        'AWS/Lambda/Errors',
+        'AWS/Lambda/Throttles',
+        'AWS/Lambda/Throttles',
+        'AWS/SQS/ApproximateAgeOfOldestMessage',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      ].sort(),
+    );
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    const dlqAlarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')!;
+    expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('has no topic when no alarm email is configured', () => {
+    const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
+    plain.resourceCountIs('AWS::SNS::Topic', 0);
+    plain.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  });
+
+  it('exports what the CLI discovers under stable names', () => {
+    const outputs = template.findOutputs('*');
+    const exported = Object.values(outputs).map((o) => (o.Export as { Name: string }).Name);
+    expect(exported.sort()).toEqual(Object.values(HubExports).sort());
+    template.hasOutput('TableName', { Export: { Name: 'ssmhub-table' } });
+    template.hasOutput('BucketName', { Export: { Name: 'ssmhub-bucket' } });
+  });
+});
