@@ -80,11 +80,12 @@ export interface ProvisionOptions {
  * Sandbox only: the queue, in each member account and region, that the spoke rule targets
  * instead of the hub bus. The pump moves its events to the hub the way EventBridge would.
  *
- * Why (measured on moto 5.2.5, see tests/integration/moto-facts.test.ts): a rule whose target is
- * another account's bus does deliver, but moto re-wraps the event: the hub sees a new `id`, the
- * hub's own `account`, a new `time` and `resources: []` — what a real sender could not forge is
- * gone. An SQS target in the same account keeps `id`, `time`, `region`, `resources` and `detail`
- * and only drops `account`, which the hop queue's owner gives back unforgeably.
+ * Why (measured on moto 5.2.5, pinned in tests/integration/moto-facts.test.ts): a rule whose
+ * target is another account's bus does deliver, but moto re-wraps the event: the hub sees a new
+ * `id`, a new `time` (delivery time), the hub's `region`, `resources: []` and no `account` at all,
+ * so nothing a real sender cannot forge survives. An SQS target in the same account keeps `id`,
+ * `time` (whole seconds), `region`, `resources` and `detail` and drops only `account`, which the
+ * hop queue's owner gives back unforgeably.
  */
 export const SANDBOX_HOP_QUEUE = 'ssmhub-sandbox-hop';
 
