@@ -181,7 +181,7 @@ describe('ingest through the sandbox pipeline', () => {
           const body = Readable.from(['<Error><Code>InternalError</Code><Message>injected</Message></Error>']);
           return { response: { statusCode: 500, headers: {}, body } };
         }
-        return inner.handle(request);
+        return inner.handle(request as Parameters<NodeHttpHandler['handle']>[0]);
       },
       updateHttpClientConfig: () => undefined,
       httpHandlerConfigs: () => ({}),
