@@ -8,3 +8,5 @@ export * from './snapshot.js';
 export * from './time.js';
 export * from './types.js';
 export * from './items.js';
+export * from './recentHistory.js';
+export * from './restorePlan.js';

@@ -1,0 +1,112 @@
+import {
+  IndexAttributes,
+  fromRecordItem,
+  locationPartition,
+  orderTimeline,
+  parseSelector,
+  recordPrefix,
+} from '@ssmhub/core';
+import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
+import { InvalidInputError } from '@ssmhub/core';
+import { queryAll } from './dynamo.js';
+import type { Hub } from './hub.js';
+import { resolveLocation } from './locations.js';
+import type { Location } from './locations.js';
+import { toOutputRecord } from './records.js';
+import type { OutputRecord } from './records.js';
+import { RequestStats } from './stats.js';
+import type { RequestStatsSnapshot } from './stats.js';
+import { readStoredVersions } from './values.js';
+
+export interface HistoryOptions {
+  /** The parameter's full name (a key, like `/app/db/url`). */
+  readonly name: string;
+  readonly account: string;
+  /** @default - the account's only indexed region, else the hub's region */
+  readonly region?: string;
+  /** Read each version's value from the backup bucket. @default false */
+  readonly values?: boolean;
+}
+
+export interface HistoryResult {
+  readonly location: Location;
+  /** Every version, deletion and label change, oldest first. */
+  readonly records: OutputRecord[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+/** Every record of one name in one location, in the order SSM went through them. */
+export async function readNameRecords(
+  hub: Hub,
+  stats: RequestStats,
+  location: Location,
+  name: string,
+): Promise<{ record: IndexRecord; context?: VersionRecord }[]> {
+  const items = await queryAll(hub, stats, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
+    ExpressionAttributeValues: {
+      ':pk': locationPartition(location.account, location.region),
+      ':prefix': recordPrefix(name),
+    },
+  });
+  const records = items.map(fromRecordItem);
+  const lifecycle = records.filter((r): r is LifecycleRecord => r.kind !== 'label');
+  const labels = records.filter((r): r is LabelRecord => r.kind === 'label').sort((a, b) => (a.time < b.time ? -1 : 1));
+  const timeline = orderTimeline(lifecycle);
+  const out: { record: IndexRecord; context?: VersionRecord }[] = [];
+  let lastVersion: VersionRecord | undefined;
+  const versionOf = (label: LabelRecord): VersionRecord | undefined =>
+    [...out]
+      .reverse()
+      .map((o) => o.record)
+      .find((r): r is VersionRecord => r.kind === 'version' && r.version === label.version);
+  let labelIndex = 0;
+  const flushLabels = (until: string | undefined): void => {
+    while (labelIndex < labels.length && (until === undefined || (labels[labelIndex] as LabelRecord).time < until)) {
+      const label = labels[labelIndex] as LabelRecord;
+      const context = versionOf(label);
+      out.push({ record: label, ...(context ? { context } : {}) });
+      labelIndex += 1;
+    }
+  };
+  for (const entry of timeline) {
+    flushLabels(entry.effectiveTime);
+    if (entry.record.kind === 'version') {
+      lastVersion = entry.record;
+      out.push({ record: entry.record });
+    } else {
+      out.push({ record: entry.record, ...(lastVersion ? { context: lastVersion } : {}) });
+      lastVersion = undefined;
+    }
+  }
+  flushLabels(undefined);
+  return out;
+}
+
+/**
+ * Every version and deletion of one parameter (and its label changes), oldest first.
+ *
+ * @example
+ * const { records } = await history(hub, { name: '/app/db/url', account: '111122223333' });
+ * records.map((r) => `${r.time} ${r.operation} v${r.version}`);
+ */
+export async function history(hub: Hub, options: HistoryOptions): Promise<HistoryResult> {
+  const selector = parseSelector(options.name, false);
+  if (selector.kind !== 'key') {
+    throw new InvalidInputError(`'${options.name}' is a path: history takes one parameter's name (no trailing '/')`);
+  }
+  const stats = new RequestStats();
+  const location = await resolveLocation(hub, stats, options.account, options.region);
+  const entries = await readNameRecords(hub, stats, location, selector.name);
+  const records = entries.map(({ record, context }) => toOutputRecord(record, context));
+  if (options.values) {
+    const keys = entries.flatMap(({ record }) => (record.kind === 'version' ? [record.objectKey] : []));
+    const stored = await readStoredVersions(hub, stats, keys);
+    entries.forEach(({ record }, i) => {
+      const target = records[i];
+      if (record.kind === 'version' && target) target.value = stored.get(record.objectKey)?.value;
+    });
+  }
+  return { location, records, stats: stats.snapshot() };
+}

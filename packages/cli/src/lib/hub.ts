@@ -1,0 +1,262 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClientConfig } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError, ResourceNames, backupBucketName } from '@ssmhub/core';
+import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
+
+/** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
+export type Credentials = NonNullable<STSClientConfig['credentials']>;
+/** Static AWS credentials. */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** Where `ssmhub local up` writes the sandbox's state, relative to the directory it ran in. */
+export const SANDBOX_STATE_FILE = join('.ssmhub', 'sandbox.json');
+
+/** Environment variables the CLI and library read. */
+export const CliEnvironment = {
+  hubRegion: 'SSMHUB_REGION',
+  table: 'SSMHUB_TABLE',
+  bucket: 'SSMHUB_BUCKET',
+  endpoint: 'AWS_ENDPOINT_URL',
+} as const;
+
+/** Where the hub is and how to reach it. Every field is optional: flags > env > sandbox state > defaults. */
+export interface HubOptions {
+  /** Named profile of the shared AWS config. @default - the SDK's default credential chain */
+  readonly profile?: string;
+  /** Endpoint of every AWS call (the local sandbox). @default - $AWS_ENDPOINT_URL, the sandbox state, or AWS */
+  readonly endpoint?: string;
+  /** The hub's region. @default - $SSMHUB_REGION, the sandbox state, $AWS_REGION, the profile's region */
+  readonly hubRegion?: string;
+  /** The index table. @default - $SSMHUB_TABLE, the sandbox state, or 'ssmhub-index' */
+  readonly table?: string;
+  /** The backup bucket. @default - $SSMHUB_BUCKET, the sandbox state, or ssmhub-backup-{hub account}-{hub region} */
+  readonly bucket?: string;
+  /** Credentials of the operator. @default - the SDK's default chain (or the sandbox's) */
+  readonly credentials?: Credentials;
+  /** Attempts per AWS call (adaptive retry: backoff on throttling). @default 10 */
+  readonly maxAttempts?: number;
+  /** Environment to read instead of process.env (tests). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Sandbox state file to read, or false to ignore it. @default - `.ssmhub/sandbox.json` in the working directory or above */
+  readonly sandboxState?: string | false;
+  /** Check that the table exists (DescribeTable) before returning. @default true */
+  readonly verify?: boolean;
+}
+
+/** A connected hub: clients and resolved names. */
+export interface Hub {
+  readonly table: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  /** The backup bucket (resolved lazily: the default needs the hub account). */
+  bucket(): Promise<string>;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly sts: STSClient;
+  /** Options for clients of other services and regions with the operator's credentials. */
+  clientConfig(region: string): MemberClientConfig;
+  /** The operator's identity (ARN), asked once. */
+  callerArn(): Promise<string>;
+  /** Credentials of `role` in `account`, assumed with the operator's credentials. */
+  assumeRole(account: string, role: string, sessionName: string): Promise<() => Promise<AwsCredentialIdentity>>;
+}
+
+/** Client configuration shared by every AWS client ssmhub makes. */
+export interface MemberClientConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: Credentials;
+  readonly profile?: string;
+  readonly retryMode: 'adaptive';
+  readonly maxAttempts: number;
+  readonly forcePathStyle?: boolean;
+}
+
+/** What `ssmhub local up` writes; every field optional so older or newer files still load. */
+interface SandboxState {
+  readonly endpoint?: string;
+  readonly table?: string;
+  readonly tableName?: string;
+  readonly bucket?: string;
+  readonly bucketName?: string;
+  readonly hubRegion?: string;
+  readonly region?: string;
+  readonly regions?: readonly string[];
+  readonly credentials?: { readonly accessKeyId?: string; readonly secretAccessKey?: string };
+}
+
+/** The sandbox state file in `from` or the nearest directory above it, if any. */
+export function findSandboxState(from: string = process.cwd()): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, SANDBOX_STATE_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function readSandboxState(path: string): SandboxState | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as SandboxState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+function isErrorNamed(error: unknown, ...names: string[]): boolean {
+  return error instanceof Error && names.includes(error.name);
+}
+
+/**
+ * Connects to a hub: resolves region, table, bucket and endpoint (flags > env > the sandbox state
+ * written by `ssmhub local up` > defaults) and checks the table exists.
+ *
+ * Throws HubNotFoundError (one line) when the table is not there.
+ *
+ * @example
+ * const hub = await createHub({ hubRegion: 'eu-west-1' });
+ * const { records } = await preview(hub, { account: '111122223333', path: '/app/', at: '2026-11-21T10:00:00Z' });
+ */
+export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  const env = options.env ?? process.env;
+  const explicitEndpoint = options.endpoint ?? env[CliEnvironment.endpoint];
+  let state: SandboxState | undefined;
+  if (!explicitEndpoint && options.sandboxState !== false && !options.profile) {
+    const path = options.sandboxState ?? findSandboxState();
+    state = path ? readSandboxState(path) : undefined;
+  }
+  const endpoint = explicitEndpoint ?? state?.endpoint;
+  const maxAttempts = options.maxAttempts ?? 10;
+  let credentials = options.credentials;
+  if (!credentials && state?.endpoint && !env.AWS_ACCESS_KEY_ID && !options.profile) {
+    const fromState = state.credentials;
+    credentials =
+      fromState?.accessKeyId && fromState.secretAccessKey
+        ? { accessKeyId: fromState.accessKeyId, secretAccessKey: fromState.secretAccessKey }
+        : SANDBOX_CREDENTIALS;
+  }
+  const table =
+    options.table ?? env[CliEnvironment.table] ?? state?.table ?? state?.tableName ?? ResourceNames.indexTable;
+  const explicitRegion =
+    options.hubRegion ??
+    env[CliEnvironment.hubRegion] ??
+    state?.hubRegion ??
+    state?.region ??
+    state?.regions?.[0] ??
+    env.AWS_REGION ??
+    env.AWS_DEFAULT_REGION;
+
+  const base = {
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    retryMode: 'adaptive' as const,
+    maxAttempts,
+  };
+  const probe = new DynamoDBClient({ ...base, ...(explicitRegion ? { region: explicitRegion } : {}) });
+  let region: string;
+  try {
+    region = explicitRegion ?? (await probe.config.region());
+  } catch {
+    region = '';
+  }
+  if (!region) {
+    throw new InvalidInputError('no hub region: pass --hub-region or set SSMHUB_REGION (or AWS_REGION)');
+  }
+  const clientConfig = (clientRegion: string): MemberClientConfig => ({
+    ...base,
+    region: clientRegion,
+    ...(endpoint ? { forcePathStyle: true } : {}),
+  });
+  const dynamoClient = explicitRegion ? probe : new DynamoDBClient(clientConfig(region));
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const s3 = new S3Client(clientConfig(region));
+  const sts = new STSClient(clientConfig(region));
+
+  let identity: Promise<{ account: string; arn: string }> | undefined;
+  const whoAmI = (): Promise<{ account: string; arn: string }> => {
+    identity ??= sts
+      .send(new GetCallerIdentityCommand({}))
+      .then((r) => ({ account: r.Account ?? '', arn: r.Arn ?? '' }));
+    return identity;
+  };
+  const explicitBucket = options.bucket ?? env[CliEnvironment.bucket] ?? state?.bucket ?? state?.bucketName;
+  let bucket: Promise<string> | undefined;
+
+  const hub: Hub = {
+    table,
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    dynamo,
+    s3,
+    sts,
+    clientConfig,
+    bucket: () => {
+      bucket ??= explicitBucket
+        ? Promise.resolve(explicitBucket)
+        : whoAmI().then(({ account }) => backupBucketName(account, region));
+      return bucket;
+    },
+    callerArn: async () => (await whoAmI()).arn,
+    assumeRole: async (account, role, sessionName) => {
+      const partition = (await whoAmI()).arn.split(':')[1] || 'aws';
+      const roleArn = `arn:${partition}:iam::${account}:role/${role}`;
+      const assume = async (): Promise<AwsCredentialIdentity> => {
+        try {
+          const response = await sts.send(
+            new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: 3600 }),
+          );
+          const c = response.Credentials;
+          if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+          return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+            ...(c.Expiration ? { expiration: c.Expiration } : {}),
+          };
+        } catch (error) {
+          if (isErrorNamed(error, 'AccessDenied', 'AccessDeniedException', 'NoSuchEntity', 'NoSuchEntityException')) {
+            throw new RestoreAccessDeniedError(
+              `cannot assume ${roleArn}: ${(error as Error).name} (is the spoke stack deployed there and are you allowed to assume it?)`,
+            );
+          }
+          throw error;
+        }
+      };
+      // Fail now (clear error), then refresh before expiry for long restores.
+      let current = await assume();
+      return async () => {
+        if (current.expiration && current.expiration.getTime() - Date.now() < 5 * 60_000) current = await assume();
+        return current;
+      };
+    },
+  };
+
+  if (options.verify !== false) {
+    try {
+      await dynamoClient.send(new DescribeTableCommand({ TableName: table }));
+    } catch (error) {
+      if (isErrorNamed(error, 'ResourceNotFoundException')) {
+        throw new HubNotFoundError(
+          `no hub found: table '${table}' does not exist in ${region}${endpoint ? ` at ${endpoint}` : ''} (set --table/SSMHUB_TABLE and --hub-region/SSMHUB_REGION, or run \`ssmhub local up\`)`,
+        );
+      }
+      throw error;
+    }
+  }
+  return hub;
+}

@@ -1,0 +1,100 @@
+import {
+  IndexAttributes,
+  catalogRangePrefix,
+  fromCatalogItem,
+  locationPartition,
+  stateFromRecentRecords,
+} from '@ssmhub/core';
+import type { CatalogEntry, ParameterState, VersionRecord } from '@ssmhub/core';
+import { InvalidInputError } from '@ssmhub/core';
+import { UnknownAccountError } from '../errors.js';
+import { mapLimit } from './concurrency.js';
+import { queryAll } from './dynamo.js';
+import type { Hub } from './hub.js';
+import { checkAccount, readRegistry } from './locations.js';
+import { readStateAt } from './pointInTime.js';
+import { toOutputRecord } from './records.js';
+import type { OutputRecord } from './records.js';
+import { RequestStats } from './stats.js';
+import type { RequestStatsSnapshot } from './stats.js';
+
+export interface SearchOptions {
+  /**
+   * A glob (`*` any characters, `?` one; case-sensitive, like `/app/*\/db`) or, without
+   * wildcards, a case-insensitive substring of the name.
+   */
+  readonly pattern: string;
+  /** Only this account. @default - every account the hub knows */
+  readonly account?: string;
+  /** Include names whose latest state is a deletion. @default true */
+  readonly includeDeleted?: boolean;
+}
+
+export interface SearchResult {
+  /** Latest state of each matching name: its current version, or its deletion. Sorted by account, region, name. */
+  readonly records: OutputRecord[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+/** Catalog partitions read at once. */
+const SEARCH_CONCURRENCY = 8;
+
+/** A name matcher and the literal prefix every match starts with (what the catalog range reads). */
+export function compilePattern(pattern: string): { matches: (name: string) => boolean; prefix: string } {
+  if (pattern.length === 0) throw new InvalidInputError('the search pattern is empty');
+  if (!/[*?]/.test(pattern)) {
+    const needle = pattern.toLowerCase();
+    return { matches: (name) => name.toLowerCase().includes(needle), prefix: '' };
+  }
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const regex = new RegExp(`^${source}$`);
+  const prefix = pattern.slice(0, pattern.search(/[*?]/));
+  return { matches: (name) => regex.test(name), prefix };
+}
+
+/**
+ * Names across the organization (or one account) matching a pattern, with their latest state.
+ *
+ * @example
+ * const { records } = await search(hub, { pattern: '/app/*' });
+ * records.filter((r) => r.operation !== 'Delete').map((r) => `${r.account} ${r.name} v${r.version}`);
+ */
+export async function search(hub: Hub, options: SearchOptions): Promise<SearchResult> {
+  const { matches, prefix } = compilePattern(options.pattern);
+  const stats = new RequestStats();
+  if (options.account) checkAccount(options.account);
+  const locations = await readRegistry(hub, stats, options.account);
+  if (options.account && locations.length === 0) {
+    throw new UnknownAccountError(`unknown account ${options.account}: the hub has indexed nothing for it`);
+  }
+  const now = new Date().toISOString();
+  const found = await mapLimit(locations, SEARCH_CONCURRENCY, async (location) => {
+    const items = await queryAll(hub, stats, {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': locationPartition(location.account, location.region),
+        ':prefix': catalogRangePrefix(prefix),
+      },
+    });
+    const entries = items.map(fromCatalogItem).filter((entry) => matches(entry.name));
+    return mapLimit(entries, 16, async (entry: CatalogEntry): Promise<OutputRecord | undefined> => {
+      let state: ParameterState | undefined = stateFromRecentRecords(entry.records, now, {
+        complete: false,
+        firstSecondComplete: true,
+      });
+      state ??= await readStateAt(hub, stats, location, entry.name, now);
+      if (state.exists) return toOutputRecord(state.record);
+      if (options.includeDeleted === false || !state.record) return undefined;
+      const deleted = entry.records
+        .filter((r): r is VersionRecord => r.kind === 'version' && r.time <= (state.record?.time ?? ''))
+        .sort((a, b) => (a.time < b.time ? 1 : -1))[0];
+      return toOutputRecord(state.record, deleted);
+    });
+  });
+  const records = found.flat().filter((r): r is OutputRecord => r !== undefined);
+  return { records, stats: stats.snapshot() };
+}

@@ -1,0 +1,117 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { IndexAttributes, ResourceNames, catalogRangePrefix, locationPartition } from '@ssmhub/core';
+import { mapLimit } from './concurrency.js';
+import type { Hub } from './hub.js';
+import { readRegistry } from './locations.js';
+import { RequestStats } from './stats.js';
+import type { RequestStatsSnapshot } from './stats.js';
+
+/** One account and region as the hub sees it. */
+export interface LocationStatus {
+  readonly account: string;
+  readonly region: string;
+  /** Newest event ingested (ISO). */
+  readonly lastEventAt?: string;
+  /** Seconds from the newest event ingested to now: how stale the index may be for this location. */
+  readonly lagSeconds?: number;
+  readonly lastSweepAt?: string;
+  readonly baselineAt?: string;
+  /** Names indexed (every name the hub has seen here, deleted ones included). */
+  readonly parameters: number;
+}
+
+/** Depth of one queue (null fields: the queue could not be read). */
+export interface QueueDepth {
+  readonly name: string;
+  readonly visible: number | null;
+  readonly inFlight: number | null;
+}
+
+export interface StatusResult {
+  readonly hub: { readonly region: string; readonly table: string; readonly endpoint?: string };
+  readonly queue: QueueDepth;
+  readonly deadLetterQueue: QueueDepth;
+  readonly locations: LocationStatus[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      name,
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  } catch {
+    return { name, visible: null, inFlight: null };
+  }
+}
+
+/**
+ * Per account and region: newest event, lag, names indexed; and the ingest queue and DLQ depth.
+ *
+ * @example
+ * const { locations, deadLetterQueue } = await status(hub);
+ * if (deadLetterQueue.visible) console.error(`${deadLetterQueue.visible} events in the DLQ`);
+ */
+export async function status(hub: Hub): Promise<StatusResult> {
+  const stats = new RequestStats();
+  const registry = await readRegistry(hub, stats);
+  const now = Date.now();
+  const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
+    let count = 0;
+    let lastKey: Record<string, unknown> | undefined;
+    do {
+      const response = await hub.dynamo.send(
+        new QueryCommand({
+          TableName: hub.table,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
+          ExpressionAttributeValues: {
+            ':pk': locationPartition(entry.account, entry.region),
+            ':prefix': catalogRangePrefix(''),
+          },
+          Select: 'COUNT',
+          ReturnConsumedCapacity: 'TOTAL',
+          ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
+        }),
+      );
+      stats.addDynamo(response.ConsumedCapacity?.CapacityUnits);
+      count += response.Count ?? 0;
+      lastKey = response.LastEvaluatedKey;
+    } while (lastKey);
+    return {
+      account: entry.account,
+      region: entry.region,
+      ...(entry.lastEventAt
+        ? {
+            lastEventAt: entry.lastEventAt,
+            lagSeconds: Math.max(0, Math.round((now - Date.parse(entry.lastEventAt)) / 1000)),
+          }
+        : {}),
+      ...(entry.lastSweepAt ? { lastSweepAt: entry.lastSweepAt } : {}),
+      ...(entry.baselineAt ? { baselineAt: entry.baselineAt } : {}),
+      parameters: count,
+    };
+  });
+  const sqs = new SQSClient(hub.clientConfig(hub.region));
+  const [queue, deadLetterQueue] = await Promise.all([
+    queueDepth(sqs, ResourceNames.ingestQueue),
+    queueDepth(sqs, ResourceNames.ingestDeadLetterQueue),
+  ]);
+  return {
+    hub: { region: hub.region, table: hub.table, ...(hub.endpoint ? { endpoint: hub.endpoint } : {}) },
+    queue,
+    deadLetterQueue,
+    locations,
+    stats: stats.snapshot(),
+  };
+}
