@@ -14,7 +14,7 @@ import {
   recordUpperBoundAtSecond,
   versionObjectKey,
 } from '../../src/keys.js';
-import type { IndexRecord } from '../../src/types.js';
+import type { IndexRecord, VersionRecord } from '../../src/types.js';
 import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '../helpers/factories.js';
 
 /** DynamoDB orders string sort keys by their UTF-8 bytes. */
@@ -27,7 +27,22 @@ function sortKey(record: IndexRecord): string {
 }
 
 describe('record sort keys', () => {
-  const names = ['/a', '/a/b', '/a-b', '/a.b', '/a_b', '/a0', '/aa', '/a/b/c', '/A', 'a', '/b'];
+  // '/a.2026-06' and '/a/2026-06' would fall between two of /a's records if the name ended in '.' or '/'.
+  const names = [
+    '/a',
+    '/a/b',
+    '/a-b',
+    '/a.b',
+    '/a_b',
+    '/a0',
+    '/aa',
+    '/a/b/c',
+    '/A',
+    'a',
+    '/b',
+    '/a.2026-06',
+    '/a/2026-06',
+  ];
   const times = [
     '2026-01-01T00:00:00.000Z',
     '2026-11-21T10:00:00.000Z',
@@ -336,7 +351,7 @@ describe('record items', () => {
     const item: Item = structuredClone(toRecordItem(records[0] as IndexRecord));
     const record = fromRecordItem(item);
     expect(record).toEqual(records[0]);
-    expect((record as { labels: string[] }).labels).not.toBe(item.labels);
+    expect((record as VersionRecord).labels).not.toBe(item.labels);
   });
 
   it('refuses an item that is not a record (a catalog entry)', () => {
