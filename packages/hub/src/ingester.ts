@@ -24,6 +24,8 @@ export interface EventGroup {
   readonly eventName: string;
   readonly candidates: readonly string[];
   readonly events: readonly ParameterEvent[];
+  /** Who reports the group's deletions: SSM's events, or the reconcile sweep. @default 'event' */
+  readonly source?: TombstoneSource;
 }
 
 /** What one group added to the index. */
@@ -76,7 +78,7 @@ export class ParameterIngester {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
       const deletions = hasDeletes && (!ambiguous || (await this.store.hasCatalogEntry(location)));
-      const added = await this.ingestName(location, history, group.events, ambiguous, deletions);
+      const added = await this.ingestName(location, history, group, ambiguous, deletions);
       outcome.versions += added.versions;
       outcome.tombstones += added.tombstones;
       outcome.labels += added.labels;
@@ -87,10 +89,11 @@ export class ParameterIngester {
   private async ingestName(
     location: ParameterLocation,
     history: ParameterHistory[] | undefined,
-    events: readonly ParameterEvent[],
+    group: EventGroup,
     ambiguous: boolean,
     deletions: boolean,
   ): Promise<GroupOutcome> {
+    const events = group.events;
     const versions = (history ?? []).map((entry) => toVersionRecord(location, entry));
     const tombstones = events
       .filter((e) => deletions && e.operation === EventOperation.delete)
@@ -100,7 +103,7 @@ export class ParameterIngester {
         ...location,
         time: e.time,
         eventId: e.id,
-        source: TombstoneSource.event,
+        source: group.source ?? TombstoneSource.event,
       }));
     const labelEvents = events.filter((e) => e.operation === EventOperation.label);
     if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };

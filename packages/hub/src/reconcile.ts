@@ -1,0 +1,623 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeParametersCommand, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  EventOperation,
+  IndexAttributes,
+  ParameterStoreDetailTypes,
+  ResourceNames,
+  TombstoneSource,
+  catalogRangePrefix,
+  fromCatalogItem,
+  locationPartition,
+  orderTimeline,
+  toIsoMillis,
+  type CatalogEntry,
+  type ParameterEvent,
+  type RegistryEntry,
+  type VersionRecord,
+} from '@ssmhub/core';
+import { clientOptions, countCalls, type CallCounter, type ClientSettings } from './clients.js';
+import type { HubConfig } from './config.js';
+import { AccountNotAllowedError } from './errors.js';
+import { readParameterHistory } from './history.js';
+import { describeError } from './ingest.js';
+import { forEachLimited, ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
+import { MemberCredentials } from './memberCredentials.js';
+import { rateLimited, TokenBucket } from './rateLimit.js';
+import { listRegistry, readRegistryEntry, recordSweep } from './registry.js';
+import { VersionStore } from './store.js';
+
+/*
+ * The reconcile sweep: how it is complete, and how it scales.
+ *
+ * SSM's events arrive on a best-effort basis, a spoke may be deployed after parameters existed, a
+ * rule may be disabled for a day, a DLQ may be purged: the sweep is what makes the backup complete.
+ * For one account and region it lists every parameter (DescribeParameters, NextToken followed even
+ * past empty pages), reads the location's catalog once (one Query over `C#`), and reads a
+ * parameter's history only when SSM's Version and LastModifiedDate differ from the catalog's
+ * current version. What the index lacks is written by ParameterIngester, the writer ingest uses
+ * (idempotent S3 objects, conditional records, catalog CAS), so a sweep racing ingest converges.
+ * A name the catalog holds alive that SSM no longer lists is read once more (ParameterNotFound
+ * confirms it is gone) and gets a tombstone with `source: 'sweep'`, eventId `sweep-<start ISO>`,
+ * at the time of that confirming read (never earlier than anything the catalog holds).
+ *
+ * Onboarding: an account/region without `baselineAt` in the registry (a new spoke, an account
+ * new to the organization, one only known from events) is swept first. Its catalog is empty or
+ * partial, so the sweep reads every parameter the index lacks: that is the baseline, and it is
+ * resumable: when the time budget ends it mid-way, the next run skips what is already indexed.
+ * `baselineAt` is set by the first sweep that covered every parameter. `mode: 'full'` reads every
+ * history whatever the catalog says (finds label changes and a version lost between a crashed
+ * write and a purged DLQ); run it on demand or on a slower schedule.
+ *
+ * Rate: every SSM attempt (retries too) takes a token from a bucket per account and region (SSM's
+ * quotas are per account and region), 5 calls/s with a burst of 10 by default, well under SSM's
+ * default DescribeParameters/GetParameterHistory rates, so the member's own use keeps its share.
+ *
+ * Scale, 1,000 accounts x 10 regions x 10,000 parameters, daily schedule (plan on paper):
+ * - An incremental sweep of one location is 10,000 / 50 = 200 DescribeParameters pages, plus a
+ *   history read per changed name: about 200 / 5 = 40 s at 5 calls/s, plus reads for drift.
+ *   The catalog Query reads 10,000 small items (~1-2 MB, a few hundred RCU).
+ * - Fan-out: the reconcile Lambda's `{ "action": "plan" }` returns slices of accounts (stalest and
+ *   never-baselined first); a Step Functions Map state (MaxConcurrency 50) invokes the same Lambda
+ *   with `{ "accounts": [...] }` per slice. Inside one invocation the locations of a slice run 8 at
+ *   a time (each with its own bucket). 10,000 locations x 40 s / (50 x 8) = 1,000 s: the whole
+ *   organization in about 17 minutes, far inside a daily (or even hourly) schedule; DynamoDB
+ *   traffic spreads over 10,000 `AR#` partitions, no hot key.
+ * - A first baseline of a 10,000-parameter location needs 10,000 history reads: 2,000 s at
+ *   5 calls/s, so it spans two or three 15-minute invocations (each stops starting reads at its
+ *   deadline and the next resumes); onboarding a whole organization at once takes ~2 hours with
+ *   the numbers above, and raising the per-location rate is the knob.
+ * - Without Step Functions (small organizations, the sandbox) one invocation sweeps the whole
+ *   organization, stalest first, until its deadline; the next scheduled run continues.
+ */
+
+/** How much of SSM a sweep reads. */
+export const SweepMode = {
+  /** Read a history only where SSM's version or time differ from the index. */
+  incremental: 'incremental',
+  /** Read every parameter's history. */
+  full: 'full',
+} as const;
+export type SweepMode = (typeof SweepMode)[keyof typeof SweepMode];
+
+/** The reconcile's settings: the hub's, plus its pace. */
+export interface ReconcileConfig extends HubConfig {
+  /** SSM calls (attempts) per second per account and region. @default 5 */
+  readonly ssmCallsPerSecond?: number;
+  /** Calls a location may make at once after a pause. @default 10 */
+  readonly ssmBurst?: number;
+  /** History reads in flight per location. @default 4 */
+  readonly readConcurrency?: number;
+  /** Locations (account x region) swept at once by one reconcileOrganization. @default 8 */
+  readonly locationConcurrency?: number;
+  /** Accounts outside the organization the hub also sweeps. @default - none */
+  readonly allowedAccounts?: readonly string[];
+  /** The accounts to sweep. @default - Organizations ListAccounts (ACTIVE) plus allowedAccounts */
+  readonly listAccounts?: () => Promise<readonly string[]>;
+  /** The clock. @default - the system clock */
+  readonly now?: () => Date;
+}
+
+export interface SweepTarget {
+  readonly account: string;
+  readonly region: string;
+  /** @default 'incremental' */
+  readonly mode?: SweepMode;
+  /** Epoch ms after which no new history read starts (the sweep returns incomplete). @default - none */
+  readonly deadline?: number;
+}
+
+/** What one sweep of one account and region did. */
+export interface SweepReport {
+  readonly account: string;
+  readonly region: string;
+  /** `sweep-<startedAt>`: the eventId of the sweep's tombstones and label records. */
+  readonly sweepId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly mode: SweepMode;
+  /** True when the location had no baseline before this sweep. */
+  readonly onboarding: boolean;
+  /** True when every listed parameter was compared and every needed read done. */
+  readonly complete: boolean;
+  /** Parameters SSM listed. */
+  readonly parameters: number;
+  /** Listed parameters whose catalog matched (no read needed). */
+  readonly inSync: number;
+  /** Histories read. */
+  readonly historiesRead: number;
+  /** Records added. */
+  readonly repaired: GroupOutcome;
+  /** Names whose read or write failed after retries (left for the next sweep). */
+  readonly failedNames: number;
+}
+
+export interface SweepFailure {
+  readonly account: string;
+  readonly region?: string;
+  /** The error's name and status only (never its message: AWS messages may quote input). */
+  readonly error: { readonly name: string; readonly status?: number };
+}
+
+export interface OrganizationSweepOptions {
+  /** Member regions to sweep. */
+  readonly regions: readonly string[];
+  /** Only these accounts (each still checked against the boundary). @default - every account */
+  readonly accounts?: readonly string[];
+  /** @default 'incremental' */
+  readonly mode?: SweepMode;
+  /** Epoch ms after which no new location starts. @default - none */
+  readonly deadline?: number;
+}
+
+export interface OrganizationSweepReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly sweeps: SweepReport[];
+  readonly failures: SweepFailure[];
+  /** Locations not started because the deadline came first (the next run takes them first). */
+  readonly deferred: { readonly account: string; readonly region: string }[];
+}
+
+/** One Step Functions Map item: the accounts one reconcile invocation sweeps. */
+export interface ReconcileSlice {
+  readonly accounts: string[];
+}
+
+const DEFAULTS = { ssmCallsPerSecond: 5, ssmBurst: 10, readConcurrency: 4, locationConcurrency: 8 } as const;
+
+/**
+ * Sweeps accounts and regions and writes what the index lacks. One instance keeps its clients,
+ * credentials and rate buckets across calls (one per Lambda container).
+ *
+ * @example
+ * const reconciler = new Reconciler({ hubRegion, tableName, bucketName, boundary });
+ * const report = await reconciler.reconcileAccount({ account: '111122223333', region: 'eu-west-1' });
+ * report.repaired; // { versions: 3, tombstones: 1, labels: 0 }
+ */
+export class Reconciler {
+  /** AWS calls made, keyed `Service.Operation` (SSM counts calls, not attempts). */
+  public readonly metrics: CallCounter = {};
+  private readonly logger: Logger;
+  private readonly settings: ClientSettings;
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly clients: { destroy(): void }[] = [];
+  private readonly memberCredentials: MemberCredentials;
+  private readonly ssmClients = new Map<string, SSMClient>();
+  private readonly ingester: ParameterIngester;
+  private readonly now: () => Date;
+
+  public constructor(private readonly config: ReconcileConfig) {
+    this.logger = config.logger ?? new Logger({ serviceName: 'ssmhub-reconcile' });
+    this.now = config.now ?? (() => new Date());
+    this.settings = {
+      region: config.hubRegion,
+      endpoint: config.endpoint,
+      credentials: config.credentials,
+      maxAttempts: config.maxAttempts ?? 6,
+      requestHandler: config.requestHandler,
+    };
+    const dynamodb = countCalls(new DynamoDBClient(clientOptions(this.settings)), 'DynamoDB', this.metrics);
+    this.documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const s3 = countCalls(
+      new S3Client({ ...clientOptions(this.settings), forcePathStyle: Boolean(config.endpoint) }),
+      'S3',
+      this.metrics,
+    );
+    const sts = countCalls(new STSClient(clientOptions(this.settings)), 'STS', this.metrics);
+    this.clients.push(dynamodb, s3, sts);
+    this.memberCredentials = new MemberCredentials(
+      sts,
+      config.readerRoleName ?? ResourceNames.readerRole,
+      'ssmhub-reconcile',
+    );
+    const store = new VersionStore(this.documents, s3, config.tableName, config.bucketName, config.kmsKeyId);
+    this.ingester = new ParameterIngester(store, (account, region) => this.ssmFor(account, region), this.logger);
+  }
+
+  /**
+   * Sweeps one account and region: lists SSM's parameters, reads what differs from the index,
+   * writes what is missing, tombstones what SSM no longer has, and records the sweep in the
+   * registry. Throws AccountNotAllowedError (before any STS call) for an account outside the
+   * organization and allow-list, and the AWS error when the location cannot be listed.
+   *
+   * @returns what the sweep found and wrote
+   */
+  public async reconcileAccount(target: SweepTarget): Promise<SweepReport> {
+    const { account, region } = target;
+    await this.config.boundary.refresh?.();
+    if (!this.config.boundary.isAllowed(account)) throw new AccountNotAllowedError(account);
+    const startedAt = toIsoMillis(this.now());
+    const sweepId = `sweep-${startedAt}`;
+    const mode = target.mode ?? SweepMode.incremental;
+    const registry = await readRegistryEntry(this.documents, this.config.tableName, account, region);
+    const onboarding = registry?.baselineAt === undefined;
+    const ssm = await this.ssmFor(account, region);
+    // The catalog is read before SSM is listed: a name created after the read is simply not a
+    // tombstone candidate, and one created after the listing is caught by its event or the next sweep.
+    const catalog = await this.readCatalog(account, region);
+    const listing = await listParameters(ssm, target.deadline, () => this.now().getTime());
+
+    const repaired = { versions: 0, tombstones: 0, labels: 0 };
+    let inSync = 0;
+    let historiesRead = 0;
+    let failedNames = 0;
+    let cut = !listing.complete;
+    const add = (outcome: GroupOutcome): void => {
+      repaired.versions += outcome.versions;
+      repaired.tombstones += outcome.tombstones;
+      repaired.labels += outcome.labels;
+    };
+    const toRead: string[] = [];
+    for (const parameter of listing.parameters) {
+      const name = parameter.Name;
+      if (!name) continue;
+      if (mode === SweepMode.incremental && matchesCatalog(catalog.get(name), parameter)) inSync += 1;
+      else toRead.push(name);
+    }
+    const listed = new Set(listing.parameters.map((p) => p.Name));
+    const gone = listing.complete
+      ? [...catalog.values()].filter((entry) => !listed.has(entry.name) && mayBeAlive(entry)).map((e) => e.name)
+      : [];
+
+    const pastDeadline = (): boolean => target.deadline !== undefined && this.now().getTime() > target.deadline;
+    const guarded = async (name: string, work: () => Promise<void>): Promise<void> => {
+      if (pastDeadline()) {
+        cut = true;
+        return;
+      }
+      try {
+        await work();
+      } catch (error) {
+        failedNames += 1;
+        this.logger.error('sweep could not repair a parameter; the next sweep retries it', {
+          account,
+          region,
+          name,
+          error: describeError(error),
+        });
+      }
+    };
+    const concurrency = this.config.readConcurrency ?? DEFAULTS.readConcurrency;
+    await forEachLimited(toRead, concurrency, (name) =>
+      guarded(name, async () => {
+        historiesRead += 1;
+        add(await this.ingester.ingest(this.repairGroup(account, region, name, sweepId, startedAt)));
+      }),
+    );
+    await forEachLimited(gone, concurrency, (name) =>
+      guarded(name, async () => {
+        const checkedAt = toIsoMillis(this.now());
+        historiesRead += 1;
+        const history = await readParameterHistory(ssm, name);
+        if (history === undefined) {
+          add(await this.ingester.ingest(this.deletionGroup(account, region, name, sweepId, checkedAt)));
+        } else {
+          // Deleted and created again between the catalog read and now: its versions tell the story.
+          historiesRead += 1;
+          add(await this.ingester.ingest(this.repairGroup(account, region, name, sweepId, startedAt)));
+        }
+      }),
+    );
+
+    const complete = !cut && failedNames === 0;
+    const finishedAt = toIsoMillis(this.now());
+    const report: SweepReport = {
+      account,
+      region,
+      sweepId,
+      startedAt,
+      finishedAt,
+      mode,
+      onboarding,
+      complete,
+      parameters: listing.parameters.length,
+      inSync,
+      historiesRead,
+      repaired,
+      failedNames,
+    };
+    if (complete) {
+      await recordSweep(this.documents, this.config.tableName, {
+        account,
+        region,
+        finishedAt,
+        parameters: report.parameters,
+        repaired: repaired.versions + repaired.tombstones + repaired.labels,
+        baseline: true,
+      });
+    }
+    this.logger.info('sweep finished', { ...report, repaired });
+    return report;
+  }
+
+  /**
+   * Sweeps every account (Organizations ListAccounts plus the allow-list, or `options.accounts`)
+   * in every region of `options.regions`, `locationConcurrency` locations at a time, locations
+   * never baselined first, then the least recently swept. A location that fails (a broken role,
+   * an account that left) is reported and harms no other; an account outside the boundary is
+   * reported without any STS call.
+   *
+   * @example
+   * const report = await reconciler.reconcileOrganization({ regions: ['us-east-1', 'eu-west-1'] });
+   * report.failures; // [{ account: '…', region: 'eu-west-1', error: { name: 'AccessDenied', status: 403 } }]
+   */
+  public async reconcileOrganization(options: OrganizationSweepOptions): Promise<OrganizationSweepReport> {
+    const startedAt = toIsoMillis(this.now());
+    await this.config.boundary.refresh?.();
+    const accounts = [...new Set(options.accounts ?? (await this.listAccounts()))];
+    const failures: SweepFailure[] = [];
+    const allowed = accounts.filter((account) => {
+      if (this.config.boundary.isAllowed(account)) return true;
+      failures.push({ account, error: { name: AccountNotAllowedError.name } });
+      return false;
+    });
+    const locations = await this.stalestFirst(allowed, options.regions);
+    const sweeps: SweepReport[] = [];
+    const deferred: { account: string; region: string }[] = [];
+    await forEachLimited(
+      locations,
+      this.config.locationConcurrency ?? DEFAULTS.locationConcurrency,
+      async (location) => {
+        if (options.deadline !== undefined && this.now().getTime() > options.deadline) {
+          deferred.push(location);
+          return;
+        }
+        try {
+          sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
+        } catch (error) {
+          failures.push({ ...location, error: describeError(error) });
+          this.logger.error('sweep failed; the location is retried on the next run', {
+            ...location,
+            error: describeError(error),
+          });
+        }
+      },
+    );
+    return { startedAt, finishedAt: toIsoMillis(this.now()), sweeps, failures, deferred };
+  }
+
+  /**
+   * Cuts the organization into slices of `sliceSize` accounts, the ones with the stalest (or no)
+   * baseline first: the items of a Step Functions Map that invokes the reconcile Lambda per slice.
+   */
+  public async plan(regions: readonly string[], sliceSize = 10): Promise<ReconcileSlice[]> {
+    await this.config.boundary.refresh?.();
+    const accounts = (await this.listAccounts()).filter((account) => this.config.boundary.isAllowed(account));
+    const ordered: string[] = [];
+    for (const { account } of await this.stalestFirst(accounts, regions)) {
+      if (!ordered.includes(account)) ordered.push(account);
+    }
+    const slices: ReconcileSlice[] = [];
+    for (let i = 0; i < ordered.length; i += sliceSize) slices.push({ accounts: ordered.slice(i, i + sliceSize) });
+    return slices;
+  }
+
+  /** Releases every client. */
+  public destroy(): void {
+    for (const client of [...this.clients, ...this.ssmClients.values()]) client.destroy();
+    this.ssmClients.clear();
+  }
+
+  private async listAccounts(): Promise<string[]> {
+    if (this.config.listAccounts) return [...(await this.config.listAccounts())];
+    const organizations = countCalls(
+      new OrganizationsClient(clientOptions(this.settings)),
+      'Organizations',
+      this.metrics,
+    );
+    try {
+      const accounts = new Set<string>(this.config.allowedAccounts ?? []);
+      let nextToken: string | undefined;
+      do {
+        const page = await organizations.send(new ListAccountsCommand({ NextToken: nextToken }));
+        for (const account of page.Accounts ?? []) {
+          if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.add(account.Id);
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return [...accounts];
+    } finally {
+      organizations.destroy();
+    }
+  }
+
+  private async stalestFirst(
+    accounts: readonly string[],
+    regions: readonly string[],
+  ): Promise<{ account: string; region: string }[]> {
+    const registry = new Map<string, RegistryEntry>();
+    for (const entry of await listRegistry(this.documents, this.config.tableName)) {
+      registry.set(`${entry.account}#${entry.region}`, entry);
+    }
+    const rank = (location: { account: string; region: string }): string => {
+      const entry = registry.get(`${location.account}#${location.region}`);
+      // Never baselined sorts first ('0'), then the oldest sweep.
+      return entry?.baselineAt === undefined ? '0' : `1${entry.lastSweepAt ?? ''}`;
+    };
+    const locations = accounts.flatMap((account) => regions.map((region) => ({ account, region })));
+    return locations
+      .map((location) => ({ location, rank: rank(location) }))
+      .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
+      .map(({ location }) => location);
+  }
+
+  private async ssmFor(account: string, region: string): Promise<SSMClient> {
+    // Assumed up front so an AccessDenied fails the location before any SSM call.
+    await this.memberCredentials.forAccount(account);
+    const key = `${account}#${region}`;
+    let client = this.ssmClients.get(key);
+    if (!client) {
+      const bucket = new TokenBucket(
+        this.config.ssmCallsPerSecond ?? DEFAULTS.ssmCallsPerSecond,
+        this.config.ssmBurst ?? DEFAULTS.ssmBurst,
+      );
+      client = rateLimited(
+        countCalls(
+          new SSMClient({
+            ...clientOptions({ ...this.settings, region }),
+            credentials: this.memberCredentials.providerFor(account),
+          }),
+          'SSM',
+          this.metrics,
+        ),
+        bucket,
+      );
+      this.ssmClients.set(key, client);
+    }
+    return client;
+  }
+
+  private async readCatalog(account: string, region: string): Promise<Map<string, CatalogEntry>> {
+    const catalog = new Map<string, CatalogEntry>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.config.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
+          ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':prefix': catalogRangePrefix('') },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const entry = fromCatalogItem(item);
+        catalog.set(entry.name, entry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return catalog;
+  }
+
+  /** A group that reads `name`'s history and writes what is missing, label changes included. */
+  private repairGroup(account: string, region: string, name: string, sweepId: string, time: string): EventGroup {
+    return {
+      account,
+      region,
+      eventName: name,
+      candidates: [name],
+      events: [
+        sweepEvent(account, region, name, sweepId, time, EventOperation.update),
+        sweepEvent(account, region, name, sweepId, time, EventOperation.label),
+      ],
+      source: TombstoneSource.sweep,
+    };
+  }
+
+  private deletionGroup(account: string, region: string, name: string, sweepId: string, time: string): EventGroup {
+    return {
+      account,
+      region,
+      eventName: name,
+      candidates: [name],
+      events: [sweepEvent(account, region, name, sweepId, time, EventOperation.delete)],
+      source: TombstoneSource.sweep,
+    };
+  }
+}
+
+function sweepEvent(
+  account: string,
+  region: string,
+  name: string,
+  sweepId: string,
+  time: string,
+  operation: EventOperation,
+): ParameterEvent {
+  return {
+    id: sweepId,
+    account,
+    region,
+    time,
+    operation,
+    eventName: name,
+    candidates: [name],
+    detailType: ParameterStoreDetailTypes.change,
+  };
+}
+
+/** DescribeParameters' largest page. */
+const DESCRIBE_PAGE_SIZE = 50;
+
+/**
+ * Every parameter's metadata in one location, following NextToken to the end: the emulator pages
+ * by 10 whatever MaxResults says, and SSM may return an empty page that still has a NextToken.
+ */
+export async function listParameters(
+  ssm: SSMClient,
+  deadline?: number,
+  now: () => number = Date.now,
+): Promise<{ parameters: ParameterMetadata[]; complete: boolean }> {
+  const parameters: ParameterMetadata[] = [];
+  let nextToken: string | undefined;
+  do {
+    if (deadline !== undefined && now() > deadline) return { parameters, complete: false };
+    const page = await ssm.send(
+      new DescribeParametersCommand({ MaxResults: DESCRIBE_PAGE_SIZE, NextToken: nextToken }),
+    );
+    parameters.push(...(page.Parameters ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return { parameters, complete: true };
+}
+
+/** The version a catalog entry says is current, when every possible order of its second agrees. */
+export function catalogCurrentVersion(entry: CatalogEntry): VersionRecord | undefined {
+  const ifAlive = orderTimeline(entry.records, true).at(-1)?.record;
+  const ifDead = orderTimeline(entry.records, false).at(-1)?.record;
+  if (ifAlive?.kind !== 'version' || ifDead?.kind !== 'version') return undefined;
+  return ifAlive.version === ifDead.version && ifAlive.time === ifDead.time ? ifAlive : undefined;
+}
+
+/** Whether the catalog may hold `entry`'s name as existing (some order of its last second ends in a version). */
+function mayBeAlive(entry: CatalogEntry): boolean {
+  return [true, false].some(
+    (enteringAlive) => orderTimeline(entry.records, enteringAlive).at(-1)?.record.kind === 'version',
+  );
+}
+
+function matchesCatalog(entry: CatalogEntry | undefined, parameter: ParameterMetadata): boolean {
+  if (!entry || parameter.Version === undefined || !parameter.LastModifiedDate) return false;
+  const current = catalogCurrentVersion(entry);
+  return current?.version === parameter.Version && current.time === parameter.LastModifiedDate.toISOString();
+}
+
+/**
+ * Sweeps one account and region with a reconciler made for the call (the CLI's
+ * `ssmhub reconcile --account A --region R`). See Reconciler.reconcileAccount.
+ *
+ * @example
+ * const report = await reconcileAccount({ ...hubConfig, account: '111122223333', region: 'eu-west-1' });
+ */
+export async function reconcileAccount(options: ReconcileConfig & SweepTarget): Promise<SweepReport> {
+  const reconciler = new Reconciler(options);
+  try {
+    return await reconciler.reconcileAccount(options);
+  } finally {
+    reconciler.destroy();
+  }
+}
+
+/**
+ * Sweeps the organization with a reconciler made for the call. See Reconciler.reconcileOrganization.
+ *
+ * @example
+ * const report = await reconcileOrganization({ ...hubConfig, regions: ['us-east-1'] });
+ */
+export async function reconcileOrganization(
+  options: ReconcileConfig & OrganizationSweepOptions,
+): Promise<OrganizationSweepReport> {
+  const reconciler = new Reconciler(options);
+  try {
+    return await reconciler.reconcileOrganization(options);
+  } finally {
+    reconciler.destroy();
+  }
+}
