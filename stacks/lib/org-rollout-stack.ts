@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aws, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -23,11 +23,18 @@ export class SpokeTemplateError extends Error {
 /**
  * Synthesizes the spoke on its own (in a throw-away app, with cdk-nag) and returns its template.
  * Fails if the spoke has any asset (it must stand alone in a TemplateBody) or breaks cdk-nag.
+ *
+ * @param context the context of the calling app (its feature flags shape the template, so the
+ *   StackSet's spoke is the same as the management account's spoke stacks)
  */
-export function synthesizeSpokeTemplate(config: SsmHubConfig): Record<string, unknown> {
+export function synthesizeSpokeTemplate(
+  config: SsmHubConfig,
+  context: Record<string, unknown> = {},
+): Record<string, unknown> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssmhub-spoke-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': false } });
+    // The spoke's construct paths mean nothing to a StackSet reader: keep the body small.
+    const app = new App({ outdir, context, postCliContext: { 'aws:cdk:enable-path-metadata': false } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const spoke = new SpokeStack(app, 'Spoke', spokeProps(config));
     const artifact = app.synth().getStackByName(spoke.stackName);
@@ -76,7 +83,9 @@ export class OrgRolloutStack extends Stack {
     });
     const { config } = props;
 
-    this.templateBody = JSON.stringify(synthesizeSpokeTemplate(config));
+    this.templateBody = JSON.stringify(
+      synthesizeSpokeTemplate(config, this.node.getAllContext() as Record<string, unknown>),
+    );
     const size = Buffer.byteLength(this.templateBody, 'utf8');
     if (size > TEMPLATE_BODY_LIMIT) {
       throw new SpokeTemplateError(
@@ -108,7 +117,7 @@ export class OrgRolloutStack extends Stack {
         failureTolerancePercentage: 10,
         concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
       },
-      parameters: [{ parameterKey: 'HubAccountId', parameterValue: Aws.ACCOUNT_ID }],
+      parameters: [{ parameterKey: 'HubAccountId', parameterValue: this.account }],
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds: [...config.organizationalUnitIds] },

@@ -32,6 +32,9 @@ export const fullContext: Record<string, unknown> = {
   allowedAccounts: [],
 };
 
+/** Time allowed to a test or hook that synthesizes (the first synthesis loads aws-cdk-lib: ~15 s on a busy machine). */
+export const SYNTH_TIMEOUT = 120_000;
+
 export interface Synthesized extends SsmHubApp {
   readonly outdir: string;
 }

@@ -11,7 +11,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports, HubRoleNames } from '../lib/names.js';
-import { HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
+import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
 
 let built: Synthesized;
 let template: Template;
@@ -19,7 +19,7 @@ let template: Template;
 beforeAll(() => {
   built = synthesize();
   template = Template.fromStack(built.hub);
-});
+}, SYNTH_TIMEOUT);
 
 function logicalIdOf(type: string, props: Record<string, unknown>): string {
   const ids = Object.keys(template.findResources(type, { Properties: props }));
@@ -184,19 +184,23 @@ describe('backup bucket', () => {
     });
   });
 
-  it('has Object Lock in compliance mode when configured, and none by default', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
-      ObjectLockEnabled: true,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: 'Enabled',
-        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
-      },
-    });
-    const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
-    const buckets = Object.values(plain.findResources('AWS::S3::Bucket'));
-    expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
-  });
+  it(
+    'has Object Lock in compliance mode when configured, and none by default',
+    () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+        },
+      });
+      const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
+      const buckets = Object.values(plain.findResources('AWS::S3::Bucket'));
+      expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('KMS key', () => {
@@ -363,11 +367,15 @@ describe('alarms and outputs', () => {
     expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  it('has no topic when no alarm email is configured', () => {
-    const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
-    plain.resourceCountIs('AWS::SNS::Topic', 0);
-    plain.resourceCountIs('AWS::CloudWatch::Alarm', 6);
-  });
+  it(
+    'has no topic when no alarm email is configured',
+    () => {
+      const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
+      plain.resourceCountIs('AWS::SNS::Topic', 0);
+      plain.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('exports what the CLI discovers under stable names', () => {
     const outputs = template.findOutputs('*');

@@ -1,0 +1,255 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ParameterStoreDetailTypes, ResourceNames, SsmEventSource } from '@ssmhub/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../lib/config.js';
+import { HubRoleNames, StackNames } from '../lib/names.js';
+import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
+import { ReaderSsmActions, RestorerSsmActions, SpokeStack } from '../lib/spoke-stack.js';
+import {
+  SYNTH_TIMEOUT,
+  HUB_ACCOUNT,
+  MANAGEMENT_ACCOUNT,
+  OPERATOR,
+  fullContext,
+  synthesize,
+  type Synthesized,
+} from './helpers.js';
+
+type Json = Record<string, unknown>;
+let built: Synthesized;
+/** The spoke template exactly as the StackSet carries it. */
+let spoke: Json;
+let spokeTemplate: Template;
+
+beforeAll(() => {
+  built = synthesize();
+  spoke = JSON.parse(built.rollout.templateBody) as Json;
+  spokeTemplate = Template.fromJSON(spoke);
+}, SYNTH_TIMEOUT);
+
+function resources(type: string): Json[] {
+  return Object.values(spoke.Resources as Record<string, Json>).filter((r) => r.Type === type);
+}
+
+function role(name: string): Json {
+  const found = resources('AWS::IAM::Role').filter((r) => (r.Properties as Json).RoleName === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+const hubRoleArn = (name: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HubAccountId' }, `:role/${name}`]],
+});
+
+describe('spoke template', () => {
+  it('fits a StackSet TemplateBody and carries no assets, Lambdas or custom resources', () => {
+    expect(Buffer.byteLength(built.rollout.templateBody)).toBeLessThan(TEMPLATE_BODY_LIMIT);
+    const types = new Set(Object.values(spoke.Resources as Record<string, Json>).map((r) => r.Type as string));
+    expect([...types].sort()).toEqual(['AWS::Events::Rule', 'AWS::IAM::Role']);
+    expect(built.rollout.templateBody).not.toMatch(/AssetParameters|cdk-hnb659fds|BootstrapVersion|Custom::/);
+    expect(spoke.Parameters).toEqual({ HubAccountId: expect.objectContaining({ Type: 'String' }) });
+  });
+
+  it('forwards Parameter Store events from the default bus to the hub bus with a role', () => {
+    spokeTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Name: ResourceNames.spokeForwardRule,
+      EventBusName: 'default',
+      EventPattern: {
+        source: [SsmEventSource],
+        'detail-type': [ParameterStoreDetailTypes.change, ParameterStoreDetailTypes.policyAction],
+      },
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:eu-west-1:',
+                { Ref: 'HubAccountId' },
+                `:event-bus/${ResourceNames.hubEventBus}`,
+              ],
+            ],
+          },
+          RoleArn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::',
+                { Ref: 'AWS::AccountId' },
+                `:role/${ResourceNames.spokeForwardRole}`,
+              ],
+            ],
+          },
+        },
+      ],
+    });
+    const [rule] = resources('AWS::Events::Rule');
+    expect(rule!.Condition).toBeUndefined();
+  });
+
+  it('creates the global roles only in the hub region', () => {
+    expect(spoke.Conditions).toEqual({ IsHubRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] } });
+    const roles = resources('AWS::IAM::Role');
+    expect(roles.map((r) => (r.Properties as Json).RoleName).sort()).toEqual(
+      [ResourceNames.readerRole, ResourceNames.restorerRole, ResourceNames.spokeForwardRole].sort(),
+    );
+    for (const r of roles) expect(r.Condition).toBe('IsHubRegion');
+  });
+
+  it('lets EventBridge put events on the hub bus only', () => {
+    const forwarder = role(ResourceNames.spokeForwardRole).Properties as Json;
+    expect(JSON.stringify(forwarder.AssumeRolePolicyDocument)).toContain('"Service":"events.amazonaws.com"');
+    const policies = forwarder.Policies as { PolicyDocument: { Statement: Json[] } }[];
+    expect(policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
+      expect.objectContaining({
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', expect.arrayContaining([':event-bus/ssmhub'])] },
+      }),
+    ]);
+  });
+
+  it('SSMHubReader trusts only the hub ingest and reconcile roles, inside the organization', () => {
+    const reader = role(ResourceNames.readerRole).Properties as Json;
+    expect(reader.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { AWS: [hubRoleArn(HubRoleNames.ingest), hubRoleArn(HubRoleNames.reconcile)] },
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+        },
+      ],
+    });
+  });
+
+  it('SSMHubReader reads SSM and decrypts only through SSM in the covered regions', () => {
+    const reader = role(ResourceNames.readerRole).Properties as Json;
+    const statements = (reader.Policies as { PolicyDocument: { Statement: Json[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+    expect(actions.filter((a) => a.startsWith('ssm:')).sort()).toEqual([...ReaderSsmActions].sort());
+    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:Decrypt']);
+    expect(actions.some((a) => /Put|Delete|Label|AddTags|RemoveTags/.test(a))).toBe(false);
+    const kms = statements.find((s) => s.Action === 'kms:Decrypt')!;
+    expect(kms.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': [
+          'ssm.eu-west-1.amazonaws.com',
+          'ssm.us-east-1.amazonaws.com',
+          'ssm.ap-southeast-2.amazonaws.com',
+        ],
+      },
+    });
+  });
+
+  it('SSMHubRestorer is trusted only by the restore operators, never by the hub roles', () => {
+    const restorer = role(ResourceNames.restorerRole).Properties as Json;
+    expect(restorer.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { AWS: OPERATOR },
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+        },
+      ],
+    });
+    const trust = JSON.stringify(restorer.AssumeRolePolicyDocument);
+    expect(trust).not.toContain(HubRoleNames.ingest);
+    expect(trust).not.toContain(HubRoleNames.reconcile);
+  });
+
+  it('SSMHubRestorer writes SSM and uses KMS only through SSM', () => {
+    const restorer = role(ResourceNames.restorerRole).Properties as Json;
+    const statements = (restorer.Policies as { PolicyDocument: { Statement: Json[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+    expect(actions.filter((a) => a.startsWith('ssm:')).sort()).toEqual([...RestorerSsmActions].sort());
+    const kms = statements.find((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:')))!;
+    expect([kms.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    expect(Object.keys((kms.Condition as Json).StringEquals as Json)).toEqual(['kms:ViaService']);
+  });
+
+  it('refuses to grow an asset', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = loadConfig((key) => fullContext[key]);
+    const stack = new SpokeStack(app, 'Spoke', spokeProps(config));
+    expect(() => stack.synthesizer.addFileAsset({ sourceHash: 'x', fileName: 'x' })).toThrow();
+  });
+});
+
+describe('organization rollout StackSet', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(built.rollout);
+  });
+
+  it('is service-managed, auto-deploys to the OUs and regions, and runs as the delegated admin', () => {
+    template.resourceCountIs('AWS::CloudFormation::StackSet', 1);
+    template.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      StackSetName: StackNames.stackSet,
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'DELEGATED_ADMIN',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      ManagedExecution: { Active: true },
+      Parameters: [{ ParameterKey: 'HubAccountId', ParameterValue: HUB_ACCOUNT }],
+      StackInstancesGroup: [
+        {
+          DeploymentTargets: { OrganizationalUnitIds: ['ou-exam-ple12345', 'ou-exam-ple67890'] },
+          Regions: ['eu-west-1', 'us-east-1', 'ap-southeast-2'],
+        },
+      ],
+      TemplateBody: built.rollout.templateBody,
+    });
+  });
+
+  it('rolls out region by region, hub region first, tolerating a few broken accounts', () => {
+    const stackSet = Object.values(template.findResources('AWS::CloudFormation::StackSet'))[0]!;
+    const prefs = stackSet.Properties.OperationPreferences as Json;
+    expect(prefs).toMatchObject({ RegionConcurrencyType: 'SEQUENTIAL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' });
+    expect((prefs.RegionOrder as string[])[0]).toBe('eu-west-1');
+    expect(prefs.MaxConcurrentPercentage).toBeGreaterThanOrEqual(10);
+    expect(prefs.FailureTolerancePercentage).toBeGreaterThan(0);
+    expect(prefs.FailureTolerancePercentage).toBeLessThanOrEqual(10);
+  });
+
+  it('deploys after the hub (its roles must exist before the readers trust them)', () => {
+    expect(built.rollout.dependencies).toContain(built.hub);
+  });
+
+  it(
+    'takes callAs SELF from the configuration',
+    () => {
+      const self = synthesize({ ...fullContext, callAs: 'SELF' });
+      Template.fromStack(self.rollout).hasResourceProperties('AWS::CloudFormation::StackSet', { CallAs: 'SELF' });
+    },
+    SYNTH_TIMEOUT,
+  );
+});
+
+describe('management account spokes', () => {
+  it('covers every region of the management account with the same spoke', () => {
+    expect(built.managementSpokes.map((s) => s.stackName)).toEqual(
+      ['eu-west-1', 'us-east-1', 'ap-southeast-2'].map(StackNames.managementSpoke),
+    );
+    for (const stack of built.managementSpokes) {
+      expect(stack.account).toBe(MANAGEMENT_ACCOUNT);
+      const template = Template.fromStack(stack).toJSON() as Json;
+      expect(template.Resources).toEqual(spoke.Resources);
+      expect(template.Conditions).toEqual(spoke.Conditions);
+      expect((template.Parameters as Record<string, Json>).HubAccountId!.Default).toBe(HUB_ACCOUNT);
+    }
+  });
+});
