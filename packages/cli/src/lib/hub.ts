@@ -95,8 +95,19 @@ interface SandboxState {
   readonly credentials?: { readonly accessKeyId?: string; readonly secretAccessKey?: string };
 }
 
-/** The sandbox state file in `from` or the nearest directory above it, if any. */
-export function findSandboxState(from: string = process.cwd()): string | undefined {
+/** Environment variable `ssmhub local up` reads to move its state directory. */
+export const SANDBOX_STATE_DIR_ENV = 'SSMHUB_STATE_DIR';
+
+/** The sandbox state file: in `$SSMHUB_STATE_DIR`, else in `from` or the nearest directory above it. */
+export function findSandboxState(
+  from: string = process.cwd(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  const stateDir = env[SANDBOX_STATE_DIR_ENV];
+  if (stateDir) {
+    const file = join(resolve(stateDir), 'sandbox.json');
+    return existsSync(file) ? file : undefined;
+  }
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, SANDBOX_STATE_FILE);
     if (existsSync(candidate)) return candidate;
@@ -107,7 +118,10 @@ export function findSandboxState(from: string = process.cwd()): string | undefin
 function readSandboxState(path: string): SandboxState | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as SandboxState) : undefined;
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    // `ssmhub local up` writes { pid, info: SandboxInfo }; accept a bare info object too.
+    const info = (parsed as { info?: unknown }).info;
+    return (typeof info === 'object' && info !== null ? info : parsed) as SandboxState;
   } catch {
     return undefined;
   }
@@ -134,7 +148,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const explicitEndpoint = options.endpoint ?? env[CliEnvironment.endpoint];
   let state: SandboxState | undefined;
   if (!explicitEndpoint && options.sandboxState !== false && !options.profile) {
-    const path = options.sandboxState ?? findSandboxState();
+    const path = options.sandboxState ?? findSandboxState(process.cwd(), env);
     state = path ? readSandboxState(path) : undefined;
   }
   const endpoint = explicitEndpoint ?? state?.endpoint;
