@@ -53,7 +53,9 @@ function handler() {
 
 beforeEach(() => {
   output = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (output.push(String(chunk)), true));
+  const capture = (chunk: unknown): boolean => (output.push(String(chunk)), true);
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
       AccessKeyId: 'k',
