@@ -1,0 +1,244 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteParametersCommand,
+  DescribeParametersCommand,
+  GetParametersByPathCommand,
+  GetParametersCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { catalogRecordKey, toRecordItem } from '@ssmhub/core';
+import type { LifecycleRecord, VersionRecord } from '@ssmhub/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RestoreAccessDeniedError,
+  UnknownAccountError,
+  applyRestore,
+  createHub,
+  history,
+  planRestore,
+  preview,
+} from '../../src/index.js';
+import type { Hub } from '../../src/index.js';
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+const sts = mockClient(STSClient);
+const ssm = mockClient(SSMClient);
+
+const version = (name: string, v: number, time: string): VersionRecord => ({
+  kind: 'version',
+  account: ACCOUNT,
+  region: REGION,
+  name,
+  version: v,
+  time,
+  type: 'String',
+  objectKey: `obj/${name}/${v}`,
+});
+const catalogItem = (name: string, records: LifecycleRecord[]) => ({
+  pk: `AR#${ACCOUNT}#${REGION}`,
+  sk: `C#${name}`,
+  account: ACCOUNT,
+  region: REGION,
+  name,
+  lastSecond: `${records[0]?.time.slice(0, 19)}.000Z`,
+  records: Object.fromEntries(records.map((r) => [catalogRecordKey(r), r])),
+});
+const registry = { pk: 'REGISTRY', sk: `${ACCOUNT}#${REGION}`, lastEventAt: '2026-01-01T00:00:00.000Z' };
+// The part of an S3 body stream the library reads.
+const body = (value: string) =>
+  ({ transformToString: async () => JSON.stringify({ Name: 'x', Value: value, Version: 1 }) }) as never;
+
+let hub: Hub;
+beforeEach(async () => {
+  hub = await createHub({
+    hubRegion: REGION,
+    table: 'ssmhub-index',
+    bucket: 'bucket',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    verify: false,
+    sandboxState: false,
+    env: {},
+  });
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '999988887777', Arn: 'arn:aws:iam::999988887777:user/ops' });
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'x',
+      SecretAccessKey: 'y',
+      SessionToken: 'z',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+});
+afterEach(() => {
+  ddb.reset();
+  s3.reset();
+  sts.reset();
+  ssm.reset();
+});
+
+describe('point-in-time reads', () => {
+  it('answers from the catalog when the moment is after every latest second', async () => {
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
+      .resolves({ Items: [registry] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': 'C#/app/' } })
+      .resolvesOnce({
+        Items: [catalogItem('/app/a', [version('/app/a', 3, '2026-01-01T00:00:05.000Z')])],
+        LastEvaluatedKey: { pk: 'p', sk: 's' },
+        ConsumedCapacity: { CapacityUnits: 0.5 },
+      })
+      .resolvesOnce({
+        Items: [catalogItem('/app/b', [version('/app/b', 1, '2026-01-01T00:00:06.000Z')])],
+        ConsumedCapacity: { CapacityUnits: 0.5 },
+      });
+    const result = await preview(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    expect(result.records.map((r) => [r.name, r.version, r.operation])).toEqual([
+      ['/app/a', 3, 'Update'],
+      ['/app/b', 1, 'Create'],
+    ]);
+    expect(result.stats).toMatchObject({ dynamoRequests: 3, consumedCapacity: 1, s3Requests: 0 });
+  });
+
+  it('reads older pages of one name until the records decide the state', async () => {
+    const name = '/app/a';
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
+      .resolves({ Items: [registry] });
+    ddb.on(GetCommand).resolves({ Item: catalogItem(name, [version(name, 9, '2026-01-01T00:09:00.000Z')]) });
+    const at = '2026-01-01T00:03:00.000Z';
+    // Descending pages: the first holds one second only, so the resolver must read on.
+    ddb
+      .on(QueryCommand, { ScanIndexForward: false })
+      .resolvesOnce({ Items: [toRecordItem(version(name, 3, '2026-01-01T00:02:59.000Z'))], LastEvaluatedKey: { k: 1 } })
+      .resolvesOnce({
+        Items: [toRecordItem(version(name, 2, '2026-01-01T00:01:00.000Z'))],
+        LastEvaluatedKey: { k: 2 },
+      });
+    const result = await preview(hub, { path: name, at, account: ACCOUNT });
+    expect(result.records.map((r) => r.version)).toEqual([3]);
+    expect(ddb.commandCalls(QueryCommand, { ScanIndexForward: false })).toHaveLength(2);
+  });
+
+  it('rejects an account the registry does not know', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await expect(preview(hub, { path: '/app/', at: '2026-01-01T00:00:00Z', account: ACCOUNT })).rejects.toBeInstanceOf(
+      UnknownAccountError,
+    );
+  });
+
+  it('history follows every page and reads values only with values: true', async () => {
+    const name = '/app/a';
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
+      .resolves({ Items: [registry] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': `R#${name}!` } })
+      .resolvesOnce({ Items: [toRecordItem(version(name, 1, '2026-01-01T00:00:01.000Z'))], LastEvaluatedKey: { k: 1 } })
+      .resolvesOnce({ Items: [toRecordItem(version(name, 2, '2026-01-01T00:00:02.000Z'))] });
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(`secret-${input.Key}`) }));
+    const plain = await history(hub, { name, account: ACCOUNT });
+    expect(plain.records.map((r) => r.version)).toEqual([1, 2]);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+});
+
+describe('restore', () => {
+  const name = '/app/a';
+  const setUpIndex = (): void => {
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
+      .resolves({ Items: [registry] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': 'C#/app/' } })
+      .resolves({
+        Items: [
+          catalogItem('/app/a', [version('/app/a', 2, '2026-01-01T00:00:05.000Z')]),
+          catalogItem('/app/b', [version('/app/b', 1, '2026-01-01T00:00:05.000Z')]),
+        ],
+      });
+    ddb.on(PutCommand).resolves({});
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('the-old-value') }));
+  };
+
+  it('refuses a name whose version changed after the plan, applies the rest, and records the restore', async () => {
+    setUpIndex();
+    ssm.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        { Name: '/app/a', Version: 5, Type: 'String', Value: 'newer' },
+        { Name: '/app/b', Version: 3, Type: 'String', Value: 'newer' },
+        { Name: '/app/c', Version: 1, Type: 'String', Value: 'extra' },
+      ],
+    });
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+    const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    expect(plan.entries.map((e) => [e.name, e.action])).toEqual([
+      ['/app/a', 'put'],
+      ['/app/b', 'put'],
+      ['/app/c', 'delete'],
+    ]);
+    // /app/a moved on between plan and apply.
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: '/app/a', Version: 6 },
+        { Name: '/app/b', Version: 3 },
+        { Name: '/app/c', Version: 1 },
+      ],
+    });
+    ssm.on(PutParameterCommand).resolves({ Version: 4 });
+    ssm.on(DeleteParametersCommand).resolves({ DeletedParameters: ['/app/c'] });
+    const outcome = await applyRestore(hub, plan);
+    expect(outcome.results.map((r) => [r.name, r.outcome])).toEqual([
+      ['/app/a', 'refused'],
+      ['/app/b', 'applied'],
+      ['/app/c', 'applied'],
+    ]);
+    expect(outcome.status).toBe('partial');
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Name)).toEqual(['/app/b']);
+    expect(ssm.commandCalls(DeleteParametersCommand)[0]?.args[0].input.Names).toEqual(['/app/c']);
+    const recorded = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as Record<string, unknown>;
+    expect(recorded).toMatchObject({ kind: 'restore', who: 'arn:aws:iam::999988887777:user/ops', status: 'partial' });
+    expect(String(recorded.pk)).toMatch(/^RESTORE#/);
+    expect(JSON.stringify(recorded)).not.toContain('the-old-value');
+    expect(JSON.stringify(outcome)).not.toContain('the-old-value');
+  });
+
+  it('reports a throttled put as failed without its value and carries on', async () => {
+    setUpIndex();
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    const throttled = Object.assign(new Error('Rate exceeded for the-old-value'), { name: 'ThrottlingException' });
+    ssm
+      .on(PutParameterCommand, { Name: '/app/a' })
+      .rejects(throttled)
+      .on(PutParameterCommand, { Name: '/app/b' })
+      .resolves({ Version: 1 });
+    const outcome = await applyRestore(hub, plan);
+    expect(outcome.results.find((r) => r.name === '/app/a')).toMatchObject({ outcome: 'failed' });
+    expect(outcome.results.find((r) => r.name === '/app/a')?.message).not.toContain('the-old-value');
+    expect(outcome.results.find((r) => r.name === '/app/b')).toMatchObject({ outcome: 'applied' });
+  });
+
+  it('turns AccessDenied on the restore role into one clear error', async () => {
+    setUpIndex();
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    await expect(planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT })).rejects.toThrow(
+      RestoreAccessDeniedError,
+    );
+  });
+
+  it('retries throttling with adaptive backoff', async () => {
+    const { SSMClient: Client } = await import('@aws-sdk/client-ssm');
+    const client = new Client(hub.clientConfig(REGION));
+    expect(await client.config.retryStrategy()).toHaveProperty('mode', 'adaptive');
+    expect(await client.config.maxAttempts()).toBe(10);
+  });
+});
