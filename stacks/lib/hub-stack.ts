@@ -346,7 +346,7 @@ export class HubStack extends Stack {
       role: this.ingestRole,
       description: 'ssmhub ingest: SQS batches of Parameter Store events to the index and backup bucket',
       timeout: Duration.seconds(IngestQueueSettings.visibilityTimeoutSeconds / 6),
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub-ingest' },
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub.ingest' },
     });
     this.ingestFunction.addEventSource(
       new SqsEventSource(this.queue, {
@@ -363,7 +363,7 @@ export class HubStack extends Stack {
       timeout: Duration.minutes(15),
       // One sweep at a time: overlapping sweeps would double the load on members' SSM quotas.
       reservedConcurrentExecutions: 1,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub-reconcile' },
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile' },
     });
     new events.Rule(this, 'ReconcileSchedule', {
       description: 'ssmhub: periodic reconcile sweep',

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../lib/config.js';
+import { cdkJsonContext, fullContext } from './helpers.js';
+
+const load = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
+const without = (key: string) => Object.fromEntries(Object.entries(fullContext).filter(([k]) => k !== key));
+
+describe('loadConfig', () => {
+  it("accepts the repository's cdk.json defaults", () => {
+    const config = load(cdkJsonContext());
+    expect(config).toMatchObject({
+      organizationId: 'o-exampleorgid',
+      organizationalUnitIds: ['ou-exam-ple12345'],
+      hubRegion: 'eu-west-1',
+      callAs: 'DELEGATED_ADMIN',
+      objectLock: { enabled: false },
+    });
+    expect(config.hubAccount).toBeUndefined();
+    expect(config.managementAccountId).toBeUndefined();
+  });
+
+  it('accepts a complete configuration', () => {
+    expect(load(fullContext)).toMatchObject({
+      hubAccount: '222222222222',
+      managementAccountId: '333333333333',
+      objectLock: { enabled: true, retentionDays: 365 },
+      alarmEmail: 'ssmhub-alerts@example.com',
+    });
+  });
+
+  it('parses lists and objects given on the command line as strings', () => {
+    const config = load({
+      ...fullContext,
+      regions: '["eu-west-1","us-east-1"]',
+      organizationalUnitIds: 'ou-exam-ple12345,r-ab12',
+      objectLock: '{"enabled":true,"retentionDays":30}',
+    });
+    expect(config.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(config.organizationalUnitIds).toEqual(['ou-exam-ple12345', 'r-ab12']);
+    expect(config.objectLock).toEqual({ enabled: true, retentionDays: 30 });
+  });
+
+  it('defaults callAs to DELEGATED_ADMIN', () => {
+    expect(load(without('callAs')).callAs).toBe('DELEGATED_ADMIN');
+  });
+
+  it.each([
+    ['a missing organization id', without('organizationId'), /"organizationId" is required/],
+    [
+      'a malformed organization id',
+      { ...fullContext, organizationId: 'org-1' },
+      /"organizationId" must be an organization id/,
+    ],
+    ['no OUs', { ...fullContext, organizationalUnitIds: [] }, /"organizationalUnitIds" must list at least one/],
+    ['a malformed OU', { ...fullContext, organizationalUnitIds: ['ou-1'] }, /"organizationalUnitIds" .* "ou-1"/],
+    ['a malformed region', { ...fullContext, regions: ['eu-west-1', 'Europe'] }, /"regions" .* "Europe"/],
+    ['a duplicated region', { ...fullContext, regions: ['eu-west-1', 'eu-west-1'] }, /lists eu-west-1 twice/],
+    [
+      'a hub region outside the regions',
+      { ...fullContext, hubRegion: 'eu-central-1' },
+      /must include the hub region eu-central-1/,
+    ],
+    ['a malformed hub account', { ...fullContext, hubAccount: '12345' }, /"hubAccount" must be a 12-digit account id/],
+    [
+      'a management account without hub account',
+      without('hubAccount'),
+      /"hubAccount" is required when "managementAccountId"/,
+    ],
+    [
+      'the hub in the management account',
+      { ...fullContext, managementAccountId: '222222222222' },
+      /delegated administrator/,
+    ],
+    ['no restore operators', without('restoreOperatorPrincipals'), /"restoreOperatorPrincipals" is required/],
+    [
+      'a restore operator that is not an ARN',
+      { ...fullContext, restoreOperatorPrincipals: ['admin'] },
+      /IAM principal ARNs/,
+    ],
+    [
+      'the ingest role as restore operator',
+      { ...fullContext, restoreOperatorPrincipals: ['arn:aws:iam::222222222222:role/SSMHubIngest'] },
+      /must not name the hub's own role SSMHubIngest/,
+    ],
+    [
+      'the reconcile role as restore operator',
+      { ...fullContext, restoreOperatorPrincipals: ['arn:aws:iam::222222222222:role/path/SSMHubReconcile'] },
+      /must not name the hub's own role SSMHubReconcile/,
+    ],
+    ['an unknown callAs', { ...fullContext, callAs: 'ADMIN' }, /"callAs" must be "SELF" or "DELEGATED_ADMIN"/],
+    ['object lock without retention', { ...fullContext, objectLock: { enabled: true } }, /"objectLock.retentionDays"/],
+    [
+      'object lock with a bad flag',
+      { ...fullContext, objectLock: { enabled: 'yes' } },
+      /"objectLock.enabled" must be true or false/,
+    ],
+    ['a malformed email', { ...fullContext, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
+    ['a malformed allowed account', { ...fullContext, allowedAccounts: ['x'] }, /"allowedAccounts"/],
+    ['unparseable JSON', { ...fullContext, regions: '["eu-west-1"' }, /cannot parse/],
+  ])('rejects %s with a clear error', (_what, context, message) => {
+    expect(() => load(context)).toThrow(ConfigError);
+    expect(() => load(context)).toThrow(message);
+  });
+
+  it('prefixes every error with the component', () => {
+    expect(() => load({})).toThrow(/^ssmhub configuration: context "organizationId" is required/);
+  });
+});
