@@ -151,7 +151,6 @@ describe('point-in-time reads', () => {
 });
 
 describe('restore', () => {
-  const name = '/app/a';
   const setUpIndex = (): void => {
     ddb
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })

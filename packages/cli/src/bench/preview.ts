@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+/**
+ * Preview and restore benchmark on the local sandbox. Builds index data directly (BatchWriteItem
+ * of core's record and catalog items: going through SSM would take hours), then times `preview`
+ * for N parameters x V versions at T = now and T = the middle of the history, and times applying a
+ * 1,000-parameter restore to the sandbox's SSM.
+ *
+ * Run: `npm run build && node packages/cli/dist/bench/preview.js`
+ * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  catalogKey,
+  catalogRecordKey,
+  registryKey,
+  toRecordItem,
+  versionObjectKey,
+  type Item,
+  type VersionRecord,
+} from '@ssmhub/core';
+import { chunks, mapLimit } from '../lib/concurrency.js';
+import { createHub, type Hub } from '../lib/hub.js';
+import { preview } from '../lib/preview.js';
+import { applyRestore, planRestore } from '../lib/restore.js';
+import type { RequestStatsSnapshot } from '../lib/stats.js';
+
+/** One preview measurement. */
+export interface PreviewFigure {
+  readonly parameters: number;
+  readonly versions: number;
+  readonly moment: 'now' | 'middle';
+  readonly milliseconds: number;
+  readonly found: number;
+  readonly stats: RequestStatsSnapshot;
+}
+
+export interface BenchReport {
+  readonly previews: PreviewFigure[];
+  readonly restore?: { readonly parameters: number; readonly seconds: number; readonly perSecond: number };
+}
+
+interface SandboxModule {
+  Emulator: { start(): Promise<{ endpoint: string; stop(): Promise<void> }> };
+  provisionWorld(
+    endpoint: string,
+    options: object,
+  ): Promise<{ endpoint: string; hubRegion: string; table: string; bucket: string; memberAccounts: string[] }>;
+}
+
+const REGION = 'us-east-1';
+const STEP_MS = 60_000;
+
+function sizes(): [number, number][] {
+  const text = process.env.SSMHUB_BENCH_SIZES ?? '1000x1,1000x10,1000x50,10000x1,10000x10';
+  return text.split(',').map((pair) => pair.split('x').map(Number) as [number, number]);
+}
+
+async function writeItems(hub: Hub, items: Item[]): Promise<void> {
+  await mapLimit(chunks(items, 25), 8, async (batch) => {
+    let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
+    while (pending.length > 0) {
+      const response = await hub.dynamo.send(new BatchWriteCommand({ RequestItems: { [hub.table]: pending } }));
+      pending = (response.UnprocessedItems?.[hub.table] ?? []) as typeof pending;
+    }
+  });
+}
+
+/** Index data of `n` names with `v` versions each, in its own account; returns its first and last moments. */
+async function buildData(
+  hub: Hub,
+  account: string,
+  n: number,
+  v: number,
+  withObjects: boolean,
+): Promise<{ start: number; end: number }> {
+  const start = Date.now() - (v + 2) * STEP_MS;
+  const items: Item[] = [registryKey(account, REGION)];
+  items[0] = { ...items[0], account, region: REGION, lastEventAt: new Date().toISOString() };
+  const latest: VersionRecord[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const name = `/bench/app/p${String(i).padStart(5, '0')}`;
+    let record: VersionRecord | undefined;
+    for (let j = 1; j <= v; j += 1) {
+      const time = new Date(start + j * STEP_MS + (i % 1000)).toISOString();
+      record = {
+        kind: 'version',
+        account,
+        region: REGION,
+        name,
+        version: j,
+        time,
+        type: 'String',
+        description: `benchmark parameter ${i}`,
+        tier: 'Standard',
+        dataType: 'text',
+        lastModifiedUser: 'arn:aws:iam::123456789012:user/bench',
+        objectKey: versionObjectKey({ account, region: REGION, name }, time, j),
+      };
+      items.push(toRecordItem(record));
+    }
+    if (record) {
+      latest.push(record);
+      items.push({
+        ...catalogKey(account, REGION, name),
+        account,
+        region: REGION,
+        name,
+        lastSecond: `${record.time.slice(0, 19)}.000Z`,
+        records: { [catalogRecordKey(record)]: record },
+      });
+    }
+  }
+  await writeItems(hub, items);
+  if (withObjects) {
+    const bucket = await hub.bucket();
+    await mapLimit(latest, 16, (r) =>
+      hub.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: r.objectKey,
+          Body: JSON.stringify({ Name: r.name, Type: r.type, Value: `value of ${r.name}`, Version: r.version }),
+        }),
+      ),
+    );
+  }
+  return { start, end: start + (v + 1) * STEP_MS };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const begin = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - begin) / 1e6];
+}
+
+/**
+ * Runs the benchmark on a fresh emulator and prints a table of the figures (and returns them).
+ *
+ * @example
+ * const report = await runPreviewBench();
+ * report.previews.find((p) => p.parameters === 10000 && p.versions === 10)?.stats.dynamoRequests;
+ */
+export async function runPreviewBench(log: (line: string) => void = (l) => console.log(l)): Promise<BenchReport> {
+  const specifier = '@ssmhub/sandbox';
+  const sandbox = (await import(specifier)) as SandboxModule;
+  const emulator = await sandbox.Emulator.start();
+  try {
+    const info = await sandbox.provisionWorld(emulator.endpoint, {
+      memberCount: 1,
+      regions: [REGION],
+      hubRegion: REGION,
+    });
+    const hub = await createHub({
+      endpoint: info.endpoint,
+      hubRegion: info.hubRegion,
+      table: info.table,
+      bucket: info.bucket,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      sandboxState: false,
+    });
+    const previews: PreviewFigure[] = [];
+    log('| parameters | versions | T | preview ms | DynamoDB requests | consumed RCU | items read | found |');
+    log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+    let index = 0;
+    let restoreSource: { account: string; at: number } | undefined;
+    for (const [n, v] of sizes()) {
+      index += 1;
+      const account = `2000000000${String(index).padStart(2, '0')}`;
+      const withObjects = n === 1000 && v === 1;
+      const [{ start, end }, buildMs] = await timed(() => buildData(hub, account, n, v, withObjects));
+      if (withObjects) restoreSource = { account, at: end };
+      log(`<!-- built ${n} x ${v} (${n * v} records) in ${Math.round(buildMs)} ms -->`);
+      for (const moment of ['now', 'middle'] as const) {
+        const at =
+          moment === 'now'
+            ? new Date(end).toISOString()
+            : new Date(start + Math.ceil(v / 2) * STEP_MS + 500).toISOString();
+        const [result, ms] = await timed(() => preview(hub, { path: '/bench/app/', at, account, recursive: true }));
+        const figure = {
+          parameters: n,
+          versions: v,
+          moment,
+          milliseconds: Math.round(ms),
+          found: result.records.length,
+          stats: result.stats,
+        };
+        previews.push(figure);
+        log(
+          `| ${n} | ${v} | ${moment} | ${figure.milliseconds} | ${result.stats.dynamoRequests} | ${result.stats.consumedCapacity} | ${result.stats.itemsRead} | ${figure.found} |`,
+        );
+      }
+    }
+    let restore: BenchReport['restore'];
+    if (restoreSource) {
+      const target = info.memberAccounts[0] as string;
+      const plan = await planRestore(hub, {
+        path: '/bench/app/',
+        at: new Date(restoreSource.at),
+        account: restoreSource.account,
+        toAccount: target,
+        recursive: true,
+      });
+      const [outcome, ms] = await timed(() => applyRestore(hub, plan, { concurrency: 8 }));
+      const seconds = ms / 1000;
+      restore = {
+        parameters: outcome.counts.put,
+        seconds: Math.round(seconds * 10) / 10,
+        perSecond: Math.round(outcome.counts.put / seconds),
+      };
+      log(
+        `\nrestore: ${outcome.counts.put} parameters put in ${restore.seconds} s (${restore.perSecond} parameters/s; status ${outcome.status})`,
+      );
+    }
+    return { previews, ...(restore ? { restore } : {}) };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  runPreviewBench().catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
