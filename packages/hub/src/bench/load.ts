@@ -1,0 +1,200 @@
+import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { locationPartition } from '@ssmhub/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { HubConfig } from '../config.js';
+import { createIngestHandler } from '../ingest.js';
+import { forEachLimited } from '../ingester.js';
+
+/**
+ * The part of @ssmhub/sandbox's TestSandbox the benchmark uses (typed here: the sandbox depends
+ * on this package, so this package cannot import it at build time).
+ */
+export interface LoadBenchSandbox {
+  readonly info: { readonly memberAccounts: string[]; readonly regions: string[]; readonly table: string };
+  readonly store: {
+    put(account: string, region: string, input: { name: string; value: string; overwrite?: boolean }): Promise<unknown>;
+    ssm(account: string, region: string): SSMClient;
+  };
+  readonly clients: { readonly ddb: DynamoDBDocumentClient };
+  pump(
+    handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  ): Promise<{ delivered: number; failedDeliveries: number; deadLettered: number; drained: boolean }>;
+}
+
+export interface LoadBenchOptions {
+  readonly sandbox: LoadBenchSandbox;
+  /** The hub's configuration in the sandbox (hubConfigFor(info)). */
+  readonly config: HubConfig;
+  /** @default 10000 */
+  readonly changes?: number;
+  /** Spread over the member accounts. @default 1000 */
+  readonly parameters?: number;
+  /** Changes written to SSM at once (different parameters). @default 16 */
+  readonly writeConcurrency?: number;
+}
+
+export interface LoadBenchResult {
+  readonly changes: number;
+  readonly parameters: number;
+  readonly accounts: number;
+  /** Versions in the index after the run (equals `changes` when nothing was lost). */
+  readonly versionsIndexed: number;
+  /** Versions SSM itself holds (the ground truth). */
+  readonly versionsInSsm: number;
+  readonly missing: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly failedDeliveries: number;
+  readonly writeSeconds: number;
+  /** Time the pump and the ingest handler took to drain the queue. */
+  readonly ingestSeconds: number;
+  /** Versions indexed per second of ingest. */
+  readonly versionsPerSecond: number;
+  /** AWS calls of the ingest handler per version indexed, keyed `Service.Operation`. */
+  readonly callsPerVersion: Record<string, number>;
+}
+
+/**
+ * Writes `changes` parameter versions over `parameters` parameters in the sandbox's member
+ * accounts (events emitted as SSM would), drains the pipeline through the real ingest handler,
+ * then compares the index with SSM's own histories.
+ *
+ * @example
+ * const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'] });
+ * const result = await runLoadBench({ sandbox, config: hubConfigFor(sandbox.info), changes: 2000, parameters: 200 });
+ * result.missing; // 0
+ */
+export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBenchResult> {
+  const { sandbox } = options;
+  const changes = options.changes ?? 10_000;
+  const parameterCount = options.parameters ?? 1_000;
+  const accounts = sandbox.info.memberAccounts;
+  const [region] = sandbox.info.regions as [string];
+  const parameters = Array.from({ length: parameterCount }, (_, i) => ({
+    account: accounts[i % accounts.length] as string,
+    name: `/load/app${i % 7}/param-${String(i).padStart(5, '0')}`,
+  }));
+  // Round r writes version r+1 of every parameter; parameters of one round are written concurrently.
+  const rounds = Math.ceil(changes / parameterCount);
+  const writeStart = Date.now();
+  let written = 0;
+  for (let round = 0; round < rounds; round++) {
+    const batch = parameters.slice(0, Math.min(parameterCount, changes - written));
+    await forEachLimited(batch, options.writeConcurrency ?? 16, (p) =>
+      sandbox.store.put(p.account, region, { name: p.name, value: `value-${round}-${p.name}`, overwrite: round > 0 }),
+    );
+    written += batch.length;
+  }
+  const writeSeconds = (Date.now() - writeStart) / 1000;
+
+  const handler = createIngestHandler(options.config);
+  const ingestStart = Date.now();
+  const report = await sandbox.pump(handler);
+  const ingestSeconds = (Date.now() - ingestStart) / 1000;
+
+  const indexed: string[] = [];
+  for (const account of accounts)
+    indexed.push(...(await indexVersionKeys(sandbox.clients.ddb, sandbox.info.table, account, region)));
+  const truth: string[] = [];
+  await forEachLimited(parameters, 16, async (p) => {
+    truth.push(...(await ssmVersionKeys(sandbox.store.ssm(p.account, region), p.account, p.name)));
+  });
+  const indexedSet = new Set(indexed);
+  const versionsIndexed = indexedSet.size;
+  const callsPerVersion = Object.fromEntries(
+    Object.entries(handler.metrics)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, count]) => [key, round3(count / Math.max(1, versionsIndexed))]),
+  );
+  return {
+    changes: written,
+    parameters: parameterCount,
+    accounts: accounts.length,
+    versionsIndexed,
+    versionsInSsm: truth.length,
+    missing: truth.filter((key) => !indexedSet.has(key)).length,
+    duplicates: indexed.length - indexedSet.size,
+    deadLettered: report.deadLettered,
+    failedDeliveries: report.failedDeliveries,
+    writeSeconds: round3(writeSeconds),
+    ingestSeconds: round3(ingestSeconds),
+    versionsPerSecond: round3(versionsIndexed / Math.max(ingestSeconds, 0.001)),
+    callsPerVersion,
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** `account name@version` of every version record of one location (duplicates kept, to count them). */
+async function indexVersionKeys(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  account: string,
+  region: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':r': 'R#' },
+        ProjectionExpression: '#kind, #name, #version',
+        ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name', '#version': 'version' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.kind === 'version') keys.push(`${account} ${String(item.name)}@${String(item.version)}`);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return keys;
+}
+
+async function ssmVersionKeys(ssm: SSMClient, account: string, name: string): Promise<string[]> {
+  const keys: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }));
+    for (const entry of page.Parameters ?? []) keys.push(`${account} ${name}@${String(entry.Version)}`);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return keys;
+}
+
+/** Command line: `node packages/hub/dist/bench/load.js` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS). */
+async function main(): Promise<void> {
+  // Loaded at run time: @ssmhub/sandbox depends on this package.
+  const sandboxModule = '@ssmhub/sandbox';
+  const { startTestSandbox, hubConfigFor } = (await import(sandboxModule)) as {
+    startTestSandbox(options: object): Promise<LoadBenchSandbox & { stop(): Promise<void> }>;
+    hubConfigFor(info: unknown): HubConfig;
+  };
+  const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'] });
+  try {
+    const result = await runLoadBench({
+      sandbox,
+      config: { ...hubConfigFor(sandbox.info), logger: silentLogger() },
+      changes: Number(process.env.SSMHUB_LOAD_CHANGES ?? 10_000),
+      parameters: Number(process.env.SSMHUB_LOAD_PARAMETERS ?? 1_000),
+    });
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/** A logger that drops everything (the benchmark's output is its JSON result). */
+export function silentLogger(): NonNullable<HubConfig['logger']> {
+  const noop = (): void => undefined;
+  return { info: noop, warn: noop, error: noop, debug: noop } as unknown as NonNullable<HubConfig['logger']>;
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  await main();
+}
