@@ -3,7 +3,8 @@ import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoadBench, silentLogger } from '../../src/bench/load.js';
 
-// CI size by default (the emulator ingests ~10 versions/s on 2 cores); SSMHUB_LOAD_CHANGES=10000
+// CI size by default (the emulator ingests ~10 versions/s on 2 cores); for the full run set
+// SSMHUB_LOAD_CHANGES=10000 SSMHUB_LOAD_PARAMETERS=1000
 // (or `node packages/hub/dist/bench/load.js`).
 const CHANGES = Number(process.env.SSMHUB_LOAD_CHANGES ?? 300);
 const PARAMETERS = Number(process.env.SSMHUB_LOAD_PARAMETERS ?? 100);

@@ -234,16 +234,14 @@ describe('Reconciler.reconcileOrganization', () => {
         { Id: '222233334444', Status: 'SUSPENDED' },
       ],
     });
-    sts
-      .on(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${OTHER_MEMBER}:role/SSMHubReader` })
-      .rejects(
-        new STSServiceException({
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
-          message: 'denied',
-        }),
-      );
+    sts.on(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${OTHER_MEMBER}:role/SSMHubReader` }).rejects(
+      new STSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'denied',
+      }),
+    );
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [metadata('/x', 1, '2026-11-21T09:00:00.000Z')] });
     ssm
       .on(GetParameterHistoryCommand)
