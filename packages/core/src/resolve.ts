@@ -60,7 +60,7 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     const lastOfSecond = Date.parse(second) + 999;
     let earliestDeletion = Date.parse(second);
     for (const version of versions) {
-      const tombstone = version.version === 1 && alive ? tombstones.shift() : undefined;
+      const tombstone = version.version === 1 ? deletionBefore(version, tombstones, alive) : undefined;
       if (tombstone) {
         const effective = Math.min(earliestDeletion, Date.parse(version.time));
         timeline.push({ record: tombstone, effectiveTime: new Date(effective).toISOString() });
@@ -75,6 +75,21 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     }
   }
   return timeline;
+}
+
+/**
+ * The deletion that comes right before a version 1, taken out of `tombstones`: one known to
+ * precede it (see TombstoneRecord.precedes), else, when the name is alive, the first one not known
+ * to precede another version.
+ */
+function deletionBefore(
+  version: VersionRecord,
+  tombstones: TombstoneRecord[],
+  alive: boolean,
+): TombstoneRecord | undefined {
+  let index = tombstones.findIndex((t) => t.precedes === version.time);
+  if (index < 0 && alive) index = tombstones.findIndex((t) => t.precedes === undefined);
+  return index < 0 ? undefined : tombstones.splice(index, 1)[0];
 }
 
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -124,7 +139,9 @@ export function stateAt(records: readonly LifecycleRecord[], at: string, enterin
 export function needsEarlierHistory(recordsOfSecond: readonly LifecycleRecord[]): boolean {
   if (!recordsOfSecond.some((r) => r.kind === 'tombstone')) return false;
   const versions = recordsOfSecond.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
-  return versions[0]?.version === 1;
+  const first = versions[0];
+  if (first?.version !== 1) return false;
+  return !recordsOfSecond.some((r) => r.kind === 'tombstone' && r.precedes === first.time);
 }
 
 /** The latest whole second among records (where a catalog entry keeps its records). */

@@ -51,6 +51,13 @@ export interface TombstoneRecord extends ParameterLocation {
   /** The event id (or sweep id) that reported it: two deletions in one second stay two records. */
   readonly eventId: string;
   readonly source: TombstoneSource;
+  /**
+   * Set when, as the deletion was processed, SSM already held a new life of the name that began in
+   * the deletion's own second: the time of that life's version 1, which the deletion came before.
+   * Whole-second deletion times cannot tell "deleted, then re-created" from "created, then
+   * deleted" within one second without it.
+   */
+  readonly precedes?: string;
 }
 
 /** A LabelParameterVersion change: `labels` are the labels the version carried when read. */

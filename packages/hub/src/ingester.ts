@@ -58,11 +58,11 @@ export class ParameterIngester {
     const ambiguous = group.candidates.length > 1;
     const hasDeletes = group.events.some((e) => e.operation === EventOperation.delete);
     const hasReads = group.events.some((e) => e.operation !== EventOperation.delete);
-    // SSM says which names exist and how it spells them (a history entry carries the stored name);
-    // a deletion of a hierarchical name needs no read.
+    // SSM says which names exist and how it spells them (a history entry carries the stored name),
+    // and, for a deletion, whether a new life already began in the deletion's second.
     const histories = new Map<string, ParameterHistory[] | undefined>();
     for (const candidate of group.candidates) {
-      const history = hasReads || ambiguous ? await readParameterHistory(ssm, candidate) : undefined;
+      const history = await readParameterHistory(ssm, candidate);
       const name = history?.[0]?.Name ?? candidate;
       if (!histories.get(name)) histories.set(name, history);
     }
@@ -104,12 +104,25 @@ export class ParameterIngester {
         time: e.time,
         eventId: e.id,
         source: group.source ?? TombstoneSource.event,
+        precedes: lifeStartedInSecond(versions, e.time),
       }));
     const labelEvents = events.filter((e) => e.operation === EventOperation.label);
     if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };
 
     const seconds = [...versions, ...tombstones].map((r) => secondOf(r.time));
     const existing = await this.store.recordsFrom(location, seconds.sort()[0] ?? secondOf(new Date(0).toISOString()));
+    // The history is SSM's current life, alive now: a deletion already indexed in the second that
+    // life began cannot have ended it, so it came before it. Recording that (once, conditionally)
+    // keeps "deleted, then re-created" apart from "created, then deleted" within one second.
+    const lifeStart = versions.find((v) => v.version === 1);
+    const hinted = existing
+      .filter((r): r is TombstoneRecord => r.kind === 'tombstone' && r.precedes === undefined)
+      .filter((r) => lifeStart !== undefined && secondOf(r.time) === secondOf(lifeStart.time))
+      .map((r): TombstoneRecord => ({ ...r, precedes: lifeStart?.time }));
+    for (const tombstone of hinted) {
+      const index = existing.findIndex((r) => r.kind === 'tombstone' && r.eventId === tombstone.eventId);
+      existing.splice(index, 1, tombstone);
+    }
     const known = new Set(existing.map(identity));
     const newVersions = versions.filter((r) => !known.has(identity(r)));
     const newTombstones = tombstones.filter((r) => !known.has(identity(r)));
@@ -132,13 +145,14 @@ export class ParameterIngester {
       });
     });
 
+    await forEachLimited(hinted, WRITE_CONCURRENCY, (tombstone) => this.store.markPrecedes(tombstone));
     const added: LifecycleRecord[] = [...newVersions, ...newTombstones];
-    if (added.length > 0) {
+    if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
       const last = latestSecond(lifecycle);
       // The catalog is written before the records: a crash in between leaves the records missing,
       // so the redelivery writes both again; the other order could leave a stale catalog forever.
-      if (last && added.some((r) => secondOf(r.time) === last)) {
+      if (last && [...added, ...hinted].some((r) => secondOf(r.time) === last)) {
         const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
         await this.store.updateCatalog(
           location,
@@ -162,6 +176,12 @@ export class ParameterIngester {
     }
     return { versions: newVersions.length, tombstones: newTombstones.length, labels: newLabels.length };
   }
+}
+
+/** The time of a version 1 SSM holds now, written in the same second as a deletion at `time`. */
+function lifeStartedInSecond(versions: readonly VersionRecord[], time: string): string | undefined {
+  const second = secondOf(time);
+  return versions.find((v) => v.version === 1 && secondOf(v.time) === second)?.time;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type IndexRecord,
   type LifecycleRecord,
   type ParameterLocation,
+  type TombstoneRecord,
 } from '@ssmhub/core';
 
 /** What is stored in S3 for one version: SSM's history entry, value included, plus where it lives. */
@@ -105,6 +106,21 @@ export class VersionStore {
       if (error instanceof ConditionalCheckFailedException || isConditionalFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Notes on an indexed deletion the re-creation it came before (set once, never changed). */
+  public async markPrecedes(tombstone: TombstoneRecord): Promise<void> {
+    const keys = toRecordItem(tombstone);
+    await this.conditionalUpdate(
+      {
+        [IndexAttributes.partitionKey]: keys[IndexAttributes.partitionKey],
+        [IndexAttributes.sortKey]: keys[IndexAttributes.sortKey],
+      },
+      'SET #precedes = :precedes',
+      'attribute_exists(#pk) AND attribute_not_exists(#precedes)',
+      { '#precedes': 'precedes', '#pk': IndexAttributes.partitionKey },
+      { ':precedes': tombstone.precedes },
+    );
   }
 
   /**

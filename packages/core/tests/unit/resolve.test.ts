@@ -289,3 +289,28 @@ describe('latestSecond', () => {
     expect(latestSecond([v(1, 59_999), v(2, 86_399_999), v(3, 3_600_000)])).toBe(at(86_399_000));
   });
 });
+
+describe('a deletion known to precede a re-creation (TombstoneRecord.precedes)', () => {
+  it('orders "deleted, then re-created" in one second although the earlier life was never read', () => {
+    const recreated = v(1, 10_400);
+    const deletion = { ...del(10_000), precedes: recreated.time };
+    // Without the hint the only reading of these two records is "created, then deleted".
+    expect(live(stateAt([del(10_000), recreated], at(20_000)))).toBeNull();
+    expect(live(stateAt([deletion, recreated], at(20_000)))).toEqual({ version: 1, time: recreated.time });
+    expect(live(stateAt([deletion, recreated], at(10_399)))).toBeNull();
+    expect(needsEarlierHistory([deletion, recreated])).toBe(false);
+    expect(needsEarlierHistory([del(10_000), recreated])).toBe(true);
+  });
+
+  it('places a known deletion between two lives begun in the same second', () => {
+    const created = v(1, 10_100);
+    const recreated = v(1, 10_600);
+    const deletion = { ...del(10_000, 'a'), precedes: recreated.time };
+    const timeline = orderTimeline([recreated, deletion, created]).map((e) =>
+      e.record.kind === 'version' ? `v@${e.record.time.slice(17)}` : `deleted:${e.record.eventId}`,
+    );
+    expect(timeline).toEqual(['v@10.100Z', 'deleted:a', 'v@10.600Z']);
+    expect(live(stateAt([recreated, deletion, created], at(10_300)))).toBeNull();
+    expect(live(stateAt([recreated, deletion, created], at(10_100)))).toEqual({ version: 1, time: created.time });
+  });
+});

@@ -34,6 +34,14 @@ export class FakeTable {
     });
     mock.on(UpdateCommand).callsFake((input: Item) => {
       this.updates.push(input);
+      // Records change in one way only: a deletion learns the re-creation it came before.
+      const key = input.Key as Item;
+      const item = this.items.get(`${String(key.pk)}|${String(key.sk)}`);
+      const values = input.ExpressionAttributeValues as Item;
+      if (item && String(item.sk).startsWith('R#') && values[':precedes'] !== undefined) {
+        if (item.precedes !== undefined) throw new ConditionalCheckFailedException({ message: 'set', $metadata: {} });
+        item.precedes = values[':precedes'];
+      }
       return {};
     });
   }

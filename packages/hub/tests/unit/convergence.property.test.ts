@@ -206,7 +206,7 @@ describe('ingest convergence (Invariant 3)', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 });

@@ -120,13 +120,13 @@ describe('ingest handler', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 
-  it('records a deletion as a tombstone at the event time without reading SSM', async () => {
+  it('records a deletion as a tombstone at the event time', async () => {
+    ssm.on(GetParameterHistoryCommand).rejects(Object.assign(new Error('gone'), { name: 'ParameterNotFound' }));
     const handler = newHandler();
     const response = await handler(
       sqsEvent(sqsRecord(changeEvent('Delete', '/app/db', { time: '2026-11-21T09:30:00Z', id: 'delete-1' }))),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(ssm.commandCalls(GetParameterHistoryCommand)).toHaveLength(0);
     expect(table.records()).toEqual([
       expect.objectContaining({
         kind: 'tombstone',
@@ -135,6 +135,19 @@ describe('ingest handler', () => {
         eventId: 'delete-1',
       }),
     ]);
+    expect(table.records()[0]).not.toHaveProperty('precedes');
+  });
+
+  it('marks a deletion followed by a re-creation in the same second, which SSM shows as current', async () => {
+    ssm.on(GetParameterHistoryCommand).resolves({
+      Parameters: [historyEntry('/app/db', 1, '2026-11-21T09:30:00.400Z', SECRET)],
+    });
+    const response = await newHandler()(
+      sqsEvent(sqsRecord(changeEvent('Delete', '/app/db', { time: '2026-11-21T09:30:00Z', id: 'delete-1' }))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const tombstone = table.records().find((item) => item.kind === 'tombstone');
+    expect(tombstone).toMatchObject({ time: '2026-11-21T09:30:00.000Z', precedes: '2026-11-21T09:30:00.400Z' });
   });
 
   it('resolves a top-level name against SSM: /foo exists, foo does not', async () => {
