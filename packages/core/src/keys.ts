@@ -34,6 +34,34 @@ export const FEED_SHARDS = 16;
 export const REGISTRY_PARTITION = 'REGISTRY';
 const NAME_END = '!';
 
+/**
+ * Names longer than this are shortened in keys: DynamoDB caps a sort key at 1,024 bytes and SSM
+ * names reach 1,011 characters. A long name keeps its first KEY_NAME_LIMIT characters, then `~`
+ * (which sorts after every name character) and a 64-bit hash of the whole name, so path ranges
+ * still find it and two long names never share a key. Readers filter on the record's own `name`.
+ */
+export const KEY_NAME_LIMIT = 800;
+
+/** How `name` appears inside keys (itself, unless it is longer than KEY_NAME_LIMIT). */
+export function keyName(name: string): string {
+  if (name.length <= KEY_NAME_LIMIT) return name;
+  return `${name.slice(0, KEY_NAME_LIMIT)}~${fnv1a(name, 0x811c9dc5).toString(16).padStart(8, '0')}${fnv1a(name, 0x01000193).toString(16).padStart(8, '0')}`;
+}
+
+/** A key prefix for names starting with `prefix`, cut where long names are cut. */
+function keyPrefix(prefix: string): string {
+  return prefix.slice(0, KEY_NAME_LIMIT);
+}
+
+function fnv1a(text: string, seed: number): number {
+  let hash = seed >>> 0;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** The partition holding one account and region's records and catalog. */
 export function locationPartition(account: string, region: string): string {
   return `AR#${account}#${region}`;
@@ -53,7 +81,7 @@ export function recordSuffix(record: IndexRecord): string {
 
 /** First sort key of every record of `name` (the range `begins_with` reads). */
 export function recordPrefix(name: string): string {
-  return `R#${name}${NAME_END}`;
+  return `R#${keyName(name)}${NAME_END}`;
 }
 
 /** Sort key that sorts after every record of `name` at or before `time`'s whole second. */
@@ -63,15 +91,15 @@ export function recordUpperBoundAtSecond(name: string, time: string): string {
 
 /** Sort key of every record of every name starting with `prefix` (a path or key). */
 export function recordRangePrefix(prefix: string): string {
-  return `R#${prefix}`;
+  return `R#${keyPrefix(prefix)}`;
 }
 
 export function catalogSortKey(name: string): string {
-  return `C#${name}`;
+  return `C#${keyName(name)}`;
 }
 
 export function catalogRangePrefix(prefix: string): string {
-  return `C#${prefix}`;
+  return `C#${keyPrefix(prefix)}`;
 }
 
 export function registrySortKey(account: string, region: string): string {
@@ -100,7 +128,7 @@ export function accountFeedPartition(account: string, month: string): string {
 /** All key attributes of a record item. */
 export function recordKeys(record: IndexRecord): Record<string, string> {
   const suffix = recordSuffix(record);
-  const tail = `${record.time}#${record.account}#${record.region}#${record.name}#${suffix}`;
+  const tail = `${record.time}#${record.account}#${record.region}#${keyName(record.name)}#${suffix}`;
   return {
     [IndexAttributes.partitionKey]: locationPartition(record.account, record.region),
     [IndexAttributes.sortKey]: `${recordPrefix(record.name)}${record.time}${NAME_END}${suffix}`,

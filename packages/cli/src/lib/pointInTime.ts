@@ -107,7 +107,8 @@ async function readRecordsOfNames(
   names: readonly string[],
   until: string,
 ): Promise<Map<string, LifecycleRecord[]>> {
-  const sorted = [...names].sort();
+  // In key order (a long name's key ends in a hash), so each segment is one contiguous key range.
+  const sorted = [...names].sort((a, b) => (recordPrefix(a) < recordPrefix(b) ? -1 : 1));
   const wanted = new Set(sorted);
   const byName = new Map<string, LifecycleRecord[]>();
   const segments = chunks(sorted, PointInTimeSettings.namesPerSegment);

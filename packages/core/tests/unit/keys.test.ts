@@ -4,6 +4,9 @@ import type { Item } from '../../src/items.js';
 import { catalogKey, fromRecordItem, toRecordItem } from '../../src/items.js';
 import {
   FEED_SHARDS,
+  catalogRangePrefix,
+  catalogSortKey,
+  keyName,
   IndexAttributes,
   daysBetween,
   feedShard,
@@ -358,5 +361,29 @@ describe('record items', () => {
     expect(() => fromRecordItem({ ...catalogKey(ACCOUNT, REGION, '/a'), lastSecond: 'x', records: {} })).toThrow(
       /is not a record/,
     );
+  });
+});
+
+describe('names longer than KEY_NAME_LIMIT', () => {
+  const base = `/${'a'.repeat(900)}`;
+  const long1 = `${base}/one`;
+  const long2 = `${base}/two`;
+
+  it('keep every key under DynamoDB’s 1,024-byte sort-key limit at SSM’s longest name', () => {
+    const longest = `/${'n'.repeat(1010)}`;
+    const record = versionRecord(longest, 9_999_999, '2026-11-21T10:00:00.000Z');
+    const keys = recordKeys({ ...record, account: '111122223333', region: 'ap-southeast-2' });
+    for (const key of ['sk', 'gsi1sk', 'gsi2sk']) expect(Buffer.byteLength(String(keys[key]))).toBeLessThan(1024);
+    const tombstone = tombstoneRecord(longest, '2026-11-21T10:00:00.000Z', 'sweep-2026-11-21T10:00:00.000Z');
+    expect(Buffer.byteLength(recordKeys(tombstone).sk as string)).toBeLessThan(1024);
+    expect(Buffer.byteLength(catalogSortKey(longest))).toBeLessThan(1024);
+  });
+
+  it('keep two long names sharing a prefix apart, and inside their path’s range', () => {
+    expect(keyName(long1)).not.toBe(keyName(long2));
+    expect(recordPrefix(long1).startsWith(recordRangePrefix('/'))).toBe(true);
+    expect(recordPrefix(long1).startsWith(recordRangePrefix(`${base}/`))).toBe(true);
+    expect(catalogSortKey(long2).startsWith(catalogRangePrefix(`${base}/t`))).toBe(true);
+    expect(keyName('/short/name')).toBe('/short/name');
   });
 });

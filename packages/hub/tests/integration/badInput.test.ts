@@ -171,11 +171,8 @@ describe('parameters at the limits of SSM are stored exactly', () => {
     { name: '/limits/list', value: 'a,b,,c, d ,"quoted,comma"', type: 'StringList' },
   ];
 
-  // Known bug (reported to the index's owner): a record's sort keys hold the name plus ~60
-  // characters, and DynamoDB caps a sort key at 1,024 bytes, so names longer than ~960 characters
-  // fail with ValidationException on every delivery and end in the DLQ. `it.fails` flips to red
-  // once the keys are fixed; then make it a plain `it`.
-  it.fails('stores a name of 1,011 characters (the longest SSM creates)', async () => {
+  // DynamoDB caps a sort key at 1,024 bytes: keys shorten names past KEY_NAME_LIMIT (core keys.ts).
+  it('stores a name of 1,011 characters (the longest SSM creates)', async () => {
     await sandbox.store.put(member, REGION, { name: long, value: 'the longest name' });
     const report = await sandbox.pump();
     expect(report).toMatchObject({ failedDeliveries: 0, deadLettered: 0 });
