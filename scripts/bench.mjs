@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark on the local sandbox, each on its own emulator.
+//   SSMHUB_LOAD_CHANGES / SSMHUB_LOAD_PARAMETERS   ingest load (default 1,000 changes over 200 parameters)
+//   SSMHUB_BENCH_SIZES                             preview sizes, NxV list (default 1000x1,1000x10,1000x50)
+// Figures are the emulator's: request counts transfer to AWS, latencies do not.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = {
+  ...process.env,
+  NODE_NO_WARNINGS: '1',
+  SSMHUB_LOAD_CHANGES: process.env.SSMHUB_LOAD_CHANGES ?? '1000',
+  SSMHUB_LOAD_PARAMETERS: process.env.SSMHUB_LOAD_PARAMETERS ?? '200',
+  SSMHUB_BENCH_SIZES: process.env.SSMHUB_BENCH_SIZES ?? '1000x1,1000x10,1000x50',
+};
+const runs = [
+  ['ingest load', 'packages/hub/dist/bench/load.js'],
+  ['point-in-time preview and restore', 'packages/cli/dist/bench/preview.js'],
+];
+let failed = false;
+for (const [title, script] of runs) {
+  console.log(`\n== ${title} (node ${script})`);
+  const result = spawnSync(process.execPath, [join(root, script)], { env, stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
