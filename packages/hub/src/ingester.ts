@@ -1,4 +1,4 @@
-import type { ParameterHistory, SSMClient } from '@aws-sdk/client-ssm';
+import { ListTagsForResourceCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   EventOperation,
@@ -78,7 +78,7 @@ export class ParameterIngester {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
       const deletions = hasDeletes && (!ambiguous || (await this.store.hasCatalogEntry(location)));
-      const added = await this.ingestName(location, history, group, ambiguous, deletions);
+      const added = await this.ingestName(ssm, location, history, group, ambiguous, deletions);
       outcome.versions += added.versions;
       outcome.tombstones += added.tombstones;
       outcome.labels += added.labels;
@@ -87,6 +87,7 @@ export class ParameterIngester {
   }
 
   private async ingestName(
+    ssm: SSMClient,
     location: ParameterLocation,
     history: ParameterHistory[] | undefined,
     group: EventGroup,
@@ -131,6 +132,7 @@ export class ParameterIngester {
     );
 
     const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
+    const tags = newVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
     await forEachLimited(newVersions, WRITE_CONCURRENCY, (record) => {
       const entry = values.get(record.version);
       if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
@@ -142,6 +144,7 @@ export class ParameterIngester {
         Value: entry.Value ?? '',
         Version: record.version,
         LastModifiedDate: record.time,
+        ...(tags ? { Tags: tags } : {}),
       });
     });
 
@@ -176,7 +179,31 @@ export class ParameterIngester {
     }
     return { versions: newVersions.length, tombstones: newTombstones.length, labels: newLabels.length };
   }
+
+  /**
+   * The parameter's tags, so a restore can put them back. Optional: when they cannot be read the
+   * versions are stored without them (and the reason is logged), never held back.
+   */
+  private async readTags(ssm: SSMClient, location: ParameterLocation): Promise<Tags | undefined> {
+    try {
+      const response = await ssm.send(
+        new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: location.name }),
+      );
+      return (response.TagList ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' }));
+    } catch (error) {
+      this.logger.warn('tags not read; versions stored without them', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        error: error instanceof Error ? error.name : typeof error,
+      });
+      return undefined;
+    }
+  }
 }
+
+/** Tag lists are per parameter, not per version: a version object carries the tags seen when it was stored. */
+type Tags = { Key: string; Value: string }[];
 
 /** The time of a version 1 SSM holds now, written in the same second as a deletion at `time`. */
 function lifeStartedInSecond(versions: readonly VersionRecord[], time: string): string | undefined {

@@ -143,7 +143,8 @@ describe('ingest under faults (mocked clients)', () => {
       });
     }
     expect(versions()).toEqual([`${MEMBER}/app/x@1`, `${MEMBER}/app/x@2`]);
-    expect(ssm.calls().every((c) => (c.args[0].input as { Name: string }).Name === '/app/x')).toBe(true);
+    const named = (input: { Name?: string; ResourceId?: string }) => input.Name ?? input.ResourceId;
+    expect(ssm.calls().every((c) => named(c.args[0].input as { Name?: string }) === '/app/x')).toBe(true);
   });
 
   it('a poison message fails alone on every delivery; the rest of its batch is stored', async () => {

@@ -1,5 +1,5 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaticAccountBoundary } from '@ssmhub/core';
@@ -56,6 +56,7 @@ beforeEach(() => {
     },
   }));
   s3.on(PutObjectCommand).resolves({});
+  ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
   table = new FakeTable();
   table.install(documents);
 });
@@ -264,6 +265,28 @@ describe('ingest handler', () => {
       `arn:aws:iam::${MEMBER}:role/SSMHubReader`,
       `arn:aws:iam::${OTHER_MEMBER}:role/SSMHubReader`,
     ]);
+  });
+
+  it('stores the parameter tags with each new version, and the versions even when tags are unreadable', async () => {
+    ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({
+      Parameters: [historyEntry(input.Name, 1, '2026-11-21T10:00:00.100Z', SECRET)],
+    }));
+    ssm
+      .on(ListTagsForResourceCommand, { ResourceId: '/tagged' })
+      .resolves({ TagList: [{ Key: 'team', Value: 'payments' }] });
+    ssm
+      .on(ListTagsForResourceCommand, { ResourceId: '/denied' })
+      .rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+    const response = await newHandler()(
+      sqsEvent(sqsRecord(changeEvent('Create', '/tagged')), sqsRecord(changeEvent('Create', '/denied'))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const bodies = s3
+      .commandCalls(PutObjectCommand)
+      .map((call) => JSON.parse(String(call.args[0].input.Body)) as Record<string, unknown>);
+    expect(bodies.find((b) => b.Name === '/tagged')?.Tags).toEqual([{ Key: 'team', Value: 'payments' }]);
+    expect(bodies.find((b) => b.Name === '/denied')).not.toHaveProperty('Tags');
+    expect(output.join('')).toContain('AccessDeniedException');
   });
 
   it('never writes a value to a log line', async () => {
