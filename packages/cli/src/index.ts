@@ -1,6 +1,13 @@
 export * from './errors.js';
 export { createHub, findSandboxState, CliEnvironment, SANDBOX_STATE_FILE } from './lib/hub.js';
-export type { Hub, HubOptions, AwsCredentialIdentity, Credentials, MemberClientConfig } from './lib/hub.js';
+export type {
+  Hub,
+  HubOptions,
+  SandboxDetails,
+  AwsCredentialIdentity,
+  Credentials,
+  MemberClientConfig,
+} from './lib/hub.js';
 export { history } from './lib/history.js';
 export type { HistoryOptions, HistoryResult } from './lib/history.js';
 export { preview, diff } from './lib/preview.js';
@@ -9,6 +16,8 @@ export { changes } from './lib/changes.js';
 export type { ChangesOptions, ChangesResult, ChangeRecord, RestoreChange } from './lib/changes.js';
 export { search, compilePattern } from './lib/search.js';
 export type { SearchOptions, SearchResult } from './lib/search.js';
+export { reconcile, hubConfigOf } from './lib/reconcile.js';
+export type { ReconcileOptions, ReconcileResult } from './lib/reconcile.js';
 export { status } from './lib/status.js';
 export type { StatusResult, LocationStatus, QueueDepth } from './lib/status.js';
 export { planRestore, applyRestore, RestorePlan, RestoreOutcomeKind } from './lib/restore.js';

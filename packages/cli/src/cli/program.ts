@@ -6,6 +6,7 @@ import { createHub } from '../lib/hub.js';
 import type { Hub, HubOptions } from '../lib/hub.js';
 import { diff, preview } from '../lib/preview.js';
 import { applyRestore, planRestore } from '../lib/restore.js';
+import { reconcile } from '../lib/reconcile.js';
 import { search } from '../lib/search.js';
 import type { RequestStatsSnapshot } from '../lib/stats.js';
 import { status } from '../lib/status.js';
@@ -13,7 +14,15 @@ import { InvalidInputError, parseSelector } from '@ssmhub/core';
 import { checkAccount, checkRegion } from '../lib/locations.js';
 import { moment } from '../lib/time.js';
 import { describeError, exitCodeOf } from './errors.js';
-import { defaultFormat, diffTable, recordsTable, restoreJson, restoreTable, statusTable } from './render.js';
+import {
+  defaultFormat,
+  diffTable,
+  reconcileTable,
+  recordsTable,
+  restoreJson,
+  restoreTable,
+  statusTable,
+} from './render.js';
 import type { OutputFormat } from './render.js';
 
 /** Options every command takes. */
@@ -104,7 +113,9 @@ function example(text: string): string {
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('ssmhub')
     .description('Organization-wide point-in-time backup and restore for AWS SSM Parameter Store')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Bad input is one line on stderr: no "(Did you mean …?)" second line.
+    .showSuggestionAfterError(false);
   let endpointUsed: string | undefined;
 
   const format = (options: CommonOptions): OutputFormat => options.output ?? defaultFormat(io.stdoutIsTty);
@@ -374,8 +385,44 @@ export function buildProgram(io: CliIo = processIo): Command {
 
   withCommonOptions(
     program
+      .command('reconcile')
+      .description(
+        'sweep an account now: compare SSM with the index and write what events missed (versions, deletions)',
+      )
+      .requiredOption('--account <id>', 'the account to sweep (must be in the organization or the allow-list)')
+      .option(
+        '--region <region>',
+        'only this region (default: every region the hub knows for the account; the sandbox: its regions)',
+      )
+      .option('--full', "read every parameter's history, not only where SSM and the index differ")
+      .addHelpText('after', example('ssmhub reconcile --account 111122223333 --region eu-west-1 --full')),
+  ).action(
+    action(async (options: CommonOptions & { account: string; region?: string; full?: boolean }) => {
+      precheck({ accounts: [options.account], regions: [options.region] });
+      const hub = await connect(options);
+      const result = await reconcile(hub, {
+        account: options.account,
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.full ? { full: true } : {}),
+      });
+      if (format(options) === 'json') printJson(result.sweeps);
+      else io.stdout(`${reconcileTable(result)}\n`);
+      printStats(options, result.stats);
+      for (const f of result.failures) {
+        io.stderr(
+          `ssmhub: ${f.account}${f.region ? `/${f.region}` : ''} could not be swept: ${f.error.name}${f.error.status ? ` (HTTP ${f.error.status})` : ''}\n`,
+        );
+      }
+      if (result.failures.length > 0 || result.sweeps.some((s) => !s.complete)) process.exitCode = 1;
+    }),
+  );
+
+  withCommonOptions(
+    program
       .command('status')
-      .description('per account and region: last event seen, parameters indexed, lag; queue and DLQ depth')
+      .description(
+        'per account and region: last event seen, last sweep, parameters indexed, coverage, lag; queue and DLQ depth',
+      )
       .addHelpText('after', example('ssmhub status --hub-region eu-west-1')),
   ).action(
     action(async (options: CommonOptions) => {

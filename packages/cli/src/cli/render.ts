@@ -3,6 +3,7 @@ import type { ChangeRecord } from '../lib/changes.js';
 import type { DiffOutput } from '../lib/preview.js';
 import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
+import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
 
 /** How results are printed. */
@@ -107,13 +108,68 @@ export function statusTable(result: StatusResult): string {
     l.lastEventAt,
     l.lagSeconds,
     l.parameters,
+    l.baselineAt ? `baselined ${l.baselineAt}` : l.coverage,
     l.lastSweepAt,
-    l.baselineAt,
+    l.lastSweepParameters,
+    l.lastSweepRepaired,
   ]);
   lines.push(
     rows.length > 0
-      ? table(['account', 'region', 'last event', 'lag (s)', 'parameters', 'last sweep', 'baseline'], rows)
+      ? table(
+          [
+            'account',
+            'region',
+            'last event',
+            'lag (s)',
+            'indexed',
+            'coverage',
+            'last sweep',
+            'in SSM at sweep',
+            'repaired by sweep',
+          ],
+          rows,
+        )
       : '(no account indexed yet)',
   );
+  return lines.join('\n');
+}
+
+/** Reconcile sweep reports as a table plus failures. */
+export function reconcileTable(result: ReconcileResult): string {
+  const rows = result.sweeps.map((s) => [
+    s.account,
+    s.region,
+    s.parameters,
+    s.inSync,
+    s.historiesRead,
+    s.repaired.versions,
+    s.repaired.tombstones,
+    s.repaired.labels,
+    s.complete ? 'yes' : `no (${s.failedNames} failed)`,
+  ]);
+  const lines = [
+    rows.length > 0
+      ? table(
+          [
+            'account',
+            'region',
+            'parameters',
+            'in sync',
+            'histories read',
+            'repaired versions',
+            'repaired tombstones',
+            'repaired labels',
+            'complete',
+          ],
+          rows,
+        )
+      : '(nothing swept)',
+  ];
+  for (const f of result.failures) {
+    lines.push(
+      `failed: ${f.account}${f.region ? `/${f.region}` : ''}: ${f.error.name}${f.error.status ? ` (HTTP ${f.error.status})` : ''}`,
+    );
+  }
+  lines.push(`mode: ${result.mode}`);
   return lines.join('\n');
 }

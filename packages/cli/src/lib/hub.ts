@@ -51,6 +51,18 @@ export interface HubOptions {
   readonly sandboxState?: string | false;
   /** Check that the table exists (DescribeTable) before returning. @default true */
   readonly verify?: boolean;
+  /** The local sandbox this hub is (its members are the account boundary). @default - read from the sandbox state */
+  readonly sandbox?: SandboxDetails;
+}
+
+/** What ssmhub knows about a local sandbox hub: its member accounts and regions. */
+export interface SandboxDetails {
+  readonly memberAccounts: readonly string[];
+  readonly regions: readonly string[];
+  /** The hub's KMS key for backup objects. */
+  readonly kmsKeyId?: string;
+  /** The member role the hub reads SSM with. */
+  readonly readerRole?: string;
 }
 
 /** A connected hub: clients and resolved names. */
@@ -63,6 +75,8 @@ export interface Hub {
   readonly dynamo: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly sts: STSClient;
+  /** Set when the hub is a local sandbox (`ssmhub local up`, or HubOptions.sandbox). */
+  readonly sandbox?: SandboxDetails;
   /** Options for clients of other services and regions with the operator's credentials. */
   clientConfig(region: string): MemberClientConfig;
   /** The operator's identity (ARN), asked once. */
@@ -92,7 +106,20 @@ interface SandboxState {
   readonly hubRegion?: string;
   readonly region?: string;
   readonly regions?: readonly string[];
+  readonly memberAccounts?: readonly string[];
+  readonly kmsKeyId?: string;
+  readonly readerRole?: string;
   readonly credentials?: { readonly accessKeyId?: string; readonly secretAccessKey?: string };
+}
+
+function sandboxDetailsOf(state: SandboxState | undefined): SandboxDetails | undefined {
+  if (!state?.endpoint || !Array.isArray(state.memberAccounts)) return undefined;
+  return {
+    memberAccounts: state.memberAccounts.filter((a): a is string => typeof a === 'string'),
+    regions: (state.regions ?? []).filter((r): r is string => typeof r === 'string'),
+    ...(state.kmsKeyId ? { kmsKeyId: state.kmsKeyId } : {}),
+    ...(state.readerRole ? { readerRole: state.readerRole } : {}),
+  };
 }
 
 /** Environment variable `ssmhub local up` reads to move its state directory. */
@@ -211,6 +238,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const explicitBucket = options.bucket ?? env[CliEnvironment.bucket] ?? state?.bucket ?? state?.bucketName;
   let bucket: Promise<string> | undefined;
 
+  const sandbox = options.sandbox ?? sandboxDetailsOf(state);
   const hub: Hub = {
     table,
     region,
@@ -218,6 +246,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     dynamo,
     s3,
     sts,
+    ...(sandbox ? { sandbox } : {}),
     clientConfig,
     bucket: () => {
       bucket ??= explicitBucket

@@ -15,10 +15,21 @@ export interface LocationStatus {
   readonly lastEventAt?: string;
   /** Seconds from the newest event ingested to now: how stale the index may be for this location. */
   readonly lagSeconds?: number;
+  /** When the last complete reconcile sweep finished (ISO). */
   readonly lastSweepAt?: string;
+  /** Parameters SSM listed at the last sweep. */
+  readonly lastSweepParameters?: number;
+  /** Records the last sweep added (versions, tombstones, labels missed by events). */
+  readonly lastSweepRepaired?: number;
+  /** When the first complete sweep (the onboarding baseline) finished; absent: only events so far. */
   readonly baselineAt?: string;
   /** Names indexed (every name the hub has seen here, deleted ones included). */
   readonly parameters: number;
+  /**
+   * 'baselined' when a complete sweep has compared every SSM parameter with the index, else
+   * 'events only' (names that never changed since the spoke was deployed may be missing).
+   */
+  readonly coverage: 'baselined' | 'events only';
 }
 
 /** Depth of one queue (null fields: the queue could not be read). */
@@ -98,8 +109,11 @@ export async function status(hub: Hub): Promise<StatusResult> {
           }
         : {}),
       ...(entry.lastSweepAt ? { lastSweepAt: entry.lastSweepAt } : {}),
+      ...(entry.lastSweepParameters !== undefined ? { lastSweepParameters: entry.lastSweepParameters } : {}),
+      ...(entry.lastSweepRepaired !== undefined ? { lastSweepRepaired: entry.lastSweepRepaired } : {}),
       ...(entry.baselineAt ? { baselineAt: entry.baselineAt } : {}),
       parameters: count,
+      coverage: entry.baselineAt ? 'baselined' : 'events only',
     };
   });
   const sqs = new SQSClient(hub.clientConfig(hub.region));

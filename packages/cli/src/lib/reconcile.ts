@@ -1,0 +1,132 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { StaticAccountBoundary, type AccountBoundary } from '@ssmhub/core';
+import {
+  AccountNotAllowedError,
+  OrganizationBoundary,
+  SweepMode,
+  reconcileAccount,
+  reconcileOrganization,
+  type HubConfig,
+  type SweepFailure,
+  type SweepReport,
+} from '@ssmhub/hub';
+import { UnknownAccountError } from '../errors.js';
+import type { Hub } from './hub.js';
+import { checkAccount, checkRegion, readRegistry } from './locations.js';
+import { RequestStats } from './stats.js';
+import type { RequestStatsSnapshot } from './stats.js';
+
+export interface ReconcileOptions {
+  /** The account to sweep. */
+  readonly account: string;
+  /** Only this region. @default - every region the registry knows for the account (the sandbox: its regions) */
+  readonly region?: string;
+  /** Read every parameter's history, not only where SSM and the index differ. @default false */
+  readonly full?: boolean;
+  /**
+   * Which accounts the hub may act for. @default - the sandbox's members for a sandbox hub, else the
+   * organization (Organizations ListAccounts) plus `allowedAccounts`
+   */
+  readonly boundary?: AccountBoundary;
+  /** Accounts outside the organization the hub also acts for. @default - none */
+  readonly allowedAccounts?: readonly string[];
+  /** KMS key of the backup objects. @default - the sandbox's key, else the bucket's default encryption */
+  readonly kmsKeyId?: string;
+  /** Member role the hub reads SSM with. @default - 'SSMHubReader' (the sandbox's reader role) */
+  readonly readerRoleName?: string;
+  /**
+   * The hub's structured logger (a Powertools Logger). @default - silent: the CLI's stdout is the
+   * report, its stderr one line per failure; the report says what the log would
+   */
+  readonly logger?: HubConfig['logger'];
+}
+
+/** A logger that drops everything (the hub's log lines are for Lambda, not a terminal). */
+const SILENT_LOGGER = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+} as unknown as NonNullable<HubConfig['logger']>;
+
+export interface ReconcileResult {
+  readonly account: string;
+  readonly mode: SweepMode;
+  /** One report per region swept. */
+  readonly sweeps: SweepReport[];
+  /** Regions that could not be swept (error name and status only). */
+  readonly failures: SweepFailure[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+/**
+ * The hub's settings (@ssmhub/hub's HubConfig) from a connected CLI hub: same endpoint,
+ * credentials, region, table and bucket as every other command.
+ */
+export async function hubConfigOf(
+  hub: Hub,
+  options: Pick<ReconcileOptions, 'boundary' | 'allowedAccounts' | 'kmsKeyId' | 'readerRoleName' | 'logger'> = {},
+): Promise<HubConfig> {
+  const config = hub.clientConfig(hub.region);
+  const credentials = (config.credentials ?? hub.sts.config.credentials) as HubConfig['credentials'];
+  const boundary =
+    options.boundary ??
+    (hub.sandbox
+      ? new StaticAccountBoundary([...hub.sandbox.memberAccounts, ...(options.allowedAccounts ?? [])])
+      : new OrganizationBoundary(new OrganizationsClient(config), options.allowedAccounts ?? []));
+  const kmsKeyId = options.kmsKeyId ?? hub.sandbox?.kmsKeyId;
+  const readerRoleName = options.readerRoleName ?? hub.sandbox?.readerRole;
+  return {
+    hubRegion: hub.region,
+    tableName: hub.table,
+    bucketName: await hub.bucket(),
+    boundary,
+    credentials,
+    logger: options.logger ?? SILENT_LOGGER,
+    ...(hub.endpoint ? { endpoint: hub.endpoint } : {}),
+    ...(kmsKeyId ? { kmsKeyId } : {}),
+    ...(readerRoleName ? { readerRoleName } : {}),
+  };
+}
+
+/**
+ * Sweeps one account (one region, or every region the hub knows for it) and writes what the index
+ * lacks: versions whose events never arrived, deletions as sweep tombstones. Throws
+ * AccountNotAllowedError for an account outside the boundary (before any STS call),
+ * UnknownAccountError when no region is given and the hub knows none for the account.
+ *
+ * @example
+ * const { sweeps } = await reconcile(hub, { account: '111122223333', region: 'eu-west-1' });
+ * sweeps[0].repaired; // { versions: 3, tombstones: 1, labels: 0 }
+ */
+export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<ReconcileResult> {
+  checkAccount(options.account);
+  if (options.region !== undefined) checkRegion(options.region);
+  const mode = options.full ? SweepMode.full : SweepMode.incremental;
+  const stats = new RequestStats();
+  const config = await hubConfigOf(hub, options);
+  const { account } = options;
+  if (options.region !== undefined) {
+    const report = await reconcileAccount({ ...config, account, region: options.region, mode });
+    return { account, mode, sweeps: [report], failures: [], stats: stats.snapshot() };
+  }
+  const known = (await readRegistry(hub, stats, account)).map((entry) => entry.region);
+  const regions = [...new Set([...known, ...(hub.sandbox?.regions ?? [])])].sort();
+  if (regions.length === 0) {
+    throw new UnknownAccountError(`the hub knows no region of account ${account}: pass --region`);
+  }
+  const report = await reconcileOrganization({
+    ...config,
+    accounts: [account],
+    regions,
+    mode,
+    listAccounts: () => Promise.resolve([account]),
+  });
+  const notAllowed = report.failures.find((f) => f.region === undefined);
+  if (notAllowed) {
+    // The boundary refused the account itself: say so as reconcileAccount would.
+    throw new AccountNotAllowedError(account);
+  }
+  const sweeps = [...report.sweeps].sort((a, b) => a.region.localeCompare(b.region));
+  return { account, mode, sweeps, failures: report.failures, stats: stats.snapshot() };
+}
