@@ -19,5 +19,13 @@ const python = process.env.PYTHON ?? 'python3';
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 console.error(`ssmhub: installing the local sandbox into ${venv} (one time)`);
 if (!existsSync(join(venv, 'bin', 'python'))) run(python, ['-m', 'venv', venv]);
-run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+run(join(venv, 'bin', 'python'), [
+  '-m',
+  'pip',
+  'install',
+  '--quiet',
+  '--disable-pip-version-check',
+  '-r',
+  requirements,
+]);
 writeFileSync(stamp, wanted);

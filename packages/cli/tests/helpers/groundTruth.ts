@@ -71,15 +71,22 @@ export class GroundTruth {
   }
 
   /**
-   * The model's state at `at` (inclusive). A deletion takes effect at its second or right after
-   * the change before it, whichever is later (its event carries whole seconds only).
+   * The model's state at `at` (inclusive). A deletion takes effect at its second or one millisecond
+   * after the change before it, whichever is later (its event carries whole seconds only).
    */
   public stateAt(at: string): TruthState {
     const state: TruthState = new Map();
     const lastTime = new Map<string, string>();
     for (const op of this.ops) {
       const previous = lastTime.get(op.name);
-      const effective = previous && previous > op.time ? previous : op.time;
+      // A deletion known only to its second cannot precede the version it follows in that second:
+      // that version was current at its own millisecond, so the deletion counts from the next one.
+      const effective =
+        previous && previous >= op.time && op.kind === 'delete'
+          ? new Date(Date.parse(previous) + 1).toISOString()
+          : previous && previous > op.time
+            ? previous
+            : op.time;
       lastTime.set(op.name, effective);
       if (effective > at) continue;
       if (op.kind === 'delete') state.delete(op.name);

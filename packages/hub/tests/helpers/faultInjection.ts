@@ -121,7 +121,7 @@ export class FaultInjectingHandler {
       return faultResponse(rule);
     }
     this.passed[operation] = (this.passed[operation] ?? 0) + 1;
-    return this.inner.handle(request, options);
+    return this.inner.handle(request as Parameters<NodeHttpHandler['handle']>[0], options);
   }
 
   public updateHttpClientConfig(key: never, value: never): void {
