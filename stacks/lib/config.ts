@@ -3,7 +3,7 @@
  * and validated before any construct is created, so a mistake fails `cdk synth` with one clear
  * line instead of a failed CloudFormation deployment an hour later.
  */
-import { HubRoleNames } from './names.js';
+import { ResourceNames } from '@ssmhub/core';
 
 /** Who the StackSet operations run as (CloudFormation's `CallAs`). */
 export const CallAs = {
@@ -223,7 +223,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     'IAM principal ARNs (arn:aws:iam::123456789012:role/Name)',
     { required: true },
   );
-  const hubRoles = new Set<string>(Object.values(HubRoleNames));
+  const hubRoles = new Set<string>([ResourceNames.ingestRole, ResourceNames.reconcileRole]);
   for (const arn of restoreOperatorPrincipals) {
     const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
     if (roleName !== undefined && hubRoles.has(roleName)) {

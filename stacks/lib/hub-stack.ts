@@ -8,6 +8,7 @@ import {
   RemovalPolicy,
   Stack,
   Validations,
+  ArnFormat,
   type StackProps,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -35,7 +36,7 @@ import {
 } from '@ssmhub/core';
 import type { Construct } from 'constructs';
 import type { SsmHubConfig } from './config.js';
-import { HubExports, HubRoleNames } from './names.js';
+import { HubExports } from './names.js';
 
 /** The repository root (the ingest and reconcile Lambdas are bundled from its sources). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,6 +55,20 @@ export const INGEST_MAX_CONCURRENCY = 10;
 
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts). */
 export const RECONCILE_RATE = Duration.hours(6);
+
+/**
+ * The reconcile Lambda's timeout: Lambda's maximum. The handler stops starting reads 120 s before
+ * the end (DEADLINE_MARGIN_MS in packages/hub/src/reconcileHandler.ts), so a run sweeps for 13
+ * minutes and what is left waits for the next run.
+ */
+export const RECONCILE_TIMEOUT = Duration.minutes(15);
+
+/**
+ * Partition-key prefix of the restore records the CLI writes (`RESTORE#{account}#{region}`,
+ * restorePartition in packages/cli/src/lib/restoreRecord.ts): the only items restore operators
+ * may put in the index.
+ */
+export const RESTORE_RECORD_PARTITION_PREFIX = 'RESTORE#';
 
 export interface HubStackProps extends StackProps {
   readonly config: SsmHubConfig;
@@ -87,12 +102,12 @@ export class HubStack extends Stack {
     // ---- Roles first: the key policy names them.
     const lambdaPrincipal = new iam.ServicePrincipal('lambda.amazonaws.com');
     this.ingestRole = new iam.Role(this, 'IngestRole', {
-      roleName: HubRoleNames.ingest,
+      roleName: ResourceNames.ingestRole,
       description: 'ssmhub ingest Lambda: reads member parameters through SSMHubReader, writes the index',
       assumedBy: lambdaPrincipal,
     });
     this.reconcileRole = new iam.Role(this, 'ReconcileRole', {
-      roleName: HubRoleNames.reconcile,
+      roleName: ResourceNames.reconcileRole,
       description: 'ssmhub reconcile Lambda: sweeps member parameters through SSMHubReader, repairs the index',
       assumedBy: lambdaPrincipal,
     });
@@ -290,7 +305,7 @@ export class HubStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // ---- Permissions shared by ingest and reconcile.
+    // ---- Permissions shared by ingest and reconcile: exactly the calls of packages/hub.
     for (const role of hubRoles) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -303,22 +318,17 @@ export class HubStack extends Stack {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'CheckOrganizationMembership',
-          actions: ['organizations:ListAccounts', 'organizations:DescribeAccount'],
+          actions: ['organizations:ListAccounts'],
           resources: ['*'],
         }),
       );
-      this.table.grant(
-        role,
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:Query',
-        'dynamodb:BatchWriteItem',
-      );
+      // Records and catalog (conditional Put/Update), registry (Get, Update), range reads (Query).
+      this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'BackupObjects',
-          actions: ['s3:PutObject', 's3:GetObject'],
+          // Write-once objects (If-None-Match); the hub never reads them back.
+          actions: ['s3:PutObject'],
           resources: [this.bucket.arnForObjects('*')],
         }),
       );
@@ -330,6 +340,51 @@ export class HubStack extends Stack {
         }),
       );
     }
+
+    // ---- Restore operators: what the CLI's plan and apply read and write in the hub, granted by
+    // resource policies (the key policy grants kms:Decrypt above), so an operator role in the hub
+    // account needs only sts:AssumeRole on the member SSMHubRestorer roles in its own policy.
+    const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
+    const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
+    // A table's resource policy cannot name the table by Fn::GetAtt (a circular reference): by name.
+    const tableArn = this.formatArn({
+      service: 'dynamodb',
+      resource: 'table',
+      resourceName: ResourceNames.indexTable,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.table.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadIndexByRestoreOperators',
+        principals: operators,
+        // DescribeTable: the CLI checks the hub exists; Query/GetItem: registry, state at T, feeds.
+        actions: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'],
+        resources: [tableArn, `${tableArn}/index/*`],
+        conditions: inOrganization,
+      }),
+    );
+    this.table.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordRestoresByRestoreOperators',
+        principals: operators,
+        actions: ['dynamodb:PutItem'],
+        resources: [tableArn],
+        // Only restore records: an operator cannot forge or overwrite parameter history.
+        conditions: {
+          ...inOrganization,
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_RECORD_PARTITION_PREFIX}*`] },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBackupsByRestoreOperators',
+        principals: operators,
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: inOrganization,
+      }),
+    );
 
     // ---- Lambdas, bundled from source with the local esbuild (never Docker).
     const environment: Record<string, string> = {
@@ -360,10 +415,15 @@ export class HubStack extends Stack {
       entry: 'packages/hub/src/lambda/reconcile.ts',
       role: this.reconcileRole,
       description: 'ssmhub reconcile: sweeps member accounts and fills any gap in the index',
-      timeout: Duration.minutes(15),
+      timeout: RECONCILE_TIMEOUT,
       // One sweep at a time: overlapping sweeps would double the load on members' SSM quotas.
       reservedConcurrentExecutions: 1,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile' },
+      environment: {
+        ...environment,
+        // The regions the spoke covers: the sweep lists every member account in each of them.
+        [HubEnvironment.memberRegions]: config.regions.join(','),
+        POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile',
+      },
     });
     new events.Rule(this, 'ReconcileSchedule', {
       description: 'ssmhub: periodic reconcile sweep',
@@ -381,7 +441,7 @@ export class HubStack extends Stack {
         },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'organizations:ListAccounts and DescribeAccount support no resource-level permissions',
+          reason: 'organizations:ListAccounts supports no resource-level permissions',
         },
         {
           id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.table)}.Arn>/index/*]`,

@@ -1,13 +1,7 @@
 /**
- * Names the stacks add to those of @ssmhub/core. Everything the sandbox also provisions comes
- * from @ssmhub/core; these exist only in AWS.
+ * Names only the CDK app uses (stack and export names). Every resource name shared with the Lambdas,
+ * the CLI or the sandbox (the hub roles included) comes from @ssmhub/core's ResourceNames.
  */
-export const HubRoleNames = {
-  /** Execution role of the ingest Lambda; trusted by every member's SSMHubReader. */
-  ingest: 'SSMHubIngest',
-  /** Execution role of the reconcile Lambda; trusted by every member's SSMHubReader. */
-  reconcile: 'SSMHubReconcile',
-} as const;
 
 /** CloudFormation export names of the hub stack's outputs (what the CLI discovers). */
 export const HubExports = {

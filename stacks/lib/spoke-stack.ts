@@ -13,7 +13,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ResourceNames, parameterStoreEventPattern } from '@ssmhub/core';
 import { Construct } from 'constructs';
-import { HubRoleNames } from './names.js';
 
 export interface SpokeStackProps extends StackProps {
   /** The hub's region: the spoke's global IAM roles are created only in that region. */
@@ -40,17 +39,28 @@ export const ReaderSsmActions = [
   'ssm:ListTagsForResource',
 ] as const;
 
-/** Actions SSMHubRestorer allows: the writes a restore makes and the reads its plan needs. */
+/**
+ * Actions SSMHubRestorer allows: exactly the SSM calls of the CLI's restore (packages/cli
+ * src/lib/restore.ts), nothing more. The plan reads the target (GetParameters or
+ * GetParametersByPath with decryption, DescribeParameters); `--apply` re-checks versions
+ * (GetParameters), puts (PutParameter, then AddTagsToResource when the stored version has tags)
+ * and deletes in batches (DeleteParameters). Labels, history and tag removal are never called.
+ */
 export const RestorerSsmActions = [
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'ssm:DescribeParameters',
   'ssm:PutParameter',
-  'ssm:DeleteParameter',
   'ssm:DeleteParameters',
-  'ssm:LabelParameterVersion',
-  'ssm:UnlabelParameterVersion',
   'ssm:AddTagsToResource',
-  'ssm:RemoveTagsFromResource',
-  ...ReaderSsmActions,
 ] as const;
+
+/**
+ * KMS actions SSMHubRestorer allows, only when SSM makes the call (kms:ViaService): Decrypt for
+ * reading SecureStrings, Encrypt for writing standard-tier ones, GenerateDataKey for advanced-tier
+ * ones (envelope encryption).
+ */
+export const RestorerKmsViaSsmActions = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
 /**
  * What every member account runs, in every covered region: a rule on the default bus that
@@ -111,8 +121,8 @@ export class SpokeStack extends Stack {
       roleName: ResourceNames.readerRole,
       description: 'Read-only Parameter Store access for the ssmhub hub (ingest and reconcile)',
       assumedBy: new iam.CompositePrincipal(
-        new iam.ArnPrincipal(roleArn(hubAccount, HubRoleNames.ingest)),
-        new iam.ArnPrincipal(roleArn(hubAccount, HubRoleNames.reconcile)),
+        new iam.ArnPrincipal(roleArn(hubAccount, ResourceNames.ingestRole)),
+        new iam.ArnPrincipal(roleArn(hubAccount, ResourceNames.reconcileRole)),
       ).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
       inlinePolicies: {
         ReadParameters: new iam.PolicyDocument({
@@ -145,17 +155,20 @@ export class SpokeStack extends Stack {
         RestoreParameters: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
-              sid: 'WriteParameters',
+              sid: 'ReadAndWriteParameters',
               actions: RestorerSsmActions.filter((a) => a !== 'ssm:DescribeParameters'),
               resources: [parameters],
             }),
             new iam.PolicyStatement({ sid: 'ListParameters', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
             new iam.PolicyStatement({
               sid: 'SecureStringsThroughSsm',
-              actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+              actions: [...RestorerKmsViaSsmActions],
               resources: ['*'],
               conditions: viaSsm,
             }),
+            // The plan keeps a SecureString's original key only when the target can use it
+            // (DescribeKey: enabled, not pending deletion); key metadata only, no key use.
+            new iam.PolicyStatement({ sid: 'CheckOriginalKeys', actions: ['kms:DescribeKey'], resources: ['*'] }),
           ],
         }),
       },
@@ -172,7 +185,7 @@ export class SpokeStack extends Stack {
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason:
-            'ssm:DescribeParameters has no resource-level permissions; KMS use is limited to calls made by SSM (kms:ViaService), whatever key a parameter uses',
+            "ssm:DescribeParameters has no resource-level permissions; KMS use is limited to calls made by SSM (kms:ViaService), whatever key a parameter uses; the restorer's kms:DescribeKey reads key metadata of whatever key a restored SecureString used",
         },
       );
     }

@@ -103,10 +103,12 @@ describe('names shared with the sandbox', () => {
       hubEventBus: 'ssmhub',
       readerRole: 'SSMHubReader',
       restorerRole: 'SSMHubRestorer',
+      ingestRole: 'SSMHubIngest',
+      reconcileRole: 'SSMHubReconcile',
     });
     // The stacks never spell a shared name themselves: every one comes from @ssmhub/core.
-    const sources = ['hub-stack.ts', 'spoke-stack.ts', 'org-rollout-stack.ts'].map((f) =>
-      fs.readFileSync(path.join(repoRoot, 'stacks', 'lib', f), 'utf8'),
+    const sources = ['hub-stack.ts', 'spoke-stack.ts', 'org-rollout-stack.ts', 'config.ts', 'names.ts', 'app.ts'].map(
+      (f) => fs.readFileSync(path.join(repoRoot, 'stacks', 'lib', f), 'utf8'),
     );
     for (const name of new Set(Object.values(ResourceNames))) {
       for (const source of sources) expect(source).not.toContain(`'${name}'`);

@@ -9,8 +9,11 @@ import {
   backupBucketName,
 } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
-import { HubExports, HubRoleNames } from '../lib/names.js';
+// The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
+import { restorePartition } from '../../packages/cli/src/lib/restoreRecord.js';
+import { DEADLINE_MARGIN_MS, ReconcileEnvironment } from '../../packages/hub/src/reconcileHandler.js';
+import { INGEST_MAX_CONCURRENCY, RESTORE_RECORD_PARTITION_PREFIX } from '../lib/hub-stack.js';
+import { HubExports } from '../lib/names.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
 
 let built: Synthesized;
@@ -248,7 +251,7 @@ describe('KMS key', () => {
 
 describe('Lambdas', () => {
   it('run Node.js 22 on ARM64 with the hub environment from @ssmhub/core', () => {
-    for (const role of [HubRoleNames.ingest, HubRoleNames.reconcile]) {
+    for (const role of [ResourceNames.ingestRole, ResourceNames.reconcileRole]) {
       const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: role });
       template.hasResourceProperties('AWS::Lambda::Function', {
         Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
@@ -289,13 +292,59 @@ describe('Lambdas', () => {
   it('reconcile runs on a schedule, one sweep at a time', () => {
     const reconcile = built.hub.getLogicalId(built.hub.reconcileFunction.node.defaultChild as never);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Role: { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: HubRoleNames.reconcile }), 'Arn'] },
+      Role: { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'] },
       ReservedConcurrentExecutions: 1,
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(6 hours)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [reconcile, 'Arn'] } })],
     });
+  });
+});
+
+describe('reconcile Lambda', () => {
+  function variablesOf(roleName: string): Record<string, unknown> {
+    const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: roleName });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }),
+    );
+    expect(fns).toHaveLength(1);
+    return (fns[0]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  }
+
+  it('reads its extra variables under the names @ssmhub/core gives the stack', () => {
+    expect(ReconcileEnvironment).toEqual({
+      memberRegions: HubEnvironment.memberRegions,
+      ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
+    });
+  });
+
+  it('gets every variable its entry requires, the member regions from the configuration, and no endpoint', () => {
+    const variables = variablesOf(ResourceNames.reconcileRole);
+    for (const name of [
+      HubEnvironment.tableName,
+      HubEnvironment.bucketName,
+      HubEnvironment.kmsKeyId,
+      HubEnvironment.allowedAccounts,
+      HubEnvironment.readerRoleName,
+      HubEnvironment.memberRegions,
+    ]) {
+      expect(variables).toHaveProperty([name]);
+    }
+    expect(variables[HubEnvironment.memberRegions]).toBe('eu-west-1,us-east-1,ap-southeast-2');
+    expect(variables).not.toHaveProperty([HubEnvironment.endpoint]);
+    // Unset: the handler's default rate (5 SSM calls/s per member account and region).
+    expect(variables).not.toHaveProperty([HubEnvironment.reconcileSsmCallsPerSecond]);
+    const ingest = variablesOf(ResourceNames.ingestRole);
+    expect(ingest).not.toHaveProperty([HubEnvironment.endpoint]);
+    expect(ingest).not.toHaveProperty([HubEnvironment.memberRegions]);
+  });
+
+  it('times out late enough to sweep past the deadline margin its handler keeps', () => {
+    const fn = built.hub.reconcileFunction.node.defaultChild as { timeout?: number };
+    // The handler stops starting reads DEADLINE_MARGIN_MS before the end: at least 10 minutes of sweep remain.
+    expect(fn.timeout! * 1000 - DEADLINE_MARGIN_MS).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(fn.timeout).toBeLessThanOrEqual(900);
   });
 });
 
@@ -309,7 +358,7 @@ describe('hub role permissions', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
   }
 
-  it.each([HubRoleNames.ingest, HubRoleNames.reconcile])(
+  it.each([ResourceNames.ingestRole, ResourceNames.reconcileRole])(
     '%s assumes only SSMHubReader, inside the organization',
     (roleName) => {
       const statements = statementsOf(roleName);
@@ -327,19 +376,103 @@ describe('hub role permissions', () => {
           'dynamodb:UpdateItem',
           'dynamodb:Query',
           'dynamodb:GetItem',
-          'dynamodb:BatchWriteItem',
           's3:PutObject',
-          's3:GetObject',
           'kms:GenerateDataKey',
           'kms:Decrypt',
           'organizations:ListAccounts',
         ]),
       );
       expect(actions.filter((a) => a.endsWith('*'))).toEqual([]);
-      expect(actions).not.toContain('dynamodb:DeleteItem');
-      expect(actions).not.toContain('s3:DeleteObject');
+      // Only what packages/hub calls: no deletes, no batch writes, no reading backups back.
+      for (const unused of [
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        's3:DeleteObject',
+        's3:GetObject',
+        'organizations:DescribeAccount',
+      ]) {
+        expect(actions).not.toContain(unused);
+      }
     },
   );
+});
+
+describe('restore operators in the hub', () => {
+  const tableArn = (suffix = '') =>
+    `arn:aws:dynamodb:eu-west-1:${HUB_ACCOUNT}:table/${ResourceNames.indexTable}${suffix}`;
+  const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } };
+
+  it('read the index and its feed indexes, and put only restore records, through the table policy', () => {
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
+    expect(table.Properties.ResourcePolicy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'ReadIndexByRestoreOperators',
+        Effect: 'Allow',
+        Principal: { AWS: OPERATOR },
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [tableArn(), tableArn('/index/*')],
+        Condition: inOrganization,
+      },
+      {
+        Sid: 'RecordRestoresByRestoreOperators',
+        Effect: 'Allow',
+        Principal: { AWS: OPERATOR },
+        Action: 'dynamodb:PutItem',
+        Resource: tableArn(),
+        Condition: {
+          ...inOrganization,
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_RECORD_PARTITION_PREFIX}*`] },
+        },
+      },
+    ]);
+    // The prefix is the one the CLI writes its restore records under.
+    expect(restorePartition('111111111111', 'eu-west-1').startsWith(RESTORE_RECORD_PARTITION_PREFIX)).toBe(true);
+  });
+
+  it('read backed-up values through the bucket policy and decrypt them through the key policy', () => {
+    const bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ReadBackupsByRestoreOperators',
+            Effect: 'Allow',
+            Principal: { AWS: OPERATOR },
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
+            Condition: inOrganization,
+          },
+        ]),
+      },
+    });
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!;
+    const statements = key.Properties.KeyPolicy.Statement as Record<string, unknown>[];
+    expect(statements.find((s) => s.Sid === 'DecryptByRestoreOperators')).toMatchObject({
+      Principal: { AWS: OPERATOR },
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Condition: inOrganization,
+    });
+  });
+
+  it('get nothing else in the hub: no writes to the bucket, no other table writes', () => {
+    const policies = [
+      ...Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+      ),
+      ...Object.values(template.findResources('AWS::DynamoDB::Table')).flatMap(
+        (t) => (t.Properties.ResourcePolicy?.PolicyDocument.Statement ?? []) as Record<string, unknown>[],
+      ),
+    ].filter((s) => JSON.stringify(s.Principal).includes(OPERATOR));
+    const actions = policies.flatMap((s) => [s.Action].flat() as string[]).sort();
+    expect(actions).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      's3:GetObject',
+    ]);
+  });
 });
 
 describe('alarms and outputs', () => {

@@ -1,11 +1,14 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ParameterStoreDetailTypes, ResourceNames, SsmEventSource } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
-import { HubRoleNames, StackNames } from '../lib/names.js';
+import { StackNames } from '../lib/names.js';
+import { repoRoot } from '../lib/hub-stack.js';
 import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
-import { ReaderSsmActions, RestorerSsmActions, SpokeStack } from '../lib/spoke-stack.js';
+import { ReaderSsmActions, RestorerKmsViaSsmActions, RestorerSsmActions, SpokeStack } from '../lib/spoke-stack.js';
 import {
   SYNTH_TIMEOUT,
   HUB_ACCOUNT,
@@ -123,7 +126,7 @@ describe('spoke template', () => {
         {
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
-          Principal: { AWS: [hubRoleArn(HubRoleNames.ingest), hubRoleArn(HubRoleNames.reconcile)] },
+          Principal: { AWS: [hubRoleArn(ResourceNames.ingestRole), hubRoleArn(ResourceNames.reconcileRole)] },
           Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
         },
       ],
@@ -165,20 +168,42 @@ describe('spoke template', () => {
       ],
     });
     const trust = JSON.stringify(restorer.AssumeRolePolicyDocument);
-    expect(trust).not.toContain(HubRoleNames.ingest);
-    expect(trust).not.toContain(HubRoleNames.reconcile);
+    expect(trust).not.toContain(ResourceNames.ingestRole);
+    expect(trust).not.toContain(ResourceNames.reconcileRole);
   });
 
-  it('SSMHubRestorer writes SSM and uses KMS only through SSM', () => {
+  it('SSMHubRestorer allows exactly the SSM calls of the CLI restore, and KMS only through SSM', () => {
     const restorer = role(ResourceNames.restorerRole).Properties as Json;
     const statements = (restorer.Policies as { PolicyDocument: { Statement: Json[] } }[]).flatMap(
       (p) => p.PolicyDocument.Statement,
     );
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
-    expect(actions.filter((a) => a.startsWith('ssm:')).sort()).toEqual([...RestorerSsmActions].sort());
-    const kms = statements.find((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:')))!;
-    expect([kms.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
-    expect(Object.keys((kms.Condition as Json).StringEquals as Json)).toEqual(['kms:ViaService']);
+    const ssmActions = actions.filter((a) => a.startsWith('ssm:')).sort();
+    expect(ssmActions).toEqual([
+      'ssm:AddTagsToResource',
+      'ssm:DeleteParameters',
+      'ssm:DescribeParameters',
+      'ssm:GetParameters',
+      'ssm:GetParametersByPath',
+      'ssm:PutParameter',
+    ]);
+    expect(ssmActions).toEqual([...RestorerSsmActions].sort());
+    // The same set the restore code sends with its SSM client: a new call there fails here.
+    const source = fs.readFileSync(path.join(repoRoot, 'packages/cli/src/lib/restore.ts'), 'utf8');
+    const ssmImport = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-ssm'/.exec(source)![1]!;
+    const called = [...ssmImport.matchAll(/(\w+)Command\b/g)].map((m) => `ssm:${m[1]!}`).sort();
+    expect(called).toEqual(ssmActions);
+    expect(actions.some((a) => /Label|RemoveTags|History|ssm:DeleteParameter$|ssm:GetParameter$/.test(a))).toBe(false);
+
+    const kmsStatements = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:')));
+    const viaSsm = kmsStatements.filter((s) => s.Condition !== undefined);
+    expect(viaSsm).toHaveLength(1);
+    expect([viaSsm[0]!.Action].flat().sort()).toEqual([...RestorerKmsViaSsmActions].sort());
+    expect(Object.keys((viaSsm[0]!.Condition as Json).StringEquals as Json)).toEqual(['kms:ViaService']);
+    // The plan's DescribeKey (is the original key usable in the target?) is the only direct KMS call.
+    const direct = kmsStatements.filter((s) => s.Condition === undefined);
+    expect(direct.map((s) => s.Action)).toEqual(['kms:DescribeKey']);
+    expect(source).toContain('DescribeKeyCommand');
   });
 
   it('refuses to grow an asset', () => {

@@ -23,6 +23,12 @@ export const ResourceNames = {
   /** Session name the hub uses when it assumes a member role (shows in CloudTrail). */
   readerSessionName: 'ssmhub-ingest',
   restorerSessionName: 'ssmhub-restore',
+  /** Session name of the reconcile Lambda when it assumes SSMHubReader (shows in CloudTrail). */
+  reconcileSessionName: 'ssmhub-reconcile',
+  /** Execution role of the hub's ingest Lambda (AWS only); trusted by every member's SSMHubReader. */
+  ingestRole: 'SSMHubIngest',
+  /** Execution role of the hub's reconcile Lambda (AWS only); trusted by every member's SSMHubReader. */
+  reconcileRole: 'SSMHubReconcile',
 } as const;
 
 /** The backup bucket's name: account and region make it globally unique. */
@@ -62,5 +68,9 @@ export const HubEnvironment = {
   organizationId: 'SSMHUB_ORGANIZATION_ID',
   allowedAccounts: 'SSMHUB_ALLOWED_ACCOUNTS',
   readerRoleName: 'SSMHUB_READER_ROLE_NAME',
+  /** Reconcile only: comma-separated member regions to sweep (the spoke's regions). */
+  memberRegions: 'SSMHUB_MEMBER_REGIONS',
+  /** Reconcile only, optional: SSM calls per second per member account and region. */
+  reconcileSsmCallsPerSecond: 'SSMHUB_RECONCILE_SSM_RATE',
   endpoint: 'AWS_ENDPOINT_URL',
 } as const;
