@@ -82,9 +82,12 @@ export function catalogKey(account: string, region: string, name: string): Item 
   };
 }
 
-/** The map key of a record inside a catalog entry's `records`. */
+/**
+ * The map key of a record inside a catalog entry's `records`: its time and suffix, since two lives
+ * can each write a version 1 within one second.
+ */
 export function catalogRecordKey(record: LifecycleRecord): string {
-  return recordSuffix(record);
+  return `${record.time}!${recordSuffix(record)}`;
 }
 
 export function fromCatalogItem(item: Item): CatalogEntry {

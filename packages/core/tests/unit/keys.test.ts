@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/items.js';
-import { catalogKey, fromRecordItem, toRecordItem } from '../../src/items.js';
+import { catalogKey, catalogRecordKey, fromRecordItem, toRecordItem } from '../../src/items.js';
 import {
   FEED_SHARDS,
   catalogRangePrefix,
@@ -385,5 +385,14 @@ describe('names longer than KEY_NAME_LIMIT', () => {
     expect(recordPrefix(long1).startsWith(recordRangePrefix(`${base}/`))).toBe(true);
     expect(catalogSortKey(long2).startsWith(catalogRangePrefix(`${base}/t`))).toBe(true);
     expect(keyName('/short/name')).toBe('/short/name');
+  });
+});
+
+describe('catalogRecordKey', () => {
+  it('keeps apart the version 1 of two lives written in one second', () => {
+    const first = versionRecord('/app/flip', 1, '2026-11-21T10:00:00.143Z');
+    const second = versionRecord('/app/flip', 1, '2026-11-21T10:00:00.397Z');
+    expect(catalogRecordKey(first)).not.toBe(catalogRecordKey(second));
+    expect(catalogRecordKey(first)).toBe(catalogRecordKey({ ...first }));
   });
 });
