@@ -413,6 +413,8 @@ export class HubStack extends Stack {
     );
     this.reconcileFunction = this.hubFunction('Reconcile', {
       entry: 'packages/hub/src/lambda/reconcile.ts',
+      // Named: `ssmhub reconcile` invokes it (member readers trust only the hub's roles).
+      functionName: ResourceNames.reconcileFunction,
       role: this.reconcileRole,
       description: 'ssmhub reconcile: sweeps member accounts and fills any gap in the index',
       timeout: RECONCILE_TIMEOUT,
@@ -425,6 +427,8 @@ export class HubStack extends Stack {
         POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile',
       },
     });
+    // Operators run `ssmhub reconcile --account A` through the function, never with reader access.
+    for (const operator of operators) this.reconcileFunction.grantInvoke(operator);
     new events.Rule(this, 'ReconcileSchedule', {
       description: 'ssmhub: periodic reconcile sweep',
       schedule: events.Schedule.rate(RECONCILE_RATE),
@@ -534,7 +538,7 @@ export class HubStack extends Stack {
     id: string,
     props: Pick<
       nodejs.NodejsFunctionProps,
-      'role' | 'description' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'
+      'role' | 'description' | 'timeout' | 'environment' | 'reservedConcurrentExecutions' | 'functionName'
     > & {
       readonly entry: string;
     },

@@ -518,3 +518,21 @@ describe('alarms and outputs', () => {
     template.hasOutput('BucketName', { Export: { Name: 'ssmhub-bucket' } });
   });
 });
+
+describe('reconcile on demand', () => {
+  it('names the reconcile function as the CLI invokes it and lets only restore operators invoke it', () => {
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { FunctionName: ResourceNames.reconcileFunction },
+    });
+    expect(Object.keys(functions)).toHaveLength(1);
+    const [functionId] = Object.keys(functions);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (resource) => (resource as { Properties: Record<string, unknown> }).Properties,
+    );
+    const invokers = permissions
+      .filter((p) => JSON.stringify(p.FunctionName).includes(String(functionId)))
+      .map((p) => p.Principal);
+    expect(invokers).toContain(OPERATOR);
+    expect(invokers.filter((p) => typeof p === 'string' && p.startsWith('arn:aws:iam::'))).toEqual([OPERATOR]);
+  });
+});

@@ -29,6 +29,8 @@ export const ResourceNames = {
   ingestRole: 'SSMHubIngest',
   /** Execution role of the hub's reconcile Lambda (AWS only); trusted by every member's SSMHubReader. */
   reconcileRole: 'SSMHubReconcile',
+  /** The reconcile Lambda (`ssmhub reconcile` invokes it on AWS). */
+  reconcileFunction: 'ssmhub-reconcile',
 } as const;
 
 /** The backup bucket's name: account and region make it globally unique. */

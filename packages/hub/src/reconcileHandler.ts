@@ -17,13 +17,19 @@ export const ReconcileEnvironment = {
 /**
  * What the reconcile Lambda accepts:
  * - `{ "action": "plan", "sliceSize"?: n }` returns `{ slices: [{ accounts }] }` (Step Functions Map items);
- * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full" }` sweeps those accounts;
+ * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full", "detail"?: true }` sweeps those
+ *   accounts (with `detail`, returns every sweep report rather than the summary);
  * - anything else (an EventBridge schedule) sweeps the whole organization, stalest first, until
  *   the invocation's time runs out; what is left waits for the next run.
  */
 export type ReconcileRequest =
   | { readonly action: 'plan'; readonly sliceSize?: number }
-  | { readonly accounts?: readonly string[]; readonly regions?: readonly string[]; readonly mode?: SweepMode };
+  | {
+      readonly accounts?: readonly string[];
+      readonly regions?: readonly string[];
+      readonly mode?: SweepMode;
+      readonly detail?: boolean;
+    };
 
 /** What a sweep invocation returns: counts only (the full report is logged). */
 export interface ReconcileSummary {
@@ -51,7 +57,10 @@ export interface ReconcileHandlerConfig extends ReconcileConfig {
  */
 export function createReconcileHandler(
   config: ReconcileHandlerConfig,
-): (event: unknown, remainingMs?: number) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary> {
+): (
+  event: unknown,
+  remainingMs?: number,
+) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary | OrganizationSweepReport> {
   const reconciler = new Reconciler(config);
   return async (event, remainingMs) => {
     const request = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
@@ -65,6 +74,8 @@ export function createReconcileHandler(
     const mode = request.mode === SweepMode.full ? SweepMode.full : SweepMode.incremental;
     const deadline = remainingMs === undefined ? undefined : Date.now() + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
     const report = await reconciler.reconcileOrganization({ regions, accounts, mode, deadline });
+    // `ssmhub reconcile` asks for every sweep's report; the schedule needs only the summary.
+    if (request.detail === true) return report;
     return {
       locations: report.sweeps.length,
       complete: report.sweeps.filter((s) => s.complete).length,

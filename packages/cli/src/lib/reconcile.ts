@@ -1,5 +1,6 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { StaticAccountBoundary, type AccountBoundary } from '@ssmhub/core';
+import { ResourceNames, StaticAccountBoundary, type AccountBoundary } from '@ssmhub/core';
 import {
   AccountNotAllowedError,
   OrganizationBoundary,
@@ -39,6 +40,14 @@ export interface ReconcileOptions {
    * report, its stderr one line per failure; the report says what the log would
    */
   readonly logger?: HubConfig['logger'];
+  /**
+   * Where the sweep runs: `lambda` invokes the hub's reconcile function (on AWS the member reader
+   * roles trust only the hub's roles, so an operator cannot sweep from a laptop), `local` runs it
+   * in this process with the operator's credentials. @default - `local` for a sandbox hub, else `lambda`
+   */
+  readonly via?: 'lambda' | 'local';
+  /** The reconcile function's name. @default 'ssmhub-reconcile' */
+  readonly functionName?: string;
 }
 
 /** A logger that drops everything (the hub's log lines are for Lambda, not a terminal). */
@@ -104,6 +113,9 @@ export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<Re
   if (options.region !== undefined) checkRegion(options.region);
   const mode = options.full ? SweepMode.full : SweepMode.incremental;
   const stats = new RequestStats();
+  if ((options.via ?? (hub.sandbox ? 'local' : 'lambda')) === 'lambda') {
+    return reconcileThroughLambda(hub, options, mode, stats);
+  }
   const config = await hubConfigOf(hub, options);
   const { account } = options;
   if (options.region !== undefined) {
@@ -129,4 +141,50 @@ export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<Re
   }
   const sweeps = [...report.sweeps].sort((a, b) => a.region.localeCompare(b.region));
   return { account, mode, sweeps, failures: report.failures, stats: stats.snapshot() };
+}
+
+/** The part of the reconcile Lambda's detailed answer the CLI reports. */
+interface LambdaSweepAnswer {
+  readonly sweeps?: SweepReport[];
+  readonly failures?: SweepFailure[];
+  readonly errorMessage?: string;
+  readonly errorType?: string;
+}
+
+/**
+ * Asks the hub's reconcile function to sweep one account (the Lambda holds the role the member
+ * readers trust); waits for its answer, which can take minutes for a large account.
+ */
+async function reconcileThroughLambda(
+  hub: Hub,
+  options: ReconcileOptions,
+  mode: SweepMode,
+  stats: RequestStats,
+): Promise<ReconcileResult> {
+  const lambda = new LambdaClient({ ...hub.clientConfig(hub.region), requestHandler: { requestTimeout: 900_000 } });
+  try {
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: options.functionName ?? ResourceNames.reconcileFunction,
+        Payload: new TextEncoder().encode(
+          JSON.stringify({
+            accounts: [options.account],
+            ...(options.region ? { regions: [options.region] } : {}),
+            mode,
+            detail: true,
+          }),
+        ),
+      }),
+    );
+    const answer = JSON.parse(new TextDecoder().decode(response.Payload ?? new Uint8Array())) as LambdaSweepAnswer;
+    if (response.FunctionError) {
+      throw new Error(`the reconcile function failed: ${answer.errorType ?? response.FunctionError}`);
+    }
+    const failures = answer.failures ?? [];
+    if (failures.some((f) => f.region === undefined)) throw new AccountNotAllowedError(options.account);
+    const sweeps = [...(answer.sweeps ?? [])].sort((a, b) => a.region.localeCompare(b.region));
+    return { account: options.account, mode, sweeps, failures, stats: stats.snapshot() };
+  } finally {
+    lambda.destroy();
+  }
 }
