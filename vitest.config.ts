@@ -8,6 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['test/tmpdir.setup.ts'],
           include: ['packages/*/tests/unit/**/*.test.ts', 'stacks/test/**/*.test.ts'],
           testTimeout: 120_000,
         },

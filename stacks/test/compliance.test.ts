@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,7 +7,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ResourceNames } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../lib/hub-stack.js';
-import { SYNTH_TIMEOUT, cdkJsonContext, fullContext, synthesize, type Synthesized } from './helpers.js';
+import {
+  SYNTH_TIMEOUT,
+  cdkJsonContext,
+  fullContext,
+  synthesize,
+  temporaryDirectory,
+  type Synthesized,
+} from './helpers.js';
 
 const cfnLint = path.join(repoRoot, '.venv', 'bin', 'cfn-lint');
 
@@ -23,7 +29,7 @@ function report(outdir: string): ValidationReport {
 
 /** Every CloudFormation template of an assembly, plus the spoke body the StackSet inlines. */
 function templates(built: Synthesized): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssmhub-cfn-lint-'));
+  const dir = temporaryDirectory('ssmhub-cfn-lint-');
   const files = fs
     .readdirSync(built.outdir)
     .filter((f) => f.endsWith('.template.json'))
@@ -83,7 +89,7 @@ describe.each([
 
 describe('cdk-nag is wired in', () => {
   it('fails synthesis on an unacknowledged finding', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ssmhub-nag-')) });
+    const app = new App({ outdir: temporaryDirectory('ssmhub-nag-') });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     new sqs.Queue(new Stack(app, 'Bad'), 'Unencrypted');
     expect(() => app.synth()).toThrow(/SQS/);

@@ -44,11 +44,16 @@ export interface Synthesized extends SsmHubApp {
  * is skipped (CDK's `aws:cdk:bundling-stacks` context, as `cdk synth --exclusively` does) unless
  * `bundle` is set: the templates are the same, only the asset contents differ.
  */
+/** A temporary directory inside the test run's own (removed when the run ends; see test/tmpdir.setup.ts). */
+export function temporaryDirectory(prefix: string): string {
+  return fs.mkdtempSync(path.join(process.env.SSMHUB_TEST_TMPDIR ?? os.tmpdir(), prefix));
+}
+
 export function synthesize(
   context: Record<string, unknown> = fullContext,
   { bundle = false }: { bundle?: boolean } = {},
 ): Synthesized {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssmhub-stacks-test-'));
+  const outdir = temporaryDirectory('ssmhub-stacks-test-');
   const app = new App({ outdir, context: bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] } });
   const built = buildApp(app);
   built.app.synth();
