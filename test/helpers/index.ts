@@ -1,31 +1,9 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fromRecordItem, locationPartition, type IndexRecord } from '@ssmhub/core';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { vi } from 'vitest';
 
 /** Every record the index holds for one account and region, in sort-key order. */
-export async function indexRecords(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  account: string,
-  region: string,
-): Promise<IndexRecord[]> {
-  const records: IndexRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':r': 'R#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map(fromRecordItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return records;
-}
+export { readIndexRecords as indexRecords } from '@ssmhub/sandbox';
 
 /** The whole table, items as stored (for byte-for-byte comparisons). */
 export async function scanTable(ddb: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {

@@ -3,7 +3,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { fromRecordItem, locationPartition, type IndexRecord } from '@ssmhub/core';
 import { hubClientOptions } from './clients.js';
 import { Emulator } from './emulator.js';
 import { SandboxParameterStore } from './parameterStore.js';
@@ -117,4 +118,34 @@ export class TestSandbox {
  */
 export function startTestSandbox(options: ProvisionOptions = {}): Promise<TestSandbox> {
   return TestSandbox.start(options);
+}
+
+/**
+ * Every record the index holds for one account and region, in sort-key order (each name's records
+ * oldest first): what tests compare with their ground truth.
+ *
+ * @example
+ * const records = await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, account, 'us-east-1');
+ */
+export async function readIndexRecords(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  account: string,
+  region: string,
+): Promise<IndexRecord[]> {
+  const records: IndexRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :records)',
+        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':records': 'R#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    records.push(...(page.Items ?? []).map(fromRecordItem));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
 }

@@ -11,9 +11,10 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 type Item = Record<string, unknown>;
 
 /**
- * The index table behind a mocked document client, for reconcile tests: conditional puts, the
- * key conditions ingest and reconcile use (`=`, `BETWEEN`, `begins_with`, partition only) and
- * GetItem. Updates are recorded, not applied (tests assert on them).
+ * The index table behind a mocked document client: conditional puts, the key conditions ingest
+ * and reconcile use (`=`, `BETWEEN`, `begins_with`, partition only) and GetItem. Updates are
+ * recorded (tests assert on them); of them, only the one that changes a record is applied: a
+ * deletion learning the re-creation it came before.
  */
 export class FakeIndex {
   public readonly items = new Map<string, Item>();
@@ -49,6 +50,13 @@ export class FakeIndex {
     });
     mock.on(UpdateCommand).callsFake((input: Item) => {
       this.updates.push(input);
+      const key = input.Key as Item;
+      const item = this.items.get(`${String(key.pk)}|${String(key.sk)}`);
+      const values = input.ExpressionAttributeValues as Item;
+      if (item && String(item.sk).startsWith('R#') && values[':precedes'] !== undefined) {
+        if (item.precedes !== undefined) throw new ConditionalCheckFailedException({ message: 'set', $metadata: {} });
+        item.precedes = values[':precedes'];
+      }
       return {};
     });
   }

@@ -1,31 +1,9 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fromRecordItem, locationPartition, type IndexRecord } from '@ssmhub/core';
+import type { IndexRecord } from '@ssmhub/core';
 
 /** Every record of one location in the index, oldest first per name. */
-export async function indexRecords(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  account: string,
-  region: string,
-): Promise<IndexRecord[]> {
-  const records: IndexRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':r': 'R#' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(fromRecordItem(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return records;
-}
+export { readIndexRecords as indexRecords } from '@ssmhub/sandbox';
 
 /** `name@version@time` of every version record: what the index holds of SSM's versions. */
 export function versionKeys(records: readonly IndexRecord[]): string[] {

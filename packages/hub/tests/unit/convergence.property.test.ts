@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import { changeEvent, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
-import { FakeTable } from '../helpers/fakeTable.js';
+import { FakeIndex } from '../helpers/fakeIndex.js';
 
 /**
  * Invariant 3: duplicated, reordered, late and replayed events converge to the same index.
@@ -101,7 +101,7 @@ function shuffled<T>(items: readonly T[], order: readonly number[], duplicate: b
 
 async function run(steps: readonly Step[], finalOrder: readonly number[]) {
   const model = new SsmModel();
-  const table = new FakeTable();
+  const table = new FakeIndex();
   table.install(documents);
   ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => {
     const history = model.history(input.Name);
@@ -165,7 +165,7 @@ describe('ingest convergence (Invariant 3)', () => {
         async (steps, orderA, orderB) => {
           const first = await run(steps, orderA);
           const second = await run(steps, orderB);
-          const keysOf = (table: FakeTable) =>
+          const keysOf = (table: FakeIndex) =>
             table
               .records()
               .map((item) => String(item.sk))

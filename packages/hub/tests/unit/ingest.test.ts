@@ -16,7 +16,7 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../helpers/factories.js';
-import { FakeTable } from '../helpers/fakeTable.js';
+import { FakeIndex } from '../helpers/fakeIndex.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
@@ -37,7 +37,7 @@ function newHandler() {
 }
 
 let output: string[];
-let table: FakeTable;
+let table: FakeIndex;
 
 beforeEach(() => {
   output = [];
@@ -57,7 +57,7 @@ beforeEach(() => {
   }));
   s3.on(PutObjectCommand).resolves({});
   ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
-  table = new FakeTable();
+  table = new FakeIndex();
   table.install(documents);
 });
 
