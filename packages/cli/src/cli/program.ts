@@ -454,8 +454,10 @@ export function buildProgram(io: CliIo = processIo): Command {
           const sandbox = (await import(specifier)) as Record<string, unknown>;
           const run = sandbox[fn];
           if (typeof run !== 'function') throw new Error(`this build of @ssmhub/sandbox has no ${fn}`);
-          const result: unknown = await (run as (o: object) => Promise<unknown>)({});
-          if (result === undefined) return;
+          const outcome: unknown = await (run as (o: object) => Promise<unknown>)({});
+          if (outcome === undefined) return;
+          // localDown answers whether a sandbox was running; say it in words.
+          const result = typeof outcome === 'boolean' ? { stopped: outcome } : outcome;
           if ((options.output ?? defaultFormat(io.stdoutIsTty)) === 'json' || typeof result !== 'object')
             printJson(result);
           else
