@@ -1,5 +1,11 @@
 import { secondOf, toIsoMillis } from './time.js';
-import type { LifecycleRecord, ParameterState, TombstoneRecord, VersionRecord } from './types.js';
+import {
+  TombstoneSource,
+  type LifecycleRecord,
+  type ParameterState,
+  type TombstoneRecord,
+  type VersionRecord,
+} from './types.js';
 
 /** A lifecycle record placed on the timeline, at the instant it took effect. */
 export interface TimelineEntry {
@@ -53,13 +59,23 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
   let alive = enteringAlive;
   for (const [second, group] of seconds) {
     const versions = group.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
-    const tombstones = group
+    const allTombstones = group
       .filter((r): r is TombstoneRecord => r.kind === 'tombstone')
       .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    // A sweep's deletion carries the millisecond the sweep found the name gone: it goes by its time.
+    const tombstones = allTombstones.filter((t) => t.source !== TombstoneSource.sweep);
+    const timed = allTombstones
+      .filter((t) => t.source === TombstoneSource.sweep)
+      .sort((a, b) => (a.time < b.time ? -1 : 1));
     // The earliest instant a deletion in this second can have happened, given the versions so far.
     const lastOfSecond = Date.parse(second) + 999;
     let earliestDeletion = Date.parse(second);
     for (const version of versions) {
+      while (timed[0] && timed[0].time < version.time) {
+        const tombstone = timed.shift() as TombstoneRecord;
+        timeline.push({ record: tombstone, effectiveTime: tombstone.time });
+        alive = false;
+      }
       const tombstone = version.version === 1 ? deletionBefore(version, tombstones, alive) : undefined;
       if (tombstone) {
         const effective = Math.min(earliestDeletion, Date.parse(version.time));
@@ -69,8 +85,12 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
       alive = true;
       earliestDeletion = Math.min(Date.parse(version.time) + 1, lastOfSecond);
     }
-    for (const tombstone of tombstones) {
-      timeline.push({ record: tombstone, effectiveTime: new Date(earliestDeletion).toISOString() });
+    const leftover = [
+      ...tombstones.map((record) => ({ record, effectiveTime: new Date(earliestDeletion).toISOString() })),
+      ...timed.map((record) => ({ record, effectiveTime: record.time })),
+    ].sort((a, b) => (a.effectiveTime < b.effectiveTime ? -1 : a.effectiveTime > b.effectiveTime ? 1 : 0));
+    for (const entry of leftover) {
+      timeline.push(entry);
       alive = false;
     }
   }
@@ -137,7 +157,8 @@ export function stateAt(records: readonly LifecycleRecord[], at: string, enterin
  * a deletion, or a creation right before one).
  */
 export function needsEarlierHistory(recordsOfSecond: readonly LifecycleRecord[]): boolean {
-  if (!recordsOfSecond.some((r) => r.kind === 'tombstone')) return false;
+  // A sweep's deletion is placed by its own millisecond; only whole-second deletions are inferred.
+  if (!recordsOfSecond.some((r) => r.kind === 'tombstone' && r.source !== TombstoneSource.sweep)) return false;
   const versions = recordsOfSecond.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
   const first = versions[0];
   if (first?.version !== 1) return false;

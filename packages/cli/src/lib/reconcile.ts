@@ -43,7 +43,8 @@ export interface ReconcileOptions {
   /**
    * Where the sweep runs: `lambda` invokes the hub's reconcile function (on AWS the member reader
    * roles trust only the hub's roles, so an operator cannot sweep from a laptop), `local` runs it
-   * in this process with the operator's credentials. @default - `local` for a sandbox hub, else `lambda`
+   * in this process with the operator's credentials. @default - `local` for a sandbox hub or a custom
+   *   endpoint (an emulator), else `lambda`
    */
   readonly via?: 'lambda' | 'local';
   /** The reconcile function's name. @default 'ssmhub-reconcile' */
@@ -113,7 +114,8 @@ export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<Re
   if (options.region !== undefined) checkRegion(options.region);
   const mode = options.full ? SweepMode.full : SweepMode.incremental;
   const stats = new RequestStats();
-  if ((options.via ?? (hub.sandbox ? 'local' : 'lambda')) === 'lambda') {
+  // An endpoint means an emulator (Lambda does not run there); AWS itself means the hub's function.
+  if ((options.via ?? (hub.sandbox || hub.endpoint ? 'local' : 'lambda')) === 'lambda') {
     return reconcileThroughLambda(hub, options, mode, stats);
   }
   const config = await hubConfigOf(hub, options);

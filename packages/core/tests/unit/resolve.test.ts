@@ -314,3 +314,26 @@ describe('a deletion known to precede a re-creation (TombstoneRecord.precedes)',
     expect(live(stateAt([recreated, deletion, created], at(10_100)))).toEqual({ version: 1, time: created.time });
   });
 });
+
+describe('a deletion found by the reconcile sweep', () => {
+  const sweepDeletion = (ms: number) => ({
+    ...tombstoneRecord(NAME, at(ms), `sweep-${at(ms)}`),
+    source: 'sweep' as const,
+  });
+
+  it('takes effect at its own millisecond, after a version 1 written earlier in the same second', () => {
+    const created = v(1, 10_100);
+    const found = sweepDeletion(10_600);
+    for (const enteringAlive of [true, false]) {
+      expect(live(stateAt([created, found], at(10_599), enteringAlive))).toEqual({ version: 1, time: created.time });
+      expect(live(stateAt([created, found], at(10_600), enteringAlive))).toBeNull();
+    }
+  });
+
+  it('comes before a re-creation written after it in the same second', () => {
+    const found = sweepDeletion(10_200);
+    const recreated = v(1, 10_700);
+    expect(live(stateAt([v(3, 9_000), found, recreated], at(10_500)))).toBeNull();
+    expect(live(stateAt([v(3, 9_000), found, recreated], at(10_700)))).toEqual({ version: 1, time: recreated.time });
+  });
+});
