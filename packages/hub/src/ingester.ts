@@ -118,6 +118,7 @@ export class ParameterIngester {
     const lifeStart = versions.find((v) => v.version === 1);
     const hinted = existing
       .filter((r): r is TombstoneRecord => r.kind === 'tombstone' && r.precedes === undefined)
+      .filter((r) => r.source !== TombstoneSource.sweep)
       .filter((r) => lifeStart !== undefined && secondOf(r.time) === secondOf(lifeStart.time))
       .map((r): TombstoneRecord => ({ ...r, precedes: lifeStart?.time }));
     for (const tombstone of hinted) {
