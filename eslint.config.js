@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/cdk.out/**', '.venv/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/cdk.out/**', '.venv/**', 'coverage/**', '.vitest/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // packages/sandbox/src/testing), so they run one file at a time on CI's two cores.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print the plain 'N passed, N failed' line CI reads.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/results.json' },
     projects: [
       {
         test: {
