@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/cdk.out/**', '.venv/**', 'coverage/**', '.vitest/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'cdk.out/**',
+      '**/cdk.out/**',
+      '.venv/**',
+      'coverage/**',
+      '.vitest/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
