@@ -22,7 +22,7 @@ import { diffTable, reconcileTable, recordsTable, restoreTable } from './cli/ren
 import { describeError } from './cli/errors.js';
 import { changes } from './lib/changes.js';
 import { history } from './lib/history.js';
-import { createHub, type Hub } from './lib/hub.js';
+import { createSandboxHub, type Hub } from './lib/hub.js';
 import { diff, preview } from './lib/preview.js';
 import { reconcile } from './lib/reconcile.js';
 import { applyRestore, planRestore } from './lib/restore.js';
@@ -97,20 +97,7 @@ async function story(emulator: Emulator): Promise<void> {
   out(`endpoint ${info.endpoint}; hub account ${info.hubAccount} (${info.hubRegion});`);
   out(`member accounts ${alpha} and ${beta}; table ${info.table}; bucket ${info.bucket}`);
   const store = new SandboxParameterStore(info);
-  const hub: Hub = await createHub({
-    endpoint: info.endpoint,
-    hubRegion: info.hubRegion,
-    table: info.table,
-    bucket: info.bucket,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    sandboxState: false,
-    sandbox: {
-      memberAccounts: info.memberAccounts,
-      regions: info.regions,
-      kmsKeyId: info.kmsKeyId,
-      readerRole: info.readerRole,
-    },
-  });
+  const hub: Hub = await createSandboxHub(info);
   const at = `--account ${alpha} --region ${REGION}`;
   try {
     const storyStart = new Date(Date.now() - 1000).toISOString();

@@ -1,9 +1,10 @@
 export * from './errors.js';
-export { createHub, findSandboxState, CliEnvironment, SANDBOX_STATE_FILE } from './lib/hub.js';
+export { createHub, createSandboxHub, findSandboxState, CliEnvironment, SANDBOX_STATE_FILE } from './lib/hub.js';
 export type {
   Hub,
   HubOptions,
   SandboxDetails,
+  SandboxHubInfo,
   AwsCredentialIdentity,
   Credentials,
   MemberClientConfig,

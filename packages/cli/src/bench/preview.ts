@@ -20,7 +20,7 @@ import {
   type VersionRecord,
 } from '@ssmhub/core';
 import { chunks, mapLimit } from '../lib/concurrency.js';
-import { createHub, type Hub } from '../lib/hub.js';
+import { createSandboxHub, type Hub, type SandboxHubInfo } from '../lib/hub.js';
 import { preview } from '../lib/preview.js';
 import { applyRestore, planRestore } from '../lib/restore.js';
 import type { RequestStatsSnapshot } from '../lib/stats.js';
@@ -42,10 +42,7 @@ export interface BenchReport {
 
 interface SandboxModule {
   Emulator: { start(): Promise<{ endpoint: string; stop(): Promise<void> }> };
-  provisionWorld(
-    endpoint: string,
-    options: object,
-  ): Promise<{ endpoint: string; hubRegion: string; table: string; bucket: string; memberAccounts: string[] }>;
+  provisionWorld(endpoint: string, options: object): Promise<SandboxHubInfo>;
 }
 
 const REGION = 'us-east-1';
@@ -150,14 +147,7 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
       regions: [REGION],
       hubRegion: REGION,
     });
-    const hub = await createHub({
-      endpoint: info.endpoint,
-      hubRegion: info.hubRegion,
-      table: info.table,
-      bucket: info.bucket,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      sandboxState: false,
-    });
+    const hub = await createSandboxHub(info);
     const previews: PreviewFigure[] = [];
     log('| parameters | versions | T | preview ms | DynamoDB requests | consumed RCU | items read | found |');
     log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');

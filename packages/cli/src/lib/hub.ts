@@ -160,6 +160,38 @@ function isErrorNamed(error: unknown, ...names: string[]): boolean {
   return error instanceof Error && names.includes(error.name);
 }
 
+/** What `ssmhub local up` (and @ssmhub/sandbox's provisionWorld) reports of a sandbox. */
+export interface SandboxHubInfo extends SandboxDetails {
+  readonly endpoint: string;
+  readonly hubRegion: string;
+  readonly table: string;
+  readonly bucket: string;
+}
+
+/**
+ * Connects to a local sandbox hub, with the emulator's default credentials and the sandbox's
+ * members as the account boundary (the demo, the benchmarks and the integration tests use it).
+ *
+ * @example
+ * const hub = await createSandboxHub(await localUp());
+ */
+export function createSandboxHub(info: SandboxHubInfo): Promise<Hub> {
+  return createHub({
+    endpoint: info.endpoint,
+    hubRegion: info.hubRegion,
+    table: info.table,
+    bucket: info.bucket,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    sandboxState: false,
+    sandbox: {
+      memberAccounts: info.memberAccounts,
+      regions: info.regions,
+      kmsKeyId: info.kmsKeyId,
+      readerRole: info.readerRole,
+    },
+  });
+}
+
 /**
  * Connects to a hub: resolves region, table, bucket and endpoint (flags > env > the sandbox state
  * written by `ssmhub local up` > defaults) and checks the table exists.

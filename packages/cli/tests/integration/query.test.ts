@@ -9,7 +9,7 @@ import {
   UnknownAccountError,
   applyRestore,
   changes,
-  createHub,
+  createSandboxHub,
   diff,
   history,
   planRestore,
@@ -60,14 +60,7 @@ const under = (path: string) => (name: string) => name.startsWith(path) && name.
 beforeAll(async () => {
   sandbox = await startTestSandbox({ memberCount: 2, regions: [REGION], hubRegion: REGION });
   [member, other] = sandbox.info.memberAccounts as [string, string];
-  hub = await createHub({
-    endpoint: sandbox.info.endpoint,
-    hubRegion: sandbox.info.hubRegion,
-    table: sandbox.info.table,
-    bucket: sandbox.info.bucket,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    sandboxState: false,
-  });
+  hub = await createSandboxHub(sandbox.info);
   truth = new GroundTruth(sandbox.store, member, REGION);
   const names = ['/app/a', '/app/b', '/app/c', '/app/sub/d', '/app/sub/deep/e', '/app', '/other/x'];
   const random = seededRandom(7);

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { startTestSandbox } from '@ssmhub/sandbox';
 import type { TestSandbox } from '@ssmhub/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHub, history, reconcile, status } from '../../src/index.js';
+import { createSandboxHub, history, reconcile, status } from '../../src/index.js';
 import type { Hub } from '../../src/index.js';
+import { ssmhub as runCli, type Run } from '../helpers/cli.js';
 
-const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');
 const REGION = 'us-east-1';
 const SECRET = 'hunter2-never-printed';
 
@@ -15,42 +13,18 @@ let hub: Hub;
 let member: string;
 let other: string;
 
-function ssmhub(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      [BIN, ...args, '--endpoint', sandbox.info.endpoint, '--hub-region', sandbox.info.hubRegion],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: '/nonexistent',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          SSMHUB_STATE_DIR: '/nonexistent',
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+/** The CLI against this file's sandbox, with the emulator's credentials. */
+function ssmhub(args: string[]): Promise<Run> {
+  return runCli([...args, '--endpoint', sandbox.info.endpoint, '--hub-region', sandbox.info.hubRegion], {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
   });
 }
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ memberCount: 2, regions: [REGION, 'eu-west-1'], hubRegion: REGION });
   [member, other] = sandbox.info.memberAccounts as [string, string];
-  hub = await createHub({
-    endpoint: sandbox.info.endpoint,
-    hubRegion: sandbox.info.hubRegion,
-    table: sandbox.info.table,
-    bucket: sandbox.info.bucket,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    sandboxState: false,
-    sandbox: {
-      memberAccounts: sandbox.info.memberAccounts,
-      regions: sandbox.info.regions,
-      kmsKeyId: sandbox.info.kmsKeyId,
-      readerRole: sandbox.info.readerRole,
-    },
-  });
+  hub = await createSandboxHub(sandbox.info);
 });
 afterAll(() => sandbox?.stop());
 

@@ -1,66 +1,13 @@
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function ssmhub(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: '/nonexistent',
-          AWS_ACCESS_KEY_ID: 'a',
-          AWS_SECRET_ACCESS_KEY: 'b',
-          SSMHUB_STATE_DIR: '/nonexistent',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function expectOneLineError(run: Run, pattern: RegExp, code?: number): void {
-  expect(run.code).not.toBe(0);
-  if (code !== undefined) expect(run.code).toBe(code);
-  const lines = run.stderr.trimEnd().split('\n');
-  expect(lines, run.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/\s+at .+\(.+:\d+:\d+\)/);
-}
+import { expectOneLineError, missingTableEndpoint, ssmhub } from '../helpers/cli.js';
 
 // A stand-in DynamoDB endpoint on loopback: every table is missing.
-let server: Server;
 let endpoint: string;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(
-        JSON.stringify({
-          __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
-          message: 'Requested resource not found',
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ endpoint, close } = await missingTableEndpoint());
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => close());
 
 const account = ['--account', '111122223333'];
 
