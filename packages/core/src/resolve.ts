@@ -76,8 +76,8 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
         timeline.push({ record: tombstone, effectiveTime: tombstone.time });
         alive = false;
       }
-      const tombstone = version.version === 1 ? deletionBefore(version, tombstones, alive) : undefined;
-      if (tombstone) {
+      const before = version.version === 1 ? deletionsBefore(version, tombstones, alive) : [];
+      for (const tombstone of before) {
         const effective = Math.min(earliestDeletion, Date.parse(version.time));
         timeline.push({ record: tombstone, effectiveTime: new Date(effective).toISOString() });
       }
@@ -98,18 +98,18 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
 }
 
 /**
- * The deletion that comes right before a version 1, taken out of `tombstones`: one known to
- * precede it (see TombstoneRecord.precedes), else, when the name is alive, the first one not known
- * to precede another version.
+ * The deletions that come right before a version 1, taken out of `tombstones`: every one known to
+ * precede it (see TombstoneRecord.precedes; several lives can end in one second), else, when the
+ * name is alive, the first one not known to precede another version.
  */
-function deletionBefore(
-  version: VersionRecord,
-  tombstones: TombstoneRecord[],
-  alive: boolean,
-): TombstoneRecord | undefined {
-  let index = tombstones.findIndex((t) => t.precedes === version.time);
-  if (index < 0 && alive) index = tombstones.findIndex((t) => t.precedes === undefined);
-  return index < 0 ? undefined : tombstones.splice(index, 1)[0];
+function deletionsBefore(version: VersionRecord, tombstones: TombstoneRecord[], alive: boolean): TombstoneRecord[] {
+  const known = tombstones.filter((t) => t.precedes === version.time);
+  if (known.length > 0) {
+    for (const tombstone of known) tombstones.splice(tombstones.indexOf(tombstone), 1);
+    return known;
+  }
+  const index = alive ? tombstones.findIndex((t) => t.precedes === undefined) : -1;
+  return index < 0 ? [] : tombstones.splice(index, 1);
 }
 
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -337,3 +337,13 @@ describe('a deletion found by the reconcile sweep', () => {
     expect(live(stateAt([v(3, 9_000), found, recreated], at(10_700)))).toEqual({ version: 1, time: recreated.time });
   });
 });
+
+describe('several lives ending in one second', () => {
+  it('puts every deletion known to precede a re-creation before it', () => {
+    const last = v(1, 10_005);
+    const first = { ...del(10_000, 'a'), precedes: last.time };
+    const second = { ...del(10_000, 'b'), precedes: last.time };
+    expect(live(stateAt([first, second, last], at(20_000)))).toEqual({ version: 1, time: last.time });
+    expect(live(stateAt([first, second, last], at(10_004)))).toBeNull();
+  });
+});
