@@ -24,14 +24,32 @@ describe('parseSelector', () => {
     expect(parseSelector('/app', true)).toEqual({ kind: 'path', path: '/app/', recursive: true });
   });
 
+  it('reads a name without any slash as a top-level key, recursive or not', () => {
+    expect(parseSelector('MyApp.Setting', false)).toEqual({ kind: 'key', name: 'MyApp.Setting' });
+    expect(parseSelector('plainname', true)).toEqual({ kind: 'key', name: 'plainname' });
+  });
+
+  it('accepts names at the limits: 2048 characters, 15 levels', () => {
+    const longest = `/${'a'.repeat(2047)}`;
+    expect(parseSelector(longest, false)).toEqual({ kind: 'key', name: longest });
+    const deepest = '/l'.repeat(15);
+    expect(parseSelector(deepest, false)).toEqual({ kind: 'key', name: deepest });
+    expect(parseSelector(`${deepest}/`, true)).toEqual({ kind: 'path', path: `${deepest}/`, recursive: true });
+  });
+
   it('reads / alone as the root path', () => {
     expect(parseSelector('/', false)).toEqual({ kind: 'path', path: '/', recursive: false });
     expect(parseSelector('/', true)).toEqual({ kind: 'path', path: '/', recursive: true });
   });
 
   it.each([
-    ['no leading slash', 'app/db', /start with '\/'/],
-    ['an empty input', '', /start with '\/'/],
+    ['a hierarchy without its leading slash', 'app/db', /start with '\/'/],
+    ['an empty input', '', /cannot be empty/],
+    ['a reserved prefix', '/aws/x', /reserves names that begin with 'aws' or 'ssm'/],
+    ['a reserved prefix without a slash', 'ssmParam', /reserves names/],
+    ['a path of a reserved prefix', '/AWS/', /reserves names/],
+    ['too many levels', `${'/l'.repeat(16)}`, /at most 15 levels/],
+    ['too many characters', `/${'a'.repeat(2048)}`, /at most 2048 characters \(this one has 2049\)/],
     ['a space', '/app/db url', /characters SSM does not allow/],
     ['a star', '/app/*', /characters SSM does not allow/],
     ['a non-ASCII letter', '/café', /characters SSM does not allow/],
@@ -80,9 +98,20 @@ describe('selects', () => {
     expect(selected('/app/db', false)).toEqual(['/app/db']);
   });
 
-  it('selects the top level of / (names with their slash) non-recursively, everything recursively', () => {
+  it('selects the top level of / (names with their slash) non-recursively, every name recursively', () => {
     expect(selected('/', false)).toEqual(['/app', '/application', '/ap']);
-    expect(selected('/', true)).toEqual(names.filter((n) => n.startsWith('/')));
+    expect(selected('/', true)).toEqual(names);
+  });
+
+  it('selects slashless names as keys of their own', () => {
+    expect(selected('app', false)).toEqual(['app']);
+    expect(selected('app', true)).toEqual(['app']);
+  });
+
+  it('reads every name under the recursive root from an empty range prefix', () => {
+    expect(selectorPrefix(parseSelector('/', true))).toBe('');
+    expect(selectorPrefix(parseSelector('/', false))).toBe('/');
+    expect(selectorPrefix(parseSelector('plainname', false))).toBe('plainname');
   });
 
   it('uses the path or key as the range prefix', () => {
@@ -122,7 +151,7 @@ describe('isValidParameterName', () => {
     expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength)}`)).toBe(false);
   });
 
-  it.each(['', '/', '/app/', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])('rejects %j', (name) => {
+  it.each(['', '/', '/app/', 'app/db', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])('rejects %j', (name) => {
     expect(isValidParameterName(name)).toBe(false);
   });
 
