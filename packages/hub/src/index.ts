@@ -29,4 +29,10 @@ export {
 } from './reconcileHandler.js';
 export { TokenBucket, rateLimited } from './rateLimit.js';
 export { AccountNotAllowedError, describeError } from './errors.js';
-export { createHubRuntime, hubSettingsFromEnvironment, type HubRuntime, type HubRuntimeOptions, type HubEnvironmentSettings } from './runtime.js';
+export {
+  createHubRuntime,
+  hubSettingsFromEnvironment,
+  type HubRuntime,
+  type HubRuntimeOptions,
+  type HubEnvironmentSettings,
+} from './runtime.js';

@@ -111,7 +111,10 @@ export class ParameterIngester {
     if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };
 
     const seconds = [...versions, ...tombstones].map((r) => secondOf(r.time));
-    const existing = await this.storage.index.recordsFrom(location, seconds.sort()[0] ?? secondOf(new Date(0).toISOString()));
+    const existing = await this.storage.index.recordsFrom(
+      location,
+      seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
+    );
     // The history is SSM's current life, alive now: a deletion already indexed in the second that
     // life began cannot have ended it, so it came before it. Recording that (once, conditionally)
     // keeps "deleted, then re-created" apart from "created, then deleted" within one second.

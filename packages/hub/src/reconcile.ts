@@ -185,10 +185,7 @@ export class Reconciler {
       wrapSsm: (client) =>
         rateLimited(
           client,
-          new TokenBucket(
-            config.ssmCallsPerSecond ?? DEFAULTS.ssmCallsPerSecond,
-            config.ssmBurst ?? DEFAULTS.ssmBurst,
-          ),
+          new TokenBucket(config.ssmCallsPerSecond ?? DEFAULTS.ssmCallsPerSecond, config.ssmBurst ?? DEFAULTS.ssmBurst),
         ),
     });
     this.metrics = this.runtime.counter.calls;
@@ -338,25 +335,21 @@ export class Reconciler {
     const locations = await this.stalestFirst(allowed, options.regions);
     const sweeps: SweepReport[] = [];
     const deferred: { account: string; region: string }[] = [];
-    await mapLimit(
-      locations,
-      this.config.locationConcurrency ?? DEFAULTS.locationConcurrency,
-      async (location) => {
-        if (options.deadline !== undefined && this.now().getTime() > options.deadline) {
-          deferred.push(location);
-          return;
-        }
-        try {
-          sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
-        } catch (error) {
-          failures.push({ ...location, error: describeError(error) });
-          this.logger.error('sweep failed; the location is retried on the next run', {
-            ...location,
-            error: describeError(error),
-          });
-        }
-      },
-    );
+    await mapLimit(locations, this.config.locationConcurrency ?? DEFAULTS.locationConcurrency, async (location) => {
+      if (options.deadline !== undefined && this.now().getTime() > options.deadline) {
+        deferred.push(location);
+        return;
+      }
+      try {
+        sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
+      } catch (error) {
+        failures.push({ ...location, error: describeError(error) });
+        this.logger.error('sweep failed; the location is retried on the next run', {
+          ...location,
+          error: describeError(error),
+        });
+      }
+    });
     return { startedAt, finishedAt: toIsoMillis(this.now()), sweeps, failures, deferred };
   }
 

@@ -42,7 +42,15 @@ import {
   type Item,
   type RegistryEntry,
 } from './items.js';
-import { countedRequest, queryAll, type CapacityReport, queryPage, queryPages, type StartKey, type TableTarget } from './query.js';
+import {
+  countedRequest,
+  queryAll,
+  type CapacityReport,
+  queryPage,
+  queryPages,
+  type StartKey,
+  type TableTarget,
+} from './query.js';
 import {
   fromRestoreItem,
   isRestoreItem,
@@ -214,7 +222,9 @@ export class IndexTable {
 
   /** Every record of every name in one location (tests and benchmarks compare them with SSM). */
   public async locationRecords(location: Location): Promise<IndexRecord[]> {
-    const items = await this.query(keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') }));
+    const items = await this.query(
+      keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') }),
+    );
     return items.map(fromRecordItem);
   }
 
@@ -446,7 +456,11 @@ export class IndexTable {
   public async putRestoreRecord(record: RestoreRecord): Promise<void> {
     await this.counted('DynamoDB.PutItem', () =>
       this.target.documents.send(
-        new PutCommand({ TableName: this.target.tableName, Item: toRestoreItem(record), ReturnConsumedCapacity: 'TOTAL' }),
+        new PutCommand({
+          TableName: this.target.tableName,
+          Item: toRestoreItem(record),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       ),
     );
   }
@@ -483,7 +497,10 @@ export class IndexTable {
       while (pending.length > 0) {
         const response = await this.counted('DynamoDB.BatchWriteItem', () =>
           this.target.documents.send(
-            new BatchWriteCommand({ RequestItems: { [this.target.tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
+            new BatchWriteCommand({
+              RequestItems: { [this.target.tableName]: pending },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
           ),
         );
         pending = (response.UnprocessedItems?.[this.target.tableName] ?? []) as typeof pending;
@@ -583,10 +600,7 @@ export class IndexTable {
   }
 
   /** Runs a conditional write. @returns false when its condition failed */
-  private async conditional(
-    call: string,
-    send: () => Promise<CapacityReport>,
-  ): Promise<boolean> {
+  private async conditional(call: string, send: () => Promise<CapacityReport>): Promise<boolean> {
     try {
       await this.counted(call, send);
       return true;

@@ -60,7 +60,9 @@ export async function queryPage(target: TableTarget, input: Omit<QueryCommandInp
     target.counter,
     'DynamoDB.Query',
     () =>
-      target.documents.send(new QueryCommand({ ...input, TableName: target.tableName, ReturnConsumedCapacity: 'TOTAL' })),
+      target.documents.send(
+        new QueryCommand({ ...input, TableName: target.tableName, ReturnConsumedCapacity: 'TOTAL' }),
+      ),
     (r) => r.Items?.length ?? 0,
   );
   const items = (response.Items ?? []) as Item[];

@@ -81,7 +81,9 @@ export class VersionObjects {
   /** Reads one stored version. Throws when the object is not JSON with a string Value. */
   public async read(objectKey: string): Promise<StoredVersion> {
     this.counter.count('S3.GetObject');
-    const response = await this.options.s3.send(new GetObjectCommand({ Bucket: this.options.bucketName, Key: objectKey }));
+    const response = await this.options.s3.send(
+      new GetObjectCommand({ Bucket: this.options.bucketName, Key: objectKey }),
+    );
     const text = (await response.Body?.transformToString('utf8')) ?? '';
     try {
       return parseStored(text);

@@ -108,7 +108,8 @@ export async function changes(hub: Hub, options: ChangesOptions): Promise<Change
     const account = options.account;
     checkAccount(account);
     const known = await readRegistry(hub, stats, account);
-    if (known.length === 0) throw new UnknownAccountError(`unknown account ${account}: the hub has indexed nothing for it`);
+    if (known.length === 0)
+      throw new UnknownAccountError(`unknown account ${account}: the hub has indexed nothing for it`);
     feeds = monthsBetween(new Date(since), new Date(until)).map(
       (month) => () => index.accountFeed(account, month, since, until),
     );
