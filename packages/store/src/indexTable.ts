@@ -387,13 +387,16 @@ export class IndexTable {
 
   /** Every registry entry (one per account and region the hub has seen or swept), or one account's. */
   public async listRegistry(account?: string): Promise<RegistryEntry[]> {
-    const keys = { pk: IndexAttributes.partitionKey, sk: IndexAttributes.sortKey };
     const items = await this.query(
       account
-        ? keyCondition(keys, REGISTRY_PARTITION, { prefix: `${account}#` })
+        ? {
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :account)',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk, '#sk': TABLE_KEYS.sk },
+            ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION, ':account': `${account}#` },
+          }
         : {
             KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': keys.pk },
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk },
             ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION },
           },
     );
@@ -503,7 +506,7 @@ export class IndexTable {
             }),
           ),
         );
-        pending = (response.UnprocessedItems?.[this.target.tableName] ?? []) as typeof pending;
+        pending = (response?.UnprocessedItems?.[this.target.tableName] ?? []) as typeof pending;
       }
     });
   }
@@ -553,9 +556,9 @@ export class IndexTable {
             ...this.consistency(),
           }),
         ),
-      (r) => (r.Item ? 1 : 0),
+      (r) => (r?.Item ? 1 : 0),
     );
-    return response.Item as Item | undefined;
+    return response?.Item as Item | undefined;
   }
 
   private catalogEntryCondition(location: ParameterLocation): ReturnType<typeof keyCondition> {

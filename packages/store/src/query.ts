@@ -27,8 +27,8 @@ export interface CapacityReport {
 }
 
 /** The capacity a DynamoDB response reports (ReturnConsumedCapacity TOTAL). */
-function consumedCapacityOf(response: CapacityReport): number {
-  const reports = response.ConsumedCapacity;
+function consumedCapacityOf(response: CapacityReport | undefined): number {
+  const reports = response?.ConsumedCapacity;
   if (reports === undefined) return 0;
   return (Array.isArray(reports) ? reports : [reports]).reduce((sum, r) => sum + (r.CapacityUnits ?? 0), 0);
 }
@@ -63,13 +63,13 @@ export async function queryPage(target: TableTarget, input: Omit<QueryCommandInp
       target.documents.send(
         new QueryCommand({ ...input, TableName: target.tableName, ReturnConsumedCapacity: 'TOTAL' }),
       ),
-    (r) => r.Items?.length ?? 0,
+    (r) => r?.Items?.length ?? 0,
   );
-  const items = (response.Items ?? []) as Item[];
+  const items = (response?.Items ?? []) as Item[];
   return {
     items,
-    count: response.Count ?? items.length,
-    ...(response.LastEvaluatedKey ? { lastKey: response.LastEvaluatedKey } : {}),
+    count: response?.Count ?? items.length,
+    ...(response?.LastEvaluatedKey ? { lastKey: response.LastEvaluatedKey } : {}),
   };
 }
 
