@@ -3,6 +3,8 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
+  type PutCommandOutput,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -124,6 +126,16 @@ function keyCondition(
 
 const TABLE_KEYS = { pk: IndexAttributes.partitionKey, sk: IndexAttributes.sortKey } as const;
 
+/** The change feeds: a global secondary index each, with its key attributes. */
+const FEEDS = {
+  org: { indexName: IndexNames.feed, pk: IndexAttributes.feedPartitionKey, sk: IndexAttributes.feedSortKey },
+  account: {
+    indexName: IndexNames.accountFeed,
+    pk: IndexAttributes.accountFeedPartitionKey,
+    sk: IndexAttributes.accountFeedSortKey,
+  },
+} as const;
+
 /** Sorts after every character of a key: the open end of a sort-key range. */
 const RANGE_END = '~';
 
@@ -231,15 +243,10 @@ export class IndexTable {
   /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
   public async putRecord(record: IndexRecord): Promise<boolean> {
     return this.conditional('DynamoDB.PutItem', () =>
-      this.target.documents.send(
-        new PutCommand({
-          TableName: this.target.tableName,
-          Item: toRecordItem(record),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
+      this.put(toRecordItem(record), {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
     );
   }
 
@@ -357,24 +364,12 @@ export class IndexTable {
 
   /** The org feed's entries of one day and shard from `since` to `until` (inclusive, ISO). */
   public async orgFeed(day: string, shard: number, since: string, until: string): Promise<FeedEntry[]> {
-    return this.feed(
-      IndexNames.feed,
-      { pk: IndexAttributes.feedPartitionKey, sk: IndexAttributes.feedSortKey },
-      feedPartition(day, shard),
-      since,
-      until,
-    );
+    return this.feed(FEEDS.org, feedPartition(day, shard), since, until);
   }
 
   /** One account's feed entries of one month from `since` to `until` (inclusive, ISO). */
   public async accountFeed(account: string, month: string, since: string, until: string): Promise<FeedEntry[]> {
-    return this.feed(
-      IndexNames.accountFeed,
-      { pk: IndexAttributes.accountFeedPartitionKey, sk: IndexAttributes.accountFeedSortKey },
-      accountFeedPartition(account, month),
-      since,
-      until,
-    );
+    return this.feed(FEEDS.account, accountFeedPartition(account, month), since, until);
   }
 
   // --- registry ----------------------------------------------------------------------------
@@ -457,15 +452,7 @@ export class IndexTable {
 
   /** Writes a restore record (its own partition; the feeds show it among the changes). */
   public async putRestoreRecord(record: RestoreRecord): Promise<void> {
-    await this.counted('DynamoDB.PutItem', () =>
-      this.target.documents.send(
-        new PutCommand({
-          TableName: this.target.tableName,
-          Item: toRestoreItem(record),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
+    await this.counted('DynamoDB.PutItem', () => this.put(toRestoreItem(record)));
   }
 
   /** The restores of one target account and region, oldest first. */
@@ -526,8 +513,7 @@ export class IndexTable {
   }
 
   private async feed(
-    indexName: string,
-    keys: { readonly pk: string; readonly sk: string },
+    { indexName, ...keys }: (typeof FEEDS)[keyof typeof FEEDS],
     partition: string,
     since: string,
     until: string,
@@ -542,6 +528,15 @@ export class IndexTable {
         ? { kind: 'restore', sortKey, restore: fromRestoreItem(item) }
         : { kind: 'record', sortKey, record: fromRecordItem(item) };
     });
+  }
+
+  private put(
+    item: Item,
+    condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames'> = {},
+  ): Promise<PutCommandOutput> {
+    return this.target.documents.send(
+      new PutCommand({ TableName: this.target.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL', ...condition }),
+    );
   }
 
   private async get(key: Item): Promise<Item | undefined> {
