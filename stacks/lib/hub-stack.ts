@@ -34,6 +34,7 @@ import {
   backupBucketName,
   parameterStoreEventPattern,
 } from '@ssmhub/core';
+import { RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
 import type { Construct } from 'constructs';
 import type { SsmHubConfig } from './config.js';
 import { HubExports } from './names.js';
@@ -63,12 +64,8 @@ export const RECONCILE_RATE = Duration.hours(6);
  */
 export const RECONCILE_TIMEOUT = Duration.minutes(15);
 
-/**
- * Partition-key prefix of the restore records the CLI writes (`RESTORE#{account}#{region}`,
- * restorePartition in packages/cli/src/lib/restoreRecord.ts): the only items restore operators
- * may put in the index.
- */
-export const RESTORE_RECORD_PARTITION_PREFIX = 'RESTORE#';
+/** Partition-key prefix of the restore records the CLI writes: the only items restore operators may write. */
+export const RESTORE_RECORD_PARTITION_PREFIX = RESTORE_PARTITION_PREFIX;
 
 export interface HubStackProps extends StackProps {
   readonly config: SsmHubConfig;
@@ -397,7 +394,7 @@ export class HubStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
     this.ingestFunction = this.hubFunction('Ingest', {
-      entry: 'packages/hub/src/lambda/ingest.ts',
+      entry: 'packages/hub/src/handlers/ingest.ts',
       role: this.ingestRole,
       description: 'ssmhub ingest: SQS batches of Parameter Store events to the index and backup bucket',
       timeout: Duration.seconds(IngestQueueSettings.visibilityTimeoutSeconds / 6),
@@ -412,7 +409,7 @@ export class HubStack extends Stack {
       }),
     );
     this.reconcileFunction = this.hubFunction('Reconcile', {
-      entry: 'packages/hub/src/lambda/reconcile.ts',
+      entry: 'packages/hub/src/handlers/reconcile.ts',
       // Named: `ssmhub reconcile` invokes it (member readers trust only the hub's roles).
       functionName: ResourceNames.reconcileFunction,
       role: this.reconcileRole,

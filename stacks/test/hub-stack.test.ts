@@ -10,7 +10,7 @@ import {
 } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
-import { restorePartition } from '../../packages/cli/src/lib/restoreRecord.js';
+import { restorePartition } from '@ssmhub/store';
 import { DEADLINE_MARGIN_MS, ReconcileEnvironment } from '../../packages/hub/src/reconcileHandler.js';
 import { INGEST_MAX_CONCURRENCY, RESTORE_RECORD_PARTITION_PREFIX } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';

@@ -7,6 +7,7 @@ export * from './resolve.js';
 export * from './snapshot.js';
 export * from './time.js';
 export * from './types.js';
-export * from './items.js';
 export * from './recentHistory.js';
 export * from './restorePlan.js';
+export * from './concurrency.js';
+export * from './partition.js';

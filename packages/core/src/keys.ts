@@ -28,6 +28,28 @@ export const IndexNames = {
   accountFeed: 'account-feed',
 } as const;
 
+/**
+ * The index table's definition, shared by the hub stack and the sandbox so they cannot drift.
+ * Every key is a string; both indexes project all attributes (records are small and values are
+ * never in the table).
+ */
+export const IndexTableSchema = {
+  partitionKey: IndexAttributes.partitionKey,
+  sortKey: IndexAttributes.sortKey,
+  globalSecondaryIndexes: [
+    {
+      indexName: IndexNames.feed,
+      partitionKey: IndexAttributes.feedPartitionKey,
+      sortKey: IndexAttributes.feedSortKey,
+    },
+    {
+      indexName: IndexNames.accountFeed,
+      partitionKey: IndexAttributes.accountFeedPartitionKey,
+      sortKey: IndexAttributes.accountFeedSortKey,
+    },
+  ],
+} as const;
+
 /** Day partitions of the org feed are split this many ways so no partition takes every change. */
 export const FEED_SHARDS = 16;
 

@@ -1,9 +1,8 @@
 export { OrganizationBoundary } from './boundary.js';
 export type { HubConfig } from './config.js';
-export { createIngestHandler, describeError } from './ingest.js';
+export { createIngestHandler } from './ingest.js';
 export type { IngestHandler, IngestMetrics } from './ingest.js';
-export { MemberCredentials } from './memberCredentials.js';
-export { VersionStore, type VersionObject } from './store.js';
+export { MemberCredentials, type MemberCredentialsOptions } from './memberCredentials.js';
 export { readParameterHistory } from './history.js';
 export { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
 export {
@@ -28,6 +27,12 @@ export {
   type ReconcileRequest,
   type ReconcileSummary,
 } from './reconcileHandler.js';
-export { readRegistryEntry, listRegistry, recordSweep, type SweepStatus } from './registry.js';
 export { TokenBucket, rateLimited } from './rateLimit.js';
-export { AccountNotAllowedError } from './errors.js';
+export { AccountNotAllowedError, describeError } from './errors.js';
+export {
+  createHubRuntime,
+  hubSettingsFromEnvironment,
+  type HubRuntime,
+  type HubRuntimeOptions,
+  type HubEnvironmentSettings,
+} from './runtime.js';

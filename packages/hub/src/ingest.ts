@@ -1,10 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   InvalidEventError,
   ResourceNames,
@@ -13,14 +8,13 @@ import {
   type ParameterEvent,
 } from '@ssmhub/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { clientOptions, countCalls, type CallCounter, type ClientSettings } from './clients.js';
 import type { HubConfig } from './config.js';
+import { describeError } from './errors.js';
 import { groupKey, ParameterIngester, type EventGroup } from './ingester.js';
-import { MemberCredentials } from './memberCredentials.js';
-import { VersionStore } from './store.js';
+import { createHubRuntime } from './runtime.js';
 
 /** AWS calls one handler instance made, keyed `Service.Operation`. */
-export type IngestMetrics = CallCounter;
+export type IngestMetrics = Record<string, number>;
 
 export interface IngestHandler {
   (event: SQSEvent): Promise<SQSBatchResponse>;
@@ -41,47 +35,12 @@ const REGISTRY_TOUCH_INTERVAL_MS = 60_000;
  * const response = await handler(sqsEvent); // { batchItemFailures: [...] }
  */
 export function createIngestHandler(config: HubConfig): IngestHandler {
-  const metrics: CallCounter = {};
-  const logger = config.logger ?? new Logger({ serviceName: 'ssmhub-ingest' });
-  const settings: ClientSettings = {
-    region: config.hubRegion,
-    endpoint: config.endpoint,
-    credentials: config.credentials,
-    maxAttempts: config.maxAttempts ?? 6,
-    requestHandler: config.requestHandler,
-  };
-  const documents = DynamoDBDocumentClient.from(
-    countCalls(new DynamoDBClient(clientOptions(settings)), 'DynamoDB', metrics),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  const s3 = countCalls(
-    new S3Client({ ...clientOptions(settings), forcePathStyle: Boolean(config.endpoint) }),
-    'S3',
-    metrics,
-  );
-  const sts = countCalls(new STSClient(clientOptions(settings)), 'STS', metrics);
-  const memberCredentials = new MemberCredentials(sts, config.readerRoleName ?? ResourceNames.readerRole);
-  const ssmClients = new Map<string, SSMClient>();
-  const ssmFor = async (account: string, region: string): Promise<SSMClient> => {
-    // Assumed up front so an AccessDenied fails this parameter before any read is attempted.
-    await memberCredentials.forAccount(account);
-    const key = `${account}#${region}`;
-    let client = ssmClients.get(key);
-    if (!client) {
-      client = countCalls(
-        new SSMClient({
-          ...clientOptions({ ...settings, region }),
-          credentials: memberCredentials.providerFor(account),
-        }),
-        'SSM',
-        metrics,
-      );
-      ssmClients.set(key, client);
-    }
-    return client;
-  };
-  const store = new VersionStore(documents, s3, config.tableName, config.bucketName, config.kmsKeyId);
-  const ingester = new ParameterIngester(store, ssmFor, logger);
+  const runtime = createHubRuntime(config, {
+    serviceName: 'ssmhub-ingest',
+    sessionName: ResourceNames.readerSessionName,
+  });
+  const { logger, index } = runtime;
+  const ingester = new ParameterIngester(runtime, logger);
   const registryTouched = new Map<string, number>();
 
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -149,14 +108,14 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
         if (now - (registryTouched.get(key) ?? 0) < REGISTRY_TOUCH_INTERVAL_MS) return;
         registryTouched.set(key, now);
         // Status only: a failure here must not fail messages whose versions are stored.
-        await store.touchRegistry(e.account, e.region, e.time).catch((error: unknown) => {
+        await index.touchRegistry(e.account, e.region, e.time).catch((error: unknown) => {
           logger.warn('registry update failed', { account: e.account, region: e.region, error: describeError(error) });
         });
       }),
     );
   }
 
-  return Object.assign(handler, { metrics });
+  return Object.assign(handler, { metrics: runtime.counter.calls });
 }
 
 function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): ParameterEvent | undefined {
@@ -167,11 +126,4 @@ function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): Para
     logger.warn('event rejected', { messageId: record.messageId, reason: error.reason, detail: error.message });
     return undefined;
   }
-}
-
-/** An error reduced to what is safe to log: its name and HTTP status, never its message. */
-export function describeError(error: unknown): { name: string; status?: number } {
-  if (!(error instanceof Error)) return { name: typeof error };
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === undefined ? { name: error.name } : { name: error.name, status };
 }

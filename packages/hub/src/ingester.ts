@@ -4,6 +4,7 @@ import {
   EventOperation,
   TombstoneSource,
   latestSecond,
+  mapLimit,
   secondOf,
   versionObjectKey,
   type IndexRecord,
@@ -15,7 +16,7 @@ import {
   type VersionRecord,
 } from '@ssmhub/core';
 import { readParameterHistory } from './history.js';
-import type { VersionStore } from './store.js';
+import type { HubRuntime } from './runtime.js';
 
 /** The events of one batch that concern one parameter (by the name the events give). */
 export interface EventGroup {
@@ -48,13 +49,12 @@ export function groupKey(event: ParameterEvent): string {
  */
 export class ParameterIngester {
   public constructor(
-    private readonly store: VersionStore,
-    private readonly ssmFor: (account: string, region: string) => Promise<SSMClient>,
+    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor'>,
     private readonly logger: Logger,
   ) {}
 
   public async ingest(group: EventGroup): Promise<GroupOutcome> {
-    const ssm = await this.ssmFor(group.account, group.region);
+    const ssm = await this.storage.ssmFor(group.account, group.region);
     const ambiguous = group.candidates.length > 1;
     const hasDeletes = group.events.some((e) => e.operation === EventOperation.delete);
     const hasReads = group.events.some((e) => e.operation !== EventOperation.delete);
@@ -77,7 +77,7 @@ export class ParameterIngester {
     for (const [name, history] of histories) {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
-      const deletions = hasDeletes && (!ambiguous || (await this.store.hasCatalogEntry(location)));
+      const deletions = hasDeletes && (!ambiguous || (await this.storage.index.hasCatalogEntry(location)));
       const added = await this.ingestName(ssm, location, history, group, ambiguous, deletions);
       outcome.versions += added.versions;
       outcome.tombstones += added.tombstones;
@@ -111,7 +111,10 @@ export class ParameterIngester {
     if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };
 
     const seconds = [...versions, ...tombstones].map((r) => secondOf(r.time));
-    const existing = await this.store.recordsFrom(location, seconds.sort()[0] ?? secondOf(new Date(0).toISOString()));
+    const existing = await this.storage.index.recordsFrom(
+      location,
+      seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
+    );
     // The history is SSM's current life, alive now: a deletion already indexed in the second that
     // life began cannot have ended it, so it came before it. Recording that (once, conditionally)
     // keeps "deleted, then re-created" apart from "created, then deleted" within one second.
@@ -134,10 +137,10 @@ export class ParameterIngester {
 
     const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
     const tags = newVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
-    await forEachLimited(newVersions, WRITE_CONCURRENCY, (record) => {
+    await mapLimit(newVersions, WRITE_CONCURRENCY, (record) => {
       const entry = values.get(record.version);
       if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
-      return this.store.putVersionObject(record.objectKey, {
+      return this.storage.objects.put(record.objectKey, {
         ...entry,
         account: location.account,
         region: location.region,
@@ -149,7 +152,7 @@ export class ParameterIngester {
       });
     });
 
-    await forEachLimited(hinted, WRITE_CONCURRENCY, (tombstone) => this.store.markPrecedes(tombstone));
+    await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.markPrecedes(tombstone));
     const added: LifecycleRecord[] = [...newVersions, ...newTombstones];
     if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
@@ -158,7 +161,7 @@ export class ParameterIngester {
       // so the redelivery writes both again; the other order could leave a stale catalog forever.
       if (last && [...added, ...hinted].some((r) => secondOf(r.time) === last)) {
         const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
-        await this.store.updateCatalog(
+        await this.storage.index.updateCatalog(
           location,
           last,
           lifecycle.filter((r) => secondOf(r.time) === last),
@@ -167,7 +170,7 @@ export class ParameterIngester {
       }
     }
     const records: IndexRecord[] = [...added, ...newLabels];
-    await forEachLimited(records, WRITE_CONCURRENCY, (record) => this.store.putRecord(record));
+    await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
     if (records.length > 0) {
       this.logger.info('stored', {
         account: location.account,
@@ -292,21 +295,4 @@ function identity(record: IndexRecord): string {
 
 function isLifecycle(record: IndexRecord): record is LifecycleRecord {
   return record.kind !== 'label';
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
 }

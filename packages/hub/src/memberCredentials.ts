@@ -5,23 +5,46 @@ import { ResourceNames } from '@ssmhub/core';
 /** Credentials are renewed this long before they expire, so no call starts with stale ones. */
 export const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+export interface MemberCredentialsOptions {
+  /** The member role. @default 'SSMHubReader' */
+  readonly roleName?: string;
+  /** Session name (shows in the member's CloudTrail). @default 'ssmhub-ingest' */
+  readonly sessionName?: string;
+  /** The AWS partition of the role's ARN (see partitionOf). @default 'aws' */
+  readonly partition?: string;
+  /** The clock. @default Date.now */
+  readonly now?: () => number;
+}
+
 /**
  * Assumes a member account's role once per account and keeps the credentials until shortly
  * before they expire. Concurrent callers for one account share one AssumeRole call.
  *
  * @example
- * const cache = new MemberCredentials(sts, 'SSMHubReader', 'ssmhub-ingest');
+ * const cache = new MemberCredentials(sts, { roleName: 'SSMHubReader', partition: partitionOf('eu-west-1') });
  * const credentials = await cache.forAccount('111122223333');
  */
 export class MemberCredentials {
   private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
+  private readonly roleName: string;
+  private readonly sessionName: string;
+  private readonly partition: string;
+  private readonly now: () => number;
 
   public constructor(
     private readonly sts: STSClient,
-    private readonly roleName: string = ResourceNames.readerRole,
-    private readonly sessionName: string = ResourceNames.readerSessionName,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: MemberCredentialsOptions = {},
+  ) {
+    this.roleName = options.roleName ?? ResourceNames.readerRole;
+    this.sessionName = options.sessionName ?? ResourceNames.readerSessionName;
+    this.partition = options.partition ?? 'aws';
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The ARN of the member role in `account`. */
+  public roleArn(account: string): string {
+    return `arn:${this.partition}:iam::${account}:role/${this.roleName}`;
+  }
 
   /** Credentials for `account`, assuming the role only when none are cached or they are about to expire. */
   public async forAccount(account: string): Promise<AwsCredentialIdentity> {
@@ -45,7 +68,7 @@ export class MemberCredentials {
   private async assume(account: string): Promise<AwsCredentialIdentity> {
     const response = await this.sts.send(
       new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${account}:role/${this.roleName}`,
+        RoleArn: this.roleArn(account),
         RoleSessionName: this.sessionName,
       }),
     );

@@ -1,36 +1,24 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeParametersCommand, SSMClient, type ParameterMetadata } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
+import { DescribeParametersCommand, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   EventOperation,
-  IndexAttributes,
   ParameterStoreDetailTypes,
   ResourceNames,
   TombstoneSource,
-  catalogRangePrefix,
-  fromCatalogItem,
-  locationPartition,
+  mapLimit,
   orderTimeline,
   toIsoMillis,
-  type CatalogEntry,
   type ParameterEvent,
-  type RegistryEntry,
   type VersionRecord,
 } from '@ssmhub/core';
-import { clientOptions, countCalls, type CallCounter, type ClientSettings } from './clients.js';
+import type { CatalogEntry, RegistryEntry } from '@ssmhub/store';
 import type { HubConfig } from './config.js';
-import { AccountNotAllowedError } from './errors.js';
+import { AccountNotAllowedError, describeError } from './errors.js';
 import { readParameterHistory } from './history.js';
-import { describeError } from './ingest.js';
-import { forEachLimited, ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
-import { MemberCredentials } from './memberCredentials.js';
+import { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
 import { rateLimited, TokenBucket } from './rateLimit.js';
-import { listRegistry, readRegistryEntry, recordSweep } from './registry.js';
-import { VersionStore } from './store.js';
+import { createHubRuntime, type HubRuntime } from './runtime.js';
 
 /*
  * The reconcile sweep: how it is complete, and how it scales.
@@ -182,42 +170,27 @@ const DEFAULTS = { ssmCallsPerSecond: 5, ssmBurst: 10, readConcurrency: 4, locat
  */
 export class Reconciler {
   /** AWS calls made, keyed `Service.Operation` (SSM counts calls, not attempts). */
-  public readonly metrics: CallCounter = {};
+  public readonly metrics: Record<string, number>;
+  private readonly runtime: HubRuntime;
   private readonly logger: Logger;
-  private readonly settings: ClientSettings;
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly clients: { destroy(): void }[] = [];
-  private readonly memberCredentials: MemberCredentials;
-  private readonly ssmClients = new Map<string, SSMClient>();
   private readonly ingester: ParameterIngester;
   private readonly now: () => Date;
 
   public constructor(private readonly config: ReconcileConfig) {
-    this.logger = config.logger ?? new Logger({ serviceName: 'ssmhub-reconcile' });
     this.now = config.now ?? (() => new Date());
-    this.settings = {
-      region: config.hubRegion,
-      endpoint: config.endpoint,
-      credentials: config.credentials,
-      maxAttempts: config.maxAttempts ?? 6,
-      requestHandler: config.requestHandler,
-    };
-    const dynamodb = countCalls(new DynamoDBClient(clientOptions(this.settings)), 'DynamoDB', this.metrics);
-    this.documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    const s3 = countCalls(
-      new S3Client({ ...clientOptions(this.settings), forcePathStyle: Boolean(config.endpoint) }),
-      'S3',
-      this.metrics,
-    );
-    const sts = countCalls(new STSClient(clientOptions(this.settings)), 'STS', this.metrics);
-    this.clients.push(dynamodb, s3, sts);
-    this.memberCredentials = new MemberCredentials(
-      sts,
-      config.readerRoleName ?? ResourceNames.readerRole,
-      'ssmhub-reconcile',
-    );
-    const store = new VersionStore(this.documents, s3, config.tableName, config.bucketName, config.kmsKeyId);
-    this.ingester = new ParameterIngester(store, (account, region) => this.ssmFor(account, region), this.logger);
+    this.runtime = createHubRuntime(config, {
+      serviceName: 'ssmhub-reconcile',
+      sessionName: ResourceNames.reconcileSessionName,
+      // SSM's quotas are per account and region: each location gets its own bucket.
+      wrapSsm: (client) =>
+        rateLimited(
+          client,
+          new TokenBucket(config.ssmCallsPerSecond ?? DEFAULTS.ssmCallsPerSecond, config.ssmBurst ?? DEFAULTS.ssmBurst),
+        ),
+    });
+    this.metrics = this.runtime.counter.calls;
+    this.logger = this.runtime.logger;
+    this.ingester = new ParameterIngester(this.runtime, this.logger);
   }
 
   /**
@@ -235,12 +208,14 @@ export class Reconciler {
     const startedAt = toIsoMillis(this.now());
     const sweepId = `sweep-${startedAt}`;
     const mode = target.mode ?? SweepMode.incremental;
-    const registry = await readRegistryEntry(this.documents, this.config.tableName, account, region);
+    const registry = await this.runtime.index.registryEntry(account, region);
     const onboarding = registry?.baselineAt === undefined;
-    const ssm = await this.ssmFor(account, region);
+    const ssm = await this.runtime.ssmFor(account, region);
     // The catalog is read before SSM is listed: a name created after the read is simply not a
     // tombstone candidate, and one created after the listing is caught by its event or the next sweep.
-    const catalog = await this.readCatalog(account, region);
+    const catalog = new Map(
+      (await this.runtime.index.catalogRange({ account, region }, '')).map((entry) => [entry.name, entry]),
+    );
     const listing = await listParameters(ssm, target.deadline, () => this.now().getTime());
 
     const repaired = { versions: 0, tombstones: 0, labels: 0 };
@@ -284,13 +259,13 @@ export class Reconciler {
       }
     };
     const concurrency = this.config.readConcurrency ?? DEFAULTS.readConcurrency;
-    await forEachLimited(toRead, concurrency, (name) =>
+    await mapLimit(toRead, concurrency, (name) =>
       guarded(name, async () => {
         historiesRead += 1;
         add(await this.ingester.ingest(this.repairGroup(account, region, name, sweepId, startedAt)));
       }),
     );
-    await forEachLimited(gone, concurrency, (name) =>
+    await mapLimit(gone, concurrency, (name) =>
       guarded(name, async () => {
         const checkedAt = toIsoMillis(this.now());
         historiesRead += 1;
@@ -323,7 +298,7 @@ export class Reconciler {
       failedNames,
     };
     if (complete) {
-      await recordSweep(this.documents, this.config.tableName, {
+      await this.runtime.index.recordSweep({
         account,
         region,
         finishedAt,
@@ -360,25 +335,21 @@ export class Reconciler {
     const locations = await this.stalestFirst(allowed, options.regions);
     const sweeps: SweepReport[] = [];
     const deferred: { account: string; region: string }[] = [];
-    await forEachLimited(
-      locations,
-      this.config.locationConcurrency ?? DEFAULTS.locationConcurrency,
-      async (location) => {
-        if (options.deadline !== undefined && this.now().getTime() > options.deadline) {
-          deferred.push(location);
-          return;
-        }
-        try {
-          sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
-        } catch (error) {
-          failures.push({ ...location, error: describeError(error) });
-          this.logger.error('sweep failed; the location is retried on the next run', {
-            ...location,
-            error: describeError(error),
-          });
-        }
-      },
-    );
+    await mapLimit(locations, this.config.locationConcurrency ?? DEFAULTS.locationConcurrency, async (location) => {
+      if (options.deadline !== undefined && this.now().getTime() > options.deadline) {
+        deferred.push(location);
+        return;
+      }
+      try {
+        sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
+      } catch (error) {
+        failures.push({ ...location, error: describeError(error) });
+        this.logger.error('sweep failed; the location is retried on the next run', {
+          ...location,
+          error: describeError(error),
+        });
+      }
+    });
     return { startedAt, finishedAt: toIsoMillis(this.now()), sweeps, failures, deferred };
   }
 
@@ -400,17 +371,12 @@ export class Reconciler {
 
   /** Releases every client. */
   public destroy(): void {
-    for (const client of [...this.clients, ...this.ssmClients.values()]) client.destroy();
-    this.ssmClients.clear();
+    this.runtime.destroy();
   }
 
   private async listAccounts(): Promise<string[]> {
     if (this.config.listAccounts) return [...(await this.config.listAccounts())];
-    const organizations = countCalls(
-      new OrganizationsClient(clientOptions(this.settings)),
-      'Organizations',
-      this.metrics,
-    );
+    const organizations = this.runtime.organizations();
     try {
       const accounts = new Set<string>(this.config.allowedAccounts ?? []);
       let nextToken: string | undefined;
@@ -432,7 +398,7 @@ export class Reconciler {
     regions: readonly string[],
   ): Promise<{ account: string; region: string }[]> {
     const registry = new Map<string, RegistryEntry>();
-    for (const entry of await listRegistry(this.documents, this.config.tableName)) {
+    for (const entry of await this.runtime.index.listRegistry()) {
       registry.set(`${entry.account}#${entry.region}`, entry);
     }
     const rank = (location: { account: string; region: string }): string => {
@@ -445,55 +411,6 @@ export class Reconciler {
       .map((location) => ({ location, rank: rank(location) }))
       .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
       .map(({ location }) => location);
-  }
-
-  private async ssmFor(account: string, region: string): Promise<SSMClient> {
-    // Assumed up front so an AccessDenied fails the location before any SSM call.
-    await this.memberCredentials.forAccount(account);
-    const key = `${account}#${region}`;
-    let client = this.ssmClients.get(key);
-    if (!client) {
-      const bucket = new TokenBucket(
-        this.config.ssmCallsPerSecond ?? DEFAULTS.ssmCallsPerSecond,
-        this.config.ssmBurst ?? DEFAULTS.ssmBurst,
-      );
-      client = rateLimited(
-        countCalls(
-          new SSMClient({
-            ...clientOptions({ ...this.settings, region }),
-            credentials: this.memberCredentials.providerFor(account),
-          }),
-          'SSM',
-          this.metrics,
-        ),
-        bucket,
-      );
-      this.ssmClients.set(key, client);
-    }
-    return client;
-  }
-
-  private async readCatalog(account: string, region: string): Promise<Map<string, CatalogEntry>> {
-    const catalog = new Map<string, CatalogEntry>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.config.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
-          ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':prefix': catalogRangePrefix('') },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const entry = fromCatalogItem(item);
-        catalog.set(entry.name, entry);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return catalog;
   }
 
   /** A group that reads `name`'s history and writes what is missing, label changes included. */

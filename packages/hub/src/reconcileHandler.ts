@@ -1,3 +1,4 @@
+import { HubEnvironment } from '@ssmhub/core';
 import {
   Reconciler,
   SweepMode,
@@ -9,9 +10,9 @@ import {
 /** Environment variables the reconcile Lambda reads besides HubEnvironment's. */
 export const ReconcileEnvironment = {
   /** Comma-separated member regions to sweep (the spoke's regions). */
-  memberRegions: 'SSMHUB_MEMBER_REGIONS',
+  memberRegions: HubEnvironment.memberRegions,
   /** SSM calls per second per account and region. */
-  ssmCallsPerSecond: 'SSMHUB_RECONCILE_SSM_RATE',
+  ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
 } as const;
 
 /**

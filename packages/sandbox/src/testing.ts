@@ -3,8 +3,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { fromRecordItem, locationPartition, type IndexRecord } from '@ssmhub/core';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IndexRecord } from '@ssmhub/core';
+import { IndexTable } from '@ssmhub/store';
 import { hubClientOptions } from './clients.js';
 import { Emulator } from './emulator.js';
 import { SandboxParameterStore } from './parameterStore.js';
@@ -133,19 +134,5 @@ export async function readIndexRecords(
   account: string,
   region: string,
 ): Promise<IndexRecord[]> {
-  const records: IndexRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :records)',
-        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':records': 'R#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map(fromRecordItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return records;
+  return new IndexTable({ documents: ddb, tableName: table }).locationRecords({ account, region });
 }

@@ -1,29 +1,12 @@
-import {
-  FEED_SHARDS,
-  IndexAttributes,
-  IndexNames,
-  accountFeedPartition,
-  daysBetween,
-  feedPartition,
-  fromRecordItem,
-  locationPartition,
-  monthsBetween,
-  parseSelector,
-  recordPrefix,
-  recordUpperBoundAtSecond,
-  selects,
-} from '@ssmhub/core';
-import type { IndexRecord, Item, VersionRecord } from '@ssmhub/core';
+import { FEED_SHARDS, daysBetween, mapLimit, monthsBetween, parseSelector, selects } from '@ssmhub/core';
+import type { IndexRecord, VersionRecord } from '@ssmhub/core';
+import type { FeedEntry, RestoreCounts, RestoreRecord } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
-import { mapLimit } from './concurrency.js';
-import { queryAll, queryPage } from './dynamo.js';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
-import { isRestoreItem } from './restoreRecord.js';
-import type { RestoreCounts, RestoreRecord } from './restoreRecord.js';
 import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
@@ -74,8 +57,7 @@ export interface ChangesResult {
 /** Feed queries in flight at once. */
 const FEED_CONCURRENCY = 16;
 
-function toRestoreChange(item: Item): RestoreChange {
-  const r = item as unknown as RestoreRecord;
+function toRestoreChange(r: RestoreRecord): RestoreChange {
   return {
     account: r.account,
     region: r.region,
@@ -97,18 +79,8 @@ function toRestoreChange(item: Item): RestoreChange {
 
 /** The version a deletion removed or a label change labelled (one small descending Query). */
 async function contextOf(hub: Hub, stats: RequestStats, record: IndexRecord): Promise<VersionRecord | undefined> {
-  const page = await queryPage(hub, stats, {
-    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-    ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
-    ExpressionAttributeValues: {
-      ':pk': locationPartition(record.account, record.region),
-      ':from': recordPrefix(record.name),
-      ':to': recordUpperBoundAtSecond(record.name, record.time),
-    },
-    ScanIndexForward: false,
-    Limit: 10,
-  });
-  const versions = page.items.map(fromRecordItem).filter((r): r is VersionRecord => r.kind === 'version');
+  const page = await hub.index(stats).recordsBefore(record, record.time, { limit: 10 });
+  const versions = page.records.filter((r): r is VersionRecord => r.kind === 'version');
   if (record.kind === 'label') return versions.find((v) => v.version === record.version);
   return versions.find((v) => v.time <= record.time) ?? versions[0];
 }
@@ -130,42 +102,30 @@ export async function changes(hub: Hub, options: ChangesOptions): Promise<Change
   const matchesPath = (name: string): boolean =>
     !options.path || name === options.path || (pathSelector !== undefined && selects(pathSelector, name));
   const stats = new RequestStats();
-  const range = { ':from': since, ':to': `${until}~` };
-  let queries: { index: string; pk: string; pkName: string; skName: string }[];
+  const index = hub.index(stats);
+  let feeds: (() => Promise<FeedEntry[]>)[];
   if (options.account) {
-    checkAccount(options.account);
-    const known = await readRegistry(hub, stats, options.account);
+    const account = options.account;
+    checkAccount(account);
+    const known = await readRegistry(hub, stats, account);
     if (known.length === 0)
-      throw new UnknownAccountError(`unknown account ${options.account}: the hub has indexed nothing for it`);
-    queries = monthsBetween(new Date(since), new Date(until)).map((month) => ({
-      index: IndexNames.accountFeed,
-      pk: accountFeedPartition(options.account as string, month),
-      pkName: IndexAttributes.accountFeedPartitionKey,
-      skName: IndexAttributes.accountFeedSortKey,
-    }));
+      throw new UnknownAccountError(`unknown account ${account}: the hub has indexed nothing for it`);
+    feeds = monthsBetween(new Date(since), new Date(until)).map(
+      (month) => () => index.accountFeed(account, month, since, until),
+    );
   } else {
-    queries = daysBetween(new Date(since), new Date(until)).flatMap((day) =>
-      Array.from({ length: FEED_SHARDS }, (_, shard) => ({
-        index: IndexNames.feed,
-        pk: feedPartition(day, shard),
-        pkName: IndexAttributes.feedPartitionKey,
-        skName: IndexAttributes.feedSortKey,
-      })),
+    feeds = daysBetween(new Date(since), new Date(until)).flatMap((day) =>
+      Array.from({ length: FEED_SHARDS }, (_, shard) => () => index.orgFeed(day, shard, since, until)),
     );
   }
-  const pages = await mapLimit(queries, FEED_CONCURRENCY, (q) =>
-    queryAll(hub, stats, {
-      IndexName: q.index,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#pk': q.pkName, '#sk': q.skName },
-      ExpressionAttributeValues: { ':pk': q.pk, ...range },
-    }).then((items) => items.map((item) => ({ item, sortKey: String(item[q.skName]) }))),
-  );
+  const pages = await mapLimit(feeds, FEED_CONCURRENCY, (read) => read());
   const all = pages.flat().sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-  const selected = all.filter(({ item }) => matchesPath(String(item.name)));
-  const records = await mapLimit(selected, FEED_CONCURRENCY, async ({ item }): Promise<ChangeRecord> => {
-    if (isRestoreItem(item)) return toRestoreChange(item);
-    const record = fromRecordItem(item);
+  const selected = all.filter((entry) =>
+    matchesPath(entry.kind === 'restore' ? entry.restore.name : entry.record.name),
+  );
+  const records = await mapLimit(selected, FEED_CONCURRENCY, async (entry): Promise<ChangeRecord> => {
+    if (entry.kind === 'restore') return toRestoreChange(entry.restore);
+    const record = entry.record;
     const context = record.kind === 'version' ? undefined : await contextOf(hub, stats, record);
     return toOutputRecord(record, context);
   });

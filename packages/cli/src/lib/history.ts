@@ -1,14 +1,6 @@
-import {
-  IndexAttributes,
-  fromRecordItem,
-  locationPartition,
-  orderTimeline,
-  parseSelector,
-  recordPrefix,
-} from '@ssmhub/core';
+import { orderTimeline, parseSelector } from '@ssmhub/core';
 import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
-import { queryAll } from './dynamo.js';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -42,15 +34,7 @@ export async function readNameRecords(
   location: Location,
   name: string,
 ): Promise<{ record: IndexRecord; context?: VersionRecord }[]> {
-  const items = await queryAll(hub, stats, {
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
-    ExpressionAttributeValues: {
-      ':pk': locationPartition(location.account, location.region),
-      ':prefix': recordPrefix(name),
-    },
-  });
-  const records = items.map(fromRecordItem);
+  const records = await hub.index(stats).nameRecords({ ...location, name });
   const lifecycle = records.filter((r): r is LifecycleRecord => r.kind !== 'label');
   const labels = records.filter((r): r is LabelRecord => r.kind === 'label').sort((a, b) => (a.time < b.time ? -1 : 1));
   const timeline = orderTimeline(lifecycle);

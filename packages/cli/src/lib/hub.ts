@@ -2,10 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError, ResourceNames, backupBucketName } from '@ssmhub/core';
+import { MemberCredentials } from '@ssmhub/hub';
+import { InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
+import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
@@ -83,6 +85,10 @@ export interface Hub {
   callerArn(): Promise<string>;
   /** Credentials of `role` in `account`, assumed with the operator's credentials. */
   assumeRole(account: string, role: string, sessionName: string): Promise<() => Promise<AwsCredentialIdentity>>;
+  /** The hub's index, counting its requests in `counter`. */
+  index(counter: RequestCounter): IndexTable;
+  /** The backup bucket's version objects, counting its requests in `counter`. */
+  versionObjects(counter: RequestCounter): Promise<VersionObjects>;
 }
 
 /** Client configuration shared by every AWS client ssmhub makes. */
@@ -288,37 +294,22 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     },
     callerArn: async () => (await whoAmI()).arn,
     assumeRole: async (account, role, sessionName) => {
-      const partition = (await whoAmI()).arn.split(':')[1] || 'aws';
-      const roleArn = `arn:${partition}:iam::${account}:role/${role}`;
-      const assume = async (): Promise<AwsCredentialIdentity> => {
-        try {
-          const response = await sts.send(
-            new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: 3600 }),
+      const members = new MemberCredentials(sts, { roleName: role, sessionName, partition: partitionOf(region) });
+      // Fail now (clear error); the provider renews the credentials before they expire.
+      try {
+        await members.forAccount(account);
+      } catch (error) {
+        if (isErrorNamed(error, 'AccessDenied', 'AccessDeniedException', 'NoSuchEntity', 'NoSuchEntityException')) {
+          throw new RestoreAccessDeniedError(
+            `cannot assume ${members.roleArn(account)}: ${(error as Error).name} (is the spoke stack deployed there and are you allowed to assume it?)`,
           );
-          const c = response.Credentials;
-          if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
-          return {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-            ...(c.Expiration ? { expiration: c.Expiration } : {}),
-          };
-        } catch (error) {
-          if (isErrorNamed(error, 'AccessDenied', 'AccessDeniedException', 'NoSuchEntity', 'NoSuchEntityException')) {
-            throw new RestoreAccessDeniedError(
-              `cannot assume ${roleArn}: ${(error as Error).name} (is the spoke stack deployed there and are you allowed to assume it?)`,
-            );
-          }
-          throw error;
         }
-      };
-      // Fail now (clear error), then refresh before expiry for long restores.
-      let current = await assume();
-      return async () => {
-        if (current.expiration && current.expiration.getTime() - Date.now() < 5 * 60_000) current = await assume();
-        return current;
-      };
+        throw error;
+      }
+      return members.providerFor(account);
     },
+    index: (counter) => new IndexTable({ documents: dynamo, tableName: table, counter }),
+    versionObjects: async (counter) => new VersionObjects({ s3, bucketName: await hub.bucket(), counter }),
   };
 
   if (options.verify !== false) {

@@ -1,15 +1,11 @@
-import { IndexAttributes, InvalidInputError, REGISTRY_PARTITION } from '@ssmhub/core';
-import type { RegistryEntry } from '@ssmhub/core';
+import { InvalidInputError } from '@ssmhub/core';
+import type { RegistryEntry } from '@ssmhub/store';
 import { UnknownAccountError } from '../errors.js';
-import { queryAll } from './dynamo.js';
 import type { Hub } from './hub.js';
 import type { RequestStats } from './stats.js';
 
-/** An account and region of the organization. */
-export interface Location {
-  readonly account: string;
-  readonly region: string;
-}
+export type { Location } from '@ssmhub/store';
+import type { Location } from '@ssmhub/store';
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -24,34 +20,9 @@ export function checkRegion(region: string): void {
   if (!REGION.test(region)) throw new InvalidInputError(`'${region}' is not an AWS region (like eu-west-1)`);
 }
 
-function toRegistryEntry(item: Record<string, unknown>): RegistryEntry {
-  const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
-  const text = (key: string): string | undefined => (typeof item[key] === 'string' ? (item[key] as string) : undefined);
-  const num = (key: string): number | undefined => (typeof item[key] === 'number' ? (item[key] as number) : undefined);
-  const entry: Record<string, unknown> = {
-    account: text('account') ?? account,
-    region: text('region') ?? region,
-    lastEventAt: text('lastEventAt'),
-    lastSweepAt: text('lastSweepAt'),
-    lastSweepParameters: num('lastSweepParameters'),
-    lastSweepRepaired: num('lastSweepRepaired'),
-    baselineAt: text('baselineAt'),
-  };
-  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as unknown as RegistryEntry;
-}
-
 /** Every account and region the hub has seen (optionally one account's). */
 export async function readRegistry(hub: Hub, stats: RequestStats, account?: string): Promise<RegistryEntry[]> {
-  const items = await queryAll(hub, stats, {
-    KeyConditionExpression: account ? '#pk = :pk AND begins_with(#sk, :account)' : '#pk = :pk',
-    ExpressionAttributeNames: account
-      ? { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey }
-      : { '#pk': IndexAttributes.partitionKey },
-    ExpressionAttributeValues: account
-      ? { ':pk': REGISTRY_PARTITION, ':account': `${account}#` }
-      : { ':pk': REGISTRY_PARTITION },
-  });
-  return items.map(toRegistryEntry);
+  return hub.index(stats).listRegistry(account);
 }
 
 /**

@@ -1,20 +1,14 @@
 import {
-  IndexAttributes,
-  catalogKey,
-  catalogRangePrefix,
-  fromCatalogItem,
-  fromRecordItem,
-  locationPartition,
+  chunks,
+  mapLimit,
   recordPrefix,
-  recordUpperBoundAtSecond,
   selects,
   stateFromRecentRecords,
   stateOnTimeline,
   orderTimeline,
 } from '@ssmhub/core';
-import type { CatalogEntry, LifecycleRecord, ParameterState, Selector, VersionRecord } from '@ssmhub/core';
-import { chunks, mapLimit } from './concurrency.js';
-import { getItem, queryAll, queryPage } from './dynamo.js';
+import type { IndexRecord, LifecycleRecord, ParameterState, Selector, VersionRecord } from '@ssmhub/core';
+import type { CatalogEntry, StartKey } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
 import type { RequestStats } from './stats.js';
@@ -31,8 +25,6 @@ export const PointInTimeSettings = {
   namesPerSegment: 256,
 } as const;
 
-const NAMES = { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey };
-
 /** The catalog entries of the names a selector may select (a key: one GetItem; a path: one range). */
 export async function readCatalog(
   hub: Hub,
@@ -40,28 +32,17 @@ export async function readCatalog(
   location: Location,
   selector: Selector,
 ): Promise<CatalogEntry[]> {
+  const index = hub.index(stats);
   if (selector.kind === 'key') {
-    const item = await getItem(hub, stats, catalogKey(location.account, location.region, selector.name));
-    return item ? [fromCatalogItem(item)] : [];
+    const entry = await index.catalogEntry({ ...location, name: selector.name });
+    return entry ? [entry] : [];
   }
-  const items = await queryAll(hub, stats, {
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: NAMES,
-    ExpressionAttributeValues: {
-      ':pk': locationPartition(location.account, location.region),
-      ':prefix': catalogRangePrefix(selector.path),
-    },
-  });
-  return items.map(fromCatalogItem).filter((entry) => selects(selector, entry.name));
+  const entries = await index.catalogRange(location, selector.path);
+  return entries.filter((entry) => selects(selector, entry.name));
 }
 
-function lifecycleOnly(items: readonly Record<string, unknown>[]): LifecycleRecord[] {
-  const out: LifecycleRecord[] = [];
-  for (const item of items) {
-    const record = fromRecordItem(item);
-    if (record.kind !== 'label') out.push(record);
-  }
-  return out;
+function lifecycleOnly(records: readonly IndexRecord[]): LifecycleRecord[] {
+  return records.filter((record): record is LifecycleRecord => record.kind !== 'label');
 }
 
 /**
@@ -75,23 +56,13 @@ export async function readStateAt(
   name: string,
   at: string,
 ): Promise<ParameterState> {
+  const index = hub.index(stats);
   const records: LifecycleRecord[] = [];
-  let lastKey: Record<string, unknown> | undefined;
+  let lastKey: StartKey | undefined;
   let limit: number = PointInTimeSettings.firstPageLimit;
   for (;;) {
-    const page = await queryPage(hub, stats, {
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: {
-        ':pk': locationPartition(location.account, location.region),
-        ':from': recordPrefix(name),
-        ':to': recordUpperBoundAtSecond(name, at),
-      },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
-    });
-    records.push(...lifecycleOnly(page.items));
+    const page = await index.recordsBefore({ ...location, name }, at, { limit, startKey: lastKey });
+    records.push(...lifecycleOnly(page.records));
     lastKey = page.lastKey;
     const state = stateFromRecentRecords(records, at, { complete: !lastKey });
     if (state) return state;
@@ -115,18 +86,8 @@ async function readRecordsOfNames(
   await mapLimit(segments, PointInTimeSettings.concurrency, async (segment) => {
     const first = segment[0] as string;
     const last = segment[segment.length - 1] as string;
-    const items = await queryAll(hub, stats, {
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      FilterExpression: '#time <= :until',
-      ExpressionAttributeNames: { ...NAMES, '#time': 'time' },
-      ExpressionAttributeValues: {
-        ':pk': locationPartition(location.account, location.region),
-        ':from': recordPrefix(first),
-        ':to': `${recordPrefix(last)}~`,
-        ':until': `${until.slice(0, 19)}~`,
-      },
-    });
-    for (const record of lifecycleOnly(items)) {
+    const records = await hub.index(stats).recordsOfNameRange(location, first, last, until);
+    for (const record of lifecycleOnly(records)) {
       if (!wanted.has(record.name)) continue;
       const list = byName.get(record.name);
       if (list) list.push(record);

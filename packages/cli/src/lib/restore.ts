@@ -10,24 +10,23 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { ParameterMetadata, ParameterStringFilter, PutParameterCommandInput } from '@aws-sdk/client-ssm';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DEFAULT_SSM_KEY,
   ResourceNames,
   RestoreAction,
+  chunks,
   isDefaultSsmKey,
+  mapLimit,
   parseSelector,
   planRestoreActions,
   selects,
 } from '@ssmhub/core';
 import type { CurrentParameter, DesiredParameter, RestorePlanEntry, Selector } from '@ssmhub/core';
-import { chunks, mapLimit } from './concurrency.js';
+import { RESTORE_KIND, type RestoreCounts, type RestoreRecord } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
-import { RESTORE_KIND, toRestoreItem } from './restoreRecord.js';
-import type { RestoreCounts, RestoreRecord } from './restoreRecord.js';
 import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
@@ -130,7 +129,7 @@ async function readCurrent(
   const metadata = new Map<string, ParameterMetadata>();
   let filter: ParameterStringFilter;
   if (selector.kind === 'key') {
-    stats.ssmRequests += 1;
+    stats.count('SSM.GetParameters');
     const response = await ssm.send(new GetParametersCommand({ Names: [selector.name], WithDecryption: true }));
     for (const p of response.Parameters ?? []) {
       if (p.Name)
@@ -145,7 +144,7 @@ async function readCurrent(
   } else {
     let token: string | undefined;
     do {
-      stats.ssmRequests += 1;
+      stats.count('SSM.GetParametersByPath');
       const response = await ssm.send(
         new GetParametersByPathCommand({
           Path: pathOf(selector),
@@ -170,7 +169,7 @@ async function readCurrent(
   if (values.size > 0) {
     let token: string | undefined;
     do {
-      stats.ssmRequests += 1;
+      stats.count('SSM.DescribeParameters');
       const response = await ssm.send(
         new DescribeParametersCommand({
           ParameterFilters: [filter],
@@ -366,7 +365,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
   const actionable = plan.entries.filter((e) => e.action !== RestoreAction.unchanged);
   const ready: RestorePlanEntry[] = [];
   for (const batch of chunks(actionable, 10)) {
-    stats.ssmRequests += 1;
+    stats.count('SSM.GetParameters');
     const response = await ssm.send(new GetParametersCommand({ Names: batch.map((e) => e.name) }));
     const now = new Map((response.Parameters ?? []).map((p) => [p.Name ?? '', p.Version ?? 0]));
     for (const entry of batch) {
@@ -404,10 +403,10 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
       ...(wanted.policies && wanted.policies.length > 0 ? { Policies: `[${wanted.policies.join(',')}]` } : {}),
     };
     try {
-      stats.ssmRequests += 1;
+      stats.count('SSM.PutParameter');
       await ssm.send(new PutParameterCommand(input));
       if (wanted.tags && wanted.tags.length > 0) {
-        stats.ssmRequests += 1;
+        stats.count('SSM.AddTagsToResource');
         await ssm.send(
           new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: entry.name, Tags: [...wanted.tags] }),
         );
@@ -421,7 +420,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
   const deletes = ready.filter((e) => e.action === RestoreAction.delete);
   for (const batch of chunks(deletes, 10)) {
     try {
-      stats.ssmRequests += 1;
+      stats.count('SSM.DeleteParameters');
       const response = await ssm.send(new DeleteParametersCommand({ Names: batch.map((e) => e.name) }));
       const invalid = new Set(response.InvalidParameters ?? []);
       for (const entry of batch) {
@@ -463,9 +462,6 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
     counts,
     names: ordered.slice(0, 1000).map((r) => ({ name: r.name, action: r.action, outcome: r.outcome })),
   };
-  const response = await hub.dynamo.send(
-    new PutCommand({ TableName: hub.table, Item: toRestoreItem(record), ReturnConsumedCapacity: 'TOTAL' }),
-  );
-  stats.addDynamo(response.ConsumedCapacity?.CapacityUnits);
+  await hub.index(stats).putRestoreRecord(record);
   return { restoreId, applied: true, status, counts, results: ordered, stats: stats.snapshot() };
 }

@@ -1,15 +1,8 @@
-import {
-  IndexAttributes,
-  catalogRangePrefix,
-  fromCatalogItem,
-  locationPartition,
-  stateFromRecentRecords,
-} from '@ssmhub/core';
-import type { CatalogEntry, ParameterState, VersionRecord } from '@ssmhub/core';
+import { mapLimit, stateFromRecentRecords } from '@ssmhub/core';
+import type { ParameterState, VersionRecord } from '@ssmhub/core';
+import type { CatalogEntry } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
-import { mapLimit } from './concurrency.js';
-import { queryAll } from './dynamo.js';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { readStateAt } from './pointInTime.js';
@@ -72,15 +65,7 @@ export async function search(hub: Hub, options: SearchOptions): Promise<SearchRe
   }
   const now = new Date().toISOString();
   const found = await mapLimit(locations, SEARCH_CONCURRENCY, async (location) => {
-    const items = await queryAll(hub, stats, {
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
-      ExpressionAttributeValues: {
-        ':pk': locationPartition(location.account, location.region),
-        ':prefix': catalogRangePrefix(prefix),
-      },
-    });
-    const entries = items.map(fromCatalogItem).filter((entry) => matches(entry.name));
+    const entries = (await hub.index(stats).catalogRange(location, prefix)).filter((entry) => matches(entry.name));
     return mapLimit(entries, 16, async (entry: CatalogEntry): Promise<OutputRecord | undefined> => {
       let state: ParameterState | undefined = stateFromRecentRecords(entry.records, now, {
         complete: false,

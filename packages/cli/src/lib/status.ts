@@ -1,7 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { IndexAttributes, ResourceNames, catalogRangePrefix, locationPartition } from '@ssmhub/core';
-import { mapLimit } from './concurrency.js';
+import { ResourceNames, mapLimit } from '@ssmhub/core';
 import type { Hub } from './hub.js';
 import { readRegistry } from './locations.js';
 import { RequestStats } from './stats.js';
@@ -78,27 +76,7 @@ export async function status(hub: Hub): Promise<StatusResult> {
   const registry = await readRegistry(hub, stats);
   const now = Date.now();
   const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
-    let count = 0;
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const response = await hub.dynamo.send(
-        new QueryCommand({
-          TableName: hub.table,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey, '#sk': IndexAttributes.sortKey },
-          ExpressionAttributeValues: {
-            ':pk': locationPartition(entry.account, entry.region),
-            ':prefix': catalogRangePrefix(''),
-          },
-          Select: 'COUNT',
-          ReturnConsumedCapacity: 'TOTAL',
-          ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
-        }),
-      );
-      stats.addDynamo(response.ConsumedCapacity?.CapacityUnits);
-      count += response.Count ?? 0;
-      lastKey = response.LastEvaluatedKey;
-    } while (lastKey);
+    const count = await hub.index(stats).catalogSize(entry);
     return {
       account: entry.account,
       region: entry.region,

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { catalogRecordKey, toRecordItem } from '@ssmhub/core';
+import { catalogRecordKey, toRecordItem } from '@ssmhub/store';
 import type { LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoadBench, silentLogger } from '../../src/bench/load.js';
+import { runLoadBench, silentLogger } from '../../bench/load.js';
 
 // CI size by default (the emulator ingests ~10 versions/s on 2 cores); for the full run set
 // SSMHUB_LOAD_CHANGES=10000 SSMHUB_LOAD_PARAMETERS=1000

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { registryKey, type TombstoneRecord } from '@ssmhub/core';
+import type { TombstoneRecord } from '@ssmhub/core';
+import { registryKey } from '@ssmhub/store';
 import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileAccount, reconcileOrganization } from '../../src/reconcile.js';

@@ -8,15 +8,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  catalogKey,
-  catalogRecordKey,
-  secondOf,
-  StaticAccountBoundary,
-  toRecordItem,
-  versionObjectKey,
-  type VersionRecord,
-} from '@ssmhub/core';
+import { secondOf, StaticAccountBoundary, versionObjectKey, type VersionRecord } from '@ssmhub/core';
+import { catalogKey, catalogRecordKey, toRecordItem } from '@ssmhub/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountNotAllowedError } from '../../src/errors.js';

@@ -1,5 +1,5 @@
 import { IndexAttributes, accountFeedPartition, feedPartition, feedShard } from '@ssmhub/core';
-import type { Item } from '@ssmhub/core';
+import { withoutKeys, type Item } from './items.js';
 
 /** The kind attribute of a restore's item (records are 'version' | 'tombstone' | 'label'). */
 export const RESTORE_KIND = 'restore';
@@ -37,9 +37,15 @@ export interface RestoreRecord {
   readonly names: readonly { readonly name: string; readonly action: string; readonly outcome: string }[];
 }
 
+/**
+ * Partition-key prefix of restore records: the hub stack lets restore operators write only items
+ * whose partition key starts with it.
+ */
+export const RESTORE_PARTITION_PREFIX = 'RESTORE#';
+
 /** Partition of a target's restores: never collides with `AR#` records or the registry. */
 export function restorePartition(account: string, region: string): string {
-  return `RESTORE#${account}#${region}`;
+  return `${RESTORE_PARTITION_PREFIX}${account}#${region}`;
 }
 
 /** The item of a restore record: its own partition, and the same feed indexes as parameter records. */
@@ -62,4 +68,9 @@ export function toRestoreItem(record: RestoreRecord): Item {
 /** True when an index item is a restore record. */
 export function isRestoreItem(item: Item): boolean {
   return item.kind === RESTORE_KIND;
+}
+
+/** The restore record an item holds (key attributes dropped). */
+export function fromRestoreItem(item: Item): RestoreRecord {
+  return withoutKeys(item) as unknown as RestoreRecord;
 }

@@ -1,41 +1,27 @@
 import {
   IndexAttributes,
-  IndexNames,
   catalogSortKey,
   locationPartition,
   recordKeys,
   recordSuffix,
   registrySortKey,
   REGISTRY_PARTITION,
-} from './keys.js';
-import type { IndexRecord, LabelRecord, LifecycleRecord, TombstoneRecord, VersionRecord } from './types.js';
-
-/**
- * The index table's definition, shared by the hub stack and the sandbox so they cannot drift.
- * Every key is a string; both indexes project all attributes (records are small and values are
- * never in the table).
- */
-export const IndexTableSchema = {
-  partitionKey: IndexAttributes.partitionKey,
-  sortKey: IndexAttributes.sortKey,
-  globalSecondaryIndexes: [
-    {
-      indexName: IndexNames.feed,
-      partitionKey: IndexAttributes.feedPartitionKey,
-      sortKey: IndexAttributes.feedSortKey,
-    },
-    {
-      indexName: IndexNames.accountFeed,
-      partitionKey: IndexAttributes.accountFeedPartitionKey,
-      sortKey: IndexAttributes.accountFeedSortKey,
-    },
-  ],
-} as const;
+  type IndexRecord,
+  type LabelRecord,
+  type LifecycleRecord,
+  type TombstoneRecord,
+  type VersionRecord,
+} from '@ssmhub/core';
 
 /** A DynamoDB item as the document client reads and writes it. */
 export type Item = Record<string, unknown>;
 
 const KEY_ATTRIBUTES = new Set<string>(Object.values(IndexAttributes));
+
+/** An item's own fields: its key attributes dropped. */
+export function withoutKeys(item: Item): Item {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k)));
+}
 
 function withoutUndefined(value: object): Item {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
@@ -48,7 +34,7 @@ export function toRecordItem(record: IndexRecord): Item {
 
 /** The record an item holds (key attributes dropped). Throws on an item that is not a record. */
 export function fromRecordItem(item: Item): IndexRecord {
-  const fields = Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k)));
+  const fields = withoutKeys(item);
   const kind = fields.kind;
   if (kind === 'version' || kind === 'tombstone' || kind === 'label') {
     if (Array.isArray(fields.labels)) fields.labels = [...(fields.labels as string[])];
@@ -90,6 +76,18 @@ export function catalogRecordKey(record: LifecycleRecord): string {
   return `${record.time}!${recordSuffix(record)}`;
 }
 
+/** The item of a catalog entry. */
+export function toCatalogItem(entry: CatalogEntry): Item {
+  return {
+    ...catalogKey(entry.account, entry.region, entry.name),
+    account: entry.account,
+    region: entry.region,
+    name: entry.name,
+    [CatalogAttributes.lastSecond]: entry.lastSecond,
+    [CatalogAttributes.records]: Object.fromEntries(entry.records.map((record) => [catalogRecordKey(record), record])),
+  };
+}
+
 export function fromCatalogItem(item: Item): CatalogEntry {
   const records = Object.values((item[CatalogAttributes.records] ?? {}) as Record<string, LifecycleRecord>);
   return {
@@ -115,9 +113,42 @@ export interface RegistryEntry {
   readonly baselineAt?: string;
 }
 
+/** The registry's attributes besides account and region. */
+export const RegistryAttributes = {
+  lastEventAt: 'lastEventAt',
+  lastSweepAt: 'lastSweepAt',
+  lastSweepParameters: 'lastSweepParameters',
+  lastSweepRepaired: 'lastSweepRepaired',
+  baselineAt: 'baselineAt',
+} as const;
+
 export function registryKey(account: string, region: string): Item {
   return {
     [IndexAttributes.partitionKey]: REGISTRY_PARTITION,
     [IndexAttributes.sortKey]: registrySortKey(account, region),
   };
+}
+
+/** The item of a registry entry. */
+export function toRegistryItem(entry: RegistryEntry): Item {
+  return { ...registryKey(entry.account, entry.region), ...withoutUndefined(entry) };
+}
+
+/**
+ * The registry entry an item holds; account and region come from the sort key when the item
+ * lacks them (an entry written by an older hub). Absent or mistyped fields are left out.
+ */
+export function fromRegistryItem(item: Item): RegistryEntry {
+  const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
+  const text = (key: string): string | undefined => (typeof item[key] === 'string' ? (item[key] as string) : undefined);
+  const num = (key: string): number | undefined => (typeof item[key] === 'number' ? (item[key] as number) : undefined);
+  return withoutUndefined({
+    account: text('account') ?? account,
+    region: text('region') ?? region,
+    lastEventAt: text(RegistryAttributes.lastEventAt),
+    lastSweepAt: text(RegistryAttributes.lastSweepAt),
+    lastSweepParameters: num(RegistryAttributes.lastSweepParameters),
+    lastSweepRepaired: num(RegistryAttributes.lastSweepRepaired),
+    baselineAt: text(RegistryAttributes.baselineAt),
+  }) as unknown as RegistryEntry;
 }

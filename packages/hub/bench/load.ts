@@ -1,26 +1,12 @@
 import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { locationPartition } from '@ssmhub/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { HubConfig } from '../config.js';
-import { createIngestHandler } from '../ingest.js';
-import { forEachLimited } from '../ingester.js';
+import { mapLimit } from '@ssmhub/core';
+import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { IndexTable } from '@ssmhub/store';
+import type { HubConfig } from '../src/config.js';
+import { createIngestHandler } from '../src/ingest.js';
 
-/**
- * The part of @ssmhub/sandbox's TestSandbox the benchmark uses (typed here: the sandbox depends
- * on this package, so this package cannot import it at build time).
- */
-export interface LoadBenchSandbox {
-  readonly info: { readonly memberAccounts: string[]; readonly regions: string[]; readonly table: string };
-  readonly store: {
-    put(account: string, region: string, input: { name: string; value: string; overwrite?: boolean }): Promise<unknown>;
-    ssm(account: string, region: string): SSMClient;
-  };
-  readonly clients: { readonly ddb: DynamoDBDocumentClient };
-  pump(
-    handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
-  ): Promise<{ delivered: number; failedDeliveries: number; deadLettered: number; drained: boolean }>;
-}
+/** The sandbox the benchmark runs in (a test sandbox: emulator plus provisioned world). */
+export type LoadBenchSandbox = Pick<TestSandbox, 'info' | 'store' | 'clients' | 'pump'>;
 
 export interface LoadBenchOptions {
   readonly sandbox: LoadBenchSandbox;
@@ -81,7 +67,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   let written = 0;
   for (let round = 0; round < rounds; round++) {
     const batch = parameters.slice(0, Math.min(parameterCount, changes - written));
-    await forEachLimited(batch, options.writeConcurrency ?? 16, (p) =>
+    await mapLimit(batch, options.writeConcurrency ?? 16, (p) =>
       sandbox.store.put(p.account, region, { name: p.name, value: `value-${round}-${p.name}`, overwrite: round > 0 }),
     );
     written += batch.length;
@@ -93,11 +79,15 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   const report = await sandbox.pump(handler);
   const ingestSeconds = (Date.now() - ingestStart) / 1000;
 
+  const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
   const indexed: string[] = [];
-  for (const account of accounts)
-    indexed.push(...(await indexVersionKeys(sandbox.clients.ddb, sandbox.info.table, account, region)));
+  for (const account of accounts) {
+    for (const record of await index.locationRecords({ account, region })) {
+      if (record.kind === 'version') indexed.push(`${account} ${record.name}@${record.version}`);
+    }
+  }
   const truth: string[] = [];
-  await forEachLimited(parameters, 16, async (p) => {
+  await mapLimit(parameters, 16, async (p) => {
     truth.push(...(await ssmVersionKeys(sandbox.store.ssm(p.account, region), p.account, p.name)));
   });
   const indexedSet = new Set(indexed);
@@ -128,34 +118,6 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** `account name@version` of every version record of one location (duplicates kept, to count them). */
-async function indexVersionKeys(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  account: string,
-  region: string,
-): Promise<string[]> {
-  const keys: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': locationPartition(account, region), ':r': 'R#' },
-        ProjectionExpression: '#kind, #name, #version',
-        ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name', '#version': 'version' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.kind === 'version') keys.push(`${account} ${String(item.name)}@${String(item.version)}`);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return keys;
-}
-
 async function ssmVersionKeys(ssm: SSMClient, account: string, name: string): Promise<string[]> {
   const keys: string[] = [];
   let nextToken: string | undefined;
@@ -167,14 +129,8 @@ async function ssmVersionKeys(ssm: SSMClient, account: string, name: string): Pr
   return keys;
 }
 
-/** Command line: `node packages/hub/dist/bench/load.js` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS). */
+/** Command line: `npx tsx packages/hub/bench/load.ts` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS). */
 async function main(): Promise<void> {
-  // Loaded at run time: @ssmhub/sandbox depends on this package.
-  const sandboxModule = '@ssmhub/sandbox';
-  const { startTestSandbox, hubConfigFor } = (await import(sandboxModule)) as {
-    startTestSandbox(options: object): Promise<LoadBenchSandbox & { stop(): Promise<void> }>;
-    hubConfigFor(info: unknown): HubConfig;
-  };
   const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'] });
   try {
     const result = await runLoadBench({

@@ -5,25 +5,16 @@
  * for N parameters x V versions at T = now and T = the middle of the history, and times applying a
  * 1,000-parameter restore to the sandbox's SSM.
  *
- * Run: `npm run build && node packages/cli/dist/bench/preview.js`
+ * Run: `npm run build && npx tsx packages/cli/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  catalogKey,
-  catalogRecordKey,
-  registryKey,
-  toRecordItem,
-  versionObjectKey,
-  type Item,
-  type VersionRecord,
-} from '@ssmhub/core';
-import { chunks, mapLimit } from '../lib/concurrency.js';
-import { createSandboxHub, type Hub, type SandboxHubInfo } from '../lib/hub.js';
-import { preview } from '../lib/preview.js';
-import { applyRestore, planRestore } from '../lib/restore.js';
-import type { RequestStatsSnapshot } from '../lib/stats.js';
+import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
+import { Emulator, provisionWorld } from '@ssmhub/sandbox';
+import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
+import { createSandboxHub, type Hub } from '../src/lib/hub.js';
+import { preview } from '../src/lib/preview.js';
+import { applyRestore, planRestore } from '../src/lib/restore.js';
 
 /** One preview measurement. */
 export interface PreviewFigure {
@@ -40,27 +31,12 @@ export interface BenchReport {
   readonly restore?: { readonly parameters: number; readonly seconds: number; readonly perSecond: number };
 }
 
-interface SandboxModule {
-  Emulator: { start(): Promise<{ endpoint: string; stop(): Promise<void> }> };
-  provisionWorld(endpoint: string, options: object): Promise<SandboxHubInfo>;
-}
-
 const REGION = 'us-east-1';
 const STEP_MS = 60_000;
 
 function sizes(): [number, number][] {
   const text = process.env.SSMHUB_BENCH_SIZES ?? '1000x1,1000x10,1000x50,10000x1,10000x10';
   return text.split(',').map((pair) => pair.split('x').map(Number) as [number, number]);
-}
-
-async function writeItems(hub: Hub, items: Item[]): Promise<void> {
-  await mapLimit(chunks(items, 25), 8, async (batch) => {
-    let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
-    while (pending.length > 0) {
-      const response = await hub.dynamo.send(new BatchWriteCommand({ RequestItems: { [hub.table]: pending } }));
-      pending = (response.UnprocessedItems?.[hub.table] ?? []) as typeof pending;
-    }
-  });
 }
 
 /** Index data of `n` names with `v` versions each, in its own account; returns its first and last moments. */
@@ -72,8 +48,8 @@ async function buildData(
   withObjects: boolean,
 ): Promise<{ start: number; end: number }> {
   const start = Date.now() - (v + 2) * STEP_MS;
-  const items: Item[] = [registryKey(account, REGION)];
-  items[0] = { ...items[0], account, region: REGION, lastEventAt: new Date().toISOString() };
+  const records: VersionRecord[] = [];
+  const catalog: CatalogEntry[] = [];
   const latest: VersionRecord[] = [];
   for (let i = 0; i < n; i += 1) {
     const name = `/bench/app/p${String(i).padStart(5, '0')}`;
@@ -94,21 +70,24 @@ async function buildData(
         lastModifiedUser: 'arn:aws:iam::123456789012:user/bench',
         objectKey: versionObjectKey({ account, region: REGION, name }, time, j),
       };
-      items.push(toRecordItem(record));
+      records.push(record);
     }
     if (record) {
       latest.push(record);
-      items.push({
-        ...catalogKey(account, REGION, name),
+      catalog.push({
         account,
         region: REGION,
         name,
         lastSecond: `${record.time.slice(0, 19)}.000Z`,
-        records: { [catalogRecordKey(record)]: record },
+        records: [record],
       });
     }
   }
-  await writeItems(hub, items);
+  await hub.index(new RequestCounter()).load({
+    registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
+    records,
+    catalog,
+  });
   if (withObjects) {
     const bucket = await hub.bucket();
     await mapLimit(latest, 16, (r) =>
@@ -138,11 +117,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
  * report.previews.find((p) => p.parameters === 10000 && p.versions === 10)?.stats.dynamoRequests;
  */
 export async function runPreviewBench(log: (line: string) => void = (l) => console.log(l)): Promise<BenchReport> {
-  const specifier = '@ssmhub/sandbox';
-  const sandbox = (await import(specifier)) as SandboxModule;
-  const emulator = await sandbox.Emulator.start();
+  const emulator = await Emulator.start();
   try {
-    const info = await sandbox.provisionWorld(emulator.endpoint, {
+    const info = await provisionWorld(emulator.endpoint, {
       memberCount: 1,
       regions: [REGION],
       hubRegion: REGION,

@@ -1,2 +1,0 @@
-// Lambda entry point of the scheduled reconcile function (bundled by the hub stack with esbuild).
-export { handler } from '../entry/reconcileEntry.js';

@@ -1,0 +1,6 @@
+export * from './counter.js';
+export * from './items.js';
+export * from './indexTable.js';
+export type { StartKey } from './query.js';
+export * from './restoreRecord.js';
+export * from './versionObjects.js';

@@ -1,0 +1,626 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  type PutCommandOutput,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  IndexAttributes,
+  IndexNames,
+  REGISTRY_PARTITION,
+  accountFeedPartition,
+  catalogRangePrefix,
+  feedPartition,
+  locationPartition,
+  recordPrefix,
+  recordRangePrefix,
+  recordUpperBoundAtSecond,
+  chunks,
+  mapLimit,
+  type IndexRecord,
+  type LifecycleRecord,
+  type ParameterLocation,
+  type TombstoneRecord,
+} from '@ssmhub/core';
+import { RequestCounter } from './counter.js';
+import {
+  CatalogAttributes,
+  RegistryAttributes,
+  catalogKey,
+  catalogRecordKey,
+  fromCatalogItem,
+  fromRecordItem,
+  fromRegistryItem,
+  registryKey,
+  toCatalogItem,
+  toRecordItem,
+  toRegistryItem,
+  type CatalogEntry,
+  type Item,
+  type RegistryEntry,
+} from './items.js';
+import {
+  countedRequest,
+  queryAll,
+  type CapacityReport,
+  queryPage,
+  queryPages,
+  type StartKey,
+  type TableTarget,
+} from './query.js';
+import {
+  fromRestoreItem,
+  isRestoreItem,
+  restorePartition,
+  toRestoreItem,
+  type RestoreRecord,
+} from './restoreRecord.js';
+
+/** An account and region of the organization. */
+export interface Location {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** What one finished sweep of an account and region writes into its registry entry. */
+export interface SweepStatus {
+  readonly account: string;
+  readonly region: string;
+  /** ISO time the sweep finished. */
+  readonly finishedAt: string;
+  /** Parameters SSM listed. */
+  readonly parameters: number;
+  /** Records the sweep added (versions, tombstones, labels). */
+  readonly repaired: number;
+  /** Set `baselineAt` (only if not set yet): the sweep covered every parameter. */
+  readonly baseline: boolean;
+}
+
+/** One page of a name's records, newest first. */
+export interface RecordPage {
+  readonly records: IndexRecord[];
+  /** Where the next (older) page starts; absent when no older record is left. */
+  readonly lastKey?: StartKey;
+}
+
+/** One entry of a change feed, with the feed's sort key (time first) to merge feeds by. */
+export type FeedEntry =
+  | { readonly kind: 'record'; readonly sortKey: string; readonly record: IndexRecord }
+  | { readonly kind: 'restore'; readonly sortKey: string; readonly restore: RestoreRecord };
+
+export interface IndexTableOptions {
+  readonly documents: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Where every request is counted. @default - a counter of the table's own */
+  readonly counter?: RequestCounter;
+  /**
+   * Read with strong consistency (the hub's writers compare with what they just wrote).
+   * @default false
+   */
+  readonly consistentRead?: boolean;
+}
+
+/** A key condition on the table's (or a feed's) partition and sort keys. */
+function keyCondition(
+  names: { readonly pk: string; readonly sk: string },
+  pk: string,
+  sort: { readonly prefix: string } | { readonly from: string; readonly to: string } | { readonly equals: string },
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  const [condition, values] =
+    'prefix' in sort
+      ? ['begins_with(#sk, :prefix)', { ':prefix': sort.prefix }]
+      : 'equals' in sort
+        ? ['#sk = :sk', { ':sk': sort.equals }]
+        : ['#sk BETWEEN :from AND :to', { ':from': sort.from, ':to': sort.to }];
+  return {
+    KeyConditionExpression: `#pk = :pk AND ${condition}`,
+    ExpressionAttributeNames: { '#pk': names.pk, '#sk': names.sk },
+    ExpressionAttributeValues: { ':pk': pk, ...values },
+  };
+}
+
+const TABLE_KEYS = { pk: IndexAttributes.partitionKey, sk: IndexAttributes.sortKey } as const;
+
+/** The change feeds: a global secondary index each, with its key attributes. */
+const FEEDS = {
+  org: { indexName: IndexNames.feed, pk: IndexAttributes.feedPartitionKey, sk: IndexAttributes.feedSortKey },
+  account: {
+    indexName: IndexNames.accountFeed,
+    pk: IndexAttributes.accountFeedPartitionKey,
+    sk: IndexAttributes.accountFeedSortKey,
+  },
+} as const;
+
+/** Sorts after every character of a key: the open end of a sort-key range. */
+const RANGE_END = '~';
+
+/**
+ * Every read and write of the hub's DynamoDB index: parameter records, catalog entries, the change
+ * feeds, the registry and restore records. Writes are idempotent and conditional, so duplicated,
+ * reordered and concurrent deliveries converge; a failed condition is a no-op, never an error.
+ * Every request is counted in `counter`.
+ *
+ * @example
+ * const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+ * const entries = await index.catalogRange({ account: '111122223333', region: 'eu-west-1' }, '/app/');
+ */
+export class IndexTable {
+  public readonly counter: RequestCounter;
+  private readonly target: TableTarget;
+  private readonly consistentRead: boolean;
+
+  public constructor(options: IndexTableOptions) {
+    this.counter = options.counter ?? new RequestCounter();
+    this.target = { documents: options.documents, tableName: options.tableName, counter: this.counter };
+    this.consistentRead = options.consistentRead ?? false;
+  }
+
+  /** The same table, counting into `counter` (one library call's figures). */
+  public withCounter(counter: RequestCounter): IndexTable {
+    return new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
+  }
+
+  // --- parameter records -------------------------------------------------------------------
+
+  /** Every record of one name, in key order (by time). */
+  public async nameRecords(location: ParameterLocation): Promise<IndexRecord[]> {
+    const items = await this.query(
+      keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordPrefix(location.name) }),
+    );
+    return items.map(fromRecordItem);
+  }
+
+  /** Records of one name from `fromSecond` on (the part of its history a batch can touch). */
+  public async recordsFrom(location: ParameterLocation, fromSecond: string): Promise<IndexRecord[]> {
+    const prefix = recordPrefix(location.name);
+    const items = await this.query(
+      keyCondition(TABLE_KEYS, this.partitionOf(location), {
+        from: `${prefix}${fromSecond.slice(0, 19)}`,
+        to: `${prefix}${RANGE_END}`,
+      }),
+    );
+    return items.map(fromRecordItem);
+  }
+
+  /**
+   * One page of a name's records at or before `at`'s whole second, newest first: the reverse range
+   * point-in-time reads stop early in. Pass the previous page's `lastKey` for the next one.
+   */
+  public async recordsBefore(
+    location: ParameterLocation,
+    at: string,
+    page: { readonly limit: number; readonly startKey?: StartKey },
+  ): Promise<RecordPage> {
+    const result = await queryPage(this.target, {
+      ...keyCondition(TABLE_KEYS, this.partitionOf(location), {
+        from: recordPrefix(location.name),
+        to: recordUpperBoundAtSecond(location.name, at),
+      }),
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
+      ...this.consistency(),
+    });
+    return { records: result.items.map(fromRecordItem), ...(result.lastKey ? { lastKey: result.lastKey } : {}) };
+  }
+
+  /**
+   * The records of every name from `firstName` to `lastName` (in key order) up to `until`'s whole
+   * second: one contiguous key range, for reading many names at once.
+   */
+  public async recordsOfNameRange(
+    location: Location,
+    firstName: string,
+    lastName: string,
+    until: string,
+  ): Promise<IndexRecord[]> {
+    const condition = keyCondition(TABLE_KEYS, this.partitionOf(location), {
+      from: recordPrefix(firstName),
+      to: `${recordPrefix(lastName)}${RANGE_END}`,
+    });
+    const items = await this.query({
+      ...condition,
+      FilterExpression: '#time <= :until',
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#time': 'time' },
+      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':until': `${until.slice(0, 19)}~` },
+    });
+    return items.map(fromRecordItem);
+  }
+
+  /** Every record of every name in one location (tests and benchmarks compare them with SSM). */
+  public async locationRecords(location: Location): Promise<IndexRecord[]> {
+    const items = await this.query(
+      keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') }),
+    );
+    return items.map(fromRecordItem);
+  }
+
+  /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
+  public async putRecord(record: IndexRecord): Promise<boolean> {
+    return this.conditional('DynamoDB.PutItem', () =>
+      this.put(toRecordItem(record), {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
+    );
+  }
+
+  /** Notes on an indexed deletion the re-creation it came before (set once, never changed). */
+  public async markPrecedes(tombstone: TombstoneRecord): Promise<void> {
+    const keys = toRecordItem(tombstone);
+    await this.update(
+      {
+        [IndexAttributes.partitionKey]: keys[IndexAttributes.partitionKey],
+        [IndexAttributes.sortKey]: keys[IndexAttributes.sortKey],
+      },
+      'SET #precedes = :precedes',
+      'attribute_exists(#pk) AND attribute_not_exists(#precedes)',
+      { '#precedes': 'precedes', '#pk': IndexAttributes.partitionKey },
+      { ':precedes': tombstone.precedes },
+    );
+  }
+
+  // --- catalog -----------------------------------------------------------------------------
+
+  /** The catalog entries of every name starting with `prefix` (a path, a key, or '' for all). */
+  public async catalogRange(location: Location, prefix: string): Promise<CatalogEntry[]> {
+    const items = await this.query(
+      keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix(prefix) }),
+    );
+    return items.map(fromCatalogItem);
+  }
+
+  /** How many names one location's catalog holds (counted by DynamoDB, no item returned). */
+  public async catalogSize(location: Location): Promise<number> {
+    let count = 0;
+    for await (const page of queryPages(this.target, {
+      ...keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix('') }),
+      Select: 'COUNT',
+      ...this.consistency(),
+    })) {
+      count += page.count;
+    }
+    return count;
+  }
+
+  /** One name's catalog entry; undefined when the index never recorded the name. */
+  public async catalogEntry(location: ParameterLocation): Promise<CatalogEntry | undefined> {
+    const item = await this.get(catalogKey(location.account, location.region, location.name));
+    return item ? fromCatalogItem(item) : undefined;
+  }
+
+  /** Whether the index has ever recorded `location` (its catalog entry exists). */
+  public async hasCatalogEntry(location: ParameterLocation): Promise<boolean> {
+    const page = await queryPage(this.target, {
+      ...this.catalogEntryCondition(location),
+      ProjectionExpression: '#pk',
+      ...this.consistency(),
+    });
+    return page.items.length > 0;
+  }
+
+  /**
+   * Keeps the name's catalog entry holding the records of its latest whole second: adds records
+   * to the entry when it is at `second`, replaces it when it is older, leaves it when it is newer.
+   * Conditional updates only, so concurrent writers for one name cannot lose each other's records.
+   */
+  public async updateCatalog(
+    location: ParameterLocation,
+    second: string,
+    records: readonly LifecycleRecord[],
+    likelyAtSecond: boolean,
+  ): Promise<void> {
+    const key = catalogKey(location.account, location.region, location.name);
+    // Start with the write that most likely succeeds: adding to the entry when the index already
+    // had records in `second`, moving the entry forward otherwise.
+    let tryAdd = likelyAtSecond;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const names: Record<string, string> = {
+        '#second': CatalogAttributes.lastSecond,
+        '#records': CatalogAttributes.records,
+      };
+      const values: Record<string, unknown> = { ':second': second };
+      const sets = records.map((record, i) => {
+        names[`#k${i}`] = catalogRecordKey(record);
+        values[`:r${i}`] = record;
+        return `#records.#k${i} = :r${i}`;
+      });
+      if (tryAdd && (await this.update(key, `SET ${sets.join(', ')}`, '#second = :second', names, values))) {
+        return;
+      }
+      tryAdd = true;
+      const replaced = await this.update(
+        key,
+        'SET #second = :second, #records = :records, #account = :account, #region = :region, #name = :name',
+        'attribute_not_exists(#second) OR #second < :second',
+        {
+          '#second': CatalogAttributes.lastSecond,
+          '#records': CatalogAttributes.records,
+          '#account': 'account',
+          '#region': 'region',
+          '#name': 'name',
+        },
+        {
+          ':second': second,
+          ':records': Object.fromEntries(records.map((record) => [catalogRecordKey(record), record])),
+          ':account': location.account,
+          ':region': location.region,
+          ':name': location.name,
+        },
+      );
+      if (replaced) return;
+      // Both conditions failed: the entry is at a later second (nothing to do), unless another
+      // writer moved it to exactly `second` between our two attempts; the next round tells.
+      if (!(await this.catalogAtSecond(location, second))) return;
+    }
+  }
+
+  // --- change feeds ------------------------------------------------------------------------
+
+  /** The org feed's entries of one day and shard from `since` to `until` (inclusive, ISO). */
+  public async orgFeed(day: string, shard: number, since: string, until: string): Promise<FeedEntry[]> {
+    return this.feed(FEEDS.org, feedPartition(day, shard), since, until);
+  }
+
+  /** One account's feed entries of one month from `since` to `until` (inclusive, ISO). */
+  public async accountFeed(account: string, month: string, since: string, until: string): Promise<FeedEntry[]> {
+    return this.feed(FEEDS.account, accountFeedPartition(account, month), since, until);
+  }
+
+  // --- registry ----------------------------------------------------------------------------
+
+  /** The registry entry of one account and region; undefined when the hub never saw it. */
+  public async registryEntry(account: string, region: string): Promise<RegistryEntry | undefined> {
+    const item = await this.get(registryKey(account, region));
+    return item ? fromRegistryItem(item) : undefined;
+  }
+
+  /** Every registry entry (one per account and region the hub has seen or swept), or one account's. */
+  public async listRegistry(account?: string): Promise<RegistryEntry[]> {
+    const items = await this.query(
+      account
+        ? {
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :account)',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk, '#sk': TABLE_KEYS.sk },
+            ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION, ':account': `${account}#` },
+          }
+        : {
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk },
+            ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION },
+          },
+    );
+    return items.map(fromRegistryItem);
+  }
+
+  /** Notes the newest event seen for an account and region (status and onboarding read it). */
+  public async touchRegistry(account: string, region: string, eventTime: string): Promise<void> {
+    await this.update(
+      registryKey(account, region),
+      'SET #last = :time, #account = :account, #region = :region',
+      'attribute_not_exists(#last) OR #last < :time',
+      { '#last': RegistryAttributes.lastEventAt, '#account': 'account', '#region': 'region' },
+      { ':time': eventTime, ':account': account, ':region': region },
+    );
+  }
+
+  /**
+   * Records a finished sweep. Never moves `lastSweepAt` backwards (two sweeps of one account and
+   * region may overlap: the later one's figures are the newer ones), never touches `lastEventAt`
+   * (ingest owns it), and sets `baselineAt` once.
+   */
+  public async recordSweep(status: SweepStatus): Promise<void> {
+    const sets = [
+      '#account = :account',
+      '#region = :region',
+      '#lastSweepAt = :at',
+      '#parameters = :parameters',
+      '#repaired = :repaired',
+    ];
+    const names: Record<string, string> = {
+      '#account': 'account',
+      '#region': 'region',
+      '#lastSweepAt': RegistryAttributes.lastSweepAt,
+      '#parameters': RegistryAttributes.lastSweepParameters,
+      '#repaired': RegistryAttributes.lastSweepRepaired,
+    };
+    if (status.baseline) {
+      sets.push('#baselineAt = if_not_exists(#baselineAt, :at)');
+      names['#baselineAt'] = RegistryAttributes.baselineAt;
+    }
+    await this.update(
+      registryKey(status.account, status.region),
+      `SET ${sets.join(', ')}`,
+      'attribute_not_exists(#lastSweepAt) OR #lastSweepAt < :at',
+      names,
+      {
+        ':account': status.account,
+        ':region': status.region,
+        ':at': status.finishedAt,
+        ':parameters': status.parameters,
+        ':repaired': status.repaired,
+      },
+    );
+  }
+
+  // --- restore records ---------------------------------------------------------------------
+
+  /** Writes a restore record (its own partition; the feeds show it among the changes). */
+  public async putRestoreRecord(record: RestoreRecord): Promise<void> {
+    await this.counted('DynamoDB.PutItem', () => this.put(toRestoreItem(record)));
+  }
+
+  /** The restores of one target account and region, oldest first. */
+  public async listRestoreRecords(account: string, region: string): Promise<RestoreRecord[]> {
+    const items = await this.query({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      ExpressionAttributeValues: { ':pk': restorePartition(account, region) },
+    });
+    return items.map(fromRestoreItem);
+  }
+
+  // --- seeding ---------------------------------------------------------------------------
+
+  /**
+   * Writes records, catalog entries and registry entries unconditionally, 25 an request
+   * (BatchWriteItem, unprocessed items retried): seeds index data for benchmarks and tests. Ingest
+   * and reconcile never use it: their writes are conditional.
+   */
+  public async load(data: {
+    readonly records?: readonly IndexRecord[];
+    readonly catalog?: readonly CatalogEntry[];
+    readonly registry?: readonly RegistryEntry[];
+  }): Promise<void> {
+    const items = [
+      ...(data.registry ?? []).map(toRegistryItem),
+      ...(data.records ?? []).map(toRecordItem),
+      ...(data.catalog ?? []).map(toCatalogItem),
+    ];
+    await mapLimit(chunks(items, 25), 8, async (batch) => {
+      let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
+      while (pending.length > 0) {
+        const response = await this.counted('DynamoDB.BatchWriteItem', () =>
+          this.target.documents.send(
+            new BatchWriteCommand({
+              RequestItems: { [this.target.tableName]: pending },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        pending = (response?.UnprocessedItems?.[this.target.tableName] ?? []) as typeof pending;
+      }
+    });
+  }
+
+  // --- plumbing ----------------------------------------------------------------------------
+
+  private partitionOf(location: Location): string {
+    return locationPartition(location.account, location.region);
+  }
+
+  private consistency(): { ConsistentRead?: true } {
+    return this.consistentRead ? { ConsistentRead: true } : {};
+  }
+
+  private query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    return queryAll(this.target, { ...input, ...this.consistency() });
+  }
+
+  private async feed(
+    { indexName, ...keys }: (typeof FEEDS)[keyof typeof FEEDS],
+    partition: string,
+    since: string,
+    until: string,
+  ): Promise<FeedEntry[]> {
+    const items = await queryAll(this.target, {
+      IndexName: indexName,
+      ...keyCondition(keys, partition, { from: since, to: `${until}${RANGE_END}` }),
+    });
+    return items.map((item): FeedEntry => {
+      const sortKey = String(item[keys.sk]);
+      return isRestoreItem(item)
+        ? { kind: 'restore', sortKey, restore: fromRestoreItem(item) }
+        : { kind: 'record', sortKey, record: fromRecordItem(item) };
+    });
+  }
+
+  private put(
+    item: Item,
+    condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames'> = {},
+  ): Promise<PutCommandOutput> {
+    return this.target.documents.send(
+      new PutCommand({ TableName: this.target.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL', ...condition }),
+    );
+  }
+
+  private async get(key: Item): Promise<Item | undefined> {
+    const response = await this.counted(
+      'DynamoDB.GetItem',
+      () =>
+        this.target.documents.send(
+          new GetCommand({
+            TableName: this.target.tableName,
+            Key: key,
+            ReturnConsumedCapacity: 'TOTAL',
+            ...this.consistency(),
+          }),
+        ),
+      (r) => (r?.Item ? 1 : 0),
+    );
+    return response?.Item as Item | undefined;
+  }
+
+  private catalogEntryCondition(location: ParameterLocation): ReturnType<typeof keyCondition> {
+    const key = catalogKey(location.account, location.region, location.name);
+    return keyCondition(TABLE_KEYS, String(key[IndexAttributes.partitionKey]), {
+      equals: String(key[IndexAttributes.sortKey]),
+    });
+  }
+
+  private async catalogAtSecond(location: ParameterLocation, second: string): Promise<boolean> {
+    const condition = this.catalogEntryCondition(location);
+    const page = await queryPage(this.target, {
+      ...condition,
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#second': CatalogAttributes.lastSecond },
+      ProjectionExpression: '#second',
+      ConsistentRead: true,
+    });
+    return page.items[0]?.[CatalogAttributes.lastSecond] === second;
+  }
+
+  /** A conditional update. @returns false when the condition failed (nothing written) */
+  private update(
+    key: Item,
+    update: string,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    return this.conditional('DynamoDB.UpdateItem', () =>
+      this.target.documents.send(
+        new UpdateCommand({
+          TableName: this.target.tableName,
+          Key: key,
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+  }
+
+  /** Runs a conditional write. @returns false when its condition failed */
+  private async conditional(call: string, send: () => Promise<CapacityReport>): Promise<boolean> {
+    try {
+      await this.counted(call, send);
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private counted<R extends CapacityReport>(
+    call: string,
+    send: () => Promise<R>,
+    itemsOf?: (response: R) => number,
+  ): Promise<R> {
+    return countedRequest(this.counter, call, send, itemsOf);
+  }
+}
+
+/** Whether a write failed only because its condition did not hold. */
+export function isConditionalFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}

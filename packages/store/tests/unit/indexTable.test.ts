@@ -1,0 +1,82 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { versionRecord } from '../../../core/tests/helpers/factories.js';
+import { RequestCounter } from '../../src/counter.js';
+import { IndexTable } from '../../src/indexTable.js';
+import { toRecordItem } from '../../src/items.js';
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const ddb = mockClient(documents);
+afterEach(() => ddb.reset());
+
+const location = { account: '111122223333', region: 'eu-west-1' };
+
+describe('IndexTable', () => {
+  it('follows LastEvaluatedKey through every page, an empty one included, and counts each request', async () => {
+    const first = versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z');
+    const second = versionRecord('/app/a', 2, '2026-01-01T00:00:02.000Z');
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [toRecordItem(first)],
+        LastEvaluatedKey: { k: 1 },
+        ConsumedCapacity: { CapacityUnits: 0.5 },
+      })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { k: 2 }, ConsumedCapacity: { CapacityUnits: 0.5 } })
+      .resolvesOnce({ Items: [toRecordItem(second)], ConsumedCapacity: { CapacityUnits: 1 } });
+    const counter = new RequestCounter();
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index', counter });
+
+    const records = await index.nameRecords({ ...location, name: '/app/a' });
+
+    expect(records).toEqual([first, second]);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey);
+    expect(calls).toEqual([undefined, { k: 1 }, { k: 2 }]);
+    expect(counter.snapshot()).toEqual({
+      dynamoRequests: 3,
+      consumedCapacity: 2,
+      itemsRead: 2,
+      s3Requests: 0,
+      ssmRequests: 0,
+    });
+    expect(counter.calls).toEqual({ 'DynamoDB.Query': 3 });
+  });
+
+  it('treats a failed condition as a write that did not happen, and counts it', async () => {
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+
+    expect(await index.putRecord(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).toBe(false);
+    await expect(
+      index.recordSweep({
+        ...location,
+        finishedAt: '2026-01-01T00:00:00.000Z',
+        parameters: 1,
+        repaired: 0,
+        baseline: true,
+      }),
+    ).resolves.toBeUndefined();
+    expect(index.counter.calls).toEqual({ 'DynamoDB.PutItem': 1, 'DynamoDB.UpdateItem': 1 });
+  });
+
+  it('passes on any other write error', async () => {
+    ddb
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+    await expect(index.putRecord(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).rejects.toThrow('slow down');
+  });
+
+  it('reads a name newest first from the moment, one bounded page at a time', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: { k: 1 } });
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+    const page = await index.recordsBefore({ ...location, name: '/app/a' }, '2026-01-01T00:00:05.123Z', { limit: 4 });
+    const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ ScanIndexForward: false, Limit: 4 });
+    expect(input?.ExpressionAttributeValues?.[':to']).toBe('R#/app/a!2026-01-01T00:00:05~');
+    expect(page.lastKey).toEqual({ k: 1 });
+  });
+});
