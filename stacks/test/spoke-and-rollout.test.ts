@@ -2,13 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ParameterStoreDetailTypes, ResourceNames, SsmEventSource } from '@ssmhub/core';
+import {
+  ParameterStoreDetailTypes,
+  ReaderSsmActions,
+  ResourceNames,
+  RestorerKmsViaSsmActions,
+  RestorerSsmActions,
+  SsmEventSource,
+} from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
 import { StackNames } from '../lib/names.js';
 import { repoRoot } from '../lib/hub-stack.js';
 import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
-import { ReaderSsmActions, RestorerKmsViaSsmActions, RestorerSsmActions, SpokeStack } from '../lib/spoke-stack.js';
+import { SpokeStack } from '../lib/spoke-stack.js';
 import {
   SYNTH_TIMEOUT,
   HUB_ACCOUNT,

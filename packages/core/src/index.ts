@@ -10,3 +10,6 @@ export * from './types.js';
 export * from './items.js';
 export * from './recentHistory.js';
 export * from './restorePlan.js';
+export * from './identifiers.js';
+export * from './memberRoles.js';
+export * from './metrics.js';

@@ -1,3 +1,4 @@
+import { HubEnvironment, isAccountId, isRegion } from '@ssmhub/core';
 import {
   Reconciler,
   SweepMode,
@@ -9,9 +10,9 @@ import {
 /** Environment variables the reconcile Lambda reads besides HubEnvironment's. */
 export const ReconcileEnvironment = {
   /** Comma-separated member regions to sweep (the spoke's regions). */
-  memberRegions: 'SSMHUB_MEMBER_REGIONS',
+  memberRegions: HubEnvironment.memberRegions,
   /** SSM calls per second per account and region. */
-  ssmCallsPerSecond: 'SSMHUB_RECONCILE_SSM_RATE',
+  ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
 } as const;
 
 /**
@@ -88,7 +89,5 @@ export function createReconcileHandler(
 
 function stringList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.filter(
-    (item): item is string => typeof item === 'string' && /^\d{12}$|^[a-z]{2}(-[a-z]+)+-\d$/.test(item),
-  );
+  return value.filter((item): item is string => typeof item === 'string' && (isAccountId(item) || isRegion(item)));
 }

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError, ResourceNames, backupBucketName } from '@ssmhub/core';
+import { CliEnvironment, InvalidInputError, ResourceNames, backupBucketName } from '@ssmhub/core';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
@@ -21,13 +21,8 @@ export interface AwsCredentialIdentity {
 /** Where `ssmhub local up` writes the sandbox's state, relative to the directory it ran in. */
 export const SANDBOX_STATE_FILE = join('.ssmhub', 'sandbox.json');
 
-/** Environment variables the CLI and library read. */
-export const CliEnvironment = {
-  hubRegion: 'SSMHUB_REGION',
-  table: 'SSMHUB_TABLE',
-  bucket: 'SSMHUB_BUCKET',
-  endpoint: 'AWS_ENDPOINT_URL',
-} as const;
+/** Environment variables the CLI and library read (defined in @ssmhub/core). */
+export { CliEnvironment };
 
 /** Where the hub is and how to reach it. Every field is optional: flags > env > sandbox state > defaults. */
 export interface HubOptions {

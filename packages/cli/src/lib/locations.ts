@@ -1,4 +1,4 @@
-import { IndexAttributes, InvalidInputError, REGISTRY_PARTITION } from '@ssmhub/core';
+import { IndexAttributes, InvalidInputError, REGISTRY_PARTITION, isAccountId, isRegion } from '@ssmhub/core';
 import type { RegistryEntry } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
 import { queryAll } from './dynamo.js';
@@ -11,17 +11,14 @@ export interface Location {
   readonly region: string;
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
 /** Throws InvalidInputError unless `account` is a 12-digit account id. */
 export function checkAccount(account: string): void {
-  if (!ACCOUNT.test(account)) throw new InvalidInputError(`'${account}' is not an AWS account id (12 digits)`);
+  if (!isAccountId(account)) throw new InvalidInputError(`'${account}' is not an AWS account id (12 digits)`);
 }
 
 /** Throws InvalidInputError unless `region` looks like an AWS region. */
 export function checkRegion(region: string): void {
-  if (!REGION.test(region)) throw new InvalidInputError(`'${region}' is not an AWS region (like eu-west-1)`);
+  if (!isRegion(region)) throw new InvalidInputError(`'${region}' is not an AWS region (like eu-west-1)`);
 }
 
 function toRegistryEntry(item: Record<string, unknown>): RegistryEntry {
