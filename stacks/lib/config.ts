@@ -304,7 +304,7 @@ function principals(read: ContextReader, key: string, { required }: { required: 
     read,
     key,
     (arn) => PRINCIPAL_ARN.test(arn),
-    'IAM role or user ARNs (arn:aws:iam::123456789012:role/Name)',
+    'IAM principal ARNs of roles or users (arn:aws:iam::123456789012:role/Name)',
     {
       required,
     },

@@ -11,6 +11,7 @@ import {
   Validations,
   ArnFormat,
   type StackProps,
+  Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -862,7 +863,7 @@ export class HubStack extends Stack {
       }),
     );
     Validations.of(replicationRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${backupBucketName(this.account, this.region)}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:s3:::${backupBucketName(this.account, this.region)}/*]`,
       reason: 'Replication copies every object version of the backup bucket',
     });
     Validations.of(replicationRole).acknowledge({

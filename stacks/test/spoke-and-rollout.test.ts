@@ -163,17 +163,18 @@ describe('spoke template', () => {
 
   it('SSMHubRestorer is trusted only by the restore operators, never by the hub roles', () => {
     const restorer = role(ResourceNames.restorerRole).Properties as Json;
-    expect(restorer.AssumeRolePolicyDocument).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Principal: { AWS: OPERATOR },
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+    const statements = (restorer.AssumeRolePolicyDocument as { Statement: Json[] }).Statement;
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({
+        Effect: 'Allow',
+        Principal: { AWS: OPERATOR },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+          Null: { 'sts:SourceIdentity': 'false' },
         },
-      ],
-    });
+      });
+    }
     const trust = JSON.stringify(restorer.AssumeRolePolicyDocument);
     expect(trust).not.toContain(ResourceNames.ingestRole);
     expect(trust).not.toContain(ResourceNames.reconcileRole);
