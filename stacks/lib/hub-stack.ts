@@ -822,7 +822,7 @@ export class HubStack extends Stack {
     replicationRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSourceConfiguration',
-        actions: ['s3:GetReplicationConfiguration', 's3:ListBucket', 's3:GetObjectLockConfiguration'],
+        actions: ['s3:GetReplicationConfiguration', 's3:ListBucket', 's3:GetBucketObjectLockConfiguration'],
         resources: [sourceBucketArn],
       }),
     );
