@@ -3,7 +3,8 @@
  * and validated before any construct is created, so a mistake fails `cdk synth` with one clear
  * line instead of a failed CloudFormation deployment an hour later.
  */
-import { ResourceNames } from '@ssmhub/core';
+import { IdentifierPatterns, ResourceNames, partitionOf } from '@ssmhub/core';
+import { RestoreTrust } from './spoke-stack.js';
 
 /** Who the StackSet operations run as (CloudFormation's `CallAs`). */
 export const CallAs = {
@@ -14,11 +15,42 @@ export const CallAs = {
 } as const;
 export type CallAs = (typeof CallAs)[keyof typeof CallAs];
 
+/** S3 Object Lock retention modes (what an administrator can still do to a locked version). */
+export const ObjectLockMode = {
+  /** Principals allowed s3:BypassGovernanceRetention (here: only `retentionAdministrators`) can shorten or remove it. */
+  governance: 'GOVERNANCE',
+  /** Nobody, the account's root user included, can shorten it or delete a version before it ends. */
+  compliance: 'COMPLIANCE',
+} as const;
+export type ObjectLockMode = (typeof ObjectLockMode)[keyof typeof ObjectLockMode];
+
 export interface ObjectLockConfig {
-  /** Turn on S3 Object Lock (compliance mode) on the backup bucket. Cannot be turned off later. */
+  /** Turn on S3 Object Lock on the backup bucket. Cannot be turned off later. */
   readonly enabled: boolean;
-  /** Default retention of every object version, in days (compliance mode: nobody can shorten it). */
+  /** The default retention mode of every object version. */
+  readonly mode: ObjectLockMode;
+  /** Default retention of every object version, in days. */
   readonly retentionDays: number;
+}
+
+/** Where alarms go: an SNS topic, an email address (on a topic the stack creates), or nowhere on purpose. */
+export interface AlarmDestinationConfig {
+  /** An existing SNS topic every alarm notifies. */
+  readonly topicArn?: string;
+  /** An address subscribed to the stack's own topic `ssmhub-alarms`. */
+  readonly email?: string;
+  /** Set when alarms deliberately notify nobody (`alarmsOptOut`): why. */
+  readonly optOutReason?: string;
+}
+
+/** An optional second copy of every backup in a separate vault account (S3 replication). */
+export interface VaultConfig {
+  /** The vault account (owns the destination bucket and its key). */
+  readonly account: string;
+  /** The destination bucket: versioned, with its own Object Lock, in the vault account. */
+  readonly bucketArn: string;
+  /** The vault's own KMS key the replicas are encrypted with. */
+  readonly kmsKeyArn: string;
 }
 
 export interface SsmHubConfig {
@@ -47,11 +79,44 @@ export interface SsmHubConfig {
   readonly callAs: CallAs;
   /** Object Lock on the backup bucket. */
   readonly objectLock: ObjectLockConfig;
+  /** Where every alarm goes (`alarmTopicArn`, `alarmEmail`, or `alarmsOptOut` with `alarmsOptOutReason`). */
+  readonly alarms: AlarmDestinationConfig;
   /**
-   * Email address subscribed to the alarms' SNS topic.
-   * @default - no topic; alarms only show in CloudWatch
+   * Break-glass principals that administer the hub key (PutKeyPolicy, Enable/Disable,
+   * ScheduleKeyDeletion, grants). Nobody else does; they cannot use the key without changing its policy.
    */
-  readonly alarmEmail?: string;
+  readonly keyAdministrators: readonly string[];
+  /**
+   * The role CloudFormation deploys the hub with: it may update the key policy (the deploy's own
+   * key-policy lockout check needs it) and is the only principal outside `retentionAdministrators`
+   * that may change the backup bucket's policy, pass the hub roles or change the hub's code.
+   * @default - the CDK bootstrap's CloudFormation execution role of the hub account and region
+   */
+  readonly deploymentRoleArn?: string;
+  /**
+   * Principals allowed to delete object versions, change retention or legal holds, and bypass
+   * governance retention on the backup bucket.
+   * @default - nobody
+   */
+  readonly retentionAdministrators: readonly string[];
+  /** Hours without an event or a successful sweep after which a location counts as stale. */
+  readonly stalenessWindowHours: number;
+  /** How many stored versions the scheduled verify checks each day. */
+  readonly verifySample: number;
+  /** What SSMHubRestorer's trust requires of an operator's session. */
+  readonly restoreTrust: RestoreTrust;
+  /**
+   * The only accounts restore may write to (exported for the CLI).
+   * @default - any account of the organization
+   */
+  readonly restoreTargetAccounts: readonly string[];
+  /** Deploy the organization guardrails (SCPs) stack. */
+  readonly guardrails: boolean;
+  /**
+   * A second copy of every backup in a vault account.
+   * @default - no replication
+   */
+  readonly vault?: VaultConfig;
   /**
    * Accounts outside the organization the hub may also act for.
    * @default - none
@@ -79,20 +144,40 @@ export const ContextKeys = [
   'callAs',
   'objectLock',
   'alarmEmail',
+  'alarmTopicArn',
+  'alarmsOptOut',
+  'alarmsOptOutReason',
   'allowedAccounts',
+  'keyAdministrators',
+  'deploymentRoleArn',
+  'retentionAdministrators',
+  'stalenessWindowHours',
+  'verifySample',
+  'restoreTrust',
+  'restoreTargetAccounts',
+  'guardrails',
+  'vault',
 ] as const;
+
+/** How often reconcile sweeps every member (catching gaps and onboarding new accounts), in hours. */
+export const RECONCILE_INTERVAL_HOURS = 6;
 
 /** Reads one context value (`node.tryGetContext`). */
 export type ContextReader = (key: string) => unknown;
 
-const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-const OU_ID = /^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
-const ROOT_ID = /^r-[a-z0-9]{4,32}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
-const ACCOUNT = /^\d{12}$/;
-const PRINCIPAL_ARN =
-  /^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+const {
+  organizationId: ORG_ID,
+  organizationalUnitId: OU_ID,
+  organizationRootId: ROOT_ID,
+  region: REGION,
+  account: ACCOUNT,
+  principalArn: PRINCIPAL_ARN,
+  accountRootArn: ACCOUNT_ROOT_ARN,
+} = IdentifierPatterns;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[\w-]{1,256}$/;
+const S3_BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:key\/[\w-]+$/;
 
 /**
  * Context values given on the command line (`-c regions='["eu-west-1"]'`) arrive as strings;
@@ -157,15 +242,25 @@ function stringList(
   return strings;
 }
 
+/** Object Lock is on unless the configuration turns it off: backups are evidence (DESIGN.md invariant 9). */
+const DEFAULT_OBJECT_LOCK: ObjectLockConfig = { enabled: true, mode: ObjectLockMode.governance, retentionDays: 365 };
+
 function objectLock(read: ContextReader): ObjectLockConfig {
   const value = parsed(read('objectLock'));
-  if (value === undefined || value === null) return { enabled: false, retentionDays: 0 };
+  if (value === undefined || value === null) return DEFAULT_OBJECT_LOCK;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError('context "objectLock" must be an object {"enabled": boolean, "retentionDays": number}');
+    throw new ConfigError(
+      'context "objectLock" must be an object {"enabled": boolean, "mode": "GOVERNANCE" | "COMPLIANCE", "retentionDays": number}',
+    );
   }
-  const { enabled, retentionDays } = value as Record<string, unknown>;
+  const { enabled, mode = DEFAULT_OBJECT_LOCK.mode, retentionDays } = value as Record<string, unknown>;
   if (typeof enabled !== 'boolean') throw new ConfigError('context "objectLock.enabled" must be true or false');
-  if (!enabled) return { enabled: false, retentionDays: 0 };
+  if (!enabled) return { enabled: false, mode: ObjectLockMode.governance, retentionDays: 0 };
+  if (mode !== ObjectLockMode.governance && mode !== ObjectLockMode.compliance) {
+    throw new ConfigError(
+      `context "objectLock.mode" must be "GOVERNANCE" or "COMPLIANCE", got ${JSON.stringify(mode)}`,
+    );
+  }
   if (
     typeof retentionDays !== 'number' ||
     !Number.isInteger(retentionDays) ||
@@ -176,7 +271,94 @@ function objectLock(read: ContextReader): ObjectLockConfig {
       `context "objectLock.retentionDays" must be a whole number of days from 1 to 36500 when Object Lock is enabled, got ${JSON.stringify(retentionDays)}`,
     );
   }
-  return { enabled, retentionDays };
+  return { enabled, mode, retentionDays };
+}
+
+function wholeNumber(read: ContextReader, key: string, fallback: number, min: number, max: number): number {
+  const raw = parsed(read(key));
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : (raw ?? fallback);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`context "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function flag(read: ContextReader, key: string): boolean {
+  const value = parsed(read(key)) ?? false;
+  if (typeof value !== 'boolean') throw new ConfigError(`context "${key}" must be true or false`);
+  return value;
+}
+
+/** A list of IAM principal ARNs: roles, users or sessions, never a whole account. */
+function principals(read: ContextReader, key: string, { required }: { required: boolean }): string[] {
+  const raw = parsed(read(key));
+  const list = typeof raw === 'string' ? raw.split(',').map((p) => p.trim()) : raw;
+  for (const item of Array.isArray(list) ? list : []) {
+    if (typeof item === 'string' && (ACCOUNT.test(item) || ACCOUNT_ROOT_ARN.test(item))) {
+      throw new ConfigError(
+        `context "${key}" must not name a whole account (${item}): every IAM administrator of it would qualify; name a role`,
+      );
+    }
+  }
+  return stringList(
+    read,
+    key,
+    (arn) => PRINCIPAL_ARN.test(arn),
+    'IAM principal ARNs of roles or users (arn:aws:iam::123456789012:role/Name)',
+    {
+      required,
+    },
+  );
+}
+
+function alarms(read: ContextReader): AlarmDestinationConfig {
+  const email = optionalString(read, 'alarmEmail', EMAIL, 'an email address');
+  const topicArn = optionalString(read, 'alarmTopicArn', SNS_TOPIC_ARN, 'an SNS topic ARN');
+  const optOut = flag(read, 'alarmsOptOut');
+  const reason = parsed(read('alarmsOptOutReason'));
+  if (optOut) {
+    if (email !== undefined || topicArn !== undefined) {
+      throw new ConfigError('context "alarmsOptOut" is true but an alarm destination is set: choose one');
+    }
+    if (typeof reason !== 'string' || reason.trim().length < 10) {
+      throw new ConfigError(
+        'context "alarmsOptOutReason" must say why nobody is notified (at least 10 characters) when "alarmsOptOut" is true',
+      );
+    }
+    return { optOutReason: reason.trim() };
+  }
+  if (email === undefined && topicArn === undefined) {
+    throw new ConfigError(
+      'alarms must reach someone: set context "alarmTopicArn" (an SNS topic) or "alarmEmail", or "alarmsOptOut": true with "alarmsOptOutReason"',
+    );
+  }
+  return { email, topicArn };
+}
+
+function vault(read: ContextReader, hubAccount: string | undefined): VaultConfig | undefined {
+  const value = parsed(read('vault'));
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('context "vault" must be an object {"account", "bucketArn", "kmsKeyArn"}');
+  }
+  const { account, bucketArn, kmsKeyArn } = value as Record<string, unknown>;
+  if (typeof account !== 'string' || !ACCOUNT.test(account)) {
+    throw new ConfigError('context "vault.account" must be a 12-digit account id');
+  }
+  if (account === hubAccount) {
+    throw new ConfigError(
+      'context "vault.account" must be another account than the hub: a second copy no hub administrator reaches',
+    );
+  }
+  if (typeof bucketArn !== 'string' || !S3_BUCKET_ARN.test(bucketArn)) {
+    throw new ConfigError('context "vault.bucketArn" must be an S3 bucket ARN (arn:aws:s3:::name)');
+  }
+  if (typeof kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(kmsKeyArn) || !kmsKeyArn.includes(`:${account}:key/`)) {
+    throw new ConfigError(
+      'context "vault.kmsKeyArn" must be a KMS key ARN of the vault account (the vault\'s own key)',
+    );
+  }
+  return { account, bucketArn, kmsKeyArn };
 }
 
 /**
@@ -216,13 +398,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
       'context "managementAccountId" equals "hubAccount": run the hub from a delegated administrator account, not the management account',
     );
   }
-  const restoreOperatorPrincipals = stringList(
-    read,
-    'restoreOperatorPrincipals',
-    (arn) => PRINCIPAL_ARN.test(arn),
-    'IAM principal ARNs (arn:aws:iam::123456789012:role/Name)',
-    { required: true },
-  );
+  const restoreOperatorPrincipals = principals(read, 'restoreOperatorPrincipals', { required: true });
   const hubRoles = new Set<string>([ResourceNames.ingestRole, ResourceNames.reconcileRole]);
   for (const arn of restoreOperatorPrincipals) {
     const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
@@ -236,11 +412,23 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
   if (callAsValue !== CallAs.self && callAsValue !== CallAs.delegatedAdmin) {
     throw new ConfigError(`context "callAs" must be "SELF" or "DELEGATED_ADMIN", got ${JSON.stringify(callAsValue)}`);
   }
-  const alarmEmail = optionalString(read, 'alarmEmail', EMAIL, 'an email address');
+  const restoreTrust = parsed(read('restoreTrust')) ?? RestoreTrust.sourceIdentity;
+  if (!Object.values<unknown>(RestoreTrust).includes(restoreTrust)) {
+    throw new ConfigError(
+      `context "restoreTrust" must be one of ${Object.values(RestoreTrust).join(', ')}, got ${JSON.stringify(restoreTrust)}`,
+    );
+  }
+  const stalenessWindowHours = wholeNumber(read, 'stalenessWindowHours', 24, RECONCILE_INTERVAL_HOURS + 1, 24 * 30);
+  const guardrails = flag(read, 'guardrails');
+  if (guardrails && hubAccount === undefined) {
+    throw new ConfigError(
+      'context "hubAccount" is required when "guardrails" is true (the hub-account guardrail names it)',
+    );
+  }
   const allowedAccounts = stringList(read, 'allowedAccounts', (a) => ACCOUNT.test(a), '12-digit account ids', {
     required: false,
   });
-  return {
+  const config: SsmHubConfig = {
     organizationId,
     organizationalUnitIds,
     regions,
@@ -250,7 +438,54 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     managementAccountId,
     callAs: callAsValue,
     objectLock: objectLock(read),
-    alarmEmail,
+    alarms: alarms(read),
     allowedAccounts,
+    keyAdministrators: principals(read, 'keyAdministrators', { required: true }),
+    deploymentRoleArn: optionalString(read, 'deploymentRoleArn', PRINCIPAL_ARN, 'an IAM role ARN'),
+    retentionAdministrators: principals(read, 'retentionAdministrators', { required: false }),
+    stalenessWindowHours,
+    verifySample: wholeNumber(read, 'verifySample', 100, 1, 100_000),
+    restoreTrust: restoreTrust as RestoreTrust,
+    restoreTargetAccounts: stringList(read, 'restoreTargetAccounts', (a) => ACCOUNT.test(a), '12-digit account ids', {
+      required: false,
+    }),
+    guardrails,
+    vault: vault(read, hubAccount),
   };
+  samePartition(config);
+  return config;
+}
+
+/** Every ARN of the configuration is in the hub's partition: EventBridge and IAM do not cross partitions. */
+function samePartition(config: SsmHubConfig): void {
+  const partition = partitionOf(config.hubRegion);
+  const arns: [string, string][] = [
+    ...config.restoreOperatorPrincipals.map((arn): [string, string] => ['restoreOperatorPrincipals', arn]),
+    ...config.keyAdministrators.map((arn): [string, string] => ['keyAdministrators', arn]),
+    ...config.retentionAdministrators.map((arn): [string, string] => ['retentionAdministrators', arn]),
+    ...(config.deploymentRoleArn === undefined
+      ? []
+      : [['deploymentRoleArn', config.deploymentRoleArn] as [string, string]]),
+    ...(config.alarms.topicArn === undefined ? [] : [['alarmTopicArn', config.alarms.topicArn] as [string, string]]),
+    ...(config.vault === undefined
+      ? []
+      : [
+          ['vault.bucketArn', config.vault.bucketArn] as [string, string],
+          ['vault.kmsKeyArn', config.vault.kmsKeyArn] as [string, string],
+        ]),
+  ];
+  for (const [key, arn] of arns) {
+    if (arn.split(':')[1] !== partition) {
+      throw new ConfigError(
+        `context "${key}" names ${arn}, outside the hub region's partition ${partition}: run one hub per partition`,
+      );
+    }
+  }
+  for (const region of config.regions) {
+    if (partitionOf(region) !== partition) {
+      throw new ConfigError(
+        `context "regions" has ${region}, outside the hub region's partition ${partition}: run one hub per partition`,
+      );
+    }
+  }
 }

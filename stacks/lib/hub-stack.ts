@@ -4,12 +4,14 @@ import {
   Aws,
   type CfnElement,
   CfnOutput,
+  DefaultStackSynthesizer,
   Duration,
   RemovalPolicy,
   Stack,
   Validations,
   ArnFormat,
   type StackProps,
+  Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -30,13 +32,16 @@ import {
   HubEnvironment,
   IndexTableSchema,
   IngestQueueSettings,
+  ReconcileMetrics,
   ResourceNames,
   backupBucketName,
   parameterStoreEventPattern,
+  serviceHost,
+  type VerifyInvocation,
 } from '@ssmhub/core';
 import { RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
 import type { Construct } from 'constructs';
-import type { SsmHubConfig } from './config.js';
+import { ObjectLockMode, RECONCILE_INTERVAL_HOURS, type SsmHubConfig } from './config.js';
 import { HubExports } from './names.js';
 
 /** The repository root (the ingest and reconcile Lambdas are bundled from its sources). */
@@ -55,7 +60,81 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const INGEST_MAX_CONCURRENCY = 10;
 
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts). */
-export const RECONCILE_RATE = Duration.hours(6);
+export const RECONCILE_RATE = Duration.hours(RECONCILE_INTERVAL_HOURS);
+
+/** When the scheduled restore test (verify) runs: daily, at a quiet hour (UTC). */
+export const VERIFY_SCHEDULE = { minute: '17', hour: '3' } as const;
+
+/** KMS API calls that can take the backups away or hand out their use: each one alarms. */
+export const KEY_TAMPERING_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'CreateGrant'] as const;
+
+/**
+ * Key administration, only for the break-glass principals of the configuration: change the
+ * policy, switch the key off or on, delete it or cancel that, and grants. No use of the key.
+ */
+export const KeyAdministrationActions = [
+  'kms:PutKeyPolicy',
+  'kms:GetKeyPolicy',
+  'kms:DescribeKey',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:CreateGrant',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+] as const;
+
+/**
+ * What the deployment (CloudFormation) does to the key on create and update: its policy (the
+ * key-policy lockout check requires the creator to keep PutKeyPolicy), rotation, description,
+ * tags and alias. Never disable, delete or grant; the grants DynamoDB makes for the table are
+ * allowed separately (kms:GrantIsForAWSResource).
+ */
+export const KeyDeploymentActions = [
+  'kms:PutKeyPolicy',
+  'kms:GetKeyPolicy',
+  'kms:DescribeKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyRotationStatus',
+  'kms:UpdateKeyDescription',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListResourceTags',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+] as const;
+
+/** What the hub's roles do with the key, only through S3, DynamoDB and SQS of the hub region. */
+export const KeyUseActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+/** Object actions nobody but the configuration's retention administrators may take on backups. */
+export const BackupDestructiveActions = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+  's3:BypassGovernanceRetention',
+] as const;
+
+/** Bucket settings that, changed, would weaken the backups: only the deployment changes them. */
+export const BackupBucketSettingActions = [
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutBucketVersioning',
+  's3:PutLifecycleConfiguration',
+  's3:PutReplicationConfiguration',
+  's3:PutEncryptionConfiguration',
+  's3:DeleteBucket',
+] as const;
+
+/** The CDK bootstrap's default qualifier (`cdk bootstrap` without --qualifier). */
+const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
 
 /**
  * The reconcile Lambda's timeout: Lambda's maximum. The handler stops starting reads 120 s before
@@ -63,9 +142,6 @@ export const RECONCILE_RATE = Duration.hours(6);
  * minutes and what is left waits for the next run.
  */
 export const RECONCILE_TIMEOUT = Duration.minutes(15);
-
-/** Partition-key prefix of the restore records the CLI writes: the only items restore operators may write. */
-export const RESTORE_RECORD_PARTITION_PREFIX = RESTORE_PARTITION_PREFIX;
 
 export interface HubStackProps extends StackProps {
   readonly config: SsmHubConfig;
@@ -87,7 +163,9 @@ export class HubStack extends Stack {
   readonly reconcileRole: iam.Role;
   readonly ingestFunction: nodejs.NodejsFunction;
   readonly reconcileFunction: nodejs.NodejsFunction;
-  readonly alarmTopic?: sns.Topic;
+  readonly alarmTopic?: sns.ITopic;
+  /** The role CloudFormation deploys with (key policy updates, bucket settings, guardrail exemption). */
+  readonly deploymentRoleArn: string;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -110,68 +188,84 @@ export class HubStack extends Stack {
     });
     const hubRoles = [this.ingestRole, this.reconcileRole];
 
-    // ---- KMS key: usage only by the hub's roles, the services writing for them, and readers.
+    // ---- The principal CloudFormation runs as: by default the CDK bootstrap's execution role.
+    this.deploymentRoleArn =
+      config.deploymentRoleArn ??
+      this.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: `cdk-${this.bootstrapQualifier()}-cfn-exec-role-${this.account}-${this.region}`,
+      });
+    const deployment = new iam.ArnPrincipal(this.deploymentRoleArn);
+
+    // ---- KMS key. No statement names the account root: IAM policies in the hub account alone
+    // grant nothing on it. Administration only by the configured break-glass principals; use only
+    // by the hub's roles and restore operators, and only through S3, DynamoDB and SQS here.
+    const viaHubServices = {
+      StringEquals: { 'kms:ViaService': ['s3', 'dynamodb', 'sqs'].map((svc) => serviceHost(svc, this.region)) },
+    };
+    const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
+    const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
     this.key = new kms.Key(this, 'Key', {
-      alias: 'alias/ssmhub',
+      alias: ResourceNames.keyAlias,
       description: 'ssmhub: encrypts the index table, backup bucket, queues and alarm topic',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // aws-cdk-lib v2 (defaultKeyPolicies behaviour) adds no root statement to a given policy: this is all of it.
       policy: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({
-            sid: 'KeyAdministrationByTheAccount',
-            principals: [new iam.AccountRootPrincipal()],
-            // Administration (and grants for DynamoDB), but no Encrypt/Decrypt: IAM policies in the
-            // account cannot hand out use of the key; only the statements below can.
-            actions: [
-              'kms:Create*',
-              'kms:Describe*',
-              'kms:Enable*',
-              'kms:List*',
-              'kms:Put*',
-              'kms:Update*',
-              'kms:Revoke*',
-              'kms:Disable*',
-              'kms:Get*',
-              'kms:Delete*',
-              'kms:TagResource',
-              'kms:UntagResource',
-              'kms:ScheduleKeyDeletion',
-              'kms:CancelKeyDeletion',
-            ],
+            sid: 'KeyAdministrationByBreakGlass',
+            principals: config.keyAdministrators.map((arn) => new iam.ArnPrincipal(arn)),
+            actions: [...KeyAdministrationActions],
             resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'KeyPolicyUpdatesByTheDeployment',
+            principals: [deployment],
+            actions: [...KeyDeploymentActions],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'GrantsForTheTableByTheDeployment',
+            principals: [deployment],
+            actions: ['kms:CreateGrant'],
+            resources: ['*'],
+            conditions: {
+              Bool: { 'kms:GrantIsForAWSResource': 'true' },
+              StringEquals: { 'kms:ViaService': serviceHost('dynamodb', this.region) },
+            },
           }),
           new iam.PolicyStatement({
             sid: 'UseByTheHubRoles',
             principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
-            actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+            actions: [...KeyUseActions],
             resources: ['*'],
+            conditions: viaHubServices,
           }),
           new iam.PolicyStatement({
             sid: 'DecryptByRestoreOperators',
-            principals: config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+            principals: operators,
             actions: ['kms:Decrypt', 'kms:DescribeKey'],
             resources: ['*'],
-            conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+            conditions: {
+              StringEquals: {
+                ...inOrganization.StringEquals,
+                'kms:ViaService': ['s3', 'dynamodb'].map((svc) => serviceHost(svc, this.region)),
+              },
+            },
           }),
           new iam.PolicyStatement({
             sid: 'EventBridgeToEncryptedQueues',
             principals: [new iam.ServicePrincipal('events.amazonaws.com')],
             actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
             resources: ['*'],
-            conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-          }),
-          new iam.PolicyStatement({
-            sid: 'CloudWatchAlarmsToEncryptedTopic',
-            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            resources: ['*'],
-            conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
           }),
         ],
       }),
     });
-
     // ---- Organization bus: PutEvents only by principals of the organization.
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: ResourceNames.hubEventBus,
@@ -285,22 +379,20 @@ export class HubStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'backup/',
-      lifecycleRules: [
-        // Objects are written once per version; a noncurrent version is only ever a replayed
-        // duplicate, or a deliberate overwrite, kept a while for forensics.
-        { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(90) },
-        { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ],
+      // Nothing restore may need ever expires; only unfinished uploads (never a stored version) go.
+      lifecycleRules: [{ id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       ...(config.objectLock.enabled
         ? {
             objectLockEnabled: true,
-            objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
-              Duration.days(config.objectLock.retentionDays),
-            ),
+            objectLockDefaultRetention: (config.objectLock.mode === ObjectLockMode.compliance
+              ? s3.ObjectLockRetention.compliance
+              : s3.ObjectLockRetention.governance)(Duration.days(config.objectLock.retentionDays)),
           }
         : {}),
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(config.vault === undefined ? {} : this.vaultReplication(config.vault)),
     });
+    this.protectBackups(config);
 
     // ---- Permissions shared by ingest and reconcile: exactly the calls of packages/hub.
     for (const role of hubRoles) {
@@ -337,12 +429,19 @@ export class HubStack extends Stack {
         }),
       );
     }
+    // The scheduled restore test reads stored versions back (exact VersionId) and decrypts them
+    // through S3; ingest never reads a backup.
+    this.reconcileRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyBackupObjects',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
 
     // ---- Restore operators: what the CLI's plan and apply read and write in the hub, granted by
     // resource policies (the key policy grants kms:Decrypt above), so an operator role in the hub
     // account needs only sts:AssumeRole on the member SSMHubRestorer roles in its own policy.
-    const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
-    const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
     // A table's resource policy cannot name the table by Fn::GetAtt (a circular reference): by name.
     const tableArn = this.formatArn({
       service: 'dynamodb',
@@ -369,7 +468,27 @@ export class HubStack extends Stack {
         // Only restore records: an operator cannot forge or overwrite parameter history.
         conditions: {
           ...inOrganization,
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_RECORD_PARTITION_PREFIX}*`] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
+        },
+      }),
+    );
+    // Restore records are append-only: nobody, operators and hub roles included, changes or
+    // deletes one (the CLI's PutItem carries attribute_not_exists, so it cannot overwrite either).
+    this.table.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreRecordsAreAppendOnly',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:PartiQLUpdate',
+          'dynamodb:PartiQLDelete',
+        ],
+        resources: [tableArn],
+        conditions: {
+          'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
         },
       }),
     );
@@ -377,7 +496,8 @@ export class HubStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ReadBackupsByRestoreOperators',
         principals: operators,
-        actions: ['s3:GetObject'],
+        // Verified reads fetch the exact VersionId the index recorded.
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [this.bucket.arnForObjects('*')],
         conditions: inOrganization,
       }),
@@ -388,13 +508,14 @@ export class HubStack extends Stack {
       [HubEnvironment.tableName]: this.table.tableName,
       [HubEnvironment.bucketName]: this.bucket.bucketName,
       [HubEnvironment.kmsKeyId]: this.key.keyArn,
-      [HubEnvironment.organizationId]: config.organizationId,
       [HubEnvironment.allowedAccounts]: config.allowedAccounts.join(','),
       [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
       NODE_OPTIONS: '--enable-source-maps',
     };
     this.ingestFunction = this.hubFunction('Ingest', {
       entry: 'packages/hub/src/handlers/ingest.ts',
+      // Named: the organization guardrails protect its code by name.
+      functionName: ResourceNames.ingestFunction,
       role: this.ingestRole,
       description: 'ssmhub ingest: SQS batches of Parameter Store events to the index and backup bucket',
       timeout: Duration.seconds(IngestQueueSettings.visibilityTimeoutSeconds / 6),
@@ -421,6 +542,7 @@ export class HubStack extends Stack {
         ...environment,
         // The regions the spoke covers: the sweep lists every member account in each of them.
         [HubEnvironment.memberRegions]: config.regions.join(','),
+        [HubEnvironment.stalenessWindowHours]: String(config.stalenessWindowHours),
         POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile',
       },
     });
@@ -430,6 +552,21 @@ export class HubStack extends Stack {
       description: 'ssmhub: periodic reconcile sweep',
       schedule: events.Schedule.rate(RECONCILE_RATE),
       targets: [new targets.LambdaFunction(this.reconcileFunction, { retryAttempts: 2 })],
+    });
+    // Restore testing: every day a sample of stored versions is read back at its VersionId,
+    // checksummed and decrypted; failures are the VerifyFailures metric (alarmed below).
+    const verify: VerifyInvocation = { mode: 'verify', sample: config.verifySample };
+    new events.Rule(this, 'VerifySchedule', {
+      description: 'ssmhub: daily restore test of a sample of stored versions',
+      schedule: events.Schedule.cron(VERIFY_SCHEDULE),
+      targets: [
+        new targets.LambdaFunction(this.reconcileFunction, {
+          event: events.RuleTargetInput.fromObject(verify),
+          // A sweep holds the single concurrent execution for up to 15 minutes: retry past it.
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
     });
 
     // cdk-nag AwsSolutions-IAM5 findings of the hub roles, each with its reason.
@@ -455,14 +592,27 @@ export class HubStack extends Stack {
       );
     }
 
-    // ---- Alarms.
-    if (config.alarmEmail !== undefined) {
-      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-        topicName: 'ssmhub-alarms',
+    // ---- Alarms: each one notifies the configured destination (or nobody, by documented opt-out).
+    if (config.alarms.topicArn !== undefined) {
+      this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarms.topicArn);
+    } else if (config.alarms.email !== undefined) {
+      const topic = new sns.Topic(this, 'AlarmTopic', {
+        topicName: ResourceNames.alarmTopic,
         masterKey: this.key,
         enforceSSL: true,
       });
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+      topic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
+      // CloudWatch publishes alarms, EventBridge the key-tampering events, to the encrypted topic.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsToEncryptedTopic',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+      this.alarmTopic = topic;
     }
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {
       const a = new cloudwatch.Alarm(this, id, props);
@@ -514,6 +664,63 @@ export class HubStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+    // Published by the reconcile Lambda (EMF, namespace and names from @ssmhub/core); the total
+    // (no dimensions) is alarmed, the Account/Region dimensions say which location.
+    const reconcileMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: ReconcileMetrics.namespace,
+        metricName,
+        statistic,
+        period: Duration.hours(1),
+      });
+    alarm('ReconcileLocationFailuresAlarm', {
+      alarmName: 'ssmhub-reconcile-location-failures',
+      alarmDescription:
+        'A sweep failed for at least one account and region (a deleted or broken SSMHubReader stops its backups): see the Account/Region dimensions',
+      metric: reconcileMetric(ReconcileMetrics.locationFailures, 'Sum'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('StaleLocationsAlarm', {
+      alarmName: 'ssmhub-stale-locations',
+      alarmDescription: `At least one account and region has had no event and no successful sweep for ${config.stalenessWindowHours} hours`,
+      metric: reconcileMetric(ReconcileMetrics.staleLocations, 'Maximum'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('VerifyFailuresAlarm', {
+      alarmName: 'ssmhub-verify-failures',
+      alarmDescription:
+        'The restore test found stored versions missing, altered (checksum) or undecryptable: run `ssmhub verify --all`',
+      metric: reconcileMetric(ReconcileMetrics.verifyFailures, 'Sum'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Anyone who disables, deletes, re-policies or grants on the hub key is reported (CloudTrail
+    // management events reach EventBridge in the key's account and region).
+    if (this.alarmTopic !== undefined) {
+      new events.Rule(this, 'KeyTamperingRule', {
+        ruleName: 'ssmhub-key-tampering',
+        description: 'ssmhub: DisableKey, ScheduleKeyDeletion, PutKeyPolicy or CreateGrant on the hub key',
+        eventPattern: {
+          source: ['aws.kms'],
+          detailType: ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['kms.amazonaws.com'],
+            eventName: [...KEY_TAMPERING_EVENTS],
+            resources: { ARN: [this.key.keyArn] },
+          },
+        },
+        targets: [new targets.SnsTopic(this.alarmTopic)],
+      });
+    }
 
     // ---- Outputs the CLI discovers (stable export names).
     const output = (id: string, value: string, exportName: string, description: string) =>
@@ -525,6 +732,157 @@ export class HubStack extends Stack {
     output('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, HubExports.deadLetterQueueUrl, 'ssmhub DLQ');
     output('EventBusArn', this.bus.eventBusArn, HubExports.eventBusArn, 'ssmhub organization event bus');
     output('KeyArn', this.key.keyArn, HubExports.keyArn, 'ssmhub KMS key');
+    output(
+      'RestoreTargetAccounts',
+      config.restoreTargetAccounts.length === 0 ? '*' : config.restoreTargetAccounts.join(','),
+      HubExports.restoreTargetAccounts,
+      'accounts restore may write to (* = any account of the organization)',
+    );
+  }
+
+  /** The CDK bootstrap qualifier the deployment roles are named with. */
+  private bootstrapQualifier(): string {
+    const qualifier: unknown = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT);
+    return typeof qualifier === 'string' ? qualifier : DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  }
+
+  /**
+   * The backup bucket's policy: write-once objects under the hub key only; no delete, retention
+   * change or governance bypass by anyone but the retention administrators; no change to the
+   * bucket's own settings but by the deployment.
+   */
+  private protectBackups(config: SsmHubConfig): void {
+    const objects = this.bucket.arnForObjects('*');
+    const exceptFor = (arns: readonly string[]) =>
+      arns.length === 0 ? {} : { conditions: { ArnNotLike: { 'aws:PrincipalArn': [...arns] } } };
+    const deny = (props: iam.PolicyStatementProps) =>
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({ ...props, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()] }),
+      );
+    deny({
+      sid: 'DenyOverwrites',
+      // Every object is created with If-None-Match: a stored version is never replaced by a new
+      // one under its key. Multipart steps that carry no header (s3:ObjectCreationOperation false) pass;
+      // their CompleteMultipartUpload needs it.
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      conditions: { Null: { 's3:if-none-match': 'true' }, BoolIfExists: { 's3:ObjectCreationOperation': 'true' } },
+    });
+    deny({
+      sid: 'DenyOtherKeys',
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn } },
+    });
+    deny({
+      sid: 'DenyOtherEncryption',
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    });
+    deny({
+      sid: 'DenyDeletesAndRetentionChanges',
+      actions: [...BackupDestructiveActions],
+      resources: [objects],
+      ...exceptFor(config.retentionAdministrators),
+    });
+    deny({
+      sid: 'DenyBucketSettingChanges',
+      actions: [...BackupBucketSettingActions],
+      resources: [this.bucket.bucketArn],
+      ...exceptFor([this.deploymentRoleArn, ...config.retentionAdministrators]),
+    });
+  }
+
+  /**
+   * S3 replication of every new version to the vault account's bucket, re-encrypted with the
+   * vault's own key; the vault bucket keeps its own Object Lock (replicas keep their retention).
+   */
+  private vaultReplication(
+    vault: NonNullable<SsmHubConfig['vault']>,
+  ): Pick<s3.BucketProps, 'replicationRules' | 'replicationRole'> {
+    const replicationRole = new iam.Role(this, 'ReplicationRole', {
+      description: 'ssmhub: S3 replication of the backup bucket to the vault account',
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    const sourceBucketArn = this.formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: backupBucketName(this.account, this.region),
+    });
+    replicationRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSourceConfiguration',
+        actions: ['s3:GetReplicationConfiguration', 's3:ListBucket', 's3:GetBucketObjectLockConfiguration'],
+        resources: [sourceBucketArn],
+      }),
+    );
+    replicationRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSourceVersions',
+        actions: [
+          's3:GetObjectVersionForReplication',
+          's3:GetObjectVersionAcl',
+          's3:GetObjectVersionTagging',
+          's3:GetObjectRetention',
+          's3:GetObjectLegalHold',
+        ],
+        resources: [`${sourceBucketArn}/*`],
+      }),
+    );
+    replicationRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteVaultReplicas',
+        actions: ['s3:ReplicateObject', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'],
+        resources: [`${vault.bucketArn}/*`],
+      }),
+    );
+    replicationRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptWithVaultKey',
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [vault.kmsKeyArn],
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptForVaultReplication',
+        principals: [new iam.ArnPrincipal(replicationRole.roleArn)],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': serviceHost('s3', this.region) } },
+      }),
+    );
+    Validations.of(replicationRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:s3:::${backupBucketName(this.account, this.region)}/*]`,
+      reason: 'Replication copies every object version of the backup bucket',
+    });
+    Validations.of(replicationRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${vault.bucketArn}/*]`,
+      reason: 'Replication writes every object version into the vault bucket',
+    });
+    const destination = s3.Bucket.fromBucketAttributes(this, 'VaultBucket', {
+      bucketArn: vault.bucketArn,
+      account: vault.account,
+    });
+    return {
+      replicationRole,
+      replicationRules: [
+        {
+          id: 'vault-copy',
+          destination,
+          kmsKey: kms.Key.fromKeyArn(this, 'VaultKey', vault.kmsKeyArn),
+          sseKmsEncryptedObjects: true,
+          // The vault account owns its replicas: the hub account cannot alter them.
+          accessControlTransition: true,
+          priority: 0,
+          deleteMarkerReplication: false,
+        },
+      ],
+    };
   }
 
   private logicalIdOf(construct: Construct): string {

@@ -12,6 +12,8 @@ export const HubExports = {
   deadLetterQueueUrl: 'ssmhub-ingest-dlq-url',
   eventBusArn: 'ssmhub-bus-arn',
   keyArn: 'ssmhub-key-arn',
+  /** Accounts restore may write to (`*` = any account of the organization); the CLI reads it. */
+  restoreTargetAccounts: 'ssmhub-restore-targets',
 } as const;
 
 /** Stack names of the app (`npx cdk deploy <name>`). */

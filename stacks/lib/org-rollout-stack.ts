@@ -57,6 +57,7 @@ export function spokeProps(config: SsmHubConfig) {
     regions: config.regions,
     organizationId: config.organizationId,
     restoreOperatorPrincipals: config.restoreOperatorPrincipals,
+    restoreTrust: config.restoreTrust,
   };
 }
 

@@ -11,7 +11,13 @@ import {
 } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ResourceNames, parameterStoreEventPattern } from '@ssmhub/core';
+import {
+  IdentifierPatterns,
+  ResourceNames,
+  parameterStoreEventPattern,
+  readerPolicy,
+  restorerPolicy,
+} from '@ssmhub/core';
 import { Construct } from 'constructs';
 
 export interface SpokeStackProps extends StackProps {
@@ -28,39 +34,37 @@ export interface SpokeStackProps extends StackProps {
   readonly organizationId: string;
   /** Principal ARNs trusted by SSMHubRestorer. */
   readonly restoreOperatorPrincipals: readonly string[];
+  /**
+   * What SSMHubRestorer's trust requires of an operator's session besides being one of
+   * `restoreOperatorPrincipals` inside the organization.
+   * @default RestoreTrust.sourceIdentity
+   */
+  readonly restoreTrust?: RestoreTrust;
 }
 
-/** Actions SSMHubReader allows: everything the hub needs to read a parameter's history, nothing more. */
-export const ReaderSsmActions = [
-  'ssm:GetParameterHistory',
-  'ssm:GetParameter',
-  'ssm:GetParameters',
-  'ssm:DescribeParameters',
-  'ssm:ListTagsForResource',
-] as const;
+/** What SSMHubRestorer's trust policy requires of the session that assumes it. */
+export const RestoreTrust = {
+  /** A source identity (sts:SourceIdentity) set on the session: it names the person in every member's CloudTrail and survives role chaining. */
+  sourceIdentity: 'sourceIdentity',
+  /** A session authenticated with MFA (aws:MultiFactorAuthPresent). */
+  mfa: 'mfa',
+  /** Nothing more than the principal and the organization. */
+  none: 'none',
+} as const;
+export type RestoreTrust = (typeof RestoreTrust)[keyof typeof RestoreTrust];
 
-/**
- * Actions SSMHubRestorer allows: exactly the SSM calls of the CLI's restore (packages/cli
- * src/lib/restore.ts), nothing more. The plan reads the target (GetParameters or
- * GetParametersByPath with decryption, DescribeParameters); `--apply` re-checks versions
- * (GetParameters), puts (PutParameter, then AddTagsToResource when the stored version has tags)
- * and deletes in batches (DeleteParameters). Labels, history and tag removal are never called.
- */
-export const RestorerSsmActions = [
-  'ssm:GetParameters',
-  'ssm:GetParametersByPath',
-  'ssm:DescribeParameters',
-  'ssm:PutParameter',
-  'ssm:DeleteParameters',
-  'ssm:AddTagsToResource',
-] as const;
-
-/**
- * KMS actions SSMHubRestorer allows, only when SSM makes the call (kms:ViaService): Decrypt for
- * reading SecureStrings, Encrypt for writing standard-tier ones, GenerateDataKey for advanced-tier
- * ones (envelope encryption).
- */
-export const RestorerKmsViaSsmActions = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+/** The trust conditions of SSMHubRestorer for one RestoreTrust setting. */
+export function restorerTrustConditions(organizationId: string, trust: RestoreTrust): iam.Conditions {
+  const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': organizationId } };
+  switch (trust) {
+    case RestoreTrust.sourceIdentity:
+      return { ...inOrganization, Null: { 'sts:SourceIdentity': 'false' } };
+    case RestoreTrust.mfa:
+      return { ...inOrganization, Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+    case RestoreTrust.none:
+      return inOrganization;
+  }
+}
 
 /**
  * What every member account runs, in every covered region: a rule on the default bus that
@@ -86,7 +90,7 @@ export class SpokeStack extends Stack {
     this.hubAccountId = new CfnParameter(this, 'HubAccountId', {
       type: 'String',
       description: 'The ssmhub hub account (owner of the ssmhub event bus and the ingest roles)',
-      allowedPattern: '^\\d{12}$',
+      allowedPattern: IdentifierPatterns.account.source,
       constraintDescription: 'a 12-digit account id',
       ...(props.hubAccount === undefined ? {} : { default: props.hubAccount }),
     });
@@ -95,6 +99,7 @@ export class SpokeStack extends Stack {
     });
 
     const hubAccount = this.hubAccountId.valueAsString;
+    const trust = props.restoreTrust ?? RestoreTrust.sourceIdentity;
     const hubBusArn = `arn:${Aws.PARTITION}:events:${props.hubRegion}:${hubAccount}:event-bus/${ResourceNames.hubEventBus}`;
     const roleArn = (account: string, name: string) => `arn:${Aws.PARTITION}:iam::${account}:role/${name}`;
 
@@ -114,8 +119,8 @@ export class SpokeStack extends Stack {
       },
     });
 
-    const parameters = `arn:${Aws.PARTITION}:ssm:*:${Aws.ACCOUNT_ID}:parameter/*`;
-    const viaSsm = { StringEquals: { 'kms:ViaService': props.regions.map((r) => `ssm.${r}.amazonaws.com`) } };
+    // The same documents the local sandbox provisions (@ssmhub/core memberRoles.ts).
+    const roleScope = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, regions: props.regions };
 
     const reader = new iam.Role(global, 'Reader', {
       roleName: ResourceNames.readerRole,
@@ -124,25 +129,7 @@ export class SpokeStack extends Stack {
         new iam.ArnPrincipal(roleArn(hubAccount, ResourceNames.ingestRole)),
         new iam.ArnPrincipal(roleArn(hubAccount, ResourceNames.reconcileRole)),
       ).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
-      inlinePolicies: {
-        ReadParameters: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'ReadParameters',
-              actions: ReaderSsmActions.filter((a) => a !== 'ssm:DescribeParameters'),
-              resources: [parameters],
-            }),
-            // DescribeParameters supports no resource-level permissions.
-            new iam.PolicyStatement({ sid: 'ListParameters', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
-            new iam.PolicyStatement({
-              sid: 'DecryptSecureStringsThroughSsm',
-              actions: ['kms:Decrypt'],
-              resources: ['*'],
-              conditions: viaSsm,
-            }),
-          ],
-        }),
-      },
+      inlinePolicies: { ReadParameters: iam.PolicyDocument.fromJson(readerPolicy(roleScope)) },
     });
 
     const restorer = new iam.Role(global, 'Restorer', {
@@ -150,29 +137,19 @@ export class SpokeStack extends Stack {
       description: 'Parameter Store writes for ssmhub restore operators (never assumed by the hub itself)',
       assumedBy: new iam.CompositePrincipal(
         ...props.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
-      ).withConditions({ StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }),
-      inlinePolicies: {
-        RestoreParameters: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'ReadAndWriteParameters',
-              actions: RestorerSsmActions.filter((a) => a !== 'ssm:DescribeParameters'),
-              resources: [parameters],
-            }),
-            new iam.PolicyStatement({ sid: 'ListParameters', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
-            new iam.PolicyStatement({
-              sid: 'SecureStringsThroughSsm',
-              actions: [...RestorerKmsViaSsmActions],
-              resources: ['*'],
-              conditions: viaSsm,
-            }),
-            // The plan keeps a SecureString's original key only when the target can use it
-            // (DescribeKey: enabled, not pending deletion); key metadata only, no key use.
-            new iam.PolicyStatement({ sid: 'CheckOriginalKeys', actions: ['kms:DescribeKey'], resources: ['*'] }),
-          ],
-        }),
-      },
+      ).withConditions(restorerTrustConditions(props.organizationId, trust)),
+      inlinePolicies: { RestoreParameters: iam.PolicyDocument.fromJson(restorerPolicy(roleScope)) },
     });
+    if (trust === RestoreTrust.sourceIdentity) {
+      // A session that sets (or carries, when chained) a source identity needs sts:SetSourceIdentity too.
+      restorer.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({
+          actions: ['sts:SetSourceIdentity'],
+          principals: props.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+          conditions: restorerTrustConditions(props.organizationId, trust),
+        }),
+      );
+    }
 
     for (const role of [reader, restorer]) {
       // cdk-nag AwsSolutions-IAM5: each finding acknowledged with its reason.

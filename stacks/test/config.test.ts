@@ -13,7 +13,10 @@ describe('loadConfig', () => {
       organizationalUnitIds: ['ou-exam-ple12345'],
       hubRegion: 'eu-west-1',
       callAs: 'DELEGATED_ADMIN',
-      objectLock: { enabled: false },
+      // Immutable by default: Object Lock on, governance mode.
+      objectLock: { enabled: true, mode: 'GOVERNANCE', retentionDays: 365 },
+      alarms: { email: 'ssmhub-alarms@example.com' },
+      restoreTrust: 'sourceIdentity',
     });
     expect(config.hubAccount).toBeUndefined();
     expect(config.managementAccountId).toBeUndefined();
@@ -23,8 +26,8 @@ describe('loadConfig', () => {
     expect(load(fullContext)).toMatchObject({
       hubAccount: '222222222222',
       managementAccountId: '333333333333',
-      objectLock: { enabled: true, retentionDays: 365 },
-      alarmEmail: 'ssmhub-alerts@example.com',
+      objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 365 },
+      alarms: { email: 'ssmhub-alerts@example.com' },
     });
   });
 
@@ -33,11 +36,20 @@ describe('loadConfig', () => {
       ...fullContext,
       regions: '["eu-west-1","us-east-1"]',
       organizationalUnitIds: 'ou-exam-ple12345,r-ab12',
-      objectLock: '{"enabled":true,"retentionDays":30}',
+      objectLock: '{"enabled":true,"mode":"GOVERNANCE","retentionDays":30}',
     });
     expect(config.regions).toEqual(['eu-west-1', 'us-east-1']);
     expect(config.organizationalUnitIds).toEqual(['ou-exam-ple12345', 'r-ab12']);
-    expect(config.objectLock).toEqual({ enabled: true, retentionDays: 30 });
+    expect(config.objectLock).toEqual({ enabled: true, mode: 'GOVERNANCE', retentionDays: 30 });
+  });
+
+  it('accepts a documented opt-out from alarm notifications', () => {
+    const config = load({ ...without('alarmEmail'), alarmsOptOut: true, alarmsOptOutReason: 'sandbox account' });
+    expect(config.alarms).toEqual({ optOutReason: 'sandbox account' });
+  });
+
+  it('turns Object Lock on (governance, 365 days) when the configuration says nothing', () => {
+    expect(load(without('objectLock')).objectLock).toEqual({ enabled: true, mode: 'GOVERNANCE', retentionDays: 365 });
   });
 
   it('defaults callAs to DELEGATED_ADMIN', () => {
@@ -95,6 +107,93 @@ describe('loadConfig', () => {
       /"objectLock.enabled" must be true or false/,
     ],
     ['a malformed email', { ...fullContext, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
+    ['no alarm destination', without('alarmEmail'), /alarms must reach someone/],
+    [
+      'an opt-out without a reason',
+      { ...without('alarmEmail'), alarmsOptOut: true },
+      /"alarmsOptOutReason" must say why/,
+    ],
+    [
+      'an opt-out next to a destination',
+      { ...fullContext, alarmsOptOut: true, alarmsOptOutReason: 'test account, nobody on call' },
+      /choose one/,
+    ],
+    [
+      'a malformed alarm topic',
+      { ...without('alarmEmail'), alarmTopicArn: 'topic' },
+      /"alarmTopicArn" must be an SNS topic ARN/,
+    ],
+    [
+      'an account root as restore operator',
+      { ...fullContext, restoreOperatorPrincipals: ['arn:aws:iam::444444444444:root'] },
+      /"restoreOperatorPrincipals" must not name a whole account/,
+    ],
+    [
+      'a bare account id as restore operator',
+      { ...fullContext, restoreOperatorPrincipals: ['444444444444'] },
+      /"restoreOperatorPrincipals" must not name a whole account/,
+    ],
+    [
+      'an account root as key administrator',
+      { ...fullContext, keyAdministrators: ['arn:aws:iam::222222222222:root'] },
+      /"keyAdministrators" must not name a whole account/,
+    ],
+    ['no key administrator', without('keyAdministrators'), /"keyAdministrators" is required/],
+    [
+      'an account root as retention administrator',
+      { ...fullContext, retentionAdministrators: ['arn:aws:iam::222222222222:root'] },
+      /"retentionAdministrators" must not name a whole account/,
+    ],
+    [
+      'an unknown Object Lock mode',
+      { ...fullContext, objectLock: { enabled: true, mode: 'STRICT', retentionDays: 30 } },
+      /"objectLock.mode" must be "GOVERNANCE" or "COMPLIANCE"/,
+    ],
+    [
+      'a zero retention',
+      { ...fullContext, objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 0 } },
+      /"objectLock.retentionDays" must be a whole number/,
+    ],
+    [
+      'a fractional retention',
+      { ...fullContext, objectLock: { enabled: true, mode: 'GOVERNANCE', retentionDays: 1.5 } },
+      /"objectLock.retentionDays" must be a whole number/,
+    ],
+    ['an unknown restore trust', { ...fullContext, restoreTrust: 'password' }, /"restoreTrust" must be one of/],
+    [
+      'a staleness window shorter than a sweep interval',
+      { ...fullContext, stalenessWindowHours: 6 },
+      /"stalenessWindowHours" must be a whole number from 7/,
+    ],
+    ['a malformed restore target', { ...fullContext, restoreTargetAccounts: ['abc'] }, /"restoreTargetAccounts"/],
+    [
+      'a vault in the hub account',
+      { ...fullContext, vault: { ...(fullContext.vault as object), account: '222222222222' } },
+      /"vault.account" must be another account/,
+    ],
+    [
+      'a vault key outside the vault account',
+      {
+        ...fullContext,
+        vault: { ...(fullContext.vault as object), kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/abc' },
+      },
+      /"vault.kmsKeyArn" must be a KMS key ARN of the vault account/,
+    ],
+    [
+      'a principal of another partition',
+      { ...fullContext, restoreOperatorPrincipals: ['arn:aws-cn:iam::444444444444:role/Operator'] },
+      /outside the hub region's partition aws/,
+    ],
+    [
+      'a region of another partition',
+      { ...fullContext, regions: ['eu-west-1', 'cn-north-1'] },
+      /cn-north-1, outside the hub region's partition aws/,
+    ],
+    [
+      'guardrails without a hub account',
+      { ...without('hubAccount'), managementAccountId: undefined, guardrails: true },
+      /"hubAccount" is required when "guardrails"/,
+    ],
     ['a malformed allowed account', { ...fullContext, allowedAccounts: ['x'] }, /"allowedAccounts"/],
     ['unparseable JSON', { ...fullContext, regions: '["eu-west-1"' }, /cannot parse/],
   ])('rejects %s with a clear error', (_what, context, message) => {

@@ -7,6 +7,13 @@ import { buildApp, type SsmHubApp } from '../lib/app.js';
 export const HUB_ACCOUNT = '222222222222';
 export const MANAGEMENT_ACCOUNT = '333333333333';
 export const OPERATOR = 'arn:aws:iam::444444444444:role/SSMHubRestoreOperator';
+export const BREAK_GLASS = 'arn:aws:iam::222222222222:role/SSMHubBreakGlass';
+export const RETENTION_ADMIN = 'arn:aws:iam::222222222222:role/SSMHubRetentionAdmin';
+export const VAULT = {
+  account: '555555555555',
+  bucketArn: 'arn:aws:s3:::ssmhub-vault-555555555555',
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
 
 /** The context of the repository's cdk.json (what `npx cdk synth` uses, feature flags included). */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -27,9 +34,16 @@ export const fullContext: Record<string, unknown> = {
   restoreOperatorPrincipals: [OPERATOR],
   managementAccountId: MANAGEMENT_ACCOUNT,
   callAs: 'DELEGATED_ADMIN',
-  objectLock: { enabled: true, retentionDays: 365 },
+  objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 365 },
   alarmEmail: 'ssmhub-alerts@example.com',
   allowedAccounts: [],
+  keyAdministrators: [BREAK_GLASS],
+  retentionAdministrators: [RETENTION_ADMIN],
+  restoreTrust: 'sourceIdentity',
+  restoreTargetAccounts: ['111111111111'],
+  stalenessWindowHours: 12,
+  verifySample: 50,
+  vault: VAULT,
 };
 
 /** Time allowed to a test or hook that synthesizes (the first synthesis loads aws-cdk-lib: ~15 s on a busy machine). */

@@ -4,15 +4,16 @@ import {
   IndexTableSchema,
   IngestQueueSettings,
   ParameterStoreDetailTypes,
+  ReconcileMetrics,
   ResourceNames,
   SsmEventSource,
   backupBucketName,
 } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
-import { restorePartition } from '@ssmhub/store';
+import { RESTORE_PARTITION_PREFIX, restorePartition } from '@ssmhub/store';
 import { DEADLINE_MARGIN_MS, ReconcileEnvironment } from '../../packages/hub/src/reconcileHandler.js';
-import { INGEST_MAX_CONCURRENCY, RESTORE_RECORD_PARTITION_PREFIX } from '../lib/hub-stack.js';
+import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
 
@@ -137,7 +138,7 @@ describe('backup bucket', () => {
     bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
   });
 
-  it('is versioned, SSE-KMS with the hub key, private, logged and expires noncurrent versions', () => {
+  it('is versioned, SSE-KMS with the hub key, private, logged and never expires a version', () => {
     const key = logicalIdOf('AWS::KMS::Key', {});
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
@@ -162,10 +163,11 @@ describe('backup bucket', () => {
           RestrictPublicBuckets: true,
         },
         LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+        // Only unfinished multipart uploads are cleaned up: nothing restore may need expires.
         LifecycleConfiguration: {
-          Rules: Match.arrayWith([
-            Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' }),
-          ]),
+          Rules: [
+            { Id: 'incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' },
+          ],
         },
       },
     });
@@ -188,7 +190,7 @@ describe('backup bucket', () => {
   });
 
   it(
-    'has Object Lock in compliance mode when configured, and none by default',
+    'has Object Lock in the configured mode, governance by default, and none only when turned off',
     () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
@@ -198,8 +200,12 @@ describe('backup bucket', () => {
           Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
         },
       });
-      const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
-      const buckets = Object.values(plain.findResources('AWS::S3::Bucket'));
+      Template.fromStack(synthesize(cdkJsonContext()).hub).hasResourceProperties('AWS::S3::Bucket', {
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      });
+      const off = synthesize({ ...cdkJsonContext(), objectLock: { enabled: false } });
+      const buckets = Object.values(Template.fromStack(off.hub).findResources('AWS::S3::Bucket'));
       expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
     },
     SYNTH_TIMEOUT,
@@ -230,20 +236,28 @@ describe('KMS key', () => {
       [
         'CloudWatchAlarmsToEncryptedTopic',
         'DecryptByRestoreOperators',
+        'DecryptForVaultReplication',
         'EventBridgeToEncryptedQueues',
         'UseByTheHubRoles',
       ].sort(),
     );
-    // Statements the L2 constructs add (the SQS target's grant) are for services, within this account.
+    // Statements the L2 constructs add (the SQS and SNS targets' grants) are for EventBridge only.
     for (const statement of using.filter((s) => s.Sid === undefined)) {
       expect(statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } });
     }
-    const admin = statements.find((s) => s.Sid === 'KeyAdministrationByTheAccount')!;
-    expect([admin.Action].flat()).not.toContain('kms:*');
     const hubRoles = statements.find((s) => s.Sid === 'UseByTheHubRoles')!;
     expect(JSON.stringify(hubRoles.Principal)).toContain('IngestRole');
     expect(JSON.stringify(hubRoles.Principal)).toContain('ReconcileRole');
+    // Only through S3, DynamoDB and SQS of the hub region.
+    expect(hubRoles.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': [
+          's3.eu-west-1.amazonaws.com',
+          'dynamodb.eu-west-1.amazonaws.com',
+          'sqs.eu-west-1.amazonaws.com',
+        ],
+      },
+    });
     const operators = statements.find((s) => s.Sid === 'DecryptByRestoreOperators')!;
     expect(operators.Principal).toEqual({ AWS: OPERATOR });
   });
@@ -263,7 +277,6 @@ describe('Lambdas', () => {
             [HubEnvironment.tableName]: { Ref: Match.anyValue() },
             [HubEnvironment.bucketName]: { Ref: Match.anyValue() },
             [HubEnvironment.kmsKeyId]: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
-            [HubEnvironment.organizationId]: 'o-exampleorgid',
             [HubEnvironment.allowedAccounts]: '',
             [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
           }),
@@ -358,6 +371,15 @@ describe('hub role permissions', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
   }
 
+  it('only reconcile reads backups back, for the scheduled restore test', () => {
+    const reads = (roleName: string) =>
+      statementsOf(roleName)
+        .flatMap((s) => [s.Action].flat() as string[])
+        .filter((a) => a.startsWith('s3:Get'));
+    expect(reads(ResourceNames.ingestRole)).toEqual([]);
+    expect(reads(ResourceNames.reconcileRole).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  });
+
   it.each([ResourceNames.ingestRole, ResourceNames.reconcileRole])(
     '%s assumes only SSMHubReader, inside the organization',
     (roleName) => {
@@ -388,11 +410,11 @@ describe('hub role permissions', () => {
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
         's3:DeleteObject',
-        's3:GetObject',
         'organizations:DescribeAccount',
       ]) {
         expect(actions).not.toContain(unused);
       }
+      if (roleName === ResourceNames.ingestRole) expect(actions).not.toContain('s3:GetObject');
     },
   );
 });
@@ -421,12 +443,27 @@ describe('restore operators in the hub', () => {
         Resource: tableArn(),
         Condition: {
           ...inOrganization,
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_RECORD_PARTITION_PREFIX}*`] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
         },
+      },
+      {
+        // Append-only: nobody changes or deletes a restore record once written.
+        Sid: 'RestoreRecordsAreAppendOnly',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PartiQLDelete',
+          'dynamodb:PartiQLUpdate',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: tableArn(),
+        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
       },
     ]);
     // The prefix is the one the CLI writes its restore records under.
-    expect(restorePartition('111111111111', 'eu-west-1').startsWith(RESTORE_RECORD_PARTITION_PREFIX)).toBe(true);
+    expect(restorePartition('111111111111', 'eu-west-1').startsWith(RESTORE_PARTITION_PREFIX)).toBe(true);
   });
 
   it('read backed-up values through the bucket policy and decrypt them through the key policy', () => {
@@ -439,7 +476,7 @@ describe('restore operators in the hub', () => {
             Sid: 'ReadBackupsByRestoreOperators',
             Effect: 'Allow',
             Principal: { AWS: OPERATOR },
-            Action: 's3:GetObject',
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
             Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
             Condition: inOrganization,
           },
@@ -451,7 +488,12 @@ describe('restore operators in the hub', () => {
     expect(statements.find((s) => s.Sid === 'DecryptByRestoreOperators')).toMatchObject({
       Principal: { AWS: OPERATOR },
       Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Condition: inOrganization,
+      Condition: {
+        StringEquals: {
+          ...inOrganization.StringEquals,
+          'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'dynamodb.eu-west-1.amazonaws.com'],
+        },
+      },
     });
   });
 
@@ -471,6 +513,7 @@ describe('restore operators in the hub', () => {
       'dynamodb:PutItem',
       'dynamodb:Query',
       's3:GetObject',
+      's3:GetObjectVersion',
     ]);
   });
 });
@@ -493,6 +536,9 @@ describe('alarms and outputs', () => {
         'AWS/Lambda/Throttles',
         'AWS/SQS/ApproximateAgeOfOldestMessage',
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
+        `${ReconcileMetrics.namespace}/${ReconcileMetrics.locationFailures}`,
+        `${ReconcileMetrics.namespace}/${ReconcileMetrics.staleLocations}`,
+        `${ReconcileMetrics.namespace}/${ReconcileMetrics.verifyFailures}`,
       ].sort(),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
@@ -501,14 +547,62 @@ describe('alarms and outputs', () => {
   });
 
   it(
-    'has no topic when no alarm email is configured',
+    'notifies an existing topic when one is configured, and nobody only by documented opt-out',
     () => {
-      const plain = Template.fromStack(synthesize(cdkJsonContext()).hub);
-      plain.resourceCountIs('AWS::SNS::Topic', 0);
-      plain.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+      const topicArn = 'arn:aws:sns:eu-west-1:222222222222:ops';
+      const existing = Template.fromStack(
+        synthesize({ ...cdkJsonContext(), alarmEmail: undefined, alarmTopicArn: topicArn }).hub,
+      );
+      existing.resourceCountIs('AWS::SNS::Topic', 0);
+      const alarms = Object.values(existing.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(9);
+      for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicArn]);
+      const optedOut = Template.fromStack(
+        synthesize({
+          ...cdkJsonContext(),
+          alarmEmail: undefined,
+          alarmsOptOut: true,
+          alarmsOptOutReason: 'a test account nobody watches',
+        }).hub,
+      );
+      optedOut.resourceCountIs('AWS::SNS::Topic', 0);
+      optedOut.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     },
     SYNTH_TIMEOUT,
   );
+
+  it('alarms per location failures, staleness and verify failures from the metrics core names', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    for (const name of [
+      ReconcileMetrics.locationFailures,
+      ReconcileMetrics.staleLocations,
+      ReconcileMetrics.verifyFailures,
+    ]) {
+      expect(alarms.find((a) => a.MetricName === name)).toMatchObject({
+        Namespace: ReconcileMetrics.namespace,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    // The Lambda is told the staleness window of the configuration.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: ResourceNames.reconcileFunction,
+      Environment: { Variables: Match.objectLike({ [HubEnvironment.stalenessWindowHours]: '12' }) },
+    });
+  });
+
+  it('invokes reconcile daily with a verify sample', () => {
+    const reconcile = built.hub.getLogicalId(built.hub.reconcileFunction.node.defaultChild as never);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(17 3 * * ? *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [reconcile, 'Arn'] },
+          Input: JSON.stringify({ mode: 'verify', sample: 50 }),
+        }),
+      ],
+    });
+  });
 
   it('exports what the CLI discovers under stable names', () => {
     const outputs = template.findOutputs('*');

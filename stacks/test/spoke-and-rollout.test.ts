@@ -2,13 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ParameterStoreDetailTypes, ResourceNames, SsmEventSource } from '@ssmhub/core';
+import {
+  ParameterStoreDetailTypes,
+  ReaderSsmActions,
+  ResourceNames,
+  RestorerKmsViaSsmActions,
+  RestorerSsmActions,
+  SsmEventSource,
+} from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
 import { StackNames } from '../lib/names.js';
 import { repoRoot } from '../lib/hub-stack.js';
 import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
-import { ReaderSsmActions, RestorerKmsViaSsmActions, RestorerSsmActions, SpokeStack } from '../lib/spoke-stack.js';
+import { SpokeStack } from '../lib/spoke-stack.js';
 import {
   SYNTH_TIMEOUT,
   HUB_ACCOUNT,
@@ -156,17 +163,18 @@ describe('spoke template', () => {
 
   it('SSMHubRestorer is trusted only by the restore operators, never by the hub roles', () => {
     const restorer = role(ResourceNames.restorerRole).Properties as Json;
-    expect(restorer.AssumeRolePolicyDocument).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Principal: { AWS: OPERATOR },
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+    const statements = (restorer.AssumeRolePolicyDocument as { Statement: Json[] }).Statement;
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({
+        Effect: 'Allow',
+        Principal: { AWS: OPERATOR },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+          Null: { 'sts:SourceIdentity': 'false' },
         },
-      ],
-    });
+      });
+    }
     const trust = JSON.stringify(restorer.AssumeRolePolicyDocument);
     expect(trust).not.toContain(ResourceNames.ingestRole);
     expect(trust).not.toContain(ResourceNames.reconcileRole);

@@ -1,4 +1,5 @@
 import { InvalidEventError, InvalidEventReason } from './errors.js';
+import { isAccountId, isRegion } from './identifiers.js';
 import { ParameterStoreDetailTypes, SsmEventSource } from './names.js';
 import { candidateNames, isValidParameterName } from './paths.js';
 
@@ -38,8 +39,6 @@ export interface AccountBoundary {
 export const MAX_EVENT_BYTES = 256 * 1024;
 
 const OPERATIONS = new Set<string>(Object.values(EventOperation));
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const TIME_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 function fail(reason: InvalidEventReason, message: string): never {
@@ -76,9 +75,9 @@ export function parseParameterEvent(body: unknown, boundary: AccountBoundary): P
   }
   const id = field(envelope, 'id');
   const account = field(envelope, 'account');
-  if (!ACCOUNT.test(account)) fail(InvalidEventReason.malformed, 'event account is not a 12-digit id');
+  if (!isAccountId(account)) fail(InvalidEventReason.malformed, 'event account is not a 12-digit id');
   const region = field(envelope, 'region');
-  if (!REGION.test(region)) fail(InvalidEventReason.malformed, 'event region is not an AWS region');
+  if (!isRegion(region)) fail(InvalidEventReason.malformed, 'event region is not an AWS region');
   const timeText = field(envelope, 'time');
   // EventBridge writes `Z`; a zone-less time is UTC too (JavaScript would read it as local time).
   const time = new Date(TIME_ZONE.test(timeText) ? timeText : `${timeText}Z`);

@@ -10,4 +10,6 @@ export * from './types.js';
 export * from './recentHistory.js';
 export * from './restorePlan.js';
 export * from './concurrency.js';
-export * from './partition.js';
+export * from './identifiers.js';
+export * from './memberRoles.js';
+export * from './metrics.js';

@@ -31,6 +31,12 @@ export const ResourceNames = {
   reconcileRole: 'SSMHubReconcile',
   /** The reconcile Lambda (`ssmhub reconcile` invokes it on AWS). */
   reconcileFunction: 'ssmhub-reconcile',
+  /** The ingest Lambda (named so the organization guardrails can protect its code). */
+  ingestFunction: 'ssmhub-ingest',
+  /** The SNS topic the hub's alarms notify (when the configuration gives an email, not a topic). */
+  alarmTopic: 'ssmhub-alarms',
+  /** The hub key's alias. */
+  keyAlias: 'alias/ssmhub',
 } as const;
 
 /** The backup bucket's name: account and region make it globally unique. */
@@ -67,12 +73,24 @@ export const HubEnvironment = {
   tableName: 'SSMHUB_TABLE',
   bucketName: 'SSMHUB_BUCKET',
   kmsKeyId: 'SSMHUB_KMS_KEY_ID',
-  organizationId: 'SSMHUB_ORGANIZATION_ID',
   allowedAccounts: 'SSMHUB_ALLOWED_ACCOUNTS',
   readerRoleName: 'SSMHUB_READER_ROLE_NAME',
   /** Reconcile only: comma-separated member regions to sweep (the spoke's regions). */
   memberRegions: 'SSMHUB_MEMBER_REGIONS',
   /** Reconcile only, optional: SSM calls per second per member account and region. */
   reconcileSsmCallsPerSecond: 'SSMHUB_RECONCILE_SSM_RATE',
+  /** Reconcile only: hours without an event or a successful sweep after which a location is stale. */
+  stalenessWindowHours: 'SSMHUB_STALENESS_WINDOW_HOURS',
   endpoint: 'AWS_ENDPOINT_URL',
+} as const;
+
+/**
+ * Environment variables the CLI and library read to find the hub (flags override them). Table and
+ * bucket share their names with the hub Lambdas' variables.
+ */
+export const CliEnvironment = {
+  hubRegion: 'SSMHUB_REGION',
+  table: HubEnvironment.tableName,
+  bucket: HubEnvironment.bucketName,
+  endpoint: HubEnvironment.endpoint,
 } as const;

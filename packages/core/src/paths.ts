@@ -80,6 +80,9 @@ export function parseSelector(input: string, recursive: boolean): Selector {
   if (input === ROOT) return { kind: 'path', path: ROOT, recursive };
   if (input.includes('//')) throw new InvalidInputError(`'${input}' is not an SSM path: it has an empty path segment`);
   const isPath = input.endsWith('/');
+  if (isPath && !input.startsWith('/')) {
+    throw new InvalidInputError(`'${input}' is not an SSM path: paths start with '/' (a name without '/' is a key)`);
+  }
   const name = isPath ? input.slice(0, -1) : input;
   const broken = nameRuleBroken(name);
   if (broken !== undefined)

@@ -1,4 +1,4 @@
-import { HubEnvironment } from '@ssmhub/core';
+import { HubEnvironment, isAccountId, isRegion } from '@ssmhub/core';
 import {
   Reconciler,
   SweepMode,
@@ -89,7 +89,5 @@ export function createReconcileHandler(
 
 function stringList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.filter(
-    (item): item is string => typeof item === 'string' && /^\d{12}$|^[a-z]{2}(-[a-z]+)+-\d$/.test(item),
-  );
+  return value.filter((item): item is string => typeof item === 'string' && (isAccountId(item) || isRegion(item)));
 }

@@ -38,7 +38,11 @@ import {
   IndexTableSchema,
   IngestQueueSettings,
   parameterStoreEventPattern,
+  partitionOf,
+  readerPolicy,
   ResourceNames,
+  restorerPolicy,
+  type PolicyDocumentJson,
 } from '@ssmhub/core';
 import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, MemberCredentials, type ClientOptions } from './clients.js';
 
@@ -129,7 +133,7 @@ export async function provisionWorld(endpoint: string, options: ProvisionOptions
   await Promise.all(
     memberAccounts.map(async (account) => {
       const member = { endpoint, credentials: await credentials.get(account) };
-      await provisionMemberRoles({ ...member, region: hubRegion }, hubAccount);
+      await provisionMemberRoles({ ...member, region: hubRegion }, account, hubAccount, regions);
       await Promise.all(regions.map((region) => provisionSpoke({ ...member, region }, account)));
     }),
   );
@@ -355,76 +359,44 @@ async function allowEventBridge(sqs: SQSClient, queueUrl: string, queueArn: stri
   );
 }
 
-/** Read-only access to Parameter Store (with decryption), what the hub's reader role grants. */
-const READER_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'ReadParameters',
-      Effect: 'Allow',
-      Action: [
-        'ssm:GetParameter',
-        'ssm:GetParameters',
-        'ssm:GetParametersByPath',
-        'ssm:GetParameterHistory',
-        'ssm:DescribeParameters',
-        'ssm:ListTagsForResource',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'DecryptSecureStrings',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: '*',
-      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
-    },
-  ],
-} as const;
+/**
+ * The permission policies of a member's SSMHubReader and SSMHubRestorer: the documents the spoke
+ * stack deploys (from @ssmhub/core), for this account and the sandbox's regions.
+ */
+export function memberRolePolicies(
+  account: string,
+  regions: readonly string[],
+): Record<typeof ResourceNames.readerRole | typeof ResourceNames.restorerRole, PolicyDocumentJson> {
+  const scope = { partition: partitionOf(regions[0] ?? DEFAULTS.hubRegion), account, regions };
+  return { [ResourceNames.readerRole]: readerPolicy(scope), [ResourceNames.restorerRole]: restorerPolicy(scope) };
+}
 
-const RESTORER_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'RestoreParameters',
-      Effect: 'Allow',
-      Action: [
-        ...READER_POLICY.Statement[0].Action,
-        'ssm:PutParameter',
-        'ssm:DeleteParameter',
-        'ssm:DeleteParameters',
-        'ssm:LabelParameterVersion',
-        'ssm:AddTagsToResource',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'EncryptSecureStrings',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: '*',
-      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
-    },
-  ],
-} as const;
+/** The name of the inline policy that holds a member role's permissions. */
+export const MEMBER_ROLE_POLICY_NAME = 'ssmhub';
 
 /** IAM is global: the reader and restorer roles are created once per member. */
-async function provisionMemberRoles(member: ClientOptions, hubAccount: string): Promise<void> {
+async function provisionMemberRoles(
+  member: ClientOptions,
+  account: string,
+  hubAccount: string,
+  regions: readonly string[],
+): Promise<void> {
   const iam = new IAMClient(member);
   try {
     const trust = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${hubAccount}:root` }, Action: 'sts:AssumeRole' }],
     });
-    for (const [role, policy] of [
-      [ResourceNames.readerRole, READER_POLICY],
-      [ResourceNames.restorerRole, RESTORER_POLICY],
-    ] as const) {
+    for (const [role, policy] of Object.entries(memberRolePolicies(account, regions))) {
       await iam.send(
         new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust, MaxSessionDuration: 3600 }),
       );
       await iam.send(
-        new PutRolePolicyCommand({ RoleName: role, PolicyName: 'ssmhub', PolicyDocument: JSON.stringify(policy) }),
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: MEMBER_ROLE_POLICY_NAME,
+          PolicyDocument: JSON.stringify(policy),
+        }),
       );
     }
   } finally {

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemberCredentials } from '@ssmhub/hub';
-import { InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
+import { CliEnvironment, InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
 
@@ -23,13 +23,8 @@ export interface AwsCredentialIdentity {
 /** Where `ssmhub local up` writes the sandbox's state, relative to the directory it ran in. */
 export const SANDBOX_STATE_FILE = join('.ssmhub', 'sandbox.json');
 
-/** Environment variables the CLI and library read. */
-export const CliEnvironment = {
-  hubRegion: 'SSMHUB_REGION',
-  table: 'SSMHUB_TABLE',
-  bucket: 'SSMHUB_BUCKET',
-  endpoint: 'AWS_ENDPOINT_URL',
-} as const;
+/** Environment variables the CLI and library read (defined in @ssmhub/core). */
+export { CliEnvironment };
 
 /** Where the hub is and how to reach it. Every field is optional: flags > env > sandbox state > defaults. */
 export interface HubOptions {

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@ssmhub/core';
+import { InvalidInputError, isAccountId, isRegion } from '@ssmhub/core';
 import type { RegistryEntry } from '@ssmhub/store';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
@@ -7,17 +7,14 @@ import type { RequestStats } from './stats.js';
 export type { Location } from '@ssmhub/store';
 import type { Location } from '@ssmhub/store';
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
 /** Throws InvalidInputError unless `account` is a 12-digit account id. */
 export function checkAccount(account: string): void {
-  if (!ACCOUNT.test(account)) throw new InvalidInputError(`'${account}' is not an AWS account id (12 digits)`);
+  if (!isAccountId(account)) throw new InvalidInputError(`'${account}' is not an AWS account id (12 digits)`);
 }
 
 /** Throws InvalidInputError unless `region` looks like an AWS region. */
 export function checkRegion(region: string): void {
-  if (!REGION.test(region)) throw new InvalidInputError(`'${region}' is not an AWS region (like eu-west-1)`);
+  if (!isRegion(region)) throw new InvalidInputError(`'${region}' is not an AWS region (like eu-west-1)`);
 }
 
 /** Every account and region the hub has seen (optionally one account's). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partitionOf } from '../../src/partition.js';
+import { partitionOf } from '../../src/identifiers.js';
 
 describe('partitionOf', () => {
   it.each([

@@ -45,6 +45,7 @@ describe('parseSelector', () => {
   it.each([
     ['a hierarchy without its leading slash', 'app/db', /start with '\/'/],
     ['an empty input', '', /cannot be empty/],
+    ['a path without its leading slash', 'app/', /paths start with '\/'/],
     ['a reserved prefix', '/aws/x', /reserves names that begin with 'aws' or 'ssm'/],
     ['a reserved prefix without a slash', 'ssmParam', /reserves names/],
     ['a path of a reserved prefix', '/AWS/', /reserves names/],
@@ -151,9 +152,12 @@ describe('isValidParameterName', () => {
     expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength)}`)).toBe(false);
   });
 
-  it.each(['', '/', '/app/', 'app/db', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])('rejects %j', (name) => {
-    expect(isValidParameterName(name)).toBe(false);
-  });
+  it.each(['', '/', '/app/', 'app/db', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])(
+    'rejects %j',
+    (name) => {
+      expect(isValidParameterName(name)).toBe(false);
+    },
+  );
 
   it.each(['aws', '/aws/x', 'AWS-param', 'awsTestParameter', 'ssm', '/ssm/x', 'SSM-testparameter', '/Ssm/x'])(
     'rejects the reserved prefix in %j',

@@ -17,6 +17,7 @@ import {
 } from '@ssmhub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assumeMemberRole, hopQueueArn, startTestSandbox, type TestSandbox } from '../../src/index.js';
+import { MEMBER_ROLE_POLICY_NAME, memberRolePolicies } from '../../src/world.js';
 
 let sandbox: TestSandbox;
 
@@ -129,6 +130,13 @@ describe('provisionWorld', () => {
       );
       expect(actions).toContain('ssm:GetParameterHistory');
       expect(actions.filter((a) => /Put|Delete|Label/.test(a))).toEqual([]);
+      // The documents the spoke stack deploys (stacks/test compares the synthesized spoke with them).
+      for (const [roleName, expected] of Object.entries(memberRolePolicies(account, info.regions))) {
+        const { PolicyDocument } = await iam.send(
+          new GetRolePolicyCommand({ RoleName: roleName, PolicyName: MEMBER_ROLE_POLICY_NAME }),
+        );
+        expect(JSON.parse(decodeURIComponent(PolicyDocument ?? '{}'))).toEqual(expected);
+      }
       iam.destroy();
       for (const region of info.regions) {
         const events = sandbox.store.events(account, region);
