@@ -1,6 +1,7 @@
 import { parseSelector } from '@ssmhub/core';
 import type { Selector } from '@ssmhub/core';
-import { ExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import type { ExitCode } from '../errors.js';
 import type { Hub } from '../lib/hub.js';
 import type { RequestStatsSnapshot } from '../lib/stats.js';
 import { moment } from '../lib/time.js';

@@ -177,7 +177,7 @@ const search: CommandSpec = {
     {
       name: '<pattern>',
       description:
-        "a case-insensitive substring (db), or a glob with * and ? (/app/*/db anchored at the start; db/* anywhere in the name)",
+        'a case-insensitive substring (db), or a glob with * and ? (/app/*/db anchored at the start; db/* anywhere in the name)',
     },
   ],
   options: [
@@ -280,7 +280,11 @@ const reconcile: CommandSpec = {
     const hub = await connect();
     const { reconcile: sweep } = await import('../lib/reconcile.js');
     const { reconcileTable } = await import('./render.js');
-    const result = await sweep(hub, { account, ...(region ? { region } : {}), ...(input.flag('--full') ? { full: true } : {}) });
+    const result = await sweep(hub, {
+      account,
+      ...(region ? { region } : {}),
+      ...(input.flag('--full') ? { full: true } : {}),
+    });
     return {
       json: result.sweeps,
       table: (layout) => reconcileTable(result, layout),
@@ -313,7 +317,8 @@ const status: CommandSpec = {
 
 const localUp: CommandSpec = {
   name: 'local up',
-  description: 'start the emulator and provision the hub and member accounts (prints endpoint, accounts, table, bucket)',
+  description:
+    'start the emulator and provision the hub and member accounts (prints endpoint, accounts, table, bucket)',
   options: [],
   example: 'ssmhub local up',
   connects: false,

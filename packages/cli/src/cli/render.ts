@@ -17,22 +17,27 @@ export interface TableLayout {
 const COLUMN_CHROME = 3;
 /** No column is cut below this many characters (a cut column still shows where it starts). */
 const MIN_COLUMN = 4;
+/** Columns this narrow (account ids, regions, versions) are cut only when cutting the others is not enough. */
+const KEEP_WHOLE = 12;
 
 /**
- * Content widths that make a table fit `width` columns: the widest columns are cut first, to a
- * common cap, so short columns (account, region, version) stay whole.
+ * Content widths that make a table fit `width` columns: the wide columns are cut first, to a
+ * common cap, so short ones (account, region, version) stay whole.
  *
  * @example
  * fitColumns([24, 12, 60], 80); // [24, 12, 34]
  */
 export function fitColumns(natural: readonly number[], width: number): number[] {
   const budget = width - 1 - COLUMN_CHROME * natural.length;
-  const total = natural.reduce((sum, w) => sum + w, 0);
-  if (total <= budget) return [...natural];
-  let cap = Math.max(...natural);
-  const used = (c: number): number => natural.reduce((sum, w) => sum + Math.min(w, c), 0);
-  while (cap > MIN_COLUMN && used(cap) > budget) cap -= 1;
-  return natural.map((w) => Math.min(w, cap));
+  const sum = (widths: readonly number[]): number => widths.reduce((total, w) => total + w, 0);
+  if (sum(natural) <= budget) return [...natural];
+  for (const cuttable of [(w: number) => w > KEEP_WHOLE, () => true]) {
+    for (let cap = Math.max(...natural); cap >= MIN_COLUMN; cap -= 1) {
+      const widths = natural.map((w) => (cuttable(w) ? Math.min(w, cap) : w));
+      if (sum(widths) <= budget) return widths;
+    }
+  }
+  return natural.map((w) => Math.min(w, MIN_COLUMN));
 }
 
 function table(head: string[], rows: (string | number | undefined)[][], layout: TableLayout): string {
@@ -246,9 +251,7 @@ export function envExport(records: readonly OutputRecord[]): string {
     const variable = envName(name);
     const earlier = seen.get(variable);
     if (earlier !== undefined) {
-      throw new UsageError(
-        `${earlier} and ${name} both export as ${variable}: narrow the path or use --format json`,
-      );
+      throw new UsageError(`${earlier} and ${name} both export as ${variable}: narrow the path or use --format json`);
     }
     seen.set(variable, name);
     return `${variable}=${shellQuote(value)}\n`;
