@@ -150,6 +150,7 @@ const changes: CommandSpec = {
   async run({ input, connect }) {
     const since = input.time('--since') ?? '';
     const until = input.time('--until');
+    if (until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
     const account = await input.account('--account');
     const path = input.string('--path');
     if (path !== undefined) {

@@ -98,6 +98,10 @@ describe('ssmhub contract', () => {
     [['history', '/app/a', '--account', '111122223333', '--endpoint', 'not-a-url'], /^ssmhub: --endpoint 'not-a-url'/],
     [['diff', '/app/', '--from', 'now', '--to', '-1d', '--account', '111122223333'], /--from .* is after --to/],
     [['changes', '--since', '-7x'], /'-7x' is not a relative time/],
+    [
+      ['changes', '--since', '-1h', '--until', '-2h', '--endpoint', 'http://127.0.0.1:9'],
+      /--since .* is after --until/,
+    ],
   ])('exits 2 with one line for %j', async (args, pattern) => {
     expectOneLineError(await ssmhub(args), pattern, 2);
   });
