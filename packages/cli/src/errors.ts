@@ -65,6 +65,8 @@ function isUnreadableAnswer(error: Error): boolean {
 export interface ErrorContext {
   /** The endpoint every AWS call went to, when not AWS itself. */
   readonly endpoint?: string;
+  /** The named profile the credentials came from (`--profile`). */
+  readonly profile?: string;
 }
 
 /**
@@ -90,7 +92,9 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
   }
   switch (error.name) {
     case 'CredentialsProviderError':
-      return 'no AWS credentials: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID';
+      return context.profile
+        ? `no AWS credentials for --profile '${context.profile}': is it in ~/.aws/config or ~/.aws/credentials (aws configure list-profiles)?`
+        : 'no AWS credentials: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID';
     case 'AccessDeniedException':
     case 'AccessDenied':
     case 'UnauthorizedOperation':

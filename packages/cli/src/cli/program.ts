@@ -101,6 +101,8 @@ async function connectionOf(
   const region = pick([
     ['--hub-region', text('hubRegion')],
     ['SSMHUB_REGION', env.SSMHUB_REGION],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
   ]);
   if (region) {
     const { checkRegion } = await import('../lib/locations.js');
@@ -162,7 +164,8 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
   try {
     result = await withStdoutOnStderr(() => spec.run(context));
   } catch (error) {
-    const failure = toCliError(error, endpoint ? { endpoint } : {});
+    const profile = typeof options.profile === 'string' ? options.profile : undefined;
+    const failure = toCliError(error, { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) });
     io.stderr(`ssmhub: ${failure.message}\n`);
     return failure.exitCode;
   }

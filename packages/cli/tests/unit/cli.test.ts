@@ -268,3 +268,19 @@ describe('preview exports', () => {
     expect(() => jsonExport([record('/app/url')])).toThrow(/no value for \/app\/url/);
   });
 });
+
+describe('credentials and region settings', () => {
+  it('names the profile that gave no credentials', () => {
+    const error = Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' });
+    expect(describeError(error, { profile: 'nope' })).toMatch(/^no AWS credentials for --profile 'nope'/);
+    expect(describeError(error)).toMatch(/^no AWS credentials: pass --profile/);
+  });
+
+  it('checks AWS_REGION when it is where the hub region comes from', async () => {
+    const { code, err } = await runCli(['status'], { env: { AWS_REGION: 'moon-1' } });
+    expect([code, err]).toEqual([2, "ssmhub: AWS_REGION: 'moon-1' is not an AWS region (like eu-west-1)\n"]);
+    // --hub-region wins over AWS_REGION, so a bad AWS_REGION is not the flag's fault.
+    const flagged = await runCli(['status', '--hub-region', 'mars'], { env: { AWS_REGION: 'moon-1' } });
+    expect(flagged.err).toMatch(/^ssmhub: --hub-region: 'mars'/);
+  });
+});
