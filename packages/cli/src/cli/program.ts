@@ -202,10 +202,14 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo,
 }
 
 /**
- * Builds the `ssmhub` command line from the table of commands; `done` receives the exit code of
- * the command that ran.
+ * Builds the `ssmhub` command line from a table of commands (ssmhub's own by default); `done`
+ * receives the exit code of the command that ran.
  */
-export function buildProgram(io: CliIo = processIo, done: (code: ExitCode) => void = () => undefined): Command {
+export function buildProgram(
+  io: CliIo = processIo,
+  done: (code: ExitCode) => void = () => undefined,
+  commands: readonly CommandSpec[] = COMMANDS,
+): Command {
   const program = new Command('ssmhub')
     .description('Organization-wide point-in-time backup and restore for AWS SSM Parameter Store')
     .version(cliVersion(), '-V, --version', 'print the version')
@@ -219,7 +223,7 @@ export function buildProgram(io: CliIo = processIo, done: (code: ExitCode) => vo
     .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP);
   const groups = new Map<string, Command>();
-  for (const spec of COMMANDS) {
+  for (const spec of commands) {
     const [group, name] = spec.name.split(' ') as [string, string | undefined];
     if (name === undefined) {
       addCommand(program, group, spec, io, done);
@@ -245,11 +249,19 @@ export function buildProgram(io: CliIo = processIo, done: (code: ExitCode) => vo
  * @example
  * process.exitCode = await run(['node', 'ssmhub', 'preview', '/app/', '--at', '-2h', '--account', '111122223333']);
  */
-export async function run(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
+export async function run(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  commands: readonly CommandSpec[] = COMMANDS,
+): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.success;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    commands,
+  );
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
 import { CommandInput } from '../../src/cli/command.js';
+import type { CommandSpec } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
@@ -282,5 +283,99 @@ describe('credentials and region settings', () => {
     // --hub-region wins over AWS_REGION, so a bad AWS_REGION is not the flag's fault.
     const flagged = await runCli(['status', '--hub-region', 'mars'], { env: { AWS_REGION: 'moon-1' } });
     expect(flagged.err).toMatch(/^ssmhub: --hub-region: 'mars'/);
+  });
+});
+
+describe('the runner: what a command returns is all stdout holds', () => {
+  const chatty: CommandSpec = {
+    name: 'chatty',
+    description: 'logs on stdout while it runs, as a library might',
+    options: [{ flags: '--fail', description: 'fail instead' }],
+    example: 'ssmhub chatty',
+    connects: false,
+    run({ input }) {
+      process.stdout.write('a log line\n');
+      if (input.flag('--fail')) return Promise.reject(new HubNotFoundError('no hub found'));
+      return Promise.resolve({
+        json: { ok: true },
+        table: () => 'ok',
+        stats: { dynamoRequests: 1, consumedCapacity: 0.5, itemsRead: 2, s3Requests: 0, ssmRequests: 0 },
+        warnings: ['one region could not be swept'],
+        exitCode: ExitCode.failure,
+      });
+    },
+  };
+
+  it('sends what the command writes to stdout to stderr, prints the JSON, stats and warnings', async () => {
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write;
+    let result;
+    try {
+      let out = '';
+      let err = '';
+      const code = await run(
+        ['node', 'ssmhub', 'chatty', '--output', 'json'],
+        {
+          stdout: (text) => (out += text),
+          stderr: (text) => (err += text),
+          stdoutIsTty: false,
+          stderrIsTty: false,
+          env: {},
+        },
+        [chatty],
+      );
+      result = { code, out, err };
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written).toEqual(['a log line\n']);
+    expect(JSON.parse(result.out)).toEqual({ ok: true });
+    expect(result.code).toBe(ExitCode.failure);
+    expect(result.err).toBe('ssmhub: one region could not be swept\n');
+  });
+
+  it('maps a failure to its exit code and one line', async () => {
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      let out = '';
+      let err = '';
+      const code = await run(
+        ['node', 'ssmhub', 'chatty', '--fail'],
+        { stdout: (t) => (out += t), stderr: (t) => (err += t), stdoutIsTty: true, stderrIsTty: false, env: {} },
+        [chatty],
+      );
+      expect([code, out, err]).toEqual([1, '', 'ssmhub: no hub found\n']);
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+});
+
+describe('the runner: table width', () => {
+  const measured: CommandSpec = {
+    name: 'measured',
+    description: 'shows the width its table was given',
+    options: [],
+    example: 'ssmhub measured',
+    connects: true,
+    run: () => Promise.resolve({ json: {}, table: (layout) => `width ${layout.width ?? 'unlimited'}` }),
+  };
+  const table = async (args: string[], io: Partial<CliIo>): Promise<string> => {
+    let out = '';
+    await run(
+      ['node', 'ssmhub', 'measured', ...args],
+      { stdout: (t) => (out += t), stderr: () => undefined, stdoutIsTty: true, stderrIsTty: false, env: {}, ...io },
+      [measured],
+    );
+    return out.trim();
+  };
+
+  it('fits the terminal, 100 columns when it reports none, everything with --wide or off a terminal', async () => {
+    expect(await table([], { columns: 80 })).toBe('width 80');
+    expect(await table([], {})).toBe('width 100');
+    expect(await table(['--wide'], { columns: 80 })).toBe('width unlimited');
+    expect(await table(['--output', 'table'], { stdoutIsTty: false, columns: 80 })).toBe('width unlimited');
   });
 });
