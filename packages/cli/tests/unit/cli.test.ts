@@ -226,12 +226,7 @@ describe('tables fit the terminal', () => {
     expect(wide).not.toContain('…');
   });
 
-  it('fits the terminal on a TTY and prints everything with --wide', async () => {
-    const io = { stdoutIsTty: true, columns: 60 };
-    const narrow = await runCli(['--help'], io);
-    expect(narrow.code).toBe(0);
-    // The runner's width reaches the renderer: proven on a table through recordsTable above; here
-    // that the flag exists for every command that reads the hub.
+  it('offers --wide on every command that reads the hub', async () => {
     for (const spec of COMMANDS.filter((c) => c.connects)) {
       const help = await runCli([spec.name, '--help']);
       expect(help.out, spec.name).toContain('--wide');
