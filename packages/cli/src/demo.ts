@@ -19,7 +19,7 @@ import {
   type SandboxInfo,
 } from '@ssmhub/sandbox';
 import { diffTable, reconcileTable, recordsTable, restoreTable } from './cli/render.js';
-import { describeError } from './cli/errors.js';
+import { describeError } from './errors.js';
 import { changes } from './lib/changes.js';
 import { history } from './lib/history.js';
 import { createSandboxHub, type Hub } from './lib/hub.js';

@@ -10,18 +10,36 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+/** Milliseconds per unit of a relative time (`-90s`, `-30m`, `-2h`, `-7d`, `-1w`). */
+const RELATIVE_UNIT_MS = { S: 1000, M: 60_000, H: 3_600_000, D: 86_400_000, W: 604_800_000 } as const;
+const RELATIVE = /^-(\d{1,9})([SMHDW])$/;
+/** A relative time's sign and unit without a valid count, or with a unit ssmhub does not know. */
+const RELATIVE_LOOKALIKE = /^[+-]\d*(\.\d+)?[A-Z]*$|^\d+[A-Z]+$/;
+
 /**
- * Parses a time a user typed: ISO 8601 (no zone means UTC) or epoch seconds.
+ * Parses a time a user typed: ISO 8601 (no zone means UTC), epoch seconds, `now`, or a time
+ * relative to now (`-90s`, `-30m`, `-2h`, `-7d`, `-1w`: a minus, a whole number, one unit).
  *
  * @returns the instant as a Date
  * @example
  * parseTimeInput('2026-11-21T10:00:00Z'); // 2026-11-21T10:00:00.000Z
  * parseTimeInput('2026-11-21T10:00');     // same instant, UTC assumed
  * parseTimeInput('1795255200');           // epoch seconds
+ * parseTimeInput('-2h');                  // two hours before now
  */
 export function parseTimeInput(input: string, now: Date = new Date()): Date {
   // ISO 8601 and RFC 3339 allow a lower-case `t` and `z`; JavaScript's parser wants them upper-case.
   const text = input.trim().toUpperCase();
+  if (text === 'NOW') return new Date(now.getTime());
+  const relative = RELATIVE.exec(text);
+  if (relative) {
+    const [, count, unit] = relative as unknown as [string, string, keyof typeof RELATIVE_UNIT_MS];
+    const date = new Date(now.getTime() - Number(count) * RELATIVE_UNIT_MS[unit]);
+    if (Number.isNaN(date.getTime()) || date.getTime() < 0) {
+      throw new InvalidInputError(`'${input}' reaches back before 1970`);
+    }
+    return date;
+  }
   let date: Date;
   if (/^\d{9,11}(\.\d+)?$/.test(text)) {
     date = new Date(Number(text) * 1000);
@@ -29,9 +47,13 @@ export function parseTimeInput(input: string, now: Date = new Date()): Date {
     if (!isCalendarDate(text)) throw new InvalidInputError(`'${input}' is not a valid date`);
     const withZone = ISO_WITH_ZONE.test(text) || !text.includes('T') ? text : `${text}Z`;
     date = new Date(text.includes('T') ? withZone : `${text}T00:00:00Z`);
+  } else if (RELATIVE_LOOKALIKE.test(text) && !/^-\d+$/.test(text)) {
+    throw new InvalidInputError(
+      `'${input}' is not a relative time: use a minus, a whole number and one of s, m, h, d, w (-90s, -30m, -2h, -7d, -1w), or now`,
+    );
   } else {
     throw new InvalidInputError(
-      `'${input}' is not a time: use ISO 8601 (2026-11-21T10:00:00Z; no zone means UTC) or epoch seconds`,
+      `'${input}' is not a time: use ISO 8601 (2026-11-21T10:00:00Z; no zone means UTC), epoch seconds, now, or a relative time (-2h, -7d)`,
     );
   }
   if (Number.isNaN(date.getTime())) {

@@ -1,40 +1,14 @@
-import { Command, Option } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { changes } from '../lib/changes.js';
-import { history } from '../lib/history.js';
-import { createHub } from '../lib/hub.js';
-import type { Hub, HubOptions } from '../lib/hub.js';
-import { diff, preview } from '../lib/preview.js';
-import { applyRestore, planRestore } from '../lib/restore.js';
-import { reconcile } from '../lib/reconcile.js';
-import { search } from '../lib/search.js';
-import type { RequestStatsSnapshot } from '../lib/stats.js';
-import { status } from '../lib/status.js';
-import { InvalidInputError, parseSelector } from '@ssmhub/core';
-import { checkAccount, checkRegion } from '../lib/locations.js';
-import { moment } from '../lib/time.js';
-import { describeError, exitCodeOf } from './errors.js';
-import {
-  defaultFormat,
-  diffTable,
-  reconcileTable,
-  recordsTable,
-  restoreJson,
-  restoreTable,
-  statusTable,
-} from './render.js';
-import type { OutputFormat } from './render.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, UsageError, toCliError } from '../errors.js';
+import type { HubOptions } from '../lib/hub.js';
+import { CommandInput } from './command.js';
+import type { CommandContext, CommandResult, CommandSpec, Progress } from './command.js';
+import { COMMANDS } from './commands.js';
 
-/** Options every command takes. */
-interface CommonOptions {
-  readonly output?: OutputFormat;
-  readonly profile?: string;
-  readonly endpoint?: string;
-  readonly hubRegion?: string;
-  readonly table?: string;
-  readonly bucket?: string;
-  readonly stats?: boolean;
-}
+/** How results are printed. */
+export const OutputFormat = { table: 'table', json: 'json' } as const;
+export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 
 /** Where the CLI writes (tests swap them). */
 export interface CliIo {
@@ -42,6 +16,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
+  /** The terminal's width, when stdout is one. */
+  readonly columns?: number;
+  /** The environment settings are read from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 const processIo: CliIo = {
@@ -49,16 +27,36 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  env: process.env,
 };
 
-function withCommonOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('-o, --output <format>', 'table or json (default: table on a terminal, json otherwise)').choices([
-        'table',
-        'json',
-      ]),
-    )
+/** Table on a terminal, JSON otherwise. */
+export function defaultFormat(isTty: boolean): OutputFormat {
+  return isTty ? OutputFormat.table : OutputFormat.json;
+}
+
+/** Tables on a terminal that reports no width. */
+const DEFAULT_COLUMNS = 100;
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  a runtime failure (AWS, the network, a restore that did not fully apply)
+  2  a usage or validation error (unknown option, missing argument, bad value)
+`;
+
+/** The version in the CLI's package.json (dist/cli/program.js and src/cli/program.ts both sit two levels down). */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+/** Options every command that reads the hub takes. */
+function addConnectionOptions(command: Command): void {
+  command
     .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
     .option(
       '--endpoint <url>',
@@ -67,423 +65,209 @@ function withCommonOptions(command: Command): Command {
     .option('--hub-region <region>', "the hub's region (default: $SSMHUB_REGION, $AWS_REGION)")
     .option('--table <name>', 'index table (default: $SSMHUB_TABLE or ssmhub-index)')
     .option('--bucket <name>', 'backup bucket (default: $SSMHUB_BUCKET or ssmhub-backup-<hub account>-<hub region>)')
-    .option('--stats', 'print the AWS requests the command made on stderr');
-}
-
-function hubOptions(options: CommonOptions): HubOptions {
-  return {
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.hubRegion ? { hubRegion: options.hubRegion } : {}),
-    ...(options.table ? { table: options.table } : {}),
-    ...(options.bucket ? { bucket: options.bucket } : {}),
-  };
-}
-
-/** Checks what a user typed before any AWS call, so bad input fails fast with one line. */
-function precheck(input: {
-  readonly times?: readonly (string | undefined)[];
-  readonly path?: string;
-  readonly recursive?: boolean;
-  readonly key?: boolean;
-  readonly accounts?: readonly (string | undefined)[];
-  readonly regions?: readonly (string | undefined)[];
-}): void {
-  for (const time of input.times ?? []) if (time !== undefined) moment(time);
-  if (input.path !== undefined) {
-    const selector = parseSelector(input.path, input.recursive ?? false);
-    if (input.key && selector.kind !== 'key') {
-      throw new InvalidInputError(`'${input.path}' is a path: give one parameter's name (no trailing '/')`);
-    }
-  }
-  for (const account of input.accounts ?? []) if (account !== undefined) checkAccount(account);
-  for (const region of input.regions ?? []) if (region !== undefined) checkRegion(region);
-}
-
-function example(text: string): string {
-  return `\nExample:\n  ${text}\n`;
+    .option('--stats', 'print the AWS requests the command made on stderr')
+    .option('--wide', 'tables as wide as their content (default: fit the terminal, cutting long cells with …)');
 }
 
 /**
- * Builds the `ssmhub` command line.
- *
- * @example
- * await buildProgram().parseAsync(['node', 'ssmhub', 'preview', '/app/', '--at', '2026-11-21T10:00:00Z', '--account', '111122223333']);
+ * The hub options of a command line, with the endpoint and region checked first: a bad one is a
+ * usage error naming the flag or variable it came from, not an SDK error from deep inside.
  */
-export function buildProgram(io: CliIo = processIo): Command {
+async function connectionOf(
+  options: Readonly<Record<string, unknown>>,
+  env: CliIo['env'],
+): Promise<HubOptions & { readonly endpoint?: string }> {
+  const text = (key: string): string | undefined =>
+    typeof options[key] === 'string' ? (options[key] as string) : undefined;
+  const pick = (sources: [string, string | undefined][]): [string, string] | undefined =>
+    sources.find((source): source is [string, string] => source[1] !== undefined && source[1] !== '');
+
+  const endpoint = pick([
+    ['--endpoint', text('endpoint')],
+    ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL],
+  ]);
+  if (endpoint) {
+    const [source, value] = endpoint;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new UsageError(`${source} '${value}' is not an http(s) URL (like http://localhost:5000)`);
+    }
+  }
+  const region = pick([
+    ['--hub-region', text('hubRegion')],
+    ['SSMHUB_REGION', env.SSMHUB_REGION],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ]);
+  if (region) {
+    const { checkRegion } = await import('../lib/locations.js');
+    try {
+      checkRegion(region[1]);
+    } catch (error) {
+      throw new UsageError(`${region[0]}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    ...(text('profile') ? { profile: text('profile') } : {}),
+    ...(text('endpoint') ? { endpoint: text('endpoint') } : {}),
+    ...(text('hubRegion') ? { hubRegion: text('hubRegion') } : {}),
+    ...(text('table') ? { table: text('table') } : {}),
+    ...(text('bucket') ? { bucket: text('bucket') } : {}),
+    env,
+  };
+}
+
+/**
+ * Runs `fn` with anything written to stdout sent to stderr: a command returns its result and never
+ * prints, so whatever reaches stdout meanwhile is a log line (the ingest handler's, during `local
+ * pump`), and stdout keeps exactly the one document the runner prints.
+ */
+async function withStdoutOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined };
+
+/** Runs one command of the table: validate and connect (in the command), call, print, exit code. */
+async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promise<ExitCode> {
+  const options = command.opts();
+  let endpoint = typeof options.endpoint === 'string' ? options.endpoint : io.env.AWS_ENDPOINT_URL;
+  const context: CommandContext = {
+    input: new CommandInput(command.processedArgs as string[], options),
+    connect: async () => {
+      const hubOptions = await connectionOf(options, io.env);
+      const { createHub } = await import('../lib/hub.js');
+      const hub = await createHub(hubOptions);
+      endpoint = hub.endpoint;
+      return hub;
+    },
+    progress: async (total) => {
+      if (!io.stderrIsTty || total === 0) return NO_PROGRESS;
+      const { SingleBar } = await import('cli-progress');
+      const bar = new SingleBar({ stream: process.stderr, clearOnComplete: true });
+      bar.start(total, 0);
+      return { update: (done) => bar.update(done), stop: () => bar.stop() };
+    },
+  };
+  let result: CommandResult;
+  try {
+    result = await withStdoutOnStderr(() => spec.run(context));
+  } catch (error) {
+    const profile = typeof options.profile === 'string' ? options.profile : undefined;
+    const failure = toCliError(error, { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) });
+    io.stderr(`ssmhub: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+  const format = (options.output as OutputFormat | undefined) ?? defaultFormat(io.stdoutIsTty);
+  if (result.text !== undefined) io.stdout(result.text);
+  else if (format === OutputFormat.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
+  else {
+    const width = options.wide === true || !io.stdoutIsTty ? undefined : (io.columns ?? DEFAULT_COLUMNS);
+    io.stdout(`${result.table(width === undefined ? {} : { width })}\n`);
+  }
+  if (options.stats === true && result.stats) io.stderr(`${JSON.stringify({ stats: result.stats })}\n`);
+  for (const warning of result.warnings ?? []) io.stderr(`ssmhub: ${warning}\n`);
+  return result.exitCode ?? ExitCode.success;
+}
+
+/** Adds one command of the table to `parent` (Commander turns its specification into parsing and help). */
+function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo, done: (code: ExitCode) => void): void {
+  const command = parent.command(name).description(spec.description);
+  for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
+  for (const option of spec.options) {
+    const built = new Option(option.flags, option.description);
+    if (option.choices) built.choices([...option.choices]);
+    if (option.required) built.makeOptionMandatory();
+    command.addOption(built);
+  }
+  command.addOption(
+    new Option('-o, --output <format>', 'table or json (default: table on a terminal, json otherwise)').choices(
+      Object.values(OutputFormat),
+    ),
+  );
+  if (spec.connects) addConnectionOptions(command);
+  command.addHelpText('after', `\nExample:\n  ${spec.example}\n`);
+  command.action(async (...args: unknown[]) => done(await runCommand(spec, args.at(-1) as Command, io)));
+}
+
+/**
+ * Builds the `ssmhub` command line from a table of commands (ssmhub's own by default); `done`
+ * receives the exit code of the command that ran.
+ */
+export function buildProgram(
+  io: CliIo = processIo,
+  done: (code: ExitCode) => void = () => undefined,
+  commands: readonly CommandSpec[] = COMMANDS,
+): Command {
   const program = new Command('ssmhub')
     .description('Organization-wide point-in-time backup and restore for AWS SSM Parameter Store')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .version(cliVersion(), '-V, --version', 'print the version')
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(`ssmhub: ${text.replace(/^error: /, '')}`),
+    })
     // Bad input is one line on stderr: no "(Did you mean …?)" second line.
-    .showSuggestionAfterError(false);
-  let endpointUsed: string | undefined;
-
-  const format = (options: CommonOptions): OutputFormat => options.output ?? defaultFormat(io.stdoutIsTty);
-  const printJson = (value: unknown): void => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
-  const printStats = (options: CommonOptions, stats: RequestStatsSnapshot): void => {
-    if (options.stats) io.stderr(`${JSON.stringify({ stats })}\n`);
-  };
-  const connect = async (options: CommonOptions): Promise<Hub> => {
-    endpointUsed = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-    const hub = await createHub(hubOptions(options));
-    endpointUsed = hub.endpoint;
-    return hub;
-  };
-  const action =
-    <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
-    async (...args: A): Promise<void> => {
-      try {
-        await fn(...args);
-      } catch (error) {
-        io.stderr(`ssmhub: ${describeError(error, endpointUsed)}\n`);
-        process.exitCode = exitCodeOf(error);
-      }
-    };
-
-  withCommonOptions(
-    program
-      .command('history')
-      .description('every version and deletion of one parameter, oldest first')
-      .argument('<name>', 'the parameter name, like /app/db/url')
-      .requiredOption('--account <id>', 'the account the parameter lives in')
-      .option(
-        '--region <region>',
-        "the parameter's region (default: the account's only indexed region, else the hub's)",
-      )
-      .option('--values', 'show values (read from the backup bucket)')
-      .addHelpText('after', example('ssmhub history /app/db/url --account 111122223333 --region eu-west-1')),
-  ).action(
-    action(async (name: string, options: CommonOptions & { account: string; region?: string; values?: boolean }) => {
-      precheck({ path: name, key: true, accounts: [options.account], regions: [options.region] });
-      const hub = await connect(options);
-      const result = await history(hub, {
-        name,
-        account: options.account,
-        region: options.region,
-        values: options.values,
-      });
-      if (format(options) === 'json') printJson(result.records);
-      else io.stdout(`${recordsTable(result.records, options.values === true)}\n`);
-      printStats(options, result.stats);
-    }),
-  );
-
-  withCommonOptions(
-    program
-      .command('preview')
-      .description('the parameters that existed at a moment, and their versions then')
-      .argument(
-        '<path-or-key>',
-        "a path (/app/ — trailing slash) or a key (/app/db); '/app' with --recursive is the path",
-      )
-      .requiredOption('--at <time>', 'ISO 8601 (no zone means UTC) or epoch seconds; inclusive')
-      .requiredOption('--account <id>', 'the account')
-      .option('--region <region>', "the region (default: the account's only indexed region, else the hub's)")
-      .option('--recursive', 'every depth below the path, not only direct children')
-      .option('--values', 'show values (read from the backup bucket)')
-      .addHelpText(
-        'after',
-        example('ssmhub preview /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333'),
-      ),
-  ).action(
-    action(
-      async (
-        path: string,
-        options: CommonOptions & {
-          at: string;
-          account: string;
-          region?: string;
-          recursive?: boolean;
-          values?: boolean;
-        },
-      ) => {
-        precheck({
-          times: [options.at],
-          path,
-          recursive: options.recursive,
-          accounts: [options.account],
-          regions: [options.region],
-        });
-        const hub = await connect(options);
-        const result = await preview(hub, {
-          path,
-          at: options.at,
-          account: options.account,
-          region: options.region,
-          recursive: options.recursive,
-          values: options.values,
-        });
-        if (format(options) === 'json') printJson(result.records);
-        else io.stdout(`${recordsTable(result.records, options.values === true)}\n`);
-        printStats(options, result.stats);
-      },
-    ),
-  );
-
-  withCommonOptions(
-    program
-      .command('diff')
-      .description('what was added, removed and changed between two moments')
-      .argument('<path>', 'a path (/app/) or a key')
-      .requiredOption('--from <time>', 'first moment (ISO 8601 or epoch seconds)')
-      .option('--to <time>', 'second moment (default: now)')
-      .requiredOption('--account <id>', 'the account')
-      .option('--region <region>', "the region (default: the account's only indexed region, else the hub's)")
-      .option('--recursive', 'every depth below the path')
-      .addHelpText(
-        'after',
-        example(
-          'ssmhub diff /app/ --recursive --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --account 111122223333',
-        ),
-      ),
-  ).action(
-    action(
-      async (
-        path: string,
-        options: CommonOptions & { from: string; to?: string; account: string; region?: string; recursive?: boolean },
-      ) => {
-        precheck({
-          times: [options.from, options.to],
-          path,
-          recursive: options.recursive,
-          accounts: [options.account],
-          regions: [options.region],
-        });
-        const hub = await connect(options);
-        const result = await diff(hub, {
-          path,
-          from: options.from,
-          ...(options.to ? { to: options.to } : {}),
-          account: options.account,
-          region: options.region,
-          recursive: options.recursive,
-        });
-        if (format(options) === 'json') printJson(result.entries);
-        else io.stdout(`${diffTable(result.entries)}\n`);
-        printStats(options, result.stats);
-      },
-    ),
-  );
-
-  withCommonOptions(
-    program
-      .command('changes')
-      .description('the change feed: who changed what, when (restores included)')
-      .requiredOption('--since <time>', 'first moment (ISO 8601 or epoch seconds; inclusive)')
-      .option('--until <time>', 'last moment (default: now; inclusive)')
-      .option('--account <id>', 'only this account')
-      .option('--path <path>', 'only names under this path (any depth) or this key')
-      .addHelpText('after', example('ssmhub changes --since 2026-11-21T00:00:00Z --path /app/')),
-  ).action(
-    action(async (options: CommonOptions & { since: string; until?: string; account?: string; path?: string }) => {
-      precheck({ times: [options.since, options.until], accounts: [options.account] });
-      if (options.path !== undefined) precheck({ path: options.path, recursive: true });
-      const hub = await connect(options);
-      const result = await changes(hub, {
-        since: options.since,
-        ...(options.until ? { until: options.until } : {}),
-        ...(options.account ? { account: options.account } : {}),
-        ...(options.path ? { path: options.path } : {}),
-      });
-      if (format(options) === 'json') printJson(result.records);
-      else io.stdout(`${recordsTable(result.records, false)}\n`);
-      printStats(options, result.stats);
-    }),
-  );
-
-  withCommonOptions(
-    program
-      .command('search')
-      .description('names across the organization with their latest state')
-      .argument('<pattern>', 'a glob (/app/*/db; * and ?) or a case-insensitive substring')
-      .option('--account <id>', 'only this account')
-      .addHelpText('after', example("ssmhub search '/app/*/db/*' --account 111122223333")),
-  ).action(
-    action(async (pattern: string, options: CommonOptions & { account?: string }) => {
-      precheck({ accounts: [options.account] });
-      const hub = await connect(options);
-      const result = await search(hub, { pattern, ...(options.account ? { account: options.account } : {}) });
-      if (format(options) === 'json') printJson(result.records);
-      else io.stdout(`${recordsTable(result.records, false)}\n`);
-      printStats(options, result.stats);
-    }),
-  );
-
-  withCommonOptions(
-    program
-      .command('restore')
-      .description('put a path (or key) back the way it was at a moment; a dry-run plan unless --apply')
-      .argument('<path-or-key>', 'a path (/app/) or a key (/app/db)')
-      .requiredOption('--at <time>', 'the moment to restore to (ISO 8601 or epoch seconds)')
-      .requiredOption('--account <id>', 'the account whose history is restored')
-      .option('--region <region>', "its region (default: the account's only indexed region, else the hub's)")
-      .option('--recursive', 'every depth below the path')
-      .option('--to-account <id>', 'restore into this account instead')
-      .option('--to-region <region>', 'restore into this region instead')
-      .option(
-        '--kms-key <id>',
-        'key for SecureStrings whose original key is not usable in the target (default: alias/aws/ssm)',
-      )
-      .option('--apply', 'make the change (assumes SSMHubRestorer in the target)')
-      .addHelpText(
-        'after',
-        example('ssmhub restore /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333 --apply'),
-      ),
-  ).action(
-    action(
-      async (
-        path: string,
-        options: CommonOptions & {
-          at: string;
-          account: string;
-          region?: string;
-          recursive?: boolean;
-          toAccount?: string;
-          toRegion?: string;
-          kmsKey?: string;
-          apply?: boolean;
-        },
-      ) => {
-        precheck({
-          times: [options.at],
-          path,
-          recursive: options.recursive,
-          accounts: [options.account, options.toAccount],
-          regions: [options.region, options.toRegion],
-        });
-        const hub = await connect(options);
-        const plan = await planRestore(hub, {
-          path,
-          at: options.at,
-          account: options.account,
-          region: options.region,
-          recursive: options.recursive,
-          ...(options.toAccount ? { toAccount: options.toAccount } : {}),
-          ...(options.toRegion ? { toRegion: options.toRegion } : {}),
-          ...(options.kmsKey ? { fallbackKeyId: options.kmsKey } : {}),
-        });
-        let outcome;
-        if (options.apply) {
-          const bar =
-            io.stderrIsTty && plan.entries.length > 0
-              ? new SingleBar({ stream: process.stderr, clearOnComplete: true })
-              : undefined;
-          bar?.start(plan.entries.length, 0);
-          try {
-            outcome = await applyRestore(hub, plan, { onProgress: (done) => bar?.update(done) });
-          } finally {
-            bar?.stop();
-          }
-        }
-        if (format(options) === 'json') printJson(restoreJson(plan, outcome));
-        else io.stdout(`${restoreTable(plan, outcome)}\n`);
-        printStats(options, plan.stats);
-        if (outcome && outcome.status !== 'succeeded') process.exitCode = 1;
-      },
-    ),
-  );
-
-  withCommonOptions(
-    program
-      .command('reconcile')
-      .description(
-        'sweep an account now: compare SSM with the index and write what events missed (versions, deletions)',
-      )
-      .requiredOption('--account <id>', 'the account to sweep (must be in the organization or the allow-list)')
-      .option(
-        '--region <region>',
-        'only this region (default: every region the hub knows for the account; the sandbox: its regions)',
-      )
-      .option('--full', "read every parameter's history, not only where SSM and the index differ")
-      .addHelpText('after', example('ssmhub reconcile --account 111122223333 --region eu-west-1 --full')),
-  ).action(
-    action(async (options: CommonOptions & { account: string; region?: string; full?: boolean }) => {
-      precheck({ accounts: [options.account], regions: [options.region] });
-      const hub = await connect(options);
-      const result = await reconcile(hub, {
-        account: options.account,
-        ...(options.region ? { region: options.region } : {}),
-        ...(options.full ? { full: true } : {}),
-      });
-      if (format(options) === 'json') printJson(result.sweeps);
-      else io.stdout(`${reconcileTable(result)}\n`);
-      printStats(options, result.stats);
-      for (const f of result.failures) {
-        io.stderr(
-          `ssmhub: ${f.account}${f.region ? `/${f.region}` : ''} could not be swept: ${f.error.name}${f.error.status ? ` (HTTP ${f.error.status})` : ''}\n`,
-        );
-      }
-      if (result.failures.length > 0 || result.sweeps.some((s) => !s.complete)) process.exitCode = 1;
-    }),
-  );
-
-  withCommonOptions(
-    program
-      .command('status')
-      .description(
-        'per account and region: last event seen, last sweep, parameters indexed, coverage, lag; queue and DLQ depth',
-      )
-      .addHelpText('after', example('ssmhub status --hub-region eu-west-1')),
-  ).action(
-    action(async (options: CommonOptions) => {
-      const hub = await connect(options);
-      const result = await status(hub);
-      if (format(options) === 'json') printJson(result);
-      else io.stdout(`${statusTable(result)}\n`);
-      printStats(options, result.stats);
-    }),
-  );
-
-  const local = program
-    .command('local')
-    .description('the local sandbox (moto emulator, hub and member accounts)')
-    .addHelpText('after', example('ssmhub local up && ssmhub local pump && ssmhub local down'));
-  const sandboxCommand = (
-    name: 'up' | 'pump' | 'down',
-    description: string,
-    fn: 'localUp' | 'localPump' | 'localDown',
-  ): void => {
-    local
-      .command(name)
-      .description(description)
-      .addOption(new Option('-o, --output <format>', 'table or json').choices(['table', 'json']))
-      .addHelpText('after', example(`ssmhub local ${name}`))
-      .action(
-        action(async (options: { output?: OutputFormat }) => {
-          const specifier = '@ssmhub/sandbox';
-          const sandbox = (await import(specifier)) as Record<string, unknown>;
-          const run = sandbox[fn];
-          if (typeof run !== 'function') throw new Error(`this build of @ssmhub/sandbox has no ${fn}`);
-          const outcome: unknown = await (run as (o: object) => Promise<unknown>)({});
-          if (outcome === undefined) return;
-          // localDown answers whether a sandbox was running; say it in words.
-          const result = typeof outcome === 'boolean' ? { stopped: outcome } : outcome;
-          if ((options.output ?? defaultFormat(io.stdoutIsTty)) === 'json' || typeof result !== 'object')
-            printJson(result);
-          else
-            io.stdout(
-              `${Object.entries(result as Record<string, unknown>)
-                .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-                .join('\n')}\n`,
-            );
-        }),
-      );
-  };
-  sandboxCommand(
-    'up',
-    'start the emulator and provision the hub and member accounts (prints endpoint, accounts, table, bucket)',
-    'localUp',
-  );
-  sandboxCommand(
-    'pump',
-    "deliver the hub queue to the real ingest handler (as Lambda's SQS event source would)",
-    'localPump',
-  );
-  sandboxCommand('down', 'stop the emulator', 'localDown');
+    .showSuggestionAfterError(false)
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
+  const groups = new Map<string, Command>();
+  for (const spec of commands) {
+    const [group, name] = spec.name.split(' ') as [string, string | undefined];
+    if (name === undefined) {
+      addCommand(program, group, spec, io, done);
+      continue;
+    }
+    let parent = groups.get(group);
+    if (!parent) {
+      parent = program
+        .command(group)
+        .description('the local sandbox (moto emulator, hub and member accounts)')
+        .addHelpText('after', '\nExample:\n  ssmhub local up && ssmhub local pump && ssmhub local down\n');
+      groups.set(group, parent);
+    }
+    addCommand(parent, name, spec, io, done);
+  }
   return program;
 }
 
-/** Runs the CLI on `argv` (process.argv shape). */
-export async function run(argv: readonly string[], io: CliIo = processIo): Promise<void> {
-  await buildProgram(io).parseAsync([...argv]);
+/**
+ * Runs the CLI on `argv` (process.argv shape) and returns its exit code: 0 success, 1 a runtime
+ * failure, 2 a usage or validation error.
+ *
+ * @example
+ * process.exitCode = await run(['node', 'ssmhub', 'preview', '/app/', '--at', '-2h', '--account', '111122223333']);
+ */
+export async function run(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  commands: readonly CommandSpec[] = COMMANDS,
+): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.success;
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    commands,
+  );
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    // Commander has printed its one line (or the help); --help and --version end in exit code 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.success : ExitCode.usage;
+    throw error;
+  }
+  return exitCode;
 }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { CliError, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { DiffOutput } from '../lib/preview.js';
 import type { OutputRecord } from '../lib/records.js';
@@ -6,23 +7,58 @@ import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
 import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
 
-/** How results are printed. */
-export const OutputFormat = { table: 'table', json: 'json' } as const;
-export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
-
-/** Table on a terminal, JSON otherwise. */
-export function defaultFormat(isTty: boolean | undefined = process.stdout.isTTY): OutputFormat {
-  return isTty ? OutputFormat.table : OutputFormat.json;
+/** How wide a table may be. */
+export interface TableLayout {
+  /** Columns the table must fit in; longer cells end in '…'. @default - as wide as its content */
+  readonly width?: number;
 }
 
-function table(head: string[], rows: (string | number | undefined)[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
-  for (const row of rows) t.push(row.map((cell) => (cell === undefined ? '' : String(cell))));
+/** Each column's border and padding in cli-table3: '│ ' before, ' ' after (plus one closing '│'). */
+const COLUMN_CHROME = 3;
+/** No column is cut below this many characters (a cut column still shows where it starts). */
+const MIN_COLUMN = 4;
+/** Columns this narrow (account ids, regions, versions) are cut only when cutting the others is not enough. */
+const KEEP_WHOLE = 12;
+
+/**
+ * Content widths that make a table fit `width` columns: the wide columns are cut first, to a
+ * common cap, so short ones (account, region, version) stay whole.
+ *
+ * @example
+ * fitColumns([24, 12, 60], 80); // [24, 12, 34]
+ */
+export function fitColumns(natural: readonly number[], width: number): number[] {
+  const budget = width - 1 - COLUMN_CHROME * natural.length;
+  const sum = (widths: readonly number[]): number => widths.reduce((total, w) => total + w, 0);
+  if (sum(natural) <= budget) return [...natural];
+  for (const cuttable of [(w: number) => w > KEEP_WHOLE, () => true]) {
+    for (let cap = Math.max(...natural); cap >= MIN_COLUMN; cap -= 1) {
+      const widths = natural.map((w) => (cuttable(w) ? Math.min(w, cap) : w));
+      if (sum(widths) <= budget) return widths;
+    }
+  }
+  return natural.map((w) => Math.min(w, MIN_COLUMN));
+}
+
+function table(head: string[], rows: (string | number | undefined)[][], layout: TableLayout): string {
+  const cells = rows.map((row) => row.map((cell) => (cell === undefined ? '' : String(cell))));
+  const natural = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const widths = layout.width === undefined ? natural : fitColumns(natural, layout.width);
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    ...(layout.width === undefined ? {} : { colWidths: widths.map((w) => w + 2), truncate: '…', wordWrap: false }),
+  });
+  for (const row of cells) t.push(row);
   return t.toString();
 }
 
 /** A table of output records (history, preview, search, changes). */
-export function recordsTable(records: readonly (OutputRecord | ChangeRecord)[], withValues: boolean): string {
+export function recordsTable(
+  records: readonly (OutputRecord | ChangeRecord)[],
+  withValues: boolean,
+  layout: TableLayout = {},
+): string {
   if (records.length === 0) return '(none)';
   const head = ['time', 'account', 'region', 'name', 'version', 'operation', 'type', 'user'];
   if (withValues) head.push('value');
@@ -42,21 +78,23 @@ export function recordsTable(records: readonly (OutputRecord | ChangeRecord)[], 
       if (withValues) row.push('value' in r ? r.value : undefined);
       return row;
     }),
+    layout,
   );
 }
 
 /** A table of a diff. */
-export function diffTable(entries: readonly DiffOutput[]): string {
+export function diffTable(entries: readonly DiffOutput[], layout: TableLayout = {}): string {
   if (entries.length === 0) return '(no differences)';
   const side = (r?: OutputRecord): string => (r ? `v${r.version} ${r.time}` : '');
   return table(
     ['name', 'change', 'from', 'to'],
     entries.map((e) => [e.name, e.change, side(e.from), side(e.to)]),
+    layout,
   );
 }
 
 /** A restore plan (and its outcome when applied) as a table plus a summary line. */
-export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome): string {
+export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout: TableLayout = {}): string {
   const results = new Map((outcome?.results ?? []).map((r) => [r.name, r]));
   const head = ['name', 'action', 'version at T', 'current', 'reason', 'notes'];
   if (outcome) head.push('outcome');
@@ -76,7 +114,7 @@ export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome): strin
   const tail = outcome
     ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; restore ${outcome.restoreId}`
     : 'dry run: nothing changed (add --apply to restore)';
-  return `${rows.length > 0 ? table(head, rows) : '(nothing selected)'}\n${summary}\n${tail}`;
+  return `${rows.length > 0 ? table(head, rows, layout) : '(nothing selected)'}\n${summary}\n${tail}`;
 }
 
 /** The restore JSON contract: `{plan: [{name, action, ...}], applied, results?}`. */
@@ -94,7 +132,7 @@ export function restoreJson(plan: RestorePlan, outcome?: RestoreOutcome): object
 }
 
 /** The status report as tables. */
-export function statusTable(result: StatusResult): string {
+export function statusTable(result: StatusResult, layout: TableLayout = {}): string {
   const depth = (q: StatusResult['queue']): string =>
     q.visible === null ? 'unreadable' : `${q.visible} waiting, ${q.inFlight ?? 0} in flight`;
   const lines = [
@@ -128,6 +166,7 @@ export function statusTable(result: StatusResult): string {
             'repaired by sweep',
           ],
           rows,
+          layout,
         )
       : '(no account indexed yet)',
   );
@@ -135,7 +174,7 @@ export function statusTable(result: StatusResult): string {
 }
 
 /** Reconcile sweep reports as a table plus failures. */
-export function reconcileTable(result: ReconcileResult): string {
+export function reconcileTable(result: ReconcileResult, layout: TableLayout = {}): string {
   const rows = result.sweeps.map((s) => [
     s.account,
     s.region,
@@ -162,6 +201,7 @@ export function reconcileTable(result: ReconcileResult): string {
             'complete',
           ],
           rows,
+          layout,
         )
       : '(nothing swept)',
   ];
@@ -172,4 +212,54 @@ export function reconcileTable(result: ReconcileResult): string {
   }
   lines.push(`mode: ${result.mode}`);
   return lines.join('\n');
+}
+
+/**
+ * The shell variable a parameter is exported as: its name's last segment, upper-cased, with every
+ * character a shell does not allow in a name as '_' (and a leading '_' before a digit).
+ *
+ * @example
+ * envName('/prod/db/url'); // 'URL'
+ * envName('/app/api-key.v2'); // 'API_KEY_V2'
+ */
+export function envName(name: string): string {
+  const segment = name.split('/').filter(Boolean).at(-1) ?? name;
+  const upper = segment.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(upper) ? `_${upper}` : upper;
+}
+
+/** A value in single quotes, as every POSIX shell reads it back unchanged (a quote is '\''). */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The values each record holds; throws when one was not read (an export must not drop a name). */
+function valuesOf(records: readonly OutputRecord[]): [string, string][] {
+  return records.map((r) => {
+    if (r.value === undefined) throw new CliError(`no value for ${r.name}: the backup holds none to export`);
+    return [r.name, r.value];
+  });
+}
+
+/**
+ * `preview --values --format env`: one `NAME='value'` line per parameter, to `source` or `eval`.
+ * Refuses two names that would export as the same variable.
+ */
+export function envExport(records: readonly OutputRecord[]): string {
+  const seen = new Map<string, string>();
+  const lines = valuesOf(records).map(([name, value]) => {
+    const variable = envName(name);
+    const earlier = seen.get(variable);
+    if (earlier !== undefined) {
+      throw new UsageError(`${earlier} and ${name} both export as ${variable}: narrow the path or use --format json`);
+    }
+    seen.set(variable, name);
+    return `${variable}=${shellQuote(value)}\n`;
+  });
+  return lines.join('');
+}
+
+/** `preview --values --format json`: one object, parameter name to value. */
+export function jsonExport(records: readonly OutputRecord[]): string {
+  return `${JSON.stringify(Object.fromEntries(valuesOf(records)), null, 2)}\n`;
 }

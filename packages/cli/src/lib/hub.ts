@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { STSClientConfig } from '@aws-sdk/client-sts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MemberCredentials } from '@ssmhub/hub';
 import { CliEnvironment, InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
@@ -193,6 +191,20 @@ export function createSandboxHub(info: SandboxHubInfo): Promise<Hub> {
   });
 }
 
+/** Throws HubNotFoundError (one line) when the index table is not there. */
+async function verifyTable(client: DynamoDBClient, table: string, region: string, endpoint?: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+  } catch (error) {
+    if (isErrorNamed(error, 'ResourceNotFoundException')) {
+      throw new HubNotFoundError(
+        `no hub found: table '${table}' does not exist in ${region}${endpoint ? ` at ${endpoint}` : ''} (set --table/SSMHUB_TABLE and --hub-region/SSMHUB_REGION, or run \`ssmhub local up\`)`,
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * Connects to a hub: resolves region, table, bucket and endpoint (flags > env > the sandbox state
  * written by `ssmhub local up` > defaults) and checks the table exists.
@@ -258,6 +270,14 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  // The table check goes out first and the S3 and STS clients load while it is in flight: a
+  // command's first request does not wait for clients it may not need yet.
+  const verified = options.verify === false ? Promise.resolve() : verifyTable(dynamoClient, table, region, endpoint);
+  verified.catch(() => undefined); // awaited below, once the hub is built
+  const [{ S3Client }, { GetCallerIdentityCommand, STSClient }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/client-sts'),
+  ]);
   const s3 = new S3Client(clientConfig(region));
   const sts = new STSClient(clientConfig(region));
 
@@ -289,6 +309,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     },
     callerArn: async () => (await whoAmI()).arn,
     assumeRole: async (account, role, sessionName) => {
+      // Loaded here: only restores assume member roles, and the hub package is not small.
+      const { MemberCredentials } = await import('@ssmhub/hub');
       const members = new MemberCredentials(sts, { roleName: role, sessionName, partition: partitionOf(region) });
       // Fail now (clear error); the provider renews the credentials before they expire.
       try {
@@ -307,17 +329,6 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     versionObjects: async (counter) => new VersionObjects({ s3, bucketName: await hub.bucket(), counter }),
   };
 
-  if (options.verify !== false) {
-    try {
-      await dynamoClient.send(new DescribeTableCommand({ TableName: table }));
-    } catch (error) {
-      if (isErrorNamed(error, 'ResourceNotFoundException')) {
-        throw new HubNotFoundError(
-          `no hub found: table '${table}' does not exist in ${region}${endpoint ? ` at ${endpoint}` : ''} (set --table/SSMHUB_TABLE and --hub-region/SSMHUB_REGION, or run \`ssmhub local up\`)`,
-        );
-      }
-      throw error;
-    }
-  }
+  await verified;
   return hub;
 }

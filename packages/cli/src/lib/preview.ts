@@ -1,4 +1,4 @@
-import { diffSnapshots, parseSelector } from '@ssmhub/core';
+import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
 import type { DiffChange, VersionRecord } from '@ssmhub/core';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
@@ -112,6 +112,7 @@ export interface DiffResult {
 export async function diff(hub: Hub, options: DiffOptions): Promise<DiffResult> {
   const from = moment(options.from);
   const to = moment(options.to ?? new Date());
+  if (from > to) throw new InvalidInputError(`--from ${from} is after --to ${to}`);
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestStats();
   const location = await resolveLocation(hub, stats, options.account, options.region);

@@ -32,7 +32,11 @@ export interface SearchResult {
 /** Catalog partitions read at once. */
 const SEARCH_CONCURRENCY = 8;
 
-/** A name matcher and the literal prefix every match starts with (what the catalog range reads). */
+/**
+ * A name matcher and the literal prefix every match starts with (what the catalog range reads).
+ * Without `*` or `?` the pattern is a case-insensitive substring; a glob starting with '/' is
+ * anchored at the name's start, any other glob may start anywhere in it (`db/*` finds `/prod/db/url`).
+ */
 export function compilePattern(pattern: string): { matches: (name: string) => boolean; prefix: string } {
   if (pattern.length === 0) throw new InvalidInputError('the search pattern is empty');
   if (!/[*?]/.test(pattern)) {
@@ -43,8 +47,9 @@ export function compilePattern(pattern: string): { matches: (name: string) => bo
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
-  const regex = new RegExp(`^${source}$`);
-  const prefix = pattern.slice(0, pattern.search(/[*?]/));
+  const anchored = pattern.startsWith('/');
+  const regex = new RegExp(`^${anchored ? '' : '.*'}${source}$`);
+  const prefix = anchored ? pattern.slice(0, pattern.search(/[*?]/)) : '';
   return { matches: (name) => regex.test(name), prefix };
 }
 

@@ -123,3 +123,41 @@ describe('toIsoMillis and secondOf', () => {
     expect(secondOf('2026-11-21T10:00:59.000Z')).toBe('2026-11-21T10:00:59.000Z');
   });
 });
+
+describe('parseTimeInput: now and relative times', () => {
+  it('reads now, in any case and with spaces around', () => {
+    expect(parse('now')).toBe(NOW.toISOString());
+    expect(parse(' NOW ')).toBe(NOW.toISOString());
+  });
+
+  it.each([
+    ['-90s', '2026-11-21T11:58:30.000Z'],
+    ['-30m', '2026-11-21T11:30:00.000Z'],
+    ['-2h', '2026-11-21T10:00:00.000Z'],
+    ['-7d', '2026-11-14T12:00:00.000Z'],
+    ['-1w', '2026-11-14T12:00:00.000Z'],
+    ['-2H', '2026-11-21T10:00:00.000Z'],
+    ['-0s', '2026-11-21T12:00:00.000Z'],
+    ['-999999999s', '1995-03-15T10:13:21.000Z'],
+  ])('reads %j as that long before now', (input, expected) => {
+    expect(parse(input)).toBe(expected);
+  });
+
+  it('counts back from the given now, not the clock', () => {
+    expect(parseTimeInput('-1d', new Date('2020-03-01T00:00:00Z')).toISOString()).toBe('2020-02-29T00:00:00.000Z');
+  });
+
+  it.each(['-2', '-h', '-', '2h', '+2h', '-1.5h', '-2y', '-2hours', '-2 h', '--2h', '-1000000000d'])(
+    'rejects %j with one line showing the grammar',
+    (input) => {
+      const error = rejection(input);
+      expect(error.message).toContain(`'${input}'`);
+      expect(error.message).not.toMatch(/\n/);
+      expect(error.message).toMatch(/-2h|-7d/);
+    },
+  );
+
+  it('rejects a relative time reaching back before 1970', () => {
+    expect(rejection('-999999999w').message).toMatch(/before 1970/);
+  });
+});

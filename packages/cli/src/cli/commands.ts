@@ -1,0 +1,369 @@
+import { ExitCode, UsageError } from '../errors.js';
+import type { ChangeRecord } from '../lib/changes.js';
+import type { OutputRecord } from '../lib/records.js';
+import type { RestoreOutcome } from '../lib/restore.js';
+import type { CommandResult, CommandSpec, OptionSpec } from './command.js';
+
+// The table of commands: help, options and the code of each. Everything a command needs (the
+// SDK clients, the hub, the sandbox, the table renderer) is imported when it runs, so `--help`
+// loads nothing but this table.
+
+const REGION_OPTION: OptionSpec = {
+  flags: '--region <region>',
+  description: "the region (default: the account's only indexed region, else the hub's)",
+};
+const RECURSIVE_OPTION: OptionSpec = { flags: '--recursive', description: 'every depth below the path' };
+const TIME_HELP = 'ISO 8601 (no zone means UTC), epoch seconds, now, or relative (-2h, -7d)';
+
+/** The result of a command that lists output records (history, preview, search, changes). */
+async function recordsResult(
+  result: { records: readonly (OutputRecord | ChangeRecord)[]; stats: CommandResult['stats'] },
+  values: boolean,
+): Promise<CommandResult> {
+  const { recordsTable } = await import('./render.js');
+  return { json: result.records, table: (layout) => recordsTable(result.records, values, layout), stats: result.stats };
+}
+
+/** The result of a `local` command: the sandbox's report, or whether `down` stopped one. */
+function sandboxResult(outcome: object | boolean): CommandResult {
+  const report = typeof outcome === 'boolean' ? { stopped: outcome } : outcome;
+  return {
+    json: report,
+    table: () =>
+      Object.entries(report)
+        .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+        .join('\n'),
+  };
+}
+
+const history: CommandSpec = {
+  name: 'history',
+  description: 'every version and deletion of one parameter, oldest first',
+  arguments: [{ name: '<name>', description: 'the parameter name, like /app/db/url' }],
+  options: [
+    { flags: '--account <id>', description: 'the account the parameter lives in', required: true },
+    REGION_OPTION,
+    { flags: '--values', description: 'show values (read from the backup bucket)' },
+  ],
+  example: 'ssmhub history /app/db/url --account 111122223333 --region eu-west-1',
+  connects: true,
+  async run({ input, connect }) {
+    input.selector(0, { keyOnly: true });
+    const account = (await input.account('--account')) ?? '';
+    const region = await input.region('--region');
+    const values = input.flag('--values');
+    const hub = await connect();
+    const { history: read } = await import('../lib/history.js');
+    return recordsResult(await read(hub, { name: input.argument(0), account, region, values }), values);
+  },
+};
+
+/** `preview --format`: the names and values at T as a file a shell or a program reads. */
+const ExportFormat = { env: 'env', json: 'json' } as const;
+
+const preview: CommandSpec = {
+  name: 'preview',
+  description: 'the parameters that existed at a moment, and their versions then',
+  arguments: [
+    {
+      name: '<path-or-key>',
+      description: "a path (/app/ — trailing slash) or a key (/app/db); '/app' with --recursive is the path",
+    },
+  ],
+  options: [
+    { flags: '--at <time>', description: `the moment, inclusive: ${TIME_HELP} (default: now)` },
+    { flags: '--account <id>', description: 'the account', required: true },
+    REGION_OPTION,
+    { flags: '--recursive', description: 'every depth below the path, not only direct children' },
+    { flags: '--values', description: 'show values (read from the backup bucket)' },
+    {
+      flags: '--format <format>',
+      description:
+        "with --values, print an export instead: env (NAME='value' lines, NAME from the name's last segment) or json ({name: value})",
+      choices: Object.values(ExportFormat),
+    },
+  ],
+  example: 'ssmhub preview /app/ --recursive --at -2h --account 111122223333',
+  connects: true,
+  async run({ input, connect }) {
+    const at = input.time('--at', 'now') ?? '';
+    const recursive = input.flag('--recursive');
+    input.selector(0, { recursive });
+    const account = (await input.account('--account')) ?? '';
+    const region = await input.region('--region');
+    const values = input.flag('--values');
+    const format = input.string('--format');
+    if (format !== undefined && !values) {
+      throw new UsageError('--format exports names and values: add --values');
+    }
+    const hub = await connect();
+    const { preview: read } = await import('../lib/preview.js');
+    const result = await read(hub, { path: input.argument(0), at, account, region, recursive, values });
+    if (format === undefined) return recordsResult(result, values);
+    const { envExport, jsonExport } = await import('./render.js');
+    const text = format === ExportFormat.env ? envExport(result.records) : jsonExport(result.records);
+    return { json: result.records, table: () => text, text, stats: result.stats };
+  },
+};
+
+const diff: CommandSpec = {
+  name: 'diff',
+  description: 'what was added, removed and changed between two moments',
+  arguments: [{ name: '<path>', description: 'a path (/app/) or a key' }],
+  options: [
+    { flags: '--from <time>', description: `first moment: ${TIME_HELP}`, required: true },
+    { flags: '--to <time>', description: 'second moment, not before --from (default: now)' },
+    { flags: '--account <id>', description: 'the account', required: true },
+    REGION_OPTION,
+    RECURSIVE_OPTION,
+  ],
+  example: 'ssmhub diff /app/ --recursive --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --account 111122223333',
+  connects: true,
+  async run({ input, connect }) {
+    const from = input.time('--from') ?? '';
+    const to = input.time('--to', 'now') ?? '';
+    if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+    const recursive = input.flag('--recursive');
+    input.selector(0, { recursive });
+    const account = (await input.account('--account')) ?? '';
+    const region = await input.region('--region');
+    const hub = await connect();
+    const { diff: compare } = await import('../lib/preview.js');
+    const { diffTable } = await import('./render.js');
+    const result = await compare(hub, { path: input.argument(0), from, to, account, region, recursive });
+    return { json: result.entries, table: (layout) => diffTable(result.entries, layout), stats: result.stats };
+  },
+};
+
+const changes: CommandSpec = {
+  name: 'changes',
+  description: 'the change feed: who changed what, when (restores included), oldest first',
+  options: [
+    { flags: '--since <time>', description: `first moment, inclusive: ${TIME_HELP}`, required: true },
+    { flags: '--until <time>', description: 'last moment (default: now; inclusive)' },
+    { flags: '--account <id>', description: 'only this account' },
+    { flags: '--path <path>', description: 'only names under this path (any depth) or this key' },
+    { flags: '--limit <n>', description: 'only the n most recent changes' },
+  ],
+  example: 'ssmhub changes --since -1d --path /app/ --limit 20',
+  connects: true,
+  async run({ input, connect }) {
+    const since = input.time('--since') ?? '';
+    const until = input.time('--until');
+    if (until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+    const account = await input.account('--account');
+    const path = input.string('--path');
+    if (path !== undefined) {
+      const { parseSelector } = await import('@ssmhub/core');
+      parseSelector(path, true);
+    }
+    const limit = input.positiveInteger('--limit');
+    const hub = await connect();
+    const { changes: read } = await import('../lib/changes.js');
+    const result = await read(hub, {
+      since,
+      ...(until ? { until } : {}),
+      ...(account ? { account } : {}),
+      ...(path ? { path } : {}),
+    });
+    const records = limit === undefined ? result.records : result.records.slice(-limit);
+    return recordsResult({ records, stats: result.stats }, false);
+  },
+};
+
+const search: CommandSpec = {
+  name: 'search',
+  description: 'names across the organization with their latest state',
+  arguments: [
+    {
+      name: '<pattern>',
+      description:
+        'a case-insensitive substring (db), or a glob with * and ? (/app/*/db anchored at the start; db/* anywhere in the name)',
+    },
+  ],
+  options: [
+    { flags: '--account <id>', description: 'only this account' },
+    { flags: '--limit <n>', description: 'only the first n names (by account, region, name)' },
+  ],
+  example: "ssmhub search 'db/*' --account 111122223333 --limit 50",
+  connects: true,
+  async run({ input, connect }) {
+    const account = await input.account('--account');
+    const limit = input.positiveInteger('--limit');
+    const { compilePattern, search: find } = await import('../lib/search.js');
+    compilePattern(input.argument(0));
+    const hub = await connect();
+    const result = await find(hub, { pattern: input.argument(0), ...(account ? { account } : {}) });
+    const records = limit === undefined ? result.records : result.records.slice(0, limit);
+    return recordsResult({ records, stats: result.stats }, false);
+  },
+};
+
+const restore: CommandSpec = {
+  name: 'restore',
+  description: 'put a path (or key) back the way it was at a moment; a dry-run plan unless --apply',
+  arguments: [{ name: '<path-or-key>', description: 'a path (/app/) or a key (/app/db)' }],
+  options: [
+    { flags: '--at <time>', description: `the moment to restore to: ${TIME_HELP}`, required: true },
+    { flags: '--account <id>', description: 'the account whose history is restored', required: true },
+    REGION_OPTION,
+    RECURSIVE_OPTION,
+    { flags: '--to-account <id>', description: 'restore into this account instead' },
+    { flags: '--to-region <region>', description: 'restore into this region instead' },
+    {
+      flags: '--kms-key <id>',
+      description: 'key for SecureStrings whose original key is not usable in the target (default: alias/aws/ssm)',
+    },
+    { flags: '--apply', description: 'make the change (assumes SSMHubRestorer in the target)' },
+  ],
+  example: 'ssmhub restore /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333 --apply',
+  connects: true,
+  async run({ input, connect, progress }) {
+    const at = input.time('--at') ?? '';
+    const recursive = input.flag('--recursive');
+    input.selector(0, { recursive });
+    const account = (await input.account('--account')) ?? '';
+    const toAccount = await input.account('--to-account');
+    const region = await input.region('--region');
+    const toRegion = await input.region('--to-region');
+    const kmsKey = input.string('--kms-key');
+    const hub = await connect();
+    const { applyRestore, planRestore } = await import('../lib/restore.js');
+    const { restoreJson, restoreTable } = await import('./render.js');
+    const plan = await planRestore(hub, {
+      path: input.argument(0),
+      at,
+      account,
+      region,
+      recursive,
+      ...(toAccount ? { toAccount } : {}),
+      ...(toRegion ? { toRegion } : {}),
+      ...(kmsKey ? { fallbackKeyId: kmsKey } : {}),
+    });
+    let outcome: RestoreOutcome | undefined;
+    if (input.flag('--apply')) {
+      const bar = await progress(plan.entries.length);
+      try {
+        outcome = await applyRestore(hub, plan, { onProgress: (done) => bar.update(done) });
+      } finally {
+        bar.stop();
+      }
+    }
+    return {
+      json: restoreJson(plan, outcome),
+      table: (layout) => restoreTable(plan, outcome, layout),
+      stats: plan.stats,
+      exitCode: outcome && outcome.status !== 'succeeded' ? ExitCode.failure : ExitCode.success,
+    };
+  },
+};
+
+const reconcile: CommandSpec = {
+  name: 'reconcile',
+  description: 'sweep an account now: compare SSM with the index and write what events missed (versions, deletions)',
+  options: [
+    {
+      flags: '--account <id>',
+      description: 'the account to sweep (must be in the organization or the allow-list)',
+      required: true,
+    },
+    {
+      flags: '--region <region>',
+      description: 'only this region (default: every region the hub knows for the account; the sandbox: its regions)',
+    },
+    { flags: '--full', description: "read every parameter's history, not only where SSM and the index differ" },
+  ],
+  example: 'ssmhub reconcile --account 111122223333 --region eu-west-1 --full',
+  connects: true,
+  async run({ input, connect }) {
+    const account = (await input.account('--account')) ?? '';
+    const region = await input.region('--region');
+    const hub = await connect();
+    const { reconcile: sweep } = await import('../lib/reconcile.js');
+    const { reconcileTable } = await import('./render.js');
+    const result = await sweep(hub, {
+      account,
+      ...(region ? { region } : {}),
+      ...(input.flag('--full') ? { full: true } : {}),
+    });
+    return {
+      json: result.sweeps,
+      table: (layout) => reconcileTable(result, layout),
+      stats: result.stats,
+      warnings: result.failures.map(
+        (f) =>
+          `${f.account}${f.region ? `/${f.region}` : ''} could not be swept: ${f.error.name}${f.error.status ? ` (HTTP ${f.error.status})` : ''}`,
+      ),
+      exitCode:
+        result.failures.length > 0 || result.sweeps.some((s) => !s.complete) ? ExitCode.failure : ExitCode.success,
+    };
+  },
+};
+
+const status: CommandSpec = {
+  name: 'status',
+  description:
+    'per account and region: last event seen, last sweep, parameters indexed, coverage, lag; queue and DLQ depth',
+  options: [],
+  example: 'ssmhub status --hub-region eu-west-1',
+  connects: true,
+  async run({ connect }) {
+    const hub = await connect();
+    const { status: read } = await import('../lib/status.js');
+    const { statusTable } = await import('./render.js');
+    const result = await read(hub);
+    return { json: result, table: (layout) => statusTable(result, layout), stats: result.stats };
+  },
+};
+
+const localUp: CommandSpec = {
+  name: 'local up',
+  description:
+    'start the emulator and provision the hub and member accounts (prints endpoint, accounts, table, bucket)',
+  options: [],
+  example: 'ssmhub local up',
+  connects: false,
+  async run() {
+    const { localUp: up } = await import('@ssmhub/sandbox');
+    return sandboxResult(await up());
+  },
+};
+
+const localPump: CommandSpec = {
+  name: 'local pump',
+  description: "deliver the hub queue to the real ingest handler (as Lambda's SQS event source would)",
+  options: [],
+  example: 'ssmhub local pump',
+  connects: false,
+  async run() {
+    const { localPump: pump } = await import('@ssmhub/sandbox');
+    return sandboxResult(await pump());
+  },
+};
+
+const localDown: CommandSpec = {
+  name: 'local down',
+  description: 'stop the emulator',
+  options: [],
+  example: 'ssmhub local down',
+  connects: false,
+  async run() {
+    const { localDown: down } = await import('@ssmhub/sandbox');
+    return sandboxResult(await down());
+  },
+};
+
+/** Every command of `ssmhub`, in the order `--help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  history,
+  preview,
+  diff,
+  changes,
+  search,
+  restore,
+  reconcile,
+  status,
+  localUp,
+  localPump,
+  localDown,
+];
