@@ -7,7 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { IngestQueueSettings, parameterStoreEventPattern, StaticAccountBoundary } from '@ssmhub/core';
-import { createIngestHandler, type HubConfig } from '@ssmhub/hub';
+import { createIngestHandler, type HubConfig, type IngestHandler } from '@ssmhub/hub';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { emulatorCredentials, hubClientOptions, MemberCredentials } from './clients.js';
 import { hopQueueUrl, type SandboxInfo } from './world.js';
@@ -62,7 +62,7 @@ export function hubConfigFor(info: SandboxInfo): HubConfig {
 }
 
 /** The real ingest handler (from @ssmhub/hub), configured for the sandbox. */
-export function sandboxIngestHandler(info: SandboxInfo): SqsBatchHandler {
+export function sandboxIngestHandler(info: SandboxInfo): IngestHandler {
   return createIngestHandler(hubConfigFor(info));
 }
 
