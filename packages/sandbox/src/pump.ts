@@ -184,7 +184,7 @@ async function forwardHop(
   account: string,
   region: string,
 ): Promise<{ forwarded: number; dropped: number }> {
-  const queueUrl = hopQueueUrl(info.endpoint, account, region);
+  const queueUrl = hopQueueUrl(info.endpoint, account);
   let forwarded = 0;
   let dropped = 0;
   for (;;) {
