@@ -132,7 +132,7 @@ export async function pump(
               sqs = new SQSClient({ endpoint: info.endpoint, region, credentials: () => members.get(account) });
               memberClients.set(key, sqs);
             }
-            const { forwarded, dropped } = await forwardHop(sqs, hub, info, account, region);
+            const { forwarded, dropped } = await forwardHop(sqs, hub, info, account);
             report.forwarded += forwarded;
             report.dropped += dropped;
             moved += forwarded + dropped;
@@ -182,7 +182,6 @@ async function forwardHop(
   hub: SQSClient,
   info: SandboxInfo,
   account: string,
-  region: string,
 ): Promise<{ forwarded: number; dropped: number }> {
   const queueUrl = hopQueueUrl(info.endpoint, account);
   let forwarded = 0;
