@@ -101,7 +101,14 @@ async function buildData(
     });
     const withRef = (r: VersionRecord): VersionRecord => stored.get(r.objectKey) ?? r;
     records.splice(0, records.length, ...records.map(withRef));
-    catalog.splice(0, catalog.length, ...catalog.map((entry) => ({ ...entry, records: entry.records.map((r) => (r.kind === 'version' ? withRef(r) : r)) })));
+    catalog.splice(
+      0,
+      catalog.length,
+      ...catalog.map((entry) => ({
+        ...entry,
+        records: entry.records.map((r) => (r.kind === 'version' ? withRef(r) : r)),
+      })),
+    );
   }
   await hub.index(new RequestCounter()).load({
     registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],

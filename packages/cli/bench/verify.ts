@@ -72,7 +72,11 @@ export async function runVerifyBench(versions: number): Promise<VerifyBenchRepor
     }));
     await hub.index(new RequestCounter()).load({
       records,
-      registry: info.memberAccounts.map((account) => ({ account, region: REGION, lastEventAt: new Date().toISOString() })),
+      registry: info.memberAccounts.map((account) => ({
+        account,
+        region: REGION,
+        lastEventAt: new Date().toISOString(),
+      })),
     });
 
     const result = await verify(hub);

@@ -12,7 +12,13 @@ import {
   type ParameterEvent,
   type VersionRecord,
 } from '@ssmhub/core';
-import { verifyVersions, type CatalogEntry, type RegistryEntry, type VerifyOptions, type VerifyReport } from '@ssmhub/store';
+import {
+  verifyVersions,
+  type CatalogEntry,
+  type RegistryEntry,
+  type VerifyOptions,
+  type VerifyReport,
+} from '@ssmhub/store';
 import type { HubConfig } from './config.js';
 import { AccountNotAllowedError, describeError } from './errors.js';
 import { readParameterHistory } from './history.js';

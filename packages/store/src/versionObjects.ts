@@ -251,9 +251,17 @@ export class VersionObjects {
     }
     const mismatched = metadataMismatches(record, body);
     if (mismatched.length > 0) {
-      return { status: ObjectStatus.metadataMismatch, reason: `the object's ${mismatched.join(', ')} differ from the index` };
+      return {
+        status: ObjectStatus.metadataMismatch,
+        reason: `the object's ${mismatched.join(', ')} differ from the index`,
+      };
     }
-    if (!exact) return { status: ObjectStatus.unverifiable, reason: 'stored before VersionIds and checksums were recorded', stored };
+    if (!exact)
+      return {
+        status: ObjectStatus.unverifiable,
+        reason: 'stored before VersionIds and checksums were recorded',
+        stored,
+      };
     if (options.checkCurrent) {
       const current = await this.currentVersionId(record.objectKey);
       if (current !== record.objectVersionId) {
@@ -270,7 +278,9 @@ export class VersionObjects {
   private async currentVersionId(objectKey: string): Promise<string | undefined> {
     this.counter.count('S3.HeadObject');
     try {
-      const current = await this.options.s3.send(new HeadObjectCommand({ Bucket: this.options.bucketName, Key: objectKey }));
+      const current = await this.options.s3.send(
+        new HeadObjectCommand({ Bucket: this.options.bucketName, Key: objectKey }),
+      );
       return current.VersionId;
     } catch (error) {
       if (isMissing(error)) return undefined;

@@ -348,9 +348,9 @@ const verify: CommandSpec = {
     const { verifyTable, verifyWarnings } = await import('./render.js');
     // The bar is drawn once the number of versions to check is known.
     let bar: ReturnType<typeof progress> | undefined;
-    let result;
+    let report: Awaited<ReturnType<typeof check>>;
     try {
-      result = await check(hub, {
+      report = await check(hub, {
         ...(account ? { account } : {}),
         ...(region ? { region } : {}),
         ...(sample !== undefined ? { sample } : {}),
@@ -362,7 +362,6 @@ const verify: CommandSpec = {
     } finally {
       if (bar) (await bar).stop();
     }
-    const report = result;
     return {
       json: report,
       table: (layout) => verifyTable(report, layout),

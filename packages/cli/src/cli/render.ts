@@ -233,7 +233,10 @@ export function verifyTable(result: VerifyResult, layout: TableLayout = {}): str
 export function verifyWarnings(result: VerifyResult): string[] {
   const failures = result.checks
     .filter((c) => c.status !== 'ok' && c.status !== 'unverifiable')
-    .map((c) => `${c.name} version ${c.version} in ${c.account}/${c.region}: ${c.status}${c.reason ? `: ${c.reason}` : ''}`);
+    .map(
+      (c) =>
+        `${c.name} version ${c.version} in ${c.account}/${c.region}: ${c.status}${c.reason ? `: ${c.reason}` : ''}`,
+    );
   const { unverifiable } = result.totals;
   return [
     ...failures,

@@ -103,7 +103,17 @@ describe('verified reads and ssmhub verify', () => {
 
   it('an object overwritten with a new body: reads still return the recorded version; verify reports it', async () => {
     await overwriteObject(await versionRecord('/vt/b', 1));
-    const shown = await ssmhub(['history', '/vt/b', '--account', member, '--region', REGION, '--values', '--output', 'json']);
+    const shown = await ssmhub([
+      'history',
+      '/vt/b',
+      '--account',
+      member,
+      '--region',
+      REGION,
+      '--values',
+      '--output',
+      'json',
+    ]);
     expect(shown.code, shown.stderr).toBe(0);
     expect((JSON.parse(shown.stdout) as { value: string }[]).map((r) => r.value)).toEqual([ORIGINAL.b]);
 
@@ -130,22 +140,30 @@ describe('verified reads and ssmhub verify', () => {
     const exportRun = await ssmhub(['preview', '/vt/', ...where, '--values', '--format', 'env']);
     expectOneLineError(exportRun, /\/vt\/c version 1 .*checksum-mismatch/, 1);
     // Restore: the plan reads every planned value first, so the apply never starts.
-    await sandbox.store.put(member, REGION, { name: '/vt/a', value: 'changed-later', overwrite: true }, { emitEvent: false });
+    await sandbox.store.put(
+      member,
+      REGION,
+      { name: '/vt/a', value: 'changed-later', overwrite: true },
+      { emitEvent: false },
+    );
     const restoreRun = await ssmhub(['restore', '/vt/', ...where, '--at', capturedAt, '--apply']);
     expectOneLineError(restoreRun, /\/vt\/c version 1 .*checksum-mismatch/, 1);
     await expect(planRestore(hub, { path: '/vt/', at: capturedAt, account: member })).rejects.toBeInstanceOf(
       IntegrityError,
     );
     expect(await ssmValue('/vt/a')).toBe('changed-later');
-    for (const run of [historyRun, previewRun, exportRun, restoreRun]) expect(run.stdout + run.stderr).not.toContain(EVIL);
+    for (const run of [historyRun, previewRun, exportRun, restoreRun])
+      expect(run.stdout + run.stderr).not.toContain(EVIL);
 
     const verifyRun = await ssmhub(['verify', '--account', member, '--output', 'json']);
     expect(verifyRun.code).toBe(1);
     const report = JSON.parse(verifyRun.stdout) as { checks: { name: string; status: string }[] };
-    expect(report.checks.filter((c) => c.status !== 'ok').map((c) => `${c.name} ${c.status}`).sort()).toEqual([
-      '/vt/b overwritten',
-      '/vt/c checksum-mismatch',
-    ]);
+    expect(
+      report.checks
+        .filter((c) => c.status !== 'ok')
+        .map((c) => `${c.name} ${c.status}`)
+        .sort(),
+    ).toEqual(['/vt/b overwritten', '/vt/c checksum-mismatch']);
 
     // Untouched parameters restore exactly.
     const plan = await planRestore(hub, { path: '/vt/a', at: capturedAt, account: member });
@@ -159,7 +177,11 @@ describe('verified reads and ssmhub verify', () => {
     let refused: string | undefined;
     try {
       await sandbox.clients.s3.send(
-        new DeleteObjectCommand({ Bucket: sandbox.info.bucket, Key: record.objectKey, VersionId: record.objectVersionId }),
+        new DeleteObjectCommand({
+          Bucket: sandbox.info.bucket,
+          Key: record.objectKey,
+          VersionId: record.objectVersionId,
+        }),
       );
     } catch (error) {
       refused = (error as Error).name;
@@ -169,21 +191,43 @@ describe('verified reads and ssmhub verify', () => {
       context.skip();
     }
     expect(refused).toBe('AccessDenied');
-    const shown = await ssmhub(['history', '/vt/a', '--account', member, '--region', REGION, '--values', '--output', 'json']);
+    const shown = await ssmhub([
+      'history',
+      '/vt/a',
+      '--account',
+      member,
+      '--region',
+      REGION,
+      '--values',
+      '--output',
+      'json',
+    ]);
     expect((JSON.parse(shown.stdout) as { value: string }[]).map((r) => r.value)).toEqual(['alpha-1', ORIGINAL.a]);
   });
 
   it('a record stored before VersionIds were recorded: read with a warning on stderr; verify calls it unverifiable', async () => {
     const { objectVersionId: _id, objectChecksum: _sum, ...legacy } = await versionRecord('/vt/a', 1);
     await rewriteRecord(legacy as VersionRecord);
-    const shown = await ssmhub(['history', '/vt/a', '--account', member, '--region', REGION, '--values', '--output', 'json']);
+    const shown = await ssmhub([
+      'history',
+      '/vt/a',
+      '--account',
+      member,
+      '--region',
+      REGION,
+      '--values',
+      '--output',
+      'json',
+    ]);
     expect(shown.code, shown.stderr).toBe(0);
     expect((JSON.parse(shown.stdout) as { value: string }[])[0]?.value).toBe('alpha-1');
     expect(shown.stderr).toMatch(/1 value\(s\) read without verification .*\/vt\/a version 1/);
     const run = await ssmhub(['verify', '--account', member, '--region', REGION, '--output', 'json']);
     const report = JSON.parse(run.stdout) as { checks: { name: string; version: number; status: string }[] };
     expect(report.checks.find((c) => c.name === '/vt/a' && c.version === 1)?.status).toBe('unverifiable');
-    expect(run.stderr).toMatch(/1 version\(s\) stored before ssmhub recorded VersionIds and checksums are unverifiable/);
+    expect(run.stderr).toMatch(
+      /1 version\(s\) stored before ssmhub recorded VersionIds and checksums are unverifiable/,
+    );
   });
 
   it('verify --sample picks that many versions; usage errors exit 2', async () => {

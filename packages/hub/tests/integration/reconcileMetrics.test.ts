@@ -64,7 +64,9 @@ describe('reconcile metrics on the sandbox', () => {
       region: REGION,
       credentials: await assumeMemberRole(sandbox.info.endpoint, broken),
     });
-    await iam.send(new DeleteRolePolicyCommand({ RoleName: ResourceNames.readerRole, PolicyName: MEMBER_ROLE_POLICY_NAME }));
+    await iam.send(
+      new DeleteRolePolicyCommand({ RoleName: ResourceNames.readerRole, PolicyName: MEMBER_ROLE_POLICY_NAME }),
+    );
     await iam.send(new DeleteRoleCommand({ RoleName: ResourceNames.readerRole }));
     iam.destroy();
     const faults = new FaultInjectingHandler();

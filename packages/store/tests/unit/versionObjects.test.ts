@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,7 +103,9 @@ describe('VersionObjects', () => {
 
   it('refuses a recorded VersionId S3 no longer has (missing)', async () => {
     s3.on(GetObjectCommand).rejects(s3Error('NoSuchVersion', 404));
-    await expect(objects().readVersions([recorded(record, 'x')])).rejects.toThrow(/missing: no object at the recorded VersionId/);
+    await expect(objects().readVersions([recorded(record, 'x')])).rejects.toThrow(
+      /missing: no object at the recorded VersionId/,
+    );
   });
 
   it('reads a record stored before VersionIds were recorded by key, and lists it as unverified', async () => {
