@@ -1,4 +1,5 @@
 import { verifyVersions, type VerifyReport } from '@ssmhub/store';
+import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion } from './locations.js';
 import { RequestStats } from './stats.js';
@@ -40,6 +41,11 @@ export async function verify(hub: Hub, options: VerifyCommandOptions = {}): Prom
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  if (options.account !== undefined && report.locations === 0) {
+    throw new UnknownAccountError(
+      `account ${options.account} has nothing indexed${options.region ? ` in ${options.region}` : ''}: nothing to verify`,
+    );
+  }
   const versionsPerSecond = Math.round((report.totals.checked / Math.max(report.seconds, 0.001)) * 10) / 10;
   return { ...report, versionsPerSecond, stats: stats.snapshot() };
 }

@@ -236,5 +236,10 @@ describe('verified reads and ssmhub verify', () => {
     expect(report.totals.checked).toBe(2);
     expectOneLineError(await ssmhub(['verify', '--sample', '2', '--all']), /--sample and --all exclude each other/, 2);
     expectOneLineError(await ssmhub(['verify', '--sample', '0']), /--sample '0' is not a whole number/, 2);
+    expectOneLineError(
+      await ssmhub(['verify', '--account', '999999999999']),
+      /account 999999999999 has nothing indexed: nothing to verify/,
+      1,
+    );
   });
 });
