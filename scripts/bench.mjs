@@ -2,6 +2,7 @@
 // `npm run bench`: every benchmark on the local sandbox, each on its own emulator.
 //   SSMHUB_LOAD_CHANGES / SSMHUB_LOAD_PARAMETERS   ingest load (default 1,000 changes over 200 parameters)
 //   SSMHUB_BENCH_SIZES                             preview sizes, NxV list (default 1000x1,1000x10,1000x50)
+//   SSMHUB_VERIFY_VERSIONS                         versions the restore test checks (default 1,000)
 // Figures are the emulator's: request counts transfer to AWS, latencies do not.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ const env = {
 const runs = [
   ['ingest load', 'packages/hub/bench/load.ts'],
   ['point-in-time preview and restore', 'packages/cli/bench/preview.ts'],
+  ['restore test (ssmhub verify)', 'packages/cli/bench/verify.ts'],
 ];
 let failed = false;
 for (const [title, script] of runs) {

@@ -329,6 +329,7 @@ describe('reconcile Lambda', () => {
     expect(ReconcileEnvironment).toEqual({
       memberRegions: HubEnvironment.memberRegions,
       ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
+      stalenessWindowHours: HubEnvironment.stalenessWindowHours,
     });
   });
 
@@ -341,6 +342,7 @@ describe('reconcile Lambda', () => {
       HubEnvironment.allowedAccounts,
       HubEnvironment.readerRoleName,
       HubEnvironment.memberRegions,
+      HubEnvironment.stalenessWindowHours,
     ]) {
       expect(variables).toHaveProperty([name]);
     }

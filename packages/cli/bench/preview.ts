@@ -8,7 +8,6 @@
  * Run: `npm run build && npx tsx packages/cli/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
@@ -83,23 +82,39 @@ async function buildData(
       });
     }
   }
+  if (withObjects) {
+    // Stored as ingest stores them (VersionObjects.put: checksum, VersionId), so the restore's
+    // verified reads find what the index records.
+    const objects = await hub.versionObjects(new RequestCounter());
+    const stored = new Map<string, VersionRecord>();
+    await mapLimit(latest, 16, async (r) => {
+      const ref = await objects.put(r.objectKey, {
+        account: r.account,
+        region: r.region,
+        Name: r.name,
+        Type: r.type,
+        Value: `value of ${r.name}`,
+        Version: r.version,
+        LastModifiedDate: r.time,
+      });
+      stored.set(r.objectKey, { ...r, ...ref });
+    });
+    const withRef = (r: VersionRecord): VersionRecord => stored.get(r.objectKey) ?? r;
+    records.splice(0, records.length, ...records.map(withRef));
+    catalog.splice(
+      0,
+      catalog.length,
+      ...catalog.map((entry) => ({
+        ...entry,
+        records: entry.records.map((r) => (r.kind === 'version' ? withRef(r) : r)),
+      })),
+    );
+  }
   await hub.index(new RequestCounter()).load({
     registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
     records,
     catalog,
   });
-  if (withObjects) {
-    const bucket = await hub.bucket();
-    await mapLimit(latest, 16, (r) =>
-      hub.s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: r.objectKey,
-          Body: JSON.stringify({ Name: r.name, Type: r.type, Value: `value of ${r.name}`, Version: r.version }),
-        }),
-      ),
-    );
-  }
   return { start, end: start + (v + 1) * STEP_MS };
 }
 

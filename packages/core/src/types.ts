@@ -39,6 +39,13 @@ export interface VersionRecord extends ParameterLocation, VersionMetadata {
   readonly time: string;
   /** S3 key of the object holding the value and full metadata. */
   readonly objectKey: string;
+  /**
+   * The object's S3 VersionId when it was stored: every value read fetches exactly this version.
+   * Absent on records stored before ssmhub recorded it (read unverified, `verify` says `unverifiable`).
+   */
+  readonly objectVersionId?: string;
+  /** SHA-256 of the object's bytes, base64, as S3 reports it (`ChecksumSHA256`); absent with `objectVersionId`. */
+  readonly objectChecksum?: string;
 }
 
 /**

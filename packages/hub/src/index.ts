@@ -23,6 +23,10 @@ export {
 export {
   createReconcileHandler,
   ReconcileEnvironment,
+  DEFAULT_VERIFY_SAMPLE,
+  DEFAULT_STALENESS_WINDOW_HOURS,
+  createReconcileMetrics,
+  type VerifySummary,
   type ReconcileHandlerConfig,
   type ReconcileRequest,
   type ReconcileSummary,

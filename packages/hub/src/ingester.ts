@@ -129,18 +129,20 @@ export class ParameterIngester {
       existing.splice(index, 1, tombstone);
     }
     const known = new Set(existing.map(identity));
-    const newVersions = versions.filter((r) => !known.has(identity(r)));
+    const unstoredVersions = versions.filter((r) => !known.has(identity(r)));
     const newTombstones = tombstones.filter((r) => !known.has(identity(r)));
-    const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...newVersions]).filter(
+    const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...unstoredVersions]).filter(
       (r) => !known.has(identity(r)),
     );
 
     const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
-    const tags = newVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
-    await mapLimit(newVersions, WRITE_CONCURRENCY, (record) => {
+    const tags = unstoredVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
+    // Each record keeps the VersionId and SHA-256 its object was stored with (from the PutObject
+    // response), so every later read fetches exactly that object and checks it.
+    const newVersions = await mapLimit(unstoredVersions, WRITE_CONCURRENCY, async (record): Promise<VersionRecord> => {
       const entry = values.get(record.version);
       if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
-      return this.storage.objects.put(record.objectKey, {
+      const stored = await this.storage.objects.put(record.objectKey, {
         ...entry,
         account: location.account,
         region: location.region,
@@ -150,6 +152,7 @@ export class ParameterIngester {
         LastModifiedDate: record.time,
         ...(tags ? { Tags: tags } : {}),
       });
+      return { ...record, ...stored };
     });
 
     await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.markPrecedes(tombstone));

@@ -12,7 +12,13 @@ import {
   type ParameterEvent,
   type VersionRecord,
 } from '@ssmhub/core';
-import type { CatalogEntry, RegistryEntry } from '@ssmhub/store';
+import {
+  verifyVersions,
+  type CatalogEntry,
+  type RegistryEntry,
+  type VerifyOptions,
+  type VerifyReport,
+} from '@ssmhub/store';
 import type { HubConfig } from './config.js';
 import { AccountNotAllowedError, describeError } from './errors.js';
 import { readParameterHistory } from './history.js';
@@ -367,6 +373,28 @@ export class Reconciler {
     const slices: ReconcileSlice[] = [];
     for (let i = 0; i < ordered.length; i += sliceSize) slices.push({ accounts: ordered.slice(i, i + sliceSize) });
     return slices;
+  }
+
+  /**
+   * The scheduled restore test: `ssmhub verify`'s checks (store's verifyVersions) on the hub's own
+   * index and bucket, read with the reconcile role (which may GET object versions and decrypt).
+   */
+  public async verify(options: VerifyOptions): Promise<VerifyReport> {
+    return verifyVersions(this.runtime.index, this.runtime.objects, options);
+  }
+
+  /**
+   * Registry entries (of `accounts`, or every one) with no event and no successful sweep since
+   * `windowHours` before now: a location whose backups have silently stopped.
+   */
+  public async staleLocations(windowHours: number, accounts?: readonly string[]): Promise<RegistryEntry[]> {
+    const since = this.now().getTime() - windowHours * 3_600_000;
+    const wanted = accounts ? new Set(accounts) : undefined;
+    return (await this.runtime.index.listRegistry()).filter((entry) => {
+      if (wanted && !wanted.has(entry.account)) return false;
+      const heard = [entry.lastEventAt, entry.lastSweepAt].map((t) => (t ? Date.parse(t) : 0));
+      return Math.max(...heard) < since;
+    });
   }
 
   /** Releases every client. */

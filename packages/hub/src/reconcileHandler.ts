@@ -1,4 +1,6 @@
-import { HubEnvironment, isAccountId, isRegion } from '@ssmhub/core';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { HubEnvironment, ReconcileMetrics, isAccountId, isRegion, type VerifyInvocation } from '@ssmhub/core';
+import { isVerifyFailure, type VerifyReport } from '@ssmhub/store';
 import {
   Reconciler,
   SweepMode,
@@ -13,6 +15,8 @@ export const ReconcileEnvironment = {
   memberRegions: HubEnvironment.memberRegions,
   /** SSM calls per second per account and region. */
   ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
+  /** Hours without an event or a successful sweep after which a location is stale. */
+  stalenessWindowHours: HubEnvironment.stalenessWindowHours,
 } as const;
 
 /**
@@ -20,17 +24,31 @@ export const ReconcileEnvironment = {
  * - `{ "action": "plan", "sliceSize"?: n }` returns `{ slices: [{ accounts }] }` (Step Functions Map items);
  * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full", "detail"?: true }` sweeps those
  *   accounts (with `detail`, returns every sweep report rather than the summary);
+ * - `{ "mode": "verify", "sample": n }` (VerifyInvocation, the daily schedule) checks n stored
+ *   versions chosen at random (what `ssmhub verify --sample n` checks) and publishes `VerifyFailures`;
  * - anything else (an EventBridge schedule) sweeps the whole organization, stalest first, until
  *   the invocation's time runs out; what is left waits for the next run.
+ *
+ * Every sweep publishes (EMF, ReconcileMetrics) `ReconcileLocationFailures` for each account and
+ * region it could not sweep (a deleted SSMHubReader: AccessDenied on AssumeRole) and
+ * `StaleLocations` for each registry entry (of the swept accounts) with no event and no
+ * successful sweep for the staleness window: a silent location is noticed within one sweep.
  */
 export type ReconcileRequest =
   | { readonly action: 'plan'; readonly sliceSize?: number }
+  | VerifyInvocation
   | {
       readonly accounts?: readonly string[];
       readonly regions?: readonly string[];
       readonly mode?: SweepMode;
       readonly detail?: boolean;
     };
+
+/** An account and region a metric names. */
+interface MetricLocation {
+  readonly account: string;
+  readonly region: string;
+}
 
 /** What a sweep invocation returns: counts only (the full report is logged). */
 export interface ReconcileSummary {
@@ -39,14 +57,65 @@ export interface ReconcileSummary {
   readonly repaired: number;
   readonly failures: OrganizationSweepReport['failures'];
   readonly deferred: number;
+  /** Locations with no event and no successful sweep for the staleness window. */
+  readonly stale: MetricLocation[];
+}
+
+/** What a verify invocation returns: totals, and the versions that failed (never a value). */
+export interface VerifySummary {
+  readonly mode: 'verify';
+  readonly locations: number;
+  readonly totals: VerifyReport['totals'];
+  readonly failures: VerifyReport['checks'];
 }
 
 /** Time kept back from the Lambda's limit for the reads in flight when the deadline passes. */
 export const DEADLINE_MARGIN_MS = 120_000;
 
+/** Versions a verify invocation checks when its payload names no usable sample. */
+export const DEFAULT_VERIFY_SAMPLE = 100;
+
+/** Hours of silence after which a location is stale when the configuration names none. */
+export const DEFAULT_STALENESS_WINDOW_HOURS = 24;
+
 export interface ReconcileHandlerConfig extends ReconcileConfig {
   /** Member regions swept when the request names none. */
   readonly regions: readonly string[];
+  /** Hours without an event or a successful sweep after which a location is stale. @default 24 */
+  readonly stalenessWindowHours?: number;
+  /** Where the metrics go. @default - Powertools Metrics (EMF on stdout) in ReconcileMetrics.namespace */
+  readonly metrics?: Metrics;
+}
+
+/**
+ * The reconcile's metrics as the hub stack's alarms read them: without the `service` dimension
+ * Powertools adds by default, so the dimensionless total is the metric the alarms watch.
+ */
+export function createReconcileMetrics(): Metrics {
+  const metrics = new Metrics({ namespace: ReconcileMetrics.namespace, serviceName: 'ssmhub-reconcile' });
+  metrics.clearDefaultDimensions();
+  return metrics;
+}
+
+/**
+ * One data point of 1 per location, each with two dimension sets (ReconcileMetrics' doc):
+ * `[Account, Region]` says which location, none is the total the alarms watch.
+ */
+function publishPerLocation(metrics: Metrics, name: string, locations: readonly MetricLocation[]): void {
+  const { account, region } = ReconcileMetrics.dimensions;
+  for (const location of locations) {
+    metrics.addDimensions({ [account]: location.account, [region]: location.region });
+    metrics.addDimensions({});
+    metrics.addMetric(name, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** One total without dimensions (published when 0 too, so the alarm's metric always has data). */
+function publishTotal(metrics: Metrics, name: string, value: number): void {
+  metrics.addDimensions({});
+  metrics.addMetric(name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
 }
 
 /**
@@ -55,19 +124,31 @@ export interface ReconcileHandlerConfig extends ReconcileConfig {
  * @example
  * const handler = createReconcileHandler({ ...hubConfig, regions: ['us-east-1'] });
  * await handler({ accounts: ['111122223333'] }, 900_000);
+ * await handler({ mode: 'verify', sample: 100 });
  */
 export function createReconcileHandler(
   config: ReconcileHandlerConfig,
 ): (
   event: unknown,
   remainingMs?: number,
-) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary | OrganizationSweepReport> {
+) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary | OrganizationSweepReport | VerifySummary> {
   const reconciler = new Reconciler(config);
+  const metrics = config.metrics ?? createReconcileMetrics();
   return async (event, remainingMs) => {
     const request = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
     if (request.action === 'plan') {
       const sliceSize = typeof request.sliceSize === 'number' && request.sliceSize > 0 ? request.sliceSize : 10;
       return { slices: await reconciler.plan(config.regions, sliceSize) };
+    }
+    if (request.mode === 'verify') {
+      const sample =
+        typeof request.sample === 'number' && Number.isInteger(request.sample) && request.sample > 0
+          ? request.sample
+          : DEFAULT_VERIFY_SAMPLE;
+      const report = await reconciler.verify({ sample });
+      const failures = report.checks.filter((check) => isVerifyFailure(check.status));
+      publishTotal(metrics, ReconcileMetrics.verifyFailures, failures.length);
+      return { mode: 'verify', locations: report.locations, totals: report.totals, failures };
     }
     const accounts = stringList(request.accounts);
     const regions = stringList(request.regions) ?? config.regions;
@@ -75,6 +156,12 @@ export function createReconcileHandler(
     const mode = request.mode === SweepMode.full ? SweepMode.full : SweepMode.incremental;
     const deadline = remainingMs === undefined ? undefined : Date.now() + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
     const report = await reconciler.reconcileOrganization({ regions, accounts, mode, deadline });
+    const failed = report.failures.flatMap((f) => (f.region ? [{ account: f.account, region: f.region }] : []));
+    publishPerLocation(metrics, ReconcileMetrics.locationFailures, failed);
+    const stale = (
+      await reconciler.staleLocations(config.stalenessWindowHours ?? DEFAULT_STALENESS_WINDOW_HOURS, accounts)
+    ).map(({ account, region }) => ({ account, region }));
+    publishPerLocation(metrics, ReconcileMetrics.staleLocations, stale);
     // `ssmhub reconcile` asks for every sweep's report; the schedule needs only the summary.
     if (request.detail === true) return report;
     return {
@@ -83,6 +170,7 @@ export function createReconcileHandler(
       repaired: report.sweeps.reduce((n, s) => n + s.repaired.versions + s.repaired.tombstones + s.repaired.labels, 0),
       failures: report.failures,
       deferred: report.deferred.length,
+      stale,
     };
   };
 }

@@ -120,6 +120,8 @@ export interface HubEnvironmentSettings extends HubConfig {
   readonly regions: readonly string[];
   /** SSM calls per second per member account and region (reconcile). @default - the reconcile's */
   readonly ssmCallsPerSecond?: number;
+  /** Hours of silence after which a location is stale (reconcile). @default - the reconcile's */
+  readonly stalenessWindowHours?: number;
 }
 
 /**
@@ -149,6 +151,11 @@ export function hubSettingsFromEnvironment(
   if (rateText && !(rate > 0)) {
     throw new Error(`environment variable ${HubEnvironment.reconcileSsmCallsPerSecond} is not a positive number`);
   }
+  const windowText = env[HubEnvironment.stalenessWindowHours];
+  const windowHours = Number(windowText ?? '');
+  if (windowText && !(windowHours > 0)) {
+    throw new Error(`environment variable ${HubEnvironment.stalenessWindowHours} is not a positive number`);
+  }
   const kmsKeyId = env[HubEnvironment.kmsKeyId];
   return {
     hubRegion,
@@ -160,5 +167,6 @@ export function hubSettingsFromEnvironment(
     allowedAccounts,
     regions: list(HubEnvironment.memberRegions),
     ...(rate > 0 ? { ssmCallsPerSecond: rate } : {}),
+    ...(windowHours > 0 ? { stalenessWindowHours: windowHours } : {}),
   };
 }

@@ -24,6 +24,7 @@ import {
   type BucketLocationConstraint,
   PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -92,6 +93,9 @@ export interface ProvisionOptions {
  * hop queue's owner gives back unforgeably.
  */
 export const SANDBOX_HOP_QUEUE = 'ssmhub-sandbox-hop';
+
+/** The backup bucket's default retention in the sandbox: the hub stack's default (cdk.json `objectLock`). */
+export const SANDBOX_OBJECT_LOCK = { mode: 'GOVERNANCE', retentionDays: 365 } as const;
 
 const DEFAULTS = { memberCount: 2, regions: ['us-east-1', 'eu-west-1'], hubRegion: 'us-east-1' } as const;
 
@@ -203,15 +207,28 @@ async function provisionHub(hub: ClientOptions, hubAccount: string, organization
     const kmsKeyArn = KeyMetadata.Arn;
 
     const bucket = backupBucketName(hubAccount, hub.region);
+    // As the hub stack deploys it by default: versioned, with Object Lock (GOVERNANCE, 365 days) on
+    // every version. The emulator enforces the default retention: a DeleteObject of a locked
+    // version is refused (AccessDenied), as S3 refuses it without s3:BypassGovernanceRetention.
     await s3.send(
       new CreateBucketCommand({
         Bucket: bucket,
+        ObjectLockEnabledForBucket: true,
         ...(hub.region === 'us-east-1'
           ? {}
           : { CreateBucketConfiguration: { LocationConstraint: hub.region as BucketLocationConstraint } }),
       }),
     );
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: SANDBOX_OBJECT_LOCK.mode, Days: SANDBOX_OBJECT_LOCK.retentionDays } },
+        },
+      }),
+    );
     await s3.send(
       new PutBucketEncryptionCommand({
         Bucket: bucket,

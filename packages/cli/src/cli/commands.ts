@@ -17,11 +17,20 @@ const TIME_HELP = 'ISO 8601 (no zone means UTC), epoch seconds, now, or relative
 
 /** The result of a command that lists output records (history, preview, search, changes). */
 async function recordsResult(
-  result: { records: readonly (OutputRecord | ChangeRecord)[]; stats: CommandResult['stats'] },
+  result: {
+    records: readonly (OutputRecord | ChangeRecord)[];
+    stats: CommandResult['stats'];
+    warnings?: readonly string[];
+  },
   values: boolean,
 ): Promise<CommandResult> {
   const { recordsTable } = await import('./render.js');
-  return { json: result.records, table: (layout) => recordsTable(result.records, values, layout), stats: result.stats };
+  return {
+    json: result.records,
+    table: (layout) => recordsTable(result.records, values, layout),
+    stats: result.stats,
+    ...(result.warnings?.length ? { warnings: result.warnings } : {}),
+  };
 }
 
 /** The result of a `local` command: the sandbox's report, or whether `down` stopped one. */
@@ -102,7 +111,7 @@ const preview: CommandSpec = {
     if (format === undefined) return recordsResult(result, values);
     const { envExport, jsonExport } = await import('./render.js');
     const text = format === ExportFormat.env ? envExport(result.records) : jsonExport(result.records);
-    return { json: result.records, table: () => text, text, stats: result.stats };
+    return { json: result.records, table: () => text, text, stats: result.stats, warnings: result.warnings };
   },
 };
 
@@ -253,6 +262,7 @@ const restore: CommandSpec = {
       json: restoreJson(plan, outcome),
       table: (layout) => restoreTable(plan, outcome, layout),
       stats: plan.stats,
+      warnings: plan.warnings,
       exitCode: outcome && outcome.status !== 'succeeded' ? ExitCode.failure : ExitCode.success,
     };
   },
@@ -316,6 +326,52 @@ const status: CommandSpec = {
   },
 };
 
+const verify: CommandSpec = {
+  name: 'verify',
+  description:
+    'restore testing: stored versions exist at their recorded VersionId, match their SHA-256, decrypt and match the index (exit 1 on any failure)',
+  options: [
+    { flags: '--account <id>', description: 'only this account (default: every indexed account)' },
+    { flags: '--region <region>', description: 'only this region (default: every region)' },
+    { flags: '--sample <n>', description: 'check n versions chosen at random across accounts and regions' },
+    { flags: '--all', description: 'check every version (the default when --sample is not given)' },
+  ],
+  example: 'ssmhub verify --sample 100',
+  connects: true,
+  async run({ input, connect, progress }) {
+    const account = await input.account('--account');
+    const region = await input.region('--region');
+    const sample = input.positiveInteger('--sample');
+    if (sample !== undefined && input.flag('--all')) throw new UsageError('--sample and --all exclude each other');
+    const hub = await connect();
+    const { verify: check } = await import('../lib/verify.js');
+    const { verifyTable, verifyWarnings } = await import('./render.js');
+    // The bar is drawn once the number of versions to check is known.
+    let bar: ReturnType<typeof progress> | undefined;
+    let report: Awaited<ReturnType<typeof check>>;
+    try {
+      report = await check(hub, {
+        ...(account ? { account } : {}),
+        ...(region ? { region } : {}),
+        ...(sample !== undefined ? { sample } : {}),
+        onProgress: (done, total) => {
+          bar ??= progress(total);
+          void bar.then((b) => b.update(done));
+        },
+      });
+    } finally {
+      if (bar) (await bar).stop();
+    }
+    return {
+      json: report,
+      table: (layout) => verifyTable(report, layout),
+      stats: report.stats,
+      warnings: verifyWarnings(report),
+      exitCode: report.totals.failed > 0 ? ExitCode.failure : ExitCode.success,
+    };
+  },
+};
+
 const localUp: CommandSpec = {
   name: 'local up',
   description:
@@ -363,6 +419,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   restore,
   reconcile,
   status,
+  verify,
   localUp,
   localPump,
   localDown,

@@ -6,6 +6,7 @@ import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
 import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
+import type { VerifyResult } from '../lib/verify.js';
 
 /** How wide a table may be. */
 export interface TableLayout {
@@ -212,6 +213,39 @@ export function reconcileTable(result: ReconcileResult, layout: TableLayout = {}
   }
   lines.push(`mode: ${result.mode}`);
   return lines.join('\n');
+}
+
+/** A verify report as a table: every version that is not ok (with why), then the totals. */
+export function verifyTable(result: VerifyResult, layout: TableLayout = {}): string {
+  const rows = result.checks
+    .filter((c) => c.status !== 'ok')
+    .map((c) => [c.account, c.region, c.name, c.version, c.time, c.status, c.reason]);
+  const { checked, ok, failed, unverifiable } = result.totals;
+  return [
+    ...(rows.length > 0
+      ? [table(['account', 'region', 'name', 'version', 'time', 'status', 'reason'], rows, layout)]
+      : []),
+    `checked ${checked} version(s) in ${result.locations} location(s): ${ok} ok, ${failed} failed, ${unverifiable} unverifiable (${result.versionsPerSecond} versions/s)`,
+  ].join('\n');
+}
+
+/** One stderr line per failed version (the table and JSON carry them too), and one for the unverifiable. */
+export function verifyWarnings(result: VerifyResult): string[] {
+  const failures = result.checks
+    .filter((c) => c.status !== 'ok' && c.status !== 'unverifiable')
+    .map(
+      (c) =>
+        `${c.name} version ${c.version} in ${c.account}/${c.region}: ${c.status}${c.reason ? `: ${c.reason}` : ''}`,
+    );
+  const { unverifiable } = result.totals;
+  return [
+    ...failures,
+    ...(unverifiable > 0
+      ? [
+          `${unverifiable} version(s) stored before ssmhub recorded VersionIds and checksums are unverifiable (read by key, metadata checked)`,
+        ]
+      : []),
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@ import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
 import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
-import { readStoredVersions } from './values.js';
+import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface HistoryOptions {
   /** The parameter's full name (a key, like `/app/db/url`). */
@@ -25,6 +25,8 @@ export interface HistoryResult {
   /** Every version, deletion and label change, oldest first. */
   readonly records: OutputRecord[];
   readonly stats: RequestStatsSnapshot;
+  /** One line each for stderr: values that could not be verified (stored before checksums). */
+  readonly warnings: string[];
 }
 
 /** Every record of one name in one location, in the order SSM went through them. */
@@ -84,13 +86,15 @@ export async function history(hub: Hub, options: HistoryOptions): Promise<Histor
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const entries = await readNameRecords(hub, stats, location, selector.name);
   const records = entries.map(({ record, context }) => toOutputRecord(record, context));
+  const warnings: string[] = [];
   if (options.values) {
-    const keys = entries.flatMap(({ record }) => (record.kind === 'version' ? [record.objectKey] : []));
-    const stored = await readStoredVersions(hub, stats, keys);
+    const versions = entries.flatMap(({ record }) => (record.kind === 'version' ? [record] : []));
+    const { values, unverified } = await readStoredVersions(hub, stats, versions);
     entries.forEach(({ record }, i) => {
       const target = records[i];
-      if (record.kind === 'version' && target) target.value = stored.get(record.objectKey)?.value;
+      if (record.kind === 'version' && target) target.value = values.get(record.objectKey)?.value;
     });
+    warnings.push(...unverifiedWarning(unverified));
   }
-  return { location, records, stats: stats.snapshot() };
+  return { location, records, stats: stats.snapshot(), warnings };
 }

@@ -10,7 +10,7 @@ import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
-import { readStoredVersions } from './values.js';
+import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface PreviewOptions {
   /** A path (`/app/`, or `/app` with recursive) or a key (`/app/db`). Must start with '/'. */
@@ -33,29 +33,26 @@ export interface PreviewResult {
   /** The parameters that existed at `at`, by name, each with its version then. */
   readonly records: OutputRecord[];
   readonly stats: RequestStatsSnapshot;
+  /** One line each for stderr: values that could not be verified (stored before checksums). */
+  readonly warnings: string[];
 }
 
-/** Output records of a snapshot, with values when asked for. */
+/** Output records of a snapshot, with values (verified) when asked for, and the warnings of the read. */
 async function outputOf(
   hub: Hub,
   stats: RequestStats,
   snapshot: ReadonlyMap<string, VersionRecord>,
-  values: boolean,
-): Promise<OutputRecord[]> {
+  withValues: boolean,
+): Promise<{ records: OutputRecord[]; warnings: string[] }> {
   const versions = [...snapshot.values()];
   const records = versions.map((v) => toOutputRecord(v));
-  if (values) {
-    const stored = await readStoredVersions(
-      hub,
-      stats,
-      versions.map((v) => v.objectKey),
-    );
-    versions.forEach((v, i) => {
-      const target = records[i];
-      if (target) target.value = stored.get(v.objectKey)?.value;
-    });
-  }
-  return records;
+  if (!withValues) return { records, warnings: [] };
+  const { values, unverified } = await readStoredVersions(hub, stats, versions);
+  versions.forEach((v, i) => {
+    const target = records[i];
+    if (target) target.value = values.get(v.objectKey)?.value;
+  });
+  return { records, warnings: unverifiedWarning(unverified) };
 }
 
 /**
@@ -72,8 +69,8 @@ export async function preview(hub: Hub, options: PreviewOptions): Promise<Previe
   const stats = new RequestStats();
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const [snapshot] = await snapshotsAt(hub, stats, location, selector, [at]);
-  const records = await outputOf(hub, stats, snapshot ?? new Map(), options.values ?? false);
-  return { location, at, records, stats: stats.snapshot() };
+  const { records, warnings } = await outputOf(hub, stats, snapshot ?? new Map(), options.values ?? false);
+  return { location, at, records, stats: stats.snapshot(), warnings };
 }
 
 export interface DiffOptions {

@@ -31,7 +31,7 @@ import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
-import { readStoredVersions } from './values.js';
+import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface RestoreOptions {
   /** A path (`/app/`, or `/app` with recursive) or a key. */
@@ -80,6 +80,8 @@ export class RestorePlan {
     public readonly stats: RequestStatsSnapshot,
     desired: ReadonlyMap<string, DesiredWithTags>,
     ssm: SSMClient,
+    /** One line each for stderr: planned values read unverified (stored before checksums). */
+    public readonly warnings: readonly string[] = [],
   ) {
     this.#desired = desired;
     this.#ssm = ssm;
@@ -229,11 +231,9 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
     readCurrent(ssm, stats, selector),
   ]);
   const versions = [...(snapshot ?? new Map()).values()];
-  const stored = await readStoredVersions(
-    hub,
-    stats,
-    versions.map((v) => v.objectKey),
-  );
+  // Every planned value is read at its recorded VersionId and checked: one that fails verification
+  // throws IntegrityError here, so no plan (and no apply) exists with a value the index cannot vouch for.
+  const { values: stored, unverified } = await readStoredVersions(hub, stats, versions);
   const desired = new Map<string, DesiredWithTags>();
   for (const v of versions) {
     const s = stored.get(v.objectKey);
@@ -292,6 +292,7 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
     stats.snapshot(),
     desired,
     ssm,
+    unverifiedWarning(unverified),
   );
 }
 

@@ -1,16 +1,29 @@
-import type { StoredVersion } from '@ssmhub/store';
+import type { VersionRecord } from '@ssmhub/core';
+import type { VersionReads } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { RequestStats } from './stats.js';
 
 /**
- * Reads stored versions from the backup bucket.
+ * Reads the values of version records from the backup bucket, each at its recorded VersionId and
+ * checked against its recorded SHA-256 (VersionObjects.readVersions). Throws IntegrityError (exit 1,
+ * one line naming the parameter and version) when a stored object fails verification.
  *
- * @returns the stored versions by object key
+ * @returns the stored versions by object key, and the records read unverified (stored before
+ * VersionIds and checksums were recorded)
  */
 export async function readStoredVersions(
   hub: Hub,
   stats: RequestStats,
-  objectKeys: readonly string[],
-): Promise<Map<string, StoredVersion>> {
-  return (await hub.versionObjects(stats)).readMany(objectKeys);
+  records: readonly VersionRecord[],
+): Promise<VersionReads> {
+  return (await hub.versionObjects(stats)).readVersions(records);
+}
+
+/** The warning a command prints when it read values it could not verify (never silent). */
+export function unverifiedWarning(unverified: readonly VersionRecord[]): string[] {
+  if (unverified.length === 0) return [];
+  const first = unverified[0] as VersionRecord;
+  return [
+    `warning: ${unverified.length} value(s) read without verification (stored before ssmhub recorded VersionIds and checksums), e.g. ${first.name} version ${first.version}; \`ssmhub verify\` lists them as unverifiable`,
+  ];
 }

@@ -62,6 +62,7 @@ describe('the table of commands', () => {
       'restore',
       'reconcile',
       'status',
+      'verify',
       'local up',
       'local pump',
       'local down',

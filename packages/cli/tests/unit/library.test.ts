@@ -31,16 +31,22 @@ const s3 = mockClient(S3Client);
 const sts = mockClient(STSClient);
 const ssm = mockClient(SSMClient);
 
-const version = (name: string, v: number, time: string): VersionRecord => ({
-  kind: 'version',
-  account: ACCOUNT,
-  region: REGION,
-  name,
-  version: v,
-  time,
-  type: 'String',
-  objectKey: `obj/${name}/${v}`,
-});
+/** The version records the tests index, by object key (a stored body describes its record). */
+const indexed = new Map<string, VersionRecord>();
+const version = (name: string, v: number, time: string): VersionRecord => {
+  const record: VersionRecord = {
+    kind: 'version',
+    account: ACCOUNT,
+    region: REGION,
+    name,
+    version: v,
+    time,
+    type: 'String',
+    objectKey: `obj/${name}/${v}`,
+  };
+  indexed.set(record.objectKey, record);
+  return record;
+};
 const catalogItem = (name: string, records: LifecycleRecord[]) => ({
   pk: `AR#${ACCOUNT}#${REGION}`,
   sk: `C#${name}`,
@@ -51,9 +57,20 @@ const catalogItem = (name: string, records: LifecycleRecord[]) => ({
   records: Object.fromEntries(records.map((r) => [catalogRecordKey(r), r])),
 });
 const registry = { pk: 'REGISTRY', sk: `${ACCOUNT}#${REGION}`, lastEventAt: '2026-01-01T00:00:00.000Z' };
-// The part of an S3 body stream the library reads.
-const body = (value: string) =>
-  ({ transformToString: async () => JSON.stringify({ Name: 'x', Value: value, Version: 1 }) }) as never;
+// The part of an S3 body stream the library reads: the stored version of the record at `key`.
+const body = (key: string, value: string) => {
+  const record = indexed.get(key);
+  const stored = {
+    account: record?.account,
+    region: record?.region,
+    Name: record?.name,
+    Version: record?.version,
+    LastModifiedDate: record?.time,
+    Type: record?.type,
+    Value: value,
+  };
+  return { transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(stored)) } as never;
+};
 
 let hub: Hub;
 beforeEach(async () => {
@@ -143,7 +160,7 @@ describe('point-in-time reads', () => {
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': `R#${name}!` } })
       .resolvesOnce({ Items: [toRecordItem(version(name, 1, '2026-01-01T00:00:01.000Z'))], LastEvaluatedKey: { k: 1 } })
       .resolvesOnce({ Items: [toRecordItem(version(name, 2, '2026-01-01T00:00:02.000Z'))] });
-    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(`secret-${input.Key}`) }));
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, `secret-${input.Key}`) }));
     const plain = await history(hub, { name, account: ACCOUNT });
     expect(plain.records.map((r) => r.version)).toEqual([1, 2]);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
@@ -164,7 +181,7 @@ describe('restore', () => {
         ],
       });
     ddb.on(PutCommand).resolves({});
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('the-old-value') }));
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, 'the-old-value') }));
   };
 
   it('refuses a name whose version changed after the plan, applies the rest, and records the restore', async () => {

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
@@ -120,9 +120,17 @@ describe('ingest under faults (mocked clients)', () => {
         message: 'exists',
       }),
     );
+    // The existing object's VersionId and checksum come from one HeadObject per refused write.
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'existing-version', ChecksumSHA256: 'c2hhMjU2' });
     expect(await ingest(sqsEvent(record))).toEqual({ batchItemFailures: [] });
     expect(versions()).toEqual([`${MEMBER}/app/db@1`, `${MEMBER}/app/db@2`]);
     expect(s3.commandCalls(PutObjectCommand).every((c) => c.args[0].input.IfNoneMatch === '*')).toBe(true);
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.ChecksumMode)).toEqual(['ENABLED', 'ENABLED']);
+    const stored = index.records().filter((item) => item.kind === 'version');
+    expect(stored.map((item) => [item.objectVersionId, item.objectChecksum])).toEqual([
+      ['existing-version', 'c2hhMjU2'],
+      ['existing-version', 'c2hhMjU2'],
+    ]);
   });
 
   it('STS AccessDenied fails only the broken account’s messages, every time (they reach the DLQ), and harms nothing else', async () => {

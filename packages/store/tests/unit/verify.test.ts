@@ -1,0 +1,77 @@
+import type { IndexRecord } from '@ssmhub/core';
+import { describe, expect, it } from 'vitest';
+import { tombstoneRecord, versionRecord } from '../../../core/tests/helpers/factories.js';
+import type { IndexTable } from '../../src/indexTable.js';
+import { verifyVersions } from '../../src/verify.js';
+import { ObjectStatus, type ObjectInspection, type VersionObjects } from '../../src/versionObjects.js';
+
+const A = { account: '111111111111', region: 'eu-west-1' };
+const B = { account: '222222222222', region: 'eu-west-1' };
+
+/** An index of two locations: A with three versions and a deletion, B with one version. */
+function fakeIndex(): IndexTable {
+  const records = new Map<string, IndexRecord[]>([
+    [
+      `${A.account}#${A.region}`,
+      [
+        versionRecord('/a', 1, '2026-01-01T00:00:01.000Z', A),
+        versionRecord('/a', 2, '2026-01-01T00:00:02.000Z', A),
+        versionRecord('/b', 1, '2026-01-01T00:00:03.000Z', A),
+        tombstoneRecord('/b', '2026-01-01T00:00:04.000Z', 'event-1', A),
+      ],
+    ],
+    [`${B.account}#${B.region}`, [versionRecord('/c', 1, '2026-01-01T00:00:05.000Z', B)]],
+  ]);
+  return {
+    listRegistry: async (account?: string) => [A, B].filter((l) => account === undefined || l.account === account),
+    locationRecords: async (l: typeof A) => records.get(`${l.account}#${l.region}`) ?? [],
+  } as unknown as IndexTable;
+}
+
+/** Objects whose check finds `/a` version 2 altered and everything else ok. */
+function fakeObjects(): VersionObjects & { inspected: string[] } {
+  const inspected: string[] = [];
+  return {
+    inspected,
+    inspect: async (record: { name: string; version: number }): Promise<ObjectInspection> => {
+      inspected.push(`${record.name}@${record.version}`);
+      return record.name === '/a' && record.version === 2
+        ? { status: ObjectStatus.checksumMismatch, reason: 'SHA-256 of the object differs from the index' }
+        : { status: ObjectStatus.ok };
+    },
+  } as unknown as VersionObjects & { inspected: string[] };
+}
+
+describe('verifyVersions', () => {
+  it('checks every version record (not deletions) of every location, and counts failures', async () => {
+    const objects = fakeObjects();
+    const progress: number[] = [];
+    const report = await verifyVersions(fakeIndex(), objects, { onProgress: (done) => progress.push(done) });
+    expect(objects.inspected.sort()).toEqual(['/a@1', '/a@2', '/b@1', '/c@1']);
+    expect(report.totals).toEqual({ checked: 4, ok: 3, failed: 1, unverifiable: 0 });
+    expect(report.checks.find((c) => c.status !== ObjectStatus.ok)).toMatchObject({
+      account: A.account,
+      name: '/a',
+      version: 2,
+      status: ObjectStatus.checksumMismatch,
+    });
+    expect(progress.at(-1)).toBe(4);
+  });
+
+  it('samples across locations: each pick chooses a location, then a distinct version in it', async () => {
+    const objects = fakeObjects();
+    // Picks: location 0 (A) twice, location 1 (B) once; then A's versions at positions 0 and 0.
+    const draws = [0.1, 0.2, 0.9, 0, 0, 0];
+    const report = await verifyVersions(fakeIndex(), objects, { sample: 3, random: () => draws.shift() ?? 0 });
+    expect(report.totals.checked).toBe(3);
+    expect(new Set(objects.inspected).size).toBe(3);
+    expect(objects.inspected.filter((k) => k === '/c@1')).toHaveLength(1);
+  });
+
+  it('keeps to one account when asked', async () => {
+    const objects = fakeObjects();
+    const report = await verifyVersions(fakeIndex(), objects, { account: B.account });
+    expect(objects.inspected).toEqual(['/c@1']);
+    expect(report.locations).toBe(1);
+  });
+});

@@ -1,0 +1,135 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { VersionRecord } from '@ssmhub/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { versionRecord } from '../../../core/tests/helpers/factories.js';
+import { IntegrityError } from '../../src/errors.js';
+import { ObjectStatus, VersionObjects, sha256Base64 } from '../../src/versionObjects.js';
+
+const s3Client = new S3Client({ region: 'eu-west-1' });
+const s3 = mockClient(s3Client);
+afterEach(() => s3.reset());
+
+const SECRET = 'the-secret-value';
+const objects = (): VersionObjects => new VersionObjects({ s3: s3Client, bucketName: 'backup' });
+
+/** The bytes ingest stores for `record` with `value`. */
+function storedBytes(record: VersionRecord, value: string, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    account: record.account,
+    region: record.region,
+    Name: record.name,
+    Version: record.version,
+    LastModifiedDate: record.time,
+    Type: record.type,
+    Value: value,
+    ...overrides,
+  });
+}
+
+/** `record` as ingest indexes it once its object is stored with `bytes`. */
+function recorded(record: VersionRecord, bytes: string): VersionRecord {
+  return { ...record, objectVersionId: 'v-1', objectChecksum: sha256Base64(bytes) };
+}
+
+function answer(bytes: string): { Body: never } {
+  return { Body: { transformToByteArray: async () => new TextEncoder().encode(bytes) } as never };
+}
+
+function s3Error(name: string, status: number): S3ServiceException {
+  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+}
+
+describe('VersionObjects', () => {
+  const record = versionRecord('/app/db/password', 3, '2026-01-01T00:00:03.000Z');
+
+  it('puts with a SHA-256 checksum and If-None-Match, and returns the VersionId and checksum S3 answered', async () => {
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-1', ChecksumSHA256: 'abc=' });
+    const stored = await objects().put(record.objectKey, JSON.parse(storedBytes(record, SECRET)));
+    expect(stored).toEqual({ objectVersionId: 'v-1', objectChecksum: 'abc=' });
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+      ChecksumAlgorithm: 'SHA256',
+      IfNoneMatch: '*',
+    });
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+  });
+
+  it('a refused second put (412) reads the existing object once with HeadObject', async () => {
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-0', ChecksumSHA256: 'old=' });
+    const stored = await objects().put(record.objectKey, JSON.parse(storedBytes(record, SECRET)));
+    expect(stored).toEqual({ objectVersionId: 'v-0', objectChecksum: 'old=' });
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toMatchObject({ ChecksumMode: 'ENABLED' });
+  });
+
+  it('reads the recorded VersionId with ChecksumMode ENABLED and returns the value when the SHA-256 matches', async () => {
+    const bytes = storedBytes(record, SECRET);
+    s3.on(GetObjectCommand).resolves(answer(bytes));
+    const { values, unverified } = await objects().readVersions([recorded(record, bytes)]);
+    expect(values.get(record.objectKey)?.value).toBe(SECRET);
+    expect(unverified).toEqual([]);
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
+      Key: record.objectKey,
+      VersionId: 'v-1',
+      ChecksumMode: 'ENABLED',
+    });
+  });
+
+  it('refuses bytes whose SHA-256 differs from the index with one line naming the version, never the value', async () => {
+    s3.on(GetObjectCommand).resolves(answer(storedBytes(record, 'tampered')));
+    const read = objects().readVersions([recorded(record, storedBytes(record, SECRET))]);
+    await expect(read).rejects.toBeInstanceOf(IntegrityError);
+    await expect(read).rejects.toThrow(
+      /^stored version failed verification: \/app\/db\/password version 3 in \d{12}\/[a-z0-9-]+: checksum-mismatch/,
+    );
+    await read.catch((error: Error) => {
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain('tampered');
+      expect(error.message.split('\n')).toHaveLength(1);
+    });
+  });
+
+  it('refuses an object of another version (right checksum, wrong metadata): the index was repointed', async () => {
+    const other = storedBytes(record, SECRET, { Version: 2 });
+    s3.on(GetObjectCommand).resolves(answer(other));
+    await expect(objects().readVersions([recorded(record, other)])).rejects.toThrow(/metadata-mismatch: .*Version/);
+  });
+
+  it('refuses a recorded VersionId S3 no longer has (missing)', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('NoSuchVersion', 404));
+    await expect(objects().readVersions([recorded(record, 'x')])).rejects.toThrow(
+      /missing: no object at the recorded VersionId/,
+    );
+  });
+
+  it('reads a record stored before VersionIds were recorded by key, and lists it as unverified', async () => {
+    s3.on(GetObjectCommand).resolves(answer(storedBytes(record, SECRET)));
+    const { values, unverified } = await objects().readVersions([record]);
+    expect(values.get(record.objectKey)?.value).toBe(SECRET);
+    expect(unverified).toEqual([record]);
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).not.toHaveProperty('VersionId');
+  });
+
+  it('inspect reports undecryptable, and overwritten when a later object is current', async () => {
+    const bytes = storedBytes(record, SECRET);
+    s3.on(GetObjectCommand).rejectsOnce(s3Error('KMS.DisabledException', 400)).resolves(answer(bytes));
+    expect(await objects().inspect(recorded(record, bytes))).toMatchObject({
+      status: ObjectStatus.undecryptable,
+      reason: 'KMS.DisabledException',
+    });
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-2' });
+    expect(await objects().inspect(recorded(record, bytes), { checkCurrent: true })).toMatchObject({
+      status: ObjectStatus.overwritten,
+    });
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-1' });
+    expect(await objects().inspect(recorded(record, bytes), { checkCurrent: true })).toMatchObject({
+      status: ObjectStatus.ok,
+    });
+  });
+});
