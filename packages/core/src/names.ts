@@ -82,6 +82,14 @@ export const HubEnvironment = {
   /** Reconcile only: hours without an event or a successful sweep after which a location is stale. */
   stalenessWindowHours: 'SSMHUB_STALENESS_WINDOW_HOURS',
   endpoint: 'AWS_ENDPOINT_URL',
+  /** The KMS HMAC key (HMAC_256) the hub computes value digests under. @default - no digests */
+  digestKeyId: 'SSMHUB_DIGEST_KEY_ID',
+  /** Comma-separated watched-path patterns (`/prod/**`): changes under them go to the hub bus. */
+  watchedPaths: 'SSMHUB_WATCHED_PATHS',
+  /** The bus watched-path events go to. @default - ResourceNames.hubEventBus */
+  eventBusName: 'SSMHUB_EVENT_BUS',
+  /** `true`: a SecureString under the AWS managed key is a finding. */
+  requireCustomerKey: 'SSMHUB_REQUIRE_CUSTOMER_KEY',
 } as const;
 
 /**

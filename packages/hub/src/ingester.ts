@@ -49,7 +49,7 @@ export function groupKey(event: ParameterEvent): string {
  */
 export class ParameterIngester {
   public constructor(
-    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor'>,
+    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight'>,
     private readonly logger: Logger,
   ) {}
 
@@ -129,13 +129,18 @@ export class ParameterIngester {
       existing.splice(index, 1, tombstone);
     }
     const known = new Set(existing.map(identity));
-    const newVersions = versions.filter((r) => !known.has(identity(r)));
+    const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
+    // Digest and findings go on the record itself: the index keeps what was learned, never the value.
+    const newVersions = await mapLimit(
+      versions.filter((r) => !known.has(identity(r))),
+      WRITE_CONCURRENCY,
+      (record) => this.storage.insight.annotate(record, values.get(record.version)?.Value ?? ''),
+    );
     const newTombstones = tombstones.filter((r) => !known.has(identity(r)));
     const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...newVersions]).filter(
       (r) => !known.has(identity(r)),
     );
 
-    const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
     const tags = newVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
     await mapLimit(newVersions, WRITE_CONCURRENCY, (record) => {
       const entry = values.get(record.version);
@@ -170,6 +175,7 @@ export class ParameterIngester {
       }
     }
     const records: IndexRecord[] = [...added, ...newLabels];
+    await this.storage.insight.announce(added);
     await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
     if (records.length > 0) {
       this.logger.info('stored', {
