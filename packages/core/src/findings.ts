@@ -113,7 +113,9 @@ export const DETECTORS: readonly Detector[] = [
     rule: FindingRule.secureStringAwsManagedKey,
     description: 'a SecureString under the AWS managed key where a customer managed key is required',
     detects: ({ type, keyId }, { requireCustomerKey }) =>
-      requireCustomerKey === true && type === 'SecureString' && (keyId === undefined || AWS_MANAGED_SSM_KEY.test(keyId)),
+      requireCustomerKey === true &&
+      type === 'SecureString' &&
+      (keyId === undefined || AWS_MANAGED_SSM_KEY.test(keyId)),
   },
 ];
 

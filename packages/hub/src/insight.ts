@@ -89,9 +89,7 @@ export class VersionInsight {
   public async announce(records: readonly IndexRecord[]): Promise<void> {
     const { events, watchedPaths, eventBusName } = this.options;
     if (!events || !eventBusName || !watchedPaths?.length) return;
-    const watched = records.filter(
-      (r): r is LifecycleRecord => r.kind !== 'label' && isWatched(watchedPaths, r.name),
-    );
+    const watched = records.filter((r): r is LifecycleRecord => r.kind !== 'label' && isWatched(watchedPaths, r.name));
     for (const batch of chunks(watched, PUT_EVENTS_LIMIT)) {
       const response = await events.send(
         new PutEventsCommand({

@@ -55,6 +55,7 @@ export function hubConfigFor(info: SandboxInfo): HubConfig {
     tableName: info.table,
     bucketName: info.bucket,
     kmsKeyId: info.kmsKeyId,
+    ...(info.digestKeyId ? { digestKeyId: info.digestKeyId } : {}),
     readerRoleName: info.readerRole,
     boundary: new StaticAccountBoundary(info.memberAccounts),
     credentials: emulatorCredentials(),
