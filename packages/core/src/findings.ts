@@ -66,9 +66,19 @@ function isPlaceholder(secret: string): boolean {
   return /^(?:\$\{.*\}|\{\{.*\}\}|\*+|x+|<.*>|%s)$/i.test(secret);
 }
 
-/** A run that is structured, not random: one character class only, or a hex id such as a UUID or SHA. */
+/** Whether a run is base64 of text (an encoded config blob, not a generated secret). */
+function isEncodedText(run: string): boolean {
+  if (run.length % 4 !== 0 && !run.includes('=')) return false;
+  const bytes = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length === 0) return false;
+  const printable = bytes.filter((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127)).length;
+  return printable / bytes.length > 0.95;
+}
+
+/** A run that is structured, not random: one character class only, a hex id such as a UUID or SHA, or encoded text. */
 function looksRandom(run: string): boolean {
   if (/^[0-9a-f-]+$/i.test(run) || /^[A-Za-z]+$/.test(run) || /^[0-9]+$/.test(run)) return false;
+  if (isEncodedText(run)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(run)).length;
   return classes >= 3 && shannonEntropy(run) >= ENTROPY_THRESHOLD;
 }

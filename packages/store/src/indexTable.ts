@@ -524,6 +524,17 @@ export class IndexTable {
     );
   }
 
+  /** Notes that every version of a location stored before ingest analysed values has been analysed (set once). */
+  public async markAnalysisBackfilled(account: string, region: string, at: string): Promise<void> {
+    await this.update(
+      registryKey(account, region),
+      'SET #at = :at',
+      'attribute_not_exists(#at)',
+      { '#at': RegistryAttributes.analysisBackfilledAt },
+      { ':at': at },
+    );
+  }
+
   // --- restore records ---------------------------------------------------------------------
 
   /** Writes a restore record (its own partition; the feeds show it among the changes). */
