@@ -249,7 +249,8 @@ export class IndexTable {
     const condition = keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') });
     const items = await this.query({
       ...condition,
-      FilterExpression: 'size(#findings) > :none',
+      // attribute_exists first: the emulator fails size() of a missing attribute (DynamoDB says false).
+      FilterExpression: 'attribute_exists(#findings) AND size(#findings) > :none',
       ProjectionExpression: '#name',
       ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#findings': 'findings', '#name': 'name' },
       ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':none': 0 },
