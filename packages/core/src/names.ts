@@ -37,6 +37,8 @@ export const ResourceNames = {
   alarmTopic: 'ssmhub-alarms',
   /** The hub key's alias. */
   keyAlias: 'alias/ssmhub',
+  /** The digest key's alias (HMAC_256: value digests that `ssmhub compare` compares). */
+  digestKeyAlias: 'alias/ssmhub-digest',
 } as const;
 
 /** The backup bucket's name: account and region make it globally unique. */
