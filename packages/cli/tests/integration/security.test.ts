@@ -8,12 +8,12 @@ import {
   DescribeCreateAccountStatusCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { FindingRule, WatchedChangeEvent, parseWatchedPaths, type VersionRecord } from '@ssmhub/core';
-import { VersionInsight, createIngestHandler } from '@ssmhub/hub';
-import { createDigestKey, hubClientOptions, hubConfigFor, startTestSandbox } from '@ssmhub/sandbox';
+import { VersionInsight, createIngestHandler, reconcileAccount } from '@ssmhub/hub';
+import { createDigestKey, hubClientOptions, hubConfigFor, readIndexRecords, startTestSandbox } from '@ssmhub/sandbox';
 import type { TestSandbox } from '@ssmhub/sandbox';
 import { IndexTable } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ let hub: Hub;
 let a: string;
 let b: string;
 let before: string;
+/** KMS calls and versions stored while seeding (the per-version cost of digests). */
+let seeding: { calls: Record<string, number>; versions: number };
 /** Everything the ingest handler logged, to prove no matching text is in it. */
 const logged: string[] = [];
 
@@ -102,6 +104,11 @@ beforeAll(async () => {
   await sandbox.store.delete(a, US, '/baseline/gone');
   await put(a, US, '/app/aws', 'id=rotated-away');
   await pumpAll(pump);
+  const stored = [
+    ...(await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, a, US)),
+    ...(await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, b, EU)),
+  ];
+  seeding = { calls: { ...handler.metrics }, versions: stored.filter((r) => r.kind === 'version').length };
 }, 170_000);
 
 afterAll(async () => {
@@ -225,6 +232,14 @@ describe('compare', () => {
   });
 });
 
+describe('ingest cost of digests and findings', () => {
+  it('is one KMS GenerateMac per stored version and no other KMS call', () => {
+    const kms = Object.entries(seeding.calls).filter(([call]) => call.startsWith('KMS.'));
+    console.error(`ingest: ${seeding.versions} versions, KMS calls ${JSON.stringify(Object.fromEntries(kms))}`);
+    expect(Object.fromEntries(kms)).toEqual({ 'KMS.GenerateMac': seeding.versions });
+  });
+});
+
 describe('findings', () => {
   it('lists the finding with when it appeared and the version that fixed it; never the matching text', async () => {
     const open = await findings(hub, { account: a });
@@ -257,6 +272,61 @@ describe('findings', () => {
     expect(result.findings).toEqual([
       expect.objectContaining({ account: a, region: EU, name: '/app/db/password', current: true, appearedVersion: 1 }),
     ]);
+  });
+});
+
+describe('analysis backfill', () => {
+  it('the reconcile analyses versions stored before ingest did, from their S3 object', async () => {
+    const name = '/baseline/changed';
+    const [entry] = (await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, b, EU)).filter(
+      (r): r is VersionRecord => r.kind === 'version' && r.name === name && r.version === 2,
+    );
+    expect(entry?.digest).toBeDefined();
+    // Make it a version from before this existed: no digest, no findings, on the record and in the catalog.
+    const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
+    const raw = await sandbox.clients.ddb.send(
+      new ScanCommand({
+        TableName: sandbox.info.table,
+        FilterExpression: '#name = :name AND #version = :v AND #account = :b',
+        ExpressionAttributeNames: { '#name': 'name', '#version': 'version', '#account': 'account' },
+        ExpressionAttributeValues: { ':name': name, ':v': 2, ':b': b },
+      }),
+    );
+    for (const item of raw.Items ?? []) {
+      await sandbox.clients.ddb.send(
+        new UpdateCommand({
+          TableName: sandbox.info.table,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'REMOVE digest, digestKeyId, findings',
+        }),
+      );
+    }
+    const catalog = await index.catalogEntry({ account: b, region: EU, name });
+    const [recordKey] = Object.keys(
+      ((await sandbox.clients.ddb.send(new ScanCommand({ TableName: sandbox.info.table }))).Items ?? []).find(
+        (i) => i.sk === `C#${name}` && i.account === b,
+      )?.records ?? {},
+    );
+    await sandbox.clients.ddb.send(
+      new UpdateCommand({
+        TableName: sandbox.info.table,
+        Key: { pk: `AR#${b}#${EU}`, sk: `C#${name}` },
+        UpdateExpression: 'REMOVE #r.#k.digest, #r.#k.digestKeyId, #r.#k.findings',
+        ExpressionAttributeNames: { '#r': 'records', '#k': recordKey ?? '' },
+      }),
+    );
+    expect(catalog?.records.length).toBe(1);
+    expect((await index.unanalysedVersions({ account: b, region: EU }, 10)).map((r) => r.name)).toEqual([name]);
+
+    const report = await reconcileAccount({ ...hubConfigFor(sandbox.info), account: b, region: EU });
+    expect(report.analysed).toBe(1);
+    const [after] = (await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, b, EU)).filter(
+      (r): r is VersionRecord => r.kind === 'version' && r.name === name && r.version === 2,
+    );
+    expect([after?.digest, after?.findings]).toEqual([entry?.digest, entry?.findings]);
+    const refreshed = await index.catalogEntry({ account: b, region: EU, name });
+    expect((refreshed?.records[0] as VersionRecord).digest).toBe(entry?.digest);
+    expect((await index.registryEntry(b, EU))?.analysisBackfilledAt).toBeDefined();
   });
 });
 
