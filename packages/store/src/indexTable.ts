@@ -307,7 +307,7 @@ export class IndexTable {
       { ...names, '#pk': IndexAttributes.partitionKey },
       values,
     );
-    const inCatalog = fields.map(([field], i) => `#records.#key.#f${i} = :v${i}`);
+    const inCatalog = fields.map((_, i) => `#records.#key.#f${i} = :v${i}`);
     await this.update(
       catalogKey(record.account, record.region, record.name),
       `SET ${inCatalog.join(', ')}`,
