@@ -90,6 +90,10 @@ export const findings: CommandSpec = {
   async run({ input, connect }) {
     const account = await input.account('--account');
     const rule = input.string('--rule');
+    const { FINDING_DESCRIPTIONS, isFindingRule } = await import('@ssmhub/core');
+    if (rule !== undefined && !isFindingRule(rule)) {
+      throw new UsageError(`unknown rule '${rule}' (rules: ${Object.keys(FINDING_DESCRIPTIONS).join(', ')})`);
+    }
     const hub = await connect();
     const lib = await import('../lib/findings.js');
     const render = await import('./renderSecurity.js');
