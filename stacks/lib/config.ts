@@ -3,7 +3,7 @@
  * and validated before any construct is created, so a mistake fails `cdk synth` with one clear
  * line instead of a failed CloudFormation deployment an hour later.
  */
-import { IdentifierPatterns, ResourceNames, partitionOf } from '@ssmhub/core';
+import { IdentifierPatterns, ResourceNames, compileWatchedPath, partitionOf } from '@ssmhub/core';
 import { RestoreTrust } from './spoke-stack.js';
 
 /** Who the StackSet operations run as (CloudFormation's `CallAs`). */
@@ -122,6 +122,17 @@ export interface SsmHubConfig {
    * @default - none
    */
   readonly allowedAccounts: readonly string[];
+  /**
+   * Watched-path patterns (`/prod/**`): every change under them in any member account is put on
+   * the hub bus as an `ssmhub Watched Parameter Changed` event.
+   * @default - none
+   */
+  readonly watchedPaths: readonly string[];
+  /**
+   * A SecureString under the AWS managed key (alias/aws/ssm) is a finding.
+   * @default false
+   */
+  readonly requireCustomerKey: boolean;
 }
 
 /** Thrown when the CDK context does not describe a valid deployment. */
@@ -157,6 +168,8 @@ export const ContextKeys = [
   'restoreTargetAccounts',
   'guardrails',
   'vault',
+  'watchedPaths',
+  'requireCustomerKey',
 ] as const;
 
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts), in hours. */
@@ -451,9 +464,24 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     }),
     guardrails,
     vault: vault(read, hubAccount),
+    watchedPaths: stringList(read, 'watchedPaths', isWatchedPathPattern, 'path patterns like /prod/**', {
+      required: false,
+    }),
+    requireCustomerKey: flag(read, 'requireCustomerKey'),
   };
   samePartition(config);
   return config;
+}
+
+/** A watched-path pattern: starts with '/' and compiles (see compileWatchedPath). */
+function isWatchedPathPattern(pattern: string): boolean {
+  if (!pattern.startsWith('/') || pattern.includes(',')) return false;
+  try {
+    compileWatchedPath(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every ARN of the configuration is in the hub's partition: EventBridge and IAM do not cross partitions. */

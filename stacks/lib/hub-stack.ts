@@ -34,6 +34,7 @@ import {
   IngestQueueSettings,
   ReconcileMetrics,
   ResourceNames,
+  WatchedChangeEvent,
   backupBucketName,
   parameterStoreEventPattern,
   serviceHost,
@@ -154,6 +155,8 @@ export interface HubStackProps extends StackProps {
  */
 export class HubStack extends Stack {
   readonly key: kms.Key;
+  /** HMAC_256 key of the value digests (`ssmhub compare`): only the hub roles may GenerateMac with it. */
+  readonly digestKey: kms.Key;
   readonly bus: events.EventBus;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
@@ -266,6 +269,44 @@ export class HubStack extends Stack {
         ],
       }),
     });
+    // ---- Digest key: the keyed digest of every value (compare without decrypting). The key never
+    // leaves KMS and only the hub's roles may compute a MAC with it; nobody may VerifyMac, so no
+    // reader of the index can test a guessed value against a stored digest. KMS does not rotate
+    // HMAC keys (a new key would make old and new digests incomparable until the reconcile redoes them).
+    this.digestKey = new kms.Key(this, 'DigestKey', {
+      alias: ResourceNames.digestKeyAlias,
+      description: 'ssmhub: keyed digests of parameter values (HMAC-SHA-256), compared by ssmhub compare',
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'KeyAdministrationByBreakGlass',
+            principals: config.keyAdministrators.map((arn) => new iam.ArnPrincipal(arn)),
+            actions: [...KeyAdministrationActions],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'KeyPolicyUpdatesByTheDeployment',
+            principals: [deployment],
+            actions: [...KeyDeploymentActions],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'GenerateMacByTheHubRoles',
+            principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
+            actions: ['kms:GenerateMac'],
+            resources: ['*'],
+          }),
+        ],
+      }),
+    });
+    Validations.of(this.digestKey).acknowledge({
+      id: 'AwsSolutions-KMS5',
+      reason: 'KMS rotates only symmetric encryption keys; an HMAC key cannot be rotated automatically',
+    });
+
     // ---- Organization bus: PutEvents only by principals of the organization.
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: ResourceNames.hubEventBus,
@@ -429,6 +470,31 @@ export class HubStack extends Stack {
         }),
       );
     }
+    for (const role of hubRoles) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DigestValues',
+          actions: ['kms:GenerateMac'],
+          resources: [this.digestKey.keyArn],
+        }),
+      );
+      if (config.watchedPaths.length > 0) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'AnnounceWatchedChanges',
+            actions: ['events:PutEvents'],
+            resources: [this.bus.eventBusArn],
+            // Only the watched-change event: the hub cannot put a forged Parameter Store event.
+            conditions: {
+              StringEquals: {
+                'events:source': WatchedChangeEvent.source,
+                'events:detail-type': WatchedChangeEvent.detailType,
+              },
+            },
+          }),
+        );
+      }
+    }
     // The scheduled restore test reads stored versions back (exact VersionId) and decrypts them
     // through S3; ingest never reads a backup.
     this.reconcileRole.addToPrincipalPolicy(
@@ -510,6 +576,10 @@ export class HubStack extends Stack {
       [HubEnvironment.kmsKeyId]: this.key.keyArn,
       [HubEnvironment.allowedAccounts]: config.allowedAccounts.join(','),
       [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
+      [HubEnvironment.digestKeyId]: this.digestKey.keyArn,
+      [HubEnvironment.watchedPaths]: config.watchedPaths.join(','),
+      [HubEnvironment.eventBusName]: this.bus.eventBusName,
+      [HubEnvironment.requireCustomerKey]: String(config.requireCustomerKey),
       NODE_OPTIONS: '--enable-source-maps',
     };
     this.ingestFunction = this.hubFunction('Ingest', {

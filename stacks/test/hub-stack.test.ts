@@ -17,6 +17,8 @@ import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
 
+/** The hub key (the stack's other key, the digest key, is an HMAC key that does not rotate). */
+const HUB_KEY = { EnableKeyRotation: true };
 let built: Synthesized;
 let template: Template;
 
@@ -68,7 +70,7 @@ describe('hub event bus', () => {
 
 describe('ingest queue', () => {
   it('is KMS-encrypted with the hub key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
-    const key = logicalIdOf('AWS::KMS::Key', {});
+    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
     const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: ResourceNames.ingestQueue,
@@ -97,7 +99,7 @@ describe('ingest queue', () => {
 
 describe('index table', () => {
   it('follows IndexTableSchema from @ssmhub/core and is on-demand, PITR, deletion-protected, KMS', () => {
-    const key = logicalIdOf('AWS::KMS::Key', {});
+    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -139,7 +141,7 @@ describe('backup bucket', () => {
   });
 
   it('is versioned, SSE-KMS with the hub key, private, logged and never expires a version', () => {
-    const key = logicalIdOf('AWS::KMS::Key', {});
+    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -218,7 +220,7 @@ describe('KMS key', () => {
       DeletionPolicy: 'Retain',
       Properties: { EnableKeyRotation: true },
     });
-    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!;
+    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
     const statements = key.Properties.KeyPolicy.Statement as {
       Sid?: string;
       Action: string | string[];
@@ -485,7 +487,7 @@ describe('restore operators in the hub', () => {
         ]),
       },
     });
-    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!;
+    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
     const statements = key.Properties.KeyPolicy.Statement as Record<string, unknown>[];
     expect(statements.find((s) => s.Sid === 'DecryptByRestoreOperators')).toMatchObject({
       Principal: { AWS: OPERATOR },

@@ -33,6 +33,8 @@ interface Statement {
   Condition?: Json;
 }
 
+/** The hub key (the stack's other key, the digest key, is an HMAC key that does not rotate). */
+const HUB_KEY = { EnableKeyRotation: true };
 let built: Synthesized;
 let template: Template;
 let keyStatements: Statement[];
@@ -42,8 +44,8 @@ const DEPLOYMENT_ROLE = `:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-wes
 beforeAll(() => {
   built = synthesize();
   template = Template.fromStack(built.hub);
-  keyStatements = Object.values(template.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy
-    .Statement as Statement[];
+  keyStatements = Object.values(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!.Properties
+    .KeyPolicy.Statement as Statement[];
   const bucketId = Object.keys(
     template.findResources('AWS::S3::Bucket', {
       Properties: { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') },
@@ -99,7 +101,7 @@ describe('hub key policy: least privilege', () => {
   });
 
   it('alarms on DisableKey, ScheduleKeyDeletion, PutKeyPolicy and CreateGrant for this key', () => {
-    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -130,7 +132,7 @@ describe('backup bucket policy: immutable backups', () => {
       Action: 's3:PutObject',
       Condition: { Null: { 's3:if-none-match': 'true' }, BoolIfExists: { 's3:ObjectCreationOperation': 'true' } },
     });
-    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
     expect(sid(bucketStatements, 'DenyOtherKeys')).toMatchObject({
       Effect: 'Deny',
       Action: 's3:PutObject',

@@ -1,7 +1,10 @@
 import { InvalidInputError, SsmHubError } from '@ssmhub/core';
 
-/** How `ssmhub` exits: 0 success, 1 a runtime failure, 2 a usage or validation error. */
-export const ExitCode = { success: 0, failure: 1, usage: 2 } as const;
+/**
+ * How `ssmhub` exits: 0 success, 1 a runtime failure, 2 a usage or validation error, 3 the command
+ * ran and found a gap to act on (`ssmhub coverage`: a location never heard from, or stale).
+ */
+export const ExitCode = { success: 0, failure: 1, usage: 2, gap: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**

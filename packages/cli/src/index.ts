@@ -37,3 +37,19 @@ export type { RequestStatsSnapshot } from './lib/stats.js';
 export { moment } from './lib/time.js';
 export type { TimeInput } from './lib/time.js';
 export type { Location } from './lib/locations.js';
+export { compare, compareAllAccounts } from './lib/compare.js';
+export type {
+  CompareOptions,
+  CompareResult,
+  CompareEntry,
+  CompareSide,
+  CompareAllOptions,
+  CompareAllResult,
+  AccountDrift,
+} from './lib/compare.js';
+export { findings } from './lib/findings.js';
+export type { FindingsOptions, FindingsResult, FindingOutput } from './lib/findings.js';
+export { coverage, CoverageGap } from './lib/coverage.js';
+export type { CoverageOptions, CoverageResult, LocationCoverage } from './lib/coverage.js';
+export { watch } from './lib/watch.js';
+export type { WatchOptions } from './lib/watch.js';

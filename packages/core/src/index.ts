@@ -13,3 +13,6 @@ export * from './concurrency.js';
 export * from './identifiers.js';
 export * from './memberRoles.js';
 export * from './metrics.js';
+export * from './findings.js';
+export * from './compare.js';
+export * from './watch.js';

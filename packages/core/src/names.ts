@@ -37,6 +37,8 @@ export const ResourceNames = {
   alarmTopic: 'ssmhub-alarms',
   /** The hub key's alias. */
   keyAlias: 'alias/ssmhub',
+  /** The digest key's alias (HMAC_256: value digests that `ssmhub compare` compares). */
+  digestKeyAlias: 'alias/ssmhub-digest',
 } as const;
 
 /** The backup bucket's name: account and region make it globally unique. */
@@ -82,6 +84,14 @@ export const HubEnvironment = {
   /** Reconcile only: hours without an event or a successful sweep after which a location is stale. */
   stalenessWindowHours: 'SSMHUB_STALENESS_WINDOW_HOURS',
   endpoint: 'AWS_ENDPOINT_URL',
+  /** The KMS HMAC key (HMAC_256) the hub computes value digests under. @default - no digests */
+  digestKeyId: 'SSMHUB_DIGEST_KEY_ID',
+  /** Comma-separated watched-path patterns (`/prod/**`): changes under them go to the hub bus. */
+  watchedPaths: 'SSMHUB_WATCHED_PATHS',
+  /** The bus watched-path events go to. @default - ResourceNames.hubEventBus */
+  eventBusName: 'SSMHUB_EVENT_BUS',
+  /** `true`: a SecureString under the AWS managed key is a finding. */
+  requireCustomerKey: 'SSMHUB_REQUIRE_CUSTOMER_KEY',
 } as const;
 
 /**

@@ -46,6 +46,15 @@ export interface VersionRecord extends ParameterLocation, VersionMetadata {
   readonly objectVersionId?: string;
   /** SHA-256 of the object's bytes, base64, as S3 reports it (`ChecksumSHA256`); absent with `objectVersionId`. */
   readonly objectChecksum?: string;
+  /**
+   * Keyed digest of the value (HMAC-SHA-256 under the hub's KMS HMAC key, base64): equal values
+   * under one key have equal digests; nothing else about the value can be learned from it.
+   */
+  readonly digest?: string;
+  /** The KMS key `digest` was computed under (digests under different keys never compare). */
+  readonly digestKeyId?: string;
+  /** Ids of the finding rules this version triggered at ingest (never the matching text); absent: not analysed. */
+  readonly findings?: readonly string[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
-import type { AccountBoundary } from '@ssmhub/core';
+import type { AccountBoundary, WatchedPath } from '@ssmhub/core';
 
 /** Everything the ingest and reconcile functions need to know about the hub. */
 export interface HubConfig {
@@ -25,4 +25,12 @@ export interface HubConfig {
   readonly requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
   /** Retry attempts for throttling and 5xx before a message fails. @default 6 */
   readonly maxAttempts?: number;
+  /** KMS HMAC_256 key of the value digests compare uses. @default - no digests */
+  readonly digestKeyId?: string;
+  /** Changes under these paths are announced on `eventBusName`. @default - none */
+  readonly watchedPaths?: readonly WatchedPath[];
+  /** The hub bus. @default 'ssmhub' */
+  readonly eventBusName?: string;
+  /** A SecureString under the AWS managed key is a finding. @default false */
+  readonly requireCustomerKey?: boolean;
 }

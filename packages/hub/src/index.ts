@@ -40,3 +40,4 @@ export {
   type HubRuntimeOptions,
   type HubEnvironmentSettings,
 } from './runtime.js';
+export { VersionInsight, watchedChangeDetail, type ValueAnalysis, type VersionInsightOptions } from './insight.js';

@@ -49,7 +49,7 @@ export function groupKey(event: ParameterEvent): string {
  */
 export class ParameterIngester {
   public constructor(
-    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor'>,
+    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight'>,
     private readonly logger: Logger,
   ) {}
 
@@ -138,10 +138,12 @@ export class ParameterIngester {
     const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
     const tags = unstoredVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
     // Each record keeps the VersionId and SHA-256 its object was stored with (from the PutObject
-    // response), so every later read fetches exactly that object and checks it.
+    // response), so every later read fetches exactly that object and checks it; and the digest and
+    // findings of its value: the index keeps what was learned, never the value.
     const newVersions = await mapLimit(unstoredVersions, WRITE_CONCURRENCY, async (record): Promise<VersionRecord> => {
       const entry = values.get(record.version);
       if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
+      const annotated = await this.storage.insight.annotate(record, entry.Value ?? '');
       const stored = await this.storage.objects.put(record.objectKey, {
         ...entry,
         account: location.account,
@@ -152,7 +154,7 @@ export class ParameterIngester {
         LastModifiedDate: record.time,
         ...(tags ? { Tags: tags } : {}),
       });
-      return { ...record, ...stored };
+      return { ...annotated, ...stored };
     });
 
     await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.markPrecedes(tombstone));
@@ -173,6 +175,7 @@ export class ParameterIngester {
       }
     }
     const records: IndexRecord[] = [...added, ...newLabels];
+    await this.storage.insight.announce(added);
     await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
     if (records.length > 0) {
       this.logger.info('stored', {

@@ -129,6 +129,8 @@ export interface SweepReport {
   readonly repaired: GroupOutcome;
   /** Names whose read or write failed after retries (left for the next sweep). */
   readonly failedNames: number;
+  /** Versions stored before ingest analysed values that this sweep analysed (digest, findings). */
+  readonly analysed?: number;
 }
 
 export interface SweepFailure {
@@ -164,6 +166,12 @@ export interface ReconcileSlice {
 }
 
 const DEFAULTS = { ssmCallsPerSecond: 5, ssmBurst: 10, readConcurrency: 4, locationConcurrency: 8 } as const;
+
+/**
+ * Versions stored before ingest analysed values that one sweep analyses (each: one S3 GetObject,
+ * one KMS GenerateMac, two UpdateItem); a location's backlog drains over successive sweeps.
+ */
+export const ANALYSIS_BACKFILL_PER_SWEEP = 500;
 
 /**
  * Sweeps accounts and regions and writes what the index lacks. One instance keeps its clients,
@@ -286,6 +294,17 @@ export class Reconciler {
       }),
     );
 
+    const analysed =
+      registry?.analysisBackfilledAt === undefined && !pastDeadline()
+        ? await this.analyseStoredVersions(account, region).catch((error: unknown) => {
+            this.logger.error('analysis backfill failed; the next sweep retries it', {
+              account,
+              region,
+              error: describeError(error),
+            });
+            return 0;
+          })
+        : 0;
     const complete = !cut && failedNames === 0;
     const finishedAt = toIsoMillis(this.now());
     const report: SweepReport = {
@@ -302,6 +321,7 @@ export class Reconciler {
       historiesRead,
       repaired,
       failedNames,
+      ...(analysed > 0 ? { analysed } : {}),
     };
     if (complete) {
       await this.runtime.index.recordSweep({
@@ -315,6 +335,29 @@ export class Reconciler {
     }
     this.logger.info('sweep finished', { ...report, repaired });
     return report;
+  }
+
+  /**
+   * Analyses (digest, findings) up to ANALYSIS_BACKFILL_PER_SWEEP versions of one location stored
+   * before ingest did: reads each one's S3 object (the hub is the only place that sees values) and
+   * annotates its record and catalog copy. When none is left, notes it in the registry so later
+   * sweeps skip the read of the location's records.
+   *
+   * @returns how many versions it analysed
+   */
+  public async analyseStoredVersions(account: string, region: string): Promise<number> {
+    const pending = await this.runtime.index.unanalysedVersions({ account, region }, ANALYSIS_BACKFILL_PER_SWEEP);
+    await mapLimit(pending, this.config.readConcurrency ?? DEFAULTS.readConcurrency, async (record) => {
+      // The same verified read every value read goes through (VersionId and checksum, when recorded).
+      const { values } = await this.runtime.objects.readVersions([record]);
+      const value = values.get(record.objectKey)?.value ?? '';
+      const { digest, digestKeyId, findings } = await this.runtime.insight.analyseVersion(value, record);
+      await this.runtime.index.annotateVersion(record, { digest, digestKeyId, findings });
+    });
+    if (pending.length < ANALYSIS_BACKFILL_PER_SWEEP) {
+      await this.runtime.index.markAnalysisBackfilled(account, region, toIsoMillis(this.now()));
+    }
+    return pending.length;
   }
 
   /**

@@ -1,14 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { HubEnvironment, ResourceNames, partitionOf } from '@ssmhub/core';
+import { HubEnvironment, ResourceNames, parseWatchedPaths, partitionOf } from '@ssmhub/core';
 import { IndexTable, RequestCounter, VersionObjects, countCalls } from '@ssmhub/store';
 import { OrganizationBoundary } from './boundary.js';
 import type { HubConfig } from './config.js';
+import { VersionInsight } from './insight.js';
 import { MemberCredentials } from './memberCredentials.js';
 
 /** The settings every AWS client of the hub shares. */
@@ -36,6 +39,8 @@ export interface HubRuntime {
   readonly index: IndexTable;
   readonly objects: VersionObjects;
   readonly memberCredentials: MemberCredentials;
+  /** Digest, findings and watched-path events of the versions the function stores. */
+  readonly insight: VersionInsight;
   /** The SSM client of a member account and region, with the member role's credentials (assumed first). */
   ssmFor(account: string, region: string): Promise<SSMClient>;
   /** An Organizations client in the hub's region (the caller destroys it). */
@@ -82,7 +87,21 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     partition: partitionOf(config.hubRegion),
   });
   const ssmClients = new Map<string, SSMClient>();
+  const kms = config.digestKeyId
+    ? countCalls(new KMSClient(clientOptions(config.hubRegion)), 'KMS', counter)
+    : undefined;
+  const events = config.watchedPaths?.length
+    ? countCalls(new EventBridgeClient(clientOptions(config.hubRegion)), 'EventBridge', counter)
+    : undefined;
+  const insight = new VersionInsight({
+    ...(kms && config.digestKeyId ? { kms, digestKeyId: config.digestKeyId } : {}),
+    findings: { requireCustomerKey: config.requireCustomerKey ?? false },
+    ...(events
+      ? { events, eventBusName: config.eventBusName ?? ResourceNames.hubEventBus, watchedPaths: config.watchedPaths }
+      : {}),
+  });
   return {
+    insight,
     counter,
     logger,
     memberCredentials,
@@ -106,7 +125,7 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     },
     organizations: () => countCalls(new OrganizationsClient(clientOptions(config.hubRegion)), 'Organizations', counter),
     destroy: () => {
-      for (const client of [dynamodb, s3, sts, ...ssmClients.values()]) client.destroy();
+      for (const client of [dynamodb, s3, sts, kms, events, ...ssmClients.values()]) client?.destroy();
       ssmClients.clear();
     },
   };
@@ -157,7 +176,14 @@ export function hubSettingsFromEnvironment(
     throw new Error(`environment variable ${HubEnvironment.stalenessWindowHours} is not a positive number`);
   }
   const kmsKeyId = env[HubEnvironment.kmsKeyId];
+  const digestKeyId = env[HubEnvironment.digestKeyId];
+  const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
+  const eventBusName = env[HubEnvironment.eventBusName];
   return {
+    ...(digestKeyId ? { digestKeyId } : {}),
+    ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
+    ...(eventBusName ? { eventBusName } : {}),
+    requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
     hubRegion,
     tableName: required(HubEnvironment.tableName),
     bucketName: required(HubEnvironment.bucketName),

@@ -6,7 +6,13 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { IngestQueueSettings, parameterStoreEventPattern, StaticAccountBoundary } from '@ssmhub/core';
+import {
+  HubEnvironment,
+  IngestQueueSettings,
+  parameterStoreEventPattern,
+  parseWatchedPaths,
+  StaticAccountBoundary,
+} from '@ssmhub/core';
 import { createIngestHandler, type HubConfig, type IngestHandler } from '@ssmhub/hub';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { emulatorCredentials, hubClientOptions, MemberCredentials } from './clients.js';
@@ -45,16 +51,25 @@ export interface PumpReport {
 
 /**
  * The ingest handler's configuration in the sandbox: the emulator's endpoint and default
- * credentials (the hub account), the sandbox's table, bucket and key, and its members as the
- * account boundary.
+ * credentials (the hub account), the sandbox's table, bucket, key and digest key, its members as
+ * the account boundary, and (as the stack's Lambdas) watched paths and the customer-key
+ * requirement from SSMHUB_WATCHED_PATHS and SSMHUB_REQUIRE_CUSTOMER_KEY.
  */
-export function hubConfigFor(info: SandboxInfo): HubConfig {
+export function hubConfigFor(
+  info: SandboxInfo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): HubConfig {
+  // As the stack does: watched paths from the environment, announced on the sandbox's hub bus.
+  const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
   return {
+    ...(watchedPaths.length > 0 ? { watchedPaths, eventBusName: info.bus } : {}),
+    requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
     endpoint: info.endpoint,
     hubRegion: info.hubRegion,
     tableName: info.table,
     bucketName: info.bucket,
     kmsKeyId: info.kmsKeyId,
+    ...(info.digestKeyId ? { digestKeyId: info.digestKeyId } : {}),
     readerRoleName: info.readerRole,
     boundary: new StaticAccountBoundary(info.memberAccounts),
     credentials: emulatorCredentials(),

@@ -68,6 +68,8 @@ export interface SandboxInfo {
   readonly bucket: string;
   readonly kmsKeyId: string;
   readonly kmsKeyArn: string;
+  /** The hub's KMS HMAC_256 key of value digests (the stack's DigestKey). */
+  readonly digestKeyId: string;
   readonly readerRole: string;
   readonly restorerRole: string;
 }
@@ -189,7 +191,17 @@ async function createOrganization(
 
 type HubResources = Pick<
   SandboxInfo,
-  'bus' | 'busArn' | 'queueUrl' | 'queueArn' | 'dlqUrl' | 'dlqArn' | 'table' | 'bucket' | 'kmsKeyId' | 'kmsKeyArn'
+  | 'bus'
+  | 'busArn'
+  | 'queueUrl'
+  | 'queueArn'
+  | 'dlqUrl'
+  | 'dlqArn'
+  | 'table'
+  | 'bucket'
+  | 'kmsKeyId'
+  | 'kmsKeyArn'
+  | 'digestKeyId'
 >;
 
 async function provisionHub(hub: ClientOptions, hubAccount: string, organizationId: string): Promise<HubResources> {
@@ -205,6 +217,7 @@ async function provisionHub(hub: ClientOptions, hubAccount: string, organization
     if (!KeyMetadata?.KeyId || !KeyMetadata.Arn) throw new Error('CreateKey returned no key');
     const kmsKeyId = KeyMetadata.KeyId;
     const kmsKeyArn = KeyMetadata.Arn;
+    const digestKeyId = await createDigestKey(kms);
 
     const bucket = backupBucketName(hubAccount, hub.region);
     // As the hub stack deploys it by default: versioned, with Object Lock (GOVERNANCE, 365 days) on
@@ -333,10 +346,23 @@ async function provisionHub(hub: ClientOptions, hubAccount: string, organization
         Targets: [{ Id: 'ingest-queue', Arn: queueArn }],
       }),
     );
-    return { bus, busArn, queueUrl, queueArn, dlqUrl, dlqArn, table, bucket, kmsKeyId, kmsKeyArn };
+    return { bus, busArn, queueUrl, queueArn, dlqUrl, dlqArn, table, bucket, kmsKeyId, kmsKeyArn, digestKeyId };
   } finally {
     for (const client of [kms, s3, dynamodb, sqs, events]) client.destroy();
   }
+}
+
+/** The digest key, as the hub stack creates it: HMAC_256, usable only to generate and verify MACs. */
+export async function createDigestKey(kms: KMSClient): Promise<string> {
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      Description: 'ssmhub value digests (compare without decrypting)',
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+    }),
+  );
+  if (!KeyMetadata?.Arn) throw new Error('CreateKey (HMAC_256) returned no key');
+  return KeyMetadata.Arn;
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {

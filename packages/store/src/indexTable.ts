@@ -26,6 +26,7 @@ import {
   type LifecycleRecord,
   type ParameterLocation,
   type TombstoneRecord,
+  type VersionRecord,
 } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
 import {
@@ -240,6 +241,82 @@ export class IndexTable {
     return items.map(fromRecordItem);
   }
 
+  /**
+   * The names of one location any of whose versions had a finding. Reads every record of the
+   * location (DynamoDB filters them, so only matching names come back; the read is paid in full).
+   */
+  public async namesWithFindings(location: Location): Promise<string[]> {
+    const condition = keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') });
+    const items = await this.query({
+      ...condition,
+      // attribute_exists first: the emulator fails size() of a missing attribute (DynamoDB says false).
+      FilterExpression: 'attribute_exists(#findings) AND size(#findings) > :none',
+      ProjectionExpression: '#name',
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#findings': 'findings', '#name': 'name' },
+      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':none': 0 },
+    });
+    return [...new Set(items.map((item) => String(item.name)))];
+  }
+
+  /**
+   * The versions of one location stored before ingest analysed values (no `findings`), at most
+   * `limit`: what the reconcile's analysis backfill reads and annotates.
+   */
+  public async unanalysedVersions(location: Location, limit: number): Promise<VersionRecord[]> {
+    const condition = keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: recordRangePrefix('') });
+    const found: VersionRecord[] = [];
+    for await (const page of queryPages(this.target, {
+      ...condition,
+      FilterExpression: '#kind = :version AND attribute_not_exists(#findings)',
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#kind': 'kind', '#findings': 'findings' },
+      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':version': 'version' },
+      ...this.consistency(),
+    })) {
+      for (const item of page.items) {
+        found.push(fromRecordItem(item) as VersionRecord);
+        if (found.length >= limit) return found;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Sets a stored version's analysis (digest and findings), once: on its record, and on its copy
+   * in the name's catalog entry when the entry holds it. Never changes anything else.
+   */
+  public async annotateVersion(
+    record: VersionRecord,
+    analysis: Pick<VersionRecord, 'digest' | 'digestKeyId' | 'findings'>,
+  ): Promise<void> {
+    const fields = Object.entries(analysis).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#findings': 'findings' };
+    const values: Record<string, unknown> = {};
+    const sets = fields.map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    const keys = toRecordItem(record);
+    await this.update(
+      {
+        [IndexAttributes.partitionKey]: keys[IndexAttributes.partitionKey],
+        [IndexAttributes.sortKey]: keys[IndexAttributes.sortKey],
+      },
+      `SET ${sets.join(', ')}`,
+      'attribute_exists(#pk) AND attribute_not_exists(#findings)',
+      { ...names, '#pk': IndexAttributes.partitionKey },
+      values,
+    );
+    const inCatalog = fields.map((_, i) => `#records.#key.#f${i} = :v${i}`);
+    await this.update(
+      catalogKey(record.account, record.region, record.name),
+      `SET ${inCatalog.join(', ')}`,
+      'attribute_exists(#records.#key) AND attribute_not_exists(#records.#key.#findings)',
+      { ...names, '#records': CatalogAttributes.records, '#key': catalogRecordKey(record) },
+      values,
+    );
+  }
+
   /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
   public async putRecord(record: IndexRecord): Promise<boolean> {
     return this.conditional('DynamoDB.PutItem', () =>
@@ -445,6 +522,17 @@ export class IndexTable {
         ':parameters': status.parameters,
         ':repaired': status.repaired,
       },
+    );
+  }
+
+  /** Notes that every version of a location stored before ingest analysed values has been analysed (set once). */
+  public async markAnalysisBackfilled(account: string, region: string, at: string): Promise<void> {
+    await this.update(
+      registryKey(account, region),
+      'SET #at = :at',
+      'attribute_not_exists(#at)',
+      { '#at': RegistryAttributes.analysisBackfilledAt },
+      { ':at': at },
     );
   }
 

@@ -111,6 +111,8 @@ export interface RegistryEntry {
   readonly lastSweepRepaired?: number;
   /** ISO time the first full baseline finished. */
   readonly baselineAt?: string;
+  /** ISO time every version stored before ingest analysed values had been analysed (digest, findings). */
+  readonly analysisBackfilledAt?: string;
 }
 
 /** The registry's attributes besides account and region. */
@@ -120,6 +122,7 @@ export const RegistryAttributes = {
   lastSweepParameters: 'lastSweepParameters',
   lastSweepRepaired: 'lastSweepRepaired',
   baselineAt: 'baselineAt',
+  analysisBackfilledAt: 'analysisBackfilledAt',
 } as const;
 
 export function registryKey(account: string, region: string): Item {
@@ -150,5 +153,6 @@ export function fromRegistryItem(item: Item): RegistryEntry {
     lastSweepParameters: num(RegistryAttributes.lastSweepParameters),
     lastSweepRepaired: num(RegistryAttributes.lastSweepRepaired),
     baselineAt: text(RegistryAttributes.baselineAt),
+    analysisBackfilledAt: text(RegistryAttributes.analysisBackfilledAt),
   }) as unknown as RegistryEntry;
 }

@@ -55,6 +55,10 @@ export interface CommandContext {
   connect(): Promise<Hub>;
   /** A progress bar for `total` steps (nothing when stderr is not a terminal). */
   progress(total: number): Promise<Progress>;
+  /** Writes to stdout now (a command that streams its output, such as `watch`, instead of returning it). */
+  emit(text: string): void;
+  /** Aborted on SIGINT or SIGTERM (a streaming command stops and returns). */
+  readonly signal: AbortSignal;
 }
 
 /** A command of the table: its help, its options, and the code that returns its result. */
@@ -68,6 +72,8 @@ export interface CommandSpec {
   readonly example: string;
   /** Takes the hub's connection options (--profile, --endpoint, --hub-region, --table, --bucket, --stats). */
   readonly connects: boolean;
+  /** Streams its output with `emit` until stopped (Ctrl-C stops it instead of killing ssmhub). @default false */
+  readonly streams?: boolean;
   run(context: CommandContext): Promise<CommandResult>;
 }
 

@@ -3,6 +3,7 @@ import type { ChangeRecord } from '../lib/changes.js';
 import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome } from '../lib/restore.js';
 import type { CommandResult, CommandSpec, OptionSpec } from './command.js';
+import * as security from './securityCommands.js';
 
 // The table of commands: help, options and the code of each. Everything a command needs (the
 // SDK clients, the hub, the sandbox, the table renderer) is imported when it runs, so `--help`
@@ -420,6 +421,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   reconcile,
   status,
   verify,
+  security.compare,
+  security.findings,
+  security.coverage,
+  security.watch,
   localUp,
   localPump,
   localDown,

@@ -127,11 +127,21 @@ async function connectionOf(
  * prints, so whatever reaches stdout meanwhile is a log line (the ingest handler's, during `local
  * pump`), and stdout keeps exactly the one document the runner prints.
  */
-async function withStdoutOnStderr<T>(fn: () => Promise<T>): Promise<T> {
+async function withStdoutOnStderr<T>(fn: (toStdout: (write: () => void) => void) => Promise<T>): Promise<T> {
   const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const redirected = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  // What a streaming command emits goes to the real stdout (synchronously, so nothing else interleaves).
+  const toStdout = (emit: () => void): void => {
+    process.stdout.write = write;
+    try {
+      emit();
+    } finally {
+      process.stdout.write = redirected;
+    }
+  };
+  process.stdout.write = redirected;
   try {
-    return await fn();
+    return await fn(toStdout);
   } finally {
     process.stdout.write = write;
   }
@@ -143,7 +153,12 @@ const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined }
 async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promise<ExitCode> {
   const options = command.opts();
   let endpoint = typeof options.endpoint === 'string' ? options.endpoint : io.env.AWS_ENDPOINT_URL;
+  let toStdout: (write: () => void) => void = (write) => write();
+  const interrupt = new AbortController();
+  const stop = (): void => interrupt.abort();
   const context: CommandContext = {
+    emit: (text) => toStdout(() => io.stdout(text)),
+    signal: interrupt.signal,
     input: new CommandInput(command.processedArgs as string[], options),
     connect: async () => {
       const hubOptions = await connectionOf(options, io.env);
@@ -162,12 +177,19 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
   };
   let result: CommandResult;
   try {
-    result = await withStdoutOnStderr(() => spec.run(context));
+    // Only a streaming command catches Ctrl-C (to stop and print its summary); others die as usual.
+    if (spec.streams) process.once('SIGINT', stop).once('SIGTERM', stop);
+    result = await withStdoutOnStderr((redirect) => {
+      toStdout = redirect;
+      return spec.run(context);
+    });
   } catch (error) {
     const profile = typeof options.profile === 'string' ? options.profile : undefined;
     const failure = toCliError(error, { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) });
     io.stderr(`ssmhub: ${failure.message}\n`);
     return failure.exitCode;
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
   }
   const format = (options.output as OutputFormat | undefined) ?? defaultFormat(io.stdoutIsTty);
   if (result.text !== undefined) io.stdout(result.text);

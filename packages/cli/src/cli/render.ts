@@ -41,7 +41,7 @@ export function fitColumns(natural: readonly number[], width: number): number[] 
   return natural.map((w) => Math.min(w, MIN_COLUMN));
 }
 
-function table(head: string[], rows: (string | number | undefined)[][], layout: TableLayout): string {
+export function table(head: string[], rows: (string | number | undefined)[][], layout: TableLayout): string {
   const cells = rows.map((row) => row.map((cell) => (cell === undefined ? '' : String(cell))));
   const natural = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
   const widths = layout.width === undefined ? natural : fitColumns(natural, layout.width);

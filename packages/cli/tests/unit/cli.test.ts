@@ -63,10 +63,31 @@ describe('the table of commands', () => {
       'reconcile',
       'status',
       'verify',
+      'compare',
+      'findings',
+      'coverage',
+      'watch',
       'local up',
       'local pump',
       'local down',
     ]);
+  });
+});
+
+describe('the security commands: usage errors before any AWS call', () => {
+  it('compare needs another location, findings a known rule', async () => {
+    const compare = await runCli(['compare', '/baseline/', '--account', '111122223333']);
+    expect([compare.code, compare.err]).toEqual([
+      2,
+      'ssmhub: give --with-account (and/or --with-region), or --all-accounts\n',
+    ]);
+    const both = await runCli(['compare', '/a/', '--account', '111122223333', '--all-accounts', '--values']);
+    expect(both.code).toBe(2);
+    const rule = await runCli(['findings', '--rule', 'nope']);
+    expect(rule.code).toBe(2);
+    expect(rule.err).toContain("unknown rule 'nope'");
+    const watch = await runCli(['watch', '--interval', '0']);
+    expect(watch.code).toBe(2);
   });
 });
 

@@ -1,0 +1,90 @@
+import type { WatchedChangeDetail } from '@ssmhub/core';
+import type { CompareAllResult, CompareResult, CompareSide } from '../lib/compare.js';
+import type { CoverageResult } from '../lib/coverage.js';
+import type { FindingOutput } from '../lib/findings.js';
+import { table, type TableLayout } from './render.js';
+
+function side(s?: CompareSide): string {
+  if (!s) return '—';
+  const settings = [s.type, s.tier, s.dataType, s.keyId].filter(Boolean).join(' ');
+  return `v${s.version} ${settings}${s.value !== undefined ? ` = ${s.value}` : ''}`;
+}
+
+/** A comparison of two locations: one row per name that differs. */
+export function compareTable(result: CompareResult, layout: TableLayout = {}): string {
+  const title = `${result.left.account}/${result.left.region} vs ${result.right.account}/${result.right.region} at ${result.at}`;
+  if (result.entries.length === 0) return `${title}\n(no differences)`;
+  return `${title}\n${table(
+    ['name', 'drift', 'differs in', 'left', 'right'],
+    result.entries.map((e) => [
+      e.name,
+      e.drift,
+      [...(e.differences ?? []), ...(e.valueUnknown ? ['value unknown (use --values)'] : [])].join(', '),
+      side(e.left),
+      side(e.right),
+    ]),
+    layout,
+  )}`;
+}
+
+/** Which accounts differ from the reference one. */
+export function compareAllTable(result: CompareAllResult, layout: TableLayout = {}): string {
+  const title = `compared with ${result.reference.account}/${result.reference.region} at ${result.at}`;
+  if (result.accounts.length === 0) return `${title}\n(no other account in ${result.reference.region})`;
+  return `${title}\n${table(
+    ['account', 'region', 'differs', 'missing', 'extra', 'changed', 'value unknown'],
+    result.accounts.map((a) => [
+      a.account,
+      a.region,
+      a.entries.length > 0 ? 'yes' : 'no',
+      a.missing,
+      a.extra,
+      a.differing,
+      a.valueUnknown,
+    ]),
+    layout,
+  )}`;
+}
+
+/** Findings, one row each. */
+export function findingsTable(findings: readonly FindingOutput[], layout: TableLayout = {}): string {
+  if (findings.length === 0) return '(no findings)';
+  return table(
+    ['account', 'region', 'name', 'rule', 'appeared', 'fixed'],
+    findings.map((f) => [
+      f.account,
+      f.region,
+      f.name,
+      f.rule,
+      `v${f.appearedVersion} ${f.appearedAt}`,
+      f.current ? 'open' : f.fixedByDeletion ? `deleted ${f.fixedAt}` : `v${f.fixedVersion} ${f.fixedAt}`,
+    ]),
+    layout,
+  );
+}
+
+/** Coverage: gaps first. */
+export function coverageTable(result: CoverageResult, layout: TableLayout = {}): string {
+  const summary = `${result.locations.length} locations (${result.regions.join(', ') || 'no region'}), ${result.gaps} gap(s); stale after ${result.staleAfterHours}h`;
+  if (result.locations.length === 0) return summary;
+  return `${summary}\n${table(
+    ['account', 'name', 'region', 'gap', 'last event', 'last sweep', 'indexed', 'findings'],
+    result.locations.map((l) => [
+      l.account,
+      l.accountName,
+      l.region,
+      l.gap ? `!! ${l.gap}` : '',
+      l.lastEventAt,
+      l.lastSweepAt,
+      l.parameters,
+      l.findings,
+    ]),
+    layout,
+  )}`;
+}
+
+/** One watched change as a terminal line. */
+export function watchLine(c: WatchedChangeDetail): string {
+  const version = c.version !== undefined ? ` v${c.version}` : '';
+  return `${c.time} ${c.account} ${c.region} ${c.operation} ${c.name}${version}${c.who ? ` by ${c.who}` : ''}`;
+}

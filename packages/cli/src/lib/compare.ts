@@ -1,0 +1,215 @@
+import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@ssmhub/core';
+import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
+import type { Hub } from './hub.js';
+import { readRegistry, resolveLocation } from './locations.js';
+import type { Location } from './locations.js';
+import { snapshotsAt } from './pointInTime.js';
+import { RequestStats } from './stats.js';
+import type { RequestStatsSnapshot } from './stats.js';
+import { moment } from './time.js';
+import type { TimeInput } from './time.js';
+import { readStoredVersions } from './values.js';
+
+export interface CompareOptions {
+  /** A path (`/app/`, or `/app` with recursive) or a key. */
+  readonly path: string;
+  readonly account: string;
+  /** @default - the account's only indexed region, else the hub's region */
+  readonly region?: string;
+  readonly withAccount: string;
+  /** @default - `region` as resolved */
+  readonly withRegion?: string;
+  /** Compare both sides as they were at this moment. @default - now */
+  readonly at?: TimeInput;
+  readonly recursive?: boolean;
+  /** Read the values of the names that differ (S3 reads; decides values digests cannot). @default false */
+  readonly values?: boolean;
+}
+
+/** One side of a compared name. */
+export interface CompareSide {
+  readonly version: number;
+  readonly time: string;
+  readonly type: string;
+  readonly tier?: string;
+  readonly dataType?: string;
+  readonly keyId?: string;
+  value?: string;
+}
+
+/** One name that differs between the two locations (names equal on both sides are left out). */
+export interface CompareEntry {
+  readonly name: string;
+  readonly drift: Drift;
+  readonly differences?: readonly ComparedAttribute[];
+  /** The values could not be compared by digest (stored before digests existed); `--values` decides. */
+  readonly valueUnknown?: boolean;
+  readonly left?: CompareSide;
+  readonly right?: CompareSide;
+}
+
+export interface CompareResult {
+  readonly left: Location;
+  readonly right: Location;
+  readonly at: string;
+  readonly entries: CompareEntry[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+function sideOf(record: VersionRecord): CompareSide {
+  return {
+    version: record.version,
+    time: record.time,
+    type: record.type,
+    ...(record.tier ? { tier: record.tier } : {}),
+    ...(record.dataType ? { dataType: record.dataType } : {}),
+    ...(record.keyId ? { keyId: record.keyId } : {}),
+  };
+}
+
+async function snapshotOf(
+  hub: Hub,
+  stats: RequestStats,
+  location: Location,
+  selector: Selector,
+  at: string,
+): Promise<Map<string, VersionRecord>> {
+  const [snapshot] = await snapshotsAt(hub, stats, location, selector, [at]);
+  return snapshot ?? new Map();
+}
+
+/** The drift of two snapshots; with `values`, values read for the names that differ decide them. */
+async function driftOf(
+  hub: Hub,
+  stats: RequestStats,
+  left: ReadonlyMap<string, VersionRecord>,
+  right: ReadonlyMap<string, VersionRecord>,
+  values: boolean,
+): Promise<CompareEntry[]> {
+  const byDigest = compareSnapshots(left, right);
+  if (!values) return byDigest.map(toEntry);
+  const records = byDigest.flatMap((e) => [e.left, e.right]).filter((r): r is VersionRecord => r !== undefined);
+  const { values: stored } = await readStoredVersions(hub, stats, records);
+  const valueOf = (r: VersionRecord): string | undefined => stored.get(r.objectKey)?.value;
+  const decided = compareSnapshots(
+    new Map(byDigest.filter((e) => e.left).map((e) => [e.name, e.left as VersionRecord])),
+    new Map(byDigest.filter((e) => e.right).map((e) => [e.name, e.right as VersionRecord])),
+    (l, r) => valueOf(l) === valueOf(r),
+  );
+  return decided.map((e) => {
+    const entry = toEntry(e);
+    if (entry.left && e.left) entry.left.value = valueOf(e.left);
+    if (entry.right && e.right) entry.right.value = valueOf(e.right);
+    return entry;
+  });
+}
+
+function toEntry(e: ReturnType<typeof compareSnapshots>[number]): CompareEntry {
+  return {
+    name: e.name,
+    drift: e.drift,
+    ...(e.differences ? { differences: e.differences } : {}),
+    ...(e.valueUnknown ? { valueUnknown: true } : {}),
+    ...(e.left ? { left: sideOf(e.left) } : {}),
+    ...(e.right ? { right: sideOf(e.right) } : {}),
+  };
+}
+
+/**
+ * The drift between two locations under a path: names on one side only, and names whose value
+ * (by the keyed digest recorded at ingest: nothing is decrypted), type, tier, data type or KMS key
+ * differ. Reads one catalog range per side (plus a registry lookup per account) and no S3 object
+ * unless `values` is set.
+ *
+ * @example
+ * const { entries } = await compare(hub, { path: '/baseline/', recursive: true, account: '111122223333', withAccount: '444455556666' });
+ * entries.filter((e) => e.drift === 'only-left').map((e) => e.name);
+ */
+export async function compare(hub: Hub, options: CompareOptions): Promise<CompareResult> {
+  const at = moment(options.at ?? new Date());
+  const selector = parseSelector(options.path, options.recursive ?? false);
+  const stats = new RequestStats();
+  const left = await resolveLocation(hub, stats, options.account, options.region);
+  const right = await resolveLocation(hub, stats, options.withAccount, options.withRegion ?? left.region);
+  if (left.account === right.account && left.region === right.region) {
+    throw new InvalidInputError('compare needs two different locations (another account or region)');
+  }
+  const [l, r] = await Promise.all([
+    snapshotOf(hub, stats, left, selector, at),
+    snapshotOf(hub, stats, right, selector, at),
+  ]);
+  const entries = await driftOf(hub, stats, l, r, options.values ?? false);
+  return { left, right, at, entries, stats: stats.snapshot() };
+}
+
+export interface CompareAllOptions {
+  readonly path: string;
+  /** The reference account every other account is compared with. */
+  readonly account: string;
+  /** The region compared (every account's location in it). @default - as for `compare` */
+  readonly region?: string;
+  readonly at?: TimeInput;
+  readonly recursive?: boolean;
+}
+
+/** How one account differs from the reference account. */
+export interface AccountDrift {
+  readonly account: string;
+  readonly region: string;
+  /** Names only the reference account has (missing here). */
+  readonly missing: number;
+  /** Names only this account has. */
+  readonly extra: number;
+  /** Names on both sides that differ in value or settings. */
+  readonly differing: number;
+  /** Of them, names whose values could not be compared by digest. */
+  readonly valueUnknown: number;
+  readonly entries: CompareEntry[];
+}
+
+export interface CompareAllResult {
+  readonly reference: Location;
+  readonly at: string;
+  /** Every other account the hub knows in the region, those that differ first. */
+  readonly accounts: AccountDrift[];
+  readonly stats: RequestStatsSnapshot;
+}
+
+/** Catalog reads in flight at once for `compare --all-accounts`. */
+const ACCOUNT_CONCURRENCY = 8;
+
+/**
+ * Which accounts differ from the reference one under a path ("which accounts differ from this one
+ * under /baseline/"): every account the registry knows in the region, one catalog range each.
+ *
+ * @example
+ * const { accounts } = await compareAllAccounts(hub, { path: '/baseline/', recursive: true, account: '111122223333' });
+ * accounts.filter((a) => a.entries.length > 0).map((a) => a.account);
+ */
+export async function compareAllAccounts(hub: Hub, options: CompareAllOptions): Promise<CompareAllResult> {
+  const at = moment(options.at ?? new Date());
+  const selector = parseSelector(options.path, options.recursive ?? false);
+  const stats = new RequestStats();
+  const reference = await resolveLocation(hub, stats, options.account, options.region);
+  const others = (await readRegistry(hub, stats))
+    .filter((e) => e.region === reference.region && e.account !== reference.account)
+    .map((e) => ({ account: e.account, region: e.region }));
+  const base = await snapshotOf(hub, stats, reference, selector, at);
+  const accounts = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other): Promise<AccountDrift> => {
+    const entries = (await driftOf(hub, stats, base, await snapshotOf(hub, stats, other, selector, at), false)).map(
+      (e) => e,
+    );
+    return {
+      ...other,
+      missing: entries.filter((e) => e.drift === 'only-left').length,
+      extra: entries.filter((e) => e.drift === 'only-right').length,
+      differing: entries.filter((e) => e.drift === 'differs').length,
+      valueUnknown: entries.filter((e) => e.valueUnknown).length,
+      entries,
+    };
+  });
+  accounts.sort(
+    (a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1),
+  );
+  return { reference, at, accounts, stats: stats.snapshot() };
+}

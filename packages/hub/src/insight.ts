@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  Operation,
+  WatchedChangeEvent,
+  chunks,
+  detectFindings,
+  isWatched,
+  type FindingOptions,
+  type IndexRecord,
+  type LifecycleRecord,
+  type VersionRecord,
+  type WatchedChangeDetail,
+  type WatchedPath,
+} from '@ssmhub/core';
+
+/** What the hub learns of a value at ingest, and keeps (never the value itself). */
+export interface ValueAnalysis {
+  readonly digest?: string;
+  readonly digestKeyId?: string;
+  readonly findings: string[];
+}
+
+export interface VersionInsightOptions {
+  /** KMS client in the hub region, and the HMAC_256 key digests are computed under. @default - no digests */
+  readonly kms?: KMSClient;
+  readonly digestKeyId?: string;
+  readonly findings?: FindingOptions;
+  /** EventBridge client in the hub region, the hub bus, and the patterns whose changes it announces. */
+  readonly events?: EventBridgeClient;
+  readonly eventBusName?: string;
+  readonly watchedPaths?: readonly WatchedPath[];
+}
+
+/** PutEvents takes at most this many entries a call. */
+const PUT_EVENTS_LIMIT = 10;
+
+/**
+ * What the hub does with a version besides storing it: a keyed digest of its value (one KMS
+ * GenerateMac), the finding rules it triggers (pure, in-process), and, for a change under a
+ * watched path, one event on the hub bus.
+ */
+export class VersionInsight {
+  /** Microseconds spent in the detectors, and versions examined (the cost figure in the README). */
+  public readonly detectorCost = { versions: 0, microseconds: 0 };
+
+  public constructor(private readonly options: VersionInsightOptions = {}) {}
+
+  /** Digest and findings of one version's value. The value is hashed before it leaves the process. */
+  public async analyseVersion(value: string, record: VersionRecord): Promise<ValueAnalysis> {
+    const started = process.hrtime.bigint();
+    const findings = detectFindings(
+      { name: record.name, type: record.type, value, ...(record.keyId ? { keyId: record.keyId } : {}) },
+      this.options.findings,
+    );
+    this.detectorCost.versions += 1;
+    this.detectorCost.microseconds += Number(process.hrtime.bigint() - started) / 1000;
+    const { kms, digestKeyId } = this.options;
+    if (!kms || !digestKeyId) return { findings };
+    // GenerateMac takes at most 4,096 bytes and a value may reach 8 KB: the MAC is taken over the
+    // value's SHA-256, which stays inside the function (KMS sees only the hash, never the value).
+    const response = await kms.send(
+      new GenerateMacCommand({
+        KeyId: digestKeyId,
+        MacAlgorithm: 'HMAC_SHA_256',
+        Message: createHash('sha256').update(value, 'utf8').digest(),
+      }),
+    );
+    if (!response.Mac) throw new Error('GenerateMac returned no MAC');
+    return {
+      digest: Buffer.from(response.Mac).toString('base64'),
+      digestKeyId: response.KeyId ?? digestKeyId,
+      findings,
+    };
+  }
+
+  /** The version with its analysis recorded on it. */
+  public async annotate(record: VersionRecord, value: string): Promise<VersionRecord> {
+    const analysis = await this.analyseVersion(value, record);
+    return { ...record, ...analysis };
+  }
+
+  /**
+   * Puts one event on the hub bus for every new version or deletion under a watched path. Called
+   * before the records are written, so a failure here returns the message to the queue and the
+   * redelivery announces again: consumers see every change at least once.
+   */
+  public async announce(records: readonly IndexRecord[]): Promise<void> {
+    const { events, watchedPaths, eventBusName } = this.options;
+    if (!events || !eventBusName || !watchedPaths?.length) return;
+    const watched = records.filter((r): r is LifecycleRecord => r.kind !== 'label' && isWatched(watchedPaths, r.name));
+    for (const batch of chunks(watched, PUT_EVENTS_LIMIT)) {
+      const response = await events.send(
+        new PutEventsCommand({
+          Entries: batch.map((record) => ({
+            EventBusName: eventBusName,
+            Source: WatchedChangeEvent.source,
+            DetailType: WatchedChangeEvent.detailType,
+            Time: new Date(record.time),
+            Detail: JSON.stringify(watchedChangeDetail(record)),
+          })),
+        }),
+      );
+      if ((response.FailedEntryCount ?? 0) > 0) {
+        const codes = [...new Set((response.Entries ?? []).map((e) => e.ErrorCode).filter(Boolean))];
+        throw new Error(`PutEvents failed for ${response.FailedEntryCount} watched-path events (${codes.join(', ')})`);
+      }
+    }
+  }
+}
+
+/** The event detail of one change: who changed what, when; never the value. */
+export function watchedChangeDetail(record: LifecycleRecord): WatchedChangeDetail {
+  const base = { account: record.account, region: record.region, name: record.name, time: record.time };
+  if (record.kind === 'tombstone') return { ...base, operation: Operation.delete };
+  return {
+    ...base,
+    version: record.version,
+    operation: record.version === 1 ? Operation.create : Operation.update,
+    ...(record.lastModifiedUser ? { who: record.lastModifiedUser } : {}),
+  };
+}

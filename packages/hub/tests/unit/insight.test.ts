@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import { WatchedChangeEvent, parseWatchedPaths, type TombstoneRecord, type VersionRecord } from '@ssmhub/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VersionInsight } from '../../src/insight.js';
+
+const kms = mockClient(KMSClient);
+const events = mockClient(EventBridgeClient);
+
+afterEach(() => {
+  kms.reset();
+  events.reset();
+});
+
+const location = { account: '111122223333', region: 'eu-west-1' } as const;
+const version = (name: string, v = 1): VersionRecord => ({
+  kind: 'version',
+  ...location,
+  name,
+  version: v,
+  time: '2026-11-21T10:00:00.000Z',
+  type: 'String',
+  lastModifiedUser: 'arn:aws:iam::111122223333:user/alice',
+  objectKey: `k/${name}/${v}`,
+});
+
+describe('VersionInsight.analyseVersion', () => {
+  it('sends KMS the SHA-256 of the value, never the value, and records digest, key and findings', async () => {
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array([1, 2, 3]), KeyId: 'arn:aws:kms:eu-west-1:1:key/d' });
+    const insight = new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
+    const value = 'AKIAIOSFODNN7EXAMPLE';
+    const analysis = await insight.analyseVersion(value, version('/app/key'));
+    expect(analysis).toEqual({
+      digest: Buffer.from([1, 2, 3]).toString('base64'),
+      digestKeyId: 'arn:aws:kms:eu-west-1:1:key/d',
+      findings: ['aws-access-key-id'],
+    });
+    const input = kms.commandCalls(GenerateMacCommand)[0]?.args[0].input;
+    expect(input?.MacAlgorithm).toBe('HMAC_SHA_256');
+    expect(Buffer.from(input?.Message ?? new Uint8Array())).toEqual(createHash('sha256').update(value).digest());
+    expect(insight.detectorCost.versions).toBe(1);
+  });
+
+  it('without a digest key, finds but makes no KMS call', async () => {
+    const insight = new VersionInsight();
+    expect(await insight.analyseVersion('plain', version('/app/db/password'))).toEqual({
+      findings: ['secret-like-name-not-secure'],
+    });
+    expect(kms.calls()).toHaveLength(0);
+  });
+});
+
+describe('VersionInsight.announce', () => {
+  const announcer = () =>
+    new VersionInsight({
+      events: new EventBridgeClient({}),
+      eventBusName: 'ssmhub',
+      watchedPaths: parseWatchedPaths('/prod/**'),
+    });
+
+  it('puts one event per change under a watched path, none outside, never a label', async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const deletion: TombstoneRecord = {
+      kind: 'tombstone',
+      ...location,
+      name: '/prod/old',
+      time: '2026-11-21T10:00:01.000Z',
+      eventId: 'e1',
+      source: 'event',
+    };
+    await announcer().announce([
+      version('/prod/db/url', 2),
+      version('/dev/db/url'),
+      deletion,
+      {
+        kind: 'label',
+        ...location,
+        name: '/prod/db/url',
+        time: '2026-11-21T10:00:02.000Z',
+        version: 2,
+        labels: ['x'],
+        eventId: 'e2',
+      },
+    ]);
+    const entries = events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => [e.Source, e.DetailType, e.EventBusName])).toEqual([
+      [WatchedChangeEvent.source, WatchedChangeEvent.detailType, 'ssmhub'],
+      [WatchedChangeEvent.source, WatchedChangeEvent.detailType, 'ssmhub'],
+    ]);
+    expect(entries.map((e) => JSON.parse(e.Detail ?? '{}') as object)).toEqual([
+      {
+        ...location,
+        name: '/prod/db/url',
+        version: 2,
+        operation: 'Update',
+        who: 'arn:aws:iam::111122223333:user/alice',
+        time: '2026-11-21T10:00:00.000Z',
+      },
+      { ...location, name: '/prod/old', operation: 'Delete', time: '2026-11-21T10:00:01.000Z' },
+    ]);
+  });
+
+  it('throws when EventBridge refuses an entry, so the message is redelivered', async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    await expect(announcer().announce([version('/prod/x')])).rejects.toThrow(/InternalFailure/);
+  });
+});

@@ -1,0 +1,127 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { HubEnvironment, ResourceNames, WatchedChangeEvent } from '@ssmhub/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../lib/config.js';
+import { SYNTH_TIMEOUT, fullContext, synthesize } from './helpers.js';
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+
+const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+let plain: Template;
+let watching: Template;
+
+beforeAll(() => {
+  plain = Template.fromStack(synthesize().hub);
+  watching = Template.fromStack(synthesize({ ...fullContext, watchedPaths: ['/prod/**', '/shared/*/db'] }).hub);
+}, SYNTH_TIMEOUT * 2);
+
+function digestKey(template: Template): { id: string; statements: Statement[] } {
+  const keys = template.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'HMAC_256' } });
+  expect(Object.keys(keys)).toHaveLength(1);
+  const [id, key] = Object.entries(keys)[0]!;
+  return { id, statements: key.Properties.KeyPolicy.Statement as Statement[] };
+}
+
+function roleId(template: Template, name: string): string {
+  return Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: name } }))[0]!;
+}
+
+/** Every IAM policy statement of the stack, with the roles it is attached to. */
+function policyStatements(template: Template): { roles: string[]; statement: Statement }[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
+      roles: (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref),
+      statement,
+    })),
+  );
+}
+
+describe('digest key', () => {
+  it('is an HMAC_256 key only the hub roles may GenerateMac with; nobody may verify or use it otherwise', () => {
+    plain.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const { statements } = digestKey(plain);
+    const users = statements.filter((s) => actions(s).some((a) => /GenerateMac|VerifyMac|\*$/.test(a)));
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ Sid: 'GenerateMacByTheHubRoles', Action: 'kms:GenerateMac' });
+    const principals = JSON.stringify(users[0]!.Principal);
+    expect(principals).toContain(roleId(plain, ResourceNames.ingestRole));
+    expect(principals).toContain(roleId(plain, ResourceNames.reconcileRole));
+    expect(JSON.stringify(statements)).not.toMatch(/:root/);
+  });
+
+  it('only the ingest and reconcile roles hold kms:GenerateMac, on the digest key alone', () => {
+    const { id } = digestKey(plain);
+    const grants = policyStatements(plain).filter(({ statement }) => actions(statement).includes('kms:GenerateMac'));
+    expect(grants.flatMap((g) => g.roles).sort()).toEqual(
+      [roleId(plain, ResourceNames.ingestRole), roleId(plain, ResourceNames.reconcileRole)].sort(),
+    );
+    for (const { statement } of grants) {
+      expect(actions(statement)).toEqual(['kms:GenerateMac']);
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    }
+  });
+
+  it('is given to both Lambdas as SSMHUB_DIGEST_KEY_ID', () => {
+    const { id } = digestKey(plain);
+    const functions = Object.values(plain.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.[HubEnvironment.tableName],
+    );
+    expect(functions).toHaveLength(2);
+    for (const f of functions) {
+      expect(f.Properties.Environment.Variables[HubEnvironment.digestKeyId]).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    }
+  });
+});
+
+describe('watched paths', () => {
+  it('without watched paths, no hub role may put events', () => {
+    expect(policyStatements(plain).filter(({ statement }) => actions(statement).includes('events:PutEvents'))).toEqual(
+      [],
+    );
+  });
+
+  it('with them, the hub roles may put only the watched-change event, only on the hub bus', () => {
+    const bus = Object.keys(
+      watching.findResources('AWS::Events::EventBus', { Properties: { Name: ResourceNames.hubEventBus } }),
+    )[0]!;
+    const grants = policyStatements(watching).filter(({ statement }) =>
+      actions(statement).includes('events:PutEvents'),
+    );
+    expect(grants.flatMap((g) => g.roles).sort()).toEqual(
+      [roleId(watching, ResourceNames.ingestRole), roleId(watching, ResourceNames.reconcileRole)].sort(),
+    );
+    for (const { statement } of grants) {
+      expect(statement).toMatchObject({
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
+        Condition: {
+          StringEquals: {
+            'events:source': WatchedChangeEvent.source,
+            'events:detail-type': WatchedChangeEvent.detailType,
+          },
+        },
+      });
+    }
+    const ingest = Object.values(
+      watching.findResources('AWS::Lambda::Function', {
+        Properties: { FunctionName: ResourceNames.ingestFunction },
+      }),
+    )[0]!;
+    expect(ingest.Properties.Environment.Variables[HubEnvironment.watchedPaths]).toBe('/prod/**,/shared/*/db');
+  });
+
+  it('the configuration refuses a pattern that is not a path', () => {
+    const read = (context: Record<string, unknown>) => (key: string) => context[key];
+    expect(() => loadConfig(read({ ...fullContext, watchedPaths: ['prod/**'] }))).toThrow(/watchedPaths/);
+    expect(loadConfig(read({ ...fullContext, watchedPaths: '/prod/**' })).watchedPaths).toEqual(['/prod/**']);
+    expect(loadConfig(read({ ...fullContext, requireCustomerKey: true })).requireCustomerKey).toBe(true);
+  });
+});
