@@ -51,6 +51,7 @@ export interface PumpReport {
 export function hubConfigFor(info: SandboxInfo): HubConfig {
   return {
     endpoint: info.endpoint,
+    ...(info.dynamoEndpoint ? { dynamoEndpoint: info.dynamoEndpoint } : {}),
     hubRegion: info.hubRegion,
     tableName: info.table,
     bucketName: info.bucket,
