@@ -47,6 +47,8 @@ export interface LambdaCostReport {
     readonly gzipBytes: number;
     readonly sourceMapBytes: number;
     readonly initMs: number;
+    /** The fastest of the runs: the figure least disturbed by other work on the machine. */
+    readonly initMsFastest: number;
     readonly initMsWithSourceMaps: number;
     readonly processMs: number;
   }[];
@@ -236,7 +238,7 @@ export async function runLambdaBench(log: (line: string) => void = (l) => consol
   try {
     log('');
     log(
-      `| handler | bundle (minified) | gzipped | source map | import ms (median of ${runs}) | with --enable-source-maps | node process ms |`,
+      `| handler | bundle (minified) | gzipped | source map | import ms (median of ${runs}; fastest) | with --enable-source-maps | node process ms |`,
     );
     log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const handler of ['ingest', 'reconcile']) {
@@ -249,13 +251,14 @@ export async function runLambdaBench(log: (line: string) => void = (l) => consol
         gzipBytes: gzipSync(readFileSync(file)).length,
         sourceMapBytes: statSync(`${file}.map`).size,
         initMs: Math.round(median(plain.map((r) => r.importMs))),
+        initMsFastest: Math.round(Math.min(...plain.map((r) => r.importMs))),
         initMsWithSourceMaps: Math.round(median(mapped.map((r) => r.importMs))),
         processMs: Math.round(median(mapped.map((r) => r.processMs))),
       };
       bundles.push(figure);
       const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
       log(
-        `| ${handler} | ${kb(figure.bytes)} | ${kb(figure.gzipBytes)} | ${kb(figure.sourceMapBytes)} | ${figure.initMs} | ${figure.initMsWithSourceMaps} | ${figure.processMs} |`,
+        `| ${handler} | ${kb(figure.bytes)} | ${kb(figure.gzipBytes)} | ${kb(figure.sourceMapBytes)} | ${figure.initMs}; ${figure.initMsFastest} | ${figure.initMsWithSourceMaps} | ${figure.processMs} |`,
       );
     }
   } finally {
