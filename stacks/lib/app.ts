@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, type SsmHubConfig } from './config.js';
+import { GuardrailsStack } from './guardrails-stack.js';
 import { HubStack } from './hub-stack.js';
 import { StackNames } from './names.js';
 import { OrgRolloutStack, spokeProps } from './org-rollout-stack.js';
@@ -13,6 +14,8 @@ export interface SsmHubApp {
   readonly rollout: OrgRolloutStack;
   /** One per region, when the configuration names the management account. */
   readonly managementSpokes: readonly SpokeStack[];
+  /** The organization's SCPs, when the configuration asks for them (`guardrails`). */
+  readonly guardrails?: GuardrailsStack;
 }
 
 /**
@@ -44,5 +47,12 @@ export function buildApp(app: App): SsmHubApp {
               env: { account: config.managementAccountId, region },
             }),
         );
-  return { app, config, hub, rollout, managementSpokes };
+  // SCPs live in the management account (or a delegated policy administrator: the hub account).
+  const guardrails = config.guardrails
+    ? new GuardrailsStack(app, StackNames.guardrails, {
+        env: { account: config.managementAccountId ?? config.hubAccount, region: config.hubRegion },
+        config,
+      })
+    : undefined;
+  return { app, config, hub, rollout, managementSpokes, ...(guardrails ? { guardrails } : {}) };
 }

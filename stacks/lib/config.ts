@@ -242,7 +242,7 @@ function stringList(
   return strings;
 }
 
-/** Object Lock is on unless the configuration turns it off: backups are evidence (DESIGN.md invariant 9). */
+/** Object Lock is on unless the configuration turns it off: backups are evidence (the README's security section). */
 const DEFAULT_OBJECT_LOCK: ObjectLockConfig = { enabled: true, mode: ObjectLockMode.governance, retentionDays: 365 };
 
 function objectLock(read: ContextReader): ObjectLockConfig {

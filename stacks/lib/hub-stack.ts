@@ -931,8 +931,7 @@ export class HubStack extends Stack {
     // cdk-nag AwsSolutions-L1 on the function.
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the runtime ssmhub is built and tested for (DESIGN.md); move with the project, not silently',
+      reason: 'Node.js 22 is the runtime ssmhub is built and tested for (README); move with the project, not silently',
     });
     return fn;
   }

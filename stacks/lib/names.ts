@@ -22,4 +22,5 @@ export const StackNames = {
   rollout: 'SSMHub-OrgRollout',
   managementSpoke: (region: string) => `SSMHub-ManagementSpoke-${region}`,
   stackSet: 'ssmhub-spoke',
+  guardrails: 'SSMHub-Guardrails',
 } as const;

@@ -44,6 +44,7 @@ export const fullContext: Record<string, unknown> = {
   stalenessWindowHours: 12,
   verifySample: 50,
   vault: VAULT,
+  guardrails: true,
 };
 
 /** Time allowed to a test or hook that synthesizes (the first synthesis loads aws-cdk-lib: ~15 s on a busy machine). */

@@ -1,5 +1,5 @@
 export * from './errors.js';
-export { createHub, createSandboxHub, findSandboxState, CliEnvironment, SANDBOX_STATE_FILE } from './lib/hub.js';
+export { createHub, createSandboxHub, findSandboxState, CliEnvironment } from './lib/hub.js';
 export type {
   Hub,
   HubOptions,

@@ -1,4 +1,4 @@
-/** Operations as the CLI and the index name them (DESIGN.md's JSON contract). */
+/** Operations as the CLI and the index name them (the README's JSON contract). */
 export const Operation = {
   create: 'Create',
   update: 'Update',

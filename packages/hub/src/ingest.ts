@@ -20,6 +20,8 @@ export interface IngestHandler {
   (event: SQSEvent): Promise<SQSBatchResponse>;
   /** Calls made so far by this handler (all batches). */
   readonly metrics: IngestMetrics;
+  /** Events this handler rejected so far (invalid, or outside the boundary): logged and acknowledged. */
+  eventsRejected(): number;
 }
 
 /** Registry writes per account and region are at most this frequent per handler instance. */
@@ -42,6 +44,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
   const { logger, index } = runtime;
   const ingester = new ParameterIngester(runtime, logger);
   const registryTouched = new Map<string, number>();
+  let rejected = 0;
 
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     await config.boundary.refresh?.();
@@ -49,7 +52,10 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
     const groups = new Map<string, ParameterEvent[]>();
     for (const record of event.Records) {
       const parameterEvent = parseRecord(record, config, logger);
-      if (!parameterEvent) continue;
+      if (!parameterEvent) {
+        rejected += 1;
+        continue;
+      }
       parsed.set(record.messageId, parameterEvent);
       const key = groupKey(parameterEvent);
       groups.set(key, [...(groups.get(key) ?? []), parameterEvent]);
@@ -115,7 +121,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
     );
   }
 
-  return Object.assign(handler, { metrics: runtime.counter.calls });
+  return Object.assign(handler, { metrics: runtime.counter.calls, eventsRejected: () => rejected });
 }
 
 function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): ParameterEvent | undefined {

@@ -6,4 +6,5 @@ export * from './world.js';
 export * from './parameterStore.js';
 export * from './pump.js';
 export * from './local.js';
+export * from './state.js';
 export * from './testing.js';

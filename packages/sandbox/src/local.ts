@@ -3,21 +3,22 @@ import { join, resolve } from 'node:path';
 import { Emulator, waitForEmulator } from './emulator.js';
 import { SandboxNotRunningError } from './errors.js';
 import { pump, sandboxIngestHandler, type PumpReport } from './pump.js';
+import { SandboxStateFiles, processStartTime, sandboxStateDir } from './state.js';
 import { provisionWorld, type SandboxInfo } from './world.js';
 
-/** Environment variable that moves the local sandbox's state directory. */
-export const STATE_DIR_ENV = 'SSMHUB_STATE_DIR';
-const STATE_FILE = 'sandbox.json';
-const LOG_FILE = 'moto.log';
+const STATE_FILE = SandboxStateFiles.stateFile;
+const LOG_FILE = SandboxStateFiles.logFile;
 
 /** What `ssmhub local up` leaves behind for `pump` and `down`. */
 export interface LocalSandboxState {
   readonly pid: number;
+  /** The emulator process's start time (see processStartTime): with the pid, it names one process. */
+  readonly startedAt?: string;
   readonly info: SandboxInfo;
 }
 
 export interface LocalOptions {
-  /** Where the state file and the emulator's log live. @default `$SSMHUB_STATE_DIR`, else `.ssmhub` in the working directory */
+  /** Where the state file and the emulator's log live. @default - see sandboxStateDir */
   readonly stateDir?: string;
 }
 
@@ -32,7 +33,7 @@ export interface LocalUpOptions extends LocalOptions {
 
 /** The state directory `options` and the environment select. */
 export function stateDirOf(options: LocalOptions = {}): string {
-  return resolve(options.stateDir ?? process.env[STATE_DIR_ENV] ?? join(process.cwd(), '.ssmhub'));
+  return options.stateDir ? resolve(options.stateDir) : sandboxStateDir();
 }
 
 function isAlive(pid: number): boolean {
@@ -44,13 +45,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether `pid` is still the moto_server we started (guards against a reused pid). */
-function isEmulatorProcess(pid: number): boolean {
-  if (!isAlive(pid)) return false;
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (!existsSync(cmdline)) return true; // no procfs: trust the pid
+/**
+ * Whether the state's pid is still the emulator `local up` started: the same pid and start time,
+ * never a process that merely looks like one (a reused pid, another moto_server). Without procfs
+ * (no start time to compare), the pid counts only while the state's endpoint answers as moto does.
+ */
+async function isOwnEmulator(state: LocalSandboxState): Promise<boolean> {
+  if (!isAlive(state.pid)) return false;
+  const startedAt = processStartTime(state.pid);
+  if (startedAt !== undefined || state.startedAt !== undefined) return startedAt === state.startedAt;
   try {
-    return readFileSync(cmdline, 'utf8').includes('moto_server');
+    await waitForEmulator(state.info.endpoint, { timeoutMs: 3_000 });
+    return true;
   } catch {
     return false;
   }
@@ -73,7 +79,7 @@ export function readLocalState(options: LocalOptions = {}): LocalSandboxState | 
 
 async function runningState(options: LocalOptions): Promise<LocalSandboxState | undefined> {
   const state = readLocalState(options);
-  if (!state || !isEmulatorProcess(state.pid)) return undefined;
+  if (!state || !(await isOwnEmulator(state))) return undefined;
   try {
     await waitForEmulator(state.info.endpoint, { timeoutMs: 3_000 });
     return state;
@@ -110,7 +116,8 @@ export async function localUp(options: LocalUpOptions = {}): Promise<SandboxInfo
       regions: options.regions,
       hubRegion: options.hubRegion,
     });
-    const state: LocalSandboxState = { pid: emulator.pid, info };
+    const startedAt = processStartTime(emulator.pid);
+    const state: LocalSandboxState = { pid: emulator.pid, ...(startedAt ? { startedAt } : {}), info };
     writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     return info;
   } catch (error) {
@@ -130,13 +137,21 @@ export async function localInfo(options: LocalOptions = {}): Promise<SandboxInfo
   return (await requireRunning(options)).info;
 }
 
+/** What `ssmhub local pump` did: the pump's report and the events the hub refused. */
+export interface LocalPumpReport extends PumpReport {
+  /** Events the ingest handler rejected (invalid, or from outside the organization): logged and acknowledged. */
+  readonly rejected: number;
+}
+
 /**
  * `ssmhub local pump`: delivers every pending event of the running local sandbox to the real
  * ingest handler (see pump).
  */
-export async function localPump(options: LocalOptions = {}): Promise<PumpReport> {
+export async function localPump(options: LocalOptions = {}): Promise<LocalPumpReport> {
   const { info } = await requireRunning(options);
-  return pump(info, sandboxIngestHandler(info));
+  const handler = sandboxIngestHandler(info);
+  const report = await pump(info, handler);
+  return { ...report, rejected: handler.eventsRejected() };
 }
 
 /**
@@ -147,7 +162,7 @@ export async function localDown(options: LocalOptions = {}): Promise<boolean> {
   const state = readLocalState(options);
   const file = join(stateDirOf(options), STATE_FILE);
   if (!state) return false;
-  const running = isEmulatorProcess(state.pid);
+  const running = await isOwnEmulator(state);
   if (running) {
     process.kill(state.pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;

@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { IngestQueueSettings, parameterStoreEventPattern, StaticAccountBoundary } from '@ssmhub/core';
-import { createIngestHandler, type HubConfig } from '@ssmhub/hub';
+import { createIngestHandler, type HubConfig, type IngestHandler } from '@ssmhub/hub';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { emulatorCredentials, hubClientOptions, MemberCredentials } from './clients.js';
 import { hopQueueUrl, type SandboxInfo } from './world.js';
@@ -70,7 +70,7 @@ export function hubConfigFor(info: SandboxInfo): HubConfig {
 }
 
 /** The real ingest handler (from @ssmhub/hub), configured for the sandbox. */
-export function sandboxIngestHandler(info: SandboxInfo): SqsBatchHandler {
+export function sandboxIngestHandler(info: SandboxInfo): IngestHandler {
   return createIngestHandler(hubConfigFor(info));
 }
 
@@ -140,14 +140,7 @@ export async function pump(
               sqs = new SQSClient({ endpoint: info.endpoint, region, credentials: () => members.get(account) });
               memberClients.set(key, sqs);
             }
-            const { forwarded, dropped } = await forwardHop(
-              sqs,
-              hub,
-              info,
-              account,
-              region,
-              options.forwardPerRound ?? 200,
-            );
+            const { forwarded, dropped } = await forwardHop(sqs, hub, info, account, options.forwardPerRound ?? 200);
             report.forwarded += forwarded;
             report.dropped += dropped;
             moved += forwarded + dropped;
@@ -200,10 +193,9 @@ async function forwardHop(
   hub: SQSClient,
   info: SandboxInfo,
   account: string,
-  region: string,
   limit: number,
 ): Promise<{ forwarded: number; dropped: number }> {
-  const queueUrl = hopQueueUrl(info.endpoint, account, region);
+  const queueUrl = hopQueueUrl(info.endpoint, account);
   let forwarded = 0;
   let dropped = 0;
   while (forwarded + dropped < limit) {

@@ -102,9 +102,11 @@ export const SANDBOX_HOP_QUEUE = 'ssmhub-sandbox-hop';
 
 const DEFAULTS = { memberCount: 2, regions: ['us-east-1', 'eu-west-1'], hubRegion: 'us-east-1' } as const;
 
-/** The spoke rule's hop queue in one member account and region. */
-export function hopQueueUrl(endpoint: string, account: string, region: string): string {
-  void region; // moto's queue URLs carry the account only; the client's region picks the queue
+/**
+ * The URL of a member's hop queue. Every region of the account has one at this URL: moto's queue
+ * URLs carry the account only, and the region of the SQS client that sends to it picks the queue.
+ */
+export function hopQueueUrl(endpoint: string, account: string): string {
   return `${endpoint}/${account}/${SANDBOX_HOP_QUEUE}`;
 }
 

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CliEnvironment, InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
+import { findSandboxState } from '@ssmhub/sandbox/state';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
@@ -19,7 +19,6 @@ export interface AwsCredentialIdentity {
 }
 
 /** Where `ssmhub local up` writes the sandbox's state, relative to the directory it ran in. */
-export const SANDBOX_STATE_FILE = join('.ssmhub', 'sandbox.json');
 
 /** Environment variables the CLI and library read (defined in @ssmhub/core). */
 export { CliEnvironment };
@@ -125,26 +124,6 @@ function sandboxDetailsOf(state: SandboxState | undefined): SandboxDetails | und
     ...(state.kmsKeyId ? { kmsKeyId: state.kmsKeyId } : {}),
     ...(state.readerRole ? { readerRole: state.readerRole } : {}),
   };
-}
-
-/** Environment variable `ssmhub local up` reads to move its state directory. */
-export const SANDBOX_STATE_DIR_ENV = 'SSMHUB_STATE_DIR';
-
-/** The sandbox state file: in `$SSMHUB_STATE_DIR`, else in `from` or the nearest directory above it. */
-export function findSandboxState(
-  from: string = process.cwd(),
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string | undefined {
-  const stateDir = env[SANDBOX_STATE_DIR_ENV];
-  if (stateDir) {
-    const file = join(resolve(stateDir), 'sandbox.json');
-    return existsSync(file) ? file : undefined;
-  }
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const candidate = join(dir, SANDBOX_STATE_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 function readSandboxState(path: string): SandboxState | undefined {
@@ -344,3 +323,5 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   await verified;
   return hub;
 }
+
+export { findSandboxState };

@@ -86,7 +86,7 @@ export interface DiffOptions {
   readonly recursive?: boolean;
 }
 
-/** One line of a diff (DESIGN.md's JSON contract). */
+/** One line of a diff (the README's JSON contract). */
 export interface DiffOutput {
   readonly name: string;
   readonly change: DiffChange;

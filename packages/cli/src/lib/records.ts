@@ -2,7 +2,7 @@ import { Operation } from '@ssmhub/core';
 import type { IndexRecord, VersionRecord } from '@ssmhub/core';
 
 /**
- * One record as `history`, `preview`, `search` and `changes` print it (DESIGN.md's JSON contract).
+ * One record as `history`, `preview`, `search` and `changes` print it (the README's JSON contract).
  * `value` only when values were asked for.
  */
 export interface OutputRecord {

@@ -8,7 +8,7 @@ import { expectOneLineError, ssmhub } from '../helpers/cli.js';
 import type { Run } from '../helpers/cli.js';
 
 // Every command with --output json against a sandbox started by `ssmhub local up` itself:
-// stdout must parse as exactly one JSON document (DESIGN.md's CLI contract).
+// stdout must parse as exactly one JSON document (the CLI contract in packages/cli/README.md).
 
 const REGION = 'us-east-1';
 let stateDir: string;

@@ -1,8 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localDown, localInfo, localPump, localUp, readLocalState, SandboxNotRunningError } from '../../src/index.js';
+import {
+  localDown,
+  localInfo,
+  localPump,
+  localUp,
+  assumeMemberRole,
+  readLocalState,
+  sandboxStateDir,
+  SandboxNotRunningError,
+} from '../../src/index.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'ssmhub-local-'));
 
@@ -57,5 +67,74 @@ describe('local up / down', () => {
     expect((await fetch(`${info.endpoint}/moto-api/`)).ok).toBe(true);
     expect((await localInfo({ stateDir })).endpoint).toBe(info.endpoint);
     expect(await localDown({ stateDir })).toBe(true);
+  });
+});
+
+describe('local down stops only its own emulator', () => {
+  it('leaves a process that merely looks like the emulator running (a reused pid)', async () => {
+    const { spawn } = await import('node:child_process');
+    // A decoy whose command line names the emulator, as an unrelated moto_server would.
+    const decoy = spawn('bash', ['-c', 'exec -a moto_server sleep 60'], { stdio: 'ignore' });
+    try {
+      expect(decoy.pid).toBeDefined();
+      const info = await localUp({ stateDir, members: 1, regions: ['us-east-1'] });
+      const state = readLocalState({ stateDir })!;
+      expect(state.startedAt).toBeDefined();
+      // The sandbox's emulator died and its pid went to the decoy: the state now names the decoy.
+      writeFileSync(join(stateDir, 'sandbox.json'), JSON.stringify({ ...state, pid: decoy.pid }));
+      expect(await localDown({ stateDir })).toBe(false);
+      expect(alive(decoy.pid!)).toBe(true);
+      // The real emulator is still ours to stop, by its own pid and start time.
+      writeFileSync(join(stateDir, 'sandbox.json'), JSON.stringify(state));
+      expect(await localDown({ stateDir })).toBe(true);
+      await expect(fetch(`${info.endpoint}/moto-api/`)).rejects.toThrow();
+    } finally {
+      decoy.kill('SIGKILL');
+    }
+  });
+});
+
+describe('local pump', () => {
+  it('counts the events the hub rejected', async () => {
+    const info = await localUp({ stateDir, members: 1, regions: ['us-east-1'] });
+    try {
+      const member = info.memberAccounts[0]!;
+      const events = new EventBridgeClient({
+        endpoint: info.endpoint,
+        region: 'us-east-1',
+        credentials: await assumeMemberRole(info.endpoint, member),
+      });
+      // A Parameter Store Change whose detail names no parameter: the hub must refuse it.
+      await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'aws.ssm',
+              DetailType: 'Parameter Store Change',
+              Detail: JSON.stringify({ operation: 'Create' }),
+            },
+          ],
+        }),
+      );
+      const report = await localPump({ stateDir });
+      expect(report).toMatchObject({ forwarded: 1, delivered: 1, rejected: 1, deadLettered: 0 });
+    } finally {
+      await localDown({ stateDir });
+    }
+  });
+});
+
+describe('sandboxStateDir', () => {
+  it('finds the same state directory from anywhere inside a repository', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'ssmhub-repo-'));
+    try {
+      mkdirSync(join(repo, '.git'));
+      mkdirSync(join(repo, 'packages', 'cli'), { recursive: true });
+      expect(sandboxStateDir(join(repo, 'packages', 'cli'), {})).toBe(join(repo, '.ssmhub'));
+      expect(sandboxStateDir(repo, {})).toBe(join(repo, '.ssmhub'));
+      expect(sandboxStateDir(join(repo, 'packages'), { SSMHUB_STATE_DIR: '/elsewhere' })).toBe('/elsewhere');
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Where the local sandbox keeps its state. This module loads no AWS SDK, so the CLI's read
+ * commands can find a sandbox without paying for the sandbox package.
+ */
+export const SandboxStateFiles = {
+  /** Environment variable that moves the state directory. */
+  dirEnv: 'SSMHUB_STATE_DIR',
+  /** The state directory's name, at the repository root (or wherever `local up` ran outside one). */
+  dirName: '.ssmhub',
+  /** `{ pid, startedAt, info }`, written by `ssmhub local up`. */
+  stateFile: 'sandbox.json',
+  /** The emulator's output. */
+  logFile: 'moto.log',
+} as const;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function ancestors(from: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    dirs.push(dir);
+    if (dirname(dir) === dir) return dirs;
+  }
+}
+
+/**
+ * The state directory of the sandbox seen from `from`: `$SSMHUB_STATE_DIR`; else the nearest
+ * `.ssmhub` holding a state file, in `from` or above; else `.ssmhub` at the root of the repository
+ * `from` is in (the nearest directory with `.git` or `package-lock.json`), so every command finds
+ * the same sandbox from any directory of the repository; else `.ssmhub` in `from`.
+ *
+ * @example
+ * sandboxStateDir('/repo/packages/cli'); // '/repo/.ssmhub'
+ */
+export function sandboxStateDir(from: string = process.cwd(), env: Environment = process.env): string {
+  const fromEnv = env[SandboxStateFiles.dirEnv];
+  if (fromEnv) return resolve(fromEnv);
+  const dirs = ancestors(from);
+  const withState = dirs.find((dir) => existsSync(join(dir, SandboxStateFiles.dirName, SandboxStateFiles.stateFile)));
+  const root = dirs.find((dir) => existsSync(join(dir, '.git')) || existsSync(join(dir, 'package-lock.json')));
+  return join(withState ?? root ?? resolve(from), SandboxStateFiles.dirName);
+}
+
+/** The state file of the sandbox seen from `from`, or undefined when there is none. */
+export function findSandboxState(from: string = process.cwd(), env: Environment = process.env): string | undefined {
+  const file = join(sandboxStateDir(from, env), SandboxStateFiles.stateFile);
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * When the kernel started `pid` (clock ticks since boot, /proc/<pid>/stat field 22), or undefined
+ * without procfs. A pid can be reused; a pid and its start time name one process.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}

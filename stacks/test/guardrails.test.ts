@@ -1,0 +1,90 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  FORWARD_RULE_CHANGE_ACTIONS,
+  HUB_FUNCTION_CHANGE_ACTIONS,
+  ROLE_CHANGE_ACTIONS,
+} from '../lib/guardrails-stack.js';
+import { HUB_ACCOUNT, MANAGEMENT_ACCOUNT, SYNTH_TIMEOUT, cdkJsonContext, fullContext, synthesize } from './helpers.js';
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface PolicyProperties {
+  Name: string;
+  Type: string;
+  TargetIds: string[];
+  Content: { Statement: Statement[] };
+}
+
+let policies: Map<string, PolicyProperties>;
+let guardrailsAccount: string | undefined;
+
+beforeAll(() => {
+  const built = synthesize();
+  expect(built.guardrails).toBeDefined();
+  guardrailsAccount = built.guardrails?.account;
+  const template = Template.fromStack(built.guardrails!);
+  const resources = template.findResources('AWS::Organizations::Policy') as Record<
+    string,
+    { Properties: PolicyProperties }
+  >;
+  policies = new Map(Object.values(resources).map((r) => [r.Properties.Name, r.Properties]));
+}, SYNTH_TIMEOUT);
+
+function resources(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+describe('organization guardrails (SCPs)', () => {
+  it(
+    'are created in the management account only when the configuration asks for them',
+    () => {
+      expect(guardrailsAccount).toBe(MANAGEMENT_ACCOUNT);
+      expect(policies.size).toBe(2);
+      const withoutGuardrails = synthesize({ ...cdkJsonContext(), ...fullContext, guardrails: false });
+      expect(withoutGuardrails.guardrails).toBeUndefined();
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it('deny every member the changes that would stop its backups, on the configured OUs', () => {
+    const spokes = policies.get('ssmhub-protect-spokes')!;
+    expect(spokes.Type).toBe('SERVICE_CONTROL_POLICY');
+    expect(spokes.TargetIds).toEqual(fullContext.organizationalUnitIds);
+    const [roles, rule] = spokes.Content.Statement;
+    expect(roles).toMatchObject({ Effect: 'Deny', Action: [...ROLE_CHANGE_ACTIONS] });
+    expect(resources(roles!)).toEqual(['arn:aws:iam::*:role/SSMHub*']);
+    expect(roles!.Condition).toBeUndefined();
+    expect(rule).toMatchObject({ Effect: 'Deny', Action: [...FORWARD_RULE_CHANGE_ACTIONS] });
+    expect(resources(rule!)).toEqual(['arn:aws:events:*:*:rule/ssmhub-forward']);
+    expect(ROLE_CHANGE_ACTIONS).toEqual(expect.arrayContaining(['iam:DeleteRole', 'iam:UpdateAssumeRolePolicy']));
+    expect(FORWARD_RULE_CHANGE_ACTIONS).toEqual(expect.arrayContaining(['events:DeleteRule', 'events:DisableRule']));
+  });
+
+  it('let only the deployment role pass the hub roles or change the hub functions', () => {
+    const hub = policies.get('ssmhub-protect-hub')!;
+    expect(hub.TargetIds).toEqual([HUB_ACCOUNT]);
+    const [passRole, functions] = hub.Content.Statement;
+    expect(passRole!.Action).toEqual(['iam:PassRole', ...ROLE_CHANGE_ACTIONS]);
+    expect(resources(passRole!)).toEqual([
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`,
+    ]);
+    expect(functions!.Action).toEqual([...HUB_FUNCTION_CHANGE_ACTIONS]);
+    expect(resources(functions!)).toEqual([
+      `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-ingest`,
+      `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-reconcile`,
+    ]);
+    for (const statement of [passRole!, functions!]) {
+      expect(statement.Effect).toBe('Deny');
+      expect(statement.Condition?.ArnNotLike?.['aws:PrincipalArn']).toBe(
+        `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
+      );
+    }
+  });
+});
