@@ -23,6 +23,8 @@ export interface LoadBenchOptions {
    * writes go on, rather than once at the end (what `npm run bench` does). @default false
    */
   readonly deliverEachRound?: boolean;
+  /** Called after each round with a line of progress (a long run shows how far it got). */
+  readonly progress?: (line: string) => void;
 }
 
 export interface LoadBenchResult {
@@ -93,6 +95,10 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     writeMs += Date.now() - start;
     written += batch.length;
     if (options.deliverEachRound === true) await deliver();
+    options.progress?.(
+      `round ${round + 1}/${rounds}: ${written} changes written in ${Math.round(writeMs / 1000)} s, ` +
+        `delivered in ${Math.round(ingestMs / 1000)} s`,
+    );
   }
   if (options.deliverEachRound !== true) await deliver();
   const writeSeconds = writeMs / 1000;
@@ -181,6 +187,7 @@ async function main(): Promise<void> {
       changes: Number(process.env.SSMHUB_LOAD_CHANGES ?? 10_000),
       parameters: Number(process.env.SSMHUB_LOAD_PARAMETERS ?? 1_000),
       deliverEachRound: true,
+      progress: (line) => console.error(line),
     });
     console.log(JSON.stringify({ index: dynamoLocal ? 'DynamoDB Local' : 'moto', ...result }, null, 2));
   } finally {
