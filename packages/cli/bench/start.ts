@@ -20,6 +20,8 @@ export interface StartFigures {
   readonly helpMs: number;
   /** Median milliseconds from spawn to the first AWS request of `ssmhub preview`. */
   readonly firstRequestMs: number;
+  /** Median milliseconds of `node -e 0` on the same machine at the same time: what a busy machine adds. */
+  readonly bareNodeMs: number;
 }
 
 function median(values: number[]): number {
@@ -30,7 +32,7 @@ function median(values: number[]): number {
 /** Milliseconds from spawn until `until` resolves (the process is stopped then if still running). */
 async function timedRun(args: string[], env: NodeJS.ProcessEnv, until?: Promise<void>): Promise<number> {
   const begin = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await (until ? Promise.race([until, exited]) : exited);
   const ms = Number(process.hrtime.bigint() - begin) / 1e6;
@@ -63,14 +65,17 @@ export async function runStartBench(log: (line: string) => void = (l) => console
   try {
     const help: number[] = [];
     const first: number[] = [];
+    const bare: number[] = [];
     for (let i = 0; i < runs; i += 1) {
-      help.push(await timedRun(['preview', '--help'], env));
+      bare.push(await timedRun(['-e', '0'], env));
+      help.push(await timedRun([BIN, 'preview', '--help'], env));
       const arrived = new Promise<void>((resolve) => (firstRequest = resolve));
-      first.push(await timedRun(['preview', '/app/', '--account', '111122223333', '--at', 'now'], env, arrived));
+      first.push(await timedRun([BIN, 'preview', '/app/', '--account', '111122223333', '--at', 'now'], env, arrived));
     }
-    const figures = { runs, helpMs: median(help), firstRequestMs: median(first) };
+    const figures = { runs, helpMs: median(help), firstRequestMs: median(first), bareNodeMs: median(bare) };
     log(
-      `ssmhub preview --help: ${figures.helpMs} ms; ssmhub preview to its first AWS request: ${figures.firstRequestMs} ms (median of ${runs} processes)`,
+      `ssmhub preview --help: ${figures.helpMs} ms; ssmhub preview to its first AWS request: ` +
+        `${figures.firstRequestMs} ms; node -e 0: ${figures.bareNodeMs} ms (medians of ${runs} processes each)`,
     );
     return figures;
   } finally {
