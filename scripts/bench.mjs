@@ -1,9 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark on the local sandbox, each on its own emulator.
+// `npm run bench`: every benchmark, each in its own process (and sandbox where it needs one).
+//   SSMHUB_BENCH                                   sections to run, comma-separated (default: all):
+//                                                  start, lambda, load, preview, changes
+//   SSMHUB_BENCH_DYNAMODB=moto                     put the index on the emulator even when DynamoDB Local can run
+//   SSMHUB_START_RUNS                              CLI start: whole processes per figure (default 10)
+//   SSMHUB_LAMBDA_VERSIONS / SSMHUB_LAMBDA_INIT_RUNS  Lambda cost: versions for CPU (5,000), fresh loads (10)
 //   SSMHUB_LOAD_CHANGES / SSMHUB_LOAD_PARAMETERS   ingest load (default 1,000 changes over 200 parameters)
 //   SSMHUB_BENCH_SIZES                             preview sizes, NxV list (default 1000x1,1000x10,1000x50)
-//   SSMHUB_VERIFY_VERSIONS                         versions the restore test checks (default 1,000)
-// Figures are the emulator's: request counts transfer to AWS, latencies do not.
+//   SSMHUB_VERIFY_VERSIONS                         verify: versions the restore test checks (default 1,000)
+//   SSMHUB_CHANGES_VERSIONS                        changes: versions spread over a year (default 10,000)
+// The index runs on DynamoDB Local when Java is there (`npm run setup:dynamodb-local`, which `npm run
+// bench` runs when it can), else on moto: each section says which. Request counts, items and read
+// units transfer to AWS; the emulators' latencies do not.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +24,23 @@ const env = {
   SSMHUB_LOAD_PARAMETERS: process.env.SSMHUB_LOAD_PARAMETERS ?? '200',
   SSMHUB_BENCH_SIZES: process.env.SSMHUB_BENCH_SIZES ?? '1000x1,1000x10,1000x50',
 };
-const runs = [
-  ['ingest load', 'packages/hub/bench/load.ts'],
-  ['point-in-time preview and restore', 'packages/cli/bench/preview.ts'],
-  ['restore test (ssmhub verify)', 'packages/cli/bench/verify.ts'],
-];
+const sections = {
+  start: ['CLI start (whole processes)', 'packages/cli/bench/start.ts'],
+  lambda: ["the Lambdas' own cost: CPU per version, bundle size, initialisation", 'packages/hub/bench/lambda.ts'],
+  load: ['ingest load', 'packages/hub/bench/load.ts'],
+  preview: ['point-in-time preview and restore', 'packages/cli/bench/preview.ts'],
+  changes: ['changes over a day, a month and a year', 'packages/cli/bench/changes.ts'],
+  verify: ['restore test (ssmhub verify)', 'packages/cli/bench/verify.ts'],
+};
+const wanted = (process.env.SSMHUB_BENCH ?? Object.keys(sections).join(',')).split(',').map((s) => s.trim());
+const unknown = wanted.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(`unknown SSMHUB_BENCH section(s): ${unknown.join(', ')} (known: ${Object.keys(sections).join(', ')})`);
+  process.exit(2);
+}
 let failed = false;
-for (const [title, script] of runs) {
+for (const name of wanted) {
+  const [title, script] = sections[name];
   // The benchmarks live outside the packages' src (they are not part of what ships): tsx runs them.
   console.log(`\n== ${title} (npx tsx ${script})`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, script)], { env, stdio: 'inherit' });

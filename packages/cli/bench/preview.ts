@@ -5,15 +5,19 @@
  * for N parameters x V versions at T = now and T = the middle of the history, and times applying a
  * 1,000-parameter restore to the sandbox's SSM.
  *
+ * The index is on DynamoDB Local when Java and `npm run setup:dynamodb-local` are there (AWS's own
+ * engine: its Query cost does not grow with the partition, the emulator's does), else on the
+ * emulator, and the first line says which; SSMHUB_BENCH_DYNAMODB=moto forces the emulator.
+ *
  * Run: `npm run build && npx tsx packages/cli/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { Emulator, provisionWorld } from '@ssmhub/sandbox';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { createSandboxHub, type Hub } from '../src/lib/hub.js';
 import { preview } from '../src/lib/preview.js';
 import { applyRestore, planRestore } from '../src/lib/restore.js';
+import { startBenchSandbox } from './benchHub.js';
 
 /** One preview measurement. */
 export interface PreviewFigure {
@@ -132,13 +136,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
  * report.previews.find((p) => p.parameters === 10000 && p.versions === 10)?.stats.dynamoRequests;
  */
 export async function runPreviewBench(log: (line: string) => void = (l) => console.log(l)): Promise<BenchReport> {
-  const emulator = await Emulator.start();
+  const sandbox = await startBenchSandbox(log);
   try {
-    const info = await provisionWorld(emulator.endpoint, {
-      memberCount: 1,
-      regions: [REGION],
-      hubRegion: REGION,
-    });
+    const { info } = sandbox;
     const hub = await createSandboxHub(info);
     const previews: PreviewFigure[] = [];
     log('| parameters | versions | T | preview ms | DynamoDB requests | consumed RCU | items read | found |');
@@ -195,7 +195,7 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
     }
     return { previews, ...(restore ? { restore } : {}) };
   } finally {
-    await emulator.stop();
+    await sandbox.stop();
   }
 }
 

@@ -1,6 +1,6 @@
 import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mapLimit } from '@ssmhub/core';
-import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { dynamoDBLocalUnavailable, hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
 import { IndexTable } from '@ssmhub/store';
 import type { HubConfig } from '../src/config.js';
 import { createIngestHandler } from '../src/ingest.js';
@@ -18,6 +18,13 @@ export interface LoadBenchOptions {
   readonly parameters?: number;
   /** Changes written to SSM at once (different parameters). @default 16 */
   readonly writeConcurrency?: number;
+  /**
+   * Deliver after every round of writes (one version of every parameter), as AWS delivers while
+   * writes go on, rather than once at the end (what `npm run bench` does). @default false
+   */
+  readonly deliverEachRound?: boolean;
+  /** Called after each round with a line of progress (a long run shows how far it got). */
+  readonly progress?: (line: string) => void;
 }
 
 export interface LoadBenchResult {
@@ -39,6 +46,8 @@ export interface LoadBenchResult {
   readonly versionsPerSecond: number;
   /** AWS calls of the ingest handler per version indexed, keyed `Service.Operation`. */
   readonly callsPerVersion: Record<string, number>;
+  /** The same by service (`DynamoDB`, `S3`, `SSM`, `STS`). */
+  readonly requestsPerVersionByService: Record<string, number>;
 }
 
 /**
@@ -63,21 +72,37 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   }));
   // Round r writes version r+1 of every parameter; parameters of one round are written concurrently.
   const rounds = Math.ceil(changes / parameterCount);
-  const writeStart = Date.now();
+  const handler = createIngestHandler(options.config);
+  let writeMs = 0;
+  let ingestMs = 0;
+  let deadLettered = 0;
+  let failedDeliveries = 0;
+  const deliver = async (): Promise<void> => {
+    const start = Date.now();
+    const report = await sandbox.pump(handler, { maxRounds: 1_000 });
+    ingestMs += Date.now() - start;
+    deadLettered += report.deadLettered;
+    failedDeliveries += report.failedDeliveries;
+    if (!report.drained) throw new Error('the pump stopped before the queues were empty');
+  };
   let written = 0;
   for (let round = 0; round < rounds; round++) {
     const batch = parameters.slice(0, Math.min(parameterCount, changes - written));
+    const start = Date.now();
     await mapLimit(batch, options.writeConcurrency ?? 16, (p) =>
       sandbox.store.put(p.account, region, { name: p.name, value: `value-${round}-${p.name}`, overwrite: round > 0 }),
     );
+    writeMs += Date.now() - start;
     written += batch.length;
+    if (options.deliverEachRound === true) await deliver();
+    options.progress?.(
+      `round ${round + 1}/${rounds}: ${written} changes written in ${Math.round(writeMs / 1000)} s, ` +
+        `delivered in ${Math.round(ingestMs / 1000)} s`,
+    );
   }
-  const writeSeconds = (Date.now() - writeStart) / 1000;
-
-  const handler = createIngestHandler(options.config);
-  const ingestStart = Date.now();
-  const report = await sandbox.pump(handler);
-  const ingestSeconds = (Date.now() - ingestStart) / 1000;
+  if (options.deliverEachRound !== true) await deliver();
+  const writeSeconds = writeMs / 1000;
+  const ingestSeconds = ingestMs / 1000;
 
   const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
   const indexed: string[] = [];
@@ -92,6 +117,11 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   });
   const indexedSet = new Set(indexed);
   const versionsIndexed = indexedSet.size;
+  const byService: Record<string, number> = {};
+  for (const [call, count] of Object.entries(handler.metrics)) {
+    const service = call.split('.')[0] as string;
+    byService[service] = (byService[service] ?? 0) + count;
+  }
   const callsPerVersion = Object.fromEntries(
     Object.entries(handler.metrics)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -105,12 +135,15 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     versionsInSsm: truth.length,
     missing: truth.filter((key) => !indexedSet.has(key)).length,
     duplicates: indexed.length - indexedSet.size,
-    deadLettered: report.deadLettered,
-    failedDeliveries: report.failedDeliveries,
+    deadLettered,
+    failedDeliveries,
     writeSeconds: round3(writeSeconds),
     ingestSeconds: round3(ingestSeconds),
     versionsPerSecond: round3(versionsIndexed / Math.max(ingestSeconds, 0.001)),
     callsPerVersion,
+    requestsPerVersionByService: Object.fromEntries(
+      Object.entries(byService).map(([service, count]) => [service, round3(count / Math.max(1, versionsIndexed))]),
+    ),
   };
 }
 
@@ -129,17 +162,34 @@ async function ssmVersionKeys(ssm: SSMClient, account: string, name: string): Pr
   return keys;
 }
 
-/** Command line: `npx tsx packages/hub/bench/load.ts` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS). */
+/**
+ * Where a scale benchmark puts the index: DynamoDB Local when it can run (SSMHUB_BENCH_DYNAMODB=moto
+ * forces the emulator), saying why when it cannot.
+ */
+export function benchDynamoLocal(log: (line: string) => void = (l) => console.error(l)): boolean {
+  if (process.env.SSMHUB_BENCH_DYNAMODB === 'moto') {
+    log('index on the emulator (SSMHUB_BENCH_DYNAMODB=moto)');
+    return false;
+  }
+  const unavailable = dynamoDBLocalUnavailable();
+  log(unavailable ? `index on the emulator: ${unavailable}` : 'index on DynamoDB Local, the rest on the emulator');
+  return unavailable === undefined;
+}
+
+/** Command line: `npx tsx packages/hub/bench/load.ts` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS, SSMHUB_BENCH_DYNAMODB). */
 async function main(): Promise<void> {
-  const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'] });
+  const dynamoLocal = benchDynamoLocal();
+  const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'], dynamoLocal });
   try {
     const result = await runLoadBench({
       sandbox,
       config: { ...hubConfigFor(sandbox.info), logger: silentLogger() },
       changes: Number(process.env.SSMHUB_LOAD_CHANGES ?? 10_000),
       parameters: Number(process.env.SSMHUB_LOAD_PARAMETERS ?? 1_000),
+      deliverEachRound: true,
+      progress: (line) => console.error(line),
     });
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify({ index: dynamoLocal ? 'DynamoDB Local' : 'moto', ...result }, null, 2));
   } finally {
     await sandbox.stop();
   }

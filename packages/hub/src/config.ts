@@ -17,6 +17,8 @@ export interface HubConfig {
   readonly boundary: AccountBoundary;
   /** Endpoint of every AWS call (the local sandbox). @default - AWS */
   readonly endpoint?: string;
+  /** Endpoint of the index's DynamoDB calls (DynamoDB Local in the sandbox). @default - `endpoint` */
+  readonly dynamoEndpoint?: string;
   /** The hub's own credentials. @default - the SDK's default chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Structured logger. @default - a Powertools Logger for service 'ssmhub-ingest' */

@@ -77,7 +77,10 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     ...(config.credentials ? { credentials: config.credentials } : {}),
     ...(config.requestHandler ? { requestHandler: config.requestHandler } : {}),
   });
-  const dynamodb = new DynamoDBClient(clientOptions(config.hubRegion));
+  const dynamodb = new DynamoDBClient({
+    ...clientOptions(config.hubRegion),
+    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
+  });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const s3 = new S3Client({ ...clientOptions(config.hubRegion), forcePathStyle: Boolean(config.endpoint) });
   const sts = countCalls(new STSClient(clientOptions(config.hubRegion)), 'STS', counter);

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './clients.js';
 export * from './emulator.js';
+export * from './dynamodbLocal.js';
 export * from './world.js';
 export * from './parameterStore.js';
 export * from './pump.js';

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IndexRecord } from '@ssmhub/core';
 import { IndexTable } from '@ssmhub/store';
 import { hubClientOptions } from './clients.js';
+import { DynamoDBLocal } from './dynamodbLocal.js';
 import { Emulator } from './emulator.js';
 import { SandboxParameterStore } from './parameterStore.js';
 import { pump, sandboxIngestHandler, type PumpOptions, type PumpReport, type SqsBatchHandler } from './pump.js';
@@ -26,7 +27,7 @@ export interface HubClients {
 
 function hubClients(info: SandboxInfo): HubClients {
   const options = hubClientOptions(info.endpoint, info.hubRegion);
-  const dynamodb = new DynamoDBClient(options);
+  const dynamodb = new DynamoDBClient({ ...options, endpoint: info.dynamoEndpoint ?? info.endpoint });
   return {
     dynamodb,
     ddb: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
@@ -35,6 +36,15 @@ function hubClients(info: SandboxInfo): HubClients {
     events: new EventBridgeClient(options),
     kms: new KMSClient(options),
   };
+}
+
+export interface TestSandboxOptions extends ProvisionOptions {
+  /**
+   * Put the index on DynamoDB Local (started for this sandbox and stopped with it) instead of
+   * the emulator. Throws EmulatorError when Java or DynamoDB Local is missing
+   * (dynamoDBLocalUnavailable() says which, beforehand). @default false
+   */
+  readonly dynamoLocal?: boolean;
 }
 
 /**
@@ -48,17 +58,24 @@ export class TestSandbox {
     public readonly emulator: Emulator,
     private readonly options: ProvisionOptions,
     info: SandboxInfo,
+    /** The DynamoDB Local the index is on, when started with `dynamoLocal`. */
+    public readonly dynamoLocal?: DynamoDBLocal,
   ) {
     this.state = TestSandbox.around(info);
   }
 
   /** @internal use startTestSandbox */
-  public static async start(options: ProvisionOptions = {}): Promise<TestSandbox> {
-    const emulator = await Emulator.start();
+  public static async start(options: TestSandboxOptions = {}): Promise<TestSandbox> {
+    const { dynamoLocal: wantsDynamoLocal, ...provision } = options;
+    const dynamoLocal = wantsDynamoLocal ? await DynamoDBLocal.start() : undefined;
+    let emulator: Emulator | undefined;
     try {
-      return new TestSandbox(emulator, options, await provisionWorld(emulator.endpoint, options));
+      emulator = await Emulator.start();
+      const world = { ...provision, ...(dynamoLocal ? { dynamoEndpoint: dynamoLocal.endpoint } : {}) };
+      return new TestSandbox(emulator, world, await provisionWorld(emulator.endpoint, world), dynamoLocal);
     } catch (error) {
-      await emulator.stop();
+      await emulator?.stop();
+      await dynamoLocal?.stop();
       throw error;
     }
   }
@@ -86,16 +103,24 @@ export class TestSandbox {
 
   /** Wipes the emulator and provisions a fresh world (same options; new member account ids). */
   public async reset(): Promise<SandboxInfo> {
+    const { table } = this.info;
+    const dynamodb = this.clients.dynamodb;
+    if (this.info.dynamoEndpoint) {
+      // The emulator's reset does not reach DynamoDB Local: the table goes by hand.
+      await dynamodb.send(new DeleteTableCommand({ TableName: table }));
+      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table });
+    }
     this.release();
     await this.emulator.reset();
     this.state = TestSandbox.around(await provisionWorld(this.emulator.endpoint, this.options));
     return this.info;
   }
 
-  /** Stops the emulator and releases every client. */
+  /** Stops the emulator (and DynamoDB Local) and releases every client. */
   public async stop(): Promise<void> {
     this.release();
     await this.emulator.stop();
+    await this.dynamoLocal?.stop();
   }
 
   private release(): void {
@@ -117,7 +142,7 @@ export class TestSandbox {
  *   await sandbox.pump();
  * });
  */
-export function startTestSandbox(options: ProvisionOptions = {}): Promise<TestSandbox> {
+export function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
   return TestSandbox.start(options);
 }
 

@@ -53,6 +53,8 @@ import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, MemberCredentials, type Cli
  */
 export interface SandboxInfo {
   readonly endpoint: string;
+  /** Where the index table is, when not on the emulator (DynamoDB Local). @default - `endpoint` */
+  readonly dynamoEndpoint?: string;
   readonly hubAccount: string;
   readonly hubRegion: string;
   readonly organizationId: string;
@@ -81,6 +83,11 @@ export interface ProvisionOptions {
   readonly regions?: readonly string[];
   /** Where the hub's bus, queue, table, bucket and key live. @default 'us-east-1' */
   readonly hubRegion?: string;
+  /**
+   * Endpoint of the DynamoDB the index table goes in (DynamoDB Local, see DynamoDBLocal).
+   * @default - the emulator's
+   */
+  readonly dynamoEndpoint?: string;
 }
 
 /**
@@ -136,7 +143,7 @@ export async function provisionWorld(endpoint: string, options: ProvisionOptions
   const hubAccount = EMULATOR_DEFAULT_ACCOUNT;
 
   const { organizationId, memberAccounts } = await createOrganization(hub, memberCount);
-  const hubResources = await provisionHub(hub, hubAccount, organizationId);
+  const hubResources = await provisionHub(hub, hubAccount, organizationId, options.dynamoEndpoint);
   const credentials = new MemberCredentials(endpoint);
   await Promise.all(
     memberAccounts.map(async (account) => {
@@ -147,6 +154,7 @@ export async function provisionWorld(endpoint: string, options: ProvisionOptions
   );
   return {
     endpoint,
+    ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
     hubAccount,
     hubRegion,
     organizationId,
@@ -204,10 +212,15 @@ type HubResources = Pick<
   | 'digestKeyId'
 >;
 
-async function provisionHub(hub: ClientOptions, hubAccount: string, organizationId: string): Promise<HubResources> {
+async function provisionHub(
+  hub: ClientOptions,
+  hubAccount: string,
+  organizationId: string,
+  dynamoEndpoint: string | undefined,
+): Promise<HubResources> {
   const kms = new KMSClient(hub);
   const s3 = new S3Client({ ...hub, forcePathStyle: true });
-  const dynamodb = new DynamoDBClient(hub);
+  const dynamodb = new DynamoDBClient({ ...hub, endpoint: dynamoEndpoint ?? hub.endpoint });
   const sqs = new SQSClient(hub);
   const events = new EventBridgeClient(hub);
   try {

@@ -210,29 +210,6 @@ export class IndexTable {
     return { records: result.items.map(fromRecordItem), ...(result.lastKey ? { lastKey: result.lastKey } : {}) };
   }
 
-  /**
-   * The records of every name from `firstName` to `lastName` (in key order) up to `until`'s whole
-   * second: one contiguous key range, for reading many names at once.
-   */
-  public async recordsOfNameRange(
-    location: Location,
-    firstName: string,
-    lastName: string,
-    until: string,
-  ): Promise<IndexRecord[]> {
-    const condition = keyCondition(TABLE_KEYS, this.partitionOf(location), {
-      from: recordPrefix(firstName),
-      to: `${recordPrefix(lastName)}${RANGE_END}`,
-    });
-    const items = await this.query({
-      ...condition,
-      FilterExpression: '#time <= :until',
-      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#time': 'time' },
-      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':until': `${until.slice(0, 19)}~` },
-    });
-    return items.map(fromRecordItem);
-  }
-
   /** Every record of every name in one location (tests and benchmarks compare them with SSM). */
   public async locationRecords(location: Location): Promise<IndexRecord[]> {
     const items = await this.query(

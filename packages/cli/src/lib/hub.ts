@@ -29,6 +29,11 @@ export interface HubOptions {
   readonly profile?: string;
   /** Endpoint of every AWS call (the local sandbox). @default - $AWS_ENDPOINT_URL, the sandbox state, or AWS */
   readonly endpoint?: string;
+  /**
+   * Endpoint of the index's DynamoDB calls (DynamoDB Local under a sandbox).
+   * @default - $AWS_ENDPOINT_URL_DYNAMODB, the sandbox state's, or `endpoint`
+   */
+  readonly dynamoEndpoint?: string;
   /** The hub's region. @default - $SSMHUB_REGION, the sandbox state, $AWS_REGION, the profile's region */
   readonly hubRegion?: string;
   /** The index table. @default - $SSMHUB_TABLE, the sandbox state, or 'ssmhub-index' */
@@ -97,6 +102,7 @@ export interface MemberClientConfig {
 /** What `ssmhub local up` writes; every field optional so older or newer files still load. */
 interface SandboxState {
   readonly endpoint?: string;
+  readonly dynamoEndpoint?: string;
   readonly table?: string;
   readonly tableName?: string;
   readonly bucket?: string;
@@ -141,6 +147,7 @@ function isErrorNamed(error: unknown, ...names: string[]): boolean {
 /** What `ssmhub local up` (and @ssmhub/sandbox's provisionWorld) reports of a sandbox. */
 export interface SandboxHubInfo extends SandboxDetails {
   readonly endpoint: string;
+  readonly dynamoEndpoint?: string;
   readonly hubRegion: string;
   readonly table: string;
   readonly bucket: string;
@@ -156,6 +163,7 @@ export interface SandboxHubInfo extends SandboxDetails {
 export function createSandboxHub(info: SandboxHubInfo): Promise<Hub> {
   return createHub({
     endpoint: info.endpoint,
+    ...(info.dynamoEndpoint ? { dynamoEndpoint: info.dynamoEndpoint } : {}),
     hubRegion: info.hubRegion,
     table: info.table,
     bucket: info.bucket,
@@ -203,6 +211,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     state = path ? readSandboxState(path) : undefined;
   }
   const endpoint = explicitEndpoint ?? state?.endpoint;
+  // The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, but an explicit endpoint would override it.
+  const dynamoEndpoint = options.dynamoEndpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? state?.dynamoEndpoint ?? endpoint;
   const maxAttempts = options.maxAttempts ?? 10;
   let credentials = options.credentials;
   if (!credentials && state?.endpoint && !env.AWS_ACCESS_KEY_ID && !options.profile) {
@@ -230,7 +240,8 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     retryMode: 'adaptive' as const,
     maxAttempts,
   };
-  const probe = new DynamoDBClient({ ...base, ...(explicitRegion ? { region: explicitRegion } : {}) });
+  const dynamoBase = { ...base, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) };
+  const probe = new DynamoDBClient({ ...dynamoBase, ...(explicitRegion ? { region: explicitRegion } : {}) });
   let region: string;
   try {
     region = explicitRegion ?? (await probe.config.region());
@@ -245,13 +256,14 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     region: clientRegion,
     ...(endpoint ? { forcePathStyle: true } : {}),
   });
-  const dynamoClient = explicitRegion ? probe : new DynamoDBClient(clientConfig(region));
+  const dynamoClient = explicitRegion ? probe : new DynamoDBClient({ ...dynamoBase, region });
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
   // The table check goes out first and the S3 and STS clients load while it is in flight: a
   // command's first request does not wait for clients it may not need yet.
-  const verified = options.verify === false ? Promise.resolve() : verifyTable(dynamoClient, table, region, endpoint);
+  const verified =
+    options.verify === false ? Promise.resolve() : verifyTable(dynamoClient, table, region, dynamoEndpoint);
   verified.catch(() => undefined); // awaited below, once the hub is built
   const [{ S3Client }, { GetCallerIdentityCommand, STSClient }] = await Promise.all([
     import('@aws-sdk/client-s3'),

@@ -1,28 +1,19 @@
-import {
-  chunks,
-  mapLimit,
-  recordPrefix,
-  selects,
-  stateFromRecentRecords,
-  stateOnTimeline,
-  orderTimeline,
-} from '@ssmhub/core';
+import { mapLimit, selects, stateFromRecentRecords } from '@ssmhub/core';
 import type { IndexRecord, LifecycleRecord, ParameterState, Selector, VersionRecord } from '@ssmhub/core';
 import type { CatalogEntry, StartKey } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
 import type { RequestStats } from './stats.js';
 
-/** Tuning of point-in-time reads (see README "Speed"). */
+/** Tuning of point-in-time reads (see README "Speed" and "Benchmarks"). */
 export const PointInTimeSettings = {
-  /** Up to this many names needing history are read one Query each; more, one range read. */
-  perNameLimit: 64,
-  /** First page size of a per-name descending read. */
-  firstPageLimit: 4,
+  /**
+   * First page size of a per-name descending read: the records of `at`'s own second, the latest
+   * second before it and one record older (which proves that second complete) usually fit.
+   */
+  firstPageLimit: 3,
   /** Queries in flight at once. */
-  concurrency: 16,
-  /** Names per segment of a range read (segments are read in parallel). */
-  namesPerSegment: 256,
+  concurrency: 32,
 } as const;
 
 /** The catalog entries of the names a selector may select (a key: one GetItem; a path: one range). */
@@ -70,37 +61,13 @@ export async function readStateAt(
   }
 }
 
-/** Every lifecycle record (up to `until`'s second) of the given names, read as parallel range segments. */
-async function readRecordsOfNames(
-  hub: Hub,
-  stats: RequestStats,
-  location: Location,
-  names: readonly string[],
-  until: string,
-): Promise<Map<string, LifecycleRecord[]>> {
-  // In key order (a long name's key ends in a hash), so each segment is one contiguous key range.
-  const sorted = [...names].sort((a, b) => (recordPrefix(a) < recordPrefix(b) ? -1 : 1));
-  const wanted = new Set(sorted);
-  const byName = new Map<string, LifecycleRecord[]>();
-  const segments = chunks(sorted, PointInTimeSettings.namesPerSegment);
-  await mapLimit(segments, PointInTimeSettings.concurrency, async (segment) => {
-    const first = segment[0] as string;
-    const last = segment[segment.length - 1] as string;
-    const records = await hub.index(stats).recordsOfNameRange(location, first, last, until);
-    for (const record of lifecycleOnly(records)) {
-      if (!wanted.has(record.name)) continue;
-      const list = byName.get(record.name);
-      if (list) list.push(record);
-      else byName.set(record.name, [record]);
-    }
-  });
-  return byName;
-}
-
 /**
  * The parameters selected by `selector` that existed at each of `times`, read cheaply: the
- * catalog decides every name whose latest second is at or before the moment; the others are read
- * one small Query each, or, when many, as one segmented range read.
+ * catalog decides every name whose latest second is at or before the moment; each other name is
+ * read with one small descending Query from the moment's second (readStateAt), so the cost is the
+ * catalog pages plus a few items per name changed since, however much history came after. (A
+ * range read of the changed names' records costs items in proportion to that history: at 1,000
+ * names x 50 versions, 26,001 items against 3,000; see README "Benchmarks".)
  *
  * @returns one snapshot (name → version) per time, in the order of `times`
  */
@@ -121,21 +88,10 @@ export async function snapshotsAt(
       else if (state.exists) snapshots[timeIndex]?.set(entry.name, state.record);
     });
   }
-  const pendingNames = [...new Set(pending.map((p) => p.name))];
-  if (pendingNames.length === 0) return snapshots;
-  if (pending.length <= PointInTimeSettings.perNameLimit) {
-    await mapLimit(pending, PointInTimeSettings.concurrency, async ({ name, timeIndex }) => {
-      const state = await readStateAt(hub, stats, location, name, times[timeIndex] as string);
-      if (state.exists) snapshots[timeIndex]?.set(name, state.record);
-    });
-  } else {
-    const until = [...times].sort().at(-1) as string;
-    const records = await readRecordsOfNames(hub, stats, location, pendingNames, until);
-    for (const { name, timeIndex } of pending) {
-      const state = stateOnTimeline(orderTimeline(records.get(name) ?? []), times[timeIndex] as string);
-      if (state.exists) snapshots[timeIndex]?.set(name, state.record);
-    }
-  }
+  await mapLimit(pending, PointInTimeSettings.concurrency, async ({ name, timeIndex }) => {
+    const state = await readStateAt(hub, stats, location, name, times[timeIndex] as string);
+    if (state.exists) snapshots[timeIndex]?.set(name, state.record);
+  });
   for (const snapshot of snapshots) {
     const ordered = [...snapshot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     snapshot.clear();
