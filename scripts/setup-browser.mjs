@@ -14,7 +14,9 @@ if (!apt) {
   process.exit(0);
 }
 if (process.getuid?.() !== 0) {
-  console.error(`ssmhub: ${CHROMIUM} is missing; install it with 'sudo apt-get install -y chromium' (browser tests skip)`);
+  console.error(
+    `ssmhub: ${CHROMIUM} is missing; install it with 'sudo apt-get install -y chromium' (browser tests skip)`,
+  );
   process.exit(0);
 }
 console.error('ssmhub: installing chromium for the console browser tests (one time)');

@@ -24,5 +24,6 @@ await build({
 copyFileSync(join(root, 'web', 'index.html'), join(out, 'index.html'));
 copyFileSync(join(root, 'web', 'app.css'), join(out, 'app.css'));
 if (process.argv.includes('--report')) {
-  for (const file of ['index.html', 'app.js', 'app.css']) console.log(`${file}\t${statSync(join(out, file)).size} bytes`);
+  for (const file of ['index.html', 'app.js', 'app.css'])
+    console.log(`${file}\t${statSync(join(out, file)).size} bytes`);
 }

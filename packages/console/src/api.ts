@@ -133,7 +133,8 @@ export class ConsoleApi {
 
   private async heatmap(query: Query): Promise<unknown> {
     const unit = query.optional('unit') ?? HeatmapUnit.day;
-    if (unit !== HeatmapUnit.day && unit !== HeatmapUnit.hour) throw new UsageError(`unit '${unit}' is not day or hour`);
+    if (unit !== HeatmapUnit.day && unit !== HeatmapUnit.hour)
+      throw new UsageError(`unit '${unit}' is not day or hour`);
     const until = query.time('until', 'now');
     const since = query.time('since', unit === HeatmapUnit.day ? '-13d' : '-23h');
     const known = await status(this.hub);
@@ -145,8 +146,10 @@ export class ConsoleApi {
       FEED_SHARDS * daysBetween(new Date(since), new Date(until)).length;
     const records = perAccount
       ? (
-          await mapLimit(accounts, ACCOUNT_FEED_CONCURRENCY, async (account) =>
-            (await changes(this.hub, { since, until, account })).records,
+          await mapLimit(
+            accounts,
+            ACCOUNT_FEED_CONCURRENCY,
+            async (account) => (await changes(this.hub, { since, until, account })).records,
           )
         ).flat()
       : (await changes(this.hub, { since, until })).records;

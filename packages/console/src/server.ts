@@ -75,7 +75,8 @@ export async function startConsoleServer(hub: Hub, options: ConsoleServerOptions
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     requests += 1;
     const host = request.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(response, 403, 'text/plain', 'Forbidden\n');
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      return send(response, 403, 'text/plain', 'Forbidden\n');
     const url = new URL(request.url ?? '/', `http://${host}`);
     const [, given = '', ...rest] = url.pathname.split('/');
     if (!sameSecret(given, token)) return send(response, 403, 'text/plain', 'Forbidden\n');

@@ -64,7 +64,14 @@ export interface RestorePlanResponse {
   readonly source: Location;
   readonly target: Location;
   readonly at: string;
-  readonly plan: { name: string; action: 'put' | 'delete' | 'unchanged'; reason?: string; version?: number; currentVersion?: number; type?: string }[];
+  readonly plan: {
+    name: string;
+    action: 'put' | 'delete' | 'unchanged';
+    reason?: string;
+    version?: number;
+    currentVersion?: number;
+    type?: string;
+  }[];
   readonly applied: false;
   readonly summary: Record<'put' | 'delete' | 'unchanged', number>;
   readonly command: string;

@@ -157,7 +157,14 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
 
   it('serves nothing without the token (403)', async () => {
     const origin = new URL(url).origin;
-    for (const path of ['/', '/index.html', '/app.js', '/api/locations', '/not-the-token/', '/not-the-token/api/changes']) {
+    for (const path of [
+      '/',
+      '/index.html',
+      '/app.js',
+      '/api/locations',
+      '/not-the-token/',
+      '/not-the-token/api/changes',
+    ]) {
       expect((await fetch(`${origin}${path}`)).status, path).toBe(403);
     }
     expect((await fetch(`${url}api/locations`)).status).toBe(200);
@@ -213,15 +220,22 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
 
   it('the time slider changes the path tree to the state at that moment; two moments diff', async () => {
     const namesInTree = (): Promise<string[]> =>
-      page.locator('[data-rendered="tree"] li[data-name]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-name') ?? ''));
+      page
+        .locator('[data-rendered="tree"] li[data-name]')
+        .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-name') ?? ''));
     await visit(`#/point-in-time?account=${first}&region=${region}&path=/app/`, 'tree');
     expect((await namesInTree()).sort()).toEqual(['/app/db/url', '/app/new/c', '/app/old/a']);
-    await page.locator('#moment').evaluate((input: HTMLInputElement, seconds: number) => {
-      input.value = String(seconds);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }, Date.parse(middle) / 1000);
+    await page.locator('#moment').evaluate(
+      (input: HTMLInputElement, seconds: number) => {
+        input.value = String(seconds);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      Date.parse(middle) / 1000,
+    );
     await page.waitForSelector(`[data-rendered="tree"][data-at="${middle}"]`);
-    await page.waitForFunction(() => document.querySelector('[data-rendered="tree"]')?.getAttribute('aria-busy') === 'false');
+    await page.waitForFunction(
+      () => document.querySelector('[data-rendered="tree"]')?.getAttribute('aria-busy') === 'false',
+    );
     expect((await namesInTree()).sort()).toEqual(['/app/db/url', '/app/old/a', '/app/old/b']);
     await expect(page.locator('li[data-name="/app/db/url"]').getAttribute('data-version')).resolves.toBe('2');
     await page.locator('input[name="compare"]').fill('-1h');
@@ -233,7 +247,6 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
     expect(changes.sort()).toEqual(['/app/db/url added', '/app/old/a added', '/app/old/b added']);
     await pageHasNoValue();
     await shoot('point-in-time');
-
   });
 
   it('the restore view shows the plan `ssmhub restore` makes, and the command that applies it', async () => {
@@ -244,7 +257,20 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
       .evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-name')} ${tr.getAttribute('data-action')}`));
     const cli = await execute(
       'node',
-      [BIN, 'restore', '/app/', '--recursive', '--at', middle, '--account', first, '--region', region, '--output', 'json'],
+      [
+        BIN,
+        'restore',
+        '/app/',
+        '--recursive',
+        '--at',
+        middle,
+        '--account',
+        first,
+        '--region',
+        region,
+        '--output',
+        'json',
+      ],
       { env: env() },
     );
     const planned = JSON.parse(cli.stdout) as { plan: { name: string; action: string }[] };

@@ -41,11 +41,17 @@ export function LocationFields(props: {
   anyAccount?: boolean;
 }) {
   const accounts = [...new Set(props.locations.map((l) => l.account))];
-  const regions = [...new Set(props.locations.filter((l) => !props.account || l.account === props.account).map((l) => l.region))];
+  const regions = [
+    ...new Set(props.locations.filter((l) => !props.account || l.account === props.account).map((l) => l.region)),
+  ];
   return (
     <>
       <Field label="Account">
-        <select name="account" value={props.account} onChange={(e) => props.onChange({ account: e.currentTarget.value })}>
+        <select
+          name="account"
+          value={props.account}
+          onChange={(e) => props.onChange({ account: e.currentTarget.value })}
+        >
           {props.anyAccount ? <option value="">any</option> : <option value="">choose…</option>}
           {accounts.map((a) => (
             <option key={a} value={a}>
@@ -69,6 +75,15 @@ export function LocationFields(props: {
 }
 
 export function Status(props: { error?: string; loading: boolean }) {
-  if (props.error) return <p class="error" role="alert">{props.error}</p>;
-  return props.loading ? <p class="muted" aria-live="polite">Loading…</p> : null;
+  if (props.error)
+    return (
+      <p class="error" role="alert">
+        {props.error}
+      </p>
+    );
+  return props.loading ? (
+    <p class="muted" aria-live="polite">
+      Loading…
+    </p>
+  ) : null;
 }

@@ -134,18 +134,30 @@ export function FeedPage(props: { params: Params; locations: readonly Location[]
             </thead>
             <tbody>
               {records.map((r) => (
-                <tr key={`${r.time} ${r.account} ${r.region} ${r.name} ${r.operation} ${r.version ?? ''}`} data-name={r.name}>
+                <tr
+                  key={`${r.time} ${r.account} ${r.region} ${r.name} ${r.operation} ${r.version ?? ''}`}
+                  data-name={r.name}
+                >
                   <td>{shortTime(r.time)}</td>
                   <td>{r.account}</td>
                   <td>{r.region}</td>
                   <td class={`op op-${r.operation}`}>{r.operation}</td>
                   <td class="name">
                     {r.operation === 'Restore' ? (
-                      <a href={hrefOf(Page.pointInTime, { account: r.account, region: r.region, path: r.name, at: r.restore?.at })}>
+                      <a
+                        href={hrefOf(Page.pointInTime, {
+                          account: r.account,
+                          region: r.region,
+                          path: r.name,
+                          at: r.restore?.at,
+                        })}
+                      >
                         {r.name}
                       </a>
                     ) : (
-                      <a href={hrefOf(Page.parameter, { account: r.account, region: r.region, name: r.name })}>{r.name}</a>
+                      <a href={hrefOf(Page.parameter, { account: r.account, region: r.region, name: r.name })}>
+                        {r.name}
+                      </a>
                     )}
                   </td>
                   <td>{r.version ?? ''}</td>

@@ -84,7 +84,10 @@ export function HeatmapPage(props: { params: Params }) {
                         <button
                           type="button"
                           class={`cell${restores ? ' restored' : ''}`}
-                          style={{ background: colourOf(changes, max), color: changes / max > 0.6 ? '#fff' : undefined }}
+                          style={{
+                            background: colourOf(changes, max),
+                            color: changes / max > 0.6 ? '#fff' : undefined,
+                          }}
                           title={label}
                           aria-label={label}
                           data-account={account}

@@ -25,10 +25,25 @@ function TimeAxis(props: { records: readonly ChangeRecord[]; selected: readonly 
     r.operation === 'Delete' ? [[x(times[i] as number), x(times[i + 1] ?? last)] as const] : [],
   );
   return (
-    <svg class="axis" viewBox="0 0 1000 70" preserveAspectRatio="none" role="img" aria-label="time axis of every record">
+    <svg
+      class="axis"
+      viewBox="0 0 1000 70"
+      preserveAspectRatio="none"
+      role="img"
+      aria-label="time axis of every record"
+    >
       <line x1="20" x2="980" y1="35" y2="35" stroke="#8c959f" stroke-width="2" />
       {gaps.map(([from, to], i) => (
-        <line key={`gap${i}`} x1={from} x2={to} y1="35" y2="35" stroke="#c62828" stroke-width="2" stroke-dasharray="4 3" />
+        <line
+          key={`gap${i}`}
+          x1={from}
+          x2={to}
+          y1="35"
+          y2="35"
+          stroke="#c62828"
+          stroke-width="2"
+          stroke-dasharray="4 3"
+        />
       ))}
       {props.records.map((r, i) => (
         <g key={i}>
@@ -59,7 +74,13 @@ function VersionPanel(props: { title: string; record?: ChangeRecord; location: L
   const [value, setValue] = useState<{ text?: string; error?: string; loading?: boolean }>({});
   const record = props.record;
   useEffect(() => setValue({}), [record?.time, record?.version, record?.operation]);
-  if (!record) return <div><h3>{props.title}</h3><p class="muted">Choose a record in the table.</p></div>;
+  if (!record)
+    return (
+      <div>
+        <h3>{props.title}</h3>
+        <p class="muted">Choose a record in the table.</p>
+      </div>
+    );
   const reveal = (): void => {
     setValue({ loading: true });
     getJson<ValueResponse>('value', {

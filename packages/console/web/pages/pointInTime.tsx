@@ -73,10 +73,12 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
     return () => clearTimeout(timer);
   }, [slider]);
   const atIso = toIso(at);
-  const tree = useApi(
-    account ? () => getJson<TreeResponse>('tree', { account, region, path, at: atIso }) : undefined,
-    [account, region, path, atIso],
-  );
+  const tree = useApi(account ? () => getJson<TreeResponse>('tree', { account, region, path, at: atIso }) : undefined, [
+    account,
+    region,
+    path,
+    atIso,
+  ]);
   const diff = useApi(
     account && compare
       ? () => getJson<DiffResponse>('diff', { account, region, path, from: compare, to: atIso })

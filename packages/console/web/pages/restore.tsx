@@ -13,7 +13,8 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
   useEffect(() => setDraft(props.params), [account, region, path, at, recursive, toAccount, toRegion]);
   const plan = useApi(
     account && path && at
-      ? () => getJson<RestorePlanResponse>('restore-plan', { account, region, path, at, recursive, toAccount, toRegion })
+      ? () =>
+          getJson<RestorePlanResponse>('restore-plan', { account, region, path, at, recursive, toAccount, toRegion })
       : undefined,
     [account, region, path, at, recursive, toAccount, toRegion],
   );
@@ -66,9 +67,8 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
         <div data-rendered="restore">
           <p>
             Restore {path} in {plan.data.target.account} / {plan.data.target.region} to {shortTime(plan.data.at)} (from{' '}
-            {plan.data.source.account} / {plan.data.source.region}):{' '}
-            <strong>{plan.data.summary.put} to put</strong>, <strong>{plan.data.summary.delete} to delete</strong>,{' '}
-            {plan.data.summary.unchanged} unchanged.
+            {plan.data.source.account} / {plan.data.source.region}): <strong>{plan.data.summary.put} to put</strong>,{' '}
+            <strong>{plan.data.summary.delete} to delete</strong>, {plan.data.summary.unchanged} unchanged.
           </p>
           <h3>Apply it from a terminal</h3>
           <pre class="command" data-command>
