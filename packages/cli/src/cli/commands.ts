@@ -1,4 +1,4 @@
-import { ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome } from '../lib/restore.js';
@@ -352,7 +352,10 @@ const consoleCommand: CommandSpec = {
       return value === undefined ? [] : [flag, value];
     });
     const specifier = '@ssmhub/console';
-    const { serveConsole } = (await import(specifier)) as ConsoleModule;
+    const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new CliError('the console is not installed: npm install @ssmhub/console');
+    })) as ConsoleModule;
     const report = await serveConsole(hub, {
       ...(port !== undefined ? { port: Number(port) } : {}),
       // Commander sets `open` unless --no-open was given.

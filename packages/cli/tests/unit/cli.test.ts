@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
 import { CommandInput } from '../../src/cli/command.js';
@@ -62,10 +63,20 @@ describe('the table of commands', () => {
       'restore',
       'reconcile',
       'status',
+      'console',
       'local up',
       'local pump',
       'local down',
     ]);
+  });
+});
+
+describe('layering', () => {
+  it('imports the console only at run time, by name, so the CLI neither builds against it nor loads it for --help', () => {
+    const source = readFileSync(new URL('../../src/cli/commands.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/from '@ssmhub\/console'/);
+    expect(source).not.toMatch(/import\('@ssmhub\/console'\)/);
+    expect(source).toMatch(/const specifier = '@ssmhub\/console';/);
   });
 });
 
@@ -98,6 +109,7 @@ describe('the runner: exit codes', () => {
       /^ssmhub: --endpoint 'not-a-url' is not an http\(s\) URL/,
     ],
     [['preview', '/app/', '--at', '-2x', '--account', '111122223333'], /'-2x' is not a relative time/],
+    [['console', '--port', 'eighty'], /^ssmhub: --port 'eighty' is not a port number/],
   ])('exits 2 with one line for %j', async (args, pattern) => {
     const { code, out, err } = await runCli(args);
     expect(code).toBe(ExitCode.usage);

@@ -77,7 +77,9 @@ export function HeatmapPage(props: { params: Params }) {
                     const cell = counts.get(`${account} ${start}`);
                     const changes = cell?.changes ?? 0;
                     const restores = cell?.restores ?? 0;
-                    const until = new Date(Date.parse(start) + UNIT_MS[data.unit] - 1).toISOString();
+                    // The current column has no end yet: its feed stays live.
+                    const end = Date.parse(start) + UNIT_MS[data.unit] - 1;
+                    const until = end < Date.parse(data.until) ? new Date(end).toISOString() : undefined;
                     const label = `${account}, ${columnLabel(start, data.unit)}: ${changes} changes${restores ? `, ${restores} restores` : ''}`;
                     return (
                       <td key={start}>
