@@ -2,6 +2,7 @@
 // Makes a few days' worth of story in the sandbox `ssmhub local up` started, so the console has
 // something to show: changes in two member accounts, a parameter deleted and created again, a
 // label, and a path of many names. Values are made up. Run from the repository root.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxParameterStore, localInfo, localPump } from '@ssmhub/sandbox';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -17,7 +18,6 @@ const pumpAll = async () => {
     if (report.forwarded === 0 && report.delivered === 0 && report.failedDeliveries === 0) return;
   }
 };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await store.put(first, region, { name: '/prod/db/url', value: 'postgres://db-1/app', type: 'SecureString' });
 await store.put(first, region, { name: '/prod/db/pool-size', value: '10' });

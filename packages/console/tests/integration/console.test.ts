@@ -61,7 +61,7 @@ function remember(account: string, time: Date | undefined): void {
   seeded.set(account, list);
 }
 
-async function put(account: string, name: string, value: string, type?: string): Promise<void> {
+async function put(account: string, name: string, value: string, type?: 'String' | 'SecureString'): Promise<void> {
   const result = await store.put(account, region, { name, value, overwrite: true, ...(type ? { type } : {}) });
   remember(account, result.event?.time);
 }
@@ -226,17 +226,12 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
         .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-name') ?? ''));
     await visit(`#/point-in-time?account=${first}&region=${region}&path=/app/`, 'tree');
     expect((await namesInTree()).sort()).toEqual(['/app/db/url', '/app/new/c', '/app/old/a']);
-    await page.locator('#moment').evaluate(
-      (input: HTMLInputElement, seconds: number) => {
-        input.value = String(seconds);
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      },
-      Date.parse(middle) / 1000,
+    // A range input cannot be typed into: set it as a drag would, then let the page hear it.
+    await page.evaluate(
+      `(() => { const input = document.querySelector('#moment'); input.value = '${Date.parse(middle) / 1000}'; input.dispatchEvent(new Event('input', { bubbles: true })); })()`,
     );
     await page.waitForSelector(`[data-rendered="tree"][data-at="${middle}"]`);
-    await page.waitForFunction(
-      () => document.querySelector('[data-rendered="tree"]')?.getAttribute('aria-busy') === 'false',
-    );
+    await page.locator('[data-rendered="tree"][aria-busy="false"]').waitFor();
     expect((await namesInTree()).sort()).toEqual(['/app/db/url', '/app/old/a', '/app/old/b']);
     await expect(page.locator('li[data-name="/app/db/url"]').getAttribute('data-version')).resolves.toBe('2');
     await page.locator('input[name="compare"]').fill('-1h');
@@ -308,10 +303,10 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
     await pumpAll();
     const started = Date.now();
     await page.goto(`${url}#/point-in-time?account=${second}&region=${region}&path=/bulk/`);
-    await page.waitForFunction(
-      (count) => document.querySelectorAll('[data-rendered="tree"] li[data-name]').length === count,
-      BULK,
-    );
+    await page
+      .locator(`[data-rendered="tree"] li[data-name="/bulk/group-${(BULK - 1) % 20}/param-${BULK - 1}"]`)
+      .waitFor();
+    await expect(page.locator('[data-rendered="tree"] li[data-name]').count()).resolves.toBe(BULK);
     figures[`tree${BULK}FirstRenderMs`] = Date.now() - started;
     await shoot(`point-in-time-${BULK}`);
   }, 1_200_000);
