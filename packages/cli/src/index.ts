@@ -29,6 +29,8 @@ export { planRestore, applyRestore, RestorePlan, RestoreOutcomeKind } from './li
 export type { RestoreOptions, RestoreOutcome, RestoreResultEntry, ApplyOptions } from './lib/restore.js';
 export { restorePartition, toRestoreItem, RESTORE_KIND } from '@ssmhub/store';
 export type { RestoreRecord, RestoreCounts } from '@ssmhub/store';
+export { versionValue } from './lib/versionValue.js';
+export type { VersionValueOptions, VersionValueResult } from './lib/versionValue.js';
 export { snapshotsAt, readStateAt, readCatalog, PointInTimeSettings } from './lib/pointInTime.js';
 export { operationOf, toOutputRecord } from './lib/records.js';
 export type { OutputRecord } from './lib/records.js';

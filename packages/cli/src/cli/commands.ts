@@ -1,7 +1,8 @@
-import { ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome } from '../lib/restore.js';
+import type { Hub } from '../lib/hub.js';
 import type { CommandResult, CommandSpec, OptionSpec } from './command.js';
 import * as security from './securityCommands.js';
 
@@ -373,6 +374,56 @@ const verify: CommandSpec = {
   },
 };
 
+/** The part of @ssmhub/console the CLI calls (imported by name at run time: cli must not depend on console). */
+interface ConsoleModule {
+  serveConsole(
+    hub: Hub,
+    options: {
+      port?: number;
+      open?: boolean;
+      connectionFlags?: readonly string[];
+      onListening?: (url: string) => void;
+    },
+  ): Promise<object>;
+}
+
+const consoleCommand: CommandSpec = {
+  name: 'console',
+  description:
+    'the local web console (heatmap, change feed, timelines, point in time, restore plans); read-only, until Ctrl-C',
+  options: [
+    { flags: '--port <port>', description: 'the port on 127.0.0.1 (default: a free one)' },
+    { flags: '--no-open', description: 'do not open the browser (it opens only when stderr is a terminal)' },
+  ],
+  example: 'ssmhub console --port 8377',
+  connects: true,
+  async run({ input, connect }) {
+    const port = input.string('--port');
+    if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+      throw new UsageError(`--port '${port}' is not a port number (0-65535)`);
+    }
+    const hub = await connect();
+    // The same connection flags in the restore commands the console shows.
+    const connectionFlags = ['--profile', '--endpoint', '--hub-region', '--table', '--bucket'].flatMap((flag) => {
+      const value = input.string(flag);
+      return value === undefined ? [] : [flag, value];
+    });
+    const specifier = '@ssmhub/console';
+    const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new CliError('the console is not installed: npm install @ssmhub/console');
+    })) as ConsoleModule;
+    const report = await serveConsole(hub, {
+      ...(port !== undefined ? { port: Number(port) } : {}),
+      // Commander sets `open` unless --no-open was given.
+      open: input.flag('--open') && process.stderr.isTTY === true,
+      connectionFlags,
+      onListening: (url) => process.stderr.write(`ssmhub console: ${url}\n(read-only; Ctrl-C stops it)\n`),
+    });
+    return { json: report, table: () => `console stopped: ${JSON.stringify(report)}` };
+  },
+};
+
 const localUp: CommandSpec = {
   name: 'local up',
   description:
@@ -425,6 +476,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   security.findings,
   security.coverage,
   security.watch,
+  consoleCommand,
   localUp,
   localPump,
   localDown,

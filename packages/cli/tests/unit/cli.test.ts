@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
 import { CommandInput } from '../../src/cli/command.js';
@@ -67,6 +68,7 @@ describe('the table of commands', () => {
       'findings',
       'coverage',
       'watch',
+      'console',
       'local up',
       'local pump',
       'local down',
@@ -88,6 +90,15 @@ describe('the security commands: usage errors before any AWS call', () => {
     expect(rule.err).toContain("unknown rule 'nope'");
     const watch = await runCli(['watch', '--interval', '0']);
     expect(watch.code).toBe(2);
+  });
+});
+
+describe('layering', () => {
+  it('imports the console only at run time, by name, so the CLI neither builds against it nor loads it for --help', () => {
+    const source = readFileSync(new URL('../../src/cli/commands.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/from '@ssmhub\/console'/);
+    expect(source).not.toMatch(/import\('@ssmhub\/console'\)/);
+    expect(source).toMatch(/const specifier = '@ssmhub\/console';/);
   });
 });
 
@@ -120,6 +131,7 @@ describe('the runner: exit codes', () => {
       /^ssmhub: --endpoint 'not-a-url' is not an http\(s\) URL/,
     ],
     [['preview', '/app/', '--at', '-2x', '--account', '111122223333'], /'-2x' is not a relative time/],
+    [['console', '--port', 'eighty'], /^ssmhub: --port 'eighty' is not a port number/],
   ])('exits 2 with one line for %j', async (args, pattern) => {
     const { code, out, err } = await runCli(args);
     expect(code).toBe(ExitCode.usage);

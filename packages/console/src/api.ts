@@ -1,0 +1,281 @@
+import {
+  ExitCode,
+  UsageError,
+  changes,
+  diff,
+  history,
+  moment,
+  planRestore,
+  preview,
+  status,
+  toCliError,
+  versionValue,
+} from '@ssmhub/cli';
+import type { ChangeRecord, Hub, RestoreChange } from '@ssmhub/cli';
+import { FEED_SHARDS, daysBetween, mapLimit, monthsBetween } from '@ssmhub/core';
+import { HeatmapUnit, heatmapOf } from './heatmap.js';
+import { restoreCommand } from './restoreCommand.js';
+
+/** What an API route answers: a status and one JSON document. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** The query of one API request, read through validators that throw UsageError (HTTP 400). */
+class Query {
+  public constructor(private readonly params: URLSearchParams) {}
+
+  public optional(name: string): string | undefined {
+    const value = this.params.get(name);
+    return value === null || value === '' ? undefined : value;
+  }
+
+  public required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) throw new UsageError(`${name} is required`);
+    return value;
+  }
+
+  /** A time (ISO 8601, epoch seconds, now, -2h), resolved to ISO 8601 UTC. */
+  public time(name: string, fallback?: string): string {
+    const value = this.optional(name) ?? fallback;
+    if (value === undefined) throw new UsageError(`${name} is required`);
+    return moment(value);
+  }
+
+  public flag(name: string): boolean {
+    return this.params.get(name) === 'true';
+  }
+
+  public positiveInteger(name: string): number | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${name} '${value}' is not a whole number`);
+    return Number(value);
+  }
+}
+
+/** Whether a restore put back `name`: its key, or a path above it (any depth when recursive). */
+export function restoreCovers(restore: RestoreChange, name: string): boolean {
+  const restored = restore.name;
+  if (restored === name) return true;
+  const path = restored.endsWith('/') ? restored : `${restored}/`;
+  if (!restore.restore.recursive && !restored.endsWith('/')) return false;
+  if (!name.startsWith(path) && path !== '/') return false;
+  const rest = path === '/' ? name.replace(/^\//, '') : name.slice(path.length);
+  return restore.restore.recursive || !rest.includes('/');
+}
+
+/** An API route that does not exist (HTTP 404). */
+export class NotFoundError extends UsageError {}
+
+/** Accounts whose feeds the heatmap reads at once. */
+const ACCOUNT_FEED_CONCURRENCY = 8;
+
+/** Changes the feed page shows at most (the newest ones). */
+const FEED_LIMIT = 1000;
+
+/** The routes of the console's JSON API: each reads the hub through @ssmhub/cli's library only. */
+export class ConsoleApi {
+  /**
+   * @param connectionFlags the flags the console was started with (--profile …), repeated in the
+   *   restore commands it shows
+   */
+  public constructor(
+    private readonly hub: Hub,
+    private readonly connectionFlags: readonly string[],
+  ) {}
+
+  /** Answers `GET api/<route>?<query>`; library errors become 400 (bad input) or 502 (AWS). */
+  public async handle(route: string, params: URLSearchParams): Promise<ApiResponse> {
+    const query = new Query(params);
+    try {
+      return { status: 200, body: await this.route(route, query) };
+    } catch (error) {
+      const failure = toCliError(error);
+      if (error instanceof NotFoundError) return { status: 404, body: { error: failure.message } };
+      return { status: failure.exitCode === ExitCode.usage ? 400 : 502, body: { error: failure.message } };
+    }
+  }
+
+  private route(route: string, query: Query): Promise<unknown> {
+    switch (route) {
+      case 'locations':
+        return this.locations();
+      case 'heatmap':
+        return this.heatmap(query);
+      case 'changes':
+        return this.changes(query);
+      case 'history':
+        return this.history(query);
+      case 'value':
+        return this.value(query);
+      case 'tree':
+        return this.tree(query);
+      case 'diff':
+        return this.diff(query);
+      case 'restore-plan':
+        return this.restorePlan(query);
+      default:
+        return Promise.reject(new NotFoundError(`no API route '${route}'`));
+    }
+  }
+
+  /** Every account and region the hub has indexed. */
+  private async locations(): Promise<unknown> {
+    const result = await status(this.hub);
+    return {
+      now: new Date().toISOString(),
+      locations: result.locations.map((l) => ({ account: l.account, region: l.region, parameters: l.parameters })),
+    };
+  }
+
+  private async heatmap(query: Query): Promise<unknown> {
+    const unit = query.optional('unit') ?? HeatmapUnit.day;
+    if (unit !== HeatmapUnit.day && unit !== HeatmapUnit.hour)
+      throw new UsageError(`unit '${unit}' is not day or hour`);
+    const until = query.time('until', 'now');
+    const since = query.time('since', unit === HeatmapUnit.day ? '-13d' : '-23h');
+    const known = await status(this.hub);
+    const accounts = [...new Set(known.locations.map((l) => l.account))];
+    // Each account's own feed costs a query a month; the organization's, FEED_SHARDS a day: read
+    // whichever is fewer (the same records either way).
+    const perAccount =
+      accounts.length * monthsBetween(new Date(since), new Date(until)).length <
+      FEED_SHARDS * daysBetween(new Date(since), new Date(until)).length;
+    const records = perAccount
+      ? (
+          await mapLimit(
+            accounts,
+            ACCOUNT_FEED_CONCURRENCY,
+            async (account) => (await changes(this.hub, { since, until, account })).records,
+          )
+        ).flat()
+      : (await changes(this.hub, { since, until })).records;
+    return heatmapOf(records, { since, until, unit, accounts });
+  }
+
+  private async changes(query: Query): Promise<unknown> {
+    const since = query.time('since', '-1d');
+    const until = query.time('until', 'now');
+    const account = query.optional('account');
+    const path = query.optional('path');
+    const region = query.optional('region');
+    const operation = query.optional('operation');
+    const user = query.optional('user')?.toLowerCase();
+    const limit = query.positiveInteger('limit') ?? FEED_LIMIT;
+    const feed = await changes(this.hub, {
+      since,
+      until,
+      ...(account ? { account } : {}),
+      ...(path ? { path } : {}),
+    });
+    const selected = feed.records.filter(
+      (r: ChangeRecord) =>
+        (!region || r.region === region) &&
+        (!operation || r.operation === operation) &&
+        (!user || (r.lastModifiedUser ?? '').toLowerCase().includes(user)),
+    );
+    return { since, until, total: selected.length, records: selected.slice(-limit) };
+  }
+
+  /** Every record of one parameter, with the restores that covered it, oldest first. */
+  private async history(query: Query): Promise<unknown> {
+    const region = query.optional('region');
+    const name = query.required('name');
+    const result = await history(this.hub, { name, account: query.required('account'), ...(region ? { region } : {}) });
+    const first = result.records[0];
+    if (!first) return { location: result.location, records: [] };
+    const feed = await changes(this.hub, { since: first.time, account: result.location.account });
+    const restores = feed.records.filter(
+      (r): r is RestoreChange =>
+        r.operation === 'Restore' && r.region === result.location.region && restoreCovers(r, name),
+    );
+    // Merged in without re-sorting history, whose order is SSM's (a deletion may share a second).
+    const records: ChangeRecord[] = [...result.records];
+    for (const restore of restores) {
+      const after = records.findIndex((r) => r.time > restore.time);
+      records.splice(after === -1 ? records.length : after, 0, restore);
+    }
+    return { location: result.location, records };
+  }
+
+  /** One version's value: the only route that answers with a value, and only for the one asked. */
+  private async value(query: Query): Promise<unknown> {
+    const region = query.optional('region');
+    const result = await versionValue(this.hub, {
+      name: query.required('name'),
+      account: query.required('account'),
+      ...(region ? { region } : {}),
+      version: query.positiveInteger('version') ?? 0,
+      time: query.required('time'),
+    });
+    return { name: result.name, version: result.version, time: result.time, value: result.value };
+  }
+
+  private async tree(query: Query): Promise<unknown> {
+    const region = query.optional('region');
+    const result = await preview(this.hub, {
+      path: query.optional('path') ?? '/',
+      at: query.time('at', 'now'),
+      account: query.required('account'),
+      ...(region ? { region } : {}),
+      recursive: true,
+    });
+    return { location: result.location, at: result.at, records: result.records };
+  }
+
+  private async diff(query: Query): Promise<unknown> {
+    const region = query.optional('region');
+    const result = await diff(this.hub, {
+      path: query.optional('path') ?? '/',
+      from: query.time('from'),
+      to: query.time('to', 'now'),
+      account: query.required('account'),
+      ...(region ? { region } : {}),
+      recursive: true,
+    });
+    return { location: result.location, from: result.from, to: result.to, entries: result.entries };
+  }
+
+  /** The plan `ssmhub restore` would make (read-only: nothing is applied), and the command that applies it. */
+  private async restorePlan(query: Query): Promise<unknown> {
+    const region = query.optional('region');
+    const toAccount = query.optional('toAccount');
+    const toRegion = query.optional('toRegion');
+    const path = query.required('path');
+    const recursive = query.flag('recursive');
+    const plan = await planRestore(this.hub, {
+      path,
+      at: query.time('at'),
+      account: query.required('account'),
+      ...(region ? { region } : {}),
+      recursive,
+      ...(toAccount ? { toAccount } : {}),
+      ...(toRegion ? { toRegion } : {}),
+    });
+    const command = restoreCommand(
+      {
+        path,
+        at: plan.at,
+        account: plan.source.account,
+        region: plan.source.region,
+        recursive,
+        ...(toAccount ? { toAccount } : {}),
+        ...(toRegion ? { toRegion } : {}),
+      },
+      this.connectionFlags,
+    );
+    // The same document as `ssmhub restore --output json` without --apply.
+    return {
+      source: plan.source,
+      target: plan.target,
+      at: plan.at,
+      plan: plan.entries,
+      applied: false,
+      summary: plan.summary,
+      command,
+    };
+  }
+}

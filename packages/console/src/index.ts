@@ -1,0 +1,10 @@
+export { serveConsole } from './serve.js';
+export type { ServeConsoleOptions, ConsoleReport } from './serve.js';
+export { startConsoleServer } from './server.js';
+export type { ConsoleServer, ConsoleServerOptions } from './server.js';
+export { ConsoleApi, NotFoundError, restoreCovers } from './api.js';
+export type { ApiResponse } from './api.js';
+export { heatmapOf, columnStart, HeatmapUnit } from './heatmap.js';
+export type { Heatmap, HeatmapCell } from './heatmap.js';
+export { restoreCommand, shellWord } from './restoreCommand.js';
+export type { RestoreRequest } from './restoreCommand.js';
