@@ -96,6 +96,8 @@ export function recordSuffix(record: IndexRecord): string {
       return `V${String(record.version).padStart(7, '0')}`;
     case 'tombstone':
       return `D${record.eventId}`;
+    case 'uncaptured':
+      return `U${record.eventId}`;
     case 'label':
       return `L${String(record.version).padStart(7, '0')}${record.eventId}`;
   }

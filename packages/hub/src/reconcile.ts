@@ -493,11 +493,12 @@ export function catalogCurrentVersion(entry: CatalogEntry): VersionRecord | unde
   return ifAlive.version === ifDead.version && ifAlive.time === ifDead.time ? ifAlive : undefined;
 }
 
-/** Whether the catalog may hold `entry`'s name as existing (some order of its last second ends in a version). */
+/** Whether the catalog may hold `entry`'s name as existing (some order of its last second ends in a version or a not-captured change). */
 function mayBeAlive(entry: CatalogEntry): boolean {
-  return [true, false].some(
-    (enteringAlive) => orderTimeline(entry.records, enteringAlive).at(-1)?.record.kind === 'version',
-  );
+  return [true, false].some((enteringAlive) => {
+    const last = orderTimeline(entry.records, enteringAlive).at(-1)?.record;
+    return last !== undefined && last.kind !== 'tombstone';
+  });
 }
 
 function matchesCatalog(entry: CatalogEntry | undefined, parameter: ParameterMetadata): boolean {

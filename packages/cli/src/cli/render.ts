@@ -7,6 +7,9 @@ import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
 import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
 
+/** How a table marks a change whose version was gone before the hub read it. */
+const NOT_CAPTURED = 'value not captured';
+
 /** How wide a table may be. */
 export interface TableLayout {
   /** Columns the table must fit in; longer cells end in '…'. @default - as wide as its content */
@@ -71,11 +74,11 @@ export function recordsTable(
         r.region,
         r.name,
         'version' in r ? r.version : undefined,
-        r.operation,
+        'captured' in r && r.captured === false ? `${r.operation} (${NOT_CAPTURED})` : r.operation,
         'type' in r ? r.type : 'restore' in r ? `${r.restore.status} (at ${r.restore.at})` : undefined,
         r.lastModifiedUser,
       ];
-      if (withValues) row.push('value' in r ? r.value : undefined);
+      if (withValues) row.push('captured' in r && r.captured === false ? NOT_CAPTURED : 'value' in r ? r.value : undefined);
       return row;
     }),
     layout,

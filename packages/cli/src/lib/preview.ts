@@ -1,5 +1,5 @@
 import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
-import type { DiffChange, VersionRecord } from '@ssmhub/core';
+import type { DiffChange, PresenceRecord } from '@ssmhub/core';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -39,20 +39,21 @@ export interface PreviewResult {
 async function outputOf(
   hub: Hub,
   stats: RequestStats,
-  snapshot: ReadonlyMap<string, VersionRecord>,
+  snapshot: ReadonlyMap<string, PresenceRecord>,
   values: boolean,
 ): Promise<OutputRecord[]> {
   const versions = [...snapshot.values()];
   const records = versions.map((v) => toOutputRecord(v));
   if (values) {
+    // A change whose value was not captured has no object: its record says so (captured: false).
     const stored = await readStoredVersions(
       hub,
       stats,
-      versions.map((v) => v.objectKey),
+      versions.flatMap((v) => (v.kind === 'version' ? [v.objectKey] : [])),
     );
     versions.forEach((v, i) => {
       const target = records[i];
-      if (target) target.value = stored.get(v.objectKey)?.value;
+      if (target && v.kind === 'version') target.value = stored.get(v.objectKey)?.value;
     });
   }
   return records;
