@@ -21,10 +21,16 @@ export { reconcile, hubConfigOf } from './lib/reconcile.js';
 export type { ReconcileOptions, ReconcileResult } from './lib/reconcile.js';
 export { status } from './lib/status.js';
 export type { StatusResult, LocationStatus, QueueDepth } from './lib/status.js';
-export { planRestore, applyRestore, RestorePlan, RestoreOutcomeKind } from './lib/restore.js';
-export type { RestoreOptions, RestoreOutcome, RestoreResultEntry, ApplyOptions } from './lib/restore.js';
-export { restorePartition, toRestoreItem, RESTORE_KIND } from '@ssmhub/store';
-export type { RestoreRecord, RestoreCounts } from '@ssmhub/store';
+export { planRestore, applyRestore, checkRestoreTarget, RestorePlan, RestoreOutcomeKind } from './lib/restore.js';
+export type {
+  RestoreOptions,
+  RestoreOutcome,
+  RestoreResultEntry,
+  ApplyOptions,
+  RestorePlanProps,
+} from './lib/restore.js';
+export { restorePartition, toRestoreIntentItem, toRestoreOutcomeItem, RESTORE_KIND } from '@ssmhub/store';
+export type { RestoreRecord, RestoreIntent, RestoreOutcomeRecord, RestoreCounts } from '@ssmhub/store';
 export { snapshotsAt, readStateAt, readCatalog, PointInTimeSettings } from './lib/pointInTime.js';
 export { operationOf, toOutputRecord } from './lib/records.js';
 export type { OutputRecord } from './lib/records.js';

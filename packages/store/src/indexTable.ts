@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
+  ScanCommand,
   type PutCommandInput,
   type PutCommandOutput,
   UpdateCommand,
@@ -15,7 +16,11 @@ import {
   REGISTRY_PARTITION,
   accountFeedPartition,
   catalogRangePrefix,
+  feedDaySortKey,
+  feedDaysPartition,
   feedPartition,
+  feedShard,
+  parseFeedDaySortKey,
   locationPartition,
   recordPrefix,
   recordRangePrefix,
@@ -53,11 +58,19 @@ import {
   type StartKey,
   type TableTarget,
 } from './query.js';
+import { RestoreRecordExistsError } from './errors.js';
 import {
-  fromRestoreItem,
+  RESTORE_PARTITION_PREFIX,
+  fromRestoreItems,
   isRestoreItem,
+  isRestoreOutcomeItem,
+  restoreFeedPartition,
+  restoreKey,
   restorePartition,
-  toRestoreItem,
+  toRestoreIntentItem,
+  toRestoreOutcomeItem,
+  type RestoreIntent,
+  type RestoreOutcomeRecord,
   type RestoreRecord,
 } from './restoreRecord.js';
 
@@ -86,6 +99,29 @@ export interface RecordPage {
   readonly records: IndexRecord[];
   /** Where the next (older) page starts; absent when no older record is left. */
   readonly lastKey?: StartKey;
+}
+
+/** One partition of the org feed: a day and a shard. */
+export interface FeedPartition {
+  readonly day: string;
+  readonly shard: number;
+}
+
+/**
+ * Partition of the feed-days markers restores write: restore operators may only put items under
+ * RESTORE#, so theirs sit apart from the hub's FEEDDAYS# markers.
+ */
+function restoreFeedDaysPartition(year: string): string {
+  return `${RESTORE_PARTITION_PREFIX}${feedDaysPartition(year)}`;
+}
+
+/**
+ * What this table object already wrote, so the markers it keeps cost about one write per day and
+ * shard (and one per location's coverage start) per process, not one per record.
+ */
+interface WriteMemo {
+  readonly feedDays: Set<string>;
+  readonly coverageStart: Map<string, string>;
 }
 
 /** One entry of a change feed, with the feed's sort key (time first) to merge feeds by. */
@@ -153,6 +189,7 @@ export class IndexTable {
   public readonly counter: RequestCounter;
   private readonly target: TableTarget;
   private readonly consistentRead: boolean;
+  private memo: WriteMemo = { feedDays: new Set(), coverageStart: new Map() };
 
   public constructor(options: IndexTableOptions) {
     this.counter = options.counter ?? new RequestCounter();
@@ -162,7 +199,9 @@ export class IndexTable {
 
   /** The same table, counting into `counter` (one library call's figures). */
   public withCounter(counter: RequestCounter): IndexTable {
-    return new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
+    const table = new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
+    table.memo = this.memo;
+    return table;
   }
 
   // --- parameter records -------------------------------------------------------------------
@@ -240,8 +279,17 @@ export class IndexTable {
     return items.map(fromRecordItem);
   }
 
-  /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
+  /**
+   * Writes a record unless it exists: the first write wins, a replay writes nothing. Before it, the
+   * feed-days marker of the record's feed partition and the location's coverage start (each at
+   * most once per process). @returns whether it wrote
+   */
   public async putRecord(record: IndexRecord): Promise<boolean> {
+    await this.ensureFeedDay(feedDaysPartition(record.time.slice(0, 4)), {
+      day: record.time.slice(0, 10),
+      shard: feedShard(record),
+    });
+    await this.noteCoverageStart(record.account, record.region, record.time);
     return this.conditional('DynamoDB.PutItem', () =>
       this.put(toRecordItem(record), {
         ConditionExpression: 'attribute_not_exists(#pk)',
@@ -273,6 +321,17 @@ export class IndexTable {
       keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix(prefix) }),
     );
     return items.map(fromCatalogItem);
+  }
+
+  /** Whether the catalog holds any name starting with `prefix` (one Query, at most one item). */
+  public async hasCatalogUnder(location: Location, prefix: string): Promise<boolean> {
+    const page = await queryPage(this.target, {
+      ...keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix(prefix) }),
+      Limit: 1,
+      ProjectionExpression: '#pk',
+      ...this.consistency(),
+    });
+    return page.items.length > 0;
   }
 
   /** How many names one location's catalog holds (counted by DynamoDB, no item returned). */
@@ -362,6 +421,54 @@ export class IndexTable {
 
   // --- change feeds ------------------------------------------------------------------------
 
+  /**
+   * The org feed's partitions that hold anything from day `sinceDay` to `untilDay` (inclusive,
+   * `YYYY-MM-DD`): the feed-days markers of ingest and of restores, two Queries a year.
+   */
+  public async activeFeedPartitions(years: readonly string[], sinceDay: string, untilDay: string): Promise<FeedPartition[]> {
+    const partitions = years.flatMap((year) => [feedDaysPartition(year), restoreFeedDaysPartition(year)]);
+    const pages = await mapLimit(partitions, 8, (pk) =>
+      this.query({
+        ...keyCondition(TABLE_KEYS, pk, { from: sinceDay, to: `${untilDay}${RANGE_END}` }),
+        ProjectionExpression: '#sk',
+      }),
+    );
+    const unique = new Set(pages.flat().map((item) => String(item[IndexAttributes.sortKey])));
+    return [...unique].sort().map(parseFeedDaySortKey);
+  }
+
+  /**
+   * Writes the feed-days markers of every record already in the table (records written before the
+   * markers existed): one Scan of the org feed index's keys, one conditional PutItem per day and
+   * shard found. Run once after upgrading (the reconcile Lambda's `{ mode: 'backfill-feed-days' }`).
+   * @returns how many day-shards were found
+   */
+  public async backfillFeedDays(): Promise<number> {
+    const found = new Set<string>();
+    let startKey: StartKey | undefined;
+    do {
+      const page = await this.counted('DynamoDB.Scan', () =>
+        this.target.documents.send(
+          new ScanCommand({
+            TableName: this.target.tableName,
+            IndexName: FEEDS.org.indexName,
+            ProjectionExpression: '#pk',
+            ExpressionAttributeNames: { '#pk': FEEDS.org.pk },
+            ReturnConsumedCapacity: 'TOTAL',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) found.add(String(item[FEEDS.org.pk]));
+      startKey = page.LastEvaluatedKey as StartKey | undefined;
+    } while (startKey);
+    await mapLimit([...found], 8, async (partition) => {
+      const [, day = '', shard = '0'] = partition.split('#');
+      await this.ensureFeedDay(feedDaysPartition(day.slice(0, 4)), { day, shard: Number(shard) });
+    });
+    return found.size;
+  }
+
   /** The org feed's entries of one day and shard from `since` to `until` (inclusive, ISO). */
   public async orgFeed(day: string, shard: number, since: string, until: string): Promise<FeedEntry[]> {
     return this.feed(FEEDS.org, feedPartition(day, shard), since, until);
@@ -450,19 +557,49 @@ export class IndexTable {
 
   // --- restore records ---------------------------------------------------------------------
 
-  /** Writes a restore record (its own partition; the feeds show it among the changes). */
-  public async putRestoreRecord(record: RestoreRecord): Promise<void> {
-    await this.counted('DynamoDB.PutItem', () => this.put(toRestoreItem(record)));
+  /**
+   * Writes a restore's intent, before its first SSM write (and the feed-days marker that lists it).
+   * Append-only: throws RestoreRecordExistsError when the item exists, never overwrites it.
+   */
+  public async putRestoreIntent(intent: RestoreIntent): Promise<void> {
+    await this.ensureFeedDay(restoreFeedDaysPartition(intent.time.slice(0, 4)), restoreFeedPartition(intent));
+    await this.putOnce(toRestoreIntentItem(intent), `restore ${intent.restoreId}'s intent`);
   }
 
-  /** The restores of one target account and region, oldest first. */
+  /** Writes a restore's outcome, after its last SSM write. Append-only, as the intent. */
+  public async putRestoreOutcome(outcome: RestoreOutcomeRecord): Promise<void> {
+    await this.putOnce(toRestoreOutcomeItem(outcome), `restore ${outcome.restoreId}'s outcome`);
+  }
+
+  /** The restores of one target account and region, oldest first, each with its outcome if it came. */
   public async listRestoreRecords(account: string, region: string): Promise<RestoreRecord[]> {
     const items = await this.query({
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
       ExpressionAttributeValues: { ':pk': restorePartition(account, region) },
     });
-    return items.map(fromRestoreItem);
+    const outcomes = new Map(items.filter(isRestoreOutcomeItem).map((item) => [String(item.restoreId), item]));
+    return items.filter(isRestoreItem).map((item) => fromRestoreItems(item, outcomes.get(String(item.restoreId))));
+  }
+
+  // --- coverage ----------------------------------------------------------------------------
+
+  /**
+   * Moves an account and region's coverage start (the time of the earliest record the hub holds
+   * there) back to `time` when it is earlier; skipped when this process already wrote an earlier one.
+   */
+  public async noteCoverageStart(account: string, region: string, time: string): Promise<void> {
+    const key = `${account}#${region}`;
+    const known = this.memo.coverageStart.get(key);
+    if (known !== undefined && known <= time) return;
+    this.memo.coverageStart.set(key, time);
+    await this.update(
+      registryKey(account, region),
+      'SET #first = :time, #account = :account, #region = :region',
+      'attribute_not_exists(#first) OR #first > :time',
+      { '#first': RegistryAttributes.coverageStartAt, '#account': 'account', '#region': 'region' },
+      { ':time': time, ':account': account, ':region': region },
+    );
   }
 
   // --- seeding ---------------------------------------------------------------------------
@@ -477,10 +614,19 @@ export class IndexTable {
     readonly catalog?: readonly CatalogEntry[];
     readonly registry?: readonly RegistryEntry[];
   }): Promise<void> {
+    const feedDays = new Map<string, Item>();
+    for (const record of data.records ?? []) {
+      const item = feedDayItem(feedDaysPartition(record.time.slice(0, 4)), {
+        day: record.time.slice(0, 10),
+        shard: feedShard(record),
+      });
+      feedDays.set(`${String(item[IndexAttributes.partitionKey])}#${String(item[IndexAttributes.sortKey])}`, item);
+    }
     const items = [
       ...(data.registry ?? []).map(toRegistryItem),
       ...(data.records ?? []).map(toRecordItem),
       ...(data.catalog ?? []).map(toCatalogItem),
+      ...feedDays.values(),
     ];
     await mapLimit(chunks(items, 25), 8, async (batch) => {
       let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
@@ -504,6 +650,31 @@ export class IndexTable {
     return locationPartition(location.account, location.region);
   }
 
+  /** Puts a feed-days marker unless this process already did (a failed condition: it exists). */
+  private async ensureFeedDay(partition: string, feed: FeedPartition): Promise<void> {
+    const item = feedDayItem(partition, feed);
+    const key = `${partition}#${String(item[IndexAttributes.sortKey])}`;
+    if (this.memo.feedDays.has(key)) return;
+    await this.conditional('DynamoDB.PutItem', () =>
+      this.put(item, {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
+    );
+    this.memo.feedDays.add(key);
+  }
+
+  /** Puts an append-only item: throws RestoreRecordExistsError when one is at its key. */
+  private async putOnce(item: Item, what: string): Promise<void> {
+    const wrote = await this.conditional('DynamoDB.PutItem', () =>
+      this.put(item, {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
+    );
+    if (!wrote) throw new RestoreRecordExistsError(`${what} is already recorded: restore records are append-only`);
+  }
+
   private consistency(): { ConsistentRead?: true } {
     return this.consistentRead ? { ConsistentRead: true } : {};
   }
@@ -522,11 +693,13 @@ export class IndexTable {
       IndexName: indexName,
       ...keyCondition(keys, partition, { from: since, to: `${until}${RANGE_END}` }),
     });
-    return items.map((item): FeedEntry => {
+    return mapLimit(items, 8, async (item): Promise<FeedEntry> => {
       const sortKey = String(item[keys.sk]);
-      return isRestoreItem(item)
-        ? { kind: 'restore', sortKey, restore: fromRestoreItem(item) }
-        : { kind: 'record', sortKey, record: fromRecordItem(item) };
+      if (!isRestoreItem(item)) return { kind: 'record', sortKey, record: fromRecordItem(item) };
+      // Restores are rare: one GetItem each finds the outcome, or says the restore never finished.
+      const intent = fromRestoreItems(item);
+      const outcome = await this.get(restoreKey(intent, intent.time, 'outcome'));
+      return { kind: 'restore', sortKey, restore: fromRestoreItems(item, outcome) };
     });
   }
 
@@ -615,6 +788,14 @@ export class IndexTable {
   ): Promise<R> {
     return countedRequest(this.counter, call, send, itemsOf);
   }
+}
+
+/** The feed-days marker of one feed partition. */
+function feedDayItem(partition: string, feed: FeedPartition): Item {
+  return {
+    [IndexAttributes.partitionKey]: partition,
+    [IndexAttributes.sortKey]: feedDaySortKey(feed.day, feed.shard),
+  };
 }
 
 /** Whether a write failed only because its condition did not hold. */
