@@ -9,6 +9,7 @@ import type { IndexRecord, ParameterLocation } from './types.js';
  * | catalog entry | `AR#{account}#{region}` | `C#{name}`                       | –                               | –                            |
  * | registry      | `REGISTRY`              | `{account}#{region}`             | –                               | –                            |
  * | feed day      | `FEEDDAYS#{year}`       | `{day}#{shard}`                  | –                               | –                            |
+ * | coverage      | `COVERAGE`              | `{account}#{region}`             | –                               | –                            |
  *
  * `!` sorts below every character SSM allows in a name, so `R#/a!` never collides with `R#/a/b!`
  * or `R#/a-b!`, and one name's records are one contiguous, time-ordered range.
@@ -55,6 +56,8 @@ export const IndexTableSchema = {
 export const FEED_SHARDS = 16;
 
 export const REGISTRY_PARTITION = 'REGISTRY';
+/** Partition of each account and region's coverage start (the earliest record the hub holds). */
+export const COVERAGE_PARTITION = 'COVERAGE';
 const NAME_END = '!';
 
 /**

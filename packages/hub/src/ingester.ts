@@ -220,7 +220,12 @@ export class ParameterIngester {
       }
     }
     const records: IndexRecord[] = [...added, ...newLabels];
-    await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
+    if (records.length > 0) await this.storage.index.prepareRecords(records);
+    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
+    const uncapturedWritten = records.filter((record, i) => record.kind === 'uncaptured' && wrote[i]).length;
+    if (uncapturedWritten > 0) {
+      await this.storage.index.countUncaptured(location.account, location.region, uncapturedWritten);
+    }
     if (records.length > 0) {
       this.logger.info('stored', {
         account: location.account,

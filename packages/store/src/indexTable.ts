@@ -13,6 +13,7 @@ import {
 import {
   IndexAttributes,
   IndexNames,
+  COVERAGE_PARTITION,
   REGISTRY_PARTITION,
   accountFeedPartition,
   catalogRangePrefix,
@@ -25,6 +26,7 @@ import {
   recordPrefix,
   recordRangePrefix,
   recordUpperBoundAtSecond,
+  registrySortKey,
   chunks,
   mapLimit,
   type IndexRecord,
@@ -99,6 +101,16 @@ export interface RecordPage {
   readonly records: IndexRecord[];
   /** Where the next (older) page starts; absent when no older record is left. */
   readonly lastKey?: StartKey;
+}
+
+/** What the hub knows of its coverage of one account and region. */
+export interface LocationCoverage {
+  readonly account: string;
+  readonly region: string;
+  /** Time of the earliest record the hub holds there. */
+  readonly coverageStartAt?: string;
+  /** Changes recorded as not captured there (their versions were gone before the hub read them). */
+  readonly uncapturedChanges: number;
 }
 
 /** One partition of the org feed: a day and a shard. */
@@ -280,16 +292,30 @@ export class IndexTable {
   }
 
   /**
-   * Writes a record unless it exists: the first write wins, a replay writes nothing. Before it, the
-   * feed-days marker of the record's feed partition and the location's coverage start (each at
-   * most once per process). @returns whether it wrote
+   * What must be in the index before `records` are written (call it first; a crash after it leaves
+   * only markers, which cost a wasted Query, never a missing change): the feed-days marker of each
+   * record's feed partition, and the location's coverage start moved back to the earliest record.
+   * Each is written at most once per process and day-shard (or earlier time), so ingest pays about
+   * one extra write per day and shard per Lambda instance, not one per record.
    */
+  public async prepareRecords(records: readonly IndexRecord[]): Promise<void> {
+    const earliest = new Map<string, IndexRecord>();
+    const feeds = new Map<string, FeedPartition>();
+    for (const record of records) {
+      const location = `${record.account}#${record.region}`;
+      const known = earliest.get(location);
+      if (!known || record.time < known.time) earliest.set(location, record);
+      const feed = { day: record.time.slice(0, 10), shard: feedShard(record) };
+      feeds.set(feedDaySortKey(feed.day, feed.shard), feed);
+    }
+    await mapLimit([...feeds.values()], 8, (feed) => this.ensureFeedDay(feedDaysPartition(feed.day.slice(0, 4)), feed));
+    await mapLimit([...earliest.values()], 8, (record) =>
+      this.noteCoverageStart(record.account, record.region, record.time),
+    );
+  }
+
+  /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
   public async putRecord(record: IndexRecord): Promise<boolean> {
-    await this.ensureFeedDay(feedDaysPartition(record.time.slice(0, 4)), {
-      day: record.time.slice(0, 10),
-      shard: feedShard(record),
-    });
-    await this.noteCoverageStart(record.account, record.region, record.time);
     return this.conditional('DynamoDB.PutItem', () =>
       this.put(toRecordItem(record), {
         ConditionExpression: 'attribute_not_exists(#pk)',
@@ -589,17 +615,57 @@ export class IndexTable {
    * there) back to `time` when it is earlier; skipped when this process already wrote an earlier one.
    */
   public async noteCoverageStart(account: string, region: string, time: string): Promise<void> {
-    const key = `${account}#${region}`;
-    const known = this.memo.coverageStart.get(key);
+    const location = `${account}#${region}`;
+    const known = this.memo.coverageStart.get(location);
     if (known !== undefined && known <= time) return;
-    this.memo.coverageStart.set(key, time);
     await this.update(
-      registryKey(account, region),
-      'SET #first = :time, #account = :account, #region = :region',
-      'attribute_not_exists(#first) OR #first > :time',
-      { '#first': RegistryAttributes.coverageStartAt, '#account': 'account', '#region': 'region' },
+      coverageKey(account, region),
+      'SET #start = :time, #account = :account, #region = :region',
+      'attribute_not_exists(#start) OR #start > :time',
+      { '#start': COVERAGE_START, '#account': 'account', '#region': 'region' },
       { ':time': time, ':account': account, ':region': region },
     );
+    this.memo.coverageStart.set(location, time);
+  }
+
+  /**
+   * Counts changes recorded as not captured in an account and region (call once per record that
+   * putRecord wrote: a replay that wrote nothing adds nothing). Shown by `status`.
+   */
+  public async countUncaptured(account: string, region: string, changes: number): Promise<void> {
+    await this.update(
+      coverageKey(account, region),
+      'ADD #uncaptured :n SET #account = :account, #region = :region',
+      undefined,
+      { '#uncaptured': UNCAPTURED_CHANGES, '#account': 'account', '#region': 'region' },
+      { ':n': changes, ':account': account, ':region': region },
+    );
+  }
+
+  /** Every account and region's coverage: its start and the changes recorded as not captured. */
+  public async listCoverage(): Promise<LocationCoverage[]> {
+    const items = await this.query(keyCondition(TABLE_KEYS, COVERAGE_PARTITION, { prefix: '' }));
+    return items.map((item) => {
+      const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
+      const start = item[COVERAGE_START];
+      const uncaptured = item[UNCAPTURED_CHANGES];
+      return {
+        account,
+        region,
+        ...(typeof start === 'string' ? { coverageStartAt: start } : {}),
+        uncapturedChanges: typeof uncaptured === 'number' ? uncaptured : 0,
+      };
+    });
+  }
+
+  /**
+   * The time of the earliest record the hub holds for an account and region (from which restore
+   * may plan without --force); undefined when none was recorded (records older than the marker).
+   */
+  public async coverageStart(account: string, region: string): Promise<string | undefined> {
+    const item = await this.get(coverageKey(account, region));
+    const start = item?.[COVERAGE_START];
+    return typeof start === 'string' ? start : undefined;
   }
 
   // --- seeding ---------------------------------------------------------------------------
@@ -747,11 +813,11 @@ export class IndexTable {
     return page.items[0]?.[CatalogAttributes.lastSecond] === second;
   }
 
-  /** A conditional update. @returns false when the condition failed (nothing written) */
+  /** A conditional update (or, without `condition`, an unconditional one). @returns false when the condition failed */
   private update(
     key: Item,
     update: string,
-    condition: string,
+    condition: string | undefined,
     names: Record<string, string>,
     values: Record<string, unknown>,
   ): Promise<boolean> {
@@ -761,7 +827,7 @@ export class IndexTable {
           TableName: this.target.tableName,
           Key: key,
           UpdateExpression: update,
-          ConditionExpression: condition,
+          ...(condition ? { ConditionExpression: condition } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnConsumedCapacity: 'TOTAL',
@@ -788,6 +854,17 @@ export class IndexTable {
   ): Promise<R> {
     return countedRequest(this.counter, call, send, itemsOf);
   }
+}
+
+const COVERAGE_START = 'coverageStartAt';
+const UNCAPTURED_CHANGES = 'uncapturedChanges';
+
+/** The key of an account and region's coverage start: a partition of its own, apart from the registry. */
+function coverageKey(account: string, region: string): Item {
+  return {
+    [IndexAttributes.partitionKey]: COVERAGE_PARTITION,
+    [IndexAttributes.sortKey]: registrySortKey(account, region),
+  };
 }
 
 /** The feed-days marker of one feed partition. */

@@ -112,8 +112,6 @@ export interface RegistryEntry {
   readonly lastSweepRepaired?: number;
   /** ISO time the first full baseline finished. */
   readonly baselineAt?: string;
-  /** Time of the earliest record the hub holds here: restore refuses a moment before it unless forced. */
-  readonly coverageStartAt?: string;
 }
 
 /** The registry's attributes besides account and region. */
@@ -123,7 +121,6 @@ export const RegistryAttributes = {
   lastSweepParameters: 'lastSweepParameters',
   lastSweepRepaired: 'lastSweepRepaired',
   baselineAt: 'baselineAt',
-  coverageStartAt: 'coverageStartAt',
 } as const;
 
 export function registryKey(account: string, region: string): Item {
@@ -154,6 +151,5 @@ export function fromRegistryItem(item: Item): RegistryEntry {
     lastSweepParameters: num(RegistryAttributes.lastSweepParameters),
     lastSweepRepaired: num(RegistryAttributes.lastSweepRepaired),
     baselineAt: text(RegistryAttributes.baselineAt),
-    coverageStartAt: text(RegistryAttributes.coverageStartAt),
   }) as unknown as RegistryEntry;
 }

@@ -113,11 +113,13 @@ export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout
     return row;
   });
   const s = plan.summary;
-  const summary = `${plan.target.account}/${plan.target.region} ${plan.path} at ${plan.at}: put ${s.put}, delete ${s.delete}, unchanged ${s.unchanged}`;
+  const summary = `${plan.target.account}/${plan.target.region} ${plan.path} at ${plan.at}: put ${s.put}, delete ${s.delete}, unchanged ${s.unchanged}, refused ${s.refuse}`;
+  const recorded = outcome?.restoreId ? `restore ${outcome.restoreId}` : 'nothing written, nothing recorded';
   const tail = outcome
-    ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; restore ${outcome.restoreId}`
+    ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; ${recorded}`
     : 'dry run: nothing changed (add --apply to restore)';
-  return `${rows.length > 0 ? table(head, rows, layout) : '(nothing selected)'}\n${summary}\n${tail}`;
+  const selected = rows.length > 0 ? table(head, rows, layout) : `(nothing selected${plan.emptyReason ? `: ${plan.emptyReason}` : ''})`;
+  return `${selected}\n${summary}\n${tail}`;
 }
 
 /** The restore JSON contract: `{plan: [{name, action, ...}], applied, results?}`. */
@@ -127,9 +129,16 @@ export function restoreJson(plan: RestorePlan, outcome?: RestoreOutcome): object
     target: plan.target,
     at: plan.at,
     plan: plan.entries,
+    ...(plan.emptyReason ? { emptyReason: plan.emptyReason } : {}),
     applied: outcome !== undefined,
     ...(outcome
-      ? { restoreId: outcome.restoreId, status: outcome.status, counts: outcome.counts, results: outcome.results }
+      ? {
+          ...(outcome.restoreId ? { restoreId: outcome.restoreId } : {}),
+          recorded: outcome.recorded,
+          status: outcome.status,
+          counts: outcome.counts,
+          results: outcome.results,
+        }
       : {}),
   };
 }
@@ -153,6 +162,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
     l.lastSweepAt,
     l.lastSweepParameters,
     l.lastSweepRepaired,
+    l.uncapturedChanges,
   ]);
   lines.push(
     rows.length > 0
@@ -167,6 +177,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
             'last sweep',
             'in SSM at sweep',
             'repaired by sweep',
+            'not captured',
           ],
           rows,
           layout,

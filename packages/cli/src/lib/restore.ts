@@ -315,7 +315,7 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
   const target: Location = { account: options.toAccount ?? source.account, region: options.toRegion ?? source.region };
   // Invariant 10: the target and the moment are checked before any call to the target.
   await checkRestoreTarget(hub, stats, target.account, options.allowedTargets);
-  const coverageStartAt = (await hub.index(stats).registryEntry(source.account, source.region))?.coverageStartAt;
+  const coverageStartAt = await hub.index(stats).coverageStart(source.account, source.region);
   const refusal = coverageRefusal({ at, coverageStart: coverageStartAt, location: source, force: options.force ?? false });
   if (refusal) throw new RestoreRefusedError(refusal);
   const who = await hub.callerArn();
