@@ -98,10 +98,10 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
   const timeline: TimelineEntry[] = [];
   let alive = enteringAlive;
   for (const [second, group] of seconds) {
-    const versions = group.filter(isPresence).sort(compareVersions);
     const allTombstones = group
       .filter((r): r is TombstoneRecord => r.kind === 'tombstone')
       .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const versions = presenceOrder(group.filter(isPresence), allTombstones);
     // A sweep's deletion carries the millisecond the sweep found the name gone: it goes by its time.
     const tombstones = allTombstones.filter((t) => t.source !== TombstoneSource.sweep);
     const timed = allTombstones
@@ -110,20 +110,26 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     // The earliest instant a deletion in this second can have happened, given the versions so far.
     const lastOfSecond = Date.parse(second) + 999;
     let earliestDeletion = Date.parse(second);
+    // A not-captured change may be placed after a later millisecond: the timeline never goes back.
+    let latest = Date.parse(second);
     for (const version of versions) {
-      while (timed[0] && timed[0].time < version.time) {
+      const at = Math.max(Date.parse(version.time), latest);
+      while (timed[0] && Date.parse(timed[0].time) < at) {
         const tombstone = timed.shift() as TombstoneRecord;
         timeline.push({ record: tombstone, effectiveTime: tombstone.time });
+        latest = Math.max(latest, Date.parse(tombstone.time));
         alive = false;
       }
       const before = startsLife(version) ? deletionsBefore(version, tombstones, alive) : [];
       for (const tombstone of before) {
-        const effective = Math.min(earliestDeletion, Date.parse(version.time));
+        const effective = Math.max(Math.min(earliestDeletion, at), latest);
         timeline.push({ record: tombstone, effectiveTime: new Date(effective).toISOString() });
       }
-      timeline.push({ record: version, effectiveTime: version.time });
+      const effective = Math.max(at, latest);
+      timeline.push({ record: version, effectiveTime: new Date(effective).toISOString() });
+      latest = effective;
       alive = true;
-      earliestDeletion = Math.min(Date.parse(version.time) + 1, lastOfSecond);
+      earliestDeletion = Math.min(effective + 1, lastOfSecond);
     }
     const leftover = [
       ...tombstones.map((record) => ({ record, effectiveTime: new Date(earliestDeletion).toISOString() })),
@@ -135,6 +141,33 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     }
   }
   return timeline;
+}
+
+/**
+ * One second's presence records in the order SSM most likely went through them. Stored versions
+ * go by their milliseconds. A not-captured change is known only to its event's second, so it goes
+ * by what its life proves: a version of it was gone when the hub read, so its life had ended by
+ * then. Not-captured Updates therefore follow the stored versions of the second (the life they
+ * continue ended in this second) unless a deletion of the second is known to precede a stored
+ * version 1 (TombstoneRecord.precedes): then they belong to the life that deletion ended and come
+ * before that version 1. Not-captured Creates come after the stored versions of an older life
+ * (versions above 1) and before the rest.
+ */
+function presenceOrder(records: readonly PresenceRecord[], tombstones: readonly TombstoneRecord[]): PresenceRecord[] {
+  const stored = records.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
+  const notCaptured = records.filter((r): r is UncapturedRecord => r.kind === 'uncaptured').sort(compareVersions);
+  const creates = notCaptured.filter((r) => r.operation === Operation.create);
+  const updates = notCaptured.filter((r) => r.operation !== Operation.create);
+  if (notCaptured.length === 0) return stored;
+  const newLife = stored.findIndex((v) => v.version === 1 && tombstones.some((t) => t.precedes === v.time));
+  const firstLifeStart = stored.findIndex((v) => v.version === 1);
+  const olderLife = firstLifeStart < 0 ? stored.length : firstLifeStart;
+  if (newLife >= 0) {
+    const beforeNewLife = stored.slice(0, newLife);
+    const older = beforeNewLife.slice(0, Math.min(olderLife, newLife));
+    return [...older, ...creates, ...beforeNewLife.slice(older.length), ...updates, ...stored.slice(newLife)];
+  }
+  return [...stored.slice(0, olderLife), ...creates, ...stored.slice(olderLife), ...updates];
 }
 
 /**

@@ -194,6 +194,14 @@ export class Reconciler {
   }
 
   /**
+   * Writes the feed-days markers of records indexed before markers existed (once, after an
+   * upgrade): `changes` finds only the day-shards that have one. @returns the day-shards found
+   */
+  public backfillFeedDays(): Promise<number> {
+    return this.runtime.index.backfillFeedDays();
+  }
+
+  /**
    * Sweeps one account and region: lists SSM's parameters, reads what differs from the index,
    * writes what is missing, tombstones what SSM no longer has, and records the sweep in the
    * registry. Throws AccountNotAllowedError (before any STS call) for an account outside the

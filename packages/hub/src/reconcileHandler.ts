@@ -18,6 +18,8 @@ export const ReconcileEnvironment = {
 /**
  * What the reconcile Lambda accepts:
  * - `{ "action": "plan", "sliceSize"?: n }` returns `{ slices: [{ accounts }] }` (Step Functions Map items);
+ * - `{ "action": "backfill-feed-days" }` writes the change feed's feed-days markers of records
+ *   indexed before they existed (once, after upgrading) and returns `{ feedDays: n }`;
  * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full", "detail"?: true }` sweeps those
  *   accounts (with `detail`, returns every sweep report rather than the summary);
  * - anything else (an EventBridge schedule) sweeps the whole organization, stalest first, until
@@ -25,6 +27,7 @@ export const ReconcileEnvironment = {
  */
 export type ReconcileRequest =
   | { readonly action: 'plan'; readonly sliceSize?: number }
+  | { readonly action: 'backfill-feed-days' }
   | {
       readonly accounts?: readonly string[];
       readonly regions?: readonly string[];
@@ -61,7 +64,7 @@ export function createReconcileHandler(
 ): (
   event: unknown,
   remainingMs?: number,
-) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary | OrganizationSweepReport> {
+) => Promise<{ slices: ReconcileSlice[] } | { feedDays: number } | ReconcileSummary | OrganizationSweepReport> {
   const reconciler = new Reconciler(config);
   return async (event, remainingMs) => {
     const request = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
@@ -69,6 +72,7 @@ export function createReconcileHandler(
       const sliceSize = typeof request.sliceSize === 'number' && request.sliceSize > 0 ? request.sliceSize : 10;
       return { slices: await reconciler.plan(config.regions, sliceSize) };
     }
+    if (request.action === 'backfill-feed-days') return { feedDays: await reconciler.backfillFeedDays() };
     const accounts = stringList(request.accounts);
     const regions = stringList(request.regions) ?? config.regions;
     if (regions.length === 0) throw new Error('no member regions to sweep: set SSMHUB_MEMBER_REGIONS');

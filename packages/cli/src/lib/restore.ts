@@ -166,8 +166,9 @@ export interface RestorePlanProps {
  * Refuses a restore target outside the organization, before any call to it (invariant 10): the
  * account must be one the hub has admitted (its events or sweeps passed the hub's organization
  * boundary, so it has a registry entry: no Organizations access needed, which an operator outside
- * the management account lacks) and, when `allowedTargets` names accounts, one of them. The hub
- * account itself passes only as such a member (with a spoke).
+ * the management account lacks; in a local sandbox, one of its members) and, when
+ * `allowedTargets` names accounts, one of them. The hub account itself passes only as such a
+ * member (with a spoke).
  */
 export async function checkRestoreTarget(
   hub: Hub,
@@ -181,6 +182,8 @@ export async function checkRestoreTarget(
       `account ${account} is not an allowed restore target (allowed: ${named.join(', ')}; see SSMHUB_RESTORE_TARGETS or --allowed-targets)`,
     );
   }
+  // A sandbox's members are its organization (as for its ingest boundary).
+  if (hub.sandbox?.memberAccounts.includes(account)) return;
   if ((await readRegistry(hub, stats, account)).length === 0) {
     throw new RestoreRefusedError(
       `account ${account} is not a member the hub has admitted (no event or sweep from it passed the organization boundary): restore writes only inside the organization`,
