@@ -40,8 +40,10 @@ export function startsLife(record: PresenceRecord): boolean {
  * Whether a stored version accounts for a not-captured change: a version 1 for a Create, a later
  * version for an Update, written in the event's second or the one before (an event is emitted at
  * or after the change it reports). Such a change was read after all: the version stands for it.
- * Known limit: a life created and deleted, then created again within one second, keeps only the
- * stored Create of the second life (the events cannot say which life a Create began).
+ * Known limit (events carry no version number): a change whose version vanished within about a
+ * second of a stored version of the same kind (a Create next to another life's stored version 1,
+ * an Update next to an earlier stored Update) is taken for that version. A narrower window would
+ * mark changes whose event came a second after their version as not captured.
  */
 export function absorbedByCaptured(change: UncapturedRecord, records: readonly { kind: string }[]): boolean {
   const second = Date.parse(secondOf(change.time));

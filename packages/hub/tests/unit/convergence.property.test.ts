@@ -188,14 +188,18 @@ describe('ingest convergence (Invariant 3)', () => {
           expect(versions.map((v) => `${v.name}#${v.version}#${v.time}`).sort()).toEqual([...first.read].sort());
 
           // Invariant 1: a change whose version was never read is still there, marked not captured,
-          // unless a version read in its second stands for it (the known limit of absorbedByCaptured);
+          // unless a version read in its second or the one before stands for it (the known limit of
+          // absorbedByCaptured);
           // a change whose version was read is never marked.
           const uncaptured = new Set(records.filter((r) => r.kind === 'uncaptured').map((r) => r.eventId));
           for (const put of first.model.puts) {
             const read = first.read.has(`${put.name}#${put.version}#${put.time}`);
-            const standIn = versions.some(
-              (v) => v.name === put.name && (v.version === 1) === (put.version === 1) && v.time.slice(0, 19) === put.second.slice(0, 19),
-            );
+            const eventSecond = Date.parse(put.second);
+            const standIn = versions.some((v) => {
+              const versionSecond = Date.parse(`${v.time.slice(0, 19)}Z`);
+              const inWindow = versionSecond === eventSecond || versionSecond === eventSecond - 1000;
+              return v.name === put.name && (v.version === 1) === (put.version === 1) && inWindow;
+            });
             if (read) expect(uncaptured.has(put.id)).toBe(false);
             else if (!standIn) {
               expect(uncaptured.has(put.id)).toBe(true);
@@ -238,5 +242,6 @@ describe('ingest convergence (Invariant 3)', () => {
     expect(momentsChecked).toBeGreaterThanOrEqual(numRuns);
     // The runs made changes that vanished before their read, and each was recorded.
     expect(uncapturedChecked).toBeGreaterThan(0);
-  });
+    // 200 ingest runs through the fake table: minutes on a shared two-core machine.
+  }, 300_000);
 });
