@@ -644,7 +644,11 @@ export class IndexTable {
 
   /** Every account and region's coverage: its start and the changes recorded as not captured. */
   public async listCoverage(): Promise<LocationCoverage[]> {
-    const items = await this.query(keyCondition(TABLE_KEYS, COVERAGE_PARTITION, { prefix: '' }));
+    const items = await this.query({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk },
+      ExpressionAttributeValues: { ':pk': COVERAGE_PARTITION },
+    });
     return items.map((item) => {
       const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
       const start = item[COVERAGE_START];
