@@ -70,7 +70,11 @@ export function serviceHost(service: string, region: string): string {
  */
 export function sourceIdentityOf(callerArn: string): string {
   const resource = callerArn.split(':').slice(5).join(':');
-  const name = resource.split('/').filter((part) => part.length > 0).at(-1) ?? 'ssmhub';
+  const name =
+    resource
+      .split('/')
+      .filter((part) => part.length > 0)
+      .at(-1) ?? 'ssmhub';
   const cleaned = name.replace(/[^A-Za-z0-9+=,.@-]/g, '-').slice(0, 64);
   return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
 }

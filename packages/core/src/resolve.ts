@@ -56,6 +56,11 @@ export function absorbedByCaptured(change: UncapturedRecord, records: readonly {
   });
 }
 
+/** The SSM version number of a presence record; undefined for a change whose value was not captured. */
+export function versionOf(record: PresenceRecord): number | undefined {
+  return record.kind === 'version' ? record.version : undefined;
+}
+
 function isPresence(record: LifecycleRecord): record is PresenceRecord {
   return record.kind !== 'tombstone';
 }

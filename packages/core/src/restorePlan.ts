@@ -117,7 +117,10 @@ export interface RestorePlanInput {
    * Names that existed at T under a change whose value was not captured (its version was gone
    * before the hub read it): refused, never written or deleted. @default - none
    */
-  readonly uncaptured?: ReadonlyMap<string, { readonly time: string; readonly operation: string; readonly type?: string }>;
+  readonly uncaptured?: ReadonlyMap<
+    string,
+    { readonly time: string; readonly operation: string; readonly type?: string }
+  >;
 }
 
 /**

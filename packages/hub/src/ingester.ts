@@ -130,17 +130,17 @@ export class ParameterIngester {
       }));
     // What the Create and Update events prove, kept unless a stored version accounts for them.
     const announced = events
-      .filter((e) => scope.uncaptured && (e.operation === EventOperation.create || e.operation === EventOperation.update))
-      .map(
-        (e): UncapturedRecord => ({
-          kind: 'uncaptured',
-          ...location,
-          time: e.time,
-          operation: e.operation === EventOperation.create ? Operation.create : Operation.update,
-          ...(e.type ? { type: e.type } : {}),
-          eventId: e.id,
-        }),
+      .filter(
+        (e) => scope.uncaptured && (e.operation === EventOperation.create || e.operation === EventOperation.update),
       )
+      .map((e): UncapturedRecord => ({
+        kind: 'uncaptured',
+        ...location,
+        time: e.time,
+        operation: e.operation === EventOperation.create ? Operation.create : Operation.update,
+        ...(e.type ? { type: e.type } : {}),
+        eventId: e.id,
+      }))
       .filter((u) => !absorbedByCaptured(u, versions));
     const labelEvents = events.filter((e) => e.operation === EventOperation.label);
     if (versions.length === 0 && tombstones.length === 0 && announced.length === 0) {

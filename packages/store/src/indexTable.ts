@@ -451,7 +451,11 @@ export class IndexTable {
    * The org feed's partitions that hold anything from day `sinceDay` to `untilDay` (inclusive,
    * `YYYY-MM-DD`): the feed-days markers of ingest and of restores, two Queries a year.
    */
-  public async activeFeedPartitions(years: readonly string[], sinceDay: string, untilDay: string): Promise<FeedPartition[]> {
+  public async activeFeedPartitions(
+    years: readonly string[],
+    sinceDay: string,
+    untilDay: string,
+  ): Promise<FeedPartition[]> {
     const partitions = years.flatMap((year) => [feedDaysPartition(year), restoreFeedDaysPartition(year)]);
     const pages = await mapLimit(partitions, 8, (pk) =>
       this.query({

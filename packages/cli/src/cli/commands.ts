@@ -227,7 +227,8 @@ const restore: CommandSpec = {
     { flags: '--apply', description: 'make the change (assumes SSMHubRestorer in the target)' },
     {
       flags: '--yes',
-      description: 'apply without asking (needed for --apply without a terminal; on one, overwrites and deletes ask y/N)',
+      description:
+        'apply without asking (needed for --apply without a terminal; on one, overwrites and deletes ask y/N)',
     },
     {
       flags: '--force',

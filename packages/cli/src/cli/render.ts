@@ -78,7 +78,8 @@ export function recordsTable(
         'type' in r ? r.type : 'restore' in r ? `${r.restore.status} (at ${r.restore.at})` : undefined,
         r.lastModifiedUser,
       ];
-      if (withValues) row.push('captured' in r && r.captured === false ? NOT_CAPTURED : 'value' in r ? r.value : undefined);
+      if (withValues)
+        row.push('captured' in r && r.captured === false ? NOT_CAPTURED : 'value' in r ? r.value : undefined);
       return row;
     }),
     layout,
@@ -118,7 +119,10 @@ export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout
   const tail = outcome
     ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; ${recorded}`
     : 'dry run: nothing changed (add --apply to restore)';
-  const selected = rows.length > 0 ? table(head, rows, layout) : `(nothing selected${plan.emptyReason ? `: ${plan.emptyReason}` : ''})`;
+  const selected =
+    rows.length > 0
+      ? table(head, rows, layout)
+      : `(nothing selected${plan.emptyReason ? `: ${plan.emptyReason}` : ''})`;
   return `${selected}\n${summary}\n${tail}`;
 }
 

@@ -127,7 +127,11 @@ export async function changes(hub: Hub, options: ChangesOptions): Promise<Change
       since.slice(0, 10),
       until.slice(0, 10),
     );
-    feeds = active.map(({ day, shard }) => () => index.orgFeed(day, shard, since, until));
+    feeds = active.map(
+      ({ day, shard }) =>
+        () =>
+          index.orgFeed(day, shard, since, until),
+    );
   }
   let done = 0;
   const pages = await mapLimit(feeds, FEED_CONCURRENCY, async (read) => {

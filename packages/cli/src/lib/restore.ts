@@ -319,7 +319,12 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
   // Invariant 10: the target and the moment are checked before any call to the target.
   await checkRestoreTarget(hub, stats, target.account, options.allowedTargets);
   const coverageStartAt = await hub.index(stats).coverageStart(source.account, source.region);
-  const refusal = coverageRefusal({ at, coverageStart: coverageStartAt, location: source, force: options.force ?? false });
+  const refusal = coverageRefusal({
+    at,
+    coverageStart: coverageStartAt,
+    location: source,
+    force: options.force ?? false,
+  });
   if (refusal) throw new RestoreRefusedError(refusal);
   const who = await hub.callerArn();
   const credentials = await hub.assumeRole(
@@ -520,7 +525,12 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
       sourceAccount: plan.source.account,
       sourceRegion: plan.source.region,
       who: plan.who,
-      plan: { put: plan.summary.put, delete: plan.summary.delete, unchanged: plan.summary.unchanged, refused: plan.summary.refuse },
+      plan: {
+        put: plan.summary.put,
+        delete: plan.summary.delete,
+        unchanged: plan.summary.unchanged,
+        refused: plan.summary.refuse,
+      },
     };
     await index.putRestoreIntent(intent);
   }

@@ -226,7 +226,10 @@ describe('a selection that matches nothing says why', () => {
 describe('append-only restore audit (issue 9 item 6)', () => {
   it('records intent and outcome of an apply that writes; nothing for one that writes nothing', async () => {
     const before = await hub.index(new RequestStats()).listRestoreRecords(member, REGION);
-    const idle = await applyRestore(hub, await planRestore(hub, { path: '/app/keep', at: firstIngested, account: member }));
+    const idle = await applyRestore(
+      hub,
+      await planRestore(hub, { path: '/app/keep', at: firstIngested, account: member }),
+    );
     expect(idle).toMatchObject({ recorded: false, counts: { put: 0, deleted: 0, unchanged: 1 } });
     expect(await hub.index(new RequestStats()).listRestoreRecords(member, REGION)).toHaveLength(before.length);
 
@@ -285,7 +288,14 @@ describe('changes costs what it returns (issue 10 item 6)', () => {
     const seeded = [300, 150, 2].map((daysAgo, i): VersionRecord => {
       const time = new Date(Date.now() - daysAgo * day).toISOString();
       const location = { account: member, region: REGION, name: `/seeded/${i}` };
-      return { kind: 'version', ...location, version: 1, time, type: 'String', objectKey: versionObjectKey(location, time, 1) };
+      return {
+        kind: 'version',
+        ...location,
+        version: 1,
+        time,
+        type: 'String',
+        objectKey: versionObjectKey(location, time, 1),
+      };
     });
     await hub.index(new RequestStats()).load({ records: seeded });
     const figures: string[] = [];
@@ -296,7 +306,9 @@ describe('changes costs what it returns (issue 10 item 6)', () => {
     ] as const) {
       const started = performance.now();
       const result = await changes(hub, { since });
-      figures.push(`${label}: ${result.stats.dynamoRequests} requests, ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      figures.push(
+        `${label}: ${result.stats.dynamoRequests} requests, ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      );
       if (label === '1 year') {
         expect(result.records.filter((r) => r.name.startsWith('/seeded/'))).toHaveLength(3);
         expect(result.stats.dynamoRequests).toBeLessThanOrEqual(40);
