@@ -30,6 +30,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   HubEnvironment,
+  IndexNames,
   IndexTableSchema,
   IngestQueueSettings,
   ReconcileMetrics,
@@ -502,6 +503,16 @@ export class HubStack extends Stack {
         sid: 'VerifyBackupObjects',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+
+    // The one-off backfill of the change feed's feed-days markers (`{ action: 'backfill-feed-days' }`)
+    // scans the keys of the org feed index; nothing else scans.
+    this.reconcileRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'BackfillFeedDays',
+        actions: ['dynamodb:Scan'],
+        resources: [`${this.table.tableArn}/index/${IndexNames.feed}`],
       }),
     );
 

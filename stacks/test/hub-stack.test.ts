@@ -419,6 +419,10 @@ describe('hub role permissions', () => {
         expect(actions).not.toContain(unused);
       }
       if (roleName === ResourceNames.ingestRole) expect(actions).not.toContain('s3:GetObject');
+      // Only the reconcile's one-off feed-days backfill scans, and only the feed index's keys.
+      const scans = statements.filter((s) => [s.Action].flat().includes('dynamodb:Scan'));
+      if (roleName === ResourceNames.ingestRole) expect(scans).toEqual([]);
+      else expect(JSON.stringify(scans.map((s) => s.Resource))).toContain('/index/feed');
     },
   );
 });

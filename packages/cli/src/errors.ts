@@ -33,6 +33,17 @@ export class HubNotFoundError extends CliError {}
 /** An account (or account and region) the hub has never indexed. */
 export class UnknownAccountError extends CliError {}
 
+/**
+ * A restore ssmhub will not make as asked (exit 2): a target outside the organization or the
+ * allowed targets, a moment before the hub knew the source (without --force), an apply nobody
+ * confirmed.
+ */
+export class RestoreRefusedError extends CliError {
+  public constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}
+
 /** The operator cannot assume the restore role in the target account. */
 export class RestoreAccessDeniedError extends CliError {}
 

@@ -25,10 +25,16 @@ export type { VerifyCommandOptions, VerifyResult } from './lib/verify.js';
 export { IntegrityError, ObjectStatus } from '@ssmhub/store';
 export type { VersionCheck, VerifyTotals } from '@ssmhub/store';
 export type { StatusResult, LocationStatus, QueueDepth } from './lib/status.js';
-export { planRestore, applyRestore, RestorePlan, RestoreOutcomeKind } from './lib/restore.js';
-export type { RestoreOptions, RestoreOutcome, RestoreResultEntry, ApplyOptions } from './lib/restore.js';
-export { restorePartition, toRestoreItem, RESTORE_KIND } from '@ssmhub/store';
-export type { RestoreRecord, RestoreCounts } from '@ssmhub/store';
+export { planRestore, applyRestore, checkRestoreTarget, RestorePlan, RestoreOutcomeKind } from './lib/restore.js';
+export type {
+  RestoreOptions,
+  RestoreOutcome,
+  RestoreResultEntry,
+  ApplyOptions,
+  RestorePlanProps,
+} from './lib/restore.js';
+export { restorePartition, toRestoreIntentItem, toRestoreOutcomeItem, RESTORE_KIND } from '@ssmhub/store';
+export type { RestoreRecord, RestoreIntent, RestoreOutcomeRecord, RestoreCounts } from '@ssmhub/store';
 export { versionValue } from './lib/versionValue.js';
 export type { VersionValueOptions, VersionValueResult } from './lib/versionValue.js';
 export { snapshotsAt, readStateAt, readCatalog, PointInTimeSettings } from './lib/pointInTime.js';

@@ -26,6 +26,8 @@ export interface ParameterEvent {
   readonly candidates: readonly string[];
   /** Where the event came from: a change, or a policy action (Advanced-tier expiration). */
   readonly detailType: string;
+  /** The parameter type the detail gives (String, StringList, SecureString), when it gives one. */
+  readonly type?: string;
 }
 
 /** Who may send events: organization members (known to the caller) and an explicit allow-list. */
@@ -39,6 +41,7 @@ export interface AccountBoundary {
 export const MAX_EVENT_BYTES = 256 * 1024;
 
 const OPERATIONS = new Set<string>(Object.values(EventOperation));
+const PARAMETER_TYPES = new Set(['String', 'StringList', 'SecureString']);
 const TIME_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 function fail(reason: InvalidEventReason, message: string): never {
@@ -124,6 +127,7 @@ export function parseParameterEvent(body: unknown, boundary: AccountBoundary): P
     eventName: rawName,
     candidates: candidateNames(rawName),
     detailType,
+    ...(typeof details.type === 'string' && PARAMETER_TYPES.has(details.type) ? { type: details.type } : {}),
   };
 }
 

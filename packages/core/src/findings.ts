@@ -181,6 +181,8 @@ export function findingEpisodes(timeline: readonly LifecycleRecord[]): FindingEp
       for (const rule of [...open.keys()]) close(rule, { fixedAt: record.time, fixedByDeletion: true });
       continue;
     }
+    // A change whose value was not captured was never analysed: it neither opens nor fixes one.
+    if (record.kind !== 'version') continue;
     const version: VersionRecord = record;
     if (version.findings === undefined) continue;
     for (const rule of [...open.keys()]) {

@@ -58,3 +58,23 @@ export function partitionOf(region: string): string {
 export function serviceHost(service: string, region: string): string {
   return `${service}.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
 }
+
+/**
+ * The STS SourceIdentity of an operator, from their caller ARN: the session name of an assumed role
+ * (an SSO user's name), else the IAM user's or role's name, cut to STS's 2 to 64 characters of
+ * `[A-Za-z0-9+=,.@-]` (others become `-`). The restorer's trust requires one by default, and
+ * CloudTrail in the target then names the person behind every restore write.
+ *
+ * @example
+ * sourceIdentityOf('arn:aws:sts::111122223333:assumed-role/Ops/alice@example.com'); // 'alice@example.com'
+ */
+export function sourceIdentityOf(callerArn: string): string {
+  const resource = callerArn.split(':').slice(5).join(':');
+  const name =
+    resource
+      .split('/')
+      .filter((part) => part.length > 0)
+      .at(-1) ?? 'ssmhub';
+  const cleaned = name.replace(/[^A-Za-z0-9+=,.@-]/g, '-').slice(0, 64);
+  return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
+}

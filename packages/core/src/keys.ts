@@ -8,6 +8,8 @@ import type { IndexRecord, ParameterLocation } from './types.js';
  * | record        | `AR#{account}#{region}` | `R#{name}!{time}!{suffix}`       | `FEED#{day}#{shard}` / `{time}#…` | `ACCT#{account}#{month}` / `{time}#…` |
  * | catalog entry | `AR#{account}#{region}` | `C#{name}`                       | –                               | –                            |
  * | registry      | `REGISTRY`              | `{account}#{region}`             | –                               | –                            |
+ * | feed day      | `FEEDDAYS#{year}`       | `{day}#{shard}`                  | –                               | –                            |
+ * | coverage      | `COVERAGE`              | `{account}#{region}`             | –                               | –                            |
  *
  * `!` sorts below every character SSM allows in a name, so `R#/a!` never collides with `R#/a/b!`
  * or `R#/a-b!`, and one name's records are one contiguous, time-ordered range.
@@ -54,6 +56,8 @@ export const IndexTableSchema = {
 export const FEED_SHARDS = 16;
 
 export const REGISTRY_PARTITION = 'REGISTRY';
+/** Partition of each account and region's coverage start (the earliest record the hub holds). */
+export const COVERAGE_PARTITION = 'COVERAGE';
 const NAME_END = '!';
 
 /**
@@ -96,6 +100,8 @@ export function recordSuffix(record: IndexRecord): string {
       return `V${String(record.version).padStart(7, '0')}`;
     case 'tombstone':
       return `D${record.eventId}`;
+    case 'uncaptured':
+      return `U${record.eventId}`;
     case 'label':
       return `L${String(record.version).padStart(7, '0')}${record.eventId}`;
   }
@@ -141,6 +147,32 @@ export function feedShard(location: ParameterLocation): number {
 
 export function feedPartition(day: string, shard: number): string {
   return `FEED#${day}#${String(shard).padStart(2, '0')}`;
+}
+
+/**
+ * The sparse index of active org-feed partitions: one item per day and shard that holds at least
+ * one record, `pk = FEEDDAYS#{year}`, `sk = {day}#{shard}`. `changes` reads it (one Query a year)
+ * and then only the feed partitions it names, so a range costs what it returns.
+ */
+export function feedDaysPartition(year: string): string {
+  return `FEEDDAYS#${year}`;
+}
+
+export function feedDaySortKey(day: string, shard: number): string {
+  return `${day}#${String(shard).padStart(2, '0')}`;
+}
+
+/** The day and shard of a feed-days sort key. */
+export function parseFeedDaySortKey(sortKey: string): { day: string; shard: number } {
+  const [day = '', shard = '0'] = sortKey.split('#');
+  return { day, shard: Number(shard) };
+}
+
+/** Years (UTC, `YYYY`) from `since` to `until` inclusive: the feed-days partitions to read. */
+export function yearsBetween(since: Date, until: Date): string[] {
+  const years: string[] = [];
+  for (let year = since.getUTCFullYear(); year <= until.getUTCFullYear(); year += 1) years.push(String(year));
+  return years;
 }
 
 export function accountFeedPartition(account: string, month: string): string {

@@ -103,4 +103,9 @@ export const CliEnvironment = {
   table: HubEnvironment.tableName,
   bucket: HubEnvironment.bucketName,
   endpoint: HubEnvironment.endpoint,
+  /**
+   * Accounts restore may write to, comma-separated (the hub stack's `ssmhub-restore-targets`
+   * export; `*` or unset: any account the hub has admitted).
+   */
+  restoreTargets: 'SSMHUB_RESTORE_TARGETS',
 } as const;

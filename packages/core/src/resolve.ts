@@ -1,9 +1,12 @@
 import { secondOf, toIsoMillis } from './time.js';
 import {
+  Operation,
   TombstoneSource,
   type LifecycleRecord,
   type ParameterState,
+  type PresenceRecord,
   type TombstoneRecord,
+  type UncapturedRecord,
   type VersionRecord,
 } from './types.js';
 
@@ -14,9 +17,52 @@ export interface TimelineEntry {
   readonly effectiveTime: string;
 }
 
-function compareVersions(a: VersionRecord, b: VersionRecord): number {
+/**
+ * Presence records in SSM's order: by time; in one millisecond a not-captured change (at its
+ * event's whole second) before stored versions, a Create before an Update, then by version or
+ * event id.
+ */
+function compareVersions(a: PresenceRecord, b: PresenceRecord): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;
-  return a.version - b.version;
+  if (a.kind !== b.kind) return a.kind === 'uncaptured' ? -1 : 1;
+  if (a.kind === 'version' && b.kind === 'version') return a.version - b.version;
+  const [x, y] = [a as UncapturedRecord, b as UncapturedRecord];
+  if (x.operation !== y.operation) return x.operation === Operation.create ? -1 : 1;
+  return x.eventId < y.eventId ? -1 : x.eventId > y.eventId ? 1 : 0;
+}
+
+/** Whether a record begins a life of its name: a version 1, or a Create whose value was not captured. */
+export function startsLife(record: PresenceRecord): boolean {
+  return record.kind === 'version' ? record.version === 1 : record.operation === Operation.create;
+}
+
+/**
+ * Whether a stored version accounts for a not-captured change: a version 1 for a Create, a later
+ * version for an Update, written in the event's second or the one before (an event is emitted at
+ * or after the change it reports). Such a change was read after all: the version stands for it.
+ * Known limit (events carry no version number): a change whose version vanished within about a
+ * second of a stored version of the same kind (a Create next to another life's stored version 1,
+ * an Update next to an earlier stored Update) is taken for that version. A narrower window would
+ * mark changes whose event came a second after their version as not captured.
+ */
+export function absorbedByCaptured(change: UncapturedRecord, records: readonly { kind: string }[]): boolean {
+  const second = Date.parse(secondOf(change.time));
+  return records.some((record) => {
+    if (record.kind !== 'version') return false;
+    const version = record as VersionRecord;
+    if ((version.version === 1) !== (change.operation === Operation.create)) return false;
+    const versionSecond = Date.parse(secondOf(version.time));
+    return versionSecond === second || versionSecond === second - 1000;
+  });
+}
+
+/** The SSM version number of a presence record; undefined for a change whose value was not captured. */
+export function versionOf(record: PresenceRecord): number | undefined {
+  return record.kind === 'version' ? record.version : undefined;
+}
+
+function isPresence(record: LifecycleRecord): record is PresenceRecord {
+  return record.kind !== 'tombstone';
 }
 
 function groupBySecond(records: readonly LifecycleRecord[]): Map<string, LifecycleRecord[]> {
@@ -51,17 +97,18 @@ function groupBySecond(records: readonly LifecycleRecord[]): Map<string, Lifecyc
 export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive = false): TimelineEntry[] {
   const unique = new Map<string, LifecycleRecord>();
   for (const record of records) {
-    const id = record.kind === 'version' ? `V${record.time}#${record.version}` : `D${record.eventId}`;
+    if (record.kind === 'uncaptured' && absorbedByCaptured(record, records)) continue;
+    const id = record.kind === 'version' ? `V${record.time}#${record.version}` : `${record.kind}${record.eventId}`;
     unique.set(id, record);
   }
   const seconds = [...groupBySecond([...unique.values()]).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const timeline: TimelineEntry[] = [];
   let alive = enteringAlive;
   for (const [second, group] of seconds) {
-    const versions = group.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
     const allTombstones = group
       .filter((r): r is TombstoneRecord => r.kind === 'tombstone')
       .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const versions = presenceOrder(group.filter(isPresence), allTombstones);
     // A sweep's deletion carries the millisecond the sweep found the name gone: it goes by its time.
     const tombstones = allTombstones.filter((t) => t.source !== TombstoneSource.sweep);
     const timed = allTombstones
@@ -70,20 +117,26 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
     // The earliest instant a deletion in this second can have happened, given the versions so far.
     const lastOfSecond = Date.parse(second) + 999;
     let earliestDeletion = Date.parse(second);
+    // A not-captured change may be placed after a later millisecond: the timeline never goes back.
+    let latest = Date.parse(second);
     for (const version of versions) {
-      while (timed[0] && timed[0].time < version.time) {
+      const at = Math.max(Date.parse(version.time), latest);
+      while (timed[0] && Date.parse(timed[0].time) < at) {
         const tombstone = timed.shift() as TombstoneRecord;
         timeline.push({ record: tombstone, effectiveTime: tombstone.time });
+        latest = Math.max(latest, Date.parse(tombstone.time));
         alive = false;
       }
-      const before = version.version === 1 ? deletionsBefore(version, tombstones, alive) : [];
+      const before = startsLife(version) ? deletionsBefore(version, tombstones, alive) : [];
       for (const tombstone of before) {
-        const effective = Math.min(earliestDeletion, Date.parse(version.time));
+        const effective = Math.max(Math.min(earliestDeletion, at), latest);
         timeline.push({ record: tombstone, effectiveTime: new Date(effective).toISOString() });
       }
-      timeline.push({ record: version, effectiveTime: version.time });
+      const effective = Math.max(at, latest);
+      timeline.push({ record: version, effectiveTime: new Date(effective).toISOString() });
+      latest = effective;
       alive = true;
-      earliestDeletion = Math.min(Date.parse(version.time) + 1, lastOfSecond);
+      earliestDeletion = Math.min(effective + 1, lastOfSecond);
     }
     const leftover = [
       ...tombstones.map((record) => ({ record, effectiveTime: new Date(earliestDeletion).toISOString() })),
@@ -98,11 +151,38 @@ export function orderTimeline(records: readonly LifecycleRecord[], enteringAlive
 }
 
 /**
+ * One second's presence records in the order SSM most likely went through them. Stored versions
+ * go by their milliseconds. A not-captured change is known only to its event's second, so it goes
+ * by what its life proves: a version of it was gone when the hub read, so its life had ended by
+ * then. Not-captured Updates therefore follow the stored versions of the second (the life they
+ * continue ended in this second) unless a deletion of the second is known to precede a stored
+ * version 1 (TombstoneRecord.precedes): then they belong to the life that deletion ended and come
+ * before that version 1. Not-captured Creates come after the stored versions of an older life
+ * (versions above 1) and before the rest.
+ */
+function presenceOrder(records: readonly PresenceRecord[], tombstones: readonly TombstoneRecord[]): PresenceRecord[] {
+  const stored = records.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
+  const notCaptured = records.filter((r): r is UncapturedRecord => r.kind === 'uncaptured').sort(compareVersions);
+  const creates = notCaptured.filter((r) => r.operation === Operation.create);
+  const updates = notCaptured.filter((r) => r.operation !== Operation.create);
+  if (notCaptured.length === 0) return stored;
+  const newLife = stored.findIndex((v) => v.version === 1 && tombstones.some((t) => t.precedes === v.time));
+  const firstLifeStart = stored.findIndex((v) => v.version === 1);
+  const olderLife = firstLifeStart < 0 ? stored.length : firstLifeStart;
+  if (newLife >= 0) {
+    const beforeNewLife = stored.slice(0, newLife);
+    const older = beforeNewLife.slice(0, Math.min(olderLife, newLife));
+    return [...older, ...creates, ...beforeNewLife.slice(older.length), ...updates, ...stored.slice(newLife)];
+  }
+  return [...stored.slice(0, olderLife), ...creates, ...stored.slice(olderLife), ...updates];
+}
+
+/**
  * The deletions that come right before a version 1, taken out of `tombstones`: every one known to
  * precede it (see TombstoneRecord.precedes; several lives can end in one second), else, when the
  * name is alive, the first one not known to precede another version.
  */
-function deletionsBefore(version: VersionRecord, tombstones: TombstoneRecord[], alive: boolean): TombstoneRecord[] {
+function deletionsBefore(version: PresenceRecord, tombstones: TombstoneRecord[], alive: boolean): TombstoneRecord[] {
   const known = tombstones.filter((t) => t.precedes === version.time);
   if (known.length > 0) {
     for (const tombstone of known) tombstones.splice(tombstones.indexOf(tombstone), 1);
@@ -134,9 +214,9 @@ export function stateOnTimeline(timeline: readonly TimelineEntry[], at: string):
     current = entry;
   }
   if (!current) return { exists: false };
-  return current.record.kind === 'version'
-    ? { exists: true, record: current.record }
-    : { exists: false, record: current.record };
+  return current.record.kind === 'tombstone'
+    ? { exists: false, record: current.record }
+    : { exists: true, record: current.record };
 }
 
 /**
@@ -159,9 +239,9 @@ export function stateAt(records: readonly LifecycleRecord[], at: string, enterin
 export function needsEarlierHistory(recordsOfSecond: readonly LifecycleRecord[]): boolean {
   // A sweep's deletion is placed by its own millisecond; only whole-second deletions are inferred.
   if (!recordsOfSecond.some((r) => r.kind === 'tombstone' && r.source !== TombstoneSource.sweep)) return false;
-  const versions = recordsOfSecond.filter((r): r is VersionRecord => r.kind === 'version').sort(compareVersions);
+  const versions = recordsOfSecond.filter(isPresence).sort(compareVersions);
   const first = versions[0];
-  if (first?.version !== 1) return false;
+  if (!first || !startsLife(first)) return false;
   return !recordsOfSecond.some((r) => r.kind === 'tombstone' && r.precedes === first.time);
 }
 

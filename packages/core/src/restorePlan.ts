@@ -3,7 +3,11 @@
  * Pure: the caller reads the index, the values and the target's current parameters.
  */
 
-export const RestoreAction = { put: 'put', delete: 'delete', unchanged: 'unchanged' } as const;
+/**
+ * What a restore does to one name. `refuse`: the plan cannot restore it (its value at T was not
+ * captured) and writes nothing to it.
+ */
+export const RestoreAction = { put: 'put', delete: 'delete', unchanged: 'unchanged', refuse: 'refuse' } as const;
 export type RestoreAction = (typeof RestoreAction)[keyof typeof RestoreAction];
 
 export const ParameterTier = {
@@ -109,6 +113,14 @@ export interface RestorePlanInput {
   readonly current: ReadonlyMap<string, CurrentParameter>;
   /** Delete names that exist now but did not exist at T. @default true */
   readonly deleteAbsent?: boolean;
+  /**
+   * Names that existed at T under a change whose value was not captured (its version was gone
+   * before the hub read it): refused, never written or deleted. @default - none
+   */
+  readonly uncaptured?: ReadonlyMap<
+    string,
+    { readonly time: string; readonly operation: string; readonly type?: string }
+  >;
 }
 
 /**
@@ -120,11 +132,24 @@ export interface RestorePlanInput {
  * entries.filter((e) => e.action === 'put').map((e) => e.name);
  */
 export function planRestoreActions(input: RestorePlanInput): RestorePlanEntry[] {
-  const names = [...new Set([...input.desired.keys(), ...input.current.keys()])].sort();
+  const uncaptured = input.uncaptured ?? new Map();
+  const names = [...new Set([...input.desired.keys(), ...input.current.keys(), ...uncaptured.keys()])].sort();
   const entries: RestorePlanEntry[] = [];
   for (const name of names) {
     const desired = input.desired.get(name);
     const current = input.current.get(name);
+    const missing = uncaptured.get(name);
+    if (missing) {
+      entries.push({
+        name,
+        action: RestoreAction.refuse,
+        reason: `value not captured: its ${missing.operation} of ${missing.time} was gone before the hub read it`,
+        time: missing.time,
+        ...(missing.type ? { type: missing.type } : {}),
+        ...(current ? { currentVersion: current.version } : {}),
+      });
+      continue;
+    }
     if (!desired) {
       if (current && input.deleteAbsent !== false) {
         entries.push({
@@ -162,4 +187,72 @@ export const DEFAULT_SSM_KEY = 'alias/aws/ssm';
 /** True when a key id names the AWS managed SSM key (by alias), usable in every account and region. */
 export function isDefaultSsmKey(keyId: string | undefined): boolean {
   return keyId === undefined || keyId === DEFAULT_SSM_KEY || keyId.endsWith(':alias/aws/ssm');
+}
+
+/** How many names an apply would overwrite (put over an existing parameter) or delete. */
+export interface DestructiveCounts {
+  readonly overwrite: number;
+  readonly delete: number;
+}
+
+/** What the plan's entries would overwrite or delete. */
+export function destructiveCounts(entries: readonly RestorePlanEntry[]): DestructiveCounts {
+  return {
+    overwrite: entries.filter((e) => e.action === RestoreAction.put && e.currentVersion !== undefined).length,
+    delete: entries.filter((e) => e.action === RestoreAction.delete).length,
+  };
+}
+
+export const ConfirmationDecision = {
+  /** Apply without asking: --yes, or nothing would be overwritten or deleted. */
+  proceed: 'proceed',
+  /** Ask the operator on the terminal (y/N). */
+  ask: 'ask',
+  /** Nobody can be asked and --yes was not given: refuse (exit 2). */
+  refuse: 'refuse',
+} as const;
+export type ConfirmationDecision = (typeof ConfirmationDecision)[keyof typeof ConfirmationDecision];
+
+/**
+ * Whether an `--apply` may go ahead (invariant 10: restore asks before it deletes or overwrites,
+ * or needs --yes when no one can be asked). Without a terminal every apply that writes needs
+ * --yes: a script must say it means it.
+ *
+ * @example
+ * confirmationDecision({ writes: 3, destructive: { overwrite: 1, delete: 0 }, yes: false, interactive: true }); // 'ask'
+ */
+export function confirmationDecision(input: {
+  /** Names the apply would put or delete. */
+  readonly writes: number;
+  readonly destructive: DestructiveCounts;
+  readonly yes: boolean;
+  /** stdin and stderr are a terminal: someone can answer. */
+  readonly interactive: boolean;
+}): ConfirmationDecision {
+  if (input.yes || input.writes === 0) return ConfirmationDecision.proceed;
+  if (!input.interactive) return ConfirmationDecision.refuse;
+  const destructive = input.destructive.overwrite + input.destructive.delete;
+  return destructive > 0 ? ConfirmationDecision.ask : ConfirmationDecision.proceed;
+}
+
+/**
+ * Why a restore to `at` is refused for coverage, or undefined when it may go on: a moment before
+ * the first record the hub holds for the source location would plan from an index that knew
+ * nothing then (and delete everything the target holds), unless forced.
+ *
+ * @param coverageStart the time of the earliest record the hub holds there (undefined: unknown)
+ */
+export function coverageRefusal(input: {
+  readonly at: string;
+  readonly coverageStart?: string;
+  readonly location: { readonly account: string; readonly region: string };
+  readonly force: boolean;
+}): string | undefined {
+  if (input.force) return undefined;
+  const where = `${input.location.account}/${input.location.region}`;
+  if (input.coverageStart === undefined) {
+    return `the hub does not know since when it covers ${where} (no coverage start recorded yet: the next ingest or reconcile records it); pass --force to restore anyway`;
+  }
+  if (input.at >= input.coverageStart) return undefined;
+  return `${input.at} is before the hub knew ${where}: its first record there is from ${input.coverageStart}; pass --force to restore to that moment anyway`;
 }

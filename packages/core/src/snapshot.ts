@@ -1,10 +1,10 @@
 import type { Selector } from './paths.js';
 import { selects } from './paths.js';
 import { orderTimeline, stateOnTimeline } from './resolve.js';
-import type { LifecycleRecord, VersionRecord } from './types.js';
+import type { LifecycleRecord, PresenceRecord } from './types.js';
 
 /** The parameters that existed at one moment, by name. */
-export type Snapshot = ReadonlyMap<string, VersionRecord>;
+export type Snapshot = ReadonlyMap<string, PresenceRecord>;
 
 /**
  * Resolves the state of every selected name at `at` from their lifecycle records.
@@ -15,7 +15,7 @@ export function snapshotAt(
   records: Iterable<LifecycleRecord>,
   selector: Selector,
   at: string,
-): Map<string, VersionRecord> {
+): Map<string, PresenceRecord> {
   const byName = new Map<string, LifecycleRecord[]>();
   for (const record of records) {
     if (!selects(selector, record.name)) continue;
@@ -23,7 +23,7 @@ export function snapshotAt(
     if (list) list.push(record);
     else byName.set(record.name, [record]);
   }
-  const snapshot = new Map<string, VersionRecord>();
+  const snapshot = new Map<string, PresenceRecord>();
   for (const [name, list] of byName) {
     const state = stateOnTimeline(orderTimeline(list), at);
     if (state.exists) snapshot.set(name, state.record);
@@ -37,12 +37,18 @@ export type DiffChange = (typeof DiffChange)[keyof typeof DiffChange];
 export interface DiffEntry {
   readonly name: string;
   readonly change: DiffChange;
-  readonly from?: VersionRecord;
-  readonly to?: VersionRecord;
+  readonly from?: PresenceRecord;
+  readonly to?: PresenceRecord;
 }
 
-/** Same SSM version: same version number written at the same time (a re-created 1 is not the old 1). */
-export function sameVersion(a: VersionRecord, b: VersionRecord): boolean {
+/**
+ * Same SSM version: same version number written at the same time (a re-created 1 is not the old
+ * 1); a change whose value was not captured is the same only as itself (same event).
+ */
+export function sameVersion(a: PresenceRecord, b: PresenceRecord): boolean {
+  if (a.kind === 'uncaptured' || b.kind === 'uncaptured') {
+    return a.kind === 'uncaptured' && b.kind === 'uncaptured' && a.eventId === b.eventId;
+  }
   return a.version === b.version && a.time === b.time;
 }
 

@@ -85,11 +85,32 @@ export interface LabelRecord extends ParameterLocation {
   readonly eventId: string;
 }
 
+/**
+ * A change whose version was gone before the hub could read it (deleted, or past SSM's 100
+ * versions): what its event proves, with no value and no version number ("value not captured").
+ * A Create or Update at the event's whole second; the name existed from then on. Once a read finds
+ * the version after all, the captured version absorbs it (see absorbedByCaptured): nothing is
+ * replaced, nothing is lost.
+ */
+export interface UncapturedRecord extends ParameterLocation {
+  readonly kind: 'uncaptured';
+  /** The event's time (whole seconds), ISO 8601 UTC with milliseconds. */
+  readonly time: string;
+  readonly operation: typeof Operation.create | typeof Operation.update;
+  /** The parameter type the event's detail gave. */
+  readonly type?: string;
+  /** The event that announced the change: the record's identity (one record per event). */
+  readonly eventId: string;
+}
+
+/** A record under which a name exists: a stored version, or a change whose value was not captured. */
+export type PresenceRecord = VersionRecord | UncapturedRecord;
+
 /** Records that decide whether a parameter exists, and with which version. */
-export type LifecycleRecord = VersionRecord | TombstoneRecord;
+export type LifecycleRecord = VersionRecord | TombstoneRecord | UncapturedRecord;
 export type IndexRecord = LifecycleRecord | LabelRecord;
 
 /** The state of one name at a moment: the version that was current, or absent. */
 export type ParameterState =
-  | { readonly exists: true; readonly record: VersionRecord }
+  | { readonly exists: true; readonly record: PresenceRecord }
   | { readonly exists: false; readonly record?: TombstoneRecord };

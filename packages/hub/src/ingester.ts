@@ -2,7 +2,9 @@ import { ListTagsForResourceCommand, type ParameterHistory, type SSMClient } fro
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   EventOperation,
+  Operation,
   TombstoneSource,
+  absorbedByCaptured,
   latestSecond,
   mapLimit,
   secondOf,
@@ -13,6 +15,7 @@ import {
   type ParameterEvent,
   type ParameterLocation,
   type TombstoneRecord,
+  type UncapturedRecord,
   type VersionRecord,
 } from '@ssmhub/core';
 import { readParameterHistory } from './history.js';
@@ -66,24 +69,41 @@ export class ParameterIngester {
       const name = history?.[0]?.Name ?? candidate;
       if (!histories.get(name)) histories.set(name, history);
     }
-    if (hasReads && [...histories.values()].every((history) => history === undefined)) {
-      this.logger.info('parameter no longer exists; a deletion event or the reconcile records it', {
-        account: group.account,
-        region: group.region,
-        name: group.eventName,
-      });
-    }
     const outcome = { versions: 0, tombstones: 0, labels: 0 };
+    const uncapturedNames = hasReads ? await this.uncapturedNames(group, histories) : new Set<string>();
     for (const [name, history] of histories) {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
       const deletions = hasDeletes && (!ambiguous || (await this.storage.index.hasCatalogEntry(location)));
-      const added = await this.ingestName(ssm, location, history, group, ambiguous, deletions);
+      const added = await this.ingestName(ssm, location, history, group, ambiguous, {
+        deletions,
+        uncaptured: uncapturedNames.has(name),
+      });
       outcome.versions += added.versions;
       outcome.tombstones += added.tombstones;
       outcome.labels += added.labels;
     }
     return outcome;
+  }
+
+  /**
+   * The names under which Create and Update events whose versions are gone are recorded as not
+   * captured: never for the sweep (its events are made up from what SSM holds); for a top-level
+   * name, the candidate SSM or else the index knows, else the name as the event gives it.
+   */
+  private async uncapturedNames(
+    group: EventGroup,
+    histories: ReadonlyMap<string, ParameterHistory[] | undefined>,
+  ): Promise<Set<string>> {
+    if (group.source === TombstoneSource.sweep) return new Set();
+    if (histories.size <= 1) return new Set(histories.keys());
+    const withHistory = [...histories].filter(([, history]) => history !== undefined).map(([name]) => name);
+    if (withHistory.length > 0) return new Set(withHistory);
+    for (const name of histories.keys()) {
+      const location = { account: group.account, region: group.region, name };
+      if (await this.storage.index.hasCatalogEntry(location)) return new Set([name]);
+    }
+    return new Set([group.eventName]);
   }
 
   private async ingestName(
@@ -92,8 +112,9 @@ export class ParameterIngester {
     history: ParameterHistory[] | undefined,
     group: EventGroup,
     ambiguous: boolean,
-    deletions: boolean,
+    scope: { readonly deletions: boolean; readonly uncaptured: boolean },
   ): Promise<GroupOutcome> {
+    const { deletions } = scope;
     const events = group.events;
     const versions = (history ?? []).map((entry) => toVersionRecord(location, entry));
     const tombstones = events
@@ -107,10 +128,30 @@ export class ParameterIngester {
         source: group.source ?? TombstoneSource.event,
         precedes: lifeStartedInSecond(versions, e.time),
       }));
+    // What the Create and Update events prove, kept unless a stored version accounts for them.
+    const announced = events
+      .filter(
+        (e) => scope.uncaptured && (e.operation === EventOperation.create || e.operation === EventOperation.update),
+      )
+      .map((e): UncapturedRecord => ({
+        kind: 'uncaptured',
+        ...location,
+        time: e.time,
+        operation: e.operation === EventOperation.create ? Operation.create : Operation.update,
+        ...(e.type ? { type: e.type } : {}),
+        eventId: e.id,
+      }))
+      .filter((u) => !absorbedByCaptured(u, versions));
     const labelEvents = events.filter((e) => e.operation === EventOperation.label);
-    if (versions.length === 0 && tombstones.length === 0) return { versions: 0, tombstones: 0, labels: 0 };
+    if (versions.length === 0 && tombstones.length === 0 && announced.length === 0) {
+      return { versions: 0, tombstones: 0, labels: 0 };
+    }
 
-    const seconds = [...versions, ...tombstones].map((r) => secondOf(r.time));
+    const seconds = [
+      ...[...versions, ...tombstones].map((r) => secondOf(r.time)),
+      // A stored version of the second before an event can account for it (absorbedByCaptured).
+      ...announced.map((u) => secondOf(new Date(Date.parse(u.time) - 1000).toISOString())),
+    ];
     const existing = await this.storage.index.recordsFrom(
       location,
       seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
@@ -131,6 +172,15 @@ export class ParameterIngester {
     const known = new Set(existing.map(identity));
     const unstoredVersions = versions.filter((r) => !known.has(identity(r)));
     const newTombstones = tombstones.filter((r) => !known.has(identity(r)));
+    const newUncaptured = announced.filter((u) => !known.has(identity(u)) && !absorbedByCaptured(u, existing));
+    if (newUncaptured.length > 0) {
+      this.logger.info('versions gone before the hub read them: recorded as not captured', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        changes: newUncaptured.length,
+      });
+    }
     const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...unstoredVersions]).filter(
       (r) => !known.has(identity(r)),
     );
@@ -158,7 +208,7 @@ export class ParameterIngester {
     });
 
     await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.markPrecedes(tombstone));
-    const added: LifecycleRecord[] = [...newVersions, ...newTombstones];
+    const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured];
     if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
       const last = latestSecond(lifecycle);
@@ -176,7 +226,12 @@ export class ParameterIngester {
     }
     const records: IndexRecord[] = [...added, ...newLabels];
     await this.storage.insight.announce(added);
-    await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
+    if (records.length > 0) await this.storage.index.prepareRecords(records);
+    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
+    const uncapturedWritten = records.filter((record, i) => record.kind === 'uncaptured' && wrote[i]).length;
+    if (uncapturedWritten > 0) {
+      await this.storage.index.countUncaptured(location.account, location.region, uncapturedWritten);
+    }
     if (records.length > 0) {
       this.logger.info('stored', {
         account: location.account,
@@ -265,7 +320,7 @@ function labelRecords(
   if (events.length === 0) return [];
   const knownLabels = new Map<number, { time: string; labels: string }>();
   for (const record of [...records].sort((a, b) => (a.time < b.time ? -1 : 1))) {
-    if (record.kind === 'tombstone') continue;
+    if (record.kind === 'tombstone' || record.kind === 'uncaptured') continue;
     knownLabels.set(record.version, { time: record.time, labels: (record.labels ?? []).join(',') });
   }
   const latestEvent = [...events].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0)).at(-1);
@@ -294,6 +349,8 @@ function identity(record: IndexRecord): string {
       return `V${record.time}#${record.version}`;
     case 'tombstone':
       return `D${record.eventId}`;
+    case 'uncaptured':
+      return `U${record.eventId}`;
     case 'label':
       return `L${record.eventId}#${record.version}`;
   }

@@ -114,6 +114,8 @@ export class VersionInsight {
 export function watchedChangeDetail(record: LifecycleRecord): WatchedChangeDetail {
   const base = { account: record.account, region: record.region, name: record.name, time: record.time };
   if (record.kind === 'tombstone') return { ...base, operation: Operation.delete };
+  // A change whose version was gone before the hub read it: its event says what, not which version.
+  if (record.kind === 'uncaptured') return { ...base, operation: record.operation };
   return {
     ...base,
     version: record.version,

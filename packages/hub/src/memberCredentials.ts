@@ -12,6 +12,12 @@ export interface MemberCredentialsOptions {
   readonly sessionName?: string;
   /** The AWS partition of the role's ARN (see partitionOf). @default 'aws' */
   readonly partition?: string;
+  /**
+   * STS SourceIdentity set on every session (see sourceIdentityOf): the person behind the calls,
+   * kept by CloudTrail in the member. SSMHubRestorer's trust requires it by default.
+   * @default - none
+   */
+  readonly sourceIdentity?: string;
   /** The clock. @default Date.now */
   readonly now?: () => number;
 }
@@ -29,6 +35,7 @@ export class MemberCredentials {
   private readonly roleName: string;
   private readonly sessionName: string;
   private readonly partition: string;
+  private readonly sourceIdentity?: string;
   private readonly now: () => number;
 
   public constructor(
@@ -38,6 +45,7 @@ export class MemberCredentials {
     this.roleName = options.roleName ?? ResourceNames.readerRole;
     this.sessionName = options.sessionName ?? ResourceNames.readerSessionName;
     this.partition = options.partition ?? 'aws';
+    this.sourceIdentity = options.sourceIdentity;
     this.now = options.now ?? Date.now;
   }
 
@@ -70,6 +78,7 @@ export class MemberCredentials {
       new AssumeRoleCommand({
         RoleArn: this.roleArn(account),
         RoleSessionName: this.sessionName,
+        ...(this.sourceIdentity ? { SourceIdentity: this.sourceIdentity } : {}),
       }),
     );
     const credentials = response.Credentials;

@@ -208,6 +208,14 @@ export class Reconciler {
   }
 
   /**
+   * Writes the feed-days markers of records indexed before markers existed (once, after an
+   * upgrade): `changes` finds only the day-shards that have one. @returns the day-shards found
+   */
+  public backfillFeedDays(): Promise<number> {
+    return this.runtime.index.backfillFeedDays();
+  }
+
+  /**
    * Sweeps one account and region: lists SSM's parameters, reads what differs from the index,
    * writes what is missing, tombstones what SSM no longer has, and records the sweep in the
    * registry. Throws AccountNotAllowedError (before any STS call) for an account outside the
@@ -564,11 +572,12 @@ export function catalogCurrentVersion(entry: CatalogEntry): VersionRecord | unde
   return ifAlive.version === ifDead.version && ifAlive.time === ifDead.time ? ifAlive : undefined;
 }
 
-/** Whether the catalog may hold `entry`'s name as existing (some order of its last second ends in a version). */
+/** Whether the catalog may hold `entry`'s name as existing (some order of its last second ends in a version or a not-captured change). */
 function mayBeAlive(entry: CatalogEntry): boolean {
-  return [true, false].some(
-    (enteringAlive) => orderTimeline(entry.records, enteringAlive).at(-1)?.record.kind === 'version',
-  );
+  return [true, false].some((enteringAlive) => {
+    const last = orderTimeline(entry.records, enteringAlive).at(-1)?.record;
+    return last !== undefined && last.kind !== 'tombstone';
+  });
 }
 
 function matchesCatalog(entry: CatalogEntry | undefined, parameter: ParameterMetadata): boolean {

@@ -22,6 +22,8 @@ export const ReconcileEnvironment = {
 /**
  * What the reconcile Lambda accepts:
  * - `{ "action": "plan", "sliceSize"?: n }` returns `{ slices: [{ accounts }] }` (Step Functions Map items);
+ * - `{ "action": "backfill-feed-days" }` writes the change feed's feed-days markers of records
+ *   indexed before they existed (once, after upgrading) and returns `{ feedDays: n }`;
  * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full", "detail"?: true }` sweeps those
  *   accounts (with `detail`, returns every sweep report rather than the summary);
  * - `{ "mode": "verify", "sample": n }` (VerifyInvocation, the daily schedule) checks n stored
@@ -37,6 +39,7 @@ export const ReconcileEnvironment = {
 export type ReconcileRequest =
   | { readonly action: 'plan'; readonly sliceSize?: number }
   | VerifyInvocation
+  | { readonly action: 'backfill-feed-days' }
   | {
       readonly accounts?: readonly string[];
       readonly regions?: readonly string[];
@@ -131,7 +134,9 @@ export function createReconcileHandler(
 ): (
   event: unknown,
   remainingMs?: number,
-) => Promise<{ slices: ReconcileSlice[] } | ReconcileSummary | OrganizationSweepReport | VerifySummary> {
+) => Promise<
+  { slices: ReconcileSlice[] } | { feedDays: number } | ReconcileSummary | OrganizationSweepReport | VerifySummary
+> {
   const reconciler = new Reconciler(config);
   const metrics = config.metrics ?? createReconcileMetrics();
   return async (event, remainingMs) => {
@@ -150,6 +155,7 @@ export function createReconcileHandler(
       publishTotal(metrics, ReconcileMetrics.verifyFailures, failures.length);
       return { mode: 'verify', locations: report.locations, totals: report.totals, failures };
     }
+    if (request.action === 'backfill-feed-days') return { feedDays: await reconciler.backfillFeedDays() };
     const accounts = stringList(request.accounts);
     const regions = stringList(request.regions) ?? config.regions;
     if (regions.length === 0) throw new Error('no member regions to sweep: set SSMHUB_MEMBER_REGIONS');

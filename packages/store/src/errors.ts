@@ -23,3 +23,6 @@ export class IntegrityError extends SsmHubError {
     );
   }
 }
+
+/** A restore's intent or outcome is already in the index: restore records are append-only. */
+export class RestoreRecordExistsError extends SsmHubError {}

@@ -1,4 +1,5 @@
 export * from './counter.js';
+export * from './errors.js';
 export * from './items.js';
 export * from './indexTable.js';
 export type { StartKey } from './query.js';

@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
+  ScanCommand,
   type PutCommandInput,
   type PutCommandOutput,
   UpdateCommand,
@@ -12,14 +13,20 @@ import {
 import {
   IndexAttributes,
   IndexNames,
+  COVERAGE_PARTITION,
   REGISTRY_PARTITION,
   accountFeedPartition,
   catalogRangePrefix,
+  feedDaySortKey,
+  feedDaysPartition,
   feedPartition,
+  feedShard,
+  parseFeedDaySortKey,
   locationPartition,
   recordPrefix,
   recordRangePrefix,
   recordUpperBoundAtSecond,
+  registrySortKey,
   chunks,
   mapLimit,
   type IndexRecord,
@@ -54,11 +61,19 @@ import {
   type StartKey,
   type TableTarget,
 } from './query.js';
+import { RestoreRecordExistsError } from './errors.js';
 import {
-  fromRestoreItem,
+  RESTORE_PARTITION_PREFIX,
+  fromRestoreItems,
   isRestoreItem,
+  isRestoreOutcomeItem,
+  restoreFeedPartition,
+  restoreKey,
   restorePartition,
-  toRestoreItem,
+  toRestoreIntentItem,
+  toRestoreOutcomeItem,
+  type RestoreIntent,
+  type RestoreOutcomeRecord,
   type RestoreRecord,
 } from './restoreRecord.js';
 
@@ -87,6 +102,39 @@ export interface RecordPage {
   readonly records: IndexRecord[];
   /** Where the next (older) page starts; absent when no older record is left. */
   readonly lastKey?: StartKey;
+}
+
+/** What the hub knows of its coverage of one account and region. */
+export interface LocationCoverage {
+  readonly account: string;
+  readonly region: string;
+  /** Time of the earliest record the hub holds there. */
+  readonly coverageStartAt?: string;
+  /** Changes recorded as not captured there (their versions were gone before the hub read them). */
+  readonly uncapturedChanges: number;
+}
+
+/** One partition of the org feed: a day and a shard. */
+export interface FeedPartition {
+  readonly day: string;
+  readonly shard: number;
+}
+
+/**
+ * Partition of the feed-days markers restores write: restore operators may only put items under
+ * RESTORE#, so theirs sit apart from the hub's FEEDDAYS# markers.
+ */
+function restoreFeedDaysPartition(year: string): string {
+  return `${RESTORE_PARTITION_PREFIX}${feedDaysPartition(year)}`;
+}
+
+/**
+ * What this table object already wrote, so the markers it keeps cost about one write per day and
+ * shard (and one per location's coverage start) per process, not one per record.
+ */
+interface WriteMemo {
+  readonly feedDays: Set<string>;
+  readonly coverageStart: Map<string, string>;
 }
 
 /** One entry of a change feed, with the feed's sort key (time first) to merge feeds by. */
@@ -154,6 +202,7 @@ export class IndexTable {
   public readonly counter: RequestCounter;
   private readonly target: TableTarget;
   private readonly consistentRead: boolean;
+  private memo: WriteMemo = { feedDays: new Set(), coverageStart: new Map() };
 
   public constructor(options: IndexTableOptions) {
     this.counter = options.counter ?? new RequestCounter();
@@ -163,7 +212,9 @@ export class IndexTable {
 
   /** The same table, counting into `counter` (one library call's figures). */
   public withCounter(counter: RequestCounter): IndexTable {
-    return new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
+    const table = new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
+    table.memo = this.memo;
+    return table;
   }
 
   // --- parameter records -------------------------------------------------------------------
@@ -294,6 +345,29 @@ export class IndexTable {
     );
   }
 
+  /**
+   * What must be in the index before `records` are written (call it first; a crash after it leaves
+   * only markers, which cost a wasted Query, never a missing change): the feed-days marker of each
+   * record's feed partition, and the location's coverage start moved back to the earliest record.
+   * Each is written at most once per process and day-shard (or earlier time), so ingest pays about
+   * one extra write per day and shard per Lambda instance, not one per record.
+   */
+  public async prepareRecords(records: readonly IndexRecord[]): Promise<void> {
+    const earliest = new Map<string, IndexRecord>();
+    const feeds = new Map<string, FeedPartition>();
+    for (const record of records) {
+      const location = `${record.account}#${record.region}`;
+      const known = earliest.get(location);
+      if (!known || record.time < known.time) earliest.set(location, record);
+      const feed = { day: record.time.slice(0, 10), shard: feedShard(record) };
+      feeds.set(feedDaySortKey(feed.day, feed.shard), feed);
+    }
+    await mapLimit([...feeds.values()], 8, (feed) => this.ensureFeedDay(feedDaysPartition(feed.day.slice(0, 4)), feed));
+    await mapLimit([...earliest.values()], 8, (record) =>
+      this.noteCoverageStart(record.account, record.region, record.time),
+    );
+  }
+
   /** Writes a record unless it exists: the first write wins, a replay writes nothing. @returns whether it wrote */
   public async putRecord(record: IndexRecord): Promise<boolean> {
     return this.conditional('DynamoDB.PutItem', () =>
@@ -327,6 +401,17 @@ export class IndexTable {
       keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix(prefix) }),
     );
     return items.map(fromCatalogItem);
+  }
+
+  /** Whether the catalog holds any name starting with `prefix` (one Query, at most one item). */
+  public async hasCatalogUnder(location: Location, prefix: string): Promise<boolean> {
+    const page = await queryPage(this.target, {
+      ...keyCondition(TABLE_KEYS, this.partitionOf(location), { prefix: catalogRangePrefix(prefix) }),
+      Limit: 1,
+      ProjectionExpression: '#pk',
+      ...this.consistency(),
+    });
+    return page.items.length > 0;
   }
 
   /** How many names one location's catalog holds (counted by DynamoDB, no item returned). */
@@ -415,6 +500,58 @@ export class IndexTable {
   }
 
   // --- change feeds ------------------------------------------------------------------------
+
+  /**
+   * The org feed's partitions that hold anything from day `sinceDay` to `untilDay` (inclusive,
+   * `YYYY-MM-DD`): the feed-days markers of ingest and of restores, two Queries a year.
+   */
+  public async activeFeedPartitions(
+    years: readonly string[],
+    sinceDay: string,
+    untilDay: string,
+  ): Promise<FeedPartition[]> {
+    const partitions = years.flatMap((year) => [feedDaysPartition(year), restoreFeedDaysPartition(year)]);
+    const pages = await mapLimit(partitions, 8, (pk) =>
+      this.query({
+        ...keyCondition(TABLE_KEYS, pk, { from: sinceDay, to: `${untilDay}${RANGE_END}` }),
+        ProjectionExpression: '#sk',
+      }),
+    );
+    const unique = new Set(pages.flat().map((item) => String(item[IndexAttributes.sortKey])));
+    return [...unique].sort().map(parseFeedDaySortKey);
+  }
+
+  /**
+   * Writes the feed-days markers of every record already in the table (records written before the
+   * markers existed): one Scan of the org feed index's keys, one conditional PutItem per day and
+   * shard found. Run once after upgrading (the reconcile Lambda's `{ mode: 'backfill-feed-days' }`).
+   * @returns how many day-shards were found
+   */
+  public async backfillFeedDays(): Promise<number> {
+    const found = new Set<string>();
+    let startKey: StartKey | undefined;
+    do {
+      const page = await this.counted('DynamoDB.Scan', () =>
+        this.target.documents.send(
+          new ScanCommand({
+            TableName: this.target.tableName,
+            IndexName: FEEDS.org.indexName,
+            ProjectionExpression: '#pk',
+            ExpressionAttributeNames: { '#pk': FEEDS.org.pk },
+            ReturnConsumedCapacity: 'TOTAL',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) found.add(String(item[FEEDS.org.pk]));
+      startKey = page.LastEvaluatedKey as StartKey | undefined;
+    } while (startKey);
+    await mapLimit([...found], 8, async (partition) => {
+      const [, day = '', shard = '0'] = partition.split('#');
+      await this.ensureFeedDay(feedDaysPartition(day.slice(0, 4)), { day, shard: Number(shard) });
+    });
+    return found.size;
+  }
 
   /** The org feed's entries of one day and shard from `since` to `until` (inclusive, ISO). */
   public async orgFeed(day: string, shard: number, since: string, until: string): Promise<FeedEntry[]> {
@@ -515,19 +652,93 @@ export class IndexTable {
 
   // --- restore records ---------------------------------------------------------------------
 
-  /** Writes a restore record (its own partition; the feeds show it among the changes). */
-  public async putRestoreRecord(record: RestoreRecord): Promise<void> {
-    await this.counted('DynamoDB.PutItem', () => this.put(toRestoreItem(record)));
+  /**
+   * Writes a restore's intent, before its first SSM write (and the feed-days marker that lists it).
+   * Append-only: throws RestoreRecordExistsError when the item exists, never overwrites it.
+   */
+  public async putRestoreIntent(intent: RestoreIntent): Promise<void> {
+    await this.ensureFeedDay(restoreFeedDaysPartition(intent.time.slice(0, 4)), restoreFeedPartition(intent));
+    await this.putOnce(toRestoreIntentItem(intent), `restore ${intent.restoreId}'s intent`);
   }
 
-  /** The restores of one target account and region, oldest first. */
+  /** Writes a restore's outcome, after its last SSM write. Append-only, as the intent. */
+  public async putRestoreOutcome(outcome: RestoreOutcomeRecord): Promise<void> {
+    await this.putOnce(toRestoreOutcomeItem(outcome), `restore ${outcome.restoreId}'s outcome`);
+  }
+
+  /** The restores of one target account and region, oldest first, each with its outcome if it came. */
   public async listRestoreRecords(account: string, region: string): Promise<RestoreRecord[]> {
     const items = await this.query({
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
       ExpressionAttributeValues: { ':pk': restorePartition(account, region) },
     });
-    return items.map(fromRestoreItem);
+    const outcomes = new Map(items.filter(isRestoreOutcomeItem).map((item) => [String(item.restoreId), item]));
+    return items.filter(isRestoreItem).map((item) => fromRestoreItems(item, outcomes.get(String(item.restoreId))));
+  }
+
+  // --- coverage ----------------------------------------------------------------------------
+
+  /**
+   * Moves an account and region's coverage start (the time of the earliest record the hub holds
+   * there) back to `time` when it is earlier; skipped when this process already wrote an earlier one.
+   */
+  public async noteCoverageStart(account: string, region: string, time: string): Promise<void> {
+    const location = `${account}#${region}`;
+    const known = this.memo.coverageStart.get(location);
+    if (known !== undefined && known <= time) return;
+    await this.update(
+      coverageKey(account, region),
+      'SET #start = :time, #account = :account, #region = :region',
+      'attribute_not_exists(#start) OR #start > :time',
+      { '#start': COVERAGE_START, '#account': 'account', '#region': 'region' },
+      { ':time': time, ':account': account, ':region': region },
+    );
+    this.memo.coverageStart.set(location, time);
+  }
+
+  /**
+   * Counts changes recorded as not captured in an account and region (call once per record that
+   * putRecord wrote: a replay that wrote nothing adds nothing). Shown by `status`.
+   */
+  public async countUncaptured(account: string, region: string, changes: number): Promise<void> {
+    await this.update(
+      coverageKey(account, region),
+      'ADD #uncaptured :n SET #account = :account, #region = :region',
+      undefined,
+      { '#uncaptured': UNCAPTURED_CHANGES, '#account': 'account', '#region': 'region' },
+      { ':n': changes, ':account': account, ':region': region },
+    );
+  }
+
+  /** Every account and region's coverage: its start and the changes recorded as not captured. */
+  public async listCoverage(): Promise<LocationCoverage[]> {
+    const items = await this.query({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.pk },
+      ExpressionAttributeValues: { ':pk': COVERAGE_PARTITION },
+    });
+    return items.map((item) => {
+      const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
+      const start = item[COVERAGE_START];
+      const uncaptured = item[UNCAPTURED_CHANGES];
+      return {
+        account,
+        region,
+        ...(typeof start === 'string' ? { coverageStartAt: start } : {}),
+        uncapturedChanges: typeof uncaptured === 'number' ? uncaptured : 0,
+      };
+    });
+  }
+
+  /**
+   * The time of the earliest record the hub holds for an account and region (from which restore
+   * may plan without --force); undefined when none was recorded (records older than the marker).
+   */
+  public async coverageStart(account: string, region: string): Promise<string | undefined> {
+    const item = await this.get(coverageKey(account, region));
+    const start = item?.[COVERAGE_START];
+    return typeof start === 'string' ? start : undefined;
   }
 
   // --- seeding ---------------------------------------------------------------------------
@@ -542,10 +753,19 @@ export class IndexTable {
     readonly catalog?: readonly CatalogEntry[];
     readonly registry?: readonly RegistryEntry[];
   }): Promise<void> {
+    const feedDays = new Map<string, Item>();
+    for (const record of data.records ?? []) {
+      const item = feedDayItem(feedDaysPartition(record.time.slice(0, 4)), {
+        day: record.time.slice(0, 10),
+        shard: feedShard(record),
+      });
+      feedDays.set(`${String(item[IndexAttributes.partitionKey])}#${String(item[IndexAttributes.sortKey])}`, item);
+    }
     const items = [
       ...(data.registry ?? []).map(toRegistryItem),
       ...(data.records ?? []).map(toRecordItem),
       ...(data.catalog ?? []).map(toCatalogItem),
+      ...feedDays.values(),
     ];
     await mapLimit(chunks(items, 25), 8, async (batch) => {
       let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
@@ -569,6 +789,31 @@ export class IndexTable {
     return locationPartition(location.account, location.region);
   }
 
+  /** Puts a feed-days marker unless this process already did (a failed condition: it exists). */
+  private async ensureFeedDay(partition: string, feed: FeedPartition): Promise<void> {
+    const item = feedDayItem(partition, feed);
+    const key = `${partition}#${String(item[IndexAttributes.sortKey])}`;
+    if (this.memo.feedDays.has(key)) return;
+    await this.conditional('DynamoDB.PutItem', () =>
+      this.put(item, {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
+    );
+    this.memo.feedDays.add(key);
+  }
+
+  /** Puts an append-only item: throws RestoreRecordExistsError when one is at its key. */
+  private async putOnce(item: Item, what: string): Promise<void> {
+    const wrote = await this.conditional('DynamoDB.PutItem', () =>
+      this.put(item, {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      }),
+    );
+    if (!wrote) throw new RestoreRecordExistsError(`${what} is already recorded: restore records are append-only`);
+  }
+
   private consistency(): { ConsistentRead?: true } {
     return this.consistentRead ? { ConsistentRead: true } : {};
   }
@@ -587,11 +832,13 @@ export class IndexTable {
       IndexName: indexName,
       ...keyCondition(keys, partition, { from: since, to: `${until}${RANGE_END}` }),
     });
-    return items.map((item): FeedEntry => {
+    return mapLimit(items, 8, async (item): Promise<FeedEntry> => {
       const sortKey = String(item[keys.sk]);
-      return isRestoreItem(item)
-        ? { kind: 'restore', sortKey, restore: fromRestoreItem(item) }
-        : { kind: 'record', sortKey, record: fromRecordItem(item) };
+      if (!isRestoreItem(item)) return { kind: 'record', sortKey, record: fromRecordItem(item) };
+      // Restores are rare: one GetItem each finds the outcome, or says the restore never finished.
+      const intent = fromRestoreItems(item);
+      const outcome = await this.get(restoreKey(intent, intent.time, 'outcome'));
+      return { kind: 'restore', sortKey, restore: fromRestoreItems(item, outcome) };
     });
   }
 
@@ -639,11 +886,11 @@ export class IndexTable {
     return page.items[0]?.[CatalogAttributes.lastSecond] === second;
   }
 
-  /** A conditional update. @returns false when the condition failed (nothing written) */
+  /** A conditional update (or, without `condition`, an unconditional one). @returns false when the condition failed */
   private update(
     key: Item,
     update: string,
-    condition: string,
+    condition: string | undefined,
     names: Record<string, string>,
     values: Record<string, unknown>,
   ): Promise<boolean> {
@@ -653,7 +900,7 @@ export class IndexTable {
           TableName: this.target.tableName,
           Key: key,
           UpdateExpression: update,
-          ConditionExpression: condition,
+          ...(condition ? { ConditionExpression: condition } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnConsumedCapacity: 'TOTAL',
@@ -680,6 +927,25 @@ export class IndexTable {
   ): Promise<R> {
     return countedRequest(this.counter, call, send, itemsOf);
   }
+}
+
+const COVERAGE_START = 'coverageStartAt';
+const UNCAPTURED_CHANGES = 'uncapturedChanges';
+
+/** The key of an account and region's coverage start: a partition of its own, apart from the registry. */
+function coverageKey(account: string, region: string): Item {
+  return {
+    [IndexAttributes.partitionKey]: COVERAGE_PARTITION,
+    [IndexAttributes.sortKey]: registrySortKey(account, region),
+  };
+}
+
+/** The feed-days marker of one feed partition. */
+function feedDayItem(partition: string, feed: FeedPartition): Item {
+  return {
+    [IndexAttributes.partitionKey]: partition,
+    [IndexAttributes.sortKey]: feedDaySortKey(feed.day, feed.shard),
+  };
 }
 
 /** Whether a write failed only because its condition did not hold. */

@@ -10,6 +10,7 @@ import {
   type LabelRecord,
   type LifecycleRecord,
   type TombstoneRecord,
+  type UncapturedRecord,
   type VersionRecord,
 } from '@ssmhub/core';
 
@@ -36,9 +37,9 @@ export function toRecordItem(record: IndexRecord): Item {
 export function fromRecordItem(item: Item): IndexRecord {
   const fields = withoutKeys(item);
   const kind = fields.kind;
-  if (kind === 'version' || kind === 'tombstone' || kind === 'label') {
+  if (kind === 'version' || kind === 'tombstone' || kind === 'label' || kind === 'uncaptured') {
     if (Array.isArray(fields.labels)) fields.labels = [...(fields.labels as string[])];
-    return fields as unknown as VersionRecord | TombstoneRecord | LabelRecord;
+    return fields as unknown as VersionRecord | TombstoneRecord | LabelRecord | UncapturedRecord;
   }
   throw new Error(`index item ${String(item[IndexAttributes.sortKey])} is not a record`);
 }

@@ -1,8 +1,18 @@
 import { IndexAttributes, accountFeedPartition, feedPartition, feedShard } from '@ssmhub/core';
 import { withoutKeys, type Item } from './items.js';
 
-/** The kind attribute of a restore's item (records are 'version' | 'tombstone' | 'label'). */
+/** The kind attribute of a restore's intent item (records are 'version' | 'tombstone' | ...). */
 export const RESTORE_KIND = 'restore';
+/** The kind attribute of a restore's outcome item. */
+export const RESTORE_OUTCOME_KIND = 'restore-outcome';
+
+/** What a restore plans to do, counted. */
+export interface RestorePlanCounts {
+  readonly put: number;
+  readonly delete: number;
+  readonly unchanged: number;
+  readonly refused: number;
+}
 
 /** Outcome counts of one restore. */
 export interface RestoreCounts {
@@ -13,8 +23,11 @@ export interface RestoreCounts {
   readonly failed: number;
 }
 
-/** What the index keeps of one restore (never a value). */
-export interface RestoreRecord {
+/**
+ * A restore's intent, written before its first SSM write (never a value). Append-only: written
+ * once with attribute_not_exists, never updated or deleted (the hub stack denies both).
+ */
+export interface RestoreIntent {
   readonly kind: typeof RESTORE_KIND;
   readonly restoreId: string;
   /** Target account and region. */
@@ -23,7 +36,7 @@ export interface RestoreRecord {
   /** The path or key restored. */
   readonly name: string;
   readonly recursive: boolean;
-  /** When the restore ran (ISO). */
+  /** When the restore started (ISO). */
   readonly time: string;
   /** The moment restored to (ISO). */
   readonly at: string;
@@ -31,15 +44,35 @@ export interface RestoreRecord {
   readonly sourceRegion: string;
   /** The operator's ARN (STS GetCallerIdentity). */
   readonly who: string;
+  readonly plan: RestorePlanCounts;
+}
+
+/** What a finished restore did, written after its last SSM write (append-only, like the intent). */
+export interface RestoreOutcomeRecord {
+  readonly kind: typeof RESTORE_OUTCOME_KIND;
+  readonly restoreId: string;
+  readonly account: string;
+  readonly region: string;
+  /** The intent's time: the outcome's key sits next to its intent. */
+  readonly startedAt: string;
+  /** When the last write finished (ISO). */
+  readonly time: string;
   readonly status: 'succeeded' | 'partial' | 'failed';
   readonly counts: RestoreCounts;
   /** Names and what happened to them (first 1,000). */
   readonly names: readonly { readonly name: string; readonly action: string; readonly outcome: string }[];
 }
 
+/** A restore as the index knows it: its intent and, once it finished, its outcome. */
+export interface RestoreRecord extends RestoreIntent {
+  /** 'incomplete': the intent is there, the outcome never came (a crash, a killed CLI). */
+  readonly status: RestoreOutcomeRecord['status'] | 'incomplete';
+  readonly outcome?: RestoreOutcomeRecord;
+}
+
 /**
- * Partition-key prefix of restore records: the hub stack lets restore operators write only items
- * whose partition key starts with it.
+ * Partition-key prefix of restore items: the hub stack lets restore operators write only items
+ * whose partition key starts with it, and denies everyone UpdateItem/DeleteItem on them.
  */
 export const RESTORE_PARTITION_PREFIX = 'RESTORE#';
 
@@ -48,29 +81,62 @@ export function restorePartition(account: string, region: string): string {
   return `${RESTORE_PARTITION_PREFIX}${account}#${region}`;
 }
 
-/** The item of a restore record: its own partition, and the same feed indexes as parameter records. */
-export function toRestoreItem(record: RestoreRecord): Item {
-  const tail = `${record.time}#${record.account}#${record.region}#${record.name}#X${record.restoreId}`;
+const INTENT_SUFFIX = '#intent';
+const OUTCOME_SUFFIX = '#outcome';
+
+/** The table key of a restore's intent (`which: 'intent'`) or outcome item. */
+export function restoreKey(
+  restore: { readonly account: string; readonly region: string; readonly restoreId: string },
+  startedAt: string,
+  which: 'intent' | 'outcome',
+): Item {
   return {
-    [IndexAttributes.partitionKey]: restorePartition(record.account, record.region),
-    [IndexAttributes.sortKey]: `${record.time}#${record.restoreId}`,
-    [IndexAttributes.feedPartitionKey]: feedPartition(
-      record.time.slice(0, 10),
-      feedShard({ account: record.account, region: record.region, name: record.restoreId }),
-    ),
-    [IndexAttributes.feedSortKey]: tail,
-    [IndexAttributes.accountFeedPartitionKey]: accountFeedPartition(record.account, record.time.slice(0, 7)),
-    [IndexAttributes.accountFeedSortKey]: tail,
-    ...record,
+    [IndexAttributes.partitionKey]: restorePartition(restore.account, restore.region),
+    [IndexAttributes.sortKey]: `${startedAt}#${restore.restoreId}${which === 'intent' ? INTENT_SUFFIX : OUTCOME_SUFFIX}`,
   };
 }
 
-/** True when an index item is a restore record. */
+/** The org feed partition (day and shard) a restore's intent is listed in. */
+export function restoreFeedPartition(intent: RestoreIntent): { day: string; shard: number } {
+  return {
+    day: intent.time.slice(0, 10),
+    shard: feedShard({ account: intent.account, region: intent.region, name: intent.restoreId }),
+  };
+}
+
+/** The item of a restore's intent: its own partition, and the same feed indexes as parameter records. */
+export function toRestoreIntentItem(intent: RestoreIntent): Item {
+  const tail = `${intent.time}#${intent.account}#${intent.region}#${intent.name}#X${intent.restoreId}`;
+  const { day, shard } = restoreFeedPartition(intent);
+  return {
+    ...restoreKey(intent, intent.time, 'intent'),
+    [IndexAttributes.feedPartitionKey]: feedPartition(day, shard),
+    [IndexAttributes.feedSortKey]: tail,
+    [IndexAttributes.accountFeedPartitionKey]: accountFeedPartition(intent.account, intent.time.slice(0, 7)),
+    [IndexAttributes.accountFeedSortKey]: tail,
+    ...intent,
+  };
+}
+
+/** The item of a restore's outcome (not in the feeds: the feed lists the intent and finds it). */
+export function toRestoreOutcomeItem(outcome: RestoreOutcomeRecord): Item {
+  return { ...restoreKey(outcome, outcome.startedAt, 'outcome'), ...outcome };
+}
+
+/** True when an index item is a restore's intent. */
 export function isRestoreItem(item: Item): boolean {
   return item.kind === RESTORE_KIND;
 }
 
-/** The restore record an item holds (key attributes dropped). */
-export function fromRestoreItem(item: Item): RestoreRecord {
-  return withoutKeys(item) as unknown as RestoreRecord;
+/** True when an index item is a restore's outcome. */
+export function isRestoreOutcomeItem(item: Item): boolean {
+  return item.kind === RESTORE_OUTCOME_KIND;
+}
+
+/** The restore an intent item and (when there is one) its outcome item hold. */
+export function fromRestoreItems(intent: Item, outcome?: Item): RestoreRecord {
+  const own = withoutKeys(intent) as unknown as RestoreIntent;
+  if (!outcome) return { ...own, status: 'incomplete' };
+  const done = withoutKeys(outcome) as unknown as RestoreOutcomeRecord;
+  return { ...own, status: done.status, outcome: done };
 }

@@ -59,6 +59,10 @@ export interface CommandContext {
   emit(text: string): void;
   /** Aborted on SIGINT or SIGTERM (a streaming command stops and returns). */
   readonly signal: AbortSignal;
+  /** Someone can answer a question: stdin and stderr are a terminal. */
+  readonly interactive: boolean;
+  /** Shows `summary` and asks `question` (y/N) on stderr; true only for a yes. */
+  confirm(summary: string, question: string): Promise<boolean>;
 }
 
 /** A command of the table: its help, its options, and the code that returns its result. */
@@ -90,6 +94,7 @@ export class CommandInput {
   public constructor(
     private readonly args: readonly string[],
     private readonly options: Readonly<Record<string, unknown>>,
+    private readonly environment: Readonly<Record<string, string | undefined>> = {},
   ) {}
 
   /** The `index`th positional argument (Commander has checked required ones are there). */
@@ -119,6 +124,21 @@ export class CommandInput {
     const value = this.string(flag);
     if (value !== undefined) (await import('../lib/locations.js')).checkAccount(value);
     return value;
+  }
+
+  /** An account id given inside an option's value (a list), checked. */
+  public async checkAccount(flag: string, value: string): Promise<void> {
+    try {
+      (await import('../lib/locations.js')).checkAccount(value);
+    } catch (error) {
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
+    }
+  }
+
+  /** An environment variable (the runner's environment, so tests can set it). */
+  public env(name: string): string | undefined {
+    const value = this.environment[name];
+    return value === undefined || value === '' ? undefined : value;
   }
 
   /** A region option, checked. */

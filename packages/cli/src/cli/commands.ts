@@ -1,9 +1,10 @@
-import { CliError, ExitCode, UsageError } from '../errors.js';
+import { CliEnvironment } from '@ssmhub/core';
+import { CliError, ExitCode, RestoreRefusedError, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { OutputRecord } from '../lib/records.js';
 import type { RestoreOutcome } from '../lib/restore.js';
 import type { Hub } from '../lib/hub.js';
-import type { CommandResult, CommandSpec, OptionSpec } from './command.js';
+import type { CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
 import * as security from './securityCommands.js';
 
 // The table of commands: help, options and the code of each. Everything a command needs (the
@@ -148,7 +149,8 @@ const diff: CommandSpec = {
 
 const changes: CommandSpec = {
   name: 'changes',
-  description: 'the change feed: who changed what, when (restores included), oldest first',
+  description:
+    'the change feed: who changed what, when (restores included), oldest first. Cost: two queries a year of range plus one per day and shard that had changes (one a month with --account); no limit on the range',
   options: [
     { flags: '--since <time>', description: `first moment, inclusive: ${TIME_HELP}`, required: true },
     { flags: '--until <time>', description: 'last moment (default: now; inclusive)' },
@@ -158,7 +160,7 @@ const changes: CommandSpec = {
   ],
   example: 'ssmhub changes --since -1d --path /app/ --limit 20',
   connects: true,
-  async run({ input, connect }) {
+  async run({ input, connect, progress }) {
     const since = input.time('--since') ?? '';
     const until = input.time('--until');
     if (until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
@@ -171,12 +173,20 @@ const changes: CommandSpec = {
     const limit = input.positiveInteger('--limit');
     const hub = await connect();
     const { changes: read } = await import('../lib/changes.js');
+    // A progress bar on stderr once the read has taken longer than a second.
+    const started = Date.now();
+    let bar: Promise<Progress> | undefined;
     const result = await read(hub, {
       since,
       ...(until ? { until } : {}),
       ...(account ? { account } : {}),
       ...(path ? { path } : {}),
+      onProgress: (done, total) => {
+        if (!bar && Date.now() - started > 1000) bar = progress(total);
+        void bar?.then((shown) => shown.update(done));
+      },
     });
+    void bar?.then((shown) => shown.stop());
     const records = limit === undefined ? result.records : result.records.slice(-limit);
     return recordsResult({ records, stats: result.stats }, false);
   },
@@ -226,10 +236,23 @@ const restore: CommandSpec = {
       description: 'key for SecureStrings whose original key is not usable in the target (default: alias/aws/ssm)',
     },
     { flags: '--apply', description: 'make the change (assumes SSMHubRestorer in the target)' },
+    {
+      flags: '--yes',
+      description:
+        'apply without asking (needed for --apply without a terminal; on one, overwrites and deletes ask y/N)',
+    },
+    {
+      flags: '--force',
+      description: "restore to a moment before the hub's first record for the source account and region",
+    },
+    {
+      flags: '--allowed-targets <ids>',
+      description: `accounts restore may write to, comma-separated (default: $${CliEnvironment.restoreTargets}, the hub stack's ssmhub-restore-targets export; * = any member the hub admitted)`,
+    },
   ],
   example: 'ssmhub restore /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333 --apply',
   connects: true,
-  async run({ input, connect, progress }) {
+  async run({ input, connect, progress, interactive, confirm }) {
     const at = input.time('--at') ?? '';
     const recursive = input.flag('--recursive');
     input.selector(0, { recursive });
@@ -238,6 +261,17 @@ const restore: CommandSpec = {
     const region = await input.region('--region');
     const toRegion = await input.region('--to-region');
     const kmsKey = input.string('--kms-key');
+    const allowedTargets = (input.string('--allowed-targets') ?? input.env(CliEnvironment.restoreTargets) ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a.length > 0);
+    for (const target of allowedTargets) if (target !== '*') await input.checkAccount('--allowed-targets', target);
+    const apply = input.flag('--apply');
+    const { ConfirmationDecision, confirmationDecision, destructiveCounts } = await import('@ssmhub/core');
+    // Known before any AWS call (confirmationDecision's 'refuse'): nobody can be asked, no --yes.
+    if (apply && !input.flag('--yes') && !interactive) {
+      throw new UsageError('--apply without a terminal needs --yes (nobody can be asked to confirm)');
+    }
     const hub = await connect();
     const { applyRestore, planRestore } = await import('../lib/restore.js');
     const { restoreJson, restoreTable } = await import('./render.js');
@@ -250,9 +284,19 @@ const restore: CommandSpec = {
       ...(toAccount ? { toAccount } : {}),
       ...(toRegion ? { toRegion } : {}),
       ...(kmsKey ? { fallbackKeyId: kmsKey } : {}),
+      ...(allowedTargets.length > 0 ? { allowedTargets } : {}),
+      force: input.flag('--force'),
     });
+    const warnings = plan.emptyReason ? [plan.emptyReason] : [];
     let outcome: RestoreOutcome | undefined;
-    if (input.flag('--apply')) {
+    const writes = plan.summary.put + plan.summary.delete;
+    const destructive = destructiveCounts(plan.entries);
+    const decision = confirmationDecision({ writes, destructive, yes: input.flag('--yes'), interactive });
+    const summary = `restore ${plan.path} in ${plan.target.account}/${plan.target.region} to ${plan.at}: put ${plan.summary.put} (${destructive.overwrite} overwriting), delete ${destructive.delete}, unchanged ${plan.summary.unchanged}, refused ${plan.summary.refuse}`;
+    if (apply && decision === ConfirmationDecision.ask && !(await confirm(summary, 'Apply these changes?'))) {
+      throw new RestoreRefusedError('not applied: the restore was not confirmed');
+    }
+    if (apply) {
       const bar = await progress(plan.entries.length);
       try {
         outcome = await applyRestore(hub, plan, { onProgress: (done) => bar.update(done) });
@@ -264,7 +308,7 @@ const restore: CommandSpec = {
       json: restoreJson(plan, outcome),
       table: (layout) => restoreTable(plan, outcome, layout),
       stats: plan.stats,
-      warnings: plan.warnings,
+      warnings: [...plan.warnings, ...warnings],
       exitCode: outcome && outcome.status !== 'succeeded' ? ExitCode.failure : ExitCode.success,
     };
   },

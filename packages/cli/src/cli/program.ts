@@ -20,6 +20,21 @@ export interface CliIo {
   readonly columns?: number;
   /** The environment settings are read from. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stdin is a terminal (with stderr one too, a command may ask a question). @default false */
+  readonly stdinIsTty?: boolean;
+  /** Reads one answer from the operator. @default - a line of stdin */
+  readonly ask?: (question: string) => Promise<string>;
+}
+
+/** One line of stdin, with the question on stderr. */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 const processIo: CliIo = {
@@ -27,6 +42,8 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  stdinIsTty: process.stdin.isTTY === true,
+  ask: askOnTerminal,
   ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
   env: process.env,
 };
@@ -159,7 +176,7 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
   const context: CommandContext = {
     emit: (text) => toStdout(() => io.stdout(text)),
     signal: interrupt.signal,
-    input: new CommandInput(command.processedArgs as string[], options),
+    input: new CommandInput(command.processedArgs as string[], options, io.env),
     connect: async () => {
       const hubOptions = await connectionOf(options, io.env);
       const { createHub } = await import('../lib/hub.js');
@@ -173,6 +190,13 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
       const bar = new SingleBar({ stream: process.stderr, clearOnComplete: true });
       bar.start(total, 0);
       return { update: (done) => bar.update(done), stop: () => bar.stop() };
+    },
+    interactive: io.stdinIsTty === true && io.stderrIsTty && io.ask !== undefined,
+    confirm: async (summary, question) => {
+      if (!io.ask) return false;
+      io.stderr(`${summary}\n`);
+      const answer = await io.ask(`${question} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
     },
   };
   let result: CommandResult;

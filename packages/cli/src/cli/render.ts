@@ -8,6 +8,9 @@ import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
 import type { VerifyResult } from '../lib/verify.js';
 
+/** How a table marks a change whose version was gone before the hub read it. */
+const NOT_CAPTURED = 'value not captured';
+
 /** How wide a table may be. */
 export interface TableLayout {
   /** Columns the table must fit in; longer cells end in '…'. @default - as wide as its content */
@@ -72,11 +75,12 @@ export function recordsTable(
         r.region,
         r.name,
         'version' in r ? r.version : undefined,
-        r.operation,
+        'captured' in r && r.captured === false ? `${r.operation} (${NOT_CAPTURED})` : r.operation,
         'type' in r ? r.type : 'restore' in r ? `${r.restore.status} (at ${r.restore.at})` : undefined,
         r.lastModifiedUser,
       ];
-      if (withValues) row.push('value' in r ? r.value : undefined);
+      if (withValues)
+        row.push('captured' in r && r.captured === false ? NOT_CAPTURED : 'value' in r ? r.value : undefined);
       return row;
     }),
     layout,
@@ -111,11 +115,16 @@ export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout
     return row;
   });
   const s = plan.summary;
-  const summary = `${plan.target.account}/${plan.target.region} ${plan.path} at ${plan.at}: put ${s.put}, delete ${s.delete}, unchanged ${s.unchanged}`;
+  const summary = `${plan.target.account}/${plan.target.region} ${plan.path} at ${plan.at}: put ${s.put}, delete ${s.delete}, unchanged ${s.unchanged}, refused ${s.refuse}`;
+  const recorded = outcome?.restoreId ? `restore ${outcome.restoreId}` : 'nothing written, nothing recorded';
   const tail = outcome
-    ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; restore ${outcome.restoreId}`
+    ? `applied (${outcome.status}): put ${outcome.counts.put}, deleted ${outcome.counts.deleted}, unchanged ${outcome.counts.unchanged}, refused ${outcome.counts.refused}, failed ${outcome.counts.failed}; ${recorded}`
     : 'dry run: nothing changed (add --apply to restore)';
-  return `${rows.length > 0 ? table(head, rows, layout) : '(nothing selected)'}\n${summary}\n${tail}`;
+  const selected =
+    rows.length > 0
+      ? table(head, rows, layout)
+      : `(nothing selected${plan.emptyReason ? `: ${plan.emptyReason}` : ''})`;
+  return `${selected}\n${summary}\n${tail}`;
 }
 
 /** The restore JSON contract: `{plan: [{name, action, ...}], applied, results?}`. */
@@ -125,9 +134,16 @@ export function restoreJson(plan: RestorePlan, outcome?: RestoreOutcome): object
     target: plan.target,
     at: plan.at,
     plan: plan.entries,
+    ...(plan.emptyReason ? { emptyReason: plan.emptyReason } : {}),
     applied: outcome !== undefined,
     ...(outcome
-      ? { restoreId: outcome.restoreId, status: outcome.status, counts: outcome.counts, results: outcome.results }
+      ? {
+          ...(outcome.restoreId ? { restoreId: outcome.restoreId } : {}),
+          recorded: outcome.recorded,
+          status: outcome.status,
+          counts: outcome.counts,
+          results: outcome.results,
+        }
       : {}),
   };
 }
@@ -151,6 +167,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
     l.lastSweepAt,
     l.lastSweepParameters,
     l.lastSweepRepaired,
+    l.uncapturedChanges,
   ]);
   lines.push(
     rows.length > 0
@@ -165,6 +182,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
             'last sweep',
             'in SSM at sweep',
             'repaired by sweep',
+            'not captured',
           ],
           rows,
           layout,

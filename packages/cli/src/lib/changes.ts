@@ -1,6 +1,6 @@
-import { FEED_SHARDS, daysBetween, mapLimit, monthsBetween, parseSelector, selects } from '@ssmhub/core';
+import { mapLimit, monthsBetween, parseSelector, selects, yearsBetween } from '@ssmhub/core';
 import type { IndexRecord, VersionRecord } from '@ssmhub/core';
-import type { FeedEntry, RestoreCounts, RestoreRecord } from '@ssmhub/store';
+import type { FeedEntry, RestoreCounts, RestorePlanCounts, RestoreRecord } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
@@ -21,6 +21,8 @@ export interface ChangesOptions {
   readonly account?: string;
   /** Only names under this path (any depth) or this key. @default - every name */
   readonly path?: string;
+  /** Called as feed partitions are read (a progress bar for long ranges). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** A restore as the change feed shows it. */
@@ -39,8 +41,11 @@ export interface RestoreChange {
     readonly sourceAccount: string;
     readonly sourceRegion: string;
     readonly recursive: boolean;
-    readonly status: string;
-    readonly counts: RestoreCounts;
+    /** 'incomplete' when the restore's outcome never came (it stopped between intent and outcome). */
+    readonly status: RestoreRecord['status'];
+    readonly plan: RestorePlanCounts;
+    readonly counts?: RestoreCounts;
+    readonly finishedAt?: string;
   };
 }
 
@@ -72,7 +77,8 @@ function toRestoreChange(r: RestoreRecord): RestoreChange {
       sourceRegion: r.sourceRegion,
       recursive: r.recursive,
       status: r.status,
-      counts: r.counts,
+      plan: r.plan,
+      ...(r.outcome ? { counts: r.outcome.counts, finishedAt: r.outcome.time } : {}),
     },
   };
 }
@@ -87,7 +93,9 @@ async function contextOf(hub: Hub, stats: RequestStats, record: IndexRecord): Pr
 
 /**
  * The change feed: every version, deletion, label change and restore between two moments, oldest
- * first, across the organization (16 shards a day, read in parallel) or for one account.
+ * first, across the organization or for one account. Org-wide it first reads which day-shards of
+ * the feed hold anything (the feed-days markers, two Queries a year), then only those; one account
+ * reads its own feed, one Query a month.
  *
  * @example
  * const { records } = await changes(hub, { since: '2026-11-21T00:00:00Z', path: '/app/' });
@@ -114,11 +122,23 @@ export async function changes(hub: Hub, options: ChangesOptions): Promise<Change
       (month) => () => index.accountFeed(account, month, since, until),
     );
   } else {
-    feeds = daysBetween(new Date(since), new Date(until)).flatMap((day) =>
-      Array.from({ length: FEED_SHARDS }, (_, shard) => () => index.orgFeed(day, shard, since, until)),
+    const active = await index.activeFeedPartitions(
+      yearsBetween(new Date(since), new Date(until)),
+      since.slice(0, 10),
+      until.slice(0, 10),
+    );
+    feeds = active.map(
+      ({ day, shard }) =>
+        () =>
+          index.orgFeed(day, shard, since, until),
     );
   }
-  const pages = await mapLimit(feeds, FEED_CONCURRENCY, (read) => read());
+  let done = 0;
+  const pages = await mapLimit(feeds, FEED_CONCURRENCY, async (read) => {
+    const page = await read();
+    options.onProgress?.((done += 1), feeds.length);
+    return page;
+  });
   const all = pages.flat().sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
   const selected = all.filter((entry) =>
     matchesPath(entry.kind === 'restore' ? entry.restore.name : entry.record.name),

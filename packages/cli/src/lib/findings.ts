@@ -66,6 +66,7 @@ async function locationFindings(
   const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
   const names = new Set(
     [...(current ?? new Map<string, VersionRecord>()).values()]
+      .filter((v): v is VersionRecord => v.kind === 'version')
       .filter((v) => (v.findings ?? []).some((rule: string) => !options.rule || rule === options.rule))
       .map((v) => v.name),
   );
@@ -132,7 +133,7 @@ export async function findings(hub: Hub, options: FindingsOptions = {}): Promise
 export async function currentFindingCount(hub: Hub, stats: RequestStats, location: Location): Promise<number> {
   const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
   return [...(current ?? new Map<string, VersionRecord>()).values()].reduce(
-    (sum, v) => sum + (v.findings?.length ?? 0),
+    (sum, v) => sum + (v.kind === 'version' ? (v.findings?.length ?? 0) : 0),
     0,
   );
 }

@@ -80,8 +80,16 @@ export interface Hub {
   clientConfig(region: string): MemberClientConfig;
   /** The operator's identity (ARN), asked once. */
   callerArn(): Promise<string>;
-  /** Credentials of `role` in `account`, assumed with the operator's credentials. */
-  assumeRole(account: string, role: string, sessionName: string): Promise<() => Promise<AwsCredentialIdentity>>;
+  /**
+   * Credentials of `role` in `account`, assumed with the operator's credentials (and, when given,
+   * the STS SourceIdentity naming the operator).
+   */
+  assumeRole(
+    account: string,
+    role: string,
+    sessionName: string,
+    sourceIdentity?: string,
+  ): Promise<() => Promise<AwsCredentialIdentity>>;
   /** The hub's index, counting its requests in `counter`. */
   index(counter: RequestCounter): IndexTable;
   /** The backup bucket's version objects, counting its requests in `counter`. */
@@ -299,10 +307,15 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
       return bucket;
     },
     callerArn: async () => (await whoAmI()).arn,
-    assumeRole: async (account, role, sessionName) => {
+    assumeRole: async (account, role, sessionName, sourceIdentity) => {
       // Loaded here: only restores assume member roles, and the hub package is not small.
       const { MemberCredentials } = await import('@ssmhub/hub');
-      const members = new MemberCredentials(sts, { roleName: role, sessionName, partition: partitionOf(region) });
+      const members = new MemberCredentials(sts, {
+        roleName: role,
+        sessionName,
+        partition: partitionOf(region),
+        ...(sourceIdentity ? { sourceIdentity } : {}),
+      });
       // Fail now (clear error); the provider renews the credentials before they expire.
       try {
         await members.forAccount(account);

@@ -1,5 +1,5 @@
 import { mapLimit, selects, stateFromRecentRecords } from '@ssmhub/core';
-import type { IndexRecord, LifecycleRecord, ParameterState, Selector, VersionRecord } from '@ssmhub/core';
+import type { IndexRecord, LifecycleRecord, ParameterState, PresenceRecord, Selector } from '@ssmhub/core';
 import type { CatalogEntry, StartKey } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
@@ -77,9 +77,9 @@ export async function snapshotsAt(
   location: Location,
   selector: Selector,
   times: readonly string[],
-): Promise<Map<string, VersionRecord>[]> {
+): Promise<Map<string, PresenceRecord>[]> {
   const catalog = await readCatalog(hub, stats, location, selector);
-  const snapshots = times.map(() => new Map<string, VersionRecord>());
+  const snapshots = times.map(() => new Map<string, PresenceRecord>());
   const pending: { name: string; timeIndex: number }[] = [];
   for (const entry of catalog) {
     times.forEach((at, timeIndex) => {

@@ -1,5 +1,5 @@
 import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
-import type { DiffChange, VersionRecord } from '@ssmhub/core';
+import type { DiffChange, PresenceRecord, VersionRecord } from '@ssmhub/core';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -41,16 +41,18 @@ export interface PreviewResult {
 async function outputOf(
   hub: Hub,
   stats: RequestStats,
-  snapshot: ReadonlyMap<string, VersionRecord>,
+  snapshot: ReadonlyMap<string, PresenceRecord>,
   withValues: boolean,
 ): Promise<{ records: OutputRecord[]; warnings: string[] }> {
   const versions = [...snapshot.values()];
   const records = versions.map((v) => toOutputRecord(v));
   if (!withValues) return { records, warnings: [] };
-  const { values, unverified } = await readStoredVersions(hub, stats, versions);
+  // A change whose value was not captured has no object: its record says so (captured: false).
+  const captured = versions.filter((v): v is VersionRecord => v.kind === 'version');
+  const { values, unverified } = await readStoredVersions(hub, stats, captured);
   versions.forEach((v, i) => {
     const target = records[i];
-    if (target) target.value = values.get(v.objectKey)?.value;
+    if (target && v.kind === 'version') target.value = values.get(v.objectKey)?.value;
   });
   return { records, warnings: unverifiedWarning(unverified) };
 }

@@ -18,6 +18,8 @@ export interface OutputRecord {
   readonly description?: string;
   readonly labels?: readonly string[];
   readonly lastModifiedUser?: string;
+  /** false: the change happened (its event proves it) but its version was gone before the hub read it. */
+  readonly captured?: false;
   value?: string;
 }
 
@@ -26,6 +28,8 @@ export function operationOf(record: IndexRecord): Operation {
   switch (record.kind) {
     case 'version':
       return record.version === 1 ? Operation.create : Operation.update;
+    case 'uncaptured':
+      return record.operation;
     case 'tombstone':
       return Operation.delete;
     case 'label':
@@ -38,9 +42,10 @@ export function operationOf(record: IndexRecord): Operation {
  * change labelled, when the caller knows it (it gives version and type).
  */
 export function toOutputRecord(record: IndexRecord, context?: VersionRecord): OutputRecord {
-  const version = record.kind === 'tombstone' ? context?.version : record.version;
-  const metadata = record.kind === 'version' ? record : context;
-  const labels = record.kind === 'tombstone' ? undefined : record.labels;
+  const version =
+    record.kind === 'tombstone' ? context?.version : record.kind === 'uncaptured' ? undefined : record.version;
+  const metadata = record.kind === 'version' || record.kind === 'uncaptured' ? record : context;
+  const labels = record.kind === 'tombstone' || record.kind === 'uncaptured' ? undefined : record.labels;
   return {
     account: record.account,
     region: record.region,
@@ -52,5 +57,6 @@ export function toOutputRecord(record: IndexRecord, context?: VersionRecord): Ou
     ...(record.kind === 'version' && record.description ? { description: record.description } : {}),
     ...(labels && labels.length > 0 ? { labels: [...labels] } : {}),
     ...(record.kind === 'version' && record.lastModifiedUser ? { lastModifiedUser: record.lastModifiedUser } : {}),
+    ...(record.kind === 'uncaptured' ? { captured: false as const } : {}),
   };
 }

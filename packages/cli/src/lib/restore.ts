@@ -15,16 +15,33 @@ import {
   ResourceNames,
   RestoreAction,
   chunks,
+  coverageRefusal,
   isDefaultSsmKey,
   mapLimit,
   parseSelector,
   planRestoreActions,
+  selectorPrefix,
   selects,
+  sourceIdentityOf,
 } from '@ssmhub/core';
-import type { CurrentParameter, DesiredParameter, RestorePlanEntry, Selector } from '@ssmhub/core';
-import { RESTORE_KIND, type RestoreCounts, type RestoreRecord } from '@ssmhub/store';
+import type {
+  CurrentParameter,
+  DesiredParameter,
+  RestorePlanEntry,
+  Selector,
+  UncapturedRecord,
+  VersionRecord,
+} from '@ssmhub/core';
+import {
+  RESTORE_KIND,
+  RESTORE_OUTCOME_KIND,
+  type RestoreCounts,
+  type RestoreIntent,
+  type RestoreOutcomeRecord,
+} from '@ssmhub/store';
+import { RestoreRefusedError } from '../errors.js';
 import type { Hub } from './hub.js';
-import { checkAccount, checkRegion, resolveLocation } from './locations.js';
+import { checkAccount, checkRegion, readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
 import { RequestStats } from './stats.js';
@@ -55,6 +72,13 @@ export interface RestoreOptions {
   readonly fallbackKeyId?: string;
   /** Role assumed in the target. @default 'SSMHubRestorer' */
   readonly roleName?: string;
+  /**
+   * The only accounts restore may write to (the hub stack's `ssmhub-restore-targets` export;
+   * `*` means any). Always on top of the organization check. @default - any account the hub has admitted
+   */
+  readonly allowedTargets?: readonly string[];
+  /** Restore to a moment before the hub's first record for the source location. @default false */
+  readonly force?: boolean;
 }
 
 /** A parameter to write: what existed at T, with its value (never serialized). */
@@ -69,27 +93,41 @@ interface DesiredWithTags extends DesiredParameter {
 export class RestorePlan {
   readonly #desired: ReadonlyMap<string, DesiredWithTags>;
   readonly #ssm: SSMClient;
+  public readonly source: Location;
+  public readonly target: Location;
+  public readonly path: string;
+  public readonly recursive: boolean;
+  public readonly at: string;
+  public readonly entries: readonly RestorePlanEntry[];
+  public readonly stats: RequestStatsSnapshot;
+  /** The operator's ARN (recorded with the restore; its SourceIdentity went to the target). */
+  public readonly who: string;
+  /** Time of the earliest record the hub holds for the source location, when known. */
+  public readonly coverageStartAt?: string;
+  /** Why the selection matched nothing (key vs path, --recursive); set only when entries is empty. */
+  public readonly emptyReason?: string;
+  /** One line each for stderr: planned values read unverified (stored before checksums). */
+  public readonly warnings: readonly string[];
 
-  public constructor(
-    public readonly source: Location,
-    public readonly target: Location,
-    public readonly path: string,
-    public readonly recursive: boolean,
-    public readonly at: string,
-    public readonly entries: readonly RestorePlanEntry[],
-    public readonly stats: RequestStatsSnapshot,
-    desired: ReadonlyMap<string, DesiredWithTags>,
-    ssm: SSMClient,
-    /** One line each for stderr: planned values read unverified (stored before checksums). */
-    public readonly warnings: readonly string[] = [],
-  ) {
-    this.#desired = desired;
-    this.#ssm = ssm;
+  public constructor(props: RestorePlanProps) {
+    this.source = props.source;
+    this.target = props.target;
+    this.path = props.path;
+    this.recursive = props.recursive;
+    this.at = props.at;
+    this.entries = props.entries;
+    this.stats = props.stats;
+    this.who = props.who;
+    this.warnings = props.warnings ?? [];
+    if (props.coverageStartAt !== undefined) this.coverageStartAt = props.coverageStartAt;
+    if (props.emptyReason !== undefined) this.emptyReason = props.emptyReason;
+    this.#desired = props.desired;
+    this.#ssm = props.ssm;
   }
 
   /** Counts of each action. */
   public get summary(): Record<RestoreAction, number> {
-    const counts = { put: 0, delete: 0, unchanged: 0 };
+    const counts = { put: 0, delete: 0, unchanged: 0, refuse: 0 };
     for (const entry of this.entries) counts[entry.action] += 1;
     return counts;
   }
@@ -112,8 +150,79 @@ export class RestorePlan {
       recursive: this.recursive,
       at: this.at,
       entries: this.entries,
+      ...(this.coverageStartAt ? { coverageStartAt: this.coverageStartAt } : {}),
+      ...(this.emptyReason ? { emptyReason: this.emptyReason } : {}),
     };
   }
+}
+
+/** What a RestorePlan is made of. */
+export interface RestorePlanProps {
+  readonly source: Location;
+  readonly target: Location;
+  readonly path: string;
+  readonly recursive: boolean;
+  readonly at: string;
+  readonly entries: readonly RestorePlanEntry[];
+  readonly stats: RequestStatsSnapshot;
+  readonly who: string;
+  readonly coverageStartAt?: string;
+  readonly emptyReason?: string;
+  readonly desired: ReadonlyMap<string, DesiredWithTags>;
+  readonly ssm: SSMClient;
+  /** One line each for stderr: planned values read unverified (stored before checksums). @default [] */
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * Refuses a restore target outside the organization, before any call to it (invariant 10): the
+ * account must be one the hub has admitted (its events or sweeps passed the hub's organization
+ * boundary, so it has a registry entry: no Organizations access needed, which an operator outside
+ * the management account lacks; in a local sandbox, one of its members) and, when
+ * `allowedTargets` names accounts, one of them. The hub account itself passes only as such a
+ * member (with a spoke).
+ */
+export async function checkRestoreTarget(
+  hub: Hub,
+  stats: RequestStats,
+  account: string,
+  allowedTargets: readonly string[] = [],
+): Promise<void> {
+  const named = allowedTargets.filter((a) => a !== '*');
+  if (!allowedTargets.includes('*') && named.length > 0 && !named.includes(account)) {
+    throw new RestoreRefusedError(
+      `account ${account} is not an allowed restore target (allowed: ${named.join(', ')}; see SSMHUB_RESTORE_TARGETS or --allowed-targets)`,
+    );
+  }
+  // A sandbox's members are its organization (as for its ingest boundary).
+  if (hub.sandbox?.memberAccounts.includes(account)) return;
+  if ((await readRegistry(hub, stats, account)).length === 0) {
+    throw new RestoreRefusedError(
+      `account ${account} is not a member the hub has admitted (no event or sweep from it passed the organization boundary): restore writes only inside the organization`,
+    );
+  }
+}
+
+/** Why a selection matched nothing: a key that names a path, a path whose names are deeper. */
+async function explainEmptySelection(
+  hub: Hub,
+  stats: RequestStats,
+  source: Location,
+  selector: Selector,
+  input: string,
+  at: string,
+): Promise<string> {
+  const index = hub.index(stats);
+  if (selector.kind === 'key') {
+    if (await index.hasCatalogUnder(source, `${selector.name}/`)) {
+      return `'${input}' is a key and no parameter of that name existed at ${at} nor exists now; did you mean '${selector.name}/' or --recursive?`;
+    }
+    return `no parameter named '${input}' existed at ${at} in ${source.account}/${source.region}, nor exists in the target now`;
+  }
+  if (!selector.recursive && (await index.hasCatalogUnder(source, selectorPrefix(selector)))) {
+    return `no parameter directly under '${input}' existed at ${at} nor exists now; the hub knows names deeper below it: add --recursive`;
+  }
+  return `no parameter under '${input}' existed at ${at} in ${source.account}/${source.region}, nor exists in the target now`;
 }
 
 function pathOf(selector: Selector): string {
@@ -219,10 +328,22 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
   const stats = new RequestStats();
   const source = await resolveLocation(hub, stats, options.account, options.region);
   const target: Location = { account: options.toAccount ?? source.account, region: options.toRegion ?? source.region };
+  // Invariant 10: the target and the moment are checked before any call to the target.
+  await checkRestoreTarget(hub, stats, target.account, options.allowedTargets);
+  const coverageStartAt = await hub.index(stats).coverageStart(source.account, source.region);
+  const refusal = coverageRefusal({
+    at,
+    coverageStart: coverageStartAt,
+    location: source,
+    force: options.force ?? false,
+  });
+  if (refusal) throw new RestoreRefusedError(refusal);
+  const who = await hub.callerArn();
   const credentials = await hub.assumeRole(
     target.account,
     options.roleName ?? ResourceNames.restorerRole,
     ResourceNames.restorerSessionName,
+    sourceIdentityOf(who),
   );
   const clientConfig = { ...hub.clientConfig(target.region), credentials };
   const ssm = new SSMClient(clientConfig);
@@ -230,7 +351,11 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
     snapshotsAt(hub, stats, source, selector, [at]),
     readCurrent(ssm, stats, selector),
   ]);
-  const versions = [...(snapshot ?? new Map()).values()];
+  const present = [...(snapshot ?? new Map()).values()];
+  const versions = present.filter((v): v is VersionRecord => v.kind === 'version');
+  const uncaptured = new Map(
+    present.filter((v): v is UncapturedRecord => v.kind === 'uncaptured').map((u) => [u.name, u]),
+  );
   // Every planned value is read at its recorded VersionId and checked: one that fails verification
   // throws IntegrityError here, so no plan (and no apply) exists with a value the index cannot vouch for.
   const { values: stored, unverified } = await readStoredVersions(hub, stats, versions);
@@ -253,7 +378,7 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
       ...(s.tags ? { tags: s.tags } : {}),
     });
   }
-  const planned = planRestoreActions({ desired, current });
+  const planned = planRestoreActions({ desired, current, uncaptured });
 
   // SecureString keys: the original where the target can use it, else the fallback (said in the plan).
   const kms = new KMSClient(clientConfig);
@@ -282,18 +407,23 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
       keyNote: `original key ${original} is not usable in ${target.account}/${target.region}: using ${fallback}`,
     };
   });
-  return new RestorePlan(
+  const emptyReason =
+    entries.length === 0 ? await explainEmptySelection(hub, stats, source, selector, options.path, at) : undefined;
+  return new RestorePlan({
     source,
     target,
-    options.path,
-    options.recursive ?? false,
+    path: options.path,
+    recursive: options.recursive ?? false,
     at,
     entries,
-    stats.snapshot(),
+    stats: stats.snapshot(),
+    who,
+    ...(coverageStartAt ? { coverageStartAt } : {}),
+    ...(emptyReason ? { emptyReason } : {}),
     desired,
     ssm,
-    unverifiedWarning(unverified),
-  );
+    warnings: unverifiedWarning(unverified),
+  });
 }
 
 /** What happened to one name. */
@@ -314,9 +444,12 @@ export interface RestoreResultEntry {
 }
 
 export interface RestoreOutcome {
-  readonly restoreId: string;
+  /** The restore's id in the index; absent when nothing was written (nothing was recorded). */
+  readonly restoreId?: string;
   readonly applied: true;
-  readonly status: RestoreRecord['status'];
+  /** Whether the restore was recorded (intent and outcome): only when it wrote to SSM. */
+  readonly recorded: boolean;
+  readonly status: RestoreOutcomeRecord['status'];
   readonly counts: RestoreCounts;
   readonly results: RestoreResultEntry[];
   readonly stats: RequestStatsSnapshot;
@@ -337,9 +470,11 @@ function safeMessage(error: unknown, secret?: string): string {
 
 /**
  * Applies a plan to its target: checks each name still has the version the plan saw (refusing
- * and reporting any that changed, while the rest proceeds), puts with the original type,
- * description, tier, data type, allowed pattern, key, policies and tags, deletes in batches of 10,
- * and records the restore in the index (who, when, what, outcome).
+ * and reporting any that changed, while the rest proceeds), records the restore's intent (plan
+ * counts, operator, target, source, moment) before its first SSM write, puts with the original
+ * type, description, tier, data type, allowed pattern, key, policies and tags, deletes in batches
+ * of 10, and records the outcome after the last write. Both records are append-only; an apply that
+ * writes nothing records nothing. Names the plan refuses (value not captured) are never written.
  *
  * @example
  * const plan = await planRestore(hub, { path: '/app/', at: '2026-11-21T10:00:00Z', account: '111122223333' });
@@ -348,9 +483,8 @@ function safeMessage(error: unknown, secret?: string): string {
  */
 export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOptions = {}): Promise<RestoreOutcome> {
   const stats = new RequestStats();
+  const index = hub.index(stats);
   const ssm = plan.ssm;
-  const started = new Date().toISOString();
-  const who = await hub.callerArn();
   const results = new Map<string, RestoreResultEntry>();
   const total = plan.entries.length;
   let done = 0;
@@ -359,11 +493,13 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
     done += 1;
     options.onProgress?.(done, total);
   };
-  for (const entry of plan.entries)
+  for (const entry of plan.entries) {
     if (entry.action === RestoreAction.unchanged) finish(entry, RestoreOutcomeKind.unchanged);
+    if (entry.action === RestoreAction.refuse) finish(entry, RestoreOutcomeKind.refused, entry.reason);
+  }
 
   // Refuse names whose current version is not the one the plan saw (GetParameters: 10 names a call).
-  const actionable = plan.entries.filter((e) => e.action !== RestoreAction.unchanged);
+  const actionable = plan.entries.filter((e) => e.action === RestoreAction.put || e.action === RestoreAction.delete);
   const ready: RestorePlanEntry[] = [];
   for (const batch of chunks(actionable, 10)) {
     stats.count('SSM.GetParameters');
@@ -382,6 +518,32 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
         );
       }
     }
+  }
+
+  // The intent goes in before the first write: a crash from here on leaves an incomplete restore.
+  const restoreId = ready.length > 0 ? randomUUID() : undefined;
+  const started = new Date().toISOString();
+  if (restoreId) {
+    const intent: RestoreIntent = {
+      kind: RESTORE_KIND,
+      restoreId,
+      account: plan.target.account,
+      region: plan.target.region,
+      name: plan.path,
+      recursive: plan.recursive,
+      time: started,
+      at: plan.at,
+      sourceAccount: plan.source.account,
+      sourceRegion: plan.source.region,
+      who: plan.who,
+      plan: {
+        put: plan.summary.put,
+        delete: plan.summary.delete,
+        unchanged: plan.summary.unchanged,
+        refused: plan.summary.refuse,
+      },
+    };
+    await index.putRestoreIntent(intent);
   }
 
   const puts = ready.filter((e) => e.action === RestoreAction.put);
@@ -444,25 +606,28 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
     failed: ordered.filter((r) => r.outcome === RestoreOutcomeKind.failed).length,
   };
   const troubles = counts.refused + counts.failed;
-  const status: RestoreRecord['status'] =
+  const status: RestoreOutcomeRecord['status'] =
     troubles === 0 ? 'succeeded' : counts.put + counts.deleted + counts.unchanged > 0 ? 'partial' : 'failed';
-  const restoreId = randomUUID();
-  const record: RestoreRecord = {
-    kind: RESTORE_KIND,
-    restoreId,
-    account: plan.target.account,
-    region: plan.target.region,
-    name: plan.path,
-    recursive: plan.recursive,
-    time: started,
-    at: plan.at,
-    sourceAccount: plan.source.account,
-    sourceRegion: plan.source.region,
-    who,
+  if (restoreId) {
+    await index.putRestoreOutcome({
+      kind: RESTORE_OUTCOME_KIND,
+      restoreId,
+      account: plan.target.account,
+      region: plan.target.region,
+      startedAt: started,
+      time: new Date().toISOString(),
+      status,
+      counts,
+      names: ordered.slice(0, 1000).map((r) => ({ name: r.name, action: r.action, outcome: r.outcome })),
+    });
+  }
+  return {
+    ...(restoreId ? { restoreId } : {}),
+    applied: true,
+    recorded: restoreId !== undefined,
     status,
     counts,
-    names: ordered.slice(0, 1000).map((r) => ({ name: r.name, action: r.action, outcome: r.outcome })),
+    results: ordered,
+    stats: stats.snapshot(),
   };
-  await hub.index(stats).putRestoreRecord(record);
-  return { restoreId, applied: true, status, counts, results: ordered, stats: stats.snapshot() };
 }

@@ -28,6 +28,10 @@ export interface LocationStatus {
    * 'events only' (names that never changed since the spoke was deployed may be missing).
    */
   readonly coverage: 'baselined' | 'events only';
+  /** Time of the earliest record the hub holds here: restore refuses an earlier moment unless forced. */
+  readonly coverageStartAt?: string;
+  /** Changes recorded as "value not captured" (their versions were gone before the hub read them). */
+  readonly uncapturedChanges: number;
 }
 
 /** Depth of one queue (null fields: the queue could not be read). */
@@ -73,10 +77,12 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  */
 export async function status(hub: Hub): Promise<StatusResult> {
   const stats = new RequestStats();
-  const registry = await readRegistry(hub, stats);
+  const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).listCoverage()]);
+  const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));
   const now = Date.now();
   const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
     const count = await hub.index(stats).catalogSize(entry);
+    const known = coverageOf.get(`${entry.account}#${entry.region}`);
     return {
       account: entry.account,
       region: entry.region,
@@ -92,6 +98,8 @@ export async function status(hub: Hub): Promise<StatusResult> {
       ...(entry.baselineAt ? { baselineAt: entry.baselineAt } : {}),
       parameters: count,
       coverage: entry.baselineAt ? 'baselined' : 'events only',
+      ...(known?.coverageStartAt ? { coverageStartAt: known.coverageStartAt } : {}),
+      uncapturedChanges: known?.uncapturedChanges ?? 0,
     };
   });
   const sqs = new SQSClient(hub.clientConfig(hub.region));

@@ -180,6 +180,9 @@ describe('restore', () => {
           catalogItem('/app/b', [version('/app/b', 1, '2026-01-01T00:00:05.000Z')]),
         ],
       });
+    ddb
+      .on(GetCommand, { Key: { pk: 'COVERAGE', sk: `${ACCOUNT}#${REGION}` } })
+      .resolves({ Item: { pk: 'COVERAGE', sk: `${ACCOUNT}#${REGION}`, coverageStartAt: '2026-01-01T00:00:00.000Z' } });
     ddb.on(PutCommand).resolves({});
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, 'the-old-value') }));
   };
@@ -219,10 +222,20 @@ describe('restore', () => {
     expect(outcome.status).toBe('partial');
     expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Name)).toEqual(['/app/b']);
     expect(ssm.commandCalls(DeleteParametersCommand)[0]?.args[0].input.Names).toEqual(['/app/c']);
-    const recorded = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as Record<string, unknown>;
-    expect(recorded).toMatchObject({ kind: 'restore', who: 'arn:aws:iam::999988887777:user/ops', status: 'partial' });
-    expect(String(recorded.pk)).toMatch(/^RESTORE#/);
-    expect(JSON.stringify(recorded)).not.toContain('the-old-value');
+    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
+    const intent = puts.find((p) => p.Item?.kind === 'restore');
+    const recorded = puts.find((p) => p.Item?.kind === 'restore-outcome')?.Item as Record<string, unknown>;
+    expect(intent?.Item).toMatchObject({
+      who: 'arn:aws:iam::999988887777:user/ops',
+      plan: { put: 2, delete: 1, unchanged: 0, refused: 0 },
+    });
+    expect(recorded).toMatchObject({ restoreId: intent?.Item?.restoreId, status: 'partial' });
+    // Append-only: every restore item is created only where none exists, under RESTORE#.
+    for (const put of puts) {
+      expect(String(put.Item?.pk)).toMatch(/^RESTORE#/);
+      expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    }
+    expect(JSON.stringify(puts)).not.toContain('the-old-value');
     expect(JSON.stringify(outcome)).not.toContain('the-old-value');
   });
 

@@ -18,6 +18,7 @@ const change = (account: string, time: string, operation: ChangeRecord['operatio
           sourceRegion: 'us-east-1',
           recursive: true,
           status: 'succeeded',
+          plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
           counts: { put: 1, deleted: 0, unchanged: 0, refused: 0, failed: 0 },
         },
       }

@@ -43,6 +43,7 @@ describe('parseParameterEvent: operations', () => {
       region: REGION,
       time: '2026-11-21T10:00:05.000Z',
       operation,
+      type: 'String',
       eventName: '/app/db/url',
       candidates: ['/app/db/url'],
       detailType: 'Parameter Store Change',

@@ -29,7 +29,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSelector } from '../../src/paths.js';
-import { needsEarlierHistory, orderTimeline, stateAt } from '../../src/resolve.js';
+import { needsEarlierHistory, orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
 import { snapshotAt } from '../../src/snapshot.js';
 import type { LifecycleRecord } from '../../src/types.js';
 import { BASE_MS, tombstoneRecord, versionRecord } from '../helpers/factories.js';
@@ -47,7 +47,7 @@ interface Operation {
 /** What SSM held for one name from `from` (inclusive) on: a version (its number and time) or nothing. */
 interface Change {
   readonly from: number;
-  readonly state: { readonly version: number; readonly time: number } | null;
+  readonly state: { readonly version: number | undefined; readonly time: number } | null;
 }
 
 interface Scenario {
@@ -125,7 +125,7 @@ function resolved(records: readonly LifecycleRecord[], name: Name, t: number, en
     iso(t),
     enteringAlive,
   );
-  return state.exists ? { version: state.record.version, time: Date.parse(state.record.time) } : null;
+  return state.exists ? { version: versionOf(state.record), time: Date.parse(state.record.time) } : null;
 }
 
 /** Deterministic shuffle with duplicates and replays (a tiny PRNG keeps fast-check's seed meaningful). */
@@ -218,7 +218,7 @@ describe('point-in-time resolution against a model of SSM (Invariant 3, fast-che
         const delivered = deliver(records, seed);
         for (const t of checkTimes) {
           const snapshot = snapshotAt(delivered, parseSelector('/app/', true), iso(t));
-          const got = Object.fromEntries([...snapshot].map(([n, r]) => [n, r.version]));
+          const got = Object.fromEntries([...snapshot].map(([n, r]) => [n, versionOf(r)]));
           const want = Object.fromEntries(
             NAMES.filter((n) => n.startsWith('/app/'))
               .map((n) => [n, stateOf(truth.get(n) ?? [], t)?.version] as const)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
-import { latestSecond, needsEarlierHistory, orderTimeline, stateAt } from '../../src/resolve.js';
+import { latestSecond, needsEarlierHistory, orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
 import type { LifecycleRecord, ParameterState } from '../../src/types.js';
 import { at, tombstoneRecord, versionRecord } from '../helpers/factories.js';
 
@@ -10,8 +10,8 @@ const v = (version: number, ms: number) => versionRecord(NAME, version, at(ms));
 const del = (ms: number, eventId = `evt-${ms}`) => tombstoneRecord(NAME, at(Math.floor(ms / 1000) * 1000), eventId);
 
 /** `{version, time}` of the live version, or null: short to compare, exact on which life. */
-function live(state: ParameterState): { version: number; time: string } | null {
-  return state.exists ? { version: state.record.version, time: state.record.time } : null;
+function live(state: ParameterState): { version: number | undefined; time: string } | null {
+  return state.exists ? { version: versionOf(state.record), time: state.record.time } : null;
 }
 
 function liveAt(records: readonly LifecycleRecord[], ms: number, enteringAlive = false) {

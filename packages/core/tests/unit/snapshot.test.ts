@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSelector } from '../../src/paths.js';
+import { versionOf } from '../../src/resolve.js';
 import { diffSnapshots, sameVersion, snapshotAt } from '../../src/snapshot.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import type { LifecycleRecord, VersionRecord } from '../../src/types.js';
@@ -9,8 +10,8 @@ const v = (name: string, version: number, ms: number) => versionRecord(name, ver
 const del = (name: string, ms: number) => tombstoneRecord(name, at(ms), `evt-${name}-${ms}`);
 
 /** name → version number, for short exact comparisons. */
-function versions(snapshot: Snapshot): Record<string, number> {
-  return Object.fromEntries([...snapshot].map(([name, record]) => [name, record.version]));
+function versions(snapshot: Snapshot): Record<string, number | undefined> {
+  return Object.fromEntries([...snapshot].map(([name, record]) => [name, versionOf(record)]));
 }
 
 // A small account: /app/db/url is deleted at 10s and re-created at 20s; /app/cache appears at 15s;
@@ -86,8 +87,8 @@ describe('diffSnapshots', () => {
     diffSnapshots(snapshotAt(records, selector, at(fromMs)), snapshotAt(records, selector, at(toMs))).map((e) => ({
       name: e.name,
       change: e.change,
-      from: e.from?.version,
-      to: e.to?.version,
+      from: e.from && versionOf(e.from),
+      to: e.to && versionOf(e.to),
     }));
 
   it('reports added, removed and changed, sorted by name', () => {

@@ -3,10 +3,20 @@ import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } fro
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaticAccountBoundary } from '@ssmhub/core';
+import { fromRecordItem } from '@ssmhub/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, FOREIGN, historyEntry, MEMBER, OTHER_MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
+import {
+  changeEvent,
+  FOREIGN,
+  historyEntry,
+  MEMBER,
+  OTHER_MEMBER,
+  REGION,
+  sqsEvent,
+  sqsRecord,
+} from '../helpers/factories.js';
 import { FakeIndex } from '../helpers/fakeIndex.js';
 
 const ssm = mockClient(SSMClient);
@@ -154,12 +164,27 @@ describe('ingest handler', () => {
     expect(table.records().map((item) => item.name)).toEqual(['/foo']);
   });
 
-  it('acknowledges a Create whose parameter is already gone, logging its name only', async () => {
+  it('records a Create whose parameter is already gone as a change whose value was not captured', async () => {
     ssm.on(GetParameterHistoryCommand).rejects(Object.assign(new Error('gone'), { name: 'ParameterNotFound' }));
-    const response = await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', '/gone/param'))));
+    const event = changeEvent('Create', '/gone/param', { id: 'gone-1', time: '2026-11-21T10:00:07Z' });
+    const response = await newHandler()(sqsEvent(sqsRecord(event)));
     expect(response.batchItemFailures).toEqual([]);
-    expect(table.records()).toEqual([]);
+    expect(table.records().map(fromRecordItem)).toEqual([
+      {
+        kind: 'uncaptured',
+        account: MEMBER,
+        region: REGION,
+        name: '/gone/param',
+        time: '2026-11-21T10:00:07.000Z',
+        operation: 'Create',
+        type: 'String',
+        eventId: 'gone-1',
+      },
+    ]);
     expect(output.join('')).toContain('/gone/param');
+    // Replayed: the same event writes nothing more.
+    await newHandler()(sqsEvent(sqsRecord(event)));
+    expect(table.records()).toHaveLength(1);
   });
 
   it('rejects foreign, forged and malformed events without retry and without assuming a role', async () => {
@@ -223,7 +248,7 @@ describe('ingest handler', () => {
       Parameters: [historyEntry('/calm', 1, '2026-11-21T10:00:00.100Z', SECRET)],
     });
     const response = await newHandler()(
-      sqsEvent(sqsRecord(changeEvent('Update', '/busy'), 'busy'), sqsRecord(changeEvent('Update', '/calm'), 'calm')),
+      sqsEvent(sqsRecord(changeEvent('Update', '/busy'), 'busy'), sqsRecord(changeEvent('Create', '/calm'), 'calm')),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
     expect(table.records().map((item) => item.name)).toEqual(['/calm']);
