@@ -16,21 +16,6 @@ export const ParameterTier = {
   intelligent: 'Intelligent-Tiering',
 } as const;
 
-/** A parameter as it was at the restore moment (from the index and its stored value). */
-export interface DesiredParameter {
-  readonly name: string;
-  readonly version: number;
-  readonly time: string;
-  readonly type: string;
-  readonly value: string;
-  readonly description?: string;
-  readonly tier?: string;
-  readonly dataType?: string;
-  readonly allowedPattern?: string;
-  readonly keyId?: string;
-  readonly policies?: readonly string[];
-}
-
 /** A parameter as the target holds it now. */
 export interface CurrentParameter {
   readonly name: string;
@@ -42,6 +27,12 @@ export interface CurrentParameter {
   readonly dataType?: string;
   readonly allowedPattern?: string;
   readonly keyId?: string;
+}
+
+/** A parameter as it was at the restore moment (from the index and its stored value). */
+export interface DesiredParameter extends CurrentParameter {
+  readonly time: string;
+  readonly policies?: readonly string[];
 }
 
 /** One line of a plan. Never holds a value. */

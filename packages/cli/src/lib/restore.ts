@@ -9,7 +9,12 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { ParameterMetadata, ParameterStringFilter, PutParameterCommandInput } from '@aws-sdk/client-ssm';
+import type {
+  Parameter,
+  ParameterMetadata,
+  ParameterStringFilter,
+  PutParameterCommandInput,
+} from '@aws-sdk/client-ssm';
 import {
   DEFAULT_SSM_KEY,
   ResourceNames,
@@ -230,26 +235,37 @@ function pathOf(selector: Selector): string {
   return selector.path === '/' ? '/' : selector.path.slice(0, -1);
 }
 
+/** What GetParameters and GetParametersByPath tell of a parameter's current version. */
+interface CurrentValue {
+  readonly version: number;
+  readonly type: string;
+  readonly value: string;
+  readonly dataType?: string;
+}
+
+function currentValueOf(parameter: Parameter): CurrentValue {
+  return {
+    version: parameter.Version ?? 0,
+    type: parameter.Type ?? 'String',
+    value: parameter.Value ?? '',
+    dataType: parameter.DataType,
+  };
+}
+
 /** The target's current parameters among the selected names (values decrypted, metadata described). */
 async function readCurrent(
   ssm: SSMClient,
   stats: RequestStats,
   selector: Selector,
 ): Promise<Map<string, CurrentParameter>> {
-  const values = new Map<string, { version: number; type: string; value: string; dataType?: string }>();
+  const values = new Map<string, CurrentValue>();
   const metadata = new Map<string, ParameterMetadata>();
   let filter: ParameterStringFilter;
   if (selector.kind === 'key') {
     stats.count('SSM.GetParameters');
     const response = await ssm.send(new GetParametersCommand({ Names: [selector.name], WithDecryption: true }));
     for (const p of response.Parameters ?? []) {
-      if (p.Name)
-        values.set(p.Name, {
-          version: p.Version ?? 0,
-          type: p.Type ?? 'String',
-          value: p.Value ?? '',
-          dataType: p.DataType,
-        });
+      if (p.Name) values.set(p.Name, currentValueOf(p));
     }
     filter = { Key: 'Name', Option: 'Equals', Values: [selector.name] };
   } else {
@@ -265,13 +281,7 @@ async function readCurrent(
         }),
       );
       for (const p of response.Parameters ?? []) {
-        if (p.Name)
-          values.set(p.Name, {
-            version: p.Version ?? 0,
-            type: p.Type ?? 'String',
-            value: p.Value ?? '',
-            dataType: p.DataType,
-          });
+        if (p.Name) values.set(p.Name, currentValueOf(p));
       }
       token = response.NextToken;
     } while (token);
