@@ -5,5 +5,4 @@ export * from './indexTable.js';
 export type { StartKey } from './query.js';
 export * from './restoreRecord.js';
 export * from './versionObjects.js';
-export * from './errors.js';
 export * from './verify.js';
