@@ -146,7 +146,7 @@ describe('verified reads and ssmhub verify', () => {
       { name: '/vt/a', value: 'changed-later', overwrite: true },
       { emitEvent: false },
     );
-    const restoreRun = await ssmhub(['restore', '/vt/', ...where, '--at', capturedAt, '--apply']);
+    const restoreRun = await ssmhub(['restore', '/vt/', ...where, '--at', capturedAt, '--apply', '--yes']);
     expectOneLineError(restoreRun, /\/vt\/c version 1 .*checksum-mismatch/, 1);
     await expect(planRestore(hub, { path: '/vt/', at: capturedAt, account: member })).rejects.toBeInstanceOf(
       IntegrityError,
