@@ -28,6 +28,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { createIngestHandler } from '../src/ingest.js';
+import { sqsRecord } from '../tests/helpers/factories.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const MEMBER = '111122223333';
@@ -64,10 +65,8 @@ function event(index: number, batch: number): SQSEvent {
     Records: Array.from({ length: IngestQueueSettings.batchSize }, (_, i) => {
       const n = index + i;
       const name = `/cpu/app/p${n}`;
-      return {
-        messageId: `m-${batch}-${i}`,
-        receiptHandle: `h-${batch}-${i}`,
-        body: JSON.stringify({
+      return sqsRecord(
+        {
           version: '0',
           id: `event-${n}`,
           'detail-type': 'Parameter Store Change',
@@ -77,19 +76,9 @@ function event(index: number, batch: number): SQSEvent {
           region: REGION,
           resources: [`arn:aws:ssm:${REGION}:${MEMBER}:parameter${name}`],
           detail: { operation: 'Create', name, type: 'String', description: '' },
-        }),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'sender',
-          ApproximateFirstReceiveTimestamp: '0',
         },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:ssmhub-ingest',
-        awsRegion: 'us-east-1',
-      };
+        `m-${batch}-${i}`,
+      );
     }),
   };
 }

@@ -167,4 +167,17 @@ export class CommandInput {
     }
     return selector;
   }
+
+  /**
+   * What a command that reads one location's path at a moment takes: `--at` (default now), the
+   * path or key argument with `--recursive` (checked), `--account` and `--region`.
+   */
+  public async pathAtMoment(): Promise<{ at: string; recursive: boolean; account: string; region?: string }> {
+    const at = this.time('--at', 'now') ?? '';
+    const recursive = this.flag('--recursive');
+    this.selector(0, { recursive });
+    const account = (await this.account('--account')) ?? '';
+    const region = await this.region('--region');
+    return { at, recursive, account, ...(region ? { region } : {}) };
+  }
 }

@@ -98,11 +98,7 @@ const preview: CommandSpec = {
   example: 'ssmhub preview /app/ --recursive --at -2h --account 111122223333',
   connects: true,
   async run({ input, connect }) {
-    const at = input.time('--at', 'now') ?? '';
-    const recursive = input.flag('--recursive');
-    input.selector(0, { recursive });
-    const account = (await input.account('--account')) ?? '';
-    const region = await input.region('--region');
+    const { at, recursive, account, region } = await input.pathAtMoment();
     const values = input.flag('--values');
     const format = input.string('--format');
     if (format !== undefined && !values) {

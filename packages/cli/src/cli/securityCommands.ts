@@ -34,11 +34,7 @@ export const compare: CommandSpec = {
   example: 'ssmhub compare /baseline/ --recursive --account 111122223333 --with-account 444455556666',
   connects: true,
   async run({ input, connect }) {
-    const at = input.time('--at', 'now') ?? '';
-    const recursive = input.flag('--recursive');
-    input.selector(0, { recursive });
-    const account = (await input.account('--account')) ?? '';
-    const region = await input.region('--region');
+    const { at, recursive, account, region } = await input.pathAtMoment();
     const withAccount = await input.account('--with-account');
     const withRegion = await input.region('--with-region');
     const all = input.flag('--all-accounts');
