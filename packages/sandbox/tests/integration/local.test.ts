@@ -73,13 +73,14 @@ describe('local up / down', () => {
 describe('local down stops only its own emulator', () => {
   it('leaves a process that merely looks like the emulator running (a reused pid)', async () => {
     const { spawn } = await import('node:child_process');
-    // A decoy whose command line names the emulator, as an unrelated moto_server would.
+    const info = await localUp({ stateDir, members: 1, regions: ['us-east-1'] });
+    const state = readLocalState({ stateDir })!;
+    expect(state.startedAt).toBeDefined();
+    // A decoy whose command line names the emulator, as an unrelated moto_server would; started
+    // after the sandbox, as a process that reuses a dead emulator's pid always is.
     const decoy = spawn('bash', ['-c', 'exec -a moto_server sleep 60'], { stdio: 'ignore' });
     try {
       expect(decoy.pid).toBeDefined();
-      const info = await localUp({ stateDir, members: 1, regions: ['us-east-1'] });
-      const state = readLocalState({ stateDir })!;
-      expect(state.startedAt).toBeDefined();
       // The sandbox's emulator died and its pid went to the decoy: the state now names the decoy.
       writeFileSync(join(stateDir, 'sandbox.json'), JSON.stringify({ ...state, pid: decoy.pid }));
       expect(await localDown({ stateDir })).toBe(false);
