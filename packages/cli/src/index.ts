@@ -33,6 +33,16 @@ export type {
   ApplyOptions,
   RestorePlanProps,
 } from './lib/restore.js';
+export { applyOrgRestore, orgRestoreLocations, planOrgRestore } from './lib/orgRestore.js';
+export type {
+  OrgApplyOptions,
+  OrgLocationOutcome,
+  OrgPlanLocation,
+  OrgRestoreOptions,
+  OrgRestoreOutcome,
+  OrgRestorePlan,
+} from './lib/orgRestore.js';
+export type { OrgRestoreIntent, OrgRestoreLocationRecord } from '@ssmhub/store';
 export { restorePartition, toRestoreIntentItem, toRestoreOutcomeItem, RESTORE_KIND } from '@ssmhub/store';
 export type { RestoreRecord, RestoreIntent, RestoreOutcomeRecord, RestoreCounts } from '@ssmhub/store';
 export { versionValue } from './lib/versionValue.js';

@@ -247,3 +247,14 @@ export function coverageRefusal(input: {
   if (input.at >= input.coverageStart) return undefined;
   return `${input.at} is before the hub knew ${where}: its first record there is from ${input.coverageStart}; pass --force to restore to that moment anyway`;
 }
+
+/** Locations an organization-wide restore plans or applies at once. */
+export const DEFAULT_LOCATION_CONCURRENCY = 4;
+
+/**
+ * SSM writes (PutParameter, DeleteParameters) a second an organization-wide restore makes in each
+ * account and region. Deliberately low: Parameter Store's throughput quota is per account and
+ * region and shared with the workloads reading their configuration while the restore runs; raise
+ * it where higher throughput is enabled.
+ */
+export const DEFAULT_WRITES_PER_SECOND = 3;

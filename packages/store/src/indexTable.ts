@@ -64,14 +64,21 @@ import {
 import { RestoreRecordExistsError } from './errors.js';
 import {
   RESTORE_PARTITION_PREFIX,
+  fromOrgRestoreItems,
   fromRestoreItems,
   isRestoreItem,
   isRestoreOutcomeItem,
   restoreFeedPartition,
   restoreKey,
+  orgRestorePartition,
   restorePartition,
+  toOrgRestoreIntentItem,
+  toOrgRestoreLocationItem,
   toRestoreIntentItem,
   toRestoreOutcomeItem,
+  type OrgRestoreIntent,
+  type OrgRestoreLocationRecord,
+  type OrgRestoreRecords,
   type RestoreIntent,
   type RestoreOutcomeRecord,
   type RestoreRecord,
@@ -675,6 +682,29 @@ export class IndexTable {
     });
     const outcomes = new Map(items.filter(isRestoreOutcomeItem).map((item) => [String(item.restoreId), item]));
     return items.filter(isRestoreItem).map((item) => fromRestoreItems(item, outcomes.get(String(item.restoreId))));
+  }
+
+  /** Writes an organization-wide restore's intent, before its first location is applied (append-only). */
+  public async putOrgRestoreIntent(intent: OrgRestoreIntent): Promise<void> {
+    await this.putOnce(toOrgRestoreIntentItem(intent), `organization-wide restore ${intent.restoreId}'s intent`);
+  }
+
+  /** Writes how one attempt at one location of an organization-wide restore ended (append-only). */
+  public async putOrgRestoreLocation(record: OrgRestoreLocationRecord): Promise<void> {
+    await this.putOnce(
+      toOrgRestoreLocationItem(record),
+      `organization-wide restore ${record.restoreId}'s outcome in ${record.account}/${record.region} at ${record.time}`,
+    );
+  }
+
+  /** An organization-wide restore's intent and location outcomes (one paged Query). */
+  public async readOrgRestore(restoreId: string): Promise<OrgRestoreRecords> {
+    const items = await this.query({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
+      ExpressionAttributeValues: { ':pk': orgRestorePartition(restoreId) },
+    });
+    return fromOrgRestoreItems(items);
   }
 
   // --- coverage ----------------------------------------------------------------------------

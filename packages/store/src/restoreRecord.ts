@@ -45,6 +45,8 @@ export interface RestoreIntent {
   /** The operator's ARN (STS GetCallerIdentity). */
   readonly who: string;
   readonly plan: RestorePlanCounts;
+  /** The organization-wide restore this location's restore is part of, when it is. */
+  readonly partOf?: string;
 }
 
 /** What a finished restore did, written after its last SSM write (append-only, like the intent). */
@@ -139,4 +141,94 @@ export function fromRestoreItems(intent: Item, outcome?: Item): RestoreRecord {
   if (!outcome) return { ...own, status: 'incomplete' };
   const done = withoutKeys(outcome) as unknown as RestoreOutcomeRecord;
   return { ...own, status: done.status, outcome: done };
+}
+
+// --- organization-wide restores ------------------------------------------------------------
+
+/** The kind of an organization-wide restore's intent item. */
+export const ORG_RESTORE_KIND = 'org-restore';
+/** The kind of one location's outcome within an organization-wide restore. */
+export const ORG_RESTORE_LOCATION_KIND = 'org-restore-location';
+
+/**
+ * What an organization-wide restore restores: written once, before its first location is
+ * applied; a re-run with the same id must restore the same path to the same moment.
+ */
+export interface OrgRestoreIntent {
+  readonly kind: typeof ORG_RESTORE_KIND;
+  readonly restoreId: string;
+  /** The path or key restored in every location. */
+  readonly name: string;
+  readonly recursive: boolean;
+  /** The moment restored to (ISO). */
+  readonly at: string;
+  /** The regions it was limited to (absent: every region the hub knows). */
+  readonly regions?: readonly string[];
+  /** When the first run started (ISO). */
+  readonly time: string;
+  /** The operator's ARN. */
+  readonly who: string;
+  /** Locations it set out to restore. */
+  readonly locations: number;
+}
+
+/**
+ * How one location of an organization-wide restore ended, in one attempt (append-only: a location
+ * retried after a partial or failed attempt gets a record per attempt; `succeeded` ends it).
+ */
+export interface OrgRestoreLocationRecord {
+  readonly kind: typeof ORG_RESTORE_LOCATION_KIND;
+  readonly restoreId: string;
+  readonly account: string;
+  readonly region: string;
+  /** When this attempt finished (ISO). */
+  readonly time: string;
+  /** 'refused': the location was not restored at all (the moment is before the hub knew it, ...). */
+  readonly status: RestoreOutcomeRecord['status'] | 'refused';
+  readonly counts: RestoreCounts;
+  /** The location's own restore record (absent when the attempt wrote nothing). */
+  readonly locationRestoreId?: string;
+  /** Why it was refused or failed (never a value). */
+  readonly message?: string;
+}
+
+/** An organization-wide restore as the index knows it. */
+export interface OrgRestoreRecords {
+  readonly intent?: OrgRestoreIntent;
+  /** Every attempt of every location, oldest first per location. */
+  readonly locations: readonly OrgRestoreLocationRecord[];
+}
+
+/** Partition of one organization-wide restore (under the operators' `RESTORE#` prefix). */
+export function orgRestorePartition(restoreId: string): string {
+  return `${RESTORE_PARTITION_PREFIX}ORG#${restoreId}`;
+}
+
+/** The item of an organization-wide restore's intent. */
+export function toOrgRestoreIntentItem(intent: OrgRestoreIntent): Item {
+  return {
+    [IndexAttributes.partitionKey]: orgRestorePartition(intent.restoreId),
+    [IndexAttributes.sortKey]: 'intent',
+    ...intent,
+  };
+}
+
+/** The item of one location attempt's outcome. */
+export function toOrgRestoreLocationItem(record: OrgRestoreLocationRecord): Item {
+  return {
+    [IndexAttributes.partitionKey]: orgRestorePartition(record.restoreId),
+    [IndexAttributes.sortKey]: `LOC#${record.account}#${record.region}#${record.time}`,
+    ...record,
+  };
+}
+
+/** The intent and location records among the items of an organization-wide restore's partition. */
+export function fromOrgRestoreItems(items: readonly Item[]): OrgRestoreRecords {
+  const intent = items.find((item) => item.kind === ORG_RESTORE_KIND);
+  return {
+    ...(intent ? { intent: withoutKeys(intent) as unknown as OrgRestoreIntent } : {}),
+    locations: items
+      .filter((item) => item.kind === ORG_RESTORE_LOCATION_KIND)
+      .map((item) => withoutKeys(item) as unknown as OrgRestoreLocationRecord),
+  };
 }

@@ -62,7 +62,11 @@ export interface CommandContext {
   /** Someone can answer a question: stdin and stderr are a terminal. */
   readonly interactive: boolean;
   /** Shows `summary` and asks `question` (y/N) on stderr; true only for a yes. */
-  confirm(summary: string, question: string): Promise<boolean>;
+  confirm(
+    summary: string,
+    question: string,
+  ): Promise<boolean>; /** Writes one line on stderr now (what a user needs before the command ends, such as an id to resume with). */
+  note(line: string): void;
 }
 
 /** A command of the table: its help, its options, and the code that returns its result. */

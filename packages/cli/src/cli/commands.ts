@@ -1,10 +1,11 @@
-import { CliEnvironment } from '@ssmhub/core';
+import { CliEnvironment, DEFAULT_LOCATION_CONCURRENCY, DEFAULT_WRITES_PER_SECOND } from '@ssmhub/core';
 import { CliError, ExitCode, RestoreRefusedError, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { OutputRecord } from '../lib/records.js';
+import type { OrgRestoreOutcome, OrgRestorePlan } from '../lib/orgRestore.js';
 import type { RestoreOutcome } from '../lib/restore.js';
 import type { Hub } from '../lib/hub.js';
-import type { CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
+import type { CommandContext, CommandInput, CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
 import * as security from './securityCommands.js';
 
 // The table of commands: help, options and the code of each. Everything a command needs (the
@@ -222,9 +223,29 @@ const restore: CommandSpec = {
   arguments: [{ name: '<path-or-key>', description: 'a path (/app/) or a key (/app/db)' }],
   options: [
     { flags: '--at <time>', description: `the moment to restore to: ${TIME_HELP}`, required: true },
-    { flags: '--account <id>', description: 'the account whose history is restored', required: true },
+    { flags: '--account <id>', description: 'the account whose history is restored (or --all-accounts)' },
     REGION_OPTION,
     RECURSIVE_OPTION,
+    {
+      flags: '--all-accounts',
+      description:
+        'every account and region the hub knows, each restored in place: a summary per location (--details for names); resumable with --restore-id',
+    },
+    { flags: '--regions <list>', description: 'with --all-accounts: only these regions, comma-separated' },
+    {
+      flags: '--restore-id <id>',
+      description:
+        'with --all-accounts --apply: the id to record the restore under; an existing one continues that restore, skipping the locations it finished',
+    },
+    { flags: '--details', description: "with --all-accounts: every location's names, not only its summary" },
+    {
+      flags: '--location-concurrency <n>',
+      description: `with --all-accounts: locations planned or applied at once (default ${DEFAULT_LOCATION_CONCURRENCY})`,
+    },
+    {
+      flags: '--writes-per-second <n>',
+      description: `with --all-accounts: SSM writes a second in each account and region (default ${DEFAULT_WRITES_PER_SECOND}: Parameter Store's quota is shared with the account's workloads)`,
+    },
     { flags: '--to-account <id>', description: 'restore into this account instead' },
     { flags: '--to-region <region>', description: 'restore into this region instead' },
     {
@@ -248,20 +269,23 @@ const restore: CommandSpec = {
   ],
   example: 'ssmhub restore /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333 --apply',
   connects: true,
-  async run({ input, connect, progress, interactive, confirm }) {
+  async run(context) {
+    const { input, connect, progress, interactive, confirm } = context;
     const at = input.time('--at') ?? '';
     const recursive = input.flag('--recursive');
     input.selector(0, { recursive });
-    const account = (await input.account('--account')) ?? '';
+    if (input.flag('--all-accounts')) return runOrgRestore(context, at, recursive);
+    for (const flag of ORG_ONLY_FLAGS) {
+      if (input.string(flag) !== undefined || input.flag(flag))
+        throw new UsageError(`${flag} goes with --all-accounts`);
+    }
+    const account = await input.account('--account');
+    if (account === undefined) throw new UsageError('restore needs --account <id> (or --all-accounts)');
     const toAccount = await input.account('--to-account');
     const region = await input.region('--region');
     const toRegion = await input.region('--to-region');
     const kmsKey = input.string('--kms-key');
-    const allowedTargets = (input.string('--allowed-targets') ?? input.env(CliEnvironment.restoreTargets) ?? '')
-      .split(',')
-      .map((a) => a.trim())
-      .filter((a) => a.length > 0);
-    for (const target of allowedTargets) if (target !== '*') await input.checkAccount('--allowed-targets', target);
+    const allowedTargets = await restoreTargets(input);
     const apply = input.flag('--apply');
     const { ConfirmationDecision, confirmationDecision, destructiveCounts } = await import('@ssmhub/core');
     // Known before any AWS call (confirmationDecision's 'refuse'): nobody can be asked, no --yes.
@@ -309,6 +333,132 @@ const restore: CommandSpec = {
     };
   },
 };
+
+/** A progress bar drawn from the first update on, when the total is known. */
+function lazyProgress(progress: CommandContext['progress']): {
+  update: (done: number, total: number) => void;
+  stop: () => Promise<void>;
+} {
+  let bar: Promise<Progress> | undefined;
+  return {
+    update: (done, total) => {
+      bar ??= progress(total);
+      void bar.then((b) => b.update(done));
+    },
+    stop: async () => (await bar)?.stop(),
+  };
+}
+
+/** `--allowed-targets` or SSMHUB_RESTORE_TARGETS, each account checked. */
+async function restoreTargets(input: CommandInput): Promise<string[]> {
+  const allowedTargets = (input.string('--allowed-targets') ?? input.env(CliEnvironment.restoreTargets) ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  for (const target of allowedTargets) if (target !== '*') await input.checkAccount('--allowed-targets', target);
+  return allowedTargets;
+}
+
+/** Options of an organization-wide restore only. */
+const ORG_ONLY_FLAGS = [
+  '--regions',
+  '--restore-id',
+  '--details',
+  '--location-concurrency',
+  '--writes-per-second',
+] as const;
+
+/** `restore --all-accounts`: plan every location, or apply (resumably), with progress. */
+async function runOrgRestore(
+  { input, connect, progress, interactive, confirm, note }: CommandContext,
+  at: string,
+  recursive: boolean,
+): Promise<CommandResult> {
+  for (const flag of ['--account', '--region', '--to-account', '--to-region']) {
+    if (input.string(flag) !== undefined)
+      throw new UsageError(`--all-accounts restores every location in place: drop ${flag}`);
+  }
+  const regions = input
+    .string('--regions')
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter((r) => r.length > 0);
+  const kmsKey = input.string('--kms-key');
+  const allowedTargets = await restoreTargets(input);
+  const restoreId = input.string('--restore-id');
+  const locationConcurrency = input.positiveInteger('--location-concurrency');
+  const writesPerSecond = input.positiveInteger('--writes-per-second');
+  const apply = input.flag('--apply');
+  const yes = input.flag('--yes');
+  if (restoreId !== undefined && !apply)
+    throw new UsageError('--restore-id goes with --apply (a plan records nothing)');
+  if (apply && !yes && !interactive) {
+    throw new UsageError('--apply without a terminal needs --yes (nobody can be asked to confirm)');
+  }
+  const options = {
+    path: input.argument(0),
+    at,
+    recursive,
+    ...(regions ? { regions } : {}),
+    ...(kmsKey ? { fallbackKeyId: kmsKey } : {}),
+    ...(allowedTargets.length > 0 ? { allowedTargets } : {}),
+    ...(locationConcurrency ? { locationConcurrency } : {}),
+    force: input.flag('--force'),
+  };
+  const hub = await connect();
+  const { applyOrgRestore, planOrgRestore } = await import('../lib/orgRestore.js');
+  const { orgRestoreJson, orgRestoreTable, orgPlanSummary } = await import('./render.js');
+  // With --yes the locations are planned as they are applied: no plan of the whole organization first.
+  let plan: OrgRestorePlan | undefined;
+  if (!apply || !yes) {
+    const bar = lazyProgress(progress);
+    try {
+      plan = await planOrgRestore(hub, options, { details: input.flag('--details'), onProgress: bar.update });
+    } finally {
+      await bar.stop();
+    }
+  }
+  let outcome: OrgRestoreOutcome | undefined;
+  if (apply) {
+    if (
+      plan &&
+      plan.totals.put + plan.totals.delete > 0 &&
+      !(await confirm(orgPlanSummary(plan), 'Apply these changes?'))
+    ) {
+      throw new RestoreRefusedError('not applied: the restore was not confirmed');
+    }
+    const bar = lazyProgress(progress);
+    try {
+      outcome = await applyOrgRestore(hub, {
+        ...options,
+        ...(restoreId ? { restoreId } : {}),
+        ...(writesPerSecond ? { writesPerSecond } : {}),
+        onStart: (start) =>
+          note(
+            `restore ${start.restoreId}: ${start.resumed ? `continuing, ${start.done} of ${start.locations} locations done earlier` : `${start.locations} locations`}; if interrupted, re-run with --restore-id ${start.restoreId}`,
+          ),
+        onProgress: bar.update,
+      });
+    } finally {
+      await bar.stop();
+    }
+  }
+  const troubled = outcome
+    ? outcome.locations
+        .filter((l) => l.status !== 'succeeded' && l.status !== 'done-earlier')
+        .map((l) => ({ ...l, state: l.status }))
+    : (plan?.locations ?? []).filter((l) => l.state !== 'planned');
+  return {
+    json: orgRestoreJson(plan, outcome),
+    table: (layout) => orgRestoreTable(plan, outcome, layout),
+    stats: outcome?.stats ?? plan?.stats,
+    warnings: troubled.map((l) => `${l.account}/${l.region} ${l.state}${l.message ? `: ${l.message}` : ''}`),
+    exitCode:
+      (outcome && outcome.status !== 'succeeded') || troubled.some((l) => l.state === 'failed')
+        ? ExitCode.failure
+        : ExitCode.success,
+  };
+}
 
 const reconcile: CommandSpec = {
   name: 'reconcile',

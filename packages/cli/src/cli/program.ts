@@ -192,6 +192,7 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
       return { update: (done) => bar.update(done), stop: () => bar.stop() };
     },
     interactive: io.stdinIsTty === true && io.stderrIsTty && io.ask !== undefined,
+    note: (line) => io.stderr(`ssmhub: ${line}\n`),
     confirm: async (summary, question) => {
       if (!io.ask) return false;
       io.stderr(`${summary}\n`);

@@ -3,6 +3,7 @@ import { CliError, UsageError } from '../errors.js';
 import type { ChangeRecord } from '../lib/changes.js';
 import type { DiffOutput } from '../lib/preview.js';
 import type { OutputRecord } from '../lib/records.js';
+import type { OrgRestoreOutcome, OrgRestorePlan } from '../lib/orgRestore.js';
 import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
 import type { ReconcileResult } from '../lib/reconcile.js';
 import type { StatusResult } from '../lib/status.js';
@@ -143,6 +144,98 @@ export function restoreJson(plan: RestorePlan, outcome?: RestoreOutcome): object
           status: outcome.status,
           counts: outcome.counts,
           results: outcome.results,
+        }
+      : {}),
+  };
+}
+
+/** One line for an organization-wide plan: what applying it would do, over how many locations. */
+export function orgPlanSummary(plan: OrgRestorePlan): string {
+  const t = plan.totals;
+  const notPlanned = plan.locations.filter((l) => l.state !== 'planned').length;
+  return `restore ${plan.path} to ${plan.at} in ${t.locations} locations${notPlanned > 0 ? ` (${notPlanned} refused or failed)` : ''}: put ${t.put} (${t.overwrites} overwriting), delete ${t.delete}, unchanged ${t.unchanged}, refused ${t.refuse}`;
+}
+
+/** An organization-wide restore: a row per location (its names too with --details), then the totals. */
+export function orgRestoreTable(plan?: OrgRestorePlan, outcome?: OrgRestoreOutcome, layout: TableLayout = {}): string {
+  const parts: string[] = [];
+  if (plan && !outcome) {
+    const rows = plan.locations.map((l) => [
+      l.account,
+      l.region,
+      l.state,
+      l.summary?.put,
+      l.overwrites,
+      l.summary?.delete,
+      l.summary?.unchanged,
+      l.summary?.refuse,
+      l.message,
+    ]);
+    parts.push(
+      table(
+        ['account', 'region', 'plan', 'put', 'overwriting', 'delete', 'unchanged', 'refused', 'reason'],
+        rows,
+        layout,
+      ),
+    );
+    for (const l of plan.locations.filter((l) => (l.entries ?? []).length > 0)) {
+      const entries = l.entries ?? [];
+      parts.push(`${l.account}/${l.region}:`);
+      parts.push(
+        table(
+          ['name', 'action', 'version at T', 'current', 'reason'],
+          entries.map((e) => [e.name, e.action, e.version, e.currentVersion, e.reason]),
+          layout,
+        ),
+      );
+    }
+    parts.push(orgPlanSummary(plan));
+    parts.push('dry run: nothing changed (add --apply to restore)');
+  }
+  if (outcome) {
+    const rows = outcome.locations.map((l) => [
+      l.account,
+      l.region,
+      l.status,
+      l.counts.put,
+      l.counts.deleted,
+      l.counts.unchanged,
+      l.counts.refused,
+      l.counts.failed,
+      l.message,
+    ]);
+    parts.push(
+      table(
+        ['account', 'region', 'outcome', 'put', 'deleted', 'unchanged', 'refused', 'failed', 'reason'],
+        rows,
+        layout,
+      ),
+    );
+    const c = outcome.counts;
+    parts.push(
+      `restore ${outcome.restoreId} of ${outcome.path} to ${outcome.at} (${outcome.status}${outcome.resumed ? ', continued' : ''}): ${outcome.throughput.locations} locations this run, put ${c.put}, deleted ${c.deleted}, unchanged ${c.unchanged}, refused ${c.refused}, failed ${c.failed} in ${outcome.throughput.seconds} s`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** The organization-wide restore as JSON: `{plan?: [per location], applied, results?}` and the restore id. */
+export function orgRestoreJson(plan?: OrgRestorePlan, outcome?: OrgRestoreOutcome): object {
+  const head = plan ?? outcome;
+  return {
+    path: head?.path,
+    recursive: head?.recursive,
+    at: head?.at,
+    ...(plan ? { plan: plan.locations, totals: plan.totals } : {}),
+    applied: outcome !== undefined,
+    ...(outcome
+      ? {
+          restoreId: outcome.restoreId,
+          resumed: outcome.resumed,
+          status: outcome.status,
+          counts: outcome.counts,
+          throughput: outcome.throughput,
+          results: outcome.locations,
         }
       : {}),
   };

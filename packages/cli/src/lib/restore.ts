@@ -470,9 +470,14 @@ export interface ApplyOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** PutParameter calls in flight. @default 4 */
   readonly concurrency?: number;
+  /** Waited on before each PutParameter and DeleteParameters call (the target's SSM write rate). @default - none */
+  readonly writeLimiter?: { take(): Promise<void> };
+  /** The organization-wide restore this one is part of (recorded with the intent). @default - none */
+  readonly partOf?: string;
 }
 
-function safeMessage(error: unknown, secret?: string): string {
+/** An error as one line, with `secret` (a value being written) masked. */
+export function safeMessage(error: unknown, secret?: string): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const oneLine = text.replace(/\s+/g, ' ');
   return secret && secret.length > 0 ? oneLine.split(secret).join('***') : oneLine;
@@ -552,6 +557,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
         unchanged: plan.summary.unchanged,
         refused: plan.summary.refuse,
       },
+      ...(options.partOf ? { partOf: options.partOf } : {}),
     };
     await index.putRestoreIntent(intent);
   }
@@ -576,6 +582,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
       ...(wanted.policies && wanted.policies.length > 0 ? { Policies: `[${wanted.policies.join(',')}]` } : {}),
     };
     try {
+      await options.writeLimiter?.take();
       stats.count('SSM.PutParameter');
       await ssm.send(new PutParameterCommand(input));
       if (wanted.tags && wanted.tags.length > 0) {
@@ -593,6 +600,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
   const deletes = ready.filter((e) => e.action === RestoreAction.delete);
   for (const batch of chunks(deletes, 10)) {
     try {
+      await options.writeLimiter?.take();
       stats.count('SSM.DeleteParameters');
       const response = await ssm.send(new DeleteParametersCommand({ Names: batch.map((e) => e.name) }));
       const invalid = new Set(response.InvalidParameters ?? []);
