@@ -383,6 +383,8 @@ async function runOrgRestore(
     ?.split(',')
     .map((r) => r.trim())
     .filter((r) => r.length > 0);
+  const { checkRegion } = await import('../lib/locations.js');
+  for (const region of regions ?? []) checkRegion(region);
   const kmsKey = input.string('--kms-key');
   const allowedTargets = await restoreTargets(input);
   const restoreId = input.string('--restore-id');
