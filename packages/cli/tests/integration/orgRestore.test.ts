@@ -4,7 +4,7 @@ import { GetParameterHistoryCommand, GetParametersByPathCommand } from '@aws-sdk
 import { startTestSandbox } from '@ssmhub/sandbox';
 import type { TestSandbox } from '@ssmhub/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestStats, createSandboxHub } from '../../src/index.js';
+import { RequestStats, applyOrgRestore, createSandboxHub } from '../../src/index.js';
 import type { Hub, OrgLocationOutcome, OrgPlanLocation } from '../../src/index.js';
 import { BIN, ssmhub } from '../helpers/cli.js';
 import { sleep } from '../helpers/groundTruth.js';
@@ -295,5 +295,56 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
     );
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(new RegExp(`restore ${restoreId} was recorded with --at ${at}`));
+  });
+});
+
+describe('applyOrgRestore: a location that fails is retried by the same id, the others are not touched again', () => {
+  it('records the failure, continues elsewhere, and the re-run writes only where it failed', async () => {
+    for (const { account, region } of locations) {
+      await sandbox.store.put(account, region, { name: '/prod/d', value: 'broken again', overwrite: true });
+    }
+    await pumpAll();
+    const [a, b] = sandbox.info.memberAccounts as [string, string];
+    const unreachable = a < b ? b : a;
+    const failing: Hub = {
+      ...hub,
+      assumeRole: async (account, role, session, sourceIdentity) => {
+        if (account === unreachable) {
+          throw Object.assign(new Error(`not authorized to perform sts:AssumeRole on ${role}`), {
+            name: 'AccessDenied',
+          });
+        }
+        return hub.assumeRole(account, role, session, sourceIdentity);
+      },
+    };
+    const options = { path: '/prod/', recursive: true, at, restoreId: randomUUID(), writesPerSecond: 100 };
+    const first = await applyOrgRestore(failing, options);
+    expect(first.status).toBe('partial');
+    expect(first.locations.map((l) => [l.account, l.status])).toEqual(
+      locations.map((l) => [l.account, l.account === unreachable ? 'failed' : 'succeeded']),
+    );
+    expect(first.locations.find((l) => l.status === 'failed')?.message).toMatch(/AccessDenied/);
+    const versionsAfterFirst = await Promise.all(locations.map((l) => versionsOf(l.account, l.region, '/prod/d')));
+
+    const second = await applyOrgRestore(hub, options);
+    expect(second).toMatchObject({ resumed: true, status: 'succeeded' });
+    expect(second.locations.map((l) => [l.account, l.status, l.counts.put])).toEqual(
+      locations.map((l) => (l.account === unreachable ? [l.account, 'succeeded', 1] : [l.account, 'done-earlier', 0])),
+    );
+    const versionsAfterSecond = await Promise.all(locations.map((l) => versionsOf(l.account, l.region, '/prod/d')));
+    expect(versionsAfterSecond).toEqual(
+      locations.map((l, i) => (versionsAfterFirst[i] ?? 0) + (l.account === unreachable ? 1 : 0)),
+    );
+    for (const { account, region } of locations) {
+      expect((await prodNow(account, region)).get('/prod/d')?.value).toBe(valueAtT(account, region, '/prod/d'));
+    }
+    // Both attempts of the failed locations are on record, in the restore's own partition.
+    const records = await hub.index(new RequestStats()).readOrgRestore(options.restoreId);
+    expect(records.locations.filter((l) => l.account === unreachable).map((l) => [l.region, l.status])).toEqual([
+      [EU, 'failed'],
+      [EU, 'succeeded'],
+      [US, 'failed'],
+      [US, 'succeeded'],
+    ]);
   });
 });
