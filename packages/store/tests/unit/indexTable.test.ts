@@ -6,6 +6,7 @@ import { versionRecord } from '../../../core/tests/helpers/factories.js';
 import { RequestCounter } from '../../src/counter.js';
 import { IndexTable } from '../../src/indexTable.js';
 import { toRecordItem } from '../../src/items.js';
+import { ORG_RESTORE_KIND, ORG_RESTORE_LOCATION_KIND, type OrgRestoreIntent } from '../../src/restoreRecord.js';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(documents);
@@ -78,5 +79,53 @@ describe('IndexTable', () => {
     expect(input).toMatchObject({ ScanIndexForward: false, Limit: 4 });
     expect(input?.ExpressionAttributeValues?.[':to']).toBe('R#/app/a!2026-01-01T00:00:05~');
     expect(page.lastKey).toEqual({ k: 1 });
+  });
+
+  it('keeps an organization-wide restore in its own RESTORE# partition, append-only, and reads it back', async () => {
+    const stored: Record<string, unknown>[] = [];
+    ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown>; ConditionExpression?: string }) => {
+      expect(input.ConditionExpression).toBe('attribute_not_exists(#pk)');
+      stored.push(input.Item);
+      return {};
+    });
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+    const restoreId = '6f1c0d5e-1111-4222-8333-944455556666';
+    await index.putOrgRestoreIntent({
+      kind: ORG_RESTORE_KIND,
+      restoreId,
+      name: '/prod/',
+      recursive: true,
+      at: '2026-11-21T09:00:00.000Z',
+      time: '2026-11-22T07:00:00.000Z',
+      who: 'arn:aws:sts::111122223333:assumed-role/Ops/alice',
+      locations: 2,
+    });
+    const counts = { put: 1, deleted: 0, unchanged: 2, refused: 0, failed: 0 };
+    for (const status of ['failed', 'succeeded'] as const) {
+      await index.putOrgRestoreLocation({
+        kind: ORG_RESTORE_LOCATION_KIND,
+        restoreId,
+        ...location,
+        time: status === 'failed' ? '2026-11-22T07:00:01.000Z' : '2026-11-22T07:05:00.000Z',
+        status,
+        counts,
+      });
+    }
+    expect(stored.map((item) => [item.pk, item.sk])).toEqual([
+      [`RESTORE#ORG#${restoreId}`, 'intent'],
+      [`RESTORE#ORG#${restoreId}`, 'LOC#111122223333#eu-west-1#2026-11-22T07:00:01.000Z'],
+      [`RESTORE#ORG#${restoreId}`, 'LOC#111122223333#eu-west-1#2026-11-22T07:05:00.000Z'],
+    ]);
+
+    ddb.on(QueryCommand).resolves({ Items: stored });
+    const read = await index.readOrgRestore(restoreId);
+    expect(read.intent).toMatchObject({ restoreId, name: '/prod/', locations: 2 });
+    expect(read.intent).not.toHaveProperty('pk');
+    expect(read.locations.map((l) => l.status)).toEqual(['failed', 'succeeded']);
+
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    await expect(
+      index.putOrgRestoreIntent({ ...(read.intent as OrgRestoreIntent), time: '2026-11-22T08:00:00.000Z' }),
+    ).rejects.toThrow(/append-only/);
   });
 });
