@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, each in its own process (and sandbox where it needs one).
 //   SSMHUB_BENCH                                   sections to run, comma-separated (default: all):
-//                                                  start, lambda, load, preview, changes
+//                                                  start, lambda, load, preview, changes, verify, orgrestore
 //   SSMHUB_BENCH_DYNAMODB=moto                     put the index on the emulator even when DynamoDB Local can run
 //   SSMHUB_START_RUNS                              CLI start: whole processes per figure (default 10)
 //   SSMHUB_LAMBDA_VERSIONS / SSMHUB_LAMBDA_INIT_RUNS  Lambda cost: versions for CPU (5,000), fresh loads (10)
@@ -9,6 +9,7 @@
 //   SSMHUB_BENCH_SIZES                             preview sizes, NxV list (default 1000x1,1000x10,1000x50)
 //   SSMHUB_VERIFY_VERSIONS                         verify: versions the restore test checks (default 1,000)
 //   SSMHUB_CHANGES_VERSIONS                        changes: versions spread over a year (default 10,000)
+//   SSMHUB_ORG_RESTORE_PARAMETERS                  orgrestore: parameters per account and region (default 100)
 // The index runs on DynamoDB Local when Java is there (`npm run setup:dynamodb-local`, which `npm run
 // bench` runs when it can), else on moto: each section says which. Request counts, items and read
 // units transfer to AWS; the emulators' latencies do not.
@@ -31,6 +32,7 @@ const sections = {
   preview: ['point-in-time preview and restore', 'packages/cli/bench/preview.ts'],
   changes: ['changes over a day, a month and a year', 'packages/cli/bench/changes.ts'],
   verify: ['restore test (ssmhub verify)', 'packages/cli/bench/verify.ts'],
+  orgrestore: ['organization-wide restore (2 accounts x 2 regions)', 'packages/cli/bench/orgRestore.ts'],
 };
 const wanted = (process.env.SSMHUB_BENCH ?? Object.keys(sections).join(',')).split(',').map((s) => s.trim());
 const unknown = wanted.filter((name) => !(name in sections));
