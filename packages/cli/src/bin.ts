@@ -10,6 +10,13 @@ const fail = (error: unknown): void => {
   process.exit(1);
 };
 process.on('unhandledRejection', fail);
+// A reader that stops early (`ssmhub changes ... | head`) closes the pipe: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 
 run(process.argv).then((code) => {
   process.exitCode = code;

@@ -70,6 +70,19 @@ describe('ssmhub argument and error handling', () => {
 });
 
 describe('ssmhub contract', () => {
+  it('stops quietly when the reader closes the pipe early (| head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('node', [join(__dirname, '..', '..', 'dist', 'bin.js'), 'restore', '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A reader gone before the first line (`| head` that already has what it wanted): the write fails with EPIPE.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect([code, stderr]).toEqual([0, '']);
+  });
+
   it('prints its version', async () => {
     const run = await ssmhub(['--version']);
     expect([run.code, run.stdout.trim(), run.stderr]).toEqual([0, VERSION, '']);
