@@ -46,6 +46,8 @@ export interface RestoreChange {
     readonly plan: RestorePlanCounts;
     readonly counts?: RestoreCounts;
     readonly finishedAt?: string;
+    /** The organization-wide restore (`restore --all-accounts`) this one was part of. */
+    readonly partOf?: string;
   };
 }
 
@@ -79,6 +81,7 @@ function toRestoreChange(r: RestoreRecord): RestoreChange {
       status: r.status,
       plan: r.plan,
       ...(r.outcome ? { counts: r.outcome.counts, finishedAt: r.outcome.time } : {}),
+      ...(r.partOf ? { partOf: r.partOf } : {}),
     },
   };
 }

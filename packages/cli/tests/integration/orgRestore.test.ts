@@ -4,8 +4,8 @@ import { GetParameterHistoryCommand, GetParametersByPathCommand } from '@aws-sdk
 import { startTestSandbox } from '@ssmhub/sandbox';
 import type { TestSandbox } from '@ssmhub/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestStats, applyOrgRestore, createSandboxHub } from '../../src/index.js';
-import type { Hub, OrgLocationOutcome, OrgPlanLocation } from '../../src/index.js';
+import { RequestStats, applyOrgRestore, changes, createSandboxHub } from '../../src/index.js';
+import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange } from '../../src/index.js';
 import { BIN, ssmhub } from '../helpers/cli.js';
 import { sleep } from '../helpers/groundTruth.js';
 
@@ -275,6 +275,11 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
       [restoreId, 'incomplete'],
       [restoreId, 'succeeded'],
     ]);
+
+    // The feed shows each location's restores as part of the organization-wide one.
+    const feed = await changes(hub, { since: at });
+    const restores = feed.records.filter((r): r is RestoreChange => r.operation === 'Restore');
+    expect(restores.filter((r) => r.restore.partOf === restoreId)).toHaveLength(5);
 
     // The same id with another moment is refused: it would not be the restore that was begun.
     const other = await ssmhub(
