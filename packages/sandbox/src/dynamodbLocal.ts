@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './emulator.js';
 import { EmulatorError } from './errors.js';
+import { ServerProcess } from './serverProcess.js';
 
 /** Environment variable that overrides where DynamoDB Local's jars are (the directory of DynamoDBLocal-*.jar). */
 export const DYNAMODB_LOCAL_ENV = 'SSMHUB_DYNAMODB_LOCAL';
@@ -53,19 +54,10 @@ export function dynamoDBLocalUnavailable(): string | undefined {
  * await dynamo.stop();
  */
 export class DynamoDBLocal {
-  private exited = false;
-  private readonly onExit = (): void => this.kill();
-
   private constructor(
     public readonly endpoint: string,
-    private readonly child: ChildProcess,
-  ) {
-    child.once('exit', () => {
-      this.exited = true;
-      process.off('exit', this.onExit);
-    });
-    process.once('exit', this.onExit);
-  }
+    private readonly server: ServerProcess,
+  ) {}
 
   /** Starts DynamoDB Local in memory and waits until it answers; throws EmulatorError saying why it cannot. */
   public static async start(options: { readonly startTimeoutMs?: number } = {}): Promise<DynamoDBLocal> {
@@ -89,61 +81,27 @@ export class DynamoDBLocal {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
-    });
-    const local = new DynamoDBLocal(endpoint, child);
+    const server = new ServerProcess(child);
+    // Any HTTP answer means the server listens (an unsigned request gets a 400).
+    const answers = async (): Promise<boolean> => {
+      await (await fetch(endpoint, { signal: AbortSignal.timeout(2_000) })).arrayBuffer();
+      return true;
+    };
     try {
-      await local.waitUntilReady(options.startTimeoutMs ?? 30_000);
+      await server.waitUntil(`DynamoDB Local at ${endpoint}`, answers, options.startTimeoutMs ?? 30_000);
     } catch (error) {
-      local.kill();
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      throw tail ? new EmulatorError(`${(error as Error).message}: ${tail}`) : error;
+      throw server.failedStart(error);
     }
-    return local;
+    return new DynamoDBLocal(endpoint, server);
   }
 
   /** Process id of the Java process. */
   public get pid(): number {
-    return this.child.pid ?? -1;
+    return this.server.pid;
   }
 
   /** Stops DynamoDB Local and waits for it to exit. */
   public async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.kill();
-    const timer = setTimeout(() => this.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private async waitUntilReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        // Any HTTP answer means the server listens (an unsigned request gets a 400).
-        const response = await fetch(this.endpoint, { signal: AbortSignal.timeout(2_000) });
-        await response.arrayBuffer();
-        return;
-      } catch {
-        // not listening yet
-      }
-      if (this.exited) throw new EmulatorError(`DynamoDB Local at ${this.endpoint} exited before it answered`);
-      if (Date.now() > deadline) {
-        throw new EmulatorError(`DynamoDB Local at ${this.endpoint} did not answer in ${timeoutMs} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  private kill(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (this.exited) return;
-    try {
-      this.child.kill(signal);
-    } catch {
-      // already gone
-    }
+    await this.server.stop();
   }
 }

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmulatorError } from './errors.js';
+import { ServerProcess } from './serverProcess.js';
 
 /** Environment variable that overrides the moto_server binary's path. */
 export const MOTO_SERVER_ENV = 'SSMHUB_MOTO_SERVER';
@@ -42,21 +43,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** True when the emulator at `endpoint` answers `GET /moto-api/`. */
+async function emulatorAnswers(endpoint: string): Promise<boolean> {
+  const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
 /** Resolves when the emulator at `endpoint` answers `GET /moto-api/`; throws after `timeoutMs`. */
 export async function waitForEmulator(
   endpoint: string,
-  { timeoutMs = 30_000, isAlive = () => true }: { timeoutMs?: number; isAlive?: () => boolean } = {},
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (!isAlive()) throw new EmulatorError(`the emulator at ${endpoint} exited before it answered`);
+  while (!(await emulatorAnswers(endpoint).catch(() => false))) {
     if (Date.now() > deadline) throw new EmulatorError(`the emulator at ${endpoint} did not answer in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -83,21 +83,11 @@ export interface StartEmulatorOptions {
 
 /** moto in server mode on a loopback port. */
 export class Emulator {
-  private exited = false;
-  private readonly onExit = (): void => this.kill();
-
   private constructor(
     public readonly endpoint: string,
     public readonly port: number,
-    private readonly child: ChildProcess,
-    private readonly detached: boolean,
-  ) {
-    child.once('exit', () => {
-      this.exited = true;
-      process.off('exit', this.onExit);
-    });
-    if (!detached) process.once('exit', this.onExit);
-  }
+    private readonly server: ServerProcess,
+  ) {}
 
   /**
    * Starts moto_server on a free loopback port and waits until it answers.
@@ -117,35 +107,33 @@ export class Emulator {
         ? ['ignore', options.detached.stdout, options.detached.stderr]
         : ['ignore', 'ignore', 'pipe'],
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
-    });
     const spawnError = new Promise<never>((_, reject) =>
       child.once('error', (e) => reject(new EmulatorError(`cannot start ${binary}: ${e.message}`))),
     );
-    const emulator = new Emulator(endpoint, port, child, options.detached !== undefined);
+    const server = new ServerProcess(child, options.detached !== undefined);
     try {
       await Promise.race([
-        waitForEmulator(endpoint, { timeoutMs: options.startTimeoutMs ?? 30_000, isAlive: () => !emulator.exited }),
+        server.waitUntil(
+          `the emulator at ${endpoint}`,
+          () => emulatorAnswers(endpoint),
+          options.startTimeoutMs ?? 30_000,
+        ),
         spawnError,
       ]);
     } catch (error) {
-      emulator.kill();
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      throw tail ? new EmulatorError(`${(error as Error).message}: ${tail}`) : error;
+      throw server.failedStart(error);
     }
     if (options.detached) child.unref();
-    return emulator;
+    return new Emulator(endpoint, port, server);
   }
 
   /** Process id of moto_server. */
   public get pid(): number {
-    return this.child.pid ?? -1;
+    return this.server.pid;
   }
 
   public get running(): boolean {
-    return !this.exited;
+    return this.server.running;
   }
 
   /** Wipes every resource of every account. */
@@ -155,20 +143,6 @@ export class Emulator {
 
   /** Stops moto_server and waits for it to exit. */
   public async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.kill();
-    const timer = setTimeout(() => this.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private kill(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (this.exited) return;
-    try {
-      this.child.kill(signal);
-    } catch {
-      // already gone
-    }
+    await this.server.stop();
   }
 }
