@@ -3,7 +3,7 @@ import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { vi } from 'vitest';
 
 /** Every record the index holds for one account and region, in sort-key order. */
-export { readIndexRecords as indexRecords } from '@ssmhub/sandbox';
+export { readIndexRecords as indexRecords } from '@ssmhub/sandbox/testing';
 
 /** The whole table, items as stored (for byte-for-byte comparisons). */
 export async function scanTable(ddb: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {

@@ -12,7 +12,7 @@
  * Run: `npm run build && npx tsx packages/cli/bench/orgRestore.ts` (size: SSMHUB_ORG_RESTORE_PARAMETERS, default 100).
  */
 import { mapLimit } from '@ssmhub/core';
-import { startTestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import { createSandboxHub } from '../src/lib/hub.js';
 import { applyOrgRestore, planOrgRestore } from '../src/lib/orgRestore.js';
 

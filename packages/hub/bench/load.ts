@@ -1,6 +1,7 @@
 import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mapLimit } from '@ssmhub/core';
-import { dynamoDBLocalUnavailable, hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { dynamoDBLocalUnavailable, hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
 import type { HubConfig } from '../src/config.js';
 import { createIngestHandler } from '../src/ingest.js';

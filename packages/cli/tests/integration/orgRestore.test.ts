@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { GetParameterHistoryCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStats, applyOrgRestore, changes, createSandboxHub } from '../../src/index.js';
 import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange } from '../../src/index.js';

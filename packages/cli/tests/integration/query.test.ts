@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   UnknownAccountError,

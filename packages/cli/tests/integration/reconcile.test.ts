@@ -1,5 +1,5 @@
-import { startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxHub, history, reconcile, status } from '../../src/index.js';
 import type { Hub } from '../../src/index.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { RESTORE_KIND, RestoreRecordExistsError, type RestoreIntent } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefusedError } from '../../src/errors.js';

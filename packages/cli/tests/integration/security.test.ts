@@ -13,8 +13,9 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { FindingRule, WatchedChangeEvent, parseWatchedPaths, type VersionRecord } from '@ssmhub/core';
 import { VersionInsight, createIngestHandler, reconcileAccount } from '@ssmhub/hub';
-import { createDigestKey, hubClientOptions, hubConfigFor, readIndexRecords, startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { createDigestKey, hubClientOptions, hubConfigFor } from '@ssmhub/sandbox';
+import { readIndexRecords, startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStats, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';

@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { VersionRecord } from '@ssmhub/core';
-import { startTestSandbox } from '@ssmhub/sandbox';
-import type { TestSandbox } from '@ssmhub/sandbox';
+import { startTestSandbox } from '@ssmhub/sandbox/testing';
+import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable, IntegrityError } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRestore, createSandboxHub, planRestore, type Hub } from '../../src/index.js';

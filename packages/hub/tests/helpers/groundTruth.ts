@@ -3,7 +3,7 @@ import { DescribeParametersCommand, GetParameterHistoryCommand, type SSMClient }
 import type { IndexRecord } from '@ssmhub/core';
 
 /** Every record of one location in the index, oldest first per name. */
-export { readIndexRecords as indexRecords } from '@ssmhub/sandbox';
+export { readIndexRecords as indexRecords } from '@ssmhub/sandbox/testing';
 
 /** `name@version@time` of every version record: what the index holds of SSM's versions. */
 export function versionKeys(records: readonly IndexRecord[]): string[] {

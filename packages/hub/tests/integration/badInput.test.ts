@@ -1,7 +1,8 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { MAX_EVENT_BYTES } from '@ssmhub/core';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
-import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import { FaultInjectingHandler } from '../helpers/faultInjection.js';

@@ -1,7 +1,8 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { IngestQueueSettings } from '@ssmhub/core';
-import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';

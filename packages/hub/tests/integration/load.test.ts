@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoadBench, silentLogger } from '../../bench/load.js';
 

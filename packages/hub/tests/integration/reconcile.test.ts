@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TombstoneRecord } from '@ssmhub/core';
 import { registryKey } from '@ssmhub/store';
-import { hubConfigFor, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox';
+import { hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileAccount, reconcileOrganization } from '../../src/reconcile.js';
 import { indexRecords, ssmVersionKeys, storedValue, versionKeys } from '../helpers/groundTruth.js';

@@ -1,12 +1,7 @@
 import { DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ReconcileMetrics, ResourceNames } from '@ssmhub/core';
-import {
-  MEMBER_ROLE_POLICY_NAME,
-  assumeMemberRole,
-  hubConfigFor,
-  startTestSandbox,
-  type TestSandbox,
-} from '@ssmhub/sandbox';
+import { MEMBER_ROLE_POLICY_NAME, assumeMemberRole, hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReconcileHandler, createReconcileMetrics } from '../../src/reconcileHandler.js';

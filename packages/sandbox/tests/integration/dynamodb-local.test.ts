@@ -1,12 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dynamoDBLocalUnavailable,
-  emulatorCredentials,
-  readIndexRecords,
-  startTestSandbox,
-  type TestSandbox,
-} from '../../src/index.js';
+import { dynamoDBLocalUnavailable, emulatorCredentials } from '../../src/index.js';
+import { readIndexRecords, startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
 // The scale benchmarks run the index on DynamoDB Local: this keeps that path from rotting, at a
 // small size. It needs Java and `npm run setup:dynamodb-local`; without them it says why and skips.

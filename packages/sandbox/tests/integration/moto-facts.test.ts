@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { IngestQueueSettings } from '@ssmhub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assumeMemberRole, hopQueueUrl, startTestSandbox, type TestSandbox } from '../../src/index.js';
+import { assumeMemberRole, hopQueueUrl } from '../../src/index.js';
+import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
 let sandbox: TestSandbox;
 let member: string;

@@ -2,7 +2,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { IngestQueueSettings } from '@ssmhub/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../src/index.js';
+import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
 let sandbox: TestSandbox;
 let memberA: string;

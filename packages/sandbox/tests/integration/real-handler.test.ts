@@ -2,7 +2,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { locationPartition } from '@ssmhub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../src/index.js';
+import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
 let sandbox: TestSandbox;
 

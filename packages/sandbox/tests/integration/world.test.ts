@@ -16,7 +16,8 @@ import {
   ResourceNames,
 } from '@ssmhub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assumeMemberRole, hopQueueArn, startTestSandbox, type TestSandbox } from '../../src/index.js';
+import { assumeMemberRole, hopQueueArn } from '../../src/index.js';
+import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 import { MEMBER_ROLE_POLICY_NAME, memberRolePolicies } from '../../src/world.js';
 
 let sandbox: TestSandbox;
