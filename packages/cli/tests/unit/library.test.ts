@@ -256,6 +256,32 @@ describe('restore', () => {
     expect(outcome.results.find((r) => r.name === '/app/b')).toMatchObject({ outcome: 'applied' });
   });
 
+  it('holds every write at the write limiter, and records which organization-wide restore it is part of', async () => {
+    setUpIndex();
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const putsAtEachTake: number[] = [];
+    const writeLimiter = {
+      take: async (): Promise<void> => {
+        putsAtEachTake.push(ssm.commandCalls(PutParameterCommand).length);
+        await gate;
+      },
+    };
+    const applying = applyRestore(hub, plan, { writeLimiter, partOf: 'org-restore-1' });
+    for (let i = 0; i < 200 && putsAtEachTake.length < 2; i += 1) await new Promise((r) => setTimeout(r, 5));
+    expect(putsAtEachTake).toEqual([0, 0]);
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
+    release();
+    const outcome = await applying;
+    expect(outcome.counts.put).toBe(2);
+    const intent = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore');
+    expect(intent?.args[0].input.Item?.partOf).toBe('org-restore-1');
+  });
+
   it('turns AccessDenied on the restore role into one clear error', async () => {
     setUpIndex();
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
