@@ -15,7 +15,7 @@ import {
   type OrgRestoreLocationRecord,
   type RestoreCounts,
 } from '@ssmhub/store';
-import { CliError, ExitCode } from '../errors.js';
+import { RestoreRefusedError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
@@ -158,10 +158,9 @@ function locationOptions(options: OrgRestoreOptions, at: string, location: Locat
   };
 }
 
-/** A location that cannot be restored as asked (exit-2 refusals) vs one that failed (anything else). */
+/** A location restore will not touch as asked (coverage, allowed targets) vs one that failed (anything else). */
 function refusedOrFailed(error: unknown): { state: 'refused' | 'failed'; message: string } {
-  const refused = error instanceof CliError && error.exitCode === ExitCode.usage;
-  return { state: refused ? 'refused' : 'failed', message: safeMessage(error) };
+  return { state: error instanceof RestoreRefusedError ? 'refused' : 'failed', message: safeMessage(error) };
 }
 
 function sumStats(a: RequestStatsSnapshot, b: RequestStatsSnapshot): RequestStatsSnapshot {

@@ -281,6 +281,13 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
     const restores = feed.records.filter((r): r is RestoreChange => r.operation === 'Restore');
     expect(restores.filter((r) => r.restore.partOf === restoreId)).toHaveLength(5);
 
+    // No value, restored or overwritten, is in the records, the output or the messages.
+    const written = JSON.stringify([records, secondRecords, restores, outcome]) + rerun.stderr + stderr;
+    for (const { account, region } of locations) {
+      for (const name of AT_T) expect(written).not.toContain(valueAtT(account, region, name));
+    }
+    expect(written).not.toMatch(/broken|stray/);
+
     // The same id with another moment is refused: it would not be the restore that was begun.
     const other = await ssmhub(
       [
