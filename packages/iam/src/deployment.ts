@@ -1,0 +1,82 @@
+/**
+ * The deployment the sandbox stands for, as IAM sees it: the configuration its templates are
+ * synthesized with (`npm run build` writes them, see scripts/synth-templates.mjs) and the
+ * principals that configuration names. One place, read by the synthesis and by the gateway.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PolicyWorldError } from './errors.js';
+import type { Template } from './resolve.js';
+import type { SynthesizedTemplates } from './world.js';
+
+/** The sandbox hub account: the emulator's default account. */
+const HUB_ACCOUNT = '123456789012';
+const HUB_REGION = 'us-east-1';
+
+/** Principals of the sandbox that the stacks name but do not create. */
+export const SandboxPrincipals = {
+  restoreOperator: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreOperator`,
+  breakGlass: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubBreakGlass`,
+  /** CloudFormation's execution role of the CDK bootstrap (the stack's default deployment role). */
+  deployment: `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-${HUB_REGION}`,
+} as const;
+
+/**
+ * The CDK context the sandbox's templates are synthesized with: cdk.json's, with the sandbox's
+ * accounts, regions and principals. The organization id is a fixed stand-in: the gateway gives
+ * every sandbox account this `aws:PrincipalOrgID`, whatever id the emulator made up.
+ */
+export const SANDBOX_DEPLOYMENT = {
+  organizationId: 'o-ssmhubsandbox',
+  hubAccount: HUB_ACCOUNT,
+  hubRegion: HUB_REGION,
+  regions: ['us-east-1', 'eu-west-1'],
+  context: {
+    organizationId: 'o-ssmhubsandbox',
+    organizationalUnitIds: ['r-ssmh'],
+    regions: ['us-east-1', 'eu-west-1'],
+    hubRegion: HUB_REGION,
+    hubAccount: HUB_ACCOUNT,
+    restoreOperatorPrincipals: [SandboxPrincipals.restoreOperator],
+    keyAdministrators: [SandboxPrincipals.breakGlass],
+    retentionAdministrators: [],
+    guardrails: true,
+  },
+} as const;
+
+/** Where `npm run build` writes the sandbox's synthesized templates. */
+export function sandboxTemplatesDirectory(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'templates');
+}
+
+/**
+ * Reads a `cdk synth` output directory: the hub (the stack with the index table), the spoke (the
+ * rollout's StackSet template body and parameters) and the guardrails (the SCPs), if any.
+ *
+ * @example
+ * const templates = loadTemplates(sandboxTemplatesDirectory());
+ */
+export function loadTemplates(directory: string = sandboxTemplatesDirectory()): SynthesizedTemplates {
+  if (!existsSync(directory)) {
+    throw new PolicyWorldError(`no synthesized templates in ${directory}: run \`npm run build\` first`);
+  }
+  const templates = readdirSync(directory)
+    .filter((file) => file.endsWith('.template.json'))
+    .map((file) => JSON.parse(readFileSync(join(directory, file), 'utf8')) as Template);
+  const having = (type: string) => templates.find((t) => Object.values(t.Resources).some((r) => r.Type === type));
+  const hub = having('AWS::DynamoDB::Table');
+  const rollout = having('AWS::CloudFormation::StackSet');
+  if (!hub || !rollout) throw new PolicyWorldError(`${directory} lacks the hub or the rollout template`);
+  const stackSet = Object.values(rollout.Resources).find((r) => r.Type === 'AWS::CloudFormation::StackSet');
+  const properties = stackSet?.Properties as
+    { TemplateBody: string; Parameters?: { ParameterKey: string; ParameterValue: string }[] } | undefined;
+  if (!properties?.TemplateBody) throw new PolicyWorldError('the rollout StackSet has no TemplateBody');
+  const guardrails = having('AWS::Organizations::Policy');
+  return {
+    hub,
+    spoke: JSON.parse(properties.TemplateBody) as Template,
+    spokeParameters: Object.fromEntries((properties.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue])),
+    ...(guardrails ? { guardrails } : {}),
+  };
+}
