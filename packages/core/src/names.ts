@@ -41,6 +41,34 @@ export const ResourceNames = {
   digestKeyAlias: 'alias/ssmhub-digest',
 } as const;
 
+/**
+ * The name of every CloudWatch alarm of the hub stack: the stack names its alarms with these, the
+ * sandbox provisions the same ones, and `ssmhub doctor` checks each exists and notifies the alarm
+ * topic. Every name starts `ssmhub-`, which the alarm topic's policy relies on (aws:SourceArn).
+ */
+export const HubAlarmNames = {
+  /** Messages in the ingest DLQ: events the hub could not ingest. */
+  deadLetterQueue: 'ssmhub-dlq-not-empty',
+  /** The oldest ingest message is too old: ingest is failing or throttled. */
+  ingestLag: 'ssmhub-ingest-lag',
+  ingestErrors: 'ssmhub-ingest-errors',
+  ingestThrottles: 'ssmhub-ingest-throttles',
+  reconcileErrors: 'ssmhub-reconcile-errors',
+  reconcileThrottles: 'ssmhub-reconcile-throttles',
+  /** A sweep failed for an account and region (a deleted or broken SSMHubReader). */
+  reconcileLocationFailures: 'ssmhub-reconcile-location-failures',
+  /** A location had no event and no sweep within the staleness window. */
+  staleLocations: 'ssmhub-stale-locations',
+  /** The scheduled restore test found a stored version missing, altered or undecryptable. */
+  verifyFailures: 'ssmhub-verify-failures',
+  /**
+   * Never breaches on its own: `ssmhub doctor` sets its state (SetAlarmState) to prove that an
+   * alarm reaches the operator through the topic.
+   */
+  doctorCanary: 'ssmhub-doctor-canary',
+} as const;
+export type HubAlarmName = (typeof HubAlarmNames)[keyof typeof HubAlarmNames];
+
 /** The backup bucket's name: account and region make it globally unique. */
 export function backupBucketName(hubAccount: string, hubRegion: string): string {
   return `ssmhub-backup-${hubAccount}-${hubRegion}`;
