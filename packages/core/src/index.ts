@@ -16,3 +16,4 @@ export * from './metrics.js';
 export * from './findings.js';
 export * from './compare.js';
 export * from './watch.js';
+export * from './sandboxRoles.js';
