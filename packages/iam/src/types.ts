@@ -67,4 +67,22 @@ export interface RequestDirectory {
   encryptionKeyOf(resourceArn: string): string | undefined;
   /** A KMS key id, alias name or ARN, resolved to the key ARN (in the caller's account and region). */
   keyArnOf(keyIdOrAlias: string, region: string): string;
+  /**
+   * The account that owns an S3 bucket (S3 ARNs carry no account).
+   * @default - the caller's account
+   */
+  bucketAccountOf?(bucket: string): string | undefined;
+  /**
+   * The organization, whose id and management account are part of every Organizations resource
+   * ARN (`arn:aws:organizations::<management account>:account/<id>/<account>`).
+   * @default - Organizations actions are authorized on `*`
+   */
+  readonly organization?: OrganizationIdentity;
+}
+
+/** What names an organization in its resources' ARNs. */
+export interface OrganizationIdentity {
+  /** `o-…` */
+  readonly id: string;
+  readonly managementAccount: string;
 }

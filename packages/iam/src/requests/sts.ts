@@ -1,0 +1,53 @@
+import type { Authorization } from '../types.js';
+import { onAnyResource, onResource } from './authorizations.js';
+import type { OperationCall, RpcService } from './rpc.js';
+import { requiredString } from './rpc.js';
+
+/** STS, query protocol. */
+export const stsService: RpcService = {
+  operations: {
+    AssumeRole: assumeRole,
+    // AWS never denies GetCallerIdentity; it is still one of the calls a principal makes.
+    GetCallerIdentity: (call) => [onAnyResource(call, 'sts:GetCallerIdentity')],
+    GetSessionToken: (call) => [onAnyResource(call, 'sts:GetSessionToken')],
+  },
+};
+
+/**
+ * AssumeRole is authorized on the role (its trust policy and the caller's policies). Setting a
+ * source identity also needs sts:SetSourceIdentity, and passing session tags sts:TagSession, on
+ * the same role.
+ */
+function assumeRole(call: OperationCall): Authorization[] {
+  const roleArn = requiredString(call, 'RoleArn');
+  const context: Record<string, string> = { 'sts:RoleSessionName': requiredString(call, 'RoleSessionName') };
+  const sourceIdentity = call.input.string('SourceIdentity');
+  if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
+  const externalId = call.input.string('ExternalId');
+  if (externalId !== undefined) context['sts:ExternalId'] = externalId;
+  const authorizations = [onResource(call, 'sts:AssumeRole', roleArn, context)];
+  if (sourceIdentity !== undefined) {
+    authorizations.push(onResource(call, 'sts:SetSourceIdentity', roleArn, { 'sts:SourceIdentity': sourceIdentity }));
+  }
+  const sessionTags = listedMembers(call, (n) => `Tags.member.${n}.Key`);
+  if (sessionTags.length > 0) {
+    const tagContext: Record<string, string | string[]> = { 'aws:TagKeys': sessionTags };
+    sessionTags.forEach((key, index) => {
+      tagContext[`aws:RequestTag/${key}`] = call.input.string(`Tags.member.${index + 1}.Value`) ?? '';
+    });
+    const transitive = listedMembers(call, (n) => `TransitiveTagKeys.member.${n}`);
+    if (transitive.length > 0) tagContext['sts:TransitiveTagKeys'] = transitive;
+    authorizations.push(onResource(call, 'sts:TagSession', roleArn, tagContext));
+  }
+  return authorizations;
+}
+
+/** The values of a query-protocol list (`Tags.member.1.Key`, `Tags.member.2.Key` …), in order. */
+function listedMembers(call: OperationCall, memberName: (n: number) => string): string[] {
+  const values: string[] = [];
+  for (let n = 1; ; n += 1) {
+    const value = call.input.string(memberName(n));
+    if (value === undefined) return values;
+    values.push(value);
+  }
+}
