@@ -41,7 +41,7 @@ import {
   serviceHost,
   type VerifyInvocation,
 } from '@ssmhub/core';
-import { RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
+import { RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
 import type { Construct } from 'constructs';
 import { ObjectLockMode, RECONCILE_INTERVAL_HOURS, type SsmHubConfig } from './config.js';
 import { HubExports } from './names.js';
@@ -111,8 +111,15 @@ export const KeyDeploymentActions = [
   'kms:DeleteAlias',
 ] as const;
 
-/** What the hub's roles do with the key, only through S3, DynamoDB and SQS of the hub region. */
+/** What the hub's roles do with the key through DynamoDB and SQS of the hub region. */
 export const KeyUseActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+/**
+ * What writing a backup object (SSE-KMS PutObject) needs of the key, through S3. No kms:Decrypt:
+ * a single-part PutObject never decrypts, and without Decrypt through S3 a writer cannot read a
+ * stored value back, whatever S3 object permissions it holds.
+ */
+export const BackupWriteKeyActions = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
 /** Object actions nobody but the configuration's retention administrators may take on backups. */
 export const BackupDestructiveActions = [
@@ -206,9 +213,9 @@ export class HubStack extends Stack {
     // ---- KMS key. No statement names the account root: IAM policies in the hub account alone
     // grant nothing on it. Administration only by the configured break-glass principals; use only
     // by the hub's roles and restore operators, and only through S3, DynamoDB and SQS here.
-    const viaHubServices = {
-      StringEquals: { 'kms:ViaService': ['s3', 'dynamodb', 'sqs'].map((svc) => serviceHost(svc, this.region)) },
-    };
+    const via = (...services: string[]) => ({
+      StringEquals: { 'kms:ViaService': services.map((svc) => serviceHost(svc, this.region)) },
+    });
     const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
     const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
     this.key = new kms.Key(this, 'Key', {
@@ -246,7 +253,23 @@ export class HubStack extends Stack {
             principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
             actions: [...KeyUseActions],
             resources: ['*'],
-            conditions: viaHubServices,
+            conditions: via('dynamodb', 'sqs'),
+          }),
+          new iam.PolicyStatement({
+            sid: 'WriteBackupsByTheHubRoles',
+            principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
+            actions: [...BackupWriteKeyActions],
+            resources: ['*'],
+            conditions: via('s3'),
+          }),
+          // Only reconcile reads stored values back (the scheduled restore test): ingest holds
+          // s3:GetObject for its HeadObject (HeadExistingBackupObjects) and cannot decrypt a GET.
+          new iam.PolicyStatement({
+            sid: 'ReadBackupsByReconcile',
+            principals: [new iam.ArnPrincipal(this.reconcileRole.roleArn)],
+            actions: ['kms:Decrypt'],
+            resources: ['*'],
+            conditions: via('s3'),
           }),
           new iam.PolicyStatement({
             sid: 'DecryptByRestoreOperators',
@@ -458,8 +481,8 @@ export class HubStack extends Stack {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'BackupObjects',
-          // Write-once objects (If-None-Match); the hub never reads them back.
-          actions: ['s3:PutObject'],
+          // Write-once objects (If-None-Match).
+          actions: [...VersionObjectActions.write],
           resources: [this.bucket.arnForObjects('*')],
         }),
       );
@@ -496,12 +519,24 @@ export class HubStack extends Stack {
         );
       }
     }
+    // A redelivered version (or two batches racing) meets S3's 412 and reads where the existing
+    // object is with one HeadObject, which S3 authorizes as s3:GetObject. Granted rather than
+    // designed away: the index must record the stored object's own VersionId and checksum, and only
+    // S3 knows them. It cannot read a value: a GET also needs kms:Decrypt through S3, which the key
+    // policy gives ingest nowhere (WriteBackupsByTheHubRoles is encrypt-only).
+    this.ingestRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'HeadExistingBackupObjects',
+        actions: [...VersionObjectActions.headExisting],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
     // The scheduled restore test reads stored versions back (exact VersionId) and decrypts them
-    // through S3; ingest never reads a backup.
+    // through S3 (ReadBackupsByReconcile); its own writes' HeadObject needs no more than this.
     this.reconcileRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'VerifyBackupObjects',
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: [...VersionObjectActions.read],
         resources: [this.bucket.arnForObjects('*')],
       }),
     );
@@ -574,7 +609,7 @@ export class HubStack extends Stack {
         sid: 'ReadBackupsByRestoreOperators',
         principals: operators,
         // Verified reads fetch the exact VersionId the index recorded.
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: [...VersionObjectActions.read],
         resources: [this.bucket.arnForObjects('*')],
         conditions: inOrganization,
       }),

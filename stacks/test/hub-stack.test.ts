@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   HubEnvironment,
@@ -9,23 +10,45 @@ import {
   SsmEventSource,
   backupBucketName,
 } from '@ssmhub/core';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
-import { RESTORE_PARTITION_PREFIX, restorePartition } from '@ssmhub/store';
+import { RESTORE_PARTITION_PREFIX, VersionObjectActions, restorePartition } from '@ssmhub/store';
 import { DEADLINE_MARGIN_MS, ReconcileEnvironment } from '../../packages/hub/src/reconcileHandler.js';
 import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
 
-/** The hub key (the stack's other key, the digest key, is an HMAC key that does not rotate). */
-const HUB_KEY = { EnableKeyRotation: true };
 let built: Synthesized;
 let template: Template;
+/** Logical id of the hub key (the stack's other keys: the digest key and the alerting key). */
+let hubKeyId: string;
 
 beforeAll(() => {
   built = synthesize();
   template = Template.fromStack(built.hub);
+  hubKeyId = logicalIdOfConstruct(built.hub.key);
 }, SYNTH_TIMEOUT);
+
+function logicalIdOfConstruct(construct: IConstruct): string {
+  return built.hub.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** The statements of a key's policy, by the key's logical id. */
+function keyStatements(keyId: string): Statement[] {
+  return (template.toJSON().Resources as Record<string, { Properties: { KeyPolicy: { Statement: Statement[] } } }>)[
+    keyId
+  ]!.Properties.KeyPolicy.Statement;
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Principal?: Record<string, unknown> | string;
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
 
 function logicalIdOf(type: string, props: Record<string, unknown>): string {
   const ids = Object.keys(template.findResources(type, { Properties: props }));
@@ -70,7 +93,7 @@ describe('hub event bus', () => {
 
 describe('ingest queue', () => {
   it('is KMS-encrypted with the hub key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
-    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
+    const key = hubKeyId;
     const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: ResourceNames.ingestQueue,
@@ -99,7 +122,7 @@ describe('ingest queue', () => {
 
 describe('index table', () => {
   it('follows IndexTableSchema from @ssmhub/core and is on-demand, PITR, deletion-protected, KMS', () => {
-    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
+    const key = hubKeyId;
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -141,7 +164,7 @@ describe('backup bucket', () => {
   });
 
   it('is versioned, SSE-KMS with the hub key, private, logged and never expires a version', () => {
-    const key = logicalIdOf('AWS::KMS::Key', HUB_KEY);
+    const key = hubKeyId;
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -220,13 +243,7 @@ describe('KMS key', () => {
       DeletionPolicy: 'Retain',
       Properties: { EnableKeyRotation: true },
     });
-    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
-    const statements = key.Properties.KeyPolicy.Statement as {
-      Sid?: string;
-      Action: string | string[];
-      Principal: Record<string, unknown>;
-      Condition?: Record<string, unknown>;
-    }[];
+    const statements = keyStatements(hubKeyId);
     const usage = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:*'];
     const using = statements.filter((s) => [s.Action].flat().some((a) => usage.includes(a)));
     expect(
@@ -240,26 +257,54 @@ describe('KMS key', () => {
         'DecryptByRestoreOperators',
         'DecryptForVaultReplication',
         'EventBridgeToEncryptedQueues',
+        'ReadBackupsByReconcile',
         'UseByTheHubRoles',
+        'WriteBackupsByTheHubRoles',
       ].sort(),
     );
     // Statements the L2 constructs add (the SQS and SNS targets' grants) are for EventBridge only.
     for (const statement of using.filter((s) => s.Sid === undefined)) {
       expect(statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
     }
-    const hubRoles = statements.find((s) => s.Sid === 'UseByTheHubRoles')!;
-    expect(JSON.stringify(hubRoles.Principal)).toContain('IngestRole');
-    expect(JSON.stringify(hubRoles.Principal)).toContain('ReconcileRole');
-    // Only through S3, DynamoDB and SQS of the hub region.
-    expect(hubRoles.Condition).toEqual({
-      StringEquals: {
-        'kms:ViaService': [
-          's3.eu-west-1.amazonaws.com',
-          'dynamodb.eu-west-1.amazonaws.com',
-          'sqs.eu-west-1.amazonaws.com',
-        ],
-      },
+    const ingest = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole }), 'Arn'] };
+    const reconcile = {
+      'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'],
+    };
+    const via = (...services: string[]) => ({
+      StringEquals: { 'kms:ViaService': services.map((svc) => `${svc}.eu-west-1.amazonaws.com`) },
     });
+    // Both hub roles: the table and the queues through DynamoDB and SQS; backups through S3,
+    // written (encrypt only) by both and decrypted by reconcile alone.
+    expect(
+      statements.filter((s) =>
+        ['UseByTheHubRoles', 'WriteBackupsByTheHubRoles', 'ReadBackupsByReconcile'].includes(s.Sid ?? ''),
+      ),
+    ).toEqual([
+      {
+        Sid: 'UseByTheHubRoles',
+        Effect: 'Allow',
+        Principal: { AWS: [ingest, reconcile] },
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: via('dynamodb', 'sqs'),
+      },
+      {
+        Sid: 'WriteBackupsByTheHubRoles',
+        Effect: 'Allow',
+        Principal: { AWS: [ingest, reconcile] },
+        Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: via('s3'),
+      },
+      {
+        Sid: 'ReadBackupsByReconcile',
+        Effect: 'Allow',
+        Principal: { AWS: reconcile },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: via('s3'),
+      },
+    ]);
     const operators = statements.find((s) => s.Sid === 'DecryptByRestoreOperators')!;
     expect(operators.Principal).toEqual({ AWS: OPERATOR });
   });
@@ -375,13 +420,50 @@ describe('hub role permissions', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
   }
 
-  it('only reconcile reads backups back, for the scheduled restore test', () => {
-    const reads = (roleName: string) =>
-      statementsOf(roleName)
-        .flatMap((s) => [s.Action].flat() as string[])
-        .filter((a) => a.startsWith('s3:Get'));
-    expect(reads(ResourceNames.ingestRole)).toEqual([]);
-    expect(reads(ResourceNames.reconcileRole).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  it("ingest may HEAD a stored object (a redelivery meets S3's 412) but decrypt none; only reconcile reads backups back", () => {
+    const bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] };
+    const s3Statements = (roleName: string) =>
+      statementsOf(roleName).filter((s) => ([s.Action].flat() as string[]).some((a) => a.startsWith('s3:')));
+    const write = { Sid: 'BackupObjects', Effect: 'Allow', Action: 's3:PutObject', Resource: objects };
+    expect(s3Statements(ResourceNames.ingestRole)).toEqual([
+      write,
+      // VersionObjects.put answers a 412 with one HeadObject, which S3 authorizes as s3:GetObject.
+      { Sid: 'HeadExistingBackupObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: objects },
+    ]);
+    expect(s3Statements(ResourceNames.reconcileRole)).toEqual([
+      write,
+      {
+        Sid: 'VerifyBackupObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: objects,
+      },
+    ]);
+    // The grants are the store's own list of what its calls need.
+    expect([...VersionObjectActions.write, ...VersionObjectActions.headExisting]).toEqual([
+      's3:PutObject',
+      's3:GetObject',
+    ]);
+    // Reading a value also takes kms:Decrypt through S3 (SSE-KMS): the key policy, which names no
+    // account root (so no IAM policy adds to it), lets ingest decrypt only through DynamoDB and SQS.
+    const ingestRoleId = logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole });
+    const ingestDecrypts = keyStatements(hubKeyId).filter(
+      (s) =>
+        s.Effect === 'Allow' &&
+        JSON.stringify(s.Principal).includes(ingestRoleId) &&
+        [s.Action].flat().some((a) => ['kms:Decrypt', 'kms:*'].includes(a)),
+    );
+    expect(ingestDecrypts.map((s) => [s.Sid, s.Condition])).toEqual([
+      [
+        'UseByTheHubRoles',
+        {
+          StringEquals: {
+            'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 'sqs.eu-west-1.amazonaws.com'],
+          },
+        },
+      ],
+    ]);
   });
 
   it.each([ResourceNames.ingestRole, ResourceNames.reconcileRole])(
@@ -418,7 +500,8 @@ describe('hub role permissions', () => {
       ]) {
         expect(actions).not.toContain(unused);
       }
-      if (roleName === ResourceNames.ingestRole) expect(actions).not.toContain('s3:GetObject');
+      // Ingest reads no object version back (its s3:GetObject serves one HeadObject, above).
+      if (roleName === ResourceNames.ingestRole) expect(actions).not.toContain('s3:GetObjectVersion');
       // Only the reconcile's one-off feed-days backfill scans, and only the feed index's keys.
       const scans = statements.filter((s) => [s.Action].flat().includes('dynamodb:Scan'));
       if (roleName === ResourceNames.ingestRole) expect(scans).toEqual([]);
@@ -491,8 +574,7 @@ describe('restore operators in the hub', () => {
         ]),
       },
     });
-    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: HUB_KEY }))[0]!;
-    const statements = key.Properties.KeyPolicy.Statement as Record<string, unknown>[];
+    const statements = keyStatements(hubKeyId);
     expect(statements.find((s) => s.Sid === 'DecryptByRestoreOperators')).toMatchObject({
       Principal: { AWS: OPERATOR },
       Action: ['kms:Decrypt', 'kms:DescribeKey'],

@@ -65,6 +65,27 @@ export interface VersionReads {
 /** S3 reads in flight at once when values are fetched. */
 export const VALUE_CONCURRENCY = 16;
 
+/**
+ * The S3 actions each part of VersionObjects needs on the bucket's objects, for the stacks to grant
+ * (so a policy and the calls it allows cannot drift apart). The KMS side is the key policy's:
+ * writing needs kms:GenerateDataKey through S3, reading a value kms:Decrypt through S3.
+ */
+export const VersionObjectActions = {
+  /** `put`: PutObject with If-None-Match. */
+  write: ['s3:PutObject'],
+  /**
+   * `put` refused with 412 (a redelivery, or two writers racing): one HeadObject of the existing
+   * object, which S3 authorizes as s3:GetObject. HEAD returns metadata only and calls no KMS, so
+   * a writer without kms:Decrypt can learn where a version is stored, never read its value.
+   */
+  headExisting: ['s3:GetObject'],
+  /**
+   * `readVersions` and `inspect`: GET at the recorded VersionId (s3:GetObjectVersion); records
+   * stored before VersionIds were recorded, and the HEAD of the current version, by key (s3:GetObject).
+   */
+  read: ['s3:GetObject', 's3:GetObjectVersion'],
+} as const;
+
 export interface VersionObjectsOptions {
   readonly s3: S3Client;
   readonly bucketName: string;
