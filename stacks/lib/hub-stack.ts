@@ -29,6 +29,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  HubAlarmNamePrefix,
   HubEnvironment,
   IndexNames,
   IndexTableSchema,
@@ -121,6 +122,9 @@ export const KeyUseActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey
  */
 export const BackupWriteKeyActions = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
+/** What CloudWatch and EventBridge need of a key to publish to the topic it encrypts. */
+export const TopicPublishKeyActions = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
+
 /** Object actions nobody but the configuration's retention administrators may take on backups. */
 export const BackupDestructiveActions = [
   's3:DeleteObject',
@@ -175,6 +179,8 @@ export class HubStack extends Stack {
   readonly ingestFunction: nodejs.NodejsFunction;
   readonly reconcileFunction: nodejs.NodejsFunction;
   readonly alarmTopic?: sns.ITopic;
+  /** Encrypts the alarm topic the stack creates (`alarmEmail`); absent with `alarmTopicArn` or the opt-out. */
+  readonly alertingKey?: kms.Key;
   /** The role CloudFormation deploys with (key policy updates, bucket settings, guardrail exemption). */
   readonly deploymentRoleArn: string;
 
@@ -218,26 +224,30 @@ export class HubStack extends Stack {
     });
     const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
     const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
+    // Every key of the hub: administration only by break-glass, policy updates by the deployment.
+    const keyAdministration = (): iam.PolicyStatement[] => [
+      new iam.PolicyStatement({
+        sid: 'KeyAdministrationByBreakGlass',
+        principals: config.keyAdministrators.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: [...KeyAdministrationActions],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'KeyPolicyUpdatesByTheDeployment',
+        principals: [deployment],
+        actions: [...KeyDeploymentActions],
+        resources: ['*'],
+      }),
+    ];
     this.key = new kms.Key(this, 'Key', {
       alias: ResourceNames.keyAlias,
-      description: 'ssmhub: encrypts the index table, backup bucket, queues and alarm topic',
+      description: 'ssmhub: encrypts the index table, backup bucket and queues',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       // aws-cdk-lib v2 (defaultKeyPolicies behaviour) adds no root statement to a given policy: this is all of it.
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({
-            sid: 'KeyAdministrationByBreakGlass',
-            principals: config.keyAdministrators.map((arn) => new iam.ArnPrincipal(arn)),
-            actions: [...KeyAdministrationActions],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'KeyPolicyUpdatesByTheDeployment',
-            principals: [deployment],
-            actions: [...KeyDeploymentActions],
-            resources: ['*'],
-          }),
+          ...keyAdministration(),
           new iam.PolicyStatement({
             sid: 'GrantsForTheTableByTheDeployment',
             principals: [deployment],
@@ -305,18 +315,7 @@ export class HubStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({
-            sid: 'KeyAdministrationByBreakGlass',
-            principals: config.keyAdministrators.map((arn) => new iam.ArnPrincipal(arn)),
-            actions: [...KeyAdministrationActions],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'KeyPolicyUpdatesByTheDeployment',
-            principals: [deployment],
-            actions: [...KeyDeploymentActions],
-            resources: ['*'],
-          }),
+          ...keyAdministration(),
           new iam.PolicyStatement({
             sid: 'GenerateMacByTheHubRoles',
             principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
@@ -712,25 +711,16 @@ export class HubStack extends Stack {
     if (config.alarms.topicArn !== undefined) {
       this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarms.topicArn);
     } else if (config.alarms.email !== undefined) {
-      const topic = new sns.Topic(this, 'AlarmTopic', {
-        topicName: ResourceNames.alarmTopic,
-        masterKey: this.key,
-        enforceSSL: true,
-      });
+      const { topic, key } = this.createAlarmTopic(keyAdministration());
       topic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
-      // CloudWatch publishes alarms, EventBridge the key-tampering events, to the encrypted topic.
-      this.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudWatchAlarmsToEncryptedTopic',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-        }),
-      );
       this.alarmTopic = topic;
+      this.alertingKey = key;
     }
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      // The alarm topic's policy lets CloudWatch publish only for alarms named under the prefix.
+      if (props.alarmName === undefined || !props.alarmName.startsWith(HubAlarmNamePrefix)) {
+        throw new Error(`alarm ${id}: its name must start '${HubAlarmNamePrefix}' or it cannot notify the alarm topic`);
+      }
       const a = new cloudwatch.Alarm(this, id, props);
       if (this.alarmTopic !== undefined) a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
       return a;
@@ -821,8 +811,11 @@ export class HubStack extends Stack {
 
     // Anyone who disables, deletes, re-policies or grants on the hub key is reported (CloudTrail
     // management events reach EventBridge in the key's account and region).
+    // The alarm topic is encrypted with the alerting key, never the hub key: disabling the hub key
+    // cannot silence the alert that reports it.
     if (this.alarmTopic !== undefined) {
-      new events.Rule(this, 'KeyTamperingRule', {
+      const alarmTopic = this.alarmTopic;
+      const tampering = new events.Rule(this, 'KeyTamperingRule', {
         ruleName: 'ssmhub-key-tampering',
         description: 'ssmhub: DisableKey, ScheduleKeyDeletion, PutKeyPolicy or CreateGrant on the hub key',
         eventPattern: {
@@ -834,8 +827,24 @@ export class HubStack extends Stack {
             resources: { ARN: [this.key.keyArn] },
           },
         },
-        targets: [new targets.SnsTopic(this.alarmTopic)],
       });
+      // Not targets.SnsTopic: it would let EventBridge publish for any rule of any account (its
+      // topic statement has no condition). The topic's own statement below names this rule.
+      tampering.addTarget({ bind: () => ({ arn: alarmTopic.topicArn }) });
+      if (this.alertingKey !== undefined) {
+        alarmTopic.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'KeyTamperingRulePublishes',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['sns:Publish'],
+            resources: [alarmTopic.topicArn],
+            conditions: {
+              StringEquals: { 'aws:SourceAccount': this.account },
+              ArnEquals: { 'aws:SourceArn': tampering.ruleArn },
+            },
+          }),
+        );
+      }
     }
 
     // ---- Outputs the CLI discovers (stable export names).
@@ -854,6 +863,71 @@ export class HubStack extends Stack {
       HubExports.restoreTargetAccounts,
       'accounts restore may write to (* = any account of the organization)',
     );
+  }
+
+  /**
+   * The alarm topic and the key that encrypts it. A key of its own, not the hub key: the
+   * key-tampering alert reports on the hub key, and a topic encrypted under the key it reports on
+   * could deliver nothing once that key is disabled or scheduled for deletion. CloudWatch may
+   * publish (and use the key) only for this account's hub alarms; EventBridge publishes only for
+   * the key-tampering rule (its topic statement is added with the rule).
+   */
+  private createAlarmTopic(administration: iam.PolicyStatement[]): { topic: sns.Topic; key: kms.Key } {
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromHubAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${HubAlarmNamePrefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    const key = new kms.Key(this, 'AlertingKey', {
+      alias: ResourceNames.alertingKeyAlias,
+      description: 'ssmhub: encrypts the alarm topic (alarms and key-tampering alerts), apart from the hub key',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [
+          ...administration,
+          new iam.PolicyStatement({
+            sid: 'CloudWatchUsesTheAlarmTopicKey',
+            principals: [cloudWatch],
+            actions: [...TopicPublishKeyActions],
+            resources: ['*'],
+            // CloudWatch calls KMS itself, not through SNS: there is no kms:ViaService to require.
+            conditions: fromHubAlarms,
+          }),
+          new iam.PolicyStatement({
+            sid: 'EventBridgeUsesTheAlarmTopicKey',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: [...TopicPublishKeyActions],
+            resources: ['*'],
+            // No condition: EventBridge's KMS requests for an encrypted topic carry neither
+            // aws:SourceAccount nor aws:SourceArn (SNS developer guide), so either would drop every
+            // alert. This key encrypts nothing but this topic, whose policy names the rule.
+          }),
+        ],
+      }),
+    });
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: ResourceNames.alarmTopic,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublishFromThisAccount',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromHubAlarms,
+      }),
+    );
+    return { topic, key };
   }
 
   /** The CDK bootstrap qualifier the deployment roles are named with. */

@@ -1,6 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  HubAlarmNamePrefix,
   HubEnvironment,
   IndexTableSchema,
   IngestQueueSettings,
@@ -253,7 +254,6 @@ describe('KMS key', () => {
         .sort(),
     ).toEqual(
       [
-        'CloudWatchAlarmsToEncryptedTopic',
         'DecryptByRestoreOperators',
         'DecryptForVaultReplication',
         'EventBridgeToEncryptedQueues',
@@ -262,10 +262,13 @@ describe('KMS key', () => {
         'WriteBackupsByTheHubRoles',
       ].sort(),
     );
-    // Statements the L2 constructs add (the SQS and SNS targets' grants) are for EventBridge only.
+    // The statement the SQS target adds is for EventBridge, in this account, only; CloudWatch and
+    // SNS have nothing on the hub key (the alarm topic has a key of its own).
     for (const statement of using.filter((s) => s.Sid === undefined)) {
       expect(statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } });
     }
+    expect(JSON.stringify(statements)).not.toContain('cloudwatch.amazonaws.com');
     const ingest = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole }), 'Arn'] };
     const reconcile = {
       'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'],
@@ -701,6 +704,155 @@ describe('alarms and outputs', () => {
     template.hasOutput('TableName', { Export: { Name: 'ssmhub-table' } });
     template.hasOutput('BucketName', { Export: { Name: 'ssmhub-bucket' } });
   });
+});
+
+describe('alarm topic', () => {
+  let alertingKeyId: string;
+  let topicId: string;
+  beforeAll(() => {
+    alertingKeyId = logicalIdOfConstruct(built.hub.alertingKey!);
+    topicId = logicalIdOf('AWS::SNS::Topic', { TopicName: ResourceNames.alarmTopic });
+  });
+
+  /** What an ArnLike condition value matches (`*` any run of characters, `?` one). */
+  const arnLike = (pattern: string, arn: string): boolean =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(arn);
+  const alarmArn = (account: string, name: string) => `arn:aws:cloudwatch:eu-west-1:${account}:alarm:${name}`;
+  const hubAlarms = {
+    StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT },
+    ArnLike: { 'aws:SourceArn': alarmArn(HUB_ACCOUNT, `${HubAlarmNamePrefix}*`) },
+  };
+
+  it('is encrypted with a key of its own (the alerting key), never the hub key the tampering alert reports on', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: ResourceNames.alarmTopic,
+      KmsMasterKeyId: { 'Fn::GetAtt': [alertingKeyId, 'Arn'] },
+    });
+    expect(alertingKeyId).not.toBe(hubKeyId);
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: ResourceNames.alertingKeyAlias,
+      TargetKeyId: { 'Fn::GetAtt': [alertingKeyId, 'Arn'] },
+    });
+    // The key-tampering rule watches the hub key and delivers through this topic.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'ssmhub-key-tampering',
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ resources: { ARN: [{ 'Fn::GetAtt': [hubKeyId, 'Arn'] }] } }),
+      }),
+      Targets: [{ Arn: { Ref: topicId }, Id: 'Target0' }],
+    });
+  });
+
+  it("lets CloudWatch publish for this account's hub alarms only, and EventBridge for the key-tampering rule only", () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const rule = logicalIdOf('AWS::Events::Rule', { Name: 'ssmhub-key-tampering' });
+    expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'AlarmsPublishFromThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: hubAlarms,
+      },
+      {
+        Sid: 'KeyTamperingRulePublishes',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT },
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } },
+        },
+      },
+    ]);
+  });
+
+  it('covers every hub alarm by its name prefix, and no alarm of another account', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+    expect(names.length).toBeGreaterThan(0);
+    const pattern = hubAlarms.ArnLike['aws:SourceArn'];
+    for (const name of names) {
+      expect(name.startsWith(HubAlarmNamePrefix), name).toBe(true);
+      expect(arnLike(pattern, alarmArn(HUB_ACCOUNT, name)), name).toBe(true);
+      // The same alarm name in another account: neither its ARN nor its account passes.
+      expect(arnLike(pattern, alarmArn('999999999999', name)), name).toBe(false);
+    }
+    expect(hubAlarms.StringEquals['aws:SourceAccount']).not.toBe('999999999999');
+    expect(arnLike(pattern, alarmArn(HUB_ACCOUNT, 'someone-elses-alarm'))).toBe(false);
+  });
+
+  it('lets CloudWatch use the alerting key for the hub alarms only, and EventBridge use it, and nobody read anything else with it', () => {
+    const statements = keyStatements(alertingKeyId);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'KeyAdministrationByBreakGlass',
+      'KeyPolicyUpdatesByTheDeployment',
+      'CloudWatchUsesTheAlarmTopicKey',
+      'EventBridgeUsesTheAlarmTopicKey',
+    ]);
+    expect(statements.slice(2)).toEqual([
+      {
+        Sid: 'CloudWatchUsesTheAlarmTopicKey',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        // CloudWatch calls KMS itself (no kms:ViaService); the alarm's ARN and account identify it.
+        Condition: hubAlarms,
+      },
+      {
+        // EventBridge's KMS requests for an encrypted topic carry no aws:SourceArn/SourceAccount:
+        // the topic policy (KeyTamperingRulePublishes) is what names the rule.
+        Sid: 'EventBridgeUsesTheAlarmTopicKey',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
+    ]);
+    // Administration as for the hub key: break-glass and the deployment, nothing for the hub's roles.
+    expect(statements.slice(0, 2)).toEqual(keyStatements(hubKeyId).slice(0, 2));
+    expect(JSON.stringify(statements)).not.toMatch(/IngestRole|ReconcileRole|RestoreOperator/);
+  });
+
+  it(
+    'is neither created nor keyed when the configuration names an existing topic',
+    () => {
+      const topicArn = 'arn:aws:sns:eu-west-1:222222222222:ops';
+      const existing = synthesize({ ...cdkJsonContext(), alarmEmail: undefined, alarmTopicArn: topicArn }).hub;
+      expect(existing.alertingKey).toBeUndefined();
+      const other = Template.fromStack(existing);
+      other.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+      other.resourcePropertiesCountIs('AWS::KMS::Alias', { AliasName: ResourceNames.alertingKeyAlias }, 0);
+      other.hasResourceProperties('AWS::Events::Rule', {
+        Name: 'ssmhub-key-tampering',
+        Targets: [{ Arn: topicArn, Id: 'Target0' }],
+      });
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('reconcile on demand', () => {

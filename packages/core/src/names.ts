@@ -35,11 +35,19 @@ export const ResourceNames = {
   ingestFunction: 'ssmhub-ingest',
   /** The SNS topic the hub's alarms notify (when the configuration gives an email, not a topic). */
   alarmTopic: 'ssmhub-alarms',
+  /** The alerting key's alias: it encrypts the alarm topic, apart from the hub key it reports on. */
+  alertingKeyAlias: 'alias/ssmhub-alerting',
   /** The hub key's alias. */
   keyAlias: 'alias/ssmhub',
   /** The digest key's alias (HMAC_256: value digests that `ssmhub compare` compares). */
   digestKeyAlias: 'alias/ssmhub-digest',
 } as const;
+
+/**
+ * The start of every hub alarm's name: the alarm topic lets CloudWatch publish only for this
+ * account's alarms whose ARN ends `alarm:ssmhub-*` (aws:SourceArn).
+ */
+export const HubAlarmNamePrefix = 'ssmhub-';
 
 /**
  * The name of every CloudWatch alarm of the hub stack: the stack names its alarms with these, the
