@@ -11,8 +11,9 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
@@ -28,6 +29,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -36,11 +38,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import {
   backupBucketName,
+  HubAlarmNames,
   IndexTableSchema,
   IngestQueueSettings,
   parameterStoreEventPattern,
   partitionOf,
   readerPolicy,
+  ReconcileMetrics,
   ResourceNames,
   restorerPolicy,
   type PolicyDocumentJson,
@@ -74,6 +78,13 @@ export interface SandboxInfo {
   readonly digestKeyId: string;
   readonly readerRole: string;
   readonly restorerRole: string;
+  /** The SNS topic every hub alarm notifies (ResourceNames.alarmTopic). */
+  readonly alarmTopicArn: string;
+  /**
+   * The queue subscribed to the alarm topic: the sandbox's stand-in for the operator's email, where
+   * `ssmhub doctor` looks for the canary alarm's notification.
+   */
+  readonly alarmDeliveryQueueUrl: string;
 }
 
 export interface ProvisionOptions {
@@ -210,6 +221,8 @@ type HubResources = Pick<
   | 'kmsKeyId'
   | 'kmsKeyArn'
   | 'digestKeyId'
+  | 'alarmTopicArn'
+  | 'alarmDeliveryQueueUrl'
 >;
 
 async function provisionHub(
@@ -231,6 +244,9 @@ async function provisionHub(
     const kmsKeyId = KeyMetadata.KeyId;
     const kmsKeyArn = KeyMetadata.Arn;
     const digestKeyId = await createDigestKey(kms);
+    // The stack's aliases: `ssmhub doctor` finds both keys by them, on AWS and here.
+    await kms.send(new CreateAliasCommand({ AliasName: ResourceNames.keyAlias, TargetKeyId: kmsKeyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: ResourceNames.digestKeyAlias, TargetKeyId: digestKeyId }));
 
     const bucket = backupBucketName(hubAccount, hub.region);
     // As the hub stack deploys it by default: versioned, with Object Lock (GOVERNANCE, 365 days) on
@@ -359,9 +375,153 @@ async function provisionHub(
         Targets: [{ Id: 'ingest-queue', Arn: queueArn }],
       }),
     );
-    return { bus, busArn, queueUrl, queueArn, dlqUrl, dlqArn, table, bucket, kmsKeyId, kmsKeyArn, digestKeyId };
+    await provisionHubRoles(hub);
+    const alarms = await provisionAlarms(hub, sqs);
+    return {
+      bus,
+      busArn,
+      queueUrl,
+      queueArn,
+      dlqUrl,
+      dlqArn,
+      table,
+      bucket,
+      kmsKeyId,
+      kmsKeyArn,
+      digestKeyId,
+      ...alarms,
+    };
   } finally {
     for (const client of [kms, s3, dynamodb, sqs, events]) client.destroy();
+  }
+}
+
+/**
+ * The hub's two Lambda execution roles, by the stack's names and trust (the Lambda service), so
+ * `ssmhub doctor` finds them as on AWS. Lambda does not run here: the pump and the CLI call the
+ * handlers with the emulator's credentials, so the roles carry no policy.
+ */
+async function provisionHubRoles(hub: ClientOptions): Promise<void> {
+  const iam = new IAMClient(hub);
+  try {
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    for (const role of [ResourceNames.ingestRole, ResourceNames.reconcileRole]) {
+      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
+    }
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** The queue subscribed to the sandbox's alarm topic (the stand-in for the operator's email). */
+export const SANDBOX_ALARM_DELIVERY_QUEUE = 'ssmhub-sandbox-alarm-delivery';
+
+/** What a hub alarm watches, as the hub stack declares it. */
+interface HubAlarmSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly metric: string;
+  /** @default 'Maximum' */
+  readonly statistic?: 'Maximum' | 'Sum';
+  /** Breaches above it. @default 0 */
+  readonly threshold?: number;
+  /** @default 300 */
+  readonly periodSeconds?: number;
+}
+
+/** Every alarm of the hub stack (names from HubAlarmNames). */
+const HUB_ALARMS: readonly HubAlarmSpec[] = [
+  { name: HubAlarmNames.deadLetterQueue, namespace: 'AWS/SQS', metric: 'ApproximateNumberOfMessagesVisible' },
+  { name: HubAlarmNames.ingestLag, namespace: 'AWS/SQS', metric: 'ApproximateAgeOfOldestMessage', threshold: 900 },
+  { name: HubAlarmNames.ingestErrors, namespace: 'AWS/Lambda', metric: 'Errors', statistic: 'Sum' },
+  { name: HubAlarmNames.ingestThrottles, namespace: 'AWS/Lambda', metric: 'Throttles', statistic: 'Sum' },
+  { name: HubAlarmNames.reconcileErrors, namespace: 'AWS/Lambda', metric: 'Errors', statistic: 'Sum' },
+  { name: HubAlarmNames.reconcileThrottles, namespace: 'AWS/Lambda', metric: 'Throttles', statistic: 'Sum' },
+  {
+    name: HubAlarmNames.reconcileLocationFailures,
+    namespace: ReconcileMetrics.namespace,
+    metric: ReconcileMetrics.locationFailures,
+    statistic: 'Sum',
+    periodSeconds: 3600,
+  },
+  {
+    name: HubAlarmNames.staleLocations,
+    namespace: ReconcileMetrics.namespace,
+    metric: ReconcileMetrics.staleLocations,
+    periodSeconds: 3600,
+  },
+  {
+    name: HubAlarmNames.verifyFailures,
+    namespace: ReconcileMetrics.namespace,
+    metric: ReconcileMetrics.verifyFailures,
+    statistic: 'Sum',
+    periodSeconds: 3600,
+  },
+  { name: HubAlarmNames.doctorCanary, namespace: 'ssmhub/doctor', metric: 'Canary' },
+];
+
+/**
+ * The hub's alarms as the stack declares them when given an alarm email: the `ssmhub-alarms`
+ * topic, every HubAlarmNames alarm notifying it (the doctor's canary on OK too), and in place of
+ * the email a queue subscribed to the topic, where `ssmhub doctor` looks for a delivery.
+ */
+async function provisionAlarms(
+  hub: ClientOptions,
+  sqs: SQSClient,
+): Promise<Pick<SandboxInfo, 'alarmTopicArn' | 'alarmDeliveryQueueUrl'>> {
+  const sns = new SNSClient(hub);
+  const cloudwatch = new CloudWatchClient(hub);
+  try {
+    const { TopicArn: alarmTopicArn } = await sns.send(new CreateTopicCommand({ Name: ResourceNames.alarmTopic }));
+    if (!alarmTopicArn) throw new Error(`CreateTopic ${ResourceNames.alarmTopic} returned no ARN`);
+    const alarmDeliveryQueueUrl = await createQueue(sqs, SANDBOX_ALARM_DELIVERY_QUEUE, {});
+    const deliveryQueueArn = await queueArnOf(sqs, alarmDeliveryQueueUrl);
+    // The queue policy SNS needs on AWS (the emulator does not check it).
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: alarmDeliveryQueueUrl,
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'AlarmTopicSendMessage',
+                Effect: 'Allow',
+                Principal: { Service: 'sns.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: deliveryQueueArn,
+                Condition: { ArnEquals: { 'aws:SourceArn': alarmTopicArn } },
+              },
+            ],
+          }),
+        },
+      }),
+    );
+    await sns.send(new SubscribeCommand({ TopicArn: alarmTopicArn, Protocol: 'sqs', Endpoint: deliveryQueueArn }));
+    for (const alarm of HUB_ALARMS) {
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarm.name,
+          Namespace: alarm.namespace,
+          MetricName: alarm.metric,
+          Statistic: alarm.statistic ?? 'Maximum',
+          Period: alarm.periodSeconds ?? 300,
+          EvaluationPeriods: 1,
+          Threshold: alarm.threshold ?? 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [alarmTopicArn],
+          ...(alarm.name === HubAlarmNames.doctorCanary ? { OKActions: [alarmTopicArn] } : {}),
+        }),
+      );
+    }
+    return { alarmTopicArn, alarmDeliveryQueueUrl };
+  } finally {
+    sns.destroy();
+    cloudwatch.destroy();
   }
 }
 
