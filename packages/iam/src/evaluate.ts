@@ -57,7 +57,9 @@ interface StatementAnalysis {
 /** `<policy>:<Sid>`, or the statement's position in its policy when it has no Sid. */
 function label(part: string, analysis: StatementAnalysis): string {
   const policy = analysis.policyId ?? part.replace(/Analysis$/, ' policy');
-  return `${policy}:${analysis.statement.Sid ?? `statement ${analysis.explain?.identifier ?? '?'}`}`;
+  // iam-simulate identifies a statement by its Sid, or by its 1-based position when it has none.
+  const identifier = analysis.statement.Sid ?? analysis.explain?.identifier ?? '?';
+  return `${policy}:${/^\d+$/.test(identifier) ? `statement ${identifier}` : identifier}`;
 }
 
 /**

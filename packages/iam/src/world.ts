@@ -120,8 +120,10 @@ export class PolicyWorld {
         ...(options.hubPhysicalIds ? { physicalIds: options.hubPhysicalIds } : {}),
       }),
     );
+    // The spoke's global resources (its roles) are created in the hub region's instance, which
+    // the StackSet deploys whatever other regions are covered.
     for (const account of layout.memberAccounts) {
-      for (const region of layout.memberRegions) {
+      for (const region of new Set([hubRegion, ...layout.memberRegions])) {
         world.addTemplate(
           resolveTemplate(templates.spoke, { account, region, partition, parameters: templates.spokeParameters }),
         );

@@ -1,5 +1,6 @@
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { ResourceNames } from '@ssmhub/core';
 
 /** The emulator's default credentials: they act as the hub account (123456789012). */
 export const EMULATOR_CREDENTIALS: Readonly<AwsCredentialIdentity> = {
@@ -78,4 +79,22 @@ export async function assumeMemberRole(
   } finally {
     sts.destroy();
   }
+}
+
+/** The hub's Lambda execution roles. */
+export type HubRole = typeof ResourceNames.ingestRole | typeof ResourceNames.reconcileRole;
+
+/**
+ * Credentials of a session of one of the hub's roles in the sandbox, handed out by the control
+ * plane as Lambda hands a function its execution role (assumed once, then cached).
+ *
+ * @example
+ * const config = { endpoint: info.endpoint, region: info.hubRegion, credentials: hubRoleCredentials(info, 'SSMHubReconcile') };
+ */
+export function hubRoleCredentials(
+  info: { readonly endpoint: string; readonly hubAccount: string },
+  role: HubRole,
+): AwsCredentialIdentityProvider {
+  const sessions = new MemberCredentials(info.endpoint, role);
+  return () => sessions.get(info.hubAccount);
 }

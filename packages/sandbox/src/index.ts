@@ -7,4 +7,5 @@ export * from './parameterStore.js';
 export * from './pump.js';
 export * from './local.js';
 export * from './state.js';
+export * from './enforcement.js';
 // The test harness (startTestSandbox, TestSandbox, readIndexRecords) is the `@ssmhub/sandbox/testing` subpath.

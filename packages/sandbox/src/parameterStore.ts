@@ -11,7 +11,7 @@ import {
   SSMClient,
   type Tag,
 } from '@aws-sdk/client-ssm';
-import { ParameterStoreDetailTypes, SsmEventSource } from '@ssmhub/core';
+import { ParameterStoreDetailTypes, SandboxRoles, SsmEventSource } from '@ssmhub/core';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { MemberCredentials } from './clients.js';
 import type { SandboxInfo } from './world.js';
@@ -88,11 +88,14 @@ export function parameterArn(account: string, region: string, name: string): str
  */
 export class SandboxParameterStore {
   private readonly credentials: MemberCredentials;
+  /** SSM itself, putting its events on the member's default bus (AWS allows `aws.*` sources only to AWS). */
+  private readonly ssmService: MemberCredentials;
   private readonly ssmClients = new Map<string, SSMClient>();
   private readonly eventClients = new Map<string, EventBridgeClient>();
 
   public constructor(private readonly info: Pick<SandboxInfo, 'endpoint' | 'memberAccounts'>) {
     this.credentials = new MemberCredentials(info.endpoint);
+    this.ssmService = new MemberCredentials(info.endpoint, SandboxRoles.awsServiceStandIn);
   }
 
   /** PutParameter, then a Create (the put made version 1) or Update event. */
@@ -170,8 +173,9 @@ export class SandboxParameterStore {
   }
 
   /**
-   * Puts any event on a member's default bus, as any script holding the member's credentials can
-   * (forged or malformed events for tests). Returns the event id EventBridge assigned.
+   * Puts any event on a member's default bus as the sandbox's stand-in for SSM (EventBridge takes
+   * `aws.*` sources from AWS services only): malformed or odd events SSM's envelope could carry,
+   * for tests. Returns the event id EventBridge assigned.
    */
   public async emitRaw(
     account: string,
@@ -188,12 +192,12 @@ export class SandboxParameterStore {
 
   /** The member's SSM client in `region` (cached), for reads the store does not wrap. */
   public ssm(account: string, region: string): SSMClient {
-    return this.client(this.ssmClients, account, region, (config) => new SSMClient(config));
+    return this.client(this.ssmClients, account, region, this.credentials, (config) => new SSMClient(config));
   }
 
-  /** The member's EventBridge client in `region` (cached). */
+  /** The EventBridge client of SSM's stand-in in a member's `region` (cached). */
   public events(account: string, region: string): EventBridgeClient {
-    return this.client(this.eventClients, account, region, (config) => new EventBridgeClient(config));
+    return this.client(this.eventClients, account, region, this.ssmService, (config) => new EventBridgeClient(config));
   }
 
   /** Releases every cached client. */
@@ -207,6 +211,7 @@ export class SandboxParameterStore {
     cache: Map<string, T>,
     account: string,
     region: string,
+    credentials: MemberCredentials,
     create: (config: MemberClientConfig) => T,
   ): T {
     if (!this.info.memberAccounts.includes(account)) {
@@ -215,7 +220,7 @@ export class SandboxParameterStore {
     const key = `${account}/${region}`;
     let client = cache.get(key);
     if (!client) {
-      client = create({ endpoint: this.info.endpoint, region, credentials: () => this.credentials.get(account) });
+      client = create({ endpoint: this.info.endpoint, region, credentials: () => credentials.get(account) });
       cache.set(key, client);
     }
     return client;

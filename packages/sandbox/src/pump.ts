@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import {
   HubEnvironment,
+  ResourceNames,
   IngestQueueSettings,
   parameterStoreEventPattern,
   parseWatchedPaths,
@@ -16,7 +17,7 @@ import {
 } from '@ssmhub/core';
 import { createIngestHandler, type HubConfig, type IngestHandler } from '@ssmhub/hub';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { emulatorCredentials, hubClientOptions, MemberCredentials } from './clients.js';
+import { hubClientOptions, hubRoleCredentials, MemberCredentials, type HubRole } from './clients.js';
 import { hopQueueUrl, type SandboxInfo } from './world.js';
 
 /** What the ingest Lambda is: an SQS batch in, partial batch failures out. */
@@ -65,6 +66,7 @@ export interface PumpReport {
 export function hubConfigFor(
   info: SandboxInfo,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  role: HubRole = ResourceNames.ingestRole,
 ): HubConfig {
   // As the stack does: watched paths from the environment, announced on the sandbox's hub bus.
   const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
@@ -76,11 +78,14 @@ export function hubConfigFor(
     hubRegion: info.hubRegion,
     tableName: info.table,
     bucketName: info.bucket,
-    kmsKeyId: info.kmsKeyId,
+    // The key's ARN, as the stack gives the Lambdas: the bucket policy's DenyOtherKeys compares ARNs.
+    kmsKeyId: info.kmsKeyArn,
     ...(info.digestKeyId ? { digestKeyId: info.digestKeyId } : {}),
     readerRoleName: info.readerRole,
     boundary: new StaticAccountBoundary(info.memberAccounts),
-    credentials: emulatorCredentials(),
+    // As Lambda hands a function its execution role: the hub role's session, evaluated by the
+    // sandbox's IAM like any principal's.
+    credentials: hubRoleCredentials(info, role),
   };
 }
 

@@ -9,6 +9,7 @@ import { IndexTable } from '@ssmhub/store';
 import { hubClientOptions } from './clients.js';
 import { DynamoDBLocal } from './dynamodbLocal.js';
 import { Emulator } from './emulator.js';
+import { IamEnforcement, iamEnforcementWanted, type IamEnforcementOptions } from './enforcement.js';
 import { SandboxParameterStore } from './parameterStore.js';
 import { pump, sandboxIngestHandler, type PumpOptions, type PumpReport, type SqsBatchHandler } from './pump.js';
 import { provisionWorld, type ProvisionOptions, type SandboxInfo } from './world.js';
@@ -45,6 +46,13 @@ export interface TestSandboxOptions extends ProvisionOptions {
    * (dynamoDBLocalUnavailable() says which, beforehand). @default false
    */
   readonly dynamoLocal?: boolean;
+  /**
+   * IAM enforcement: every request a principal makes is evaluated against the policies
+   * synthesized from stacks/ before the emulator sees it (the control plane's, the test's own
+   * setup, pass). `false` turns it off. The index on DynamoDB Local is not behind it.
+   * @default - on, unless SSMHUB_SANDBOX_IAM=off
+   */
+  readonly iam?: false | IamEnforcementOptions;
 }
 
 /**
@@ -60,20 +68,28 @@ export class TestSandbox {
     info: SandboxInfo,
     /** The DynamoDB Local the index is on, when started with `dynamoLocal`. */
     public readonly dynamoLocal?: DynamoDBLocal,
+    /** The IAM gateway every request goes through (`info.endpoint`), unless enforcement is off. */
+    public readonly iam?: IamEnforcement,
   ) {
     this.state = TestSandbox.around(info);
   }
 
   /** @internal use startTestSandbox */
   public static async start(options: TestSandboxOptions = {}): Promise<TestSandbox> {
-    const { dynamoLocal: wantsDynamoLocal, ...provision } = options;
+    const { dynamoLocal: wantsDynamoLocal, iam: iamOptions, ...provision } = options;
     const dynamoLocal = wantsDynamoLocal ? await DynamoDBLocal.start() : undefined;
     let emulator: Emulator | undefined;
+    let iam: IamEnforcement | undefined;
     try {
       emulator = await Emulator.start();
+      if (iamOptions !== false && iamEnforcementWanted())
+        iam = await IamEnforcement.start(emulator.endpoint, iamOptions);
       const world = { ...provision, ...(dynamoLocal ? { dynamoEndpoint: dynamoLocal.endpoint } : {}) };
-      return new TestSandbox(emulator, world, await provisionWorld(emulator.endpoint, world), dynamoLocal);
+      const info = await provisionWorld(iam?.endpoint ?? emulator.endpoint, world);
+      iam?.enforce(info);
+      return new TestSandbox(emulator, world, info, dynamoLocal, iam);
     } catch (error) {
+      await iam?.stop();
       await emulator?.stop();
       await dynamoLocal?.stop();
       throw error;
@@ -112,13 +128,17 @@ export class TestSandbox {
     }
     this.release();
     await this.emulator.reset();
-    this.state = TestSandbox.around(await provisionWorld(this.emulator.endpoint, this.options));
+    this.iam?.reset();
+    const info = await provisionWorld(this.iam?.endpoint ?? this.emulator.endpoint, this.options);
+    this.iam?.enforce(info);
+    this.state = TestSandbox.around(info);
     return this.info;
   }
 
   /** Stops the emulator (and DynamoDB Local) and releases every client. */
   public async stop(): Promise<void> {
     this.release();
+    await this.iam?.stop();
     await this.emulator.stop();
     await this.dynamoLocal?.stop();
   }

@@ -3,7 +3,14 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CliEnvironment, InvalidInputError, ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
+import {
+  CliEnvironment,
+  InvalidInputError,
+  ResourceNames,
+  SandboxRoles,
+  backupBucketName,
+  partitionOf,
+} from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
 import { findSandboxState } from '@ssmhub/sandbox/state';
 import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
@@ -62,6 +69,13 @@ export interface SandboxDetails {
   readonly kmsKeyId?: string;
   /** The member role the hub reads SSM with. */
   readonly readerRole?: string;
+  /** The sandbox's hub account (where its operator and the hub's roles are). */
+  readonly hubAccount?: string;
+  /**
+   * The sandbox's control-plane credentials: they hand out the sessions of the roles the sandbox
+   * plays (the operator the CLI signs in as; a hub function's role when it runs a function here).
+   */
+  readonly controlCredentials?: AwsCredentialIdentity;
 }
 
 /** A connected hub: clients and resolved names. */
@@ -120,7 +134,9 @@ interface SandboxState {
   readonly regions?: readonly string[];
   readonly memberAccounts?: readonly string[];
   readonly kmsKeyId?: string;
+  readonly kmsKeyArn?: string;
   readonly readerRole?: string;
+  readonly hubAccount?: string;
   readonly credentials?: { readonly accessKeyId?: string; readonly secretAccessKey?: string };
 }
 
@@ -129,8 +145,60 @@ function sandboxDetailsOf(state: SandboxState | undefined): SandboxDetails | und
   return {
     memberAccounts: state.memberAccounts.filter((a): a is string => typeof a === 'string'),
     regions: (state.regions ?? []).filter((r): r is string => typeof r === 'string'),
-    ...(state.kmsKeyId ? { kmsKeyId: state.kmsKeyId } : {}),
+    ...(state.kmsKeyArn || state.kmsKeyId ? { kmsKeyId: state.kmsKeyArn ?? state.kmsKeyId } : {}),
     ...(state.readerRole ? { readerRole: state.readerRole } : {}),
+    ...(state.hubAccount ? { hubAccount: state.hubAccount } : {}),
+    controlCredentials: controlCredentialsOf(state),
+  };
+}
+
+function controlCredentialsOf(state: SandboxState): AwsCredentialIdentity {
+  const fromState = state.credentials;
+  return fromState?.accessKeyId && fromState.secretAccessKey
+    ? { accessKeyId: fromState.accessKeyId, secretAccessKey: fromState.secretAccessKey }
+    : SANDBOX_CREDENTIALS;
+}
+
+/**
+ * Credentials of a session of `role` in the sandbox's hub account, handed out by its control plane
+ * (as SSO hands an operator their role, or Lambda a function its role), renewed before they expire.
+ *
+ * @example
+ * const operator = sandboxRoleCredentials(endpoint, '123456789012', 'SSMHubRestoreOperator');
+ */
+export function sandboxRoleCredentials(
+  endpoint: string,
+  hubAccount: string,
+  role: string,
+  control: AwsCredentialIdentity = SANDBOX_CREDENTIALS,
+): () => Promise<AwsCredentialIdentity> {
+  let session: Promise<AwsCredentialIdentity> | undefined;
+  return async () => {
+    const current = await session?.catch(() => undefined);
+    if (current && (current.expiration?.getTime() ?? Infinity) - 5 * 60_000 > Date.now()) return current;
+    session = (async () => {
+      const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient({ endpoint, region: 'us-east-1', credentials: { ...control } });
+      try {
+        const { Credentials } = await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: `arn:aws:iam::${hubAccount}:role/${role}`,
+            RoleSessionName: 'ssmhub-sandbox',
+          }),
+        );
+        if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey)
+          throw new Error(`AssumeRole ${role} returned no credentials`);
+        return {
+          accessKeyId: Credentials.AccessKeyId,
+          secretAccessKey: Credentials.SecretAccessKey,
+          ...(Credentials.SessionToken ? { sessionToken: Credentials.SessionToken } : {}),
+          ...(Credentials.Expiration ? { expiration: Credentials.Expiration } : {}),
+        };
+      } finally {
+        sts.destroy();
+      }
+    })();
+    return session;
   };
 }
 
@@ -159,11 +227,14 @@ export interface SandboxHubInfo extends SandboxDetails {
   readonly hubRegion: string;
   readonly table: string;
   readonly bucket: string;
+  /** The hub key's ARN (what the stack gives the Lambdas; the bucket policy compares ARNs). */
+  readonly kmsKeyArn?: string;
 }
 
 /**
- * Connects to a local sandbox hub, with the emulator's default credentials and the sandbox's
- * members as the account boundary (the demo, the benchmarks and the integration tests use it).
+ * Connects to a local sandbox hub as its restore operator (whose policies the sandbox's IAM
+ * enforces), with the sandbox's members as the account boundary (the demo, the benchmarks and the
+ * integration tests use it).
  *
  * @example
  * const hub = await createSandboxHub(await localUp());
@@ -175,13 +246,17 @@ export function createSandboxHub(info: SandboxHubInfo): Promise<Hub> {
     hubRegion: info.hubRegion,
     table: info.table,
     bucket: info.bucket,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    credentials: info.hubAccount
+      ? sandboxRoleCredentials(info.endpoint, info.hubAccount, SandboxRoles.restoreOperator)
+      : SANDBOX_CREDENTIALS,
     sandboxState: false,
     sandbox: {
       memberAccounts: info.memberAccounts,
       regions: info.regions,
-      kmsKeyId: info.kmsKeyId,
+      kmsKeyId: info.kmsKeyArn ?? info.kmsKeyId,
       readerRole: info.readerRole,
+      ...(info.hubAccount ? { hubAccount: info.hubAccount } : {}),
+      controlCredentials: SANDBOX_CREDENTIALS,
     },
   });
 }
@@ -224,11 +299,15 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const maxAttempts = options.maxAttempts ?? 10;
   let credentials = options.credentials;
   if (!credentials && state?.endpoint && !env.AWS_ACCESS_KEY_ID && !options.profile) {
-    const fromState = state.credentials;
-    credentials =
-      fromState?.accessKeyId && fromState.secretAccessKey
-        ? { accessKeyId: fromState.accessKeyId, secretAccessKey: fromState.secretAccessKey }
-        : SANDBOX_CREDENTIALS;
+    // On the sandbox the CLI signs in as its restore operator, whose policies the sandbox enforces.
+    credentials = state.hubAccount
+      ? sandboxRoleCredentials(
+          state.endpoint,
+          state.hubAccount,
+          SandboxRoles.restoreOperator,
+          controlCredentialsOf(state),
+        )
+      : controlCredentialsOf(state);
   }
   const table =
     options.table ?? env[CliEnvironment.table] ?? state?.table ?? state?.tableName ?? ResourceNames.indexTable;

@@ -12,7 +12,7 @@ import {
   type SweepReport,
 } from '@ssmhub/hub';
 import { UnknownAccountError } from '../errors.js';
-import type { Hub } from './hub.js';
+import { sandboxRoleCredentials, type Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry } from './locations.js';
 import { RequestStats } from './stats.js';
 import type { RequestStatsSnapshot } from './stats.js';
@@ -78,7 +78,18 @@ export async function hubConfigOf(
   options: Pick<ReconcileOptions, 'boundary' | 'allowedAccounts' | 'kmsKeyId' | 'readerRoleName' | 'logger'> = {},
 ): Promise<HubConfig> {
   const config = hub.clientConfig(hub.region);
-  const credentials = (config.credentials ?? hub.sts.config.credentials) as HubConfig['credentials'];
+  // On the sandbox the sweep runs as the reconcile function would, with its role (the operator
+  // may not assume SSMHubReader); elsewhere a local sweep uses the caller's own credentials.
+  const credentials = (
+    hub.sandbox?.hubAccount && hub.endpoint
+      ? sandboxRoleCredentials(
+          hub.endpoint,
+          hub.sandbox.hubAccount,
+          ResourceNames.reconcileRole,
+          hub.sandbox.controlCredentials,
+        )
+      : (config.credentials ?? hub.sts.config.credentials)
+  ) as HubConfig['credentials'];
   const boundary =
     options.boundary ??
     (hub.sandbox

@@ -1,0 +1,361 @@
+/**
+ * The sandbox's IAM: an HTTP gateway in front of the emulator that evaluates every signed request
+ * with the policies the stacks deploy, and refuses it with AccessDenied as AWS would before the
+ * emulator sees it. The emulator evaluates no IAM at all; behind the gateway, every test and the
+ * demo run with the deployed permissions.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorize, type Decision } from './evaluate.js';
+import { UnmappedRequestError } from './errors.js';
+import { mapRequest } from './requests/index.js';
+import { parseSignature } from './signature.js';
+import type { Authorization, HttpRequest, MappedRequest, RequestDirectory } from './types.js';
+import { accountOf, type PolicyWorld } from './world.js';
+
+/** A role session the gateway saw created: who its credentials act as. */
+export interface Session {
+  /** The assumed-role ARN (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+  readonly arn: string;
+  readonly account: string;
+  readonly sourceIdentity?: string;
+  /** Sessions of a stand-in for an AWS service are not evaluated (the sandbox playing SSM or Lambda). */
+  readonly service: boolean;
+}
+
+/** A request the gateway refused, for a test's diagnostics. */
+export interface Refusal {
+  readonly principal: string;
+  readonly operation: string;
+  readonly explanation: string;
+  readonly deniedBy: readonly string[];
+}
+
+export interface IamGatewayOptions {
+  /** The emulator the gateway forwards allowed requests to. */
+  readonly upstream: string;
+  /**
+   * Access key ids of the control plane: the sandbox's own provisioning and the test harness
+   * reaching into the emulator (moto's default credentials). Their requests are not evaluated,
+   * and the role sessions they assume are the principals the sandbox hands out (as Lambda hands
+   * a function its role, or SSO an operator theirs).
+   */
+  readonly controlAccessKeys: readonly string[];
+  /**
+   * Role names whose sessions stand for AWS services (the sandbox's SSM emitting events):
+   * assumable by the control plane only, never evaluated.
+   */
+  readonly serviceRoleNames?: readonly string[];
+  /** The policies to enforce; set later with `enforce()` when the world is not known yet. */
+  readonly world?: PolicyWorld;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+/**
+ * Starts a gateway on a free loopback port.
+ *
+ * @example
+ * const gateway = await IamGateway.start({ upstream: emulator.endpoint, controlAccessKeys: ['testing'] });
+ * const info = await provisionWorld(gateway.endpoint);     // the control plane: not evaluated
+ * gateway.enforce(PolicyWorld.from(loadTemplates(), layoutOf(info)));
+ */
+export class IamGateway {
+  private world: PolicyWorld | undefined;
+  private readonly sessions = new Map<string, Session>();
+  private readonly controlKeys: ReadonlySet<string>;
+  private readonly serviceRoles: ReadonlySet<string>;
+  /** Requests refused since the gateway started (or since `takeRefusals()`). */
+  private refusals: Refusal[] = [];
+  /** Requests the mapping could not place (each one failed loudly). */
+  private unmappedRequests: string[] = [];
+  /** The operations evaluated and allowed (`s3:HeadObject`), since the last `takeAllowed()`. */
+  private allowedOperations: string[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    public readonly endpoint: string,
+    private readonly options: IamGatewayOptions,
+  ) {
+    this.world = options.world;
+    this.controlKeys = new Set(options.controlAccessKeys);
+    this.serviceRoles = new Set(options.serviceRoleNames ?? []);
+  }
+
+  public static async start(options: IamGatewayOptions): Promise<IamGateway> {
+    const server = createServer();
+    server.keepAliveTimeout = 60_000;
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const gateway = new IamGateway(server, `http://${host}:${port}`, options);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void gateway.handle(req, res).catch((error: unknown) => {
+        // A fault of the gateway itself: the caller gets a 500 saying why (never a body).
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`ssmhub sandbox IAM gateway failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    });
+    return gateway;
+  }
+
+  /** Evaluates every non-control request against `world` from now on; `undefined` lets everything pass (provisioning). */
+  public enforce(world: PolicyWorld | undefined): void {
+    this.world = world;
+  }
+
+  /** The world being enforced. */
+  public get policies(): PolicyWorld | undefined {
+    return this.world;
+  }
+
+  /** The refusals so far, emptied. */
+  public takeRefusals(): Refusal[] {
+    const taken = this.refusals;
+    this.refusals = [];
+    return taken;
+  }
+
+  /** The operations evaluated and allowed since the last call (`s3:HeadObject` …), emptied. */
+  public takeAllowed(): string[] {
+    const taken = this.allowedOperations;
+    this.allowedOperations = [];
+    return taken;
+  }
+
+  /** Requests the mapping could not place (they failed with a 500 naming the operation). */
+  public get unmapped(): readonly string[] {
+    return this.unmappedRequests;
+  }
+
+  /** Forgets every session (after the emulator is reset). */
+  public forgetSessions(): void {
+    this.sessions.clear();
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const request: HttpRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers,
+      body: Buffer.concat(chunks),
+    };
+    const signature = parseSignature(request);
+    const world = this.world;
+    // Unsigned requests (the emulator's own API) and the control plane pass; so does everything
+    // before the world is enforced (provisioning).
+    if (!signature || !world || this.controlKeys.has(signature.accessKeyId)) {
+      return this.forward(request, res, signature && this.controlKeys.has(signature.accessKeyId));
+    }
+    const session = this.sessions.get(signature.accessKeyId);
+    if (!session) {
+      return this.refuse(
+        res,
+        request,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        403,
+      );
+    }
+    if (session.service) return this.forward(request, res, true);
+
+    let mapped: MappedRequest;
+    try {
+      mapped = mapRequest(request, signature, this.directoryFor(world, session));
+    } catch (error) {
+      if (!(error instanceof UnmappedRequestError)) throw error;
+      this.unmappedRequests.push(error.message);
+      res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'SandboxIamUnmapped' });
+      res.end(JSON.stringify({ __type: 'SandboxIamUnmapped', message: `ssmhub sandbox IAM: ${error.message}` }));
+      return;
+    }
+    for (const authorization of mapped.authorizations) {
+      if (this.isServiceRoleAssumption(authorization)) {
+        return this.denied(res, request, session, mapped, authorization, {
+          result: 'ImplicitlyDenied',
+          allowed: false,
+          deniedBy: [],
+          allowedBy: [],
+          explanation: `${session.arn} may not assume a sandbox service role`,
+        });
+      }
+      const decision = await authorize(
+        world,
+        {
+          kind: 'role',
+          arn: session.arn,
+          ...(session.sourceIdentity ? { sourceIdentity: session.sourceIdentity } : {}),
+        },
+        authorization,
+      );
+      if (!decision.allowed) return this.denied(res, request, session, mapped, authorization, decision);
+    }
+    this.allowedOperations.push(`${mapped.service}:${mapped.operation}`);
+    return this.forward(request, res, false);
+  }
+
+  private directoryFor(world: PolicyWorld, session: Session): RequestDirectory {
+    return {
+      callerAccount: session.account,
+      encryptionKeyOf: (resourceArn) => world.encryptionKeyOf(resourceArn),
+      keyArnOf: (keyIdOrAlias, region) => world.keyArnOf(keyIdOrAlias, session.account, region),
+      bucketAccountOf: () => world.layout.hubAccount,
+      organization: { id: world.layout.organizationId, managementAccount: world.layout.hubAccount },
+    };
+  }
+
+  private isServiceRoleAssumption(authorization: Authorization): boolean {
+    if (authorization.action !== 'sts:AssumeRole') return false;
+    const name = authorization.resource.slice(authorization.resource.lastIndexOf('/') + 1);
+    return this.serviceRoles.has(name);
+  }
+
+  private denied(
+    res: ServerResponse,
+    request: HttpRequest,
+    session: Session,
+    mapped: MappedRequest,
+    authorization: Authorization,
+    decision: Decision,
+  ): void {
+    this.refusals.push({
+      principal: session.arn,
+      operation: `${mapped.service}:${mapped.operation}`,
+      explanation: decision.explanation,
+      deniedBy: decision.deniedBy,
+    });
+    const why =
+      decision.result === 'ExplicitlyDenied'
+        ? `with an explicit deny (${decision.deniedBy.join(', ')})`
+        : 'because no policy allows it';
+    const message = `User: ${session.arn} is not authorized to perform: ${authorization.action} on resource: ${authorization.resource} ${why}`;
+    this.refuse(
+      res,
+      request,
+      mapped.service === 'sts' || mapped.service === 's3' ? 'AccessDenied' : 'AccessDeniedException',
+      message,
+      403,
+    );
+  }
+
+  /** An error response in the protocol the request speaks, so the SDK raises the named error. */
+  private refuse(res: ServerResponse, request: HttpRequest, code: string, message: string, status: number): void {
+    const requestId = randomUUID();
+    const target = request.headers['x-amz-target'];
+    const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    if (target) {
+      // JSON protocols (DynamoDB, KMS, SSM, EventBridge, SQS, Organizations).
+      res.writeHead(400, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-errortype': code,
+        'x-amzn-requestid': requestId,
+        ...(target.startsWith('AmazonSQS') ? { 'x-amzn-query-error': `${code};Sender` } : {}),
+      });
+      res.end(JSON.stringify({ __type: code, message, Message: message }));
+    } else if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      // Query protocols (STS, IAM, SNS).
+      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escaped}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+    } else if (request.url.startsWith('/2015-03-31/functions/')) {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'AccessDeniedException',
+        'x-amzn-requestid': requestId,
+      });
+      res.end(JSON.stringify({ Type: 'User', Message: message }));
+    } else {
+      // S3 (REST-XML); HEAD responses carry no body.
+      res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId });
+      res.end(
+        request.method === 'HEAD'
+          ? undefined
+          : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escaped}</Message><RequestId>${requestId}</RequestId></Error>`,
+      );
+    }
+  }
+
+  /** Sends the request to the emulator and streams the answer back; records sessions STS creates. */
+  private forward(request: HttpRequest, res: ServerResponse, byControlPlane: boolean | undefined): Promise<void> {
+    const upstream = new URL(this.options.upstream);
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers: { ...request.headers, host: upstream.host, 'content-length': String(request.body.length) },
+        },
+        (incoming) => {
+          const assumes = isAssumeRole(request);
+          if (!assumes) {
+            res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+            incoming.pipe(res);
+            incoming.once('end', resolve);
+            incoming.once('error', reject);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.once('error', reject);
+          incoming.once('end', () => {
+            const body = Buffer.concat(chunks);
+            if ((incoming.statusCode ?? 500) < 300)
+              this.recordSession(request, body.toString('utf8'), Boolean(byControlPlane));
+            res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+            res.end(body);
+            resolve();
+          });
+        },
+      );
+      outgoing.once('error', reject);
+      outgoing.end(request.body);
+    });
+  }
+
+  private recordSession(request: HttpRequest, responseXml: string, byControlPlane: boolean): void {
+    const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(responseXml)?.[1];
+    const arn = /<Arn>([^<]+)<\/Arn>/.exec(responseXml)?.[1];
+    if (!accessKeyId || !arn) return;
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const roleName = /:assumed-role\/([^/]+)\//.exec(arn)?.[1] ?? '';
+    const sourceIdentity = form.get('SourceIdentity') ?? undefined;
+    this.sessions.set(accessKeyId, {
+      arn,
+      account: accountOf(arn),
+      ...(sourceIdentity ? { sourceIdentity } : {}),
+      service: byControlPlane && this.serviceRoles.has(roleName),
+    });
+  }
+}
+
+function isAssumeRole(request: HttpRequest): boolean {
+  return (
+    request.method === 'POST' &&
+    request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true &&
+    /(^|&)Action=AssumeRole(&|$)/.test(request.body.toString('utf8'))
+  );
+}
