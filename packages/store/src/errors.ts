@@ -24,5 +24,20 @@ export class IntegrityError extends SsmHubError {
   }
 }
 
+/**
+ * S3 refused with 403 to read a stored version the index recorded: the object is missing, or the
+ * caller's role may not read it (S3 does not say which to a caller without s3:ListBucket). Not an
+ * integrity failure: the message names the object, the version and the permission to check, never
+ * the value.
+ */
+export class ObjectAccessDeniedError extends SsmHubError {
+  public constructor(
+    public readonly version: VersionIdentity,
+    reason: string,
+  ) {
+    super(`${reason} (${version.name} version ${version.version} in ${version.account}/${version.region})`);
+  }
+}
+
 /** A restore's intent or outcome is already in the index: restore records are append-only. */
 export class RestoreRecordExistsError extends SsmHubError {}

@@ -45,7 +45,7 @@ export interface VersionCheck {
 export interface VerifyTotals {
   readonly checked: number;
   readonly ok: number;
-  /** Versions missing, altered, undecryptable, mismatched or overwritten. */
+  /** Versions missing, unreadable (access denied), altered, undecryptable, mismatched or overwritten. */
   readonly failed: number;
   /** Versions stored before VersionIds and checksums were recorded (not failures, not proven). */
   readonly unverifiable: number;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mapLimit, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
-import { IntegrityError } from './errors.js';
+import { IntegrityError, ObjectAccessDeniedError } from './errors.js';
 
 /** What is stored in S3 for one version: SSM's history entry, value included, plus where it lives. */
 export interface VersionObject {
@@ -33,8 +33,14 @@ export const ObjectStatus = {
   missing: 'missing',
   /** The bytes' SHA-256 is not the one the index recorded. */
   checksumMismatch: 'checksum-mismatch',
-  /** The GET failed (KMS refused to decrypt, access denied): the value cannot be read back. */
+  /** KMS refused the GET's decryption (the key disabled, or no kms:Decrypt): the value cannot be read back. */
   undecryptable: 'undecryptable',
+  /**
+   * S3 refused the read with 403, not for KMS: the object is missing or this caller may not read
+   * it. S3 answers 403 for a missing key to a caller without s3:ListBucket (ssmhub's roles have
+   * none), so the two cannot be told apart: missing or not readable, never proof of tampering.
+   */
+  accessDenied: 'access-denied',
   /** The body is not the stored version the index describes (name, version, time, type, location). */
   metadataMismatch: 'metadata-mismatch',
   /** A later object was written over the recorded one (objects are written once: a sign of tampering). */
@@ -51,7 +57,7 @@ export interface ObjectInspection {
   readonly reason?: string;
   /** The stored version, when the object was read and parsed. */
   readonly stored?: StoredVersion;
-  /** The error a failed GET ended with (undecryptable). */
+  /** The error a failed GET ended with (undecryptable, access-denied). */
   readonly error?: unknown;
 }
 
@@ -140,6 +146,35 @@ function isPreconditionFailed(error: unknown): boolean {
   return error instanceof Error && (error.name === 'PreconditionFailed' || httpStatus(error) === 412);
 }
 
+/**
+ * A KMS failure S3 relays that passes on its own (throttling, KMS's own trouble): thrown, so the
+ * caller retries it, never reported as a value that cannot be decrypted.
+ */
+function isTransientKmsError(error: Error): boolean {
+  return /^KMS\.(ThrottlingException|KMSInternalException|DependencyTimeoutException)$/.test(error.name);
+}
+
+/**
+ * S3 could not decrypt because KMS refused (the caller lacks kms:Decrypt, the key is disabled or
+ * pending deletion): S3 says so by a KMS error code, or in a 403 that names a kms: action.
+ */
+function isKmsRefusal(error: Error): boolean {
+  return error.name.startsWith('KMS.') || (httpStatus(error) === 403 && /\bkms:/i.test(error.message));
+}
+
+function isAccessDenied(error: unknown): error is Error {
+  return error instanceof Error && httpStatus(error) === 403;
+}
+
+/** What a 403 on a recorded object means and how to fix it (names the object, never a value). */
+function accessDeniedReason(bucket: string, objectKey: string, what = ''): string {
+  return (
+    `access denied reading ${what}${bucket}/${objectKey}: the object is missing or this role may not read it ` +
+    `(S3 answers 403 for a missing object to a caller without s3:ListBucket); ` +
+    `the role needs s3:GetObject and s3:GetObjectVersion on ${bucket}/*`
+  );
+}
+
 function isMissing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return ['NoSuchKey', 'NoSuchVersion', 'NotFound'].includes(error.name) || httpStatus(error) === 404;
@@ -203,8 +238,10 @@ export class VersionObjects {
 
   /**
    * Reads the values of version records, `VALUE_CONCURRENCY` at a time, each verified (see
-   * `inspect`). Throws IntegrityError for the first record whose object fails verification;
-   * records stored before VersionIds were recorded are read by key and listed in `unverified`.
+   * `inspect`). Throws IntegrityError for the first record whose object fails verification,
+   * ObjectAccessDeniedError for one S3 refuses with 403 (missing or not readable: S3 does not say
+   * which), and KMS's own error for one it cannot decrypt; records stored before VersionIds were
+   * recorded are read by key and listed in `unverified`.
    */
   public async readVersions(records: readonly VersionRecord[]): Promise<VersionReads> {
     const unique = [...new Map(records.map((r) => [r.objectKey, r])).values()];
@@ -219,6 +256,8 @@ export class VersionObjects {
           break;
         case ObjectStatus.undecryptable:
           throw inspection.error;
+        case ObjectStatus.accessDenied:
+          throw new ObjectAccessDeniedError(record, inspection.reason ?? '');
         default:
           throw new IntegrityError(record, `${inspection.status}: ${inspection.reason ?? ''}`.replace(/: $/, ''));
       }
@@ -232,7 +271,8 @@ export class VersionObjects {
    * `ChecksumMode: ENABLED` (S3 and the SDK check the checksum), recomputes the SHA-256 over the
    * bytes (an emulator or a proxy is not trusted to), compares it and the body's metadata with the
    * record. With `checkCurrent`, also HEADs the key: a later object over the recorded one is
-   * reported as `overwritten`. Network and throttling errors are thrown.
+   * reported as `overwritten`. A 403 that is not KMS's is `access-denied` (missing or not
+   * readable), never `missing`. Network and throttling errors (KMS's included) are thrown.
    */
   public async inspect(record: VersionRecord, options: { checkCurrent?: boolean } = {}): Promise<ObjectInspection> {
     const exact = record.objectVersionId !== undefined && record.objectChecksum !== undefined;
@@ -257,8 +297,16 @@ export class VersionObjects {
       if (isSdkChecksumFailure(error)) {
         return { status: ObjectStatus.checksumMismatch, reason: "the bytes do not match S3's checksum" };
       }
-      if (error instanceof Error && (error.name.startsWith('KMS.') || httpStatus(error) === 403)) {
+      if (error instanceof Error && isTransientKmsError(error)) throw error;
+      if (error instanceof Error && isKmsRefusal(error)) {
         return { status: ObjectStatus.undecryptable, reason: error.name, error };
+      }
+      if (isAccessDenied(error)) {
+        return {
+          status: ObjectStatus.accessDenied,
+          reason: accessDeniedReason(this.options.bucketName, record.objectKey),
+          error,
+        };
       }
       throw error;
     }
@@ -284,7 +332,16 @@ export class VersionObjects {
         stored,
       };
     if (options.checkCurrent) {
-      const current = await this.currentVersionId(record.objectKey);
+      let current: string | undefined;
+      try {
+        current = await this.currentVersionId(record.objectKey);
+      } catch (error) {
+        // The recorded version was read, so this 403 is a delete marker over it (403 to a caller
+        // without s3:ListBucket, like a missing object) or a role without s3:GetObject.
+        if (!isAccessDenied(error)) throw error;
+        const reason = accessDeniedReason(this.options.bucketName, record.objectKey, 'the current version of ');
+        return { status: ObjectStatus.accessDenied, reason, stored, error };
+      }
       if (current !== record.objectVersionId) {
         const reason = current
           ? 'a later object was written over the recorded version'

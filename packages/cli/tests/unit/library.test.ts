@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { catalogRecordKey, toRecordItem } from '@ssmhub/store';
+import { ObjectAccessDeniedError, catalogRecordKey, toRecordItem } from '@ssmhub/store';
 import type { LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -280,6 +280,27 @@ describe('restore', () => {
     expect(outcome.counts.put).toBe(2);
     const intent = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore');
     expect(intent?.args[0].input.Item?.partOf).toBe('org-restore-1');
+  });
+
+  it('a stored value S3 refuses with 403 stops the plan with one line naming the object and the permission, never tampering', async () => {
+    setUpIndex();
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('Access Denied the-old-value'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    const planning = planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    await expect(planning).rejects.toBeInstanceOf(ObjectAccessDeniedError);
+    await planning.catch((error: Error) => {
+      expect(error.message).toMatch(
+        /^access denied reading bucket\/obj\/\/app\/[ab]\/\d: the object is missing or this role may not read it/,
+      );
+      expect(error.message).toContain('the role needs s3:GetObject and s3:GetObjectVersion on bucket/*');
+      expect(error.message).not.toMatch(/tamper|failed verification/i);
+      expect(error.message).not.toContain('the-old-value');
+    });
   });
 
   it('turns AccessDenied on the restore role into one clear error', async () => {

@@ -68,6 +68,17 @@ describe('verifyVersions', () => {
     expect(objects.inspected.filter((k) => k === '/c@1')).toHaveLength(1);
   });
 
+  it('counts a version S3 refuses with 403 as failed, with its own reason (missing or not readable), not as missing', async () => {
+    const reason = 'access denied reading backup/k: the object is missing or this role may not read it';
+    const objects = {
+      inspect: async (record: { name: string }): Promise<ObjectInspection> =>
+        record.name === '/c' ? { status: ObjectStatus.accessDenied, reason } : { status: ObjectStatus.ok },
+    } as unknown as VersionObjects;
+    const report = await verifyVersions(fakeIndex(), objects);
+    expect(report.totals).toEqual({ checked: 4, ok: 3, failed: 1, unverifiable: 0 });
+    expect(report.checks.find((c) => c.name === '/c')).toMatchObject({ status: 'access-denied', reason });
+  });
+
   it('keeps to one account when asked', async () => {
     const objects = fakeObjects();
     const report = await verifyVersions(fakeIndex(), objects, { account: B.account });

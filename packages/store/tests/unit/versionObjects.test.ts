@@ -9,7 +9,7 @@ import type { VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { versionRecord } from '../../../core/tests/helpers/factories.js';
-import { IntegrityError } from '../../src/errors.js';
+import { IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
 import { ObjectStatus, VersionObjects, sha256Base64 } from '../../src/versionObjects.js';
 
 const s3Client = new S3Client({ region: 'eu-west-1' });
@@ -42,9 +42,12 @@ function answer(bytes: string): { Body: never } {
   return { Body: { transformToByteArray: async () => new TextEncoder().encode(bytes) } as never };
 }
 
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+function s3Error(name: string, status: number, message = name): S3ServiceException {
+  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
 }
+
+/** S3's 403 for an object the caller may not read, or (without s3:ListBucket) one that is not there. */
+const accessDenied = () => s3Error('AccessDenied', 403, `Access Denied (request echoing ${SECRET})`);
 
 describe('VersionObjects', () => {
   const record = versionRecord('/app/db/password', 3, '2026-01-01T00:00:03.000Z');
@@ -114,6 +117,55 @@ describe('VersionObjects', () => {
     expect(values.get(record.objectKey)?.value).toBe(SECRET);
     expect(unverified).toEqual([record]);
     expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).not.toHaveProperty('VersionId');
+  });
+
+  it('a 403 on a recorded object reads "missing or not readable" with the fix: not missing, not tampered, never the value', async () => {
+    const bytes = storedBytes(record, SECRET);
+    s3.on(GetObjectCommand).rejects(accessDenied());
+    const inspection = await objects().inspect(recorded(record, bytes), { checkCurrent: true });
+    expect(inspection.status).toBe(ObjectStatus.accessDenied);
+    expect(inspection.reason).toBe(
+      `access denied reading backup/${record.objectKey}: the object is missing or this role may not read it ` +
+        '(S3 answers 403 for a missing object to a caller without s3:ListBucket); ' +
+        'the role needs s3:GetObject and s3:GetObjectVersion on backup/*',
+    );
+    const read = objects().readVersions([recorded(record, bytes)]);
+    await expect(read).rejects.toBeInstanceOf(ObjectAccessDeniedError);
+    await read.catch((error: Error) => {
+      expect(error).not.toBeInstanceOf(IntegrityError);
+      expect(error.message).toMatch(
+        /^access denied reading backup\/parameters\/.*\(\/app\/db\/password version 3 in \d{12}\/[a-z0-9-]+\)$/,
+      );
+      expect(error.message).not.toMatch(/tamper|failed verification/i);
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message.split('\n')).toHaveLength(1);
+    });
+  });
+
+  it('a 403 that names kms: is KMS refusing the decryption (undecryptable); KMS throttling relayed by S3 is thrown to be retried', async () => {
+    const bytes = storedBytes(record, SECRET);
+    s3.on(GetObjectCommand).rejects(
+      s3Error('AccessDenied', 403, 'User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: kms:Decrypt'),
+    );
+    expect(await objects().inspect(recorded(record, bytes))).toMatchObject({ status: ObjectStatus.undecryptable });
+    s3.on(GetObjectCommand).rejects(s3Error('KMS.ThrottlingException', 400));
+    await expect(objects().inspect(recorded(record, bytes))).rejects.toThrow('KMS.ThrottlingException');
+    s3.on(GetObjectCommand).rejects(
+      s3Error('SlowDown', 503, 'Please reduce your request rate for operations involving AWS KMS'),
+    );
+    await expect(objects().inspect(recorded(record, bytes))).rejects.toThrow(/reduce your request rate/);
+  });
+
+  it('a 403 on the current version after the recorded one was read is access-denied, not overwritten', async () => {
+    const bytes = storedBytes(record, SECRET);
+    s3.on(GetObjectCommand).resolves(answer(bytes));
+    s3.on(HeadObjectCommand).rejects(accessDenied());
+    const inspection = await objects().inspect(recorded(record, bytes), { checkCurrent: true });
+    expect(inspection).toMatchObject({ status: ObjectStatus.accessDenied, stored: { value: SECRET } });
+    expect(inspection.reason).toMatch(/^access denied reading the current version of backup\/parameters\//);
+    expect(inspection.reason).not.toContain(SECRET);
+    // Without checkCurrent nothing but the recorded version is read.
+    expect(await objects().inspect(recorded(record, bytes))).toMatchObject({ status: ObjectStatus.ok });
   });
 
   it('inspect reports undecryptable, and overwritten when a later object is current', async () => {
