@@ -6,3 +6,5 @@ export * from './evaluate.js';
 export * from './deployment.js';
 export * from './cast.js';
 export * from './gateway.js';
+export * from './signature.js';
+export * from './requests/index.js';
