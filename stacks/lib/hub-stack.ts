@@ -30,6 +30,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   HubAlarmNamePrefix,
+  HubAlarmNames,
   HubEnvironment,
   IndexNames,
   IndexTableSchema,
@@ -727,7 +728,7 @@ export class HubStack extends Stack {
     };
     const fiveMinutes = Duration.minutes(5);
     alarm('DeadLetterQueueAlarm', {
-      alarmName: 'ssmhub-dlq-not-empty',
+      alarmName: HubAlarmNames.deadLetterQueue,
       alarmDescription: 'Events the hub could not ingest are in the DLQ: inspect, fix, redrive',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: fiveMinutes,
@@ -739,7 +740,7 @@ export class HubStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm('QueueAgeAlarm', {
-      alarmName: 'ssmhub-ingest-lag',
+      alarmName: HubAlarmNames.ingestLag,
       alarmDescription: 'The oldest ingest message is over 15 minutes old: ingest is failing or throttled',
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
       threshold: 900,
@@ -747,12 +748,12 @@ export class HubStack extends Stack {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const [name, fn] of [
-      ['Ingest', this.ingestFunction],
-      ['Reconcile', this.reconcileFunction],
+    for (const [name, fn, errors, throttles] of [
+      ['Ingest', this.ingestFunction, HubAlarmNames.ingestErrors, HubAlarmNames.ingestThrottles],
+      ['Reconcile', this.reconcileFunction, HubAlarmNames.reconcileErrors, HubAlarmNames.reconcileThrottles],
     ] as const) {
       alarm(`${name}ErrorsAlarm`, {
-        alarmName: `ssmhub-${name.toLowerCase()}-errors`,
+        alarmName: errors,
         alarmDescription: `The ${name.toLowerCase()} Lambda failed whole invocations`,
         metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
         threshold: 0,
@@ -761,7 +762,7 @@ export class HubStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarm(`${name}ThrottlesAlarm`, {
-        alarmName: `ssmhub-${name.toLowerCase()}-throttles`,
+        alarmName: throttles,
         alarmDescription: `The ${name.toLowerCase()} Lambda was throttled`,
         metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
         threshold: 0,
@@ -780,7 +781,7 @@ export class HubStack extends Stack {
         period: Duration.hours(1),
       });
     alarm('ReconcileLocationFailuresAlarm', {
-      alarmName: 'ssmhub-reconcile-location-failures',
+      alarmName: HubAlarmNames.reconcileLocationFailures,
       alarmDescription:
         'A sweep failed for at least one account and region (a deleted or broken SSMHubReader stops its backups): see the Account/Region dimensions',
       metric: reconcileMetric(ReconcileMetrics.locationFailures, 'Sum'),
@@ -790,7 +791,7 @@ export class HubStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm('StaleLocationsAlarm', {
-      alarmName: 'ssmhub-stale-locations',
+      alarmName: HubAlarmNames.staleLocations,
       alarmDescription: `At least one account and region has had no event and no successful sweep for ${config.stalenessWindowHours} hours`,
       metric: reconcileMetric(ReconcileMetrics.staleLocations, 'Maximum'),
       threshold: 0,
@@ -799,7 +800,7 @@ export class HubStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm('VerifyFailuresAlarm', {
-      alarmName: 'ssmhub-verify-failures',
+      alarmName: HubAlarmNames.verifyFailures,
       alarmDescription:
         'The restore test found stored versions missing, altered (checksum) or undecryptable: run `ssmhub verify --all`',
       metric: reconcileMetric(ReconcileMetrics.verifyFailures, 'Sum'),
@@ -808,6 +809,23 @@ export class HubStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Never breaches on its own: `ssmhub doctor` sets its state (SetAlarmState) to prove that an
+    // alarm reaches the operator through the topic. OK actions too, so the return to OK is seen.
+    const canary = alarm('DoctorCanaryAlarm', {
+      alarmName: HubAlarmNames.doctorCanary,
+      alarmDescription: 'ssmhub doctor: a test of alarm delivery, not a problem (set by `ssmhub doctor`)',
+      metric: new cloudwatch.Metric({
+        namespace: 'ssmhub/doctor',
+        metricName: 'Canary',
+        statistic: 'Maximum',
+        period: fiveMinutes,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.alarmTopic !== undefined) canary.addOkAction(new cwActions.SnsAction(this.alarmTopic));
 
     // Anyone who disables, deletes, re-policies or grants on the hub key is reported (CloudTrail
     // management events reach EventBridge in the key's account and region).

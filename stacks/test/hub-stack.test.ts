@@ -2,6 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   HubAlarmNamePrefix,
+  HubAlarmNames,
   HubEnvironment,
   IndexTableSchema,
   IngestQueueSettings,
@@ -632,9 +633,14 @@ describe('alarms and outputs', () => {
         `${ReconcileMetrics.namespace}/${ReconcileMetrics.locationFailures}`,
         `${ReconcileMetrics.namespace}/${ReconcileMetrics.staleLocations}`,
         `${ReconcileMetrics.namespace}/${ReconcileMetrics.verifyFailures}`,
+        'ssmhub/doctor/Canary',
       ].sort(),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    // Every name is one of HubAlarmNames; the doctor's canary also notifies its return to OK.
+    expect(alarms.map((a) => a.AlarmName as string).sort()).toEqual(Object.values(HubAlarmNames).sort());
+    const canary = alarms.find((a) => a.AlarmName === HubAlarmNames.doctorCanary)!;
+    expect(canary.OKActions).toEqual([{ Ref: topic }]);
     const dlqAlarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')!;
     expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
@@ -648,7 +654,7 @@ describe('alarms and outputs', () => {
       );
       existing.resourceCountIs('AWS::SNS::Topic', 0);
       const alarms = Object.values(existing.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(9);
+      expect(alarms).toHaveLength(Object.keys(HubAlarmNames).length);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicArn]);
       const optedOut = Template.fromStack(
         synthesize({
@@ -659,7 +665,7 @@ describe('alarms and outputs', () => {
         }).hub,
       );
       optedOut.resourceCountIs('AWS::SNS::Topic', 0);
-      optedOut.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+      optedOut.resourceCountIs('AWS::CloudWatch::Alarm', Object.keys(HubAlarmNames).length);
     },
     SYNTH_TIMEOUT,
   );
