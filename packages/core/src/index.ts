@@ -17,3 +17,4 @@ export * from './findings.js';
 export * from './compare.js';
 export * from './watch.js';
 export * from './sandboxRoles.js';
+export * from './doctorPolicy.js';
