@@ -30,6 +30,8 @@ export type Denial =
       readonly kind: 'implicit';
       /** Why no statement allows it (`the key policy names no one else`). */
       readonly why: string;
+      /** The action refused, when the request makes several authorizations and it matters which. */
+      readonly at?: string;
     }
   | {
       /** A rule of the AWS service itself, not IAM (EventBridge refusing `aws.*` sources). */
@@ -303,7 +305,8 @@ export function permissionMatrix(
   const tablePolicy = (sid: string): Denial => ({ kind: 'statement', policy: 'index table policy', sid });
   const protectHub = (sid: string): Denial => ({ kind: 'statement', policy: 'SCP ssmhub-protect-hub', sid });
   const protectSpokes = (sid: string): Denial => ({ kind: 'statement', policy: 'SCP ssmhub-protect-spokes', sid });
-  const implicit = (why: string): Denial => ({ kind: 'implicit', why });
+  const implicit = (why: string, at?: string): Denial =>
+    at === undefined ? { kind: 'implicit', why } : { kind: 'implicit', why, at };
   const keyPolicyNamesNoOne = implicit('the hub key policy allows no one else, and has no account-root statement');
   const keyOnlyThroughServices = implicit('the hub key policy allows its use only through S3, DynamoDB and SQS');
   const noKeyAdministration = implicit('only break-glass administers the hub key (KeyAdministrationByBreakGlass)');
@@ -471,7 +474,7 @@ export function permissionMatrix(
         {
           call: 'read a stored value (`s3:GetObject`, which its HeadObject needs, then `kms:Decrypt` through S3)',
           authorizations: [hubResource('s3:GetObject', object), viaS3('kms:Decrypt')],
-          deniedBy: implicit('the hub key lets ingest encrypt through S3, never decrypt'),
+          deniedBy: implicit('the hub key lets ingest encrypt through S3, never decrypt', 'kms:Decrypt'),
         },
         overwrite,
         {
@@ -725,7 +728,7 @@ export function permissionMatrix(
         decryptDirectly(),
         {
           ...readAValue,
-          deniedBy: implicit('S3 lets it GET, but the hub key policy does not let it decrypt'),
+          deniedBy: implicit('S3 lets it GET, but the hub key policy does not let it decrypt', 'kms:Decrypt'),
         },
         overwrite,
         deleteVersion,
@@ -739,12 +742,15 @@ export function permissionMatrix(
         {
           call: 'rewrite parameter history (`dynamodb:PutItem` on `AR#…`)',
           authorizations: item('dynamodb:PutItem', recordPartition),
-          deniedBy: implicit('DynamoDB needs the hub key, whose policy does not name it'),
+          deniedBy: implicit('DynamoDB needs the hub key, whose policy does not name it', 'kms:Decrypt'),
         },
         {
           call: 'inject an event into the ingest queue (`sqs:SendMessage`, `kms:GenerateDataKey` through SQS)',
           authorizations: [hubResource('sqs:SendMessage', queue), viaSqs('kms:GenerateDataKey')],
-          deniedBy: implicit('the queue is encrypted with the hub key, whose policy does not name it'),
+          deniedBy: implicit(
+            'the queue is encrypted with the hub key, whose policy does not name it',
+            'kms:GenerateDataKey',
+          ),
         },
         invokeIngest(
           protectHub('OnlyTheDeploymentChangesHubFunctions'),
@@ -792,7 +798,7 @@ export function permissionMatrix(
       ],
       attacks: [
         decryptDirectly(implicit('break-glass administers the key but may not use it')),
-        { ...readAValue, deniedBy: implicit('break-glass administers the key but may not use it') },
+        { ...readAValue, deniedBy: implicit('break-glass administers the key but may not use it', 'kms:Decrypt') },
         {
           call: 'digest a guessed value (`kms:GenerateMac`)',
           authorizations: [directKey('kms:GenerateMac', digestKey)],
@@ -1062,7 +1068,12 @@ export function denialMatches(outcome: CallOutcome, expected: Denial): boolean {
   if (expected.kind === 'service') return outcome.serviceRule === expected.rule;
   if (outcome.serviceRule !== undefined || outcome.refused === undefined) return false;
   const { decision } = outcome.refused;
-  if (expected.kind === 'implicit') return decision.result === DecisionResult.implicitlyDenied;
+  if (expected.kind === 'implicit') {
+    return (
+      decision.result === DecisionResult.implicitlyDenied &&
+      (expected.at === undefined || outcome.refused.authorization.action === expected.at)
+    );
+  }
   return (
     decision.result === DecisionResult.explicitlyDenied &&
     decision.deniedBy.some(
