@@ -49,6 +49,15 @@ export interface RestoreIntent {
   readonly partOf?: string;
 }
 
+/** What a restore did to one name. */
+export interface RestoreOutcomeName {
+  readonly name: string;
+  readonly action: string;
+  readonly outcome: string;
+  /** Why it was refused or failed: ssmhub's own words or an error's name, never a value. */
+  readonly reason?: string;
+}
+
 /** What a finished restore did, written after its last SSM write (append-only, like the intent). */
 export interface RestoreOutcomeRecord {
   readonly kind: typeof RESTORE_OUTCOME_KIND;
@@ -62,7 +71,7 @@ export interface RestoreOutcomeRecord {
   readonly status: 'succeeded' | 'partial' | 'failed';
   readonly counts: RestoreCounts;
   /** Names and what happened to them (first 1,000). */
-  readonly names: readonly { readonly name: string; readonly action: string; readonly outcome: string }[];
+  readonly names: readonly RestoreOutcomeName[];
 }
 
 /** A restore as the index knows it: its intent and, once it finished, its outcome. */

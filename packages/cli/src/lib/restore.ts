@@ -484,6 +484,29 @@ export function safeMessage(error: unknown, secret?: string): string {
 }
 
 /**
+ * Why SSM refuses a new version of a parameter that has 100 (ParameterMaxVersionLimitExceeded):
+ * it drops the oldest to make room, and will not drop one that carries a label.
+ */
+export const OLDEST_VERSION_LABELLED =
+  'SSM refused the new version (ParameterMaxVersionLimitExceeded): the oldest of its 100 versions has a label, ' +
+  'which SSM will not delete to make room; move or delete the label ' +
+  '(aws ssm label-parameter-version on a newer version, or unlabel-parameter-version), then retry';
+
+/** A failed write: the line shown (the value masked), and the reason the outcome record keeps. */
+interface WriteFailure {
+  readonly message: string;
+  /** ssmhub's own words, or the error's name: never text an AWS error carried (it could echo a value). */
+  readonly reason: string;
+}
+
+function writeFailure(error: unknown, value?: string): WriteFailure {
+  const name = error instanceof Error ? error.name : 'Error';
+  if (name === 'ParameterMaxVersionLimitExceeded')
+    return { message: OLDEST_VERSION_LABELLED, reason: OLDEST_VERSION_LABELLED };
+  return { message: safeMessage(error, value), reason: name };
+}
+
+/**
  * Applies a plan to its target: checks each name still has the version the plan saw (refusing
  * and reporting any that changed, while the rest proceeds), records the restore's intent (plan
  * counts, operator, target, source, moment) before its first SSM write, puts with the original
@@ -501,13 +524,18 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
   const index = hub.index(stats);
   const ssm = plan.ssm;
   const results = new Map<string, RestoreResultEntry>();
+  /** Why a name was refused or failed, as the outcome record keeps it. */
+  const reasons = new Map<string, string>();
   const total = plan.entries.length;
   let done = 0;
-  const finish = (entry: RestorePlanEntry, outcome: RestoreOutcomeKind, message?: string): void => {
+  const finish = (entry: RestorePlanEntry, outcome: RestoreOutcomeKind, message?: string, reason = message): void => {
     results.set(entry.name, { name: entry.name, action: entry.action, outcome, ...(message ? { message } : {}) });
+    if (reason) reasons.set(entry.name, reason);
     done += 1;
     options.onProgress?.(done, total);
   };
+  const fail = (entry: RestorePlanEntry, failure: WriteFailure): void =>
+    finish(entry, RestoreOutcomeKind.failed, failure.message, failure.reason);
   for (const entry of plan.entries) {
     if (entry.action === RestoreAction.unchanged) finish(entry, RestoreOutcomeKind.unchanged);
     if (entry.action === RestoreAction.refuse) finish(entry, RestoreOutcomeKind.refused, entry.reason);
@@ -593,7 +621,8 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
       }
       finish(entry, RestoreOutcomeKind.applied);
     } catch (error) {
-      finish(entry, RestoreOutcomeKind.failed, safeMessage(error, wanted.value));
+      // One name's failure (throttling, a labelled oldest version...) never stops the others.
+      fail(entry, writeFailure(error, wanted.value));
     }
   });
 
@@ -610,7 +639,7 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
         else finish(entry, RestoreOutcomeKind.applied);
       }
     } catch (error) {
-      for (const entry of batch) finish(entry, RestoreOutcomeKind.failed, safeMessage(error));
+      for (const entry of batch) fail(entry, writeFailure(error));
     }
   }
 
@@ -636,7 +665,10 @@ export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOp
       time: new Date().toISOString(),
       status,
       counts,
-      names: ordered.slice(0, 1000).map((r) => ({ name: r.name, action: r.action, outcome: r.outcome })),
+      names: ordered.slice(0, 1000).map((r) => {
+        const reason = reasons.get(r.name);
+        return { name: r.name, action: r.action, outcome: r.outcome, ...(reason ? { reason } : {}) };
+      }),
     });
   }
   return {

@@ -4,6 +4,7 @@ import {
   DescribeParametersCommand,
   GetParametersByPathCommand,
   GetParametersCommand,
+  ParameterMaxVersionLimitExceeded,
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
@@ -23,6 +24,7 @@ import {
   preview,
 } from '../../src/index.js';
 import type { Hub } from '../../src/index.js';
+import { OLDEST_VERSION_LABELLED } from '../../src/lib/restore.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -254,6 +256,54 @@ describe('restore', () => {
     expect(outcome.results.find((r) => r.name === '/app/a')).toMatchObject({ outcome: 'failed' });
     expect(outcome.results.find((r) => r.name === '/app/a')?.message).not.toContain('the-old-value');
     expect(outcome.results.find((r) => r.name === '/app/b')).toMatchObject({ outcome: 'applied' });
+    // The outcome record keeps the error's name only: an AWS message is never written to the index.
+    const recorded = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore-outcome');
+    expect(recorded?.args[0].input.Item?.names).toEqual([
+      { name: '/app/a', action: 'put', outcome: 'failed', reason: 'ThrottlingException' },
+      { name: '/app/b', action: 'put', outcome: 'applied' },
+    ]);
+  });
+
+  it('a parameter whose oldest of 100 versions is labelled fails with the fix, the others are restored, and the outcome records why', async () => {
+    setUpIndex();
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
+    ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    const limit = new ParameterMaxVersionLimitExceeded({
+      $metadata: { httpStatusCode: 400 },
+      message:
+        'You attempted to create a new version of /app/a (the-old-value). Version 1, the oldest version, has a label',
+    });
+    ssm
+      .on(PutParameterCommand, { Name: '/app/a' })
+      .rejects(limit)
+      .on(PutParameterCommand, { Name: '/app/b' })
+      .resolves({ Version: 101 });
+    const outcome = await applyRestore(hub, plan);
+    expect(outcome.results).toEqual([
+      {
+        name: '/app/a',
+        action: 'put',
+        outcome: 'failed',
+        message:
+          'SSM refused the new version (ParameterMaxVersionLimitExceeded): the oldest of its 100 versions has a label, ' +
+          'which SSM will not delete to make room; move or delete the label ' +
+          '(aws ssm label-parameter-version on a newer version, or unlabel-parameter-version), then retry',
+      },
+      { name: '/app/b', action: 'put', outcome: 'applied' },
+    ]);
+    expect(outcome).toMatchObject({ status: 'partial', counts: { put: 1, failed: 1 } });
+    const recorded = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore-outcome');
+    expect(recorded?.args[0].input.Item).toMatchObject({
+      status: 'partial',
+      counts: { put: 1, failed: 1 },
+      names: [
+        { name: '/app/a', action: 'put', outcome: 'failed', reason: OLDEST_VERSION_LABELLED },
+        { name: '/app/b', action: 'put', outcome: 'applied' },
+      ],
+    });
+    expect(JSON.stringify(outcome)).not.toContain('the-old-value');
+    expect(JSON.stringify(ddb.commandCalls(PutCommand).map((c) => c.args[0].input))).not.toContain('the-old-value');
   });
 
   it('holds every write at the write limiter, and records which organization-wide restore it is part of', async () => {
