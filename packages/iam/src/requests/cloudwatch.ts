@@ -1,4 +1,4 @@
-import { onAnyResource, onResource } from './authorizations.js';
+import { contextIfPresent, onAnyResource, onResource } from './authorizations.js';
 import type { OperationCall, RpcService } from './rpc.js';
 import { requiredString } from './rpc.js';
 
@@ -10,16 +10,13 @@ import { requiredString } from './rpc.js';
 export const cloudwatchService: RpcService = {
   jsonTargetPrefix: 'GraniteServiceVersion20100801',
   operations: {
-    PutMetricData: (call) => {
-      const namespace = call.input.string('Namespace');
-      return [
-        onAnyResource(
-          call,
-          'cloudwatch:PutMetricData',
-          namespace === undefined ? {} : { 'cloudwatch:namespace': namespace },
-        ),
-      ];
-    },
+    PutMetricData: (call) => [
+      onAnyResource(
+        call,
+        'cloudwatch:PutMetricData',
+        contextIfPresent('cloudwatch:namespace', call.input.string('Namespace')),
+      ),
+    ],
     GetMetricData: (call) => [onAnyResource(call, 'cloudwatch:GetMetricData')],
     SetAlarmState: (call) => [
       onResource(call, 'cloudwatch:SetAlarmState', alarmArn(call, requiredString(call, 'AlarmName'))),

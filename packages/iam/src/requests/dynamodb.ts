@@ -1,8 +1,8 @@
 import { IndexTableSchema } from '@ssmhub/core';
 import type { Authorization, ContextValues } from '../types.js';
-import { accountOfArn, onAnyResource, onResource, serviceKeyUse } from './authorizations.js';
+import { accountOfArn, contextIfPresent, onAnyResource, onResource, serviceKeyUse } from './authorizations.js';
 import type { JsonObject, OperationCall, OperationMapper, RpcService } from './rpc.js';
-import { asArray, asObject, asString, requiredString, unmapped } from './rpc.js';
+import { asArray, asObject, asString, unmapped } from './rpc.js';
 
 /**
  * The partition key attribute of the table (`undefined` index) and of each index, from the one
@@ -24,7 +24,10 @@ const NESTED_PATH = /[.[]/;
 /** Context members DynamoDB copies from the request as they are. */
 const REQUEST_OPTIONS = ['Select', 'ReturnValues', 'ReturnConsumedCapacity'] as const;
 
-/** The item operations (the ones that read or write table data, and so use the table's key). */
+/**
+ * DynamoDB, JSON protocol. Item operations are authorized per table (or index) with the partitions
+ * they touch, and use the table's key; table operations are authorized on the table.
+ */
 export const dynamodbService: RpcService = {
   jsonTargetPrefix: 'DynamoDB_20120810',
   operations: {
@@ -66,7 +69,7 @@ function tableArnIn(call: OperationCall, request: JsonObject): string {
 }
 
 function tableAction(action: string): OperationMapper {
-  return (call) => [onResource(call, action, tableArnOf(call, requiredString(call, 'TableName')))];
+  return (call) => [onResource(call, action, tableArnIn(call, call.input.json))];
 }
 
 /**
@@ -88,6 +91,17 @@ function tableKeyUses(call: OperationCall, tableArns: Iterable<string>): Authori
   return uses;
 }
 
+/** Authorizations on tables (not indexes), followed by the key use of each encrypted table. */
+function withTableKeyUses(call: OperationCall, authorizations: Authorization[]): Authorization[] {
+  return [
+    ...authorizations,
+    ...tableKeyUses(
+      call,
+      authorizations.map((authorization) => authorization.resource),
+    ),
+  ];
+}
+
 /** An attribute value as IAM compares it: the text of a string, number or (base64) binary. */
 function attributeText(value: unknown): string | undefined {
   const attribute = asObject(value);
@@ -96,9 +110,9 @@ function attributeText(value: unknown): string | undefined {
     : (asString(attribute.S) ?? asString(attribute.N) ?? asString(attribute.B));
 }
 
-function leadingKeys(values: Iterable<string | undefined>): ContextValues {
-  const known = [...new Set([...values].filter((value): value is string => value !== undefined))];
-  return known.length === 0 ? {} : { 'dynamodb:LeadingKeys': known };
+function leadingKeys(values: readonly (string | undefined)[]): ContextValues {
+  const known = values.filter((value): value is string => value !== undefined);
+  return contextIfPresent('dynamodb:LeadingKeys', [...new Set(known)]);
 }
 
 /** The partition-key value of a `Key` or `Item` of the table. */
@@ -126,7 +140,7 @@ function projectedAttributes(request: JsonObject): ContextValues {
           const topLevel = path.trim().split(NESTED_PATH, 1)[0] ?? '';
           return topLevel.startsWith('#') ? (asString(names[topLevel]) ?? topLevel) : topLevel;
         });
-  return attributes.length === 0 ? {} : { 'dynamodb:Attributes': [...new Set(attributes)] };
+  return contextIfPresent('dynamodb:Attributes', [...new Set(attributes)]);
 }
 
 /** GetItem, PutItem, UpdateItem, DeleteItem: one item of one table. */
@@ -139,7 +153,7 @@ function singleItem(action: string, itemMember: 'Key' | 'Item'): OperationMapper
       ...leadingKeys([partitionValueOf(item)]),
       ...requestOptions(request),
       ...(itemMember === 'Item'
-        ? { 'dynamodb:Attributes': Object.keys(asObject(item) ?? {}) }
+        ? contextIfPresent('dynamodb:Attributes', Object.keys(asObject(item) ?? {}))
         : projectedAttributes(request)),
     };
     return [onResource(call, action, tableArn, context), ...tableKeyUses(call, [tableArn])];
@@ -202,13 +216,7 @@ function batchGetItem(call: OperationCall): Authorization[] {
     };
     return onResource(call, 'dynamodb:BatchGetItem', tableArnOf(call, table), context);
   });
-  return [
-    ...authorizations,
-    ...tableKeyUses(
-      call,
-      authorizations.map((a) => a.resource),
-    ),
-  ];
+  return withTableKeyUses(call, authorizations);
 }
 
 /** BatchWriteItem: one dynamodb:BatchWriteItem per table, with the partitions it writes there. */
@@ -223,13 +231,7 @@ function batchWriteItem(call: OperationCall): Authorization[] {
     const context = { ...leadingKeys(partitions), ...requestOptions(call.input.json) };
     return onResource(call, 'dynamodb:BatchWriteItem', tableArnOf(call, table), context);
   });
-  return [
-    ...authorizations,
-    ...tableKeyUses(
-      call,
-      authorizations.map((a) => a.resource),
-    ),
-  ];
+  return withTableKeyUses(call, authorizations);
 }
 
 /**
@@ -254,12 +256,6 @@ function transaction(operation: string, actions: Readonly<Record<string, string>
       };
       return onResource(call, action, tableArnIn(call, request), context);
     });
-    return [
-      ...authorizations,
-      ...tableKeyUses(
-        call,
-        authorizations.map((a) => a.resource),
-      ),
-    ];
+    return withTableKeyUses(call, authorizations);
   };
 }

@@ -68,10 +68,9 @@ function patternContext(call: OperationCall): ContextValues {
   } catch {
     throw unmapped(call, 'the EventPattern is not JSON');
   }
-  const context: Record<string, string[]> = {};
-  for (const field of ['source', 'detail-type']) {
-    const values = asArray(asObject(parsed)?.[field]).filter((value): value is string => typeof value === 'string');
-    if (values.length > 0) context[`events:${field}`] = values;
-  }
-  return context;
+  const matched = (field: string) => asArray(asObject(parsed)?.[field]).filter((value) => typeof value === 'string');
+  return {
+    ...contextIfPresent('events:source', matched('source')),
+    ...contextIfPresent('events:detail-type', matched('detail-type')),
+  };
 }

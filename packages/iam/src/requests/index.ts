@@ -1,5 +1,7 @@
+import { gunzipSync } from 'node:zlib';
 import { partitionOf } from '@ssmhub/core';
 import { UnmappedRequestError } from '../errors.js';
+import type { HttpRequest, MappedRequest, RequestDirectory, SignatureScope } from '../types.js';
 import { cloudwatchService } from './cloudwatch.js';
 import { dynamodbService } from './dynamodb.js';
 import { eventsService } from './events.js';
@@ -14,7 +16,6 @@ import { snsService } from './sns.js';
 import { sqsService } from './sqs.js';
 import { ssmService } from './ssm.js';
 import { stsService } from './sts.js';
-import type { HttpRequest, MappedRequest, RequestDirectory, SignatureScope } from '../types.js';
 
 /** The RPC services by signing name (CloudWatch signs as `monitoring`). */
 const RPC_SERVICES: Readonly<Record<string, RpcService>> = {
@@ -75,6 +76,11 @@ export function mapRequest(request: HttpRequest, scope: SignatureScope, director
   return { service, operation, authorizations: mapper({ ...caller, service, operation, input }) };
 }
 
+/** The body as sent before compression: the SDK gzips large CloudWatch PutMetricData bodies. */
+function decodedBody(request: HttpRequest): Buffer {
+  return request.headers['content-encoding'] === 'gzip' ? gunzipSync(request.body) : request.body;
+}
+
 function pathOf(url: string): string {
   const queryStart = url.indexOf('?');
   return queryStart < 0 ? url : url.slice(0, queryStart);
@@ -98,7 +104,7 @@ function readRpcRequest(
       throw new UnmappedRequestError(service, 'x-amz-target', `the target is not a ${service} JSON operation`);
     }
     const malformed = () => new UnmappedRequestError(service, operation, 'the body is not a JSON object');
-    return { operation, input: new JsonInput(request.body, malformed) };
+    return { operation, input: new JsonInput(decodedBody(request), malformed) };
   }
   const path = pathOf(request.url);
   const operationSegment = path.lastIndexOf(CBOR_OPERATION_SEGMENT);
@@ -106,7 +112,7 @@ function readRpcRequest(
     return { operation: path.slice(operationSegment + CBOR_OPERATION_SEGMENT.length), input: cborInput };
   }
   const parameters = request.headers['content-type']?.startsWith(FORM_CONTENT_TYPE)
-    ? new URLSearchParams(request.body.toString('utf8'))
+    ? new URLSearchParams(decodedBody(request).toString('utf8'))
     : new URLSearchParams(request.url.slice(path.length + 1));
   const action = parameters.get('Action');
   if (action !== null && action !== '') return { operation: action, input: new QueryInput(parameters) };

@@ -1,4 +1,4 @@
-import type { ContextValues } from '../types.js';
+import type { Authorization, ContextValues } from '../types.js';
 import { contextIfPresent, onAnyResource, onResource, requestTagContext } from './authorizations.js';
 import type { JsonObject, OperationCall, OperationMapper, RpcService } from './rpc.js';
 import { asArray, asObject, asString, requiredString, unmapped } from './rpc.js';
@@ -24,7 +24,7 @@ export const kmsService: RpcService = {
     VerifyMac: onKey('kms:VerifyMac', macContext),
     DescribeKey: onKey('kms:DescribeKey', requestAlias),
     GetKeyPolicy: onKey('kms:GetKeyPolicy'),
-    PutKeyPolicy: onKey('kms:PutKeyPolicy', (request) => lockoutContext(request)),
+    PutKeyPolicy: onKey('kms:PutKeyPolicy', lockoutContext),
     GetKeyRotationStatus: onKey('kms:GetKeyRotationStatus'),
     EnableKeyRotation: onKey('kms:EnableKeyRotation'),
     DisableKey: onKey('kms:DisableKey'),
@@ -65,9 +65,7 @@ function cryptographicContext(request: JsonObject, keyId: string): ContextValues
     if (typeof value === 'string') context[`kms:EncryptionContext:${key}`] = value;
   }
   if (encryptionContext.length > 0) context['kms:EncryptionContextKeys'] = encryptionContext.map(([key]) => key);
-  const algorithm = asString(request.EncryptionAlgorithm);
-  if (algorithm !== undefined) context['kms:EncryptionAlgorithm'] = algorithm;
-  return context;
+  return { ...context, ...contextIfPresent('kms:EncryptionAlgorithm', asString(request.EncryptionAlgorithm)) };
 }
 
 function macContext(request: JsonObject, keyId: string): ContextValues {
@@ -99,24 +97,19 @@ function grantContext(request: JsonObject): ContextValues {
 
 function createKeyContext(call: OperationCall): ContextValues {
   const request = call.input.json;
-  const context: Record<string, string | string[]> = {
+  return {
     'kms:CallerAccount': call.account,
     ...lockoutContext(request),
+    ...contextIfPresent('kms:KeySpec', asString(request.KeySpec)),
+    ...contextIfPresent('kms:KeyUsage', asString(request.KeyUsage)),
+    ...contextIfPresent('kms:KeyOrigin', asString(request.Origin)),
+    ...contextIfPresent('kms:MultiRegion', booleanText(request.MultiRegion)),
+    ...requestTagContext(request.Tags, 'TagKey', 'TagValue'),
   };
-  for (const [member, conditionKey] of [
-    ['KeySpec', 'kms:KeySpec'],
-    ['KeyUsage', 'kms:KeyUsage'],
-    ['Origin', 'kms:KeyOrigin'],
-  ] as const) {
-    const value = asString(request[member]);
-    if (value !== undefined) context[conditionKey] = value;
-  }
-  Object.assign(context, contextIfPresent('kms:MultiRegion', booleanText(request.MultiRegion)));
-  return { ...context, ...requestTagContext(request.Tags, 'TagKey', 'TagValue') };
 }
 
 /** CreateAlias is authorized on the new alias and on the key it points to. */
-function createAlias(call: OperationCall): ReturnType<OperationMapper> {
+function createAlias(call: OperationCall): Authorization[] {
   const aliasName = requiredString(call, 'AliasName');
   const context = { 'kms:CallerAccount': call.account };
   return [

@@ -203,9 +203,15 @@ export function mapS3Request(http: HttpRequest, caller: CallerContext): MappedRe
   return { service: 's3', operation, authorizations: route.authorize(request) };
 }
 
-/** `bucket.s3.region.amazonaws.com`: the bucket is in the host, the path holds only the key. */
+/**
+ * `bucket.s3.region.amazonaws.com`, or `bucket.localhost:4566` (how the SDK addresses a bucket on a
+ * `localhost` endpoint without `forcePathStyle`): the bucket is in the host, the path holds only the key.
+ */
 function isVirtualHostedStyle(host: string | undefined): boolean {
-  return host !== undefined && (host.indexOf('.s3.') > 0 || host.indexOf('.s3-') > 0);
+  if (host === undefined) return false;
+  const portStart = host.lastIndexOf(':');
+  const hostname = portStart > host.lastIndexOf(']') ? host.slice(0, portStart) : host;
+  return hostname.indexOf('.s3.') > 0 || hostname.indexOf('.s3-') > 0 || hostname.endsWith('.localhost');
 }
 
 function bucketRoute(operation: string, action: string): S3Route {

@@ -1,5 +1,5 @@
-import type { Authorization } from '../types.js';
-import { onResource, serviceKeyUse } from './authorizations.js';
+import type { Authorization, ContextValues } from '../types.js';
+import { contextIfPresent, onResource, serviceKeyUse } from './authorizations.js';
 import type { OperationCall, OperationMapper, RpcService } from './rpc.js';
 import { requiredString, unmapped } from './rpc.js';
 
@@ -7,12 +7,10 @@ import { requiredString, unmapped } from './rpc.js';
 export const snsService: RpcService = {
   operations: {
     Publish: publish,
-    Subscribe: onTopic('sns:Subscribe', (call) => {
-      const context: Record<string, string> = { 'sns:Protocol': requiredString(call, 'Protocol') };
-      const endpoint = call.input.string('Endpoint');
-      if (endpoint !== undefined) context['sns:Endpoint'] = endpoint;
-      return context;
-    }),
+    Subscribe: onTopic('sns:Subscribe', (call) => ({
+      'sns:Protocol': requiredString(call, 'Protocol'),
+      ...contextIfPresent('sns:Endpoint', call.input.string('Endpoint')),
+    })),
     ListSubscriptionsByTopic: onTopic('sns:ListSubscriptionsByTopic'),
     GetTopicAttributes: onTopic('sns:GetTopicAttributes'),
     SetTopicAttributes: onTopic('sns:SetTopicAttributes'),
@@ -26,10 +24,7 @@ export const snsService: RpcService = {
   },
 };
 
-function onTopic(
-  action: string,
-  contextOf: (call: OperationCall) => Record<string, string> = () => ({}),
-): OperationMapper {
+function onTopic(action: string, contextOf: (call: OperationCall) => ContextValues = () => ({})): OperationMapper {
   return (call) => [onResource(call, action, requiredString(call, 'TopicArn'), contextOf(call))];
 }
 

@@ -1,5 +1,5 @@
 import type { Authorization } from '../types.js';
-import { onAnyResource, onResource } from './authorizations.js';
+import { contextIfPresent, onAnyResource, onResource } from './authorizations.js';
 import type { OperationCall, RpcService } from './rpc.js';
 import { requiredString } from './rpc.js';
 
@@ -20,11 +20,12 @@ export const stsService: RpcService = {
  */
 function assumeRole(call: OperationCall): Authorization[] {
   const roleArn = requiredString(call, 'RoleArn');
-  const context: Record<string, string> = { 'sts:RoleSessionName': requiredString(call, 'RoleSessionName') };
   const sourceIdentity = call.input.string('SourceIdentity');
-  if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
-  const externalId = call.input.string('ExternalId');
-  if (externalId !== undefined) context['sts:ExternalId'] = externalId;
+  const context = {
+    'sts:RoleSessionName': requiredString(call, 'RoleSessionName'),
+    ...contextIfPresent('sts:SourceIdentity', sourceIdentity),
+    ...contextIfPresent('sts:ExternalId', call.input.string('ExternalId')),
+  };
   const authorizations = [onResource(call, 'sts:AssumeRole', roleArn, context)];
   if (sourceIdentity !== undefined) {
     authorizations.push(onResource(call, 'sts:SetSourceIdentity', roleArn, { 'sts:SourceIdentity': sourceIdentity }));
@@ -36,8 +37,8 @@ function assumeRole(call: OperationCall): Authorization[] {
       tagContext[`aws:RequestTag/${key}`] = call.input.string(`Tags.member.${index + 1}.Value`) ?? '';
     });
     const transitive = listedMembers(call, (n) => `TransitiveTagKeys.member.${n}`);
-    if (transitive.length > 0) tagContext['sts:TransitiveTagKeys'] = transitive;
-    authorizations.push(onResource(call, 'sts:TagSession', roleArn, tagContext));
+    const context = { ...tagContext, ...contextIfPresent('sts:TransitiveTagKeys', transitive) };
+    authorizations.push(onResource(call, 'sts:TagSession', roleArn, context));
   }
   return authorizations;
 }
