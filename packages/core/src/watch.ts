@@ -6,6 +6,13 @@ export const WatchedChangeEvent = {
   detailType: 'ssmhub Watched Parameter Changed',
 } as const;
 
+/**
+ * Every event source ssmhub puts on a bus itself. EventBridge refuses a customer's PutEvents
+ * whose source starts with `aws.` (those are AWS services' own), so each is ssmhub's; only the
+ * sandbox's stand-in for SSM sends `aws.ssm`, as SSM does on AWS.
+ */
+export const SsmHubEventSources: readonly string[] = [WatchedChangeEvent.source];
+
 /** The detail of a watched-path change event. */
 export interface WatchedChangeDetail {
   readonly account: string;
