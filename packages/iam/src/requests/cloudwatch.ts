@@ -1,11 +1,13 @@
-import { contextIfPresent, onAnyResource, onResource } from './authorizations.js';
+import { contextIfPresent, onAnyResource, onResource, requestTagContext } from './authorizations.js';
 import type { OperationCall, RpcService } from './rpc.js';
-import { requiredString } from './rpc.js';
+import { asArray, requiredString } from './rpc.js';
 
 /**
- * CloudWatch (signing name `monitoring`): query protocol, JSON, or smithy-rpc-v2-cbor. A CBOR
- * body is not decoded, so a CBOR PutMetricData carries no `cloudwatch:namespace` and a CBOR
- * SetAlarmState (whose alarm is in the body) is refused.
+ * CloudWatch (signing name `monitoring`): JSON (today's SDKs), query protocol, or
+ * smithy-rpc-v2-cbor. Lists are read from JSON only, so a query-protocol PutMetricAlarm carries no
+ * `cloudwatch:AlarmActions`. A CBOR body is not decoded: a CBOR PutMetricData carries no
+ * `cloudwatch:namespace`, and a CBOR SetAlarmState or PutMetricAlarm (whose alarm is in the body)
+ * is refused.
  */
 export const cloudwatchService: RpcService = {
   jsonTargetPrefix: 'GraniteServiceVersion20100801',
@@ -18,6 +20,16 @@ export const cloudwatchService: RpcService = {
       ),
     ],
     GetMetricData: (call) => [onAnyResource(call, 'cloudwatch:GetMetricData')],
+    PutMetricAlarm: (call) => {
+      const actions = asArray(call.input.json.AlarmActions).filter((action) => typeof action === 'string');
+      const context = {
+        ...contextIfPresent('cloudwatch:AlarmActions', actions),
+        ...requestTagContext(call.input.json.Tags),
+      };
+      return [
+        onResource(call, 'cloudwatch:PutMetricAlarm', alarmArn(call, requiredString(call, 'AlarmName')), context),
+      ];
+    },
     SetAlarmState: (call) => [
       onResource(call, 'cloudwatch:SetAlarmState', alarmArn(call, requiredString(call, 'AlarmName'))),
     ],

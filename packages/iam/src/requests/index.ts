@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { partitionOf } from '@ssmhub/core';
 import { UnmappedRequestError } from '../errors.js';
 import type { HttpRequest, MappedRequest, RequestDirectory, SignatureScope } from '../types.js';
+import { cloudformationService } from './cloudformation.js';
 import { cloudwatchService } from './cloudwatch.js';
 import { dynamodbService } from './dynamodb.js';
 import { eventsService } from './events.js';
@@ -29,6 +30,7 @@ const RPC_SERVICES: Readonly<Record<string, RpcService>> = {
   organizations: organizationsService,
   monitoring: cloudwatchService,
   sns: snsService,
+  cloudformation: cloudformationService,
 };
 
 /** The REST services, which name their operation by method, path and query. */

@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
+  PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
@@ -198,6 +199,7 @@ const organizations = new OrganizationsClient(clientConfig);
 const cloudwatch = new CloudWatchClient(clientConfig);
 const sns = new SNSClient(clientConfig);
 const lambda = new LambdaClient(clientConfig);
+const cloudformation = new CloudFormationClient(clientConfig);
 
 /** Maps a captured request with the scope its own signature states. */
 function map(request: HttpRequest, world: RequestDirectory = directory()): MappedRequest {
@@ -1589,6 +1591,34 @@ const CLOUDWATCH_CASES: readonly MappingCase[] = [
     authorizations: [allow('cloudwatch:PutMetricData', '*', HUB, { 'cloudwatch:namespace': 'ssmhub' })],
   },
   {
+    name: 'PutMetricAlarm is authorized on the alarm, with its actions and tags',
+    send: () =>
+      capture.signed(
+        cloudwatch.send(
+          new PutMetricAlarmCommand({
+            AlarmName: 'ssmhub-dlq',
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Statistic: 'Maximum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 0,
+            ComparisonOperator: 'GreaterThanThreshold',
+            AlarmActions: [TOPIC_ARN],
+            Tags: [{ Key: 'app', Value: 'ssmhub' }],
+          }),
+        ),
+      ),
+    operation: 'PutMetricAlarm',
+    authorizations: [
+      allow('cloudwatch:PutMetricAlarm', ALARM_ARN, HUB, {
+        'cloudwatch:AlarmActions': [TOPIC_ARN],
+        'aws:RequestTag/app': 'ssmhub',
+        'aws:TagKeys': ['app'],
+      }),
+    ],
+  },
+  {
     name: 'SetAlarmState is authorized on the alarm',
     send: () =>
       capture.signed(
@@ -1692,6 +1722,23 @@ const LAMBDA_CASES: readonly MappingCase[] = [
   },
 ];
 
+const CLOUDFORMATION_CASES: readonly MappingCase[] = [
+  {
+    name: 'ListStackResources of a stack named by name is authorized on every stack of that name',
+    send: () => capture.signed(cloudformation.send(new ListStackResourcesCommand({ StackName: 'SsmHub' }))),
+    operation: 'ListStackResources',
+    authorizations: [
+      allow('cloudformation:ListStackResources', `arn:aws:cloudformation:${REGION}:${HUB}:stack/SsmHub/*`, HUB),
+    ],
+  },
+  {
+    name: 'DescribeStacks without a StackName is authorized on *',
+    send: () => capture.signed(cloudformation.send(new DescribeStacksCommand({}))),
+    operation: 'DescribeStacks',
+    authorizations: [allow('cloudformation:DescribeStacks', '*', HUB)],
+  },
+];
+
 const CASES_BY_SERVICE: Readonly<Record<string, readonly MappingCase[]>> = {
   s3: S3_CASES,
   dynamodb: DYNAMODB_CASES,
@@ -1705,6 +1752,7 @@ const CASES_BY_SERVICE: Readonly<Record<string, readonly MappingCase[]>> = {
   monitoring: CLOUDWATCH_CASES,
   sns: SNS_CASES,
   lambda: LAMBDA_CASES,
+  cloudformation: CLOUDFORMATION_CASES,
 };
 
 describe('mapRequest, over requests the AWS SDK sends', () => {
@@ -1802,8 +1850,8 @@ describe('mapRequest refuses what it cannot place', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
-  it('refuses a service it does not map', async () => {
-    const request = await capture.signed(new CloudFormationClient(clientConfig).send(new DescribeStacksCommand({})));
+  it('refuses a service it does not map', () => {
+    const request = handmade('ec2', 'POST', '/', {}, 'Action=DescribeInstances&Version=2016-11-15');
     expect(unmappedError(() => map(request)).message).toContain('the service is not mapped');
   });
 
@@ -1944,7 +1992,8 @@ describe('every authorization the mapping produces is one IAM defines (iam-data)
   });
 
   it('names, in its source, only actions and condition keys IAM defines (the ones no case reaches too)', async () => {
-    const named = /'(s3|dynamodb|kms|ssm|sqs|events|sts|iam|organizations|cloudwatch|sns|lambda):([A-Za-z][\w-]*)'/g;
+    const named =
+      /'(s3|dynamodb|kms|ssm|sqs|events|sts|iam|organizations|cloudwatch|sns|lambda|cloudformation):([A-Za-z][\w-]*)'/g;
     for (const file of await mappingSources()) {
       for (const [, service = '', name = ''] of (await readFile(file, 'utf8')).matchAll(named)) {
         const isAction = await iamActionExists(service, name);
