@@ -6,6 +6,7 @@ import type { OrgRestoreOutcome, OrgRestorePlan } from '../lib/orgRestore.js';
 import type { RestoreOutcome } from '../lib/restore.js';
 import type { Hub } from '../lib/hub.js';
 import type { CommandContext, CommandInput, CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
+import { doctor } from './doctorCommand.js';
 import * as security from './securityCommands.js';
 
 // The table of commands: help, options and the code of each. Everything a command needs (the
@@ -668,6 +669,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   security.findings,
   security.coverage,
   security.watch,
+  doctor,
   consoleCommand,
   localUp,
   localPump,

@@ -1,0 +1,125 @@
+import { dirname } from 'node:path';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Hub } from '../lib/hub.js';
+import type { CommandInput, CommandSpec } from './command.js';
+
+// `ssmhub doctor`, declared as data like every command; its code is imported when it runs.
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const STACK_NAME = /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:\S+)$/;
+
+/** `--delivery-queue`: an SQS queue URL. */
+function queueUrl(input: CommandInput): string | undefined {
+  const value = input.string('--delivery-queue');
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname.split('/').length < 3) {
+    throw new UsageError(
+      `--delivery-queue '${value}' is not an SQS queue URL (like https://sqs.eu-west-1.amazonaws.com/222222222222/alarm-copy)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The sandbox `hub` is, from the state file `ssmhub local up` wrote (the same one the connection
+ * read): only a sandbox at the hub's own endpoint counts.
+ */
+async function sandboxOf(hub: Hub, input: CommandInput) {
+  if (!hub.endpoint) return undefined;
+  const { findSandboxState } = await import('@ssmhub/sandbox/state');
+  const dirEnv = input.env('SSMHUB_STATE_DIR');
+  const file = findSandboxState(process.cwd(), dirEnv ? { SSMHUB_STATE_DIR: dirEnv } : {});
+  if (!file) return undefined;
+  const { readLocalState } = await import('@ssmhub/sandbox');
+  const info = readLocalState({ stateDir: dirname(file) })?.info;
+  return info?.endpoint === hub.endpoint ? info : undefined;
+}
+
+export const doctor: CommandSpec = {
+  name: 'doctor',
+  description:
+    'a deployment proves itself: resources as declared, alarm delivery, a canary change indexed and verified (the measured RPO), verify and coverage; one line per check, exit 1 on any failure, never a value',
+  options: [
+    {
+      flags: '--account <id>',
+      description: 'the member account the canary parameter goes through (default: the first location the hub knows)',
+    },
+    { flags: '--region <region>', description: "the canary's region (with --account; default: the account's first)" },
+    { flags: '--timeout <seconds>', description: 'seconds to wait for the canary to be indexed (default 300)' },
+    {
+      flags: '--delivery-queue <url>',
+      description:
+        "an SQS queue subscribed to the alarm topic: the canary alarm's notification is read back there (default: the sandbox's; on AWS, not read back)",
+    },
+    {
+      flags: '--alarm-topic <arn>',
+      description:
+        "the topic the alarms notify, when the stack was given one (cdk.json alarmTopicArn; default: the stack's ssmhub-alarms)",
+    },
+    { flags: '--stack <name>', description: "also check the hub stack's resources (CloudFormation), like SSMHub" },
+    { flags: '--sample <n>', description: 'stored versions verify reads back (default 20)' },
+  ],
+  example: 'ssmhub doctor --account 111122223333 --region eu-west-1 --stack SSMHub',
+  connects: true,
+  async run({ input, connect }) {
+    const account = await input.account('--account');
+    const region = await input.region('--region');
+    if (region !== undefined && account === undefined) {
+      throw new UsageError("--region goes with --account (the canary's location)");
+    }
+    const timeoutSeconds = input.positiveInteger('--timeout');
+    const sample = input.positiveInteger('--sample');
+    const deliveryQueueUrl = queueUrl(input);
+    const alarmTopicArn = input.string('--alarm-topic');
+    if (alarmTopicArn !== undefined && !SNS_TOPIC_ARN.test(alarmTopicArn)) {
+      throw new UsageError(
+        `--alarm-topic '${alarmTopicArn}' is not an SNS topic ARN (like arn:aws:sns:eu-west-1:222222222222:ops-alarms)`,
+      );
+    }
+    const stack = input.string('--stack');
+    if (stack !== undefined && !STACK_NAME.test(stack)) {
+      throw new UsageError(`--stack '${stack}' is not a CloudFormation stack name (like SSMHub)`);
+    }
+    const hub = await connect();
+    const sandbox = await sandboxOf(hub, input);
+    const { doctor: check, doctorPassed } = await import('../lib/doctor.js');
+    const drive = sandbox ? await (await import('../lib/doctorSandbox.js')).sandboxDrive(sandbox) : undefined;
+    let result: Awaited<ReturnType<typeof check>>;
+    try {
+      result = await check(hub, {
+        ...(account ? { account } : {}),
+        ...(region ? { region } : {}),
+        ...(timeoutSeconds ? { timeoutSeconds } : {}),
+        ...(sample ? { sample } : {}),
+        ...(alarmTopicArn ? { alarmTopicArn } : {}),
+        ...(stack ? { stack } : {}),
+        // On the sandbox: its queue subscribed to the alarm topic, its pump, and reads as often as the pump ends.
+        ...(deliveryQueueUrl
+          ? { deliveryQueueUrl }
+          : sandbox
+            ? { deliveryQueueUrl: sandbox.alarmDeliveryQueueUrl }
+            : {}),
+        ...(drive ? { drive: drive.drive, pollIntervalMs: 100, onEmulator: true } : {}),
+      });
+    } finally {
+      drive?.destroy();
+    }
+    const { doctorJson, doctorReport } = await import('./renderDoctor.js');
+    const failed = result.checks.filter((c) => c.status === 'fail');
+    return {
+      json: doctorJson(result),
+      table: () => doctorReport(result),
+      stats: result.stats,
+      ...(failed.length > 0
+        ? { warnings: [`doctor: ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`] }
+        : {}),
+      exitCode: doctorPassed(result) ? ExitCode.success : ExitCode.failure,
+    };
+  },
+};
