@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTemplates } from '../packages/iam/dist/deployment.js';
-import { matrixWorld, permissionMatrix, permissionMatrixTable } from '../packages/iam/dist/matrix.js';
+import { matrixWorld, permissionMatrix, permissionMatrixTable } from '@ssmhub/iam';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readme = join(root, 'README.md');

@@ -132,12 +132,21 @@ export async function authorize(world: PolicyWorld, caller: Caller, authorizatio
   const results = response.resultType === 'single' ? [response.result] : response.results;
   const deniedBy = new Set<string>();
   const allowedBy = new Set<string>();
+  type PartAnalysis = {
+    denyStatements?: StatementAnalysis[];
+    allowStatements?: StatementAnalysis[];
+    /** SCPs and RCPs: one analysis per level of the organization. */
+    ouAnalysis?: PartAnalysis[];
+  };
+  const collect = (part: string, analysis: PartAnalysis | undefined): void => {
+    (analysis?.denyStatements ?? []).forEach((s) => deniedBy.add(label(part, s)));
+    (analysis?.allowStatements ?? []).forEach((s) => allowedBy.add(label(part, s)));
+    (analysis?.ouAnalysis ?? []).forEach((level) => collect(part, level));
+  };
   for (const result of results) {
-    const analysis = result.analysis as unknown as Record<string, unknown> | undefined;
+    const analysis = result.analysis as unknown as Record<string, PartAnalysis> | undefined;
     for (const [part, value] of Object.entries(analysis ?? {})) {
-      const partAnalysis = value as { denyStatements?: StatementAnalysis[]; allowStatements?: StatementAnalysis[] };
-      (partAnalysis?.denyStatements ?? []).forEach((s) => deniedBy.add(label(part, s)));
-      (partAnalysis?.allowStatements ?? []).forEach((s) => allowedBy.add(label(part, s)));
+      if (typeof value === 'object' && value !== null) collect(part, value);
     }
   }
   const result = response.overallResult as DecisionResult;

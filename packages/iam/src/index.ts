@@ -8,3 +8,4 @@ export * from './cast.js';
 export * from './gateway.js';
 export * from './signature.js';
 export * from './requests/index.js';
+export * from './matrix.js';

@@ -7,6 +7,7 @@
  * so the test and the README cannot disagree.
  */
 import { ResourceNames, WatchedChangeEvent, backupBucketName, locationPartition, serviceHost } from '@ssmhub/core';
+import { restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
 import type { Authorization, ContextValues } from './types.js';
@@ -96,31 +97,6 @@ export const MATRIX_LAYOUT = {
   /** An account outside the organization. */
   outsideAccount: '999999999999',
 } as const satisfies OrganizationLayout & { memberRegion: string; outsideAccount: string };
-
-/**
- * The restore operator's own IAM policy exactly as stacks/README.md ("Restore operators")
- * documents it: assume SSMHubRestorer in the members (the hub side is granted by the stack's
- * resource policies).
- *
- * @example
- * world.addRole(SandboxPrincipals.restoreOperator, [restoreOperatorPolicy('aws')]);
- */
-export function restoreOperatorPolicy(partition: string): NamedPolicy {
-  return {
-    name: 'SSMHubRestoreOperator',
-    policy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'AssumeRestorerInMembers',
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Resource: `arn:${partition}:iam::*:role/${ResourceNames.restorerRole}`,
-        },
-      ],
-    },
-  };
-}
 
 /**
  * A read-only analyst's identity policy: what `ssmhub changes` and `ssmhub history` need without
@@ -576,8 +552,6 @@ export function permissionMatrix(
         {
           call: 'assume `SSMHubRestorer` in a member with its source identity (`sts:AssumeRole`, `sts:SetSourceIdentity`)',
           authorizations: assume(restorer, 'alice'),
-          defect:
-            'the operator policy stacks/README.md documents allows `sts:AssumeRole` only: a cross-account AssumeRole with a SourceIdentity also needs `sts:SetSourceIdentity` in the caller’s policy; document it there',
         },
         {
           call: 'as `SSMHubRestorer`: read and write parameters (`ssm:GetParametersByPath`, `ssm:PutParameter`, `ssm:DeleteParameters`)',
