@@ -111,7 +111,7 @@ async function canaryLocation(hub: Hub, stats: RequestStats, options: DoctorOpti
  * The hub can assume SSMHubReader in the location: the reconcile sweeps it, as `ssmhub reconcile
  * --account A --region R` does (on AWS through the hub's reconcile function).
  */
-async function checkReader(hub: Hub, location: Location): Promise<DoctorCheck> {
+export async function checkReader(hub: Hub, location: Location): Promise<DoctorCheck> {
   const { account, region } = location;
   const name = `reader ${account}/${region}`;
   const reader = ResourceNames.readerRole;

@@ -97,8 +97,6 @@ describe('ssmhub doctor on the sandbox', () => {
     for (const name of [
       `role ${ResourceNames.ingestRole}`,
       `role ${ResourceNames.reconcileRole}`,
-      `hub key ${ResourceNames.keyAlias}`,
-      `digest key ${ResourceNames.digestKeyAlias}`,
       `bucket ${sandbox.info.bucket}`,
       `table ${sandbox.info.table}`,
       `queue ${ResourceNames.ingestQueue}`,
@@ -111,6 +109,13 @@ describe('ssmhub doctor on the sandbox', () => {
       'coverage',
     ]) {
       expect(checkNamed(report, name)?.status, name).toBe('ok');
+    }
+    // The keys: described by a caller their key policy lets (the emulator's default credentials);
+    // otherwise, as on AWS for an operator, found by alias and said to be unread.
+    for (const name of [`hub key ${ResourceNames.keyAlias}`, `digest key ${ResourceNames.digestKeyAlias}`]) {
+      const key = checkNamed(report, name);
+      if (key?.status !== 'ok')
+        expect(key, name).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^alias exists/) });
     }
     // moto 5.2.5 changes the alarm's state but publishes nothing: said, never faked.
     expect(checkNamed(report, 'alarm delivery')).toMatchObject({
@@ -187,10 +192,13 @@ describe('ssmhub doctor on the sandbox', () => {
   });
 
   it("a member's deleted SSMHubReader: the reader check's fail line where the sandbox refuses the assume", async () => {
+    // In the emulator itself, with the sandbox's setup credentials: the organization's guardrails
+    // (enforced in front of it) rightly refuse the member's administrator.
+    const emulator = sandbox.emulator.endpoint;
     const iam = new IAMClient({
-      endpoint: sandbox.info.endpoint,
+      endpoint: emulator,
       region: REGION,
-      credentials: await assumeMemberRole(sandbox.info.endpoint, member),
+      credentials: await assumeMemberRole(emulator, member),
     });
     await iam.send(
       new DeleteRolePolicyCommand({ RoleName: ResourceNames.readerRole, PolicyName: MEMBER_ROLE_POLICY_NAME }),
