@@ -71,3 +71,16 @@ export { coverage, CoverageGap } from './lib/coverage.js';
 export type { CoverageOptions, CoverageResult, LocationCoverage } from './lib/coverage.js';
 export { watch } from './lib/watch.js';
 export type { WatchOptions } from './lib/watch.js';
+export { doctor, doctorPassed, expectedHubResources, CheckStatus, CANARY_PARAMETER } from './lib/doctor.js';
+export type {
+  DoctorOptions,
+  DoctorResult,
+  DoctorCheck,
+  CanaryChange,
+  CanaryDrive,
+  DriveReport,
+  MeasuredRpo,
+  ExpectedHubResources,
+} from './lib/doctor.js';
+export { sandboxDrive } from './lib/doctorSandbox.js';
+export type { SandboxDrive } from './lib/doctorSandbox.js';
