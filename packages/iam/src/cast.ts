@@ -8,7 +8,8 @@ import { ADMINISTRATOR_ACCESS, type NamedPolicy, type PolicyWorld } from './worl
 
 /**
  * The restore operator's own IAM policy, as stacks/README.md documents it: assume SSMHubRestorer
- * in the members with a source identity (the hub side is granted by the stack's resource policies).
+ * in the members with a source identity, and list the organization's accounts (restore's target
+ * check, `coverage`); the hub side is granted by the stack's resource policies.
  *
  * @example
  * restoreOperatorPolicy('aws').policy.Statement; // [{ Sid: 'AssumeRestorerInMembers', … }]
@@ -24,6 +25,12 @@ export function restoreOperatorPolicy(partition: string): NamedPolicy {
           Effect: 'Allow',
           Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
           Resource: `arn:${partition}:iam::*:role/${ResourceNames.restorerRole}`,
+        },
+        {
+          Sid: 'ReadTheOrganization',
+          Effect: 'Allow',
+          Action: ['organizations:DescribeOrganization', 'organizations:ListAccounts'],
+          Resource: '*',
         },
       ],
     },

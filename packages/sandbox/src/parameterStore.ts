@@ -93,8 +93,16 @@ export class SandboxParameterStore {
   private readonly ssmClients = new Map<string, SSMClient>();
   private readonly eventClients = new Map<string, EventBridgeClient>();
 
-  public constructor(private readonly info: Pick<SandboxInfo, 'endpoint' | 'memberAccounts'>) {
-    this.credentials = new MemberCredentials(info.endpoint);
+  /**
+   * @param role the member role whose session writes the parameters. @default - the member's
+   *   administrator (`SandboxRoles.memberAdministrator`), evaluated by the sandbox's IAM; a test sets
+   *   up what no member principal may do (a key of another account) with `SandboxRoles.awsServiceStandIn`
+   */
+  public constructor(
+    private readonly info: Pick<SandboxInfo, 'endpoint' | 'memberAccounts'>,
+    role: string = SandboxRoles.memberAdministrator,
+  ) {
+    this.credentials = new MemberCredentials(info.endpoint, role);
     this.ssmService = new MemberCredentials(info.endpoint, SandboxRoles.awsServiceStandIn);
   }
 

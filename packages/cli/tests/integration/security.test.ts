@@ -11,9 +11,16 @@ import {
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { FindingRule, WatchedChangeEvent, parseWatchedPaths, type VersionRecord } from '@ssmhub/core';
+import {
+  FindingRule,
+  ResourceNames,
+  SandboxRoles,
+  WatchedChangeEvent,
+  parseWatchedPaths,
+  type VersionRecord,
+} from '@ssmhub/core';
 import { VersionInsight, createIngestHandler, reconcileAccount } from '@ssmhub/hub';
-import { createDigestKey, hubClientOptions, hubConfigFor } from '@ssmhub/sandbox';
+import { SandboxParameterStore, createDigestKey, hubClientOptions, hubConfigFor } from '@ssmhub/sandbox';
 import { readIndexRecords, startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
@@ -96,7 +103,12 @@ beforeAll(async () => {
   // Then: a value, a type and a key change on B, a name added on B, a name removed on A, the leak fixed.
   await put(b, EU, '/baseline/changed', 'two');
   await put(b, EU, '/baseline/type', 'x,y', { type: 'StringList' });
-  await put(b, EU, '/baseline/key', 'secret', {
+  // Another account's key: no member principal may use it without that key's policy, so the
+  // change is made as the sandbox itself (unevaluated); the hub only records the key id.
+  await new SandboxParameterStore(sandbox.info, SandboxRoles.awsServiceStandIn).put(b, EU, {
+    name: '/baseline/key',
+    value: 'secret',
+    overwrite: true,
     type: 'SecureString',
     keyId: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   });
@@ -319,7 +331,11 @@ describe('analysis backfill', () => {
     expect(catalog?.records.length).toBe(1);
     expect((await index.unanalysedVersions({ account: b, region: EU }, 10)).map((r) => r.name)).toEqual([name]);
 
-    const report = await reconcileAccount({ ...hubConfigFor(sandbox.info), account: b, region: EU });
+    const report = await reconcileAccount({
+      ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
+      account: b,
+      region: EU,
+    });
     expect(report.analysed).toBe(1);
     const [after] = (await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, b, EU)).filter(
       (r): r is VersionRecord => r.kind === 'version' && r.name === name && r.version === 2,

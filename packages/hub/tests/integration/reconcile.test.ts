@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { TombstoneRecord } from '@ssmhub/core';
+import { ResourceNames, type TombstoneRecord } from '@ssmhub/core';
 import { registryKey } from '@ssmhub/store';
 import { hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => sandbox?.stop());
 
 function config() {
-  return { ...hubConfigFor(sandbox.info), ssmCallsPerSecond: 200, ssmBurst: 50 };
+  return {
+    ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
+    ssmCallsPerSecond: 200,
+    ssmBurst: 50,
+  };
 }
 
 describe('reconcile on the sandbox', () => {

@@ -1,5 +1,5 @@
 import { DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { ReconcileMetrics, ResourceNames } from '@ssmhub/core';
+import { ReconcileMetrics, ResourceNames, SandboxRoles } from '@ssmhub/core';
 import { MEMBER_ROLE_POLICY_NAME, assumeMemberRole, hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
@@ -57,7 +57,9 @@ describe('reconcile metrics on the sandbox', () => {
     const iam = new IAMClient({
       endpoint: sandbox.info.endpoint,
       region: REGION,
-      credentials: await assumeMemberRole(sandbox.info.endpoint, broken),
+      // The guardrail SCP stops every member principal; the sandbox itself stands for whoever is
+      // outside it (the management account) and deletes the role.
+      credentials: await assumeMemberRole(sandbox.info.endpoint, broken, SandboxRoles.awsServiceStandIn),
     });
     await iam.send(
       new DeleteRolePolicyCommand({ RoleName: ResourceNames.readerRole, PolicyName: MEMBER_ROLE_POLICY_NAME }),
@@ -75,7 +77,7 @@ describe('reconcile metrics on the sandbox', () => {
       faults.add({ operation: 'STS.AssumeRole', when: broken, fault: 'access-denied' });
     }
     const handler = createReconcileHandler({
-      ...hubConfigFor(sandbox.info),
+      ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
       requestHandler: faults,
       maxAttempts: 2,
       regions: [REGION],
@@ -113,7 +115,7 @@ describe('reconcile metrics on the sandbox', () => {
     const threeDaysAgo = new Date(Date.now() - 72 * 3_600_000).toISOString();
     await index.load({ registry: [{ account: healthy, region: 'eu-west-1', lastEventAt: threeDaysAgo }] });
     const handler = createReconcileHandler({
-      ...hubConfigFor(sandbox.info),
+      ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
       regions: [REGION],
       ssmCallsPerSecond: 100,
       stalenessWindowHours: 24,
@@ -131,8 +133,9 @@ describe('reconcile metrics on the sandbox', () => {
   });
 
   it('{ mode: verify, sample } checks stored versions and publishes VerifyFailures', async () => {
+    // The restore test runs in the reconcile function, with its role (ingest may not read a backup).
     const handler = createReconcileHandler({
-      ...hubConfigFor(sandbox.info),
+      ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
       regions: [REGION],
       metrics: createReconcileMetrics(),
     });

@@ -14,6 +14,7 @@ import {
   IngestQueueSettings,
   parameterStoreEventPattern,
   ResourceNames,
+  SandboxRoles,
 } from '@ssmhub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assumeMemberRole, hopQueueArn } from '../../src/index.js';
@@ -116,7 +117,12 @@ describe('provisionWorld', () => {
       const sts = new STSClient({ endpoint: info.endpoint, region: 'us-east-1', credentials });
       expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe(account);
       sts.destroy();
-      const iam = new IAMClient({ endpoint: info.endpoint, region: 'us-east-1', credentials });
+      // The roles are read as the sandbox itself: the reader may not read IAM.
+      const iam = new IAMClient({
+        endpoint: info.endpoint,
+        region: 'us-east-1',
+        credentials: await assumeMemberRole(info.endpoint, account, SandboxRoles.awsServiceStandIn),
+      });
       for (const roleName of [ResourceNames.readerRole, ResourceNames.restorerRole]) {
         const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
         expect(Role?.Arn).toBe(`arn:aws:iam::${account}:role/${roleName}`);
