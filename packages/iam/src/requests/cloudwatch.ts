@@ -1,13 +1,13 @@
+import type { Authorization } from '../types.js';
 import { contextIfPresent, onAnyResource, onResource, requestTagContext } from './authorizations.js';
 import type { OperationCall, RpcService } from './rpc.js';
-import { asArray, requiredString } from './rpc.js';
+import { requiredString } from './rpc.js';
 
 /**
  * CloudWatch (signing name `monitoring`): JSON (today's SDKs), query protocol, or
- * smithy-rpc-v2-cbor. Lists are read from JSON only, so a query-protocol PutMetricAlarm carries no
- * `cloudwatch:AlarmActions`. A CBOR body is not decoded: a CBOR PutMetricData carries no
- * `cloudwatch:namespace`, and a CBOR SetAlarmState or PutMetricAlarm (whose alarm is in the body)
- * is refused.
+ * smithy-rpc-v2-cbor. A CBOR body is not decoded: a CBOR PutMetricData carries no
+ * `cloudwatch:namespace`, a CBOR DescribeAlarms is authorized on every alarm, and a CBOR
+ * SetAlarmState or PutMetricAlarm (whose alarm is in the body) is refused.
  */
 export const cloudwatchService: RpcService = {
   jsonTargetPrefix: 'GraniteServiceVersion20100801',
@@ -21,9 +21,8 @@ export const cloudwatchService: RpcService = {
     ],
     GetMetricData: (call) => [onAnyResource(call, 'cloudwatch:GetMetricData')],
     PutMetricAlarm: (call) => {
-      const actions = asArray(call.input.json.AlarmActions).filter((action) => typeof action === 'string');
       const context = {
-        ...contextIfPresent('cloudwatch:AlarmActions', actions),
+        ...contextIfPresent('cloudwatch:AlarmActions', call.input.strings('AlarmActions')),
         ...requestTagContext(call.input.json.Tags),
       };
       return [
@@ -33,11 +32,19 @@ export const cloudwatchService: RpcService = {
     SetAlarmState: (call) => [
       onResource(call, 'cloudwatch:SetAlarmState', alarmArn(call, requiredString(call, 'AlarmName'))),
     ],
-    // IAM requires an alarm resource for DescribeAlarms: every alarm of the account and region,
-    // which a policy's `*` or `alarm:*` matches.
-    DescribeAlarms: (call) => [onResource(call, 'cloudwatch:DescribeAlarms', alarmArn(call, '*'))],
+    DescribeAlarms: describeAlarms,
   },
 };
+
+/**
+ * DescribeAlarms is authorized on the alarms it reads: each alarm it names, else the alarms its
+ * prefix selects (`alarm:<prefix>*`, as a policy writes them), else every alarm (`alarm:*`).
+ */
+function describeAlarms(call: OperationCall): Authorization[] {
+  const names = call.input.strings('AlarmNames');
+  const selected = names.length > 0 ? names : [`${call.input.string('AlarmNamePrefix') ?? ''}*`];
+  return selected.map((name) => onResource(call, 'cloudwatch:DescribeAlarms', alarmArn(call, name)));
+}
 
 function alarmArn(call: OperationCall, name: string): string {
   return `arn:${call.partition}:cloudwatch:${call.region}:${call.account}:alarm:${name}`;

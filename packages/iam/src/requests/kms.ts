@@ -72,6 +72,10 @@ function macContext(request: JsonObject, keyId: string): ContextValues {
   return { ...requestAlias(request, keyId), ...contextIfPresent('kms:MacAlgorithm', asString(request.MacAlgorithm)) };
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
 function numberText(value: unknown): string | undefined {
   return typeof value === 'number' ? String(value) : undefined;
 }
@@ -86,10 +90,7 @@ function lockoutContext(request: JsonObject): ContextValues {
 
 function grantContext(request: JsonObject): ContextValues {
   return {
-    ...contextIfPresent(
-      'kms:GrantOperations',
-      asArray(request.Operations).filter((op) => typeof op === 'string'),
-    ),
+    ...contextIfPresent('kms:GrantOperations', asArray(request.Operations).filter(isString)),
     ...contextIfPresent('kms:GranteePrincipal', asString(request.GranteePrincipal)),
     ...contextIfPresent('kms:RetiringPrincipal', asString(request.RetiringPrincipal)),
   };

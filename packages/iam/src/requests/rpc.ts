@@ -25,6 +25,8 @@ export interface RpcInput {
   string(member: string): string | undefined;
   /** A boolean member (JSON `true`, query `true`). */
   boolean(member: string): boolean | undefined;
+  /** A list of strings: a JSON array, or the query protocol's `<member>.member.1`, `.2` …; else empty. */
+  strings(member: string): string[];
   /** The JSON body, parsed on first use; empty for the query and CBOR protocols. */
   readonly json: JsonObject;
 }
@@ -111,6 +113,10 @@ export class JsonInput implements RpcInput {
     return typeof value === 'boolean' ? value : undefined;
   }
 
+  public strings(member: string): string[] {
+    return asArray(this.json[member]).filter((value) => typeof value === 'string');
+  }
+
   private parse(): JsonObject {
     if (this.body.length === 0) return {};
     let document: unknown;
@@ -140,6 +146,15 @@ export class QueryInput implements RpcInput {
     const value = this.parameters.get(member);
     return value === null ? undefined : value === 'true';
   }
+
+  public strings(member: string): string[] {
+    const values: string[] = [];
+    for (let n = 1; ; n += 1) {
+      const value = this.parameters.get(`${member}.member.${n}`);
+      if (value === null) return values;
+      values.push(value);
+    }
+  }
 }
 
 /** A smithy-rpc-v2-cbor request: its operation is in the path; its body is not decoded. */
@@ -148,4 +163,5 @@ export const cborInput: RpcInput = {
   json: {},
   string: () => undefined,
   boolean: () => undefined,
+  strings: () => [],
 };

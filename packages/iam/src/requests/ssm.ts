@@ -1,7 +1,7 @@
 import type { Authorization, ContextValues } from '../types.js';
 import { contextIfPresent, onAnyResource, onResource, requestTagContext, serviceKeyUse } from './authorizations.js';
 import type { OperationCall, OperationMapper, RpcService } from './rpc.js';
-import { asArray, requiredString, unmapped } from './rpc.js';
+import { requiredString, unmapped } from './rpc.js';
 
 /** The AWS managed key SSM encrypts a SecureString with when the request names none. */
 const SSM_MANAGED_KEY_ALIAS = 'alias/aws/ssm';
@@ -24,10 +24,7 @@ export const ssmService: RpcService = {
     UnlabelParameterVersion: onParameters('ssm:UnlabelParameterVersion', 'Name'),
     AddTagsToResource: onTaggedParameter('ssm:AddTagsToResource', (call) => requestTagContext(call.input.json.Tags)),
     RemoveTagsFromResource: onTaggedParameter('ssm:RemoveTagsFromResource', (call) =>
-      contextIfPresent(
-        'aws:TagKeys',
-        asArray(call.input.json.TagKeys).filter((key) => typeof key === 'string'),
-      ),
+      contextIfPresent('aws:TagKeys', call.input.strings('TagKeys')),
     ),
     ListTagsForResource: onTaggedParameter('ssm:ListTagsForResource'),
   },
@@ -47,7 +44,7 @@ function parameterArn(call: OperationCall, nameOrArn: string): string {
 /** The parameter ARNs a request names: one `Name`, or each of its `Names`. */
 function namedParameters(call: OperationCall, member: 'Name' | 'Names'): string[] {
   if (member === 'Name') return [parameterArn(call, requiredString(call, 'Name'))];
-  const names = asArray(call.input.json.Names).filter((name): name is string => typeof name === 'string');
+  const names = call.input.strings('Names');
   if (names.length === 0) throw unmapped(call, 'the request names no Names');
   return names.map((name) => parameterArn(call, name));
 }

@@ -30,25 +30,25 @@ function assumeRole(call: OperationCall): Authorization[] {
   if (sourceIdentity !== undefined) {
     authorizations.push(onResource(call, 'sts:SetSourceIdentity', roleArn, { 'sts:SourceIdentity': sourceIdentity }));
   }
-  const sessionTags = listedMembers(call, (n) => `Tags.member.${n}.Key`);
+  const sessionTags = sessionTagKeys(call);
   if (sessionTags.length > 0) {
     const tagContext: Record<string, string | string[]> = { 'aws:TagKeys': sessionTags };
     sessionTags.forEach((key, index) => {
       tagContext[`aws:RequestTag/${key}`] = call.input.string(`Tags.member.${index + 1}.Value`) ?? '';
     });
-    const transitive = listedMembers(call, (n) => `TransitiveTagKeys.member.${n}`);
+    const transitive = call.input.strings('TransitiveTagKeys');
     const context = { ...tagContext, ...contextIfPresent('sts:TransitiveTagKeys', transitive) };
     authorizations.push(onResource(call, 'sts:TagSession', roleArn, context));
   }
   return authorizations;
 }
 
-/** The values of a query-protocol list (`Tags.member.1.Key`, `Tags.member.2.Key` …), in order. */
-function listedMembers(call: OperationCall, memberName: (n: number) => string): string[] {
-  const values: string[] = [];
+/** The keys of the session tags (`Tags.member.1.Key`, `Tags.member.2.Key` …), in order. */
+function sessionTagKeys(call: OperationCall): string[] {
+  const keys: string[] = [];
   for (let n = 1; ; n += 1) {
-    const value = call.input.string(memberName(n));
-    if (value === undefined) return values;
-    values.push(value);
+    const key = call.input.string(`Tags.member.${n}.Key`);
+    if (key === undefined) return keys;
+    keys.push(key);
   }
 }

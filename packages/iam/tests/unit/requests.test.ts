@@ -1630,8 +1630,24 @@ const CLOUDWATCH_CASES: readonly MappingCase[] = [
     authorizations: [allow('cloudwatch:SetAlarmState', ALARM_ARN, HUB)],
   },
   {
-    name: 'DescribeAlarms is authorized on every alarm',
-    send: () => capture.signed(cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['ssmhub-dlq'] }))),
+    name: 'DescribeAlarms is authorized on each alarm it names',
+    send: () =>
+      capture.signed(cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['ssmhub-dlq', 'ssmhub-lag'] }))),
+    operation: 'DescribeAlarms',
+    authorizations: [
+      allow('cloudwatch:DescribeAlarms', ALARM_ARN, HUB),
+      allow('cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:${REGION}:${HUB}:alarm:ssmhub-lag`, HUB),
+    ],
+  },
+  {
+    name: 'DescribeAlarms by prefix is authorized on the alarms the prefix selects',
+    send: () => capture.signed(cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'ssmhub-' }))),
+    operation: 'DescribeAlarms',
+    authorizations: [allow('cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:${REGION}:${HUB}:alarm:ssmhub-*`, HUB)],
+  },
+  {
+    name: 'DescribeAlarms of every alarm',
+    send: () => capture.signed(cloudwatch.send(new DescribeAlarmsCommand({}))),
     operation: 'DescribeAlarms',
     authorizations: [allow('cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:${REGION}:${HUB}:alarm:*`, HUB)],
   },
@@ -1777,6 +1793,17 @@ describe('mapRequest, over requests of other protocols', () => {
       operation: 'SendMessage',
       authorizations: [allow('sqs:SendMessage', QUEUE_ARN, HUB)],
     });
+  });
+
+  it('reads a query-protocol list: DescribeAlarms of two alarms', () => {
+    const request = query(
+      'monitoring',
+      'Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=ssmhub-dlq&AlarmNames.member.2=ssmhub-lag',
+    );
+    expect(map(request).authorizations.map((authorization) => authorization.resource)).toEqual([
+      ALARM_ARN,
+      `arn:aws:cloudwatch:${REGION}:${HUB}:alarm:ssmhub-lag`,
+    ]);
   });
 
   it('maps a query-protocol CloudWatch PutMetricData with its namespace', () => {
