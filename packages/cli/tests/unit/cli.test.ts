@@ -68,6 +68,7 @@ describe('the table of commands', () => {
       'findings',
       'coverage',
       'watch',
+      'doctor',
       'console',
       'local up',
       'local pump',
