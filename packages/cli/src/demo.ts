@@ -13,6 +13,9 @@ import { GetParametersByPathCommand, type Parameter } from '@aws-sdk/client-ssm'
 import {
   Emulator,
   provisionWorld,
+  IamEnforcement,
+  iamEnforcementWanted,
+  IAM_ENFORCEMENT_ENV,
   pump,
   sandboxIngestHandler,
   SandboxParameterStore,
@@ -91,8 +94,13 @@ function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([name, v]) => b.get(name) === v);
 }
 
-async function story(emulator: Emulator): Promise<void> {
-  const info = await provisionWorld(emulator.endpoint, { memberCount: 2, regions: [REGION], hubRegion: REGION });
+async function story(emulator: Emulator, iam: IamEnforcement | undefined): Promise<void> {
+  const info = await provisionWorld(iam?.endpoint ?? emulator.endpoint, {
+    memberCount: 2,
+    regions: [REGION],
+    hubRegion: REGION,
+  });
+  iam?.enforce(info);
   const [alpha, beta] = info.memberAccounts as [string, string];
   out(`endpoint ${info.endpoint}; hub account ${info.hubAccount} (${info.hubRegion});`);
   out(`member accounts ${alpha} and ${beta}; table ${info.table}; bucket ${info.bucket}`);
@@ -206,9 +214,18 @@ async function main(): Promise<void> {
   out('ssmhub demo: organization-wide backup, point-in-time preview, diff and restore of SSM Parameter Store');
   heading('Start a private local sandbox (emulator on a free port, hub + 2 member accounts)', 'ssmhub local up');
   const emulator = await Emulator.start();
+  let iam: IamEnforcement | undefined;
   try {
-    await story(emulator);
+    // Every request of the story is evaluated against the IAM the stacks deploy, as AWS would.
+    if (iamEnforcementWanted()) iam = await IamEnforcement.start(emulator.endpoint);
+    out(
+      iam
+        ? 'IAM enforced: every request is evaluated against the policies synthesized from stacks/'
+        : `IAM not enforced (${IAM_ENFORCEMENT_ENV}=off)`,
+    );
+    await story(emulator, iam);
   } finally {
+    await iam?.stop();
     await emulator.stop();
   }
   out();
