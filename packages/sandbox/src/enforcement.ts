@@ -5,7 +5,7 @@
  * is on, so nothing the CLI or a Lambda ships contains it.
  */
 import type * as IamModule from '@ssmhub/iam';
-import { SandboxRoles } from '@ssmhub/core';
+import { ParameterStoreDetailTypes, ResourceNames, SandboxRoles, SsmEventSource } from '@ssmhub/core';
 import { EMULATOR_CREDENTIALS } from './clients.js';
 import { EmulatorError } from './errors.js';
 import type { SandboxInfo } from './world.js';
@@ -25,6 +25,8 @@ export interface IamEnforcementOptions {
 
 /** A running gateway and what it enforces. */
 export class IamEnforcement {
+  private readonly forwarding = new Map<string, Promise<string[]>>();
+
   private constructor(
     private readonly iam: typeof IamModule,
     public readonly gateway: IamModule.IamGateway,
@@ -77,7 +79,72 @@ export class IamEnforcement {
       },
       { hubPhysicalIds: this.keyIds(info) },
     );
+    this.forwarding.clear();
     this.gateway.enforce(this.iam.addSandboxCast(world));
+  }
+
+  /**
+   * Whether EventBridge may carry a member's Parameter Store events to the hub queue, as it
+   * authorizes each hop on AWS: it assumes the member's SSMHubEventForwarder (trust policy), puts
+   * the event on the hub bus as that role (its policy and the bus policy), then sends it to the
+   * ingest queue (queue policy, and the queue's key). The pump, playing EventBridge, asks before it
+   * moves a member's events. Returns the refusals (none: allowed); each decided once per location.
+   */
+  public forwardingRefusals(account: string, region: string): Promise<string[]> {
+    const key = `${account}/${region}`;
+    let decided = this.forwarding.get(key);
+    if (!decided) {
+      decided = this.decideForwarding(account, region);
+      this.forwarding.set(key, decided);
+    }
+    return decided;
+  }
+
+  private async decideForwarding(account: string, region: string): Promise<string[]> {
+    const world = this.gateway.policies;
+    if (!world) return [];
+    const { hubAccount, hubRegion, partition } = world.layout;
+    const forwarder = `arn:${partition}:iam::${account}:role/${ResourceNames.spokeForwardRole}`;
+    const spokeRule = `arn:${partition}:events:${region}:${account}:rule/${ResourceNames.spokeForwardRule}`;
+    const hubBus = `arn:${partition}:events:${hubRegion}:${hubAccount}:event-bus/${ResourceNames.hubEventBus}`;
+    const hubRule = `arn:${partition}:events:${hubRegion}:${hubAccount}:rule/${ResourceNames.hubEventBus}/${ResourceNames.hubIngestRule}`;
+    const queue = `arn:${partition}:sqs:${hubRegion}:${hubAccount}:${ResourceNames.ingestQueue}`;
+    const eventBridge = (sourceArn: string, sourceAccount: string) =>
+      ({ kind: 'service', service: 'events.amazonaws.com', sourceArn, sourceAccount }) as const;
+    const queueKey = world.encryptionKeyOf(queue);
+    const steps: [IamModule.Caller, IamModule.Authorization][] = [
+      [
+        eventBridge(spokeRule, account),
+        { action: 'sts:AssumeRole', resource: forwarder, resourceAccount: account, context: {} },
+      ],
+      [
+        { kind: 'role', arn: `arn:${partition}:sts::${account}:assumed-role/${ResourceNames.spokeForwardRole}/events` },
+        {
+          action: 'events:PutEvents',
+          resource: hubBus,
+          resourceAccount: hubAccount,
+          context: { 'events:source': SsmEventSource, 'events:detail-type': ParameterStoreDetailTypes.change },
+        },
+      ],
+      [
+        eventBridge(hubRule, hubAccount),
+        { action: 'sqs:SendMessage', resource: queue, resourceAccount: hubAccount, context: {} },
+      ],
+      ...(queueKey
+        ? [
+            [
+              eventBridge(hubRule, hubAccount),
+              { action: 'kms:GenerateDataKey', resource: queueKey, resourceAccount: hubAccount, context: {} },
+            ] as [IamModule.Caller, IamModule.Authorization],
+          ]
+        : []),
+    ];
+    const refusals: string[] = [];
+    for (const [caller, authorization] of steps) {
+      const decision = await this.iam.authorize(world, caller, authorization);
+      if (!decision.allowed) refusals.push(decision.explanation);
+    }
+    return refusals;
   }
 
   /** The requests refused since the last call (for a test's diagnostics). */
@@ -87,6 +154,7 @@ export class IamEnforcement {
 
   /** Forgets the sessions of a world that was wiped and lets the next provisioning through. */
   public reset(): void {
+    this.forwarding.clear();
     this.gateway.forgetSessions();
     this.gateway.enforce(undefined);
   }

@@ -36,6 +36,12 @@ export interface PumpOptions {
    * queue of 10,000 costs 1,000 times one from a queue of 10. @default 200
    */
   readonly forwardPerRound?: number;
+  /**
+   * Asked before stage 1 moves a member location's events: the refusals of the hops EventBridge
+   * authorizes on AWS (IamEnforcement.forwardingRefusals). A refused location's events stay on its
+   * hop queue, as EventBridge would not deliver them. @default - every location may forward
+   */
+  readonly forwardingRefusals?: (account: string, region: string) => Promise<readonly string[]>;
 }
 
 export interface PumpReport {
@@ -53,6 +59,8 @@ export interface PumpReport {
   readonly deadLettered: number;
   /** Errors the handler threw (messages only, never event bodies). */
   readonly handlerErrors: string[];
+  /** Locations whose events EventBridge may not deliver (`account/region: why`), from `forwardingRefusals`. */
+  readonly refusedForwarding: string[];
   /** False when the pump stopped at maxRounds with messages left. */
   readonly drained: boolean;
 }
@@ -146,6 +154,7 @@ export async function pump(
     failedDeliveries: 0,
     deadLettered: 0,
     handlerErrors: [] as string[],
+    refusedForwarding: [] as string[],
     drained: false,
   };
   try {
@@ -155,6 +164,11 @@ export async function pump(
         for (const account of info.memberAccounts) {
           for (const region of info.regions) {
             const key = `${account}/${region}`;
+            const refusals = (await options.forwardingRefusals?.(account, region)) ?? [];
+            if (refusals.length > 0) {
+              if (round === 0) report.refusedForwarding.push(...refusals.map((why) => `${key}: ${why}`));
+              continue;
+            }
             let sqs = memberClients.get(key);
             if (!sqs) {
               sqs = new SQSClient({ endpoint: info.endpoint, region, credentials: () => members.get(account) });

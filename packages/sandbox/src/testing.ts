@@ -114,7 +114,11 @@ export class TestSandbox {
 
   /** Runs the pump; the handler defaults to the real ingest handler from @ssmhub/hub. */
   public pump(handler?: SqsBatchHandler, options?: PumpOptions): Promise<PumpReport> {
-    return pump(this.info, handler ?? sandboxIngestHandler(this.info), options);
+    const iam = this.iam;
+    return pump(this.info, handler ?? sandboxIngestHandler(this.info), {
+      ...(iam ? { forwardingRefusals: (account, region) => iam.forwardingRefusals(account, region) } : {}),
+      ...options,
+    });
   }
 
   /** Wipes the emulator and provisions a fresh world (same options; new member account ids). */

@@ -9,6 +9,17 @@ import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
 const REGION = 'eu-west-1';
 
+/** The synthesized templates without the spoke forwarder's permission to put events on the hub bus. */
+function withoutForwarderPolicy(): SynthesizedTemplates {
+  const templates = structuredClone(loadTemplates());
+  const forwarder = Object.values(templates.spoke.Resources).find(
+    (r) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === ResourceNames.spokeForwardRole,
+  );
+  expect(forwarder?.Properties?.Policies).toHaveLength(1);
+  (forwarder!.Properties as { Policies: unknown[] }).Policies = [];
+  return templates;
+}
+
 /** The synthesized templates with one statement removed from the ingest role's policy. */
 function withoutIngestStatement(sid: string): SynthesizedTemplates {
   const templates = structuredClone(loadTemplates());
@@ -114,5 +125,27 @@ describe('enforcement is real', () => {
     expect(report.failedDeliveries).toBeGreaterThan(0);
     const refusals = sandbox.iam!.takeRefusals();
     expect(refusals.some((r) => r.operation === 's3:PutObject' && r.principal.includes('/SSMHubIngest/'))).toBe(true);
+  });
+});
+
+describe("EventBridge carries a member's events only as IAM allows", () => {
+  let sandbox: TestSandbox;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({
+      memberCount: 1,
+      regions: [REGION],
+      iam: { templates: withoutForwarderPolicy() },
+    });
+  });
+  afterAll(() => sandbox?.stop());
+
+  it('leaves the events in the member when its forwarder may not put them on the hub bus', async () => {
+    const [account] = sandbox.info.memberAccounts as [string];
+    await sandbox.store.put(account, REGION, { name: '/iam/stranded', value: 'v' });
+    const report = await sandbox.pump();
+    expect(report).toMatchObject({ forwarded: 0, delivered: 0 });
+    expect(report.refusedForwarding).toEqual([
+      `${account}/${REGION}: arn:aws:iam::${account}:role/${ResourceNames.spokeForwardRole} is not allowed events:PutEvents on ${sandbox.info.busArn}: no statement allows it`,
+    ]);
   });
 });
