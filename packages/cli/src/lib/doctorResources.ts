@@ -257,24 +257,37 @@ export async function checkKey(kms: KMSClient, key: ExpectedKey): Promise<{ chec
   } catch (error) {
     if (isNotFound(error)) return { check: fail(name, `${key.alias} does not exist`, REDEPLOY) };
     if (!isAccessDenied(error)) return { check: fail(name, errorLine(error), REDEPLOY) };
-    return { check: await keySeenThroughAlias(kms, key, name) };
+    return keySeenThroughAlias(kms, key, name);
   }
 }
 
-/** When the key policy refuses DescribeKey: whether the alias exists at all (ListAliases is IAM's). */
-async function keySeenThroughAlias(kms: KMSClient, key: ExpectedKey, name: string): Promise<DoctorCheck> {
+/**
+ * When the key policy refuses DescribeKey: whether the alias exists at all (ListAliases is IAM's),
+ * and the key it names (for the bucket's encryption check).
+ */
+async function keySeenThroughAlias(
+  kms: KMSClient,
+  key: ExpectedKey,
+  name: string,
+): Promise<{ check: DoctorCheck; key?: KeyIdentity }> {
   const why =
     'its key policy lets only the key administrators describe it (kms:DescribeKey); run doctor as one to check its state and spec';
   try {
     for await (const page of paginateListAliases({ client: kms }, {})) {
       const alias = page.Aliases?.find((a) => a.AliasName === key.alias);
-      if (alias) return skip(name, `alias exists (key ${alias.TargetKeyId ?? 'unknown'}); state and spec unread`, why);
+      if (!alias) continue;
+      const keyId = alias.TargetKeyId;
+      return {
+        check: skip(name, `alias exists (key ${keyId ?? 'unknown'}); state and spec unread`, why),
+        ...(keyId ? { key: { keyId } } : {}),
+      };
     }
-    return fail(name, `${key.alias} does not exist`, REDEPLOY);
+    return { check: fail(name, `${key.alias} does not exist`, REDEPLOY) };
   } catch (error) {
-    if (isAccessDenied(error))
-      return skip(name, 'cannot be read by this caller (kms:DescribeKey, kms:ListAliases)', why);
-    return fail(name, errorLine(error), REDEPLOY);
+    if (isAccessDenied(error)) {
+      return { check: skip(name, 'cannot be read by this caller (kms:DescribeKey, kms:ListAliases)', why) };
+    }
+    return { check: fail(name, errorLine(error), REDEPLOY) };
   }
 }
 
