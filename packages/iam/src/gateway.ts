@@ -8,11 +8,13 @@ import { randomUUID } from 'node:crypto';
 import {
   createServer,
   request as httpRequest,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { authorize, type Decision } from './evaluate.js';
 import { UnmappedRequestError } from './errors.js';
 import { mapRequest } from './requests/index.js';
@@ -212,7 +214,60 @@ export class IamGateway {
       if (!decision.allowed) return this.denied(res, request, session, mapped, authorization, decision);
     }
     this.allowedOperations.push(`${mapped.service}:${mapped.operation}`);
+    if (mapped.service === 'events' && mapped.operation === 'PutEvents') return this.putEvents(request, res);
     return this.forward(request, res, false);
+  }
+
+  /**
+   * EventBridge's own rule, which no policy can grant: a customer's `PutEvents` entry whose
+   * `Source` starts with `aws.` fails with NotAuthorizedForSourceException (the call itself
+   * succeeds, with a FailedEntryCount), as only AWS services put `aws.*` events. Every evaluated
+   * principal is a customer; the control plane and the AWS-service stand-in never get here.
+   * The other entries of the request go on to the emulator, and the answer lists every entry in
+   * the request's order, as EventBridge answers a partial failure. Forwarding a shortened body
+   * breaks the request's SigV4 signature, which the emulator does not check (see parseSignature).
+   */
+  private async putEvents(request: HttpRequest, res: ServerResponse): Promise<void> {
+    const body = JSON.parse(decodedBody(request).toString('utf8')) as { Entries?: unknown[] };
+    const entries = Array.isArray(body.Entries) ? body.Entries : [];
+    const refused = entries.map((entry) => {
+      const source = (entry as { Source?: unknown } | null)?.Source;
+      return typeof source === 'string' && source.startsWith(AWS_SOURCE_PREFIX);
+    });
+    if (!refused.includes(true)) return this.forward(request, res, false);
+
+    let delivered: unknown[] = [];
+    let deliveredFailures = 0;
+    let requestId: string = randomUUID();
+    const kept = entries.filter((_, index) => !refused[index]);
+    if (kept.length > 0) {
+      const { 'content-encoding': _encoding, ...headers } = request.headers;
+      const answer = await this.exchange({
+        ...request,
+        headers,
+        body: Buffer.from(JSON.stringify({ ...body, Entries: kept })),
+      });
+      if (answer.status >= 300) {
+        // The whole call failed upstream (a missing bus …): that answer is the answer.
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+      const result = JSON.parse(answer.body.toString('utf8')) as { Entries?: unknown[]; FailedEntryCount?: number };
+      delivered = result.Entries ?? [];
+      deliveredFailures = result.FailedEntryCount ?? 0;
+      const upstreamId = answer.headers['x-amzn-requestid'];
+      if (typeof upstreamId === 'string') requestId = upstreamId;
+    }
+    let next = 0;
+    const results = refused.map((isRefused) =>
+      isRefused
+        ? { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' }
+        : (delivered[next++] ?? {}),
+    );
+    const failures = deliveredFailures + refused.filter(Boolean).length;
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId });
+    res.end(JSON.stringify({ FailedEntryCount: failures, Entries: results }));
   }
 
   private directoryFor(world: PolicyWorld, session: Session): RequestDirectory {
@@ -297,6 +352,32 @@ export class IamGateway {
     }
   }
 
+  /** Sends the request to the emulator and reads its whole answer. */
+  private exchange(request: HttpRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+    const upstream = new URL(this.options.upstream);
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers: { ...request.headers, host: upstream.host, 'content-length': String(request.body.length) },
+        },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.once('error', reject);
+          incoming.once('end', () =>
+            resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      outgoing.once('error', reject);
+      outgoing.end(request.body);
+    });
+  }
+
   /** Sends the request to the emulator and streams the answer back; records sessions STS creates. */
   private forward(request: HttpRequest, res: ServerResponse, byControlPlane: boolean | undefined): Promise<void> {
     const upstream = new URL(this.options.upstream);
@@ -350,6 +431,14 @@ export class IamGateway {
       service: byControlPlane && this.serviceRoles.has(roleName),
     });
   }
+}
+
+/** EventBridge keeps event sources that start with this for AWS services. */
+const AWS_SOURCE_PREFIX = 'aws.';
+
+/** The body as sent before compression. */
+function decodedBody(request: HttpRequest): Buffer {
+  return request.headers['content-encoding'] === 'gzip' ? gunzipSync(request.body) : request.body;
 }
 
 function isAssumeRole(request: HttpRequest): boolean {
