@@ -64,6 +64,17 @@ export class GuardrailsStack extends Stack {
     const arn = (service: string, account: string, resource: string): string =>
       `arn:${this.partition}:${service}:${service === 'iam' ? '' : '*'}:${account}:${resource}`;
 
+    // The principal that deploys the hub stack: the configured one, else the CDK bootstrap's
+    // execution role in the hub account (the hub stack trusts the same one).
+    const qualifier: unknown = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT);
+    const hubDeploymentRoleArn =
+      config.deploymentRoleArn ??
+      arn(
+        'iam',
+        config.hubAccount,
+        `role/cdk-${typeof qualifier === 'string' ? qualifier : DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${config.hubAccount}-${config.hubRegion}`,
+      );
+    const exceptDeployment = { ArnNotLike: { 'aws:PrincipalArn': hubDeploymentRoleArn } };
     this.spokePolicy = new organizations.CfnPolicy(this, 'ProtectSpokes', {
       name: 'ssmhub-protect-spokes',
       description: 'ssmhub: members cannot change or delete the SSMHub roles or the ssmhub-forward rule',
@@ -77,6 +88,12 @@ export class GuardrailsStack extends Stack {
             Effect: 'Deny',
             Action: [...ROLE_CHANGE_ACTIONS],
             Resource: [arn('iam', '*', 'role/SSMHub*')],
+            // The OUs may hold the hub account too, whose SSMHubIngest and SSMHubReconcile
+            // CloudFormation creates and updates as the hub's deployment role: exempt that one
+            // principal (an ARN in the hub account, so no member principal matches it). The
+            // spokes' SSMHub roles need no exemption: service-managed StackSets deploy them through
+            // a service-linked role, which SCPs never restrict.
+            Condition: exceptDeployment,
           },
           {
             Sid: 'ProtectForwardRule',
@@ -94,17 +111,6 @@ export class GuardrailsStack extends Stack {
     const hubFunctions = [ResourceNames.ingestFunction, ResourceNames.reconcileFunction].map((name) =>
       arn('lambda', config.hubAccount as string, `function:${name}`),
     );
-    // The principal that deploys the hub stack: the configured one, else the CDK bootstrap's
-    // execution role in the hub account (the hub stack trusts the same one).
-    const qualifier: unknown = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT);
-    const hubDeploymentRoleArn =
-      config.deploymentRoleArn ??
-      arn(
-        'iam',
-        config.hubAccount,
-        `role/cdk-${typeof qualifier === 'string' ? qualifier : DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${config.hubAccount}-${config.hubRegion}`,
-      );
-    const exceptDeployment = { ArnNotLike: { 'aws:PrincipalArn': hubDeploymentRoleArn } };
     this.hubPolicy = new organizations.CfnPolicy(this, 'ProtectHub', {
       name: 'ssmhub-protect-hub',
       description: 'ssmhub: only the deployment role may pass the hub roles or change the hub functions',

@@ -59,12 +59,50 @@ describe('organization guardrails (SCPs)', () => {
     const [roles, rule] = spokes.Content.Statement;
     expect(roles).toMatchObject({ Effect: 'Deny', Action: [...ROLE_CHANGE_ACTIONS] });
     expect(resources(roles!)).toEqual(['arn:aws:iam::*:role/SSMHub*']);
-    expect(roles!.Condition).toBeUndefined();
+    expect(roles!.Sid).toBe('ProtectSsmHubRoles');
     expect(rule).toMatchObject({ Effect: 'Deny', Action: [...FORWARD_RULE_CHANGE_ACTIONS] });
     expect(resources(rule!)).toEqual(['arn:aws:events:*:*:rule/ssmhub-forward']);
     expect(ROLE_CHANGE_ACTIONS).toEqual(expect.arrayContaining(['iam:DeleteRole', 'iam:UpdateAssumeRolePolicy']));
     expect(FORWARD_RULE_CHANGE_ACTIONS).toEqual(expect.arrayContaining(['events:DeleteRule', 'events:DisableRule']));
   });
+
+  it('exempt from the role protection only the hub deployment role, which updates SSMHubIngest and SSMHubReconcile', () => {
+    // The OUs may hold the hub account: without the exemption no deployment could change a hub role.
+    const [roles] = policies.get('ssmhub-protect-spokes')!.Content.Statement;
+    expect(roles).toEqual({
+      Sid: 'ProtectSsmHubRoles',
+      Effect: 'Deny',
+      Action: [...ROLE_CHANGE_ACTIONS],
+      Resource: ['arn:aws:iam::*:role/SSMHub*'],
+      Condition: {
+        ArnNotLike: {
+          'aws:PrincipalArn': `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
+        },
+      },
+    });
+    // The forward rule has no exemption: nobody deploys it but the StackSet's service-linked role.
+    const [, rule] = policies.get('ssmhub-protect-spokes')!.Content.Statement;
+    expect(rule!.Condition).toBeUndefined();
+  });
+
+  it(
+    'exempt a configured deployment role instead of the bootstrap one',
+    () => {
+      const deploymentRoleArn = `arn:aws:iam::${HUB_ACCOUNT}:role/HubDeployment`;
+      const built = synthesize({ ...fullContext, deploymentRoleArn });
+      const template = Template.fromStack(built.guardrails!);
+      const resources = template.findResources('AWS::Organizations::Policy') as Record<
+        string,
+        { Properties: PolicyProperties }
+      >;
+      for (const { Properties } of Object.values(resources)) {
+        for (const statement of Properties.Content.Statement.filter((s) => s.Sid !== 'ProtectForwardRule')) {
+          expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': deploymentRoleArn } });
+        }
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('let only the deployment role pass the hub roles or change the hub functions', () => {
     const hub = policies.get('ssmhub-protect-hub')!;

@@ -738,6 +738,11 @@ export function permissionMatrix(
         },
         passIngestRole,
         {
+          call: 'change a hub role’s permissions (`iam:PutRolePolicy` on `SSMHubIngest`)',
+          authorizations: [hubResource('iam:PutRolePolicy', ingestRole)],
+          deniedBy: protectHub('OnlyTheDeploymentPassesHubRoles'),
+        },
+        {
           call: 'replace the ingest code (`lambda:UpdateFunctionCode` on `ssmhub-ingest`)',
           authorizations: [hubResource('lambda:UpdateFunctionCode', ingestFunction)],
           deniedBy: protectHub('OnlyTheDeploymentChangesHubFunctions'),
@@ -802,9 +807,9 @@ export function permissionMatrix(
         },
         {
           call: 'update the hub roles’ policies (`iam:PutRolePolicy` on `SSMHubIngest`)',
+          // ssmhub-protect-spokes reaches the hub account too (the sandbox's OU is the root `r-ssmh`):
+          // its ProtectSsmHubRoles exempts this role, as ssmhub-protect-hub does.
           authorizations: [hubResource('iam:PutRolePolicy', ingestRole)],
-          defect:
-            'ssmhub-protect-spokes is attached to `organizationalUnitIds` (the sandbox’s root `r-ssmh`), which hold the hub account too, and denies IAM writes on `role/SSMHub*` with no exemption: CloudFormation cannot update SSMHubIngest’s or SSMHubReconcile’s policy. Fix: exempt the hub account’s roles (or the deployment role) in that SCP',
         },
         {
           call: 'let DynamoDB use the hub key for the table (`kms:CreateGrant` through DynamoDB)',
