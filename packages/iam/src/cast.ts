@@ -3,7 +3,7 @@
  * owners give them: the restore operator holds the operator policy stacks/README.md documents, a
  * member's administrator holds AdministratorAccess (as Organizations creates it).
  */
-import { ResourceNames, SandboxRoles } from '@ssmhub/core';
+import { ResourceNames, SandboxRoles, doctorPolicy } from '@ssmhub/core';
 import { ADMINISTRATOR_ACCESS, type NamedPolicy, type PolicyWorld } from './world.js';
 
 /**
@@ -37,11 +37,26 @@ export function restoreOperatorPolicy(partition: string): NamedPolicy {
   };
 }
 
-/** Adds the sandbox's operator and every member's administrator to `world`. */
+/** The queue the sandbox subscribes to its alarm topic, standing for the operator's inbox. */
+const SANDBOX_ALARM_DELIVERY_QUEUE = 'ssmhub-sandbox-alarm-delivery';
+
+/**
+ * Adds the sandbox's operator (the restore operator's policy and `ssmhub doctor`'s, as
+ * stacks/README.md documents both) and every member's administrator to `world`.
+ */
 export function addSandboxCast(world: PolicyWorld): PolicyWorld {
-  const { partition, hubAccount, memberAccounts } = world.layout;
+  const { partition, hubAccount, hubRegion, memberAccounts } = world.layout;
   world.addRole(`arn:${partition}:iam::${hubAccount}:role/${SandboxRoles.restoreOperator}`, [
     restoreOperatorPolicy(partition),
+    {
+      name: 'SSMHubDoctor',
+      policy: doctorPolicy({
+        partition,
+        hubAccount,
+        hubRegion,
+        deliveryQueueArns: [`arn:${partition}:sqs:${hubRegion}:${hubAccount}:${SANDBOX_ALARM_DELIVERY_QUEUE}`],
+      }),
+    },
   ]);
   for (const account of memberAccounts) {
     world.addRole(`arn:${partition}:iam::${account}:role/${SandboxRoles.memberAdministrator}`, [ADMINISTRATOR_ACCESS]);

@@ -4,6 +4,7 @@
  * organization's SCPs and the keys that encrypt each resource, resolved from the synthesized
  * templates for one organization layout. One source for the sandbox's gateway and the tests.
  */
+import type { PolicyDocumentJson } from '@ssmhub/core';
 import { PolicyWorldError } from './errors.js';
 import { resolveTemplate, type ResolvedResource, type ResolvedTemplate, type Template } from './resolve.js';
 
@@ -21,7 +22,8 @@ export interface PolicyStatement {
 
 export interface NamedPolicy {
   readonly name: string;
-  readonly policy: PolicyDocument;
+  /** A template's document, or one @ssmhub/core writes (the member roles', doctor's). */
+  readonly policy: PolicyDocument | PolicyDocumentJson;
 }
 
 /** The templates `cdk synth` writes for one configuration (see scripts/synth-templates.mjs). */

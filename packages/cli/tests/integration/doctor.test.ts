@@ -36,13 +36,13 @@ let stateDir: string;
 let member: string;
 
 /**
- * The CLI with this file's sandbox state (no --endpoint: it finds the sandbox as after `local up`),
- * and, as the other CLI integration tests, the sandbox's own credentials. Without them the CLI signs
- * in as the sandbox's restore operator, whose policies the sandbox enforces: doctor then needs the
- * operator to hold doctorPolicy (@ssmhub/core, stacks/README.md) in the sandbox's cast too.
+ * The CLI with this file's sandbox state (no --endpoint: it finds the sandbox as after `local up`).
+ * It signs in as the sandbox's restore operator, who holds doctorPolicy (@ssmhub/core, as
+ * stacks/README.md documents it) and whose every request the sandbox's IAM evaluates.
  */
 function cli(args: readonly string[]): Promise<Run> {
-  return ssmhub(args, { SSMHUB_STATE_DIR: stateDir, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  // No credentials of its own: on a sandbox the CLI then signs in as its restore operator.
+  return ssmhub(args, { SSMHUB_STATE_DIR: stateDir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
 }
 
 async function doctor(args: readonly string[] = []): Promise<{ run: Run; report: DoctorJson }> {
