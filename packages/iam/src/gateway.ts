@@ -305,13 +305,7 @@ export class IamGateway {
         ? `with an explicit deny (${decision.deniedBy.join(', ')})`
         : 'because no policy allows it';
     const message = `User: ${session.arn} is not authorized to perform: ${authorization.action} on resource: ${authorization.resource} ${why}`;
-    this.refuse(
-      res,
-      request,
-      mapped.service === 'sts' || mapped.service === 's3' ? 'AccessDenied' : 'AccessDeniedException',
-      message,
-      403,
-    );
+    this.refuse(res, request, ACCESS_DENIED_CODES[mapped.service] ?? 'AccessDeniedException', message, 403);
   }
 
   /** An error response in the protocol the request speaks, so the SDK raises the named error. */
@@ -432,6 +426,20 @@ export class IamGateway {
     });
   }
 }
+
+/**
+ * The error code a service answers a request IAM refuses with, by signing name (the SDK raises an
+ * error of that name); every other service says AccessDeniedException.
+ */
+const ACCESS_DENIED_CODES: Readonly<Record<string, string>> = {
+  s3: 'AccessDenied',
+  sts: 'AccessDenied',
+  iam: 'AccessDenied',
+  monitoring: 'AccessDenied',
+  cloudformation: 'AccessDenied',
+  sqs: 'AccessDenied',
+  sns: 'AuthorizationError',
+};
 
 /** EventBridge keeps event sources that start with this for AWS services. */
 const AWS_SOURCE_PREFIX = 'aws.';

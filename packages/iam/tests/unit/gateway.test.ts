@@ -353,6 +353,26 @@ describe('a refusal, in the protocol the request speaks, never forwarded', () =>
     expect(answer.body).not.toContain(SECRET);
     expect(upstream.take()).toEqual([]);
   });
+
+  it("names the refusal as each query service does (IAM's AccessDenied, SNS's AuthorizationError)", async () => {
+    const form = { 'content-type': FORM };
+    const iam = await raw({
+      accessKeyId: reader.accessKeyId,
+      service: 'iam',
+      headers: form,
+      body: 'Action=DeleteRole&Version=2010-05-08&RoleName=SSMHubReader',
+    });
+    expect([iam.status, /<Code>([^<]+)<\/Code>/.exec(iam.body)?.[1]]).toEqual([403, 'AccessDenied']);
+    const sns = await raw({
+      accessKeyId: reader.accessKeyId,
+      service: 'sns',
+      headers: form,
+      body: `Action=Publish&Version=2010-03-31&TopicArn=${encodeURIComponent(`arn:aws:sns:${REGION}:${HUB}:alarms`)}&Message=${SECRET}`,
+    });
+    expect([sns.status, /<Code>([^<]+)<\/Code>/.exec(sns.body)?.[1]]).toEqual([403, 'AuthorizationError']);
+    expect(sns.body).not.toContain(SECRET);
+    expect(upstream.take()).toEqual([]);
+  });
 });
 
 describe('a request the mapping cannot place', () => {
