@@ -49,7 +49,8 @@ export interface TestSandboxOptions extends ProvisionOptions {
   /**
    * IAM enforcement: every request a principal makes is evaluated against the policies
    * synthesized from stacks/ before the emulator sees it (the control plane's, the test's own
-   * setup, pass). `false` turns it off. The index on DynamoDB Local is not behind it.
+   * setup, pass). `false` turns it off; options turn it on whatever the environment says. The index
+   * on DynamoDB Local is not behind it.
    * @default - on, unless SSMHUB_SANDBOX_IAM=off
    */
   readonly iam?: false | IamEnforcementOptions;
@@ -82,8 +83,9 @@ export class TestSandbox {
     let iam: IamEnforcement | undefined;
     try {
       emulator = await Emulator.start();
-      if (iamOptions !== false && iamEnforcementWanted())
-        iam = await IamEnforcement.start(emulator.endpoint, iamOptions);
+      // An explicit `iam` option decides; otherwise the environment does (on by default).
+      const enforce = iamOptions === undefined ? iamEnforcementWanted() : iamOptions !== false;
+      if (enforce) iam = await IamEnforcement.start(emulator.endpoint, iamOptions || {});
       const world = { ...provision, ...(dynamoLocal ? { dynamoEndpoint: dynamoLocal.endpoint } : {}) };
       const info = await provisionWorld(iam?.endpoint ?? emulator.endpoint, world);
       iam?.enforce(info);

@@ -36,7 +36,7 @@ function withoutIngestStatement(sid: string): SynthesizedTemplates {
 describe('the sandbox enforces the synthesized IAM', () => {
   let sandbox: TestSandbox;
   beforeAll(async () => {
-    sandbox = await startTestSandbox({ memberCount: 1, regions: [REGION] });
+    sandbox = await startTestSandbox({ memberCount: 1, regions: [REGION], iam: {} });
   });
   afterAll(() => sandbox?.stop());
 
