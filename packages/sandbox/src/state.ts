@@ -10,11 +10,26 @@ export const SandboxStateFiles = {
   dirEnv: 'SSMHUB_STATE_DIR',
   /** The state directory's name, at the repository root (or wherever `local up` ran outside one). */
   dirName: '.ssmhub',
-  /** `{ pid, startedAt, info }`, written by `ssmhub local up`. */
+  /** `{ pid, startedAt, emulatorEndpoint, gateway, info }`, written by `ssmhub local up`. */
   stateFile: 'sandbox.json',
   /** The emulator's output. */
   logFile: 'moto.log',
+  /** The IAM gateway's output: its refusals, one line each. */
+  gatewayLogFile: 'gateway.log',
+  /** Where the starting IAM gateway reports its endpoint (read and removed by `local up`). */
+  gatewayReadyFile: 'gateway.ready.json',
 } as const;
+
+/**
+ * What the IAM gateway process `local up` starts writes to its ready file, once: its endpoint, or
+ * why it does not enforce (`unavailable`: @ssmhub/iam is not installed; it then exits 3), or why it
+ * could not start (`error`; exit 1).
+ */
+export interface GatewayReady {
+  readonly endpoint?: string;
+  readonly unavailable?: string;
+  readonly error?: string;
+}
 
 type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -7,6 +7,7 @@ import type { RestoreOutcome } from '../lib/restore.js';
 import type { Hub } from '../lib/hub.js';
 import type { CommandContext, CommandInput, CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
 import { doctor } from './doctorCommand.js';
+import * as local from './localCommands.js';
 import * as security from './securityCommands.js';
 
 // The table of commands: help, options and the code of each. Everything a command needs (the
@@ -35,18 +36,6 @@ async function recordsResult(
     table: (layout) => recordsTable(result.records, values, layout),
     stats: result.stats,
     ...(result.warnings?.length ? { warnings: result.warnings } : {}),
-  };
-}
-
-/** The result of a `local` command: the sandbox's report, or whether `down` stopped one. */
-function sandboxResult(outcome: object | boolean): CommandResult {
-  const report = typeof outcome === 'boolean' ? { stopped: outcome } : outcome;
-  return {
-    json: report,
-    table: () =>
-      Object.entries(report)
-        .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-        .join('\n'),
   };
 }
 
@@ -617,43 +606,6 @@ const consoleCommand: CommandSpec = {
   },
 };
 
-const localUp: CommandSpec = {
-  name: 'local up',
-  description:
-    'start the emulator and provision the hub and member accounts (prints endpoint, accounts, table, bucket)',
-  options: [],
-  example: 'ssmhub local up',
-  connects: false,
-  async run() {
-    const { localUp: up } = await import('@ssmhub/sandbox');
-    return sandboxResult(await up());
-  },
-};
-
-const localPump: CommandSpec = {
-  name: 'local pump',
-  description: "deliver the hub queue to the real ingest handler (as Lambda's SQS event source would)",
-  options: [],
-  example: 'ssmhub local pump',
-  connects: false,
-  async run() {
-    const { localPump: pump } = await import('@ssmhub/sandbox');
-    return sandboxResult(await pump());
-  },
-};
-
-const localDown: CommandSpec = {
-  name: 'local down',
-  description: 'stop the emulator',
-  options: [],
-  example: 'ssmhub local down',
-  connects: false,
-  async run() {
-    const { localDown: down } = await import('@ssmhub/sandbox');
-    return sandboxResult(await down());
-  },
-};
-
 /** Every command of `ssmhub`, in the order `--help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
   history,
@@ -671,7 +623,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   security.watch,
   doctor,
   consoleCommand,
-  localUp,
-  localPump,
-  localDown,
+  local.up,
+  local.pump,
+  local.env,
+  local.down,
 ];

@@ -72,6 +72,7 @@ describe('the table of commands', () => {
       'console',
       'local up',
       'local pump',
+      'local env',
       'local down',
     ]);
   });
