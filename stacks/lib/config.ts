@@ -70,6 +70,13 @@ export interface SsmHubConfig {
   /** Principals (IAM role or user ARNs) that may assume SSMHubRestorer in member accounts. */
   readonly restoreOperatorPrincipals: readonly string[];
   /**
+   * Read-only principals of the index (`ssmhub changes`, `history`, `search` without values):
+   * the table policy lets them read the table and its indexes, and the hub key decrypt for them
+   * only through DynamoDB. They never reach the bucket, so they never see a value.
+   * @default - nobody but the restore operators reads the index
+   */
+  readonly indexReaderPrincipals: readonly string[];
+  /**
    * The organization's management account, which service-managed StackSets skip: it gets its
    * own spoke stacks (one per region).
    * @default - no management account spoke stacks
@@ -151,6 +158,7 @@ export const ContextKeys = [
   'hubRegion',
   'hubAccount',
   'restoreOperatorPrincipals',
+  'indexReaderPrincipals',
   'managementAccountId',
   'callAs',
   'objectLock',
@@ -448,6 +456,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     hubRegion,
     hubAccount,
     restoreOperatorPrincipals,
+    indexReaderPrincipals: principals(read, 'indexReaderPrincipals', { required: false }),
     managementAccountId,
     callAs: callAsValue,
     objectLock: objectLock(read),
@@ -489,6 +498,7 @@ function samePartition(config: SsmHubConfig): void {
   const partition = partitionOf(config.hubRegion);
   const arns: [string, string][] = [
     ...config.restoreOperatorPrincipals.map((arn): [string, string] => ['restoreOperatorPrincipals', arn]),
+    ...config.indexReaderPrincipals.map((arn): [string, string] => ['indexReaderPrincipals', arn]),
     ...config.keyAdministrators.map((arn): [string, string] => ['keyAdministrators', arn]),
     ...config.retentionAdministrators.map((arn): [string, string] => ['retentionAdministrators', arn]),
     ...(config.deploymentRoleArn === undefined

@@ -219,12 +219,14 @@ export class HubStack extends Stack {
 
     // ---- KMS key. No statement names the account root: IAM policies in the hub account alone
     // grant nothing on it. Administration only by the configured break-glass principals; use only
-    // by the hub's roles and restore operators, and only through S3, DynamoDB and SQS here.
+    // by the hub's roles, restore operators (S3, DynamoDB) and index readers (DynamoDB alone),
+    // and only through S3, DynamoDB and SQS here.
     const via = (...services: string[]) => ({
       StringEquals: { 'kms:ViaService': services.map((svc) => serviceHost(svc, this.region)) },
     });
     const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } };
     const operators = config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn));
+    const indexReaders = config.indexReaderPrincipals.map((arn) => new iam.ArnPrincipal(arn));
     // Every key of the hub: administration only by break-glass, policy updates by the deployment.
     const keyAdministration = (): iam.PolicyStatement[] => [
       new iam.PolicyStatement({
@@ -294,6 +296,24 @@ export class HubStack extends Stack {
               },
             },
           }),
+          // Index readers decrypt the table's items through DynamoDB and nothing else: no S3, so
+          // they read the history and the feed but never a value.
+          ...(indexReaders.length === 0
+            ? []
+            : [
+                new iam.PolicyStatement({
+                  sid: 'DecryptIndexByIndexReaders',
+                  principals: indexReaders,
+                  actions: ['kms:Decrypt', 'kms:DescribeKey'],
+                  resources: ['*'],
+                  conditions: {
+                    StringEquals: {
+                      ...inOrganization.StringEquals,
+                      'kms:ViaService': serviceHost('dynamodb', this.region),
+                    },
+                  },
+                }),
+              ]),
           new iam.PolicyStatement({
             sid: 'EventBridgeToEncryptedQueues',
             principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -571,6 +591,18 @@ export class HubStack extends Stack {
         conditions: inOrganization,
       }),
     );
+    if (indexReaders.length > 0) {
+      this.table.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadIndexByIndexReaders',
+          principals: indexReaders,
+          // The reads of `ssmhub changes`, `history` and `search`; the table holds no value.
+          actions: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'],
+          resources: [tableArn, `${tableArn}/index/*`],
+          conditions: inOrganization,
+        }),
+      );
+    }
     this.table.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'RecordRestoresByRestoreOperators',

@@ -52,6 +52,17 @@ describe('loadConfig', () => {
     expect(load(without('objectLock')).objectLock).toEqual({ enabled: true, mode: 'GOVERNANCE', retentionDays: 365 });
   });
 
+  it('reads the index readers, nobody by default', () => {
+    expect(load(fullContext).indexReaderPrincipals).toEqual(['arn:aws:iam::444444444444:role/SSMHubAnalyst']);
+    expect(load(without('indexReaderPrincipals')).indexReaderPrincipals).toEqual([]);
+    expect(
+      load({
+        ...fullContext,
+        indexReaderPrincipals: 'arn:aws:iam::444444444444:role/A,arn:aws:iam::444444444444:user/b',
+      }).indexReaderPrincipals,
+    ).toEqual(['arn:aws:iam::444444444444:role/A', 'arn:aws:iam::444444444444:user/b']);
+  });
+
   it('defaults callAs to DELEGATED_ADMIN', () => {
     expect(load(without('callAs')).callAs).toBe('DELEGATED_ADMIN');
   });
@@ -132,6 +143,21 @@ describe('loadConfig', () => {
       'a bare account id as restore operator',
       { ...fullContext, restoreOperatorPrincipals: ['444444444444'] },
       /"restoreOperatorPrincipals" must not name a whole account/,
+    ],
+    [
+      'an account root as index reader',
+      { ...fullContext, indexReaderPrincipals: ['arn:aws:iam::444444444444:root'] },
+      /"indexReaderPrincipals" must not name a whole account/,
+    ],
+    [
+      'a malformed index reader',
+      { ...fullContext, indexReaderPrincipals: ['analysts'] },
+      /"indexReaderPrincipals" must be a list of IAM principal ARNs/,
+    ],
+    [
+      'an index reader of another partition',
+      { ...fullContext, indexReaderPrincipals: ['arn:aws-cn:iam::444444444444:role/Analyst'] },
+      /"indexReaderPrincipals" names .* outside the hub region's partition aws/,
     ],
     [
       'an account root as key administrator',

@@ -7,6 +7,7 @@ import { buildApp, type SsmHubApp } from '../lib/app.js';
 export const HUB_ACCOUNT = '222222222222';
 export const MANAGEMENT_ACCOUNT = '333333333333';
 export const OPERATOR = 'arn:aws:iam::444444444444:role/SSMHubRestoreOperator';
+export const INDEX_READER = 'arn:aws:iam::444444444444:role/SSMHubAnalyst';
 export const BREAK_GLASS = 'arn:aws:iam::222222222222:role/SSMHubBreakGlass';
 export const RETENTION_ADMIN = 'arn:aws:iam::222222222222:role/SSMHubRetentionAdmin';
 export const VAULT = {
@@ -32,6 +33,7 @@ export const fullContext: Record<string, unknown> = {
   hubRegion: 'eu-west-1',
   hubAccount: HUB_ACCOUNT,
   restoreOperatorPrincipals: [OPERATOR],
+  indexReaderPrincipals: [INDEX_READER],
   managementAccountId: MANAGEMENT_ACCOUNT,
   callAs: 'DELEGATED_ADMIN',
   objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 365 },

@@ -19,7 +19,15 @@ import { RESTORE_PARTITION_PREFIX, VersionObjectActions, restorePartition } from
 import { DEADLINE_MARGIN_MS, ReconcileEnvironment } from '../../packages/hub/src/reconcileHandler.js';
 import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';
-import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, cdkJsonContext, synthesize, type Synthesized } from './helpers.js';
+import {
+  SYNTH_TIMEOUT,
+  HUB_ACCOUNT,
+  INDEX_READER,
+  OPERATOR,
+  cdkJsonContext,
+  synthesize,
+  type Synthesized,
+} from './helpers.js';
 
 let built: Synthesized;
 let template: Template;
@@ -257,6 +265,7 @@ describe('KMS key', () => {
       [
         'DecryptByRestoreOperators',
         'DecryptForVaultReplication',
+        'DecryptIndexByIndexReaders',
         'EventBridgeToEncryptedQueues',
         'ReadBackupsByReconcile',
         'UseByTheHubRoles',
@@ -531,6 +540,14 @@ describe('restore operators in the hub', () => {
         Condition: inOrganization,
       },
       {
+        Sid: 'ReadIndexByIndexReaders',
+        Effect: 'Allow',
+        Principal: { AWS: INDEX_READER },
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [tableArn(), tableArn('/index/*')],
+        Condition: inOrganization,
+      },
+      {
         Sid: 'RecordRestoresByRestoreOperators',
         Effect: 'Allow',
         Principal: { AWS: OPERATOR },
@@ -610,6 +627,55 @@ describe('restore operators in the hub', () => {
       's3:GetObjectVersion',
     ]);
   });
+});
+
+describe('index readers in the hub', () => {
+  const inOrganization = { 'aws:PrincipalOrgID': 'o-exampleorgid' };
+  const grantingIndexReader = (statements: Statement[]) =>
+    statements.filter((s) => JSON.stringify(s.Principal ?? '').includes(INDEX_READER));
+
+  it('decrypt the index through DynamoDB only, inside the organization', () => {
+    expect(grantingIndexReader(keyStatements(hubKeyId))).toEqual([
+      {
+        Sid: 'DecryptIndexByIndexReaders',
+        Effect: 'Allow',
+        Principal: { AWS: INDEX_READER },
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: { StringEquals: { ...inOrganization, 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('never reach a value: nothing in the bucket policy, no other key, no write', () => {
+    const bucketStatements = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    );
+    expect(grantingIndexReader(bucketStatements)).toEqual([]);
+    for (const key of Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id !== hubKeyId)) {
+      expect(grantingIndexReader(keyStatements(key))).toEqual([]);
+    }
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
+    const tableStatements = table.Properties.ResourcePolicy.PolicyDocument.Statement as Statement[];
+    expect(grantingIndexReader(tableStatements).flatMap((s) => [s.Action].flat())).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+  });
+
+  it(
+    'get no statement at all when none is configured (the default)',
+    () => {
+      const hub = Template.fromStack(synthesize(cdkJsonContext()).hub).toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      const sids = JSON.stringify(hub.Resources);
+      expect(sids).not.toContain('DecryptIndexByIndexReaders');
+      expect(sids).not.toContain('ReadIndexByIndexReaders');
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('alarms and outputs', () => {

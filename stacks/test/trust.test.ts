@@ -294,6 +294,7 @@ describe('every partition', () => {
         hubRegion,
         regions,
         restoreOperatorPrincipals: [arn('444444444444', 'SSMHubRestoreOperator')],
+        indexReaderPrincipals: [arn('444444444444', 'SSMHubAnalyst')],
         keyAdministrators: [arn(HUB_ACCOUNT, 'SSMHubBreakGlass')],
         retentionAdministrators: [arn(HUB_ACCOUNT, 'SSMHubRetentionAdmin')],
         vault: {

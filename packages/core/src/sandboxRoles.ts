@@ -6,6 +6,8 @@
 export const SandboxRoles = {
   /** The restore operator (the stacks' `restoreOperatorPrincipals` in the sandbox): the CLI and the demo. */
   restoreOperator: 'SSMHubRestoreOperator',
+  /** A read-only analyst (the stacks' `indexReaderPrincipals` in the sandbox): the console. */
+  analyst: 'SSMHubAnalyst',
   /** A member account's administrator (Organizations creates this role in every new account). */
   memberAdministrator: 'OrganizationAccountAccessRole',
   /**

@@ -1,7 +1,8 @@
 /**
  * The principals of the sandbox that the stacks name but do not create, with the policies their
- * owners give them: the restore operator holds the operator policy stacks/README.md documents, a
- * member's administrator holds AdministratorAccess (as Organizations creates it).
+ * owners give them: the restore operator and the read-only analyst hold the policies
+ * stacks/README.md documents, a member's administrator holds AdministratorAccess (as Organizations
+ * creates it).
  */
 import { ResourceNames, SandboxRoles, doctorPolicy } from '@ssmhub/core';
 import { ADMINISTRATOR_ACCESS, type NamedPolicy, type PolicyWorld } from './world.js';
@@ -37,12 +38,48 @@ export function restoreOperatorPolicy(partition: string): NamedPolicy {
   };
 }
 
+/**
+ * An index reader's own IAM policy, as stacks/README.md documents it: read the index table and its
+ * indexes, and let DynamoDB decrypt them. What a reader in another account of the organization
+ * needs (cross-account access takes both sides); in the hub account the table and key policies
+ * (`ReadIndexByIndexReaders`, `DecryptIndexByIndexReaders`) are enough. Nothing in S3: an index
+ * reader never sees a value.
+ *
+ * @example
+ * indexReaderPolicy('aws').policy.Statement; // [{ Sid: 'ReadTheIndex', … }, { Sid: 'DecryptTheIndexThroughDynamoDB', … }]
+ */
+export function indexReaderPolicy(partition: string): NamedPolicy {
+  const table = `arn:${partition}:dynamodb:*:*:table/${ResourceNames.indexTable}`;
+  return {
+    name: 'SSMHubIndexReader',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadTheIndex',
+          Effect: 'Allow',
+          Action: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'],
+          Resource: [table, `${table}/index/*`],
+        },
+        {
+          Sid: 'DecryptTheIndexThroughDynamoDB',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Resource: `arn:${partition}:kms:*:*:key/*`,
+          Condition: { StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } },
+        },
+      ],
+    },
+  };
+}
+
 /** The queue the sandbox subscribes to its alarm topic, standing for the operator's inbox. */
 const SANDBOX_ALARM_DELIVERY_QUEUE = 'ssmhub-sandbox-alarm-delivery';
 
 /**
  * Adds the sandbox's operator (the restore operator's policy and `ssmhub doctor`'s, as
- * stacks/README.md documents both) and every member's administrator to `world`.
+ * stacks/README.md documents both), its read-only analyst (the index reader's policy) and every
+ * member's administrator to `world`.
  */
 export function addSandboxCast(world: PolicyWorld): PolicyWorld {
   const { partition, hubAccount, hubRegion, memberAccounts } = world.layout;
@@ -58,6 +95,7 @@ export function addSandboxCast(world: PolicyWorld): PolicyWorld {
       }),
     },
   ]);
+  world.addRole(`arn:${partition}:iam::${hubAccount}:role/${SandboxRoles.analyst}`, [indexReaderPolicy(partition)]);
   for (const account of memberAccounts) {
     world.addRole(`arn:${partition}:iam::${account}:role/${SandboxRoles.memberAdministrator}`, [ADMINISTRATOR_ACCESS]);
   }

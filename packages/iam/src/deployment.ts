@@ -17,6 +17,8 @@ const HUB_REGION = 'us-east-1';
 /** Principals of the sandbox that the stacks name but do not create. */
 export const SandboxPrincipals = {
   restoreOperator: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreOperator`,
+  /** A read-only analyst of the index (`indexReaderPrincipals`): reads history and the feed, never a value. */
+  analyst: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubAnalyst`,
   breakGlass: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubBreakGlass`,
   /** CloudFormation's execution role of the CDK bootstrap (the stack's default deployment role). */
   deployment: `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-${HUB_REGION}`,
@@ -39,6 +41,7 @@ export const SANDBOX_DEPLOYMENT = {
     hubRegion: HUB_REGION,
     hubAccount: HUB_ACCOUNT,
     restoreOperatorPrincipals: [SandboxPrincipals.restoreOperator],
+    indexReaderPrincipals: [SandboxPrincipals.analyst],
     keyAdministrators: [SandboxPrincipals.breakGlass],
     retentionAdministrators: [],
     guardrails: true,

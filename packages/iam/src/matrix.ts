@@ -7,7 +7,7 @@
  * so the test and the README cannot disagree.
  */
 import { ResourceNames, WatchedChangeEvent, backupBucketName, locationPartition, serviceHost } from '@ssmhub/core';
-import { restoreOperatorPolicy } from './cast.js';
+import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
 import type { Authorization, ContextValues } from './types.js';
@@ -98,38 +98,13 @@ export const MATRIX_LAYOUT = {
   outsideAccount: '999999999999',
 } as const satisfies OrganizationLayout & { memberRegion: string; outsideAccount: string };
 
-/**
- * A read-only analyst's identity policy: what `ssmhub changes` and `ssmhub history` need without
- * values, the index table and its indexes only (no bucket, no key).
- *
- * @example
- * world.addRole('arn:aws:iam::123456789012:role/Analyst', [readOnlyAnalystPolicy('aws', '123456789012', 'us-east-1')]);
- */
-export function readOnlyAnalystPolicy(partition: string, hubAccount: string, hubRegion: string): NamedPolicy {
-  const table = `arn:${partition}:dynamodb:${hubRegion}:${hubAccount}:table/${ResourceNames.indexTable}`;
-  return {
-    name: 'SSMHubReadOnlyAnalyst',
-    policy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'ReadTheIndex',
-          Effect: 'Allow',
-          Action: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'],
-          Resource: [table, `${table}/index/*`],
-        },
-      ],
-    },
-  };
-}
-
 /** The role ARNs of the cast that the templates do not create. */
 export function castRoles(layout: OrganizationLayout & { outsideAccount: string }) {
   const { partition: p, hubAccount: hub } = layout;
   const member = layout.memberAccounts[0] as string;
   return {
     restoreOperator: SandboxPrincipals.restoreOperator.replace(/^arn:aws:/, `arn:${p}:`),
-    analyst: `arn:${p}:iam::${hub}:role/SSMHubReadOnlyAnalyst`,
+    analyst: SandboxPrincipals.analyst.replace(/^arn:aws:/, `arn:${p}:`),
     memberAdministrator: `arn:${p}:iam::${member}:role/OrganizationAccountAccessRole`,
     hubAdministrator: `arn:${p}:iam::${hub}:role/Admin`,
     breakGlass: SandboxPrincipals.breakGlass.replace(/^arn:aws:/, `arn:${p}:`),
@@ -598,9 +573,9 @@ export function permissionMatrix(
     },
     {
       id: 'analyst',
-      name: 'read-only analyst (hub role, read-only identity policy on the index table)',
+      name: 'read-only analyst (`SSMHubAnalyst`, an `indexReaderPrincipals` entry, the policy stacks/README.md documents)',
       caller: session(roles.analyst, 'bob'),
-      policies: [readOnlyAnalystPolicy(p, hub, region)],
+      policies: [indexReaderPolicy(p)],
       allowed: [
         {
           call: 'find the hub (`dynamodb:DescribeTable`)',
@@ -609,22 +584,33 @@ export function permissionMatrix(
         {
           call: '`ssmhub changes`: query the feed (`dynamodb:Query` on the `feed` index, `kms:Decrypt` through DynamoDB)',
           authorizations: item('dynamodb:Query', 'FEED#2025-01-01#0', feedIndex),
-          defect:
-            'the index table is encrypted with the hub key, whose policy lets only the hub roles and the restore operators decrypt through DynamoDB: no read-only principal can read the index. Fix: an `indexReaders` setting with kms:Decrypt through DynamoDB on the key and reads on the table',
         },
         {
           call: '`ssmhub history`: read a name’s records (`dynamodb:Query`, `GetItem` on `AR#…`)',
           authorizations: [...item('dynamodb:Query', recordPartition), ...item('dynamodb:GetItem', recordPartition)],
-          defect: 'same as the feed: the hub key policy has no statement for index readers',
         },
       ],
       attacks: [
         readAValue,
-        decryptDirectly(),
+        {
+          call: 'fetch a stored object (`s3:GetObject`), to decrypt it through S3 elsewhere',
+          authorizations: [hubResource('s3:GetObject', object), viaS3('kms:Decrypt')],
+          deniedBy: implicit('no statement of the bucket policy or its own names it', 's3:GetObject'),
+        },
+        {
+          call: 'decrypt a backup through S3 (`kms:Decrypt` through S3)',
+          authorizations: [viaS3('kms:Decrypt')],
+          deniedBy: implicit(
+            'the hub key lets index readers decrypt only through DynamoDB (DecryptIndexByIndexReaders)',
+          ),
+        },
+        decryptDirectly(
+          implicit('the hub key lets index readers decrypt only through DynamoDB (DecryptIndexByIndexReaders)'),
+        ),
         {
           call: 'write parameter history (`dynamodb:PutItem` on `AR#…`)',
           authorizations: item('dynamodb:PutItem', recordPartition),
-          deniedBy: implicit('its policy allows reads only'),
+          deniedBy: implicit('its policy and the table policy allow it reads only'),
         },
         updateRestoreRecord,
         {
@@ -898,7 +884,7 @@ export function permissionMatrix(
         {
           call: 'read the index (`dynamodb:Query`)',
           authorizations: item('dynamodb:Query', recordPartition),
-          deniedBy: implicit('the table policy names the restore operators, inside the organization'),
+          deniedBy: implicit('the table policy names the restore operators and index readers, inside the organization'),
         },
       ],
     },
