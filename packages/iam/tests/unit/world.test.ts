@@ -41,9 +41,10 @@ const QUEUE_ARN = `arn:aws:sqs:${HUB_REGION}:${HUB}:${ResourceNames.ingestQueue}
 const INGEST_ROLE = `arn:aws:iam::${HUB}:role/${ResourceNames.ingestRole}`;
 const RECONCILE_ROLE = `arn:aws:iam::${HUB}:role/${ResourceNames.reconcileRole}`;
 
-function statementsOf(policy: PolicyDocument | undefined): PolicyStatement[] {
+function statementsOf(policy: NamedPolicy['policy'] | PolicyDocument | undefined): PolicyStatement[] {
   if (!policy) return [];
-  return Array.isArray(policy.Statement) ? [...policy.Statement] : [policy.Statement as PolicyStatement];
+  const statement = policy.Statement as PolicyDocument['Statement'];
+  return Array.isArray(statement) ? [...statement] : [statement as PolicyStatement];
 }
 
 function list(value: unknown): string[] {
