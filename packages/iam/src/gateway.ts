@@ -78,6 +78,8 @@ export class IamGateway {
   private refusals: Refusal[] = [];
   /** Requests the mapping could not place (each one failed loudly). */
   private unmappedRequests: string[] = [];
+  /** Roles deleted in the emulator since the world was enforced (their ARNs). */
+  private readonly deletedRoles = new Set<string>();
   /** The operations evaluated and allowed (`s3:HeadObject`), since the last `takeAllowed()`. */
   private allowedOperations: string[] = [];
 
@@ -143,6 +145,7 @@ export class IamGateway {
   /** Forgets every session (after the emulator is reset). */
   public forgetSessions(): void {
     this.sessions.clear();
+    this.deletedRoles.clear();
   }
 
   public async stop(): Promise<void> {
@@ -168,7 +171,9 @@ export class IamGateway {
     // Unsigned requests (the emulator's own API) and the control plane pass; so does everything
     // before the world is enforced (provisioning).
     if (!signature || !world || this.controlKeys.has(signature.accessKeyId)) {
-      return this.forward(request, res, signature && this.controlKeys.has(signature.accessKeyId));
+      const control = signature !== undefined && this.controlKeys.has(signature.accessKeyId);
+      // The control plane's key acts in the emulator's default account: the hub's.
+      return this.forward(request, res, control, this.roleChange(request, world?.layout.hubAccount));
     }
     const session = this.sessions.get(signature.accessKeyId);
     if (!session) {
@@ -180,7 +185,7 @@ export class IamGateway {
         403,
       );
     }
-    if (session.service) return this.forward(request, res, true);
+    if (session.service) return this.forward(request, res, true, this.roleChange(request, session.account));
 
     let mapped: MappedRequest;
     try {
@@ -193,6 +198,16 @@ export class IamGateway {
       return;
     }
     for (const authorization of mapped.authorizations) {
+      if (authorization.action === 'sts:AssumeRole' && this.deletedRoles.has(authorization.resource)) {
+        // The policies come from the templates; a role deleted since is gone, as AWS would say.
+        return this.denied(res, request, session, mapped, authorization, {
+          result: 'ImplicitlyDenied',
+          allowed: false,
+          deniedBy: [],
+          allowedBy: [],
+          explanation: `${authorization.resource} does not exist (deleted)`,
+        });
+      }
       if (this.isServiceRoleAssumption(authorization)) {
         return this.denied(res, request, session, mapped, authorization, {
           result: 'ImplicitlyDenied',
@@ -215,7 +230,7 @@ export class IamGateway {
     }
     this.allowedOperations.push(`${mapped.service}:${mapped.operation}`);
     if (mapped.service === 'events' && mapped.operation === 'PutEvents') return this.putEvents(request, res);
-    return this.forward(request, res, false);
+    return this.forward(request, res, false, this.roleChange(request, session.account));
   }
 
   /**
@@ -278,6 +293,20 @@ export class IamGateway {
       bucketAccountOf: () => world.layout.hubAccount,
       organization: { id: world.layout.organizationId, managementAccount: world.layout.hubAccount },
     };
+  }
+
+  /**
+   * What to remember once an IAM DeleteRole or CreateRole in `account` succeeds: the emulator lets
+   * anyone assume a deleted role, AWS does not.
+   */
+  private roleChange(request: HttpRequest, account: string | undefined): (() => void) | undefined {
+    if (account === undefined || request.headers['x-amz-target'] !== undefined) return undefined;
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const action = form.get('Action');
+    const roleName = form.get('RoleName');
+    if ((action !== 'DeleteRole' && action !== 'CreateRole') || !roleName) return undefined;
+    const arn = `arn:${this.world?.layout.partition ?? 'aws'}:iam::${account}:role/${roleName}`;
+    return () => (action === 'DeleteRole' ? this.deletedRoles.add(arn) : this.deletedRoles.delete(arn));
   }
 
   private isServiceRoleAssumption(authorization: Authorization): boolean {
@@ -373,7 +402,12 @@ export class IamGateway {
   }
 
   /** Sends the request to the emulator and streams the answer back; records sessions STS creates. */
-  private forward(request: HttpRequest, res: ServerResponse, byControlPlane: boolean | undefined): Promise<void> {
+  private forward(
+    request: HttpRequest,
+    res: ServerResponse,
+    byControlPlane: boolean | undefined,
+    onSuccess?: () => void,
+  ): Promise<void> {
     const upstream = new URL(this.options.upstream);
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(
@@ -389,7 +423,10 @@ export class IamGateway {
           if (!assumes) {
             res.writeHead(incoming.statusCode ?? 502, incoming.headers);
             incoming.pipe(res);
-            incoming.once('end', resolve);
+            incoming.once('end', () => {
+              if ((incoming.statusCode ?? 500) < 300) onSuccess?.();
+              resolve();
+            });
             incoming.once('error', reject);
             return;
           }
