@@ -113,7 +113,7 @@ export const KeyDeploymentActions = [
   'kms:DeleteAlias',
 ] as const;
 
-/** What the hub's roles do with the key through DynamoDB and SQS of the hub region. */
+/** What the hub's roles do with the hub key through DynamoDB of the hub region (the index). */
 export const KeyUseActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
 /**
@@ -122,6 +122,12 @@ export const KeyUseActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey
  * stored value back, whatever S3 object permissions it holds.
  */
 export const BackupWriteKeyActions = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * What SQS does with the queue key for whoever sends (a data key) or receives (its decryption):
+ * EventBridge delivering the hub rule, the ingest Lambda's event source, a DLQ redrive.
+ */
+export const QueueKeyUseActions = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
 
 /** What CloudWatch and EventBridge need of a key to publish to the topic it encrypts. */
 export const TopicPublishKeyActions = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
@@ -163,11 +169,17 @@ export interface HubStackProps extends StackProps {
 
 /**
  * The ssmhub hub: the organization's event bus, the ingest queue and Lambda, the reconcile
- * schedule, the DynamoDB index, the S3 backup bucket, the KMS key that encrypts all of it, the
+ * schedule, the DynamoDB index, the S3 backup bucket, the KMS keys that encrypt them, the
  * alarms, and the outputs the CLI discovers.
  */
 export class HubStack extends Stack {
   readonly key: kms.Key;
+  /**
+   * Encrypts the ingest queue and its DLQ: a key of their own, usable through SQS by every
+   * principal of the hub account, so an administrator can redrive the DLQ without any use of the
+   * hub key (the queues carry event envelopes, never a value).
+   */
+  readonly queueKey: kms.Key;
   /** HMAC_256 key of the value digests (`ssmhub compare`): only the hub roles may GenerateMac with it. */
   readonly digestKey: kms.Key;
   readonly bus: events.EventBus;
@@ -220,7 +232,7 @@ export class HubStack extends Stack {
     // ---- KMS key. No statement names the account root: IAM policies in the hub account alone
     // grant nothing on it. Administration only by the configured break-glass principals; use only
     // by the hub's roles, restore operators (S3, DynamoDB) and index readers (DynamoDB alone),
-    // and only through S3, DynamoDB and SQS here.
+    // and only through S3 and DynamoDB here. The queues have a key of their own (queueKey).
     const via = (...services: string[]) => ({
       StringEquals: { 'kms:ViaService': services.map((svc) => serviceHost(svc, this.region)) },
     });
@@ -244,7 +256,7 @@ export class HubStack extends Stack {
     ];
     this.key = new kms.Key(this, 'Key', {
       alias: ResourceNames.keyAlias,
-      description: 'ssmhub: encrypts the index table, backup bucket and queues',
+      description: 'ssmhub: encrypts the index table and the backup bucket',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       // aws-cdk-lib v2 (defaultKeyPolicies behaviour) adds no root statement to a given policy: this is all of it.
@@ -266,7 +278,7 @@ export class HubStack extends Stack {
             principals: hubRoles.map((r) => new iam.ArnPrincipal(r.roleArn)),
             actions: [...KeyUseActions],
             resources: ['*'],
-            conditions: via('dynamodb', 'sqs'),
+            conditions: via('dynamodb'),
           }),
           new iam.PolicyStatement({
             sid: 'WriteBackupsByTheHubRoles',
@@ -314,8 +326,39 @@ export class HubStack extends Stack {
                   },
                 }),
               ]),
+        ],
+      }),
+    });
+    // ---- Queue key: the ingest queue and its DLQ hold EventBridge's event envelopes (account,
+    // region, name, operation, time: never a value), so any principal of the hub account may use
+    // it through SQS, and an administrator can redrive the DLQ the ssmhub-dlq-not-empty alarm asks
+    // to redrive, still without any use of the hub key. Administration as for every hub key.
+    this.queueKey = new kms.Key(this, 'QueueKey', {
+      alias: ResourceNames.queueKeyAlias,
+      description: 'ssmhub: encrypts the ingest queue and its DLQ (event envelopes, never a value)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument({
+        statements: [
+          ...keyAdministration(),
           new iam.PolicyStatement({
-            sid: 'EventBridgeToEncryptedQueues',
+            sid: 'UseThroughSqsInTheHubAccount',
+            // Every principal of the hub account (the hub roles, the Lambda event source polling as
+            // SSMHubIngest, an administrator redriving the DLQ), only through SQS of the hub region:
+            // SQS permissions on the queues decide who reads or sends.
+            principals: [new iam.AnyPrincipal()],
+            actions: [...QueueKeyUseActions],
+            resources: ['*'],
+            conditions: {
+              StringEquals: {
+                'kms:CallerAccount': this.account,
+                'kms:ViaService': serviceHost('sqs', this.region),
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            sid: 'EventBridgeToTheQueues',
+            // The hub rule's target and its DLQ: EventBridge encrypts the events it delivers.
             principals: [new iam.ServicePrincipal('events.amazonaws.com')],
             actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
             resources: ['*'],
@@ -377,7 +420,7 @@ export class HubStack extends Stack {
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       queueName: ResourceNames.ingestDeadLetterQueue,
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryptionMasterKey: this.queueKey,
       dataKeyReuse: Duration.hours(1),
       enforceSSL: true,
       retentionPeriod: Duration.days(IngestQueueSettings.retentionDays),
@@ -391,7 +434,7 @@ export class HubStack extends Stack {
     this.queue = new sqs.Queue(this, 'IngestQueue', {
       queueName: ResourceNames.ingestQueue,
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryptionMasterKey: this.queueKey,
       dataKeyReuse: Duration.hours(1),
       enforceSSL: true,
       retentionPeriod: Duration.days(IngestQueueSettings.retentionDays),

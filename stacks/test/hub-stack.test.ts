@@ -31,13 +31,16 @@ import {
 
 let built: Synthesized;
 let template: Template;
-/** Logical id of the hub key (the stack's other keys: the digest key and the alerting key). */
+/** Logical id of the hub key (the stack's other keys: the digest, queue and alerting keys). */
 let hubKeyId: string;
+/** Logical id of the queue key (the ingest queue and its DLQ). */
+let queueKeyId: string;
 
 beforeAll(() => {
   built = synthesize();
   template = Template.fromStack(built.hub);
   hubKeyId = logicalIdOfConstruct(built.hub.key);
+  queueKeyId = logicalIdOfConstruct(built.hub.queueKey);
 }, SYNTH_TIMEOUT);
 
 function logicalIdOfConstruct(construct: IConstruct): string {
@@ -102,8 +105,9 @@ describe('hub event bus', () => {
 });
 
 describe('ingest queue', () => {
-  it('is KMS-encrypted with the hub key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
-    const key = hubKeyId;
+  it('is KMS-encrypted with the queue key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
+    const key = queueKeyId;
+    expect(queueKeyId).not.toBe(hubKeyId);
     const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: ResourceNames.ingestQueue,
@@ -266,19 +270,17 @@ describe('KMS key', () => {
         'DecryptByRestoreOperators',
         'DecryptForVaultReplication',
         'DecryptIndexByIndexReaders',
-        'EventBridgeToEncryptedQueues',
         'ReadBackupsByReconcile',
         'UseByTheHubRoles',
         'WriteBackupsByTheHubRoles',
       ].sort(),
     );
-    // The statement the SQS target adds is for EventBridge, in this account, only; CloudWatch and
-    // SNS have nothing on the hub key (the alarm topic has a key of its own).
-    for (const statement of using.filter((s) => s.Sid === undefined)) {
-      expect(statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } });
-    }
+    // No service uses the hub key: the queues (EventBridge's targets) and the alarm topic
+    // (CloudWatch's) have keys of their own.
+    expect(using.filter((s) => s.Sid === undefined)).toEqual([]);
     expect(JSON.stringify(statements)).not.toContain('cloudwatch.amazonaws.com');
+    expect(JSON.stringify(statements)).not.toContain('events.amazonaws.com');
+    expect(JSON.stringify(statements)).not.toContain('sqs.eu-west-1.amazonaws.com');
     const ingest = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole }), 'Arn'] };
     const reconcile = {
       'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'],
@@ -286,7 +288,7 @@ describe('KMS key', () => {
     const via = (...services: string[]) => ({
       StringEquals: { 'kms:ViaService': services.map((svc) => `${svc}.eu-west-1.amazonaws.com`) },
     });
-    // Both hub roles: the table and the queues through DynamoDB and SQS; backups through S3,
+    // Both hub roles: the table through DynamoDB; backups through S3,
     // written (encrypt only) by both and decrypted by reconcile alone.
     expect(
       statements.filter((s) =>
@@ -299,7 +301,7 @@ describe('KMS key', () => {
         Principal: { AWS: [ingest, reconcile] },
         Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: via('dynamodb', 'sqs'),
+        Condition: via('dynamodb'),
       },
       {
         Sid: 'WriteBackupsByTheHubRoles',
@@ -320,6 +322,109 @@ describe('KMS key', () => {
     ]);
     const operators = statements.find((s) => s.Sid === 'DecryptByRestoreOperators')!;
     expect(operators.Principal).toEqual({ AWS: OPERATOR });
+  });
+});
+
+describe('queue key', () => {
+  it('is rotated, retained and named alias/ssmhub-queues', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        EnableKeyRotation: true,
+        KeyPolicy: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Sid: 'UseThroughSqsInTheHubAccount' })]),
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: ResourceNames.queueKeyAlias,
+      TargetKeyId: { 'Fn::GetAtt': [queueKeyId, 'Arn'] },
+    });
+    expect(ResourceNames.queueKeyAlias).toBe('alias/ssmhub-queues');
+  });
+
+  it('serves the hub account through SQS and EventBridge for the hub rule, administered as the other keys', () => {
+    const statements = keyStatements(queueKeyId);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'KeyAdministrationByBreakGlass',
+      'KeyPolicyUpdatesByTheDeployment',
+      'UseThroughSqsInTheHubAccount',
+      'EventBridgeToTheQueues',
+      // The statement targets.SqsQueue adds for an encrypted queue (EventBridge, this account).
+      undefined,
+    ]);
+    // Administration as for the hub key: break-glass and the deployment.
+    expect(statements.slice(0, 2)).toEqual(keyStatements(hubKeyId).slice(0, 2));
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } };
+    expect(statements.slice(2)).toEqual([
+      {
+        // Event envelopes only, never a value: any principal of the hub account, only through SQS
+        // (an administrator redriving the DLQ; the ingest event source as SSMHubIngest).
+        Sid: 'UseThroughSqsInTheHubAccount',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:CallerAccount': HUB_ACCOUNT, 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
+        },
+      },
+      {
+        Sid: 'EventBridgeToTheQueues',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: fromThisAccount,
+      },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Resource: '*',
+        Condition: fromThisAccount,
+      },
+    ]);
+  });
+
+  it('lets the ingest event source decrypt what it polls, and the hub rule send to the queue and its DLQ', () => {
+    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
+    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
+    const ingestRoleId = logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole });
+    const ingest = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: ingestRoleId }]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(ingest).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [queueKeyId, 'Arn'] } },
+        expect.objectContaining({
+          Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        }),
+      ]),
+    );
+    const queuePolicy = (id: string) =>
+      Object.values(template.findResources('AWS::SQS::QueuePolicy'))
+        .filter((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: id }]))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => s.Effect === 'Allow');
+    expect(queuePolicy(queue)).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        Condition: { StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } },
+      },
+    ]);
+    const rule = logicalIdOf('AWS::Events::Rule', { Name: ResourceNames.hubIngestRule });
+    expect(queuePolicy(dlq)).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
+      }),
+    ]);
   });
 });
 
@@ -459,7 +564,7 @@ describe('hub role permissions', () => {
       's3:GetObject',
     ]);
     // Reading a value also takes kms:Decrypt through S3 (SSE-KMS): the key policy, which names no
-    // account root (so no IAM policy adds to it), lets ingest decrypt only through DynamoDB and SQS.
+    // account root (so no IAM policy adds to it), lets ingest decrypt only through DynamoDB.
     const ingestRoleId = logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole });
     const ingestDecrypts = keyStatements(hubKeyId).filter(
       (s) =>
@@ -471,9 +576,7 @@ describe('hub role permissions', () => {
       [
         'UseByTheHubRoles',
         {
-          StringEquals: {
-            'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com', 'sqs.eu-west-1.amazonaws.com'],
-          },
+          StringEquals: { 'kms:ViaService': ['dynamodb.eu-west-1.amazonaws.com'] },
         },
       ],
     ]);

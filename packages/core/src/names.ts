@@ -41,6 +41,11 @@ export const ResourceNames = {
   keyAlias: 'alias/ssmhub',
   /** The digest key's alias (HMAC_256: value digests that `ssmhub compare` compares). */
   digestKeyAlias: 'alias/ssmhub-digest',
+  /**
+   * The queue key's alias: it encrypts the ingest queue and its DLQ (event envelopes, never a
+   * value), apart from the hub key, so the hub account's administrators can redrive the DLQ.
+   */
+  queueKeyAlias: 'alias/ssmhub-queues',
 } as const;
 
 /**

@@ -161,6 +161,8 @@ export function permissionMatrix(
   const digestKey = world.keyArnOf(ResourceNames.digestKeyAlias, hub, region);
   const bus = `arn:${p}:events:${region}:${hub}:event-bus/${ResourceNames.hubEventBus}`;
   const queue = `arn:${p}:sqs:${region}:${hub}:${ResourceNames.ingestQueue}`;
+  const deadLetterQueue = `arn:${p}:sqs:${region}:${hub}:${ResourceNames.ingestDeadLetterQueue}`;
+  const queueKey = world.keyArnOf(ResourceNames.queueKeyAlias, hub, region);
   const topic = `arn:${p}:sns:${region}:${hub}:${ResourceNames.alarmTopic}`;
   const topicKey = world.encryptionKeyOf(topic);
   const ingestFunction = `arn:${p}:lambda:${region}:${hub}:function:${ResourceNames.ingestFunction}`;
@@ -216,7 +218,9 @@ export function permissionMatrix(
     'aws:dynamodb:tableName': ResourceNames.indexTable,
     'aws:dynamodb:subscriberId': hub,
   });
-  const viaSqs = (action: string) => through('sqs', region, action, hubKey, hub, { 'aws:sqs:arn': queue });
+  /** The queue key, used by SQS with the caller's credentials for `onQueue`'s messages. */
+  const viaSqs = (action: string, onQueue = queue) =>
+    through('sqs', region, action, queueKey, hub, { 'aws:sqs:arn': onQueue });
   const viaSsm = (action: string, name: string) =>
     through('ssm', memberRegion, action, ssmKey, member, { PARAMETER_ARN: parameter(name) });
   const directKey = (action: string, key = hubKey) => hubResource(action, key);
@@ -259,7 +263,7 @@ export function permissionMatrix(
   const implicit = (why: string, at?: string): Denial =>
     at === undefined ? { kind: 'implicit', why } : { kind: 'implicit', why, at };
   const keyPolicyNamesNoOne = implicit('the hub key policy allows no one else, and has no account-root statement');
-  const keyOnlyThroughServices = implicit('the hub key policy allows its use only through S3, DynamoDB and SQS');
+  const keyOnlyThroughServices = implicit('the hub key policy allows its use only through S3 and DynamoDB');
   const noKeyAdministration = implicit('only break-glass administers the hub key (KeyAdministrationByBreakGlass)');
   const readerTrust = implicit('SSMHubReader trusts only SSMHubIngest and SSMHubReconcile');
   const restorerTrust = implicit('SSMHubRestorer trusts only the restore operators');
@@ -376,7 +380,7 @@ export function permissionMatrix(
       caller: ingestSession,
       allowed: [
         {
-          call: 'receive and delete its queue’s messages (`sqs:ReceiveMessage`, `sqs:DeleteMessage`, `kms:Decrypt` through SQS)',
+          call: 'receive and delete its queue’s messages (`sqs:ReceiveMessage`, `sqs:DeleteMessage`, the queue key’s `kms:Decrypt` through SQS)',
           authorizations: [
             hubResource('sqs:ReceiveMessage', queue),
             viaSqs('kms:Decrypt'),
@@ -671,17 +675,18 @@ export function permissionMatrix(
           authorizations: [hubResource('cloudwatch:DescribeAlarms', hubAlarm)],
         },
         {
-          call: 'redrive the DLQ (`sqs:StartMessageMoveTask`, `kms:Decrypt` and `kms:GenerateDataKey` through SQS)',
+          // What SQS authorizes for a message move task: the DLQ's messages read and deleted
+          // (decrypted through SQS), sent to the ingest queue (a data key through SQS).
+          call: 'redrive the DLQ (`sqs:StartMessageMoveTask`, `ReceiveMessage`, `DeleteMessage` on the DLQ, `SendMessage` to the queue; the queue key’s `kms:Decrypt` and `kms:GenerateDataKey` through SQS)',
           authorizations: [
-            hubResource(
-              'sqs:StartMessageMoveTask',
-              `arn:${p}:sqs:${region}:${hub}:${ResourceNames.ingestDeadLetterQueue}`,
-            ),
-            viaSqs('kms:Decrypt'),
+            hubResource('sqs:StartMessageMoveTask', deadLetterQueue),
+            hubResource('sqs:GetQueueAttributes', deadLetterQueue),
+            hubResource('sqs:ReceiveMessage', deadLetterQueue),
+            viaSqs('kms:Decrypt', deadLetterQueue),
+            hubResource('sqs:DeleteMessage', deadLetterQueue),
+            hubResource('sqs:SendMessage', queue),
             viaSqs('kms:GenerateDataKey'),
           ],
-          defect:
-            'the queues are encrypted with the hub key, which only the hub roles may use through SQS: no human can redrive the DLQ the `ssmhub-dlq-not-empty` alarm asks to redrive. Fix: queues under a key of their own (or SQS-managed SSE) whose policy lets the account’s administrators use it through SQS',
         },
       ],
       attacks: [
@@ -705,12 +710,18 @@ export function permissionMatrix(
           deniedBy: implicit('DynamoDB needs the hub key, whose policy does not name it', 'kms:Decrypt'),
         },
         {
+          call: 'use the queue key outside SQS (`kms:Decrypt` on the queue key)',
+          authorizations: [directKey('kms:Decrypt', queueKey)],
+          deniedBy: implicit('the queue key serves the hub account only through SQS (UseThroughSqsInTheHubAccount)'),
+        },
+        {
           call: 'inject an event into the ingest queue (`sqs:SendMessage`, `kms:GenerateDataKey` through SQS)',
           authorizations: [hubResource('sqs:SendMessage', queue), viaSqs('kms:GenerateDataKey')],
-          deniedBy: implicit(
-            'the queue is encrypted with the hub key, whose policy does not name it',
-            'kms:GenerateDataKey',
-          ),
+          deniedBy: implicit('the queue policy lets only EventBridge and named redrive operators send'),
+          // Denied before only because the hub key refused the data key, which also made the DLQ
+          // impossible to redrive. A redrive is a SendMessage to this queue: whoever may redrive may send.
+          openUntil:
+            'a queue policy that lets only EventBridge and named redrive operators send (since the queues have their own key, `UseThroughSqsInTheHubAccount`, any hub administrator who may redrive may send); values still come only from SSM, but until issue 19 (no event believed over SSM) an envelope can add a tombstone or a “not captured” record',
         },
         invokeIngest(
           protectHub('OnlyTheDeploymentChangesHubFunctions'),
@@ -916,9 +927,17 @@ export function permissionMatrix(
           ],
         },
         {
-          call: 'EventBridge sends the hub rule’s events to the ingest queue (`sqs:SendMessage`, `kms:GenerateDataKey`)',
+          call: 'EventBridge sends the hub rule’s events to the ingest queue (`sqs:SendMessage`, the queue key’s `kms:GenerateDataKey`)',
           as: { kind: 'service', service: 'events.amazonaws.com', sourceArn: hubIngestRule, sourceAccount: hub },
-          authorizations: [hubResource('sqs:SendMessage', queue), hubResource('kms:GenerateDataKey', hubKey)],
+          authorizations: [hubResource('sqs:SendMessage', queue), hubResource('kms:GenerateDataKey', queueKey)],
+        },
+        {
+          call: 'EventBridge dead-letters an event the hub rule cannot deliver (`sqs:SendMessage` to the DLQ, the queue key’s `kms:GenerateDataKey`)',
+          as: { kind: 'service', service: 'events.amazonaws.com', sourceArn: hubIngestRule, sourceAccount: hub },
+          authorizations: [
+            hubResource('sqs:SendMessage', deadLetterQueue),
+            hubResource('kms:GenerateDataKey', queueKey),
+          ],
         },
         {
           call: 'EventBridge publishes a key-tampering alert to the alarm topic (`sns:Publish`)',

@@ -193,12 +193,14 @@ describe('keys', () => {
     );
   });
 
-  it('encrypt the bucket (its objects), the table (its indexes) and the ingest queue with the hub key', () => {
+  it('encrypt the bucket (its objects) and the table (its indexes) with the hub key, the ingest queue with the queue key', () => {
     expect(world.encryptionKeyOf(BUCKET_ARN)).toBe(hubKey);
     expect(world.encryptionKeyOf(OBJECT_ARN)).toBe(hubKey);
     expect(world.encryptionKeyOf(TABLE_ARN)).toBe(hubKey);
     expect(world.encryptionKeyOf(`${TABLE_ARN}/index/by-time`)).toBe(hubKey);
-    expect(world.encryptionKeyOf(QUEUE_ARN)).toBe(hubKey);
+    const queueKey = world.keyArnOf(ResourceNames.queueKeyAlias, HUB, HUB_REGION);
+    expect(queueKey).not.toBe(hubKey);
+    expect(world.encryptionKeyOf(QUEUE_ARN)).toBe(queueKey);
     expect(world.encryptionKeyOf(`arn:aws:sqs:${HUB_REGION}:${HUB}:unknown`)).toBeUndefined();
   });
 
