@@ -39,7 +39,7 @@ describe('the read-only analyst the sandbox enforces', () => {
   });
 
   it('reaches nothing in S3: an index reader never sees a value', () => {
-    const { Statement } = indexReaderPolicy('aws').policy as { Statement: { Action: string[] }[] };
+    const { Statement } = indexReaderPolicy('aws').policy as unknown as { Statement: { Action: string[] }[] };
     const actions = Statement.flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
   });
