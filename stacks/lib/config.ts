@@ -150,36 +150,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** The context keys ssmhub reads (all top-level keys of cdk.json's `context`). */
-export const ContextKeys = [
-  'organizationId',
-  'organizationalUnitIds',
-  'regions',
-  'hubRegion',
-  'hubAccount',
-  'restoreOperatorPrincipals',
-  'indexReaderPrincipals',
-  'managementAccountId',
-  'callAs',
-  'objectLock',
-  'alarmEmail',
-  'alarmTopicArn',
-  'alarmsOptOut',
-  'alarmsOptOutReason',
-  'allowedAccounts',
-  'keyAdministrators',
-  'deploymentRoleArn',
-  'retentionAdministrators',
-  'stalenessWindowHours',
-  'verifySample',
-  'restoreTrust',
-  'restoreTargetAccounts',
-  'guardrails',
-  'vault',
-  'watchedPaths',
-  'requireCustomerKey',
-] as const;
-
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts), in hours. */
 export const RECONCILE_INTERVAL_HOURS = 6;
 

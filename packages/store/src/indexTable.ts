@@ -209,19 +209,12 @@ export class IndexTable {
   public readonly counter: RequestCounter;
   private readonly target: TableTarget;
   private readonly consistentRead: boolean;
-  private memo: WriteMemo = { feedDays: new Set(), coverageStart: new Map() };
+  private readonly memo: WriteMemo = { feedDays: new Set(), coverageStart: new Map() };
 
   public constructor(options: IndexTableOptions) {
     this.counter = options.counter ?? new RequestCounter();
     this.target = { documents: options.documents, tableName: options.tableName, counter: this.counter };
     this.consistentRead = options.consistentRead ?? false;
-  }
-
-  /** The same table, counting into `counter` (one library call's figures). */
-  public withCounter(counter: RequestCounter): IndexTable {
-    const table = new IndexTable({ ...this.target, counter, consistentRead: this.consistentRead });
-    table.memo = this.memo;
-    return table;
   }
 
   // --- parameter records -------------------------------------------------------------------
