@@ -1,3 +1,4 @@
+import { compareVersions, isPresence } from './presence.js';
 import { secondOf, toIsoMillis } from './time.js';
 import {
   Operation,
@@ -15,20 +16,6 @@ export interface TimelineEntry {
   readonly record: LifecycleRecord;
   /** ISO 8601 with milliseconds; a tombstone's is its event second or later (see orderTimeline). */
   readonly effectiveTime: string;
-}
-
-/**
- * Presence records in SSM's order: by time; in one millisecond a not-captured change (at its
- * event's whole second) before stored versions, a Create before an Update, then by version or
- * event id.
- */
-function compareVersions(a: PresenceRecord, b: PresenceRecord): number {
-  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
-  if (a.kind !== b.kind) return a.kind === 'uncaptured' ? -1 : 1;
-  if (a.kind === 'version' && b.kind === 'version') return a.version - b.version;
-  const [x, y] = [a as UncapturedRecord, b as UncapturedRecord];
-  if (x.operation !== y.operation) return x.operation === Operation.create ? -1 : 1;
-  return x.eventId < y.eventId ? -1 : x.eventId > y.eventId ? 1 : 0;
 }
 
 /** Whether a record begins a life of its name: a version 1, or a Create whose value was not captured. */
@@ -59,10 +46,6 @@ export function absorbedByCaptured(change: UncapturedRecord, records: readonly {
 /** The SSM version number of a presence record; undefined for a change whose value was not captured. */
 export function versionOf(record: PresenceRecord): number | undefined {
   return record.kind === 'version' ? record.version : undefined;
-}
-
-function isPresence(record: LifecycleRecord): record is PresenceRecord {
-  return record.kind !== 'tombstone';
 }
 
 function groupBySecond(records: readonly LifecycleRecord[]): Map<string, LifecycleRecord[]> {
@@ -229,20 +212,6 @@ export function stateOnTimeline(timeline: readonly TimelineEntry[], at: string):
  */
 export function stateAt(records: readonly LifecycleRecord[], at: string, enteringAlive = false): ParameterState {
   return stateOnTimeline(orderTimeline(records, enteringAlive), at);
-}
-
-/**
- * True when the records of one second cannot be ordered without knowing whether the name existed
- * before it: a deletion and a version 1 that comes first in the second (a re-creation right after
- * a deletion, or a creation right before one).
- */
-export function needsEarlierHistory(recordsOfSecond: readonly LifecycleRecord[]): boolean {
-  // A sweep's deletion is placed by its own millisecond; only whole-second deletions are inferred.
-  if (!recordsOfSecond.some((r) => r.kind === 'tombstone' && r.source !== TombstoneSource.sweep)) return false;
-  const versions = recordsOfSecond.filter(isPresence).sort(compareVersions);
-  const first = versions[0];
-  if (!first || !startsLife(first)) return false;
-  return !recordsOfSecond.some((r) => r.kind === 'tombstone' && r.precedes === first.time);
 }
 
 /** The latest whole second among records (where a catalog entry keeps its records). */

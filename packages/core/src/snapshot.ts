@@ -1,35 +1,7 @@
-import type { Selector } from './paths.js';
-import { selects } from './paths.js';
-import { orderTimeline, stateOnTimeline } from './resolve.js';
-import type { LifecycleRecord, PresenceRecord } from './types.js';
+import type { PresenceRecord } from './types.js';
 
 /** The parameters that existed at one moment, by name. */
 export type Snapshot = ReadonlyMap<string, PresenceRecord>;
-
-/**
- * Resolves the state of every selected name at `at` from their lifecycle records.
- *
- * @returns the names that existed at `at`, each with its current version
- */
-export function snapshotAt(
-  records: Iterable<LifecycleRecord>,
-  selector: Selector,
-  at: string,
-): Map<string, PresenceRecord> {
-  const byName = new Map<string, LifecycleRecord[]>();
-  for (const record of records) {
-    if (!selects(selector, record.name)) continue;
-    const list = byName.get(record.name);
-    if (list) list.push(record);
-    else byName.set(record.name, [record]);
-  }
-  const snapshot = new Map<string, PresenceRecord>();
-  for (const [name, list] of byName) {
-    const state = stateOnTimeline(orderTimeline(list), at);
-    if (state.exists) snapshot.set(name, state.record);
-  }
-  return snapshot;
-}
 
 export const DiffChange = { added: 'added', removed: 'removed', changed: 'changed' } as const;
 export type DiffChange = (typeof DiffChange)[keyof typeof DiffChange];

@@ -1,16 +1,15 @@
 /**
  * Builders for the core package's tests: EventBridge events as SSM sends them, and the index
- * records the hub writes. Every builder takes overrides so a test states only what it is about.
+ * records the hub writes (those from `@ssmhub/core/testing`, which other packages' tests share).
+ * Every builder takes overrides so a test states only what it is about.
  */
 import type { AccountBoundary } from '../../src/events.js';
 import { StaticAccountBoundary } from '../../src/events.js';
-import { versionObjectKey } from '../../src/keys.js';
-import type { LabelRecord, TombstoneRecord, VersionRecord } from '../../src/types.js';
+import { ACCOUNT, REGION } from '../../src/testing.js';
 
-export const MEMBER_ACCOUNT = '111122223333';
+export const MEMBER_ACCOUNT = ACCOUNT;
 export const OTHER_MEMBER_ACCOUNT = '444455556666';
 export const FOREIGN_ACCOUNT = '999988887777';
-export const REGION = 'eu-west-1';
 export const EVENT_TIME = '2026-11-21T10:00:00Z';
 
 /** The organization the tests run in: two members, nothing else. */
@@ -83,61 +82,7 @@ export function without(event: Json, key: string): Json {
   return Object.fromEntries(Object.entries(event).filter(([k]) => k !== key));
 }
 
-export const ACCOUNT = MEMBER_ACCOUNT;
-
-export interface RecordOverrides {
-  readonly account?: string;
-  readonly region?: string;
-}
-
-/** A stored version: `time` is SSM's LastModifiedDate, ISO 8601 UTC with milliseconds. */
-export function versionRecord(
-  name: string,
-  version: number,
-  time: string,
-  overrides: RecordOverrides & Partial<VersionRecord> = {},
-): VersionRecord {
-  const location = { account: overrides.account ?? ACCOUNT, region: overrides.region ?? REGION, name };
-  return {
-    type: 'String',
-    ...overrides,
-    ...location,
-    kind: 'version',
-    version,
-    time,
-    objectKey: versionObjectKey(location, time, version),
-  };
-}
-
-/** A tombstone at a deletion event's whole second. */
-export function tombstoneRecord(
-  name: string,
-  time: string,
-  eventId: string,
-  overrides: RecordOverrides & Partial<TombstoneRecord> = {},
-): TombstoneRecord {
-  return {
-    source: 'event',
-    ...overrides,
-    account: overrides.account ?? ACCOUNT,
-    region: overrides.region ?? REGION,
-    name,
-    kind: 'tombstone',
-    time,
-    eventId,
-  };
-}
-
-/** A label change on `version`. */
-export function labelRecord(
-  name: string,
-  version: number,
-  time: string,
-  labels: readonly string[],
-  eventId: string,
-): LabelRecord {
-  return { account: ACCOUNT, region: REGION, name, kind: 'label', time, version, labels, eventId };
-}
+export { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '../../src/testing.js';
 
 /** ISO 8601 UTC with milliseconds, `ms` after 2026-11-21T10:00:00.000Z (the tests' epoch). */
 export const BASE_MS = Date.UTC(2026, 10, 21, 10, 0, 0, 0);

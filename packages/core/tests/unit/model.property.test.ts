@@ -29,8 +29,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSelector } from '../../src/paths.js';
-import { needsEarlierHistory, orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
-import { snapshotAt } from '../../src/snapshot.js';
+import { orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
+import { needsEarlierHistory, snapshotAt } from '../../src/testing.js';
 import type { LifecycleRecord } from '../../src/types.js';
 import { BASE_MS, tombstoneRecord, versionRecord } from '../helpers/factories.js';
 

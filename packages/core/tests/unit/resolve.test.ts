@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
-import { latestSecond, needsEarlierHistory, orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
+import { latestSecond, orderTimeline, stateAt, versionOf } from '../../src/resolve.js';
+import { needsEarlierHistory } from '../../src/testing.js';
 import type { LifecycleRecord, ParameterState } from '../../src/types.js';
 import { at, tombstoneRecord, versionRecord } from '../helpers/factories.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSelector } from '../../src/paths.js';
 import { versionOf } from '../../src/resolve.js';
-import { diffSnapshots, sameVersion, snapshotAt } from '../../src/snapshot.js';
+import { diffSnapshots, sameVersion } from '../../src/snapshot.js';
+import { snapshotAt } from '../../src/testing.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import type { LifecycleRecord, VersionRecord } from '../../src/types.js';
 import { at, tombstoneRecord, versionRecord } from '../helpers/factories.js';

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { versionRecord } from '../../../core/tests/helpers/factories.js';
 import { RequestCounter } from '../../src/counter.js';
 import { IndexTable } from '../../src/indexTable.js';
 import { toRecordItem } from '../../src/items.js';

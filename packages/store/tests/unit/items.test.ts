@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { IndexAttributes, type IndexRecord, type VersionRecord } from '@ssmhub/core';
-import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '../../../core/tests/helpers/factories.js';
+import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
+import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/items.js';
 import { catalogKey, catalogRecordKey, fromRecordItem, toRecordItem } from '../../src/items.js';
 

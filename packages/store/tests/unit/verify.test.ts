@@ -1,6 +1,6 @@
 import type { IndexRecord } from '@ssmhub/core';
+import { tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it } from 'vitest';
-import { tombstoneRecord, versionRecord } from '../../../core/tests/helpers/factories.js';
 import type { IndexTable } from '../../src/indexTable.js';
 import { verifyVersions } from '../../src/verify.js';
 import { ObjectStatus, type ObjectInspection, type VersionObjects } from '../../src/versionObjects.js';

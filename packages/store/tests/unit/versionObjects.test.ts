@@ -6,9 +6,9 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { VersionRecord } from '@ssmhub/core';
+import { versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { versionRecord } from '../../../core/tests/helpers/factories.js';
 import { IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
 import { ObjectStatus, VersionObjects, sha256Base64 } from '../../src/versionObjects.js';
 
