@@ -257,17 +257,18 @@ describe('the matrix covers', () => {
   });
 });
 
-describe("README's Security section", () => {
+describe('docs/security.md', () => {
   const START = '<!-- permission-matrix:start -->';
   const END = '<!-- permission-matrix:end -->';
+  const security = (): string => readFileSync(join(repoRoot, 'docs', 'security.md'), 'utf8');
 
   it('shows the matrix exactly as scripts/permission-matrix.mjs prints it, from these sources', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
-    expect(start, `README.md has no ${START}`).toBeGreaterThan(0);
-    expect(end, `README.md has no ${END} after the start`).toBeGreaterThan(start);
-    const shown = readme.slice(start + START.length, end).trim();
+    const doc = security();
+    const start = doc.indexOf(START);
+    const end = doc.indexOf(END);
+    expect(start, `docs/security.md has no ${START}`).toBeGreaterThan(0);
+    expect(end, `docs/security.md has no ${END} after the start`).toBeGreaterThan(start);
+    const shown = doc.slice(start + START.length, end).trim();
 
     const printed = execFileSync(process.execPath, [join(repoRoot, 'scripts', 'permission-matrix.mjs')], {
       cwd: repoRoot,
@@ -277,18 +278,12 @@ describe("README's Security section", () => {
     expect(printed, 'packages/iam/dist is older than src/matrix.ts: run `npx tsc -b packages/iam`').toBe(
       permissionMatrixTable(matrix),
     );
-    expect(shown, 'README.md is out of date: run `node scripts/permission-matrix.mjs --write`').toBe(printed);
+    expect(shown, 'docs/security.md is out of date: run `node scripts/permission-matrix.mjs --write`').toBe(printed);
   });
 
   it('says what evaluates it, and under which license', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const security = readme.slice(
-      readme.indexOf('## Security'),
-      readme.indexOf('\n## ', readme.indexOf('## Security') + 1),
-    );
-    expect(security).toContain(
+    expect(security()).toContain(
       "`@cloud-copilot/iam-simulate` (AGPL-3.0) evaluates these; it is a development dependency used only by tests and the sandbox's enforcement, never bundled into a Lambda or the CLI.",
     );
-    expect(security).toContain(START);
   });
 });
