@@ -7,7 +7,8 @@
  * Run: `npm run build && npx tsx packages/cli/bench/changes.ts`
  */
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import type { RequestStatsSnapshot } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { createSandboxHub } from '../src/lib/hub.js';
 import { changes } from '../src/lib/changes.js';
 import { startBenchSandbox } from './benchHub.js';
@@ -52,10 +53,13 @@ export async function runChangesBench(log: (line: string) => void = (l) => conso
         objectKey: versionObjectKey(location, time, version),
       });
     }
-    await hub.index(new RequestCounter()).load({
-      registry: ACCOUNTS.map((account) => ({ account, region: REGION, lastEventAt: new Date(now).toISOString() })),
-      records,
-    });
+    await seedIndex(
+      { documents: hub.dynamo, tableName: hub.table },
+      {
+        registry: ACCOUNTS.map((account) => ({ account, region: REGION, lastEventAt: new Date(now).toISOString() })),
+        records,
+      },
+    );
     log(
       `<!-- ${versions} versions over ${parameters} parameters in ${ACCOUNTS.length} accounts, spread over 365 days -->`,
     );

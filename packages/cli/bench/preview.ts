@@ -14,6 +14,7 @@
  */
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { createSandboxHub, type Hub } from '../src/lib/hub.js';
 import { preview } from '../src/lib/preview.js';
 import { applyRestore, planRestore } from '../src/lib/restore.js';
@@ -114,11 +115,14 @@ async function buildData(
       })),
     );
   }
-  await hub.index(new RequestCounter()).load({
-    registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
-    records,
-    catalog,
-  });
+  await seedIndex(
+    { documents: hub.dynamo, tableName: hub.table },
+    {
+      registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
+      records,
+      catalog,
+    },
+  );
   return { start, end: start + (v + 1) * STEP_MS };
 }
 

@@ -10,6 +10,7 @@
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { createSandboxHub } from '../src/lib/hub.js';
 import { verify } from '../src/lib/verify.js';
 
@@ -70,14 +71,17 @@ export async function runVerifyBench(versions: number): Promise<VerifyBenchRepor
         LastModifiedDate: r.time,
       })),
     }));
-    await hub.index(new RequestCounter()).load({
-      records,
-      registry: info.memberAccounts.map((account) => ({
-        account,
-        region: REGION,
-        lastEventAt: new Date().toISOString(),
-      })),
-    });
+    await seedIndex(
+      { documents: hub.dynamo, tableName: hub.table },
+      {
+        records,
+        registry: info.memberAccounts.map((account) => ({
+          account,
+          region: REGION,
+          lastEventAt: new Date().toISOString(),
+        })),
+      },
+    );
 
     const result = await verify(hub);
     const round = (n: number): number => Math.round(n * 1000) / 1000;

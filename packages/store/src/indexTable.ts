@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   ScanCommand,
@@ -27,7 +26,6 @@ import {
   recordRangePrefix,
   recordUpperBoundAtSecond,
   registrySortKey,
-  chunks,
   mapLimit,
   type IndexRecord,
   type LifecycleRecord,
@@ -45,9 +43,7 @@ import {
   fromRecordItem,
   fromRegistryItem,
   registryKey,
-  toCatalogItem,
   toRecordItem,
-  toRegistryItem,
   type CatalogEntry,
   type Item,
   type RegistryEntry,
@@ -62,16 +58,15 @@ import {
   type TableTarget,
 } from './query.js';
 import { RestoreRecordExistsError } from './errors.js';
+import { feedDayItem } from './feedDays.js';
 import {
   RESTORE_PARTITION_PREFIX,
   fromOrgRestoreItems,
   fromRestoreItems,
   isRestoreItem,
-  isRestoreOutcomeItem,
   restoreFeedPartition,
   restoreKey,
   orgRestorePartition,
-  restorePartition,
   toOrgRestoreIntentItem,
   toOrgRestoreLocationItem,
   toRestoreIntentItem,
@@ -666,17 +661,6 @@ export class IndexTable {
     await this.putOnce(toRestoreOutcomeItem(outcome), `restore ${outcome.restoreId}'s outcome`);
   }
 
-  /** The restores of one target account and region, oldest first, each with its outcome if it came. */
-  public async listRestoreRecords(account: string, region: string): Promise<RestoreRecord[]> {
-    const items = await this.query({
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': IndexAttributes.partitionKey },
-      ExpressionAttributeValues: { ':pk': restorePartition(account, region) },
-    });
-    const outcomes = new Map(items.filter(isRestoreOutcomeItem).map((item) => [String(item.restoreId), item]));
-    return items.filter(isRestoreItem).map((item) => fromRestoreItems(item, outcomes.get(String(item.restoreId))));
-  }
-
   /** Writes an organization-wide restore's intent, before its first location is applied (append-only). */
   public async putOrgRestoreIntent(intent: OrgRestoreIntent): Promise<void> {
     await this.putOnce(toOrgRestoreIntentItem(intent), `organization-wide restore ${intent.restoreId}'s intent`);
@@ -762,48 +746,6 @@ export class IndexTable {
     const item = await this.get(coverageKey(account, region));
     const start = item?.[COVERAGE_START];
     return typeof start === 'string' ? start : undefined;
-  }
-
-  // --- seeding ---------------------------------------------------------------------------
-
-  /**
-   * Writes records, catalog entries and registry entries unconditionally, 25 an request
-   * (BatchWriteItem, unprocessed items retried): seeds index data for benchmarks and tests. Ingest
-   * and reconcile never use it: their writes are conditional.
-   */
-  public async load(data: {
-    readonly records?: readonly IndexRecord[];
-    readonly catalog?: readonly CatalogEntry[];
-    readonly registry?: readonly RegistryEntry[];
-  }): Promise<void> {
-    const feedDays = new Map<string, Item>();
-    for (const record of data.records ?? []) {
-      const item = feedDayItem(feedDaysPartition(record.time.slice(0, 4)), {
-        day: record.time.slice(0, 10),
-        shard: feedShard(record),
-      });
-      feedDays.set(`${String(item[IndexAttributes.partitionKey])}#${String(item[IndexAttributes.sortKey])}`, item);
-    }
-    const items = [
-      ...(data.registry ?? []).map(toRegistryItem),
-      ...(data.records ?? []).map(toRecordItem),
-      ...(data.catalog ?? []).map(toCatalogItem),
-      ...feedDays.values(),
-    ];
-    await mapLimit(chunks(items, 25), 8, async (batch) => {
-      let pending = batch.map((item) => ({ PutRequest: { Item: item } }));
-      while (pending.length > 0) {
-        const response = await this.counted('DynamoDB.BatchWriteItem', () =>
-          this.target.documents.send(
-            new BatchWriteCommand({
-              RequestItems: { [this.target.tableName]: pending },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        pending = (response?.UnprocessedItems?.[this.target.tableName] ?? []) as typeof pending;
-      }
-    });
   }
 
   // --- plumbing ----------------------------------------------------------------------------
@@ -960,14 +902,6 @@ function coverageKey(account: string, region: string): Item {
   return {
     [IndexAttributes.partitionKey]: COVERAGE_PARTITION,
     [IndexAttributes.sortKey]: registrySortKey(account, region),
-  };
-}
-
-/** The feed-days marker of one feed partition. */
-function feedDayItem(partition: string, feed: FeedPartition): Item {
-  return {
-    [IndexAttributes.partitionKey]: partition,
-    [IndexAttributes.sortKey]: feedDaySortKey(feed.day, feed.shard),
   };
 }
 

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { GetParameterHistoryCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
+import { listRestoreRecords } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStats, applyOrgRestore, changes, createSandboxHub } from '../../src/index.js';
-import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange } from '../../src/index.js';
+import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '../../src/index.js';
 import { BIN, ssmhub } from '../helpers/cli.js';
 import { sleep } from '../helpers/groundTruth.js';
 
@@ -24,6 +25,15 @@ let at: string;
 let locations: { account: string; region: string }[];
 
 const valueAtT = (account: string, region: string, name: string): string => `${name}@${account}/${region}`;
+
+/** The restore records of one location, as the test itself (the control plane) reads them. */
+function restoreRecordsOf(location: { account: string; region: string }): Promise<RestoreRecord[]> {
+  return listRestoreRecords(
+    { documents: sandbox.clients.ddb, tableName: sandbox.info.table },
+    location.account,
+    location.region,
+  );
+}
 
 async function pumpAll(): Promise<void> {
   for (let i = 0; i < 10; i += 1) {
@@ -223,7 +233,7 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
     expect(midway[1]?.has('/prod/new')).toBe(true);
     expect(midway[2]?.get('/prod/a')?.value).toBe('broken');
     expect(midway[3]?.get('/prod/a')?.value).toBe('broken');
-    const interrupted = await hub.index(new RequestStats()).listRestoreRecords(second.account, second.region);
+    const interrupted = await restoreRecordsOf(second);
     expect(interrupted.map((r) => [r.partOf, r.status])).toEqual([[restoreId, 'incomplete']]);
 
     const rerun = await ssmhub(args, CREDENTIALS);
@@ -270,7 +280,7 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
     expect(records.locations.map((l) => [l.account, l.region, l.status]).sort()).toEqual(
       locations.map((l) => [l.account, l.region, 'succeeded']),
     );
-    const secondRecords = await hub.index(new RequestStats()).listRestoreRecords(second.account, second.region);
+    const secondRecords = await restoreRecordsOf(second);
     expect(secondRecords.map((r) => [r.partOf, r.status])).toEqual([
       [restoreId, 'incomplete'],
       [restoreId, 'succeeded'],

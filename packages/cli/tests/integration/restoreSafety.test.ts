@@ -3,7 +3,8 @@ import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
-import { IndexTable, RESTORE_KIND, RestoreRecordExistsError, type RestoreIntent } from '@ssmhub/store';
+import { RESTORE_KIND, RestoreRecordExistsError, type RestoreIntent } from '@ssmhub/store';
+import { listRestoreRecords, seedIndex, type IndexTableTarget } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefusedError } from '../../src/errors.js';
 import {
@@ -32,6 +33,11 @@ let hub: Hub;
 let member: string;
 let firstIngested: string;
 let insideGoneLives: string;
+
+/** The index table as the test itself (the control plane) reads and seeds it. */
+function indexTable(): IndexTableTarget {
+  return { documents: sandbox.clients.ddb, tableName: sandbox.info.table };
+}
 
 async function pumpAll(): Promise<void> {
   for (let i = 0; i < 10; i += 1) {
@@ -225,19 +231,19 @@ describe('a selection that matches nothing says why', () => {
 
 describe('append-only restore audit (issue 9 item 6)', () => {
   it('records intent and outcome of an apply that writes; nothing for one that writes nothing', async () => {
-    const before = await hub.index(new RequestStats()).listRestoreRecords(member, REGION);
+    const before = await listRestoreRecords(indexTable(), member, REGION);
     const idle = await applyRestore(
       hub,
       await planRestore(hub, { path: '/app/keep', at: firstIngested, account: member }),
     );
     expect(idle).toMatchObject({ recorded: false, counts: { put: 0, deleted: 0, unchanged: 1 } });
-    expect(await hub.index(new RequestStats()).listRestoreRecords(member, REGION)).toHaveLength(before.length);
+    expect(await listRestoreRecords(indexTable(), member, REGION)).toHaveLength(before.length);
 
     await sandbox.store.put(member, REGION, { name: '/app/keep', value: 'drifted', overwrite: true });
     const plan = await planRestore(hub, { path: '/app/keep', at: firstIngested, account: member });
     const outcome = await applyRestore(hub, plan);
     expect(outcome).toMatchObject({ recorded: true, status: 'succeeded', counts: { put: 1 } });
-    const after = await hub.index(new RequestStats()).listRestoreRecords(member, REGION);
+    const after = await listRestoreRecords(indexTable(), member, REGION);
     const recorded = after.find((r) => r.restoreId === outcome.restoreId);
     expect(recorded).toMatchObject({
       status: 'succeeded',
@@ -250,12 +256,12 @@ describe('append-only restore audit (issue 9 item 6)', () => {
 
   it('refuses a second write to an existing restore record', async () => {
     const index = hub.index(new RequestStats());
-    const [existing] = await index.listRestoreRecords(member, REGION);
+    const [existing] = await listRestoreRecords(indexTable(), member, REGION);
     if (!existing?.outcome) throw new Error('the previous test recorded a restore');
     const { status: _status, outcome, ...intent } = existing;
     await expect(index.putRestoreIntent({ ...intent, who: 'someone else' })).rejects.toThrow(RestoreRecordExistsError);
     await expect(index.putRestoreOutcome({ ...outcome, status: 'failed' })).rejects.toThrow(RestoreRecordExistsError);
-    const again = await index.listRestoreRecords(member, REGION);
+    const again = await listRestoreRecords(indexTable(), member, REGION);
     expect(again.find((r) => r.restoreId === existing.restoreId)).toEqual(existing);
   });
 
@@ -298,7 +304,7 @@ describe('changes costs what it returns (issue 10 item 6)', () => {
       };
     });
     // Seeded by the test itself (the control plane): no operator may write parameter records.
-    await new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table }).load({ records: seeded });
+    await seedIndex(indexTable(), { records: seeded });
     const figures: string[] = [];
     for (const [label, since] of [
       ['1 day', '-1d'],

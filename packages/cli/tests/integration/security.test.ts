@@ -24,6 +24,7 @@ import { SandboxParameterStore, createDigestKey, hubClientOptions, hubConfigFor 
 import { readIndexRecords, startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStats, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
 import type { CompareEntry, Hub } from '../../src/index.js';
@@ -215,7 +216,6 @@ describe('compare', () => {
   });
 
   it('costs two catalog reads (plus two registry lookups) for 1,000 names per side', async () => {
-    const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
     const [left, right] = ['210000000001', '210000000002'];
     const entry = (account: string, i: number) => {
       const version: VersionRecord = {
@@ -233,10 +233,13 @@ describe('compare', () => {
       };
       return { account, region: EU, name: version.name, lastSecond: '2026-11-01T00:00:00', records: [version] };
     };
-    await index.load({
-      registry: [left, right].map((account) => ({ account, region: EU, lastEventAt: '2026-11-01T00:00:00.000Z' })),
-      catalog: [left, right].flatMap((account) => Array.from({ length: 1000 }, (_, i) => entry(account, i))),
-    });
+    await seedIndex(
+      { documents: sandbox.clients.ddb, tableName: sandbox.info.table },
+      {
+        registry: [left, right].map((account) => ({ account, region: EU, lastEventAt: '2026-11-01T00:00:00.000Z' })),
+        catalog: [left, right].flatMap((account) => Array.from({ length: 1000 }, (_, i) => entry(account, i))),
+      },
+    );
     const result = await compare(hub, { path: '/scale/', account: left, withAccount: right, region: EU });
     expect(result.entries).toHaveLength(10);
     expect(result.stats.s3Requests).toBe(0);

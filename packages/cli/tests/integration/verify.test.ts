@@ -4,6 +4,7 @@ import type { VersionRecord } from '@ssmhub/core';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable, IntegrityError } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRestore, createSandboxHub, planRestore, type Hub } from '../../src/index.js';
 import { expectOneLineError, ssmhub as runCli, type Run } from '../helpers/cli.js';
@@ -42,7 +43,10 @@ async function rewriteRecord(tampered: VersionRecord): Promise<void> {
   const entry = await index.catalogEntry(location);
   if (!entry) throw new Error(`${tampered.name} has no catalog entry`);
   const records = entry.records.map((r) => (r.kind === 'version' && r.version === tampered.version ? tampered : r));
-  await index.load({ records: [tampered], catalog: [{ ...entry, records }] });
+  await seedIndex(
+    { documents: sandbox.clients.ddb, tableName: sandbox.info.table },
+    { records: [tampered], catalog: [{ ...entry, records }] },
+  );
 }
 
 /** Puts a body with the attacker's value over a version's key (no If-None-Match): S3 keeps it as a new version. */

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type CatalogEntry } from '@ssmhub/store';
+import type { CatalogEntry } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHub, diff, preview } from '../../src/index.js';
@@ -48,11 +49,14 @@ async function load(after: number): Promise<void> {
       records: [latest],
     });
   }
-  await hub.index(new RequestCounter()).load({
-    registry: [{ account: ACCOUNT, region: REGION, lastEventAt: new Date(START).toISOString() }],
-    records,
-    catalog,
-  });
+  await seedIndex(
+    { documents: hub.dynamo, tableName: hub.table },
+    {
+      registry: [{ account: ACCOUNT, region: REGION, lastEventAt: new Date(START).toISOString() }],
+      records,
+      catalog,
+    },
+  );
 }
 
 async function costs(after: number): Promise<{ preview: RequestStatsSnapshot; diff: RequestStatsSnapshot }> {

@@ -2,7 +2,7 @@ import { DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/
 import { ReconcileMetrics, ResourceNames, SandboxRoles } from '@ssmhub/core';
 import { MEMBER_ROLE_POLICY_NAME, assumeMemberRole, hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
-import { IndexTable } from '@ssmhub/store';
+import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReconcileHandler, createReconcileMetrics } from '../../src/reconcileHandler.js';
 import { FaultInjectingHandler } from '../helpers/faultInjection.js';
@@ -108,9 +108,11 @@ describe('reconcile metrics on the sandbox', () => {
   });
 
   it('a location silent for longer than the staleness window is StaleLocations; fresh ones are not', async () => {
-    const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
     const threeDaysAgo = new Date(Date.now() - 72 * 3_600_000).toISOString();
-    await index.load({ registry: [{ account: healthy, region: 'eu-west-1', lastEventAt: threeDaysAgo }] });
+    await seedIndex(
+      { documents: sandbox.clients.ddb, tableName: sandbox.info.table },
+      { registry: [{ account: healthy, region: 'eu-west-1', lastEventAt: threeDaysAgo }] },
+    );
     const handler = createReconcileHandler({
       ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
       regions: [REGION],
