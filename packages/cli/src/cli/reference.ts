@@ -138,7 +138,7 @@ export function cliReference(commands: readonly CommandSpec[] = COMMANDS): strin
     '',
     '<!-- Generated from the command table (packages/cli/src/cli/commands.ts) by `node scripts/cli-reference.mjs --write`; do not edit by hand. packages/cli/tests/unit/cliReference.test.ts fails when this file is out of date. -->',
     '',
-    `\`ssmhub\`: ${prose(program.description())}. Every command prints its part of this page with \`ssmhub <command> --help\`; \`ssmhub --version\` prints the version.`,
+    `\`ssmhub\`: ${prose(program.description())}. Every command prints its part of this page with \`ssmhub <command> --help\`; \`ssmhub --version\` prints the version. In a clone of this repository, run it as \`npx ssmhub\` after \`npm ci && npm run build\`.`,
     '',
     '## Options of every command',
     '',
