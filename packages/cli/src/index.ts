@@ -50,8 +50,8 @@ export type { VersionValueOptions, VersionValueResult } from './lib/versionValue
 export { snapshotsAt, readStateAt, readCatalog, PointInTimeSettings } from './lib/pointInTime.js';
 export { operationOf, toOutputRecord } from './lib/records.js';
 export type { OutputRecord } from './lib/records.js';
-export { RequestStats } from './lib/stats.js';
-export type { RequestStatsSnapshot } from './lib/stats.js';
+export { RequestCounter } from '@ssmhub/store';
+export type { RequestStatsSnapshot } from '@ssmhub/store';
 export { moment } from './lib/time.js';
 export type { TimeInput } from './lib/time.js';
 export type { Location } from './lib/locations.js';

@@ -1,9 +1,9 @@
 import { parseSelector } from '@ssmhub/core';
 import type { Selector } from '@ssmhub/core';
+import type { RequestStatsSnapshot } from '@ssmhub/store';
 import { UsageError } from '../errors.js';
 import type { ExitCode } from '../errors.js';
 import type { Hub } from '../lib/hub.js';
-import type { RequestStatsSnapshot } from '../lib/stats.js';
 import { moment } from '../lib/time.js';
 import type { TableLayout } from './render.js';
 

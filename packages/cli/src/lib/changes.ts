@@ -1,14 +1,19 @@
 import { mapLimit, monthsBetween, parseSelector, selects, yearsBetween } from '@ssmhub/core';
 import type { IndexRecord, VersionRecord } from '@ssmhub/core';
-import type { FeedEntry, RestoreCounts, RestorePlanCounts, RestoreRecord } from '@ssmhub/store';
+import {
+  RequestCounter,
+  type FeedEntry,
+  type RestoreCounts,
+  type RestorePlanCounts,
+  type RestoreRecord,
+  type RequestStatsSnapshot,
+} from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 
@@ -87,7 +92,7 @@ function toRestoreChange(r: RestoreRecord): RestoreChange {
 }
 
 /** The version a deletion removed or a label change labelled (one small descending Query). */
-async function contextOf(hub: Hub, stats: RequestStats, record: IndexRecord): Promise<VersionRecord | undefined> {
+async function contextOf(hub: Hub, stats: RequestCounter, record: IndexRecord): Promise<VersionRecord | undefined> {
   const page = await hub.index(stats).recordsBefore(record, record.time, { limit: 10 });
   const versions = page.records.filter((r): r is VersionRecord => r.kind === 'version');
   if (record.kind === 'label') return versions.find((v) => v.version === record.version);
@@ -112,7 +117,7 @@ export async function changes(hub: Hub, options: ChangesOptions): Promise<Change
   const pathSelector = options.path ? parseSelector(options.path, true) : undefined;
   const matchesPath = (name: string): boolean =>
     !options.path || name === options.path || (pathSelector !== undefined && selects(pathSelector, name));
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const index = hub.index(stats);
   let feeds: (() => Promise<FeedEntry[]>)[];
   if (options.account) {

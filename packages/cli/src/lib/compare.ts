@@ -1,11 +1,10 @@
 import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@ssmhub/core';
 import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 import { readStoredVersions } from './values.js';
@@ -69,7 +68,7 @@ function sideOf(record: VersionRecord): CompareSide {
 
 async function snapshotOf(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   selector: Selector,
   at: string,
@@ -81,7 +80,7 @@ async function snapshotOf(
 /** The drift of two snapshots; with `values`, values read for the names that differ decide them. */
 async function driftOf(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   left: ReadonlyMap<string, VersionRecord>,
   right: ReadonlyMap<string, VersionRecord>,
   values: boolean,
@@ -128,7 +127,7 @@ function toEntry(e: ReturnType<typeof compareSnapshots>[number]): CompareEntry {
 export async function compare(hub: Hub, options: CompareOptions): Promise<CompareResult> {
   const at = moment(options.at ?? new Date());
   const selector = parseSelector(options.path, options.recursive ?? false);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const left = await resolveLocation(hub, stats, options.account, options.region);
   const right = await resolveLocation(hub, stats, options.withAccount, options.withRegion ?? left.region);
   if (left.account === right.account && left.region === right.region) {
@@ -189,7 +188,7 @@ const ACCOUNT_CONCURRENCY = 8;
 export async function compareAllAccounts(hub: Hub, options: CompareAllOptions): Promise<CompareAllResult> {
   const at = moment(options.at ?? new Date());
   const selector = parseSelector(options.path, options.recursive ?? false);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const reference = await resolveLocation(hub, stats, options.account, options.region);
   const others = (await readRegistry(hub, stats))
     .filter((e) => e.region === reference.region && e.account !== reference.account)

@@ -5,11 +5,10 @@ import {
   type Account,
 } from '@aws-sdk/client-organizations';
 import { HubEnvironment, mapLimit } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { currentFindingCount } from './findings.js';
 import type { Hub } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 /** Why a location is a coverage gap. */
 export const CoverageGap = {
@@ -59,7 +58,7 @@ const DEFAULT_STALE_AFTER_HOURS = 24;
 const LOCATION_CONCURRENCY = 8;
 
 /** Every active account of the organization (ListAccounts, every page). */
-async function organizationAccounts(hub: Hub, stats: RequestStats, includeManagement: boolean): Promise<Account[]> {
+async function organizationAccounts(hub: Hub, stats: RequestCounter, includeManagement: boolean): Promise<Account[]> {
   const organizations = new OrganizationsClient(hub.clientConfig(hub.region));
   try {
     const accounts: Account[] = [];
@@ -97,7 +96,7 @@ export async function coverage(hub: Hub, options: CoverageOptions = {}): Promise
       .filter(Boolean);
   for (const region of configured) checkRegion(region);
   const staleAfterHours = options.staleAfterHours ?? DEFAULT_STALE_AFTER_HOURS;
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const [accounts, registry] = await Promise.all([
     organizationAccounts(hub, stats, options.includeManagementAccount ?? false),
     readRegistry(hub, stats),

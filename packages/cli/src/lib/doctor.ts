@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ResourceNames } from '@ssmhub/core';
 import { AccountNotAllowedError } from '@ssmhub/hub';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { RestoreRefusedError } from '../errors.js';
 import { checkAlarmDelivery } from './doctorAlarms.js';
 import { checkPipeline, type CanaryDrive, type MeasuredRpo } from './doctorCanary.js';
@@ -12,7 +13,6 @@ import type { Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, type Location } from './locations.js';
 import { reconcile } from './reconcile.js';
 import { checkRestoreTarget } from './restore.js';
-import { RequestStats, type RequestStatsSnapshot } from './stats.js';
 import { verify } from './verify.js';
 
 export { CheckStatus, type DoctorCheck } from './doctorCheck.js';
@@ -92,7 +92,7 @@ async function guarded(name: string, fix: string, run: () => Promise<DoctorCheck
 }
 
 /** Where the canary goes: as asked, else the first location the registry knows, else a sandbox member. */
-async function canaryLocation(hub: Hub, stats: RequestStats, options: DoctorOptions): Promise<Location | undefined> {
+async function canaryLocation(hub: Hub, stats: RequestCounter, options: DoctorOptions): Promise<Location | undefined> {
   const registry = (await readRegistry(hub, stats, options.account)).sort(
     (a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region),
   );
@@ -230,7 +230,7 @@ async function checkCoverage(hub: Hub): Promise<DoctorCheck> {
 export async function doctor(hub: Hub, options: DoctorOptions = {}): Promise<DoctorResult> {
   if (options.account !== undefined) checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const onEmulator = options.onEmulator ?? hub.sandbox !== undefined;
   const runId = randomBytes(4).toString('hex');
   const hubAccount = accountOf(await hub.callerArn());

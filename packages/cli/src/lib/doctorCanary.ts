@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteParametersCommand, GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ResourceNames, sourceIdentityOf, type VersionRecord } from '@ssmhub/core';
+import type { RequestCounter } from '@ssmhub/store';
 import { duration, fail, isAccessDenied, ok, sleep, type DoctorCheck } from './doctorCheck.js';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
 import { safeMessage } from './restore.js';
-import type { RequestStats } from './stats.js';
 import { readStoredVersions } from './values.js';
 
 /**
@@ -94,7 +94,11 @@ function findVersion(
  * const { checks, rpo } = await checkPipeline(hub, stats, { location: { account, region }, timeoutSeconds: 300 });
  * rpo?.indexedMs; // 2140
  */
-export async function checkPipeline(hub: Hub, stats: RequestStats, options: PipelineOptions): Promise<PipelineOutcome> {
+export async function checkPipeline(
+  hub: Hub,
+  stats: RequestCounter,
+  options: PipelineOptions,
+): Promise<PipelineOutcome> {
   const { account, region } = options.location;
   const name = `pipeline ${account}/${region}`;
   const value = randomBytes(24).toString('base64url');
@@ -174,7 +178,7 @@ export async function checkPipeline(hub: Hub, stats: RequestStats, options: Pipe
 
 interface Measurement {
   readonly hub: Hub;
-  readonly stats: RequestStats;
+  readonly stats: RequestCounter;
   readonly ssm: SSMClient;
   readonly options: PipelineOptions;
   /** The check's name. */

@@ -10,12 +10,11 @@ import {
   type VersionRecord,
 } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 export interface FindingsOptions {
   /** Only this account. @default - every account the hub knows */
@@ -59,7 +58,7 @@ function lifecycleOnly(records: readonly IndexRecord[]): LifecycleRecord[] {
 /** The findings of one location: names with a current finding from the catalog, their episodes from their history. */
 async function locationFindings(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   options: FindingsOptions,
 ): Promise<FindingOutput[]> {
@@ -112,7 +111,7 @@ export async function findings(hub: Hub, options: FindingsOptions = {}): Promise
       `unknown rule '${options.rule}' (rules: ${Object.keys(FINDING_DESCRIPTIONS).join(', ')})`,
     );
   }
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const registry = await readRegistry(hub, stats, options.account);
   const perLocation = await mapLimit(registry, LOCATION_CONCURRENCY, (entry) =>
     locationFindings(hub, stats, { account: entry.account, region: entry.region }, options),
@@ -130,7 +129,7 @@ export async function findings(hub: Hub, options: FindingsOptions = {}): Promise
 }
 
 /** How many current findings each location has (coverage shows them): from the catalog alone. */
-export async function currentFindingCount(hub: Hub, stats: RequestStats, location: Location): Promise<number> {
+export async function currentFindingCount(hub: Hub, stats: RequestCounter, location: Location): Promise<number> {
   const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
   return [...(current ?? new Map<string, VersionRecord>()).values()].reduce(
     (sum, v) => sum + (v.kind === 'version' ? (v.findings?.length ?? 0) : 0),

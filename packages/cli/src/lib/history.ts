@@ -1,13 +1,12 @@
 import { orderTimeline, parseSelector } from '@ssmhub/core';
 import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface HistoryOptions {
@@ -32,7 +31,7 @@ export interface HistoryResult {
 /** Every record of one name in one location, in the order SSM went through them. */
 export async function readNameRecords(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   name: string,
 ): Promise<{ record: IndexRecord; context?: VersionRecord }[]> {
@@ -82,7 +81,7 @@ export async function history(hub: Hub, options: HistoryOptions): Promise<Histor
   if (selector.kind !== 'key') {
     throw new InvalidInputError(`'${options.name}' is a path: history takes one parameter's name (no trailing '/')`);
   }
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const entries = await readNameRecords(hub, stats, location, selector.name);
   const records = entries.map(({ record, context }) => toOutputRecord(record, context));

@@ -1,11 +1,9 @@
 import { InvalidInputError, isAccountId, isRegion } from '@ssmhub/core';
-import type { RegistryEntry } from '@ssmhub/store';
+import type { Location, RegistryEntry, RequestCounter } from '@ssmhub/store';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
-import type { RequestStats } from './stats.js';
 
 export type { Location } from '@ssmhub/store';
-import type { Location } from '@ssmhub/store';
 
 /** Throws InvalidInputError unless `account` is a 12-digit account id. */
 export function checkAccount(account: string): void {
@@ -18,7 +16,7 @@ export function checkRegion(region: string): void {
 }
 
 /** Every account and region the hub has seen (optionally one account's). */
-export async function readRegistry(hub: Hub, stats: RequestStats, account?: string): Promise<RegistryEntry[]> {
+export async function readRegistry(hub: Hub, stats: RequestCounter, account?: string): Promise<RegistryEntry[]> {
   return hub.index(stats).listRegistry(account);
 }
 
@@ -28,7 +26,7 @@ export async function readRegistry(hub: Hub, stats: RequestStats, account?: stri
  */
 export async function resolveLocation(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   account: string,
   region?: string,
 ): Promise<Location> {

@@ -11,9 +11,11 @@ import { TokenBucket } from '@ssmhub/hub';
 import {
   ORG_RESTORE_KIND,
   ORG_RESTORE_LOCATION_KIND,
+  RequestCounter,
   type OrgRestoreIntent,
   type OrgRestoreLocationRecord,
   type RestoreCounts,
+  type RequestStatsSnapshot,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from '../errors.js';
 import type { Hub } from './hub.js';
@@ -21,8 +23,6 @@ import { checkRegion, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
 import { applyRestore, planRestore, safeMessage } from './restore.js';
 import type { RestoreOptions } from './restore.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 
@@ -124,7 +124,7 @@ const NO_COUNTS: RestoreCounts = { put: 0, deleted: 0, unchanged: 0, refused: 0,
  */
 export async function orgRestoreLocations(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   regions?: readonly string[],
 ): Promise<Location[]> {
   for (const region of regions ?? []) checkRegion(region);
@@ -197,7 +197,7 @@ export async function planOrgRestore(
   const at = moment(options.at);
   parseSelector(options.path, options.recursive ?? false);
   checkConcurrency(options.locationConcurrency, 'the location concurrency');
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const locations = await orgRestoreLocations(hub, stats, options.regions);
   let spent = stats.snapshot();
   let done = 0;
@@ -281,7 +281,7 @@ export async function applyOrgRestore(hub: Hub, options: OrgApplyOptions): Promi
     );
   }
   const started = Date.now();
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const index = hub.index(stats);
   const restoreId = options.restoreId ?? randomUUID();
   const recursive = options.recursive ?? false;
@@ -315,7 +315,7 @@ export async function applyOrgRestore(hub: Hub, options: OrgApplyOptions): Promi
     done: locations.length - remaining.length,
   });
 
-  let spent = new RequestStats().snapshot();
+  let spent = new RequestCounter().snapshot();
   let finished = 0;
   const applied = await mapLimit(
     remaining,

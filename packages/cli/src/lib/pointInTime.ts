@@ -1,9 +1,8 @@
 import { mapLimit, selects, stateFromRecentRecords } from '@ssmhub/core';
 import type { IndexRecord, LifecycleRecord, ParameterState, PresenceRecord, Selector } from '@ssmhub/core';
-import type { CatalogEntry, StartKey } from '@ssmhub/store';
+import type { CatalogEntry, RequestCounter, StartKey } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
-import type { RequestStats } from './stats.js';
 
 /** Tuning of point-in-time reads (see README "Speed" and "Benchmarks"). */
 export const PointInTimeSettings = {
@@ -19,7 +18,7 @@ export const PointInTimeSettings = {
 /** The catalog entries of the names a selector may select (a key: one GetItem; a path: one range). */
 export async function readCatalog(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   selector: Selector,
 ): Promise<CatalogEntry[]> {
@@ -42,7 +41,7 @@ function lifecycleOnly(records: readonly IndexRecord[]): LifecycleRecord[] {
  */
 export async function readStateAt(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   name: string,
   at: string,
@@ -73,7 +72,7 @@ export async function readStateAt(
  */
 export async function snapshotsAt(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   location: Location,
   selector: Selector,
   times: readonly string[],

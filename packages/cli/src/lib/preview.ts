@@ -1,13 +1,12 @@
 import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
 import type { DiffChange, PresenceRecord, VersionRecord } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
@@ -40,7 +39,7 @@ export interface PreviewResult {
 /** Output records of a snapshot, with values (verified) when asked for, and the warnings of the read. */
 async function outputOf(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   snapshot: ReadonlyMap<string, PresenceRecord>,
   withValues: boolean,
 ): Promise<{ records: OutputRecord[]; warnings: string[] }> {
@@ -68,7 +67,7 @@ async function outputOf(
 export async function preview(hub: Hub, options: PreviewOptions): Promise<PreviewResult> {
   const at = moment(options.at);
   const selector = parseSelector(options.path, options.recursive ?? false);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const [snapshot] = await snapshotsAt(hub, stats, location, selector, [at]);
   const { records, warnings } = await outputOf(hub, stats, snapshot ?? new Map(), options.values ?? false);
@@ -113,7 +112,7 @@ export async function diff(hub: Hub, options: DiffOptions): Promise<DiffResult> 
   const to = moment(options.to ?? new Date());
   if (from > to) throw new InvalidInputError(`--from ${from} is after --to ${to}`);
   const selector = parseSelector(options.path, options.recursive ?? false);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const [before, after] = await snapshotsAt(hub, stats, location, selector, [from, to]);
   const entries = diffSnapshots(before ?? new Map(), after ?? new Map()).map((e) => ({

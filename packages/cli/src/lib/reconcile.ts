@@ -11,11 +11,10 @@ import {
   type SweepFailure,
   type SweepReport,
 } from '@ssmhub/hub';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { UnknownAccountError } from '../errors.js';
 import { sandboxRoleCredentials, type Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry } from './locations.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 export interface ReconcileOptions {
   /** The account to sweep. */
@@ -124,7 +123,7 @@ export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<Re
   checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
   const mode = options.full ? SweepMode.full : SweepMode.incremental;
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   // An endpoint means an emulator (Lambda does not run there); AWS itself means the hub's function.
   if ((options.via ?? (hub.sandbox || hub.endpoint ? 'local' : 'lambda')) === 'lambda') {
     return reconcileThroughLambda(hub, options, mode, stats);
@@ -172,7 +171,7 @@ async function reconcileThroughLambda(
   hub: Hub,
   options: ReconcileOptions,
   mode: SweepMode,
-  stats: RequestStats,
+  stats: RequestCounter,
 ): Promise<ReconcileResult> {
   const lambda = new LambdaClient({ ...hub.clientConfig(hub.region), requestHandler: { requestTimeout: 900_000 } });
   try {

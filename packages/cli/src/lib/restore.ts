@@ -40,17 +40,17 @@ import type {
 import {
   RESTORE_KIND,
   RESTORE_OUTCOME_KIND,
+  RequestCounter,
   type RestoreCounts,
   type RestoreIntent,
   type RestoreOutcomeRecord,
+  type RequestStatsSnapshot,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
@@ -189,7 +189,7 @@ export interface RestorePlanProps {
  */
 export async function checkRestoreTarget(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   account: string,
   allowedTargets: readonly string[] = [],
 ): Promise<void> {
@@ -211,7 +211,7 @@ export async function checkRestoreTarget(
 /** Why a selection matched nothing: a key that names a path, a path whose names are deeper. */
 async function explainEmptySelection(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   source: Location,
   selector: Selector,
   input: string,
@@ -255,7 +255,7 @@ function currentValueOf(parameter: Parameter): CurrentValue {
 /** The target's current parameters among the selected names (values decrypted, metadata described). */
 async function readCurrent(
   ssm: SSMClient,
-  stats: RequestStats,
+  stats: RequestCounter,
   selector: Selector,
 ): Promise<Map<string, CurrentParameter>> {
   const values = new Map<string, CurrentValue>();
@@ -335,7 +335,7 @@ export async function planRestore(hub: Hub, options: RestoreOptions): Promise<Re
   const selector = parseSelector(options.path, options.recursive ?? false);
   if (options.toAccount) checkAccount(options.toAccount);
   if (options.toRegion) checkRegion(options.toRegion);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const source = await resolveLocation(hub, stats, options.account, options.region);
   const target: Location = { account: options.toAccount ?? source.account, region: options.toRegion ?? source.region };
   // Invariant 10: the target and the moment are checked before any call to the target.
@@ -520,7 +520,7 @@ function writeFailure(error: unknown, value?: string): WriteFailure {
  * outcome.results.filter((r) => r.outcome === 'refused');
  */
 export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOptions = {}): Promise<RestoreOutcome> {
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const index = hub.index(stats);
   const ssm = plan.ssm;
   const results = new Map<string, RestoreResultEntry>();

@@ -1,6 +1,6 @@
 import { mapLimit, stateFromRecentRecords } from '@ssmhub/core';
 import type { ParameterState, VersionRecord } from '@ssmhub/core';
-import type { CatalogEntry } from '@ssmhub/store';
+import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
@@ -8,8 +8,6 @@ import { checkAccount, readRegistry } from './locations.js';
 import { readStateAt } from './pointInTime.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 export interface SearchOptions {
   /**
@@ -62,7 +60,7 @@ export function compilePattern(pattern: string): { matches: (name: string) => bo
  */
 export async function search(hub: Hub, options: SearchOptions): Promise<SearchResult> {
   const { matches, prefix } = compilePattern(options.pattern);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   if (options.account) checkAccount(options.account);
   const locations = await readRegistry(hub, stats, options.account);
   if (options.account && locations.length === 0) {

@@ -1,9 +1,8 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ResourceNames, mapLimit } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import { readRegistry } from './locations.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 /** One account and region as the hub sees it. */
 export interface LocationStatus {
@@ -76,7 +75,7 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  * if (deadLetterQueue.visible) console.error(`${deadLetterQueue.visible} events in the DLQ`);
  */
 export async function status(hub: Hub): Promise<StatusResult> {
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).listCoverage()]);
   const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));
   const now = Date.now();

@@ -1,7 +1,6 @@
 import type { VersionRecord } from '@ssmhub/core';
-import type { VersionReads } from '@ssmhub/store';
+import type { RequestCounter, VersionReads } from '@ssmhub/store';
 import type { Hub } from './hub.js';
-import type { RequestStats } from './stats.js';
 
 /**
  * Reads the values of version records from the backup bucket, each at its recorded VersionId and
@@ -13,7 +12,7 @@ import type { RequestStats } from './stats.js';
  */
 export async function readStoredVersions(
   hub: Hub,
-  stats: RequestStats,
+  stats: RequestCounter,
   records: readonly VersionRecord[],
 ): Promise<VersionReads> {
   return (await hub.versionObjects(stats)).readVersions(records);

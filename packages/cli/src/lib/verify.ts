@@ -1,9 +1,7 @@
-import { verifyVersions, type VerifyReport } from '@ssmhub/store';
+import { RequestCounter, verifyVersions, type RequestStatsSnapshot, type VerifyReport } from '@ssmhub/store';
 import { UnknownAccountError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion } from './locations.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 
 export interface VerifyCommandOptions {
   /** Only this account. @default - every account the hub has indexed */
@@ -34,7 +32,7 @@ export interface VerifyResult extends VerifyReport {
 export async function verify(hub: Hub, options: VerifyCommandOptions = {}): Promise<VerifyResult> {
   if (options.account !== undefined) checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const report = await verifyVersions(hub.index(stats), await hub.versionObjects(stats), {
     ...(options.account ? { account: options.account } : {}),
     ...(options.region ? { region: options.region } : {}),

@@ -1,11 +1,10 @@
 import { InvalidInputError, parseSelector } from '@ssmhub/core';
 import type { VersionRecord } from '@ssmhub/core';
+import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { readNameRecords } from './history.js';
 import type { Hub } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
-import { RequestStats } from './stats.js';
-import type { RequestStatsSnapshot } from './stats.js';
 import { readStoredVersions } from './values.js';
 
 export interface VersionValueOptions {
@@ -43,7 +42,7 @@ export async function versionValue(hub: Hub, options: VersionValueOptions): Prom
   if (selector.kind !== 'key') {
     throw new InvalidInputError(`'${options.name}' is a path: give one parameter's name (no trailing '/')`);
   }
-  const stats = new RequestStats();
+  const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
   const entries = await readNameRecords(hub, stats, location, selector.name);
   const record = entries

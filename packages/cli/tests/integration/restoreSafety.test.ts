@@ -8,7 +8,7 @@ import { listRestoreRecords, seedIndex, type IndexTableTarget } from '@ssmhub/st
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefusedError } from '../../src/errors.js';
 import {
-  RequestStats,
+  RequestCounter,
   applyRestore,
   changes,
   createSandboxHub,
@@ -255,7 +255,7 @@ describe('append-only restore audit (issue 9 item 6)', () => {
   });
 
   it('refuses a second write to an existing restore record', async () => {
-    const index = hub.index(new RequestStats());
+    const index = hub.index(new RequestCounter());
     const [existing] = await listRestoreRecords(indexTable(), member, REGION);
     if (!existing?.outcome) throw new Error('the previous test recorded a restore');
     const { status: _status, outcome, ...intent } = existing;
@@ -280,7 +280,7 @@ describe('append-only restore audit (issue 9 item 6)', () => {
       who: 'arn:aws:sts::123456789012:assumed-role/Ops/crashed',
       plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
     };
-    await hub.index(new RequestStats()).putRestoreIntent(intent);
+    await hub.index(new RequestCounter()).putRestoreIntent(intent);
     const feed = await changes(hub, { since: '-1h' });
     const restores = feed.records.filter((r): r is RestoreChange => r.operation === 'Restore');
     expect(restores.find((r) => r.restore.id === intent.restoreId)?.restore.status).toBe('incomplete');

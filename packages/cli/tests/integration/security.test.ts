@@ -26,7 +26,7 @@ import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestStats, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
+import { RequestCounter, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
 import type { CompareEntry, Hub } from '../../src/index.js';
 import { sleep } from '../helpers/groundTruth.js';
 
@@ -192,7 +192,7 @@ describe('compare', () => {
       expect(other.digest).not.toBe(one.digest);
       expect(other.digestKeyId).not.toBe(one.digestKeyId);
       // The stored digest is the one computed under the hub's key.
-      const indexed = await hub.index(new RequestStats()).catalogEntry({
+      const indexed = await hub.index(new RequestCounter()).catalogEntry({
         account: a,
         region: US,
         name: '/baseline/same',

@@ -27,6 +27,7 @@ import { DeleteParametersCommand, GetParametersCommand, PutParameterCommand, SSM
 import { HubAlarmNames, doctorPolicy, type VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RequestCounter } from '@ssmhub/store';
 import { doctorReport } from '../../src/cli/renderDoctor.js';
 import type { Hub } from '../../src/index.js';
 import { checkReader, expectedHubResources } from '../../src/lib/doctor.js';
@@ -43,7 +44,6 @@ import {
   checkTable,
   type TopicSubscription,
 } from '../../src/lib/doctorResources.js';
-import { RequestStats } from '../../src/lib/stats.js';
 import { expectOneLineError, ssmhub } from '../helpers/cli.js';
 
 // Each check's failure lines, with mocked clients (no network): what an operator reads when the
@@ -637,7 +637,7 @@ describe('pipeline', () => {
     ssmAccepts();
     const outcome = await checkPipeline(
       hubWith([], (v) => v),
-      new RequestStats(),
+      new RequestCounter(),
       {
         location,
         timeoutSeconds: 0,
@@ -662,7 +662,7 @@ describe('pipeline', () => {
     const earlier = { ...record, time: '2026-12-01T00:00:00.000Z' };
     const outcome = await checkPipeline(
       hubWith([earlier], (v) => v),
-      new RequestStats(),
+      new RequestCounter(),
       {
         location,
         timeoutSeconds: 0,
@@ -676,7 +676,7 @@ describe('pipeline', () => {
     ssmAccepts();
     const passed = await checkPipeline(
       hubWith([record], (v) => v),
-      new RequestStats(),
+      new RequestCounter(),
       {
         location,
         timeoutSeconds: 5,
@@ -693,7 +693,7 @@ describe('pipeline', () => {
 
     const differs = await checkPipeline(
       hubWith([record], () => 'something else'),
-      new RequestStats(),
+      new RequestCounter(),
       {
         location,
         timeoutSeconds: 5,
@@ -713,7 +713,7 @@ describe('pipeline', () => {
     ssm.on(PutParameterCommand).rejects(awsError('AccessDeniedException', 400));
     const outcome = await checkPipeline(
       hubWith([], (v) => v),
-      new RequestStats(),
+      new RequestCounter(),
       { location, timeoutSeconds: 5 },
     );
     expect(outcome.checks[0]).toMatchObject({
