@@ -22,7 +22,6 @@ export {
 } from './reconcile.js';
 export {
   createReconcileHandler,
-  ReconcileEnvironment,
   DEFAULT_VERIFY_SAMPLE,
   DEFAULT_STALENESS_WINDOW_HOURS,
   createReconcileMetrics,

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { HubEnvironment, ReconcileMetrics, isAccountId, isRegion, type VerifyInvocation } from '@ssmhub/core';
+import { ReconcileMetrics, isAccountId, isRegion, type VerifyInvocation } from '@ssmhub/core';
 import { isVerifyFailure, type VerifyReport } from '@ssmhub/store';
 import {
   Reconciler,
@@ -8,16 +8,6 @@ import {
   type ReconcileConfig,
   type ReconcileSlice,
 } from './reconcile.js';
-
-/** Environment variables the reconcile Lambda reads besides HubEnvironment's. */
-export const ReconcileEnvironment = {
-  /** Comma-separated member regions to sweep (the spoke's regions). */
-  memberRegions: HubEnvironment.memberRegions,
-  /** SSM calls per second per account and region. */
-  ssmCallsPerSecond: HubEnvironment.reconcileSsmCallsPerSecond,
-  /** Hours without an event or a successful sweep after which a location is stale. */
-  stalenessWindowHours: HubEnvironment.stalenessWindowHours,
-} as const;
 
 /**
  * What the reconcile Lambda accepts:
