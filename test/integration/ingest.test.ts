@@ -151,10 +151,13 @@ describe('ingest through the sandbox pipeline', () => {
   it('stores a SecureString exactly and never logs it', async () => {
     const [account] = sandbox.info.memberAccounts as [string];
     const secret = 'p@ss,word=✓ "quoted" \\ end';
+    // Its own logger at the most verbose level, whatever POWERTOOLS_LOG_LEVEL says: the name must
+    // be logged and the value must not be, at any level.
+    const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), logger: verboseLogger() });
     const output = captureOutput();
     try {
       await sandbox.store.put(account, 'us-east-1', { name: '/secure/token', value: secret, type: 'SecureString' });
-      await sandbox.pump();
+      await sandbox.pump(handler);
     } finally {
       output.restore();
     }
@@ -213,6 +216,10 @@ describe('ingest through the sandbox pipeline', () => {
 
 function silentLogger(): Logger {
   return new Logger({ logLevel: 'SILENT' });
+}
+
+function verboseLogger(): Logger {
+  return new Logger({ logLevel: 'DEBUG' });
 }
 
 function writeCalls(metrics: Record<string, number>): number {

@@ -1,4 +1,5 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { MAX_EVENT_BYTES } from '@ssmhub/core';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { hubConfigFor } from '@ssmhub/sandbox';
@@ -113,7 +114,10 @@ describe('bad input at the hub queue', () => {
       await sandbox.clients.sqs.send(new SendMessageCommand({ QueueUrl: sandbox.info.queueUrl, MessageBody: body }));
     }
     const spy = new FaultInjectingHandler();
-    const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), requestHandler: spy });
+    // Its own logger at the most verbose level, whatever POWERTOOLS_LOG_LEVEL says: every rejection
+    // must be logged, and no log line at any level may echo the event's detail.
+    const logger = new Logger({ logLevel: 'DEBUG' });
+    const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), requestHandler: spy, logger });
     const report = await sandbox.pump(handler, { skipForwarding: true });
     spy.destroy();
 
