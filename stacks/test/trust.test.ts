@@ -1,9 +1,9 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ResourceNames, backupBucketName, partitionOf } from '@ssmhub/core';
-import { beforeAll, describe, expect, it } from 'vitest';
 // What the local sandbox provisions in every member (compared with the synthesized spoke).
-import { memberRolePolicies } from '../../packages/sandbox/src/world.js';
+import { memberRolePolicies } from '@ssmhub/sandbox';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupBucketSettingActions,
   BackupDestructiveActions,
