@@ -233,7 +233,7 @@ function stringList(
   return strings;
 }
 
-/** Object Lock is on unless the configuration turns it off: backups are evidence (the README's security section). */
+/** Object Lock is on unless the configuration turns it off: backups are evidence (docs/security.md). */
 const DEFAULT_OBJECT_LOCK: ObjectLockConfig = { enabled: true, mode: ObjectLockMode.governance, retentionDays: 365 };
 
 function objectLock(read: ContextReader): ObjectLockConfig {

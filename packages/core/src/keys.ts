@@ -1,7 +1,7 @@
 import type { IndexRecord, ParameterLocation } from './types.js';
 
 /**
- * The DynamoDB index's keys (single table; see README "The index").
+ * The DynamoDB index's keys (single table; see docs/architecture.md, "The index").
  *
  * | item          | pk                      | sk                               | gsi1 (org feed)                 | gsi2 (account feed)          |
  * | ------------- | ----------------------- | -------------------------------- | ------------------------------- | ---------------------------- |

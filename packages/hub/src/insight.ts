@@ -42,7 +42,7 @@ const PUT_EVENTS_LIMIT = 10;
  * watched path, one event on the hub bus.
  */
 export class VersionInsight {
-  /** Microseconds spent in the detectors, and versions examined (the cost figure in the README). */
+  /** Microseconds spent in the detectors, and versions examined (the cost figure in docs/benchmarks.md). */
   public readonly detectorCost = { versions: 0, microseconds: 0 };
 
   public constructor(private readonly options: VersionInsightOptions = {}) {}

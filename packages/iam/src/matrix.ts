@@ -3,8 +3,8 @@
  * has the calls its job needs (they must be allowed) and the attacks it could try (each must be
  * denied, by the statement named). A call is the authorizations AWS makes for one request, with the
  * context keys the code sends. The unit test evaluates every cell with `authorize` over the
- * synthesized templates; scripts/permission-matrix.mjs prints the same data as the README's table,
- * so the test and the README cannot disagree.
+ * synthesized templates; scripts/permission-matrix.mjs prints the same data as docs/security.md's table,
+ * so the test and the docs cannot disagree.
  */
 import { ResourceNames, WatchedChangeEvent, backupBucketName, locationPartition, serviceHost } from '@ssmhub/core';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
@@ -42,7 +42,7 @@ export type Denial =
 
 /** One request a principal makes: every authorization AWS performs for it. */
 export interface MatrixCall {
-  /** What the request does, in words (the README shows it). */
+  /** What the request does, in words (docs/security.md shows it). */
   readonly call: string;
   /** The session that makes it when not the principal's own (the SSMHubReader session ingest assumed). */
   readonly as?: Caller;
@@ -70,7 +70,7 @@ export interface Attack extends MatrixCall {
 
 export interface MatrixPrincipal {
   readonly id: string;
-  /** The principal in words, as the README's table shows it. */
+  /** The principal in words, as docs/security.md's table shows it. */
   readonly name: string;
   readonly caller: Caller;
   /** Identity policies of a principal the templates do not create (added to the world). */
@@ -1069,7 +1069,7 @@ export function denialMatches(outcome: CallOutcome, expected: Denial): boolean {
   );
 }
 
-/** A denial in words, as the README shows it. */
+/** A denial in words, as docs/security.md shows it. */
 export function describeDenial(denial: Denial): string {
   switch (denial.kind) {
     case 'statement':
@@ -1103,7 +1103,7 @@ export function matrixCounts(matrix: readonly MatrixPrincipal[]): {
 /**
  * The matrix as a markdown table (principal | allowed calls | attacks denied | attacks still open),
  * one line per principal, items separated by `<br>`; unformatted (scripts/permission-matrix.mjs
- * runs it through Prettier for the README).
+ * runs it through Prettier for docs/security.md).
  */
 export function permissionMatrixTable(matrix: readonly MatrixPrincipal[]): string {
   const cell = (items: readonly string[]) => (items.length === 0 ? '–' : items.join('<br>'));

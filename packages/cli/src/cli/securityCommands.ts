@@ -1,7 +1,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandSpec, OptionSpec } from './command.js';
 
-// The security team's commands (README "The security team's questions"): compare, findings,
+// The security team's commands (docs/security-questions.md): compare, findings,
 // coverage, watch. Declared as data like the others; their code is imported when they run.
 
 const TIME_HELP = 'ISO 8601 (no zone means UTC), epoch seconds, now, or relative (-2h, -7d)';

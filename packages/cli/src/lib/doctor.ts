@@ -168,7 +168,7 @@ async function checkVerify(hub: Hub, sample: number): Promise<DoctorCheck> {
     return fail(
       name,
       `${failed} of ${checked} stored version(s) failed${first ? `, e.g. ${first.name} version ${first.version} in ${first.account}/${first.region}: ${first.status}` : ''}`,
-      'run `ssmhub verify --all` for every failure (README, "Reliability")',
+      'run `ssmhub verify --all` for every failure (docs/operations.md)',
     );
   }
   if (checked === 0) return skip(name, 'nothing stored yet to read back');
@@ -202,7 +202,7 @@ async function checkCoverage(hub: Hub): Promise<DoctorCheck> {
       return skip(
         name,
         "this caller cannot list the organization's accounts (organizations:ListAccounts denied)",
-        'run doctor in the hub account, a delegated administrator (stacks/README.md, step 1)',
+        'run doctor in the hub account, a delegated administrator (docs/deploy.md, step 1)',
       );
     }
     throw error;

@@ -271,7 +271,7 @@ async function putAndMeasure(m: Measurement): Promise<PipelineOutcome> {
         fail(
           name,
           `indexed after ${duration(indexedAt - changedAt)}, but its stored value failed the verified read: ${mask(error)}`,
-          'run `ssmhub verify --all` and see the README, "Reliability"',
+          'run `ssmhub verify --all` and see docs/operations.md',
         ),
       ],
     };

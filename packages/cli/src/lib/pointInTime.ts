@@ -4,7 +4,7 @@ import type { CatalogEntry, RequestCounter, StartKey } from '@ssmhub/store';
 import type { Hub } from './hub.js';
 import type { Location } from './locations.js';
 
-/** Tuning of point-in-time reads (see README "Speed" and "Benchmarks"). */
+/** Tuning of point-in-time reads (see docs/benchmarks.md). */
 export const PointInTimeSettings = {
   /**
    * First page size of a per-name descending read: the records of `at`'s own second, the latest
@@ -66,7 +66,7 @@ export async function readStateAt(
  * read with one small descending Query from the moment's second (readStateAt), so the cost is the
  * catalog pages plus a few items per name changed since, however much history came after. (A
  * range read of the changed names' records costs items in proportion to that history: at 1,000
- * names x 50 versions, 26,001 items against 3,000; see README "Benchmarks".)
+ * names x 50 versions, 26,001 items against 3,000; see docs/benchmarks.md.)
  *
  * @returns one snapshot (name → version) per time, in the order of `times`
  */
