@@ -6,7 +6,7 @@
  */
 import type { PolicyDocumentJson } from '@ssmhub/core';
 import { PolicyWorldError } from './errors.js';
-import { resolveTemplate, type ResolvedResource, type ResolvedTemplate, type Template } from './resolve.js';
+import { resolveTemplate, type ResolvedTemplate, type Template } from './resolve.js';
 
 /** An IAM policy document (JSON). */
 export interface PolicyDocument {
@@ -386,11 +386,6 @@ export class PolicyWorld {
         Resource: '*',
       },
     ]);
-  }
-
-  /** Every resource of the hub template of a type (for tests that look up ARNs). */
-  public static resourcesOf(template: ResolvedTemplate, type: string): ResolvedResource[] {
-    return template.ofType(type);
   }
 }
 
