@@ -16,7 +16,7 @@ import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ResourceNames } from '@ssmhub/core';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   findMotoServer,
   localDown,
@@ -41,7 +41,14 @@ function alive(pid: number): boolean {
   }
 }
 
+// Hermetic: these tests say themselves whether IAM is enforced (the default is on), whatever the
+// environment of the run (SSMHUB_SANDBOX_IAM=off turns the sandbox's IAM off elsewhere).
+beforeAll(() => {
+  vi.stubEnv('SSMHUB_SANDBOX_IAM', undefined);
+});
+
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await localDown({ stateDir }).catch(() => undefined);
   rmSync(stateDir, { recursive: true, force: true });
 });
