@@ -10,6 +10,7 @@ import {
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type RequestOptions,
   type Server,
   type ServerResponse,
 } from 'node:http';
@@ -375,74 +376,61 @@ export class IamGateway {
     }
   }
 
+  /** The emulator-bound request of an incoming one (same method, path, headers and body). */
+  private upstreamRequest(request: HttpRequest): RequestOptions {
+    const upstream = new URL(this.options.upstream);
+    return {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: request.method,
+      path: request.url,
+      headers: { ...request.headers, host: upstream.host, 'content-length': String(request.body.length) },
+    };
+  }
+
   /** Sends the request to the emulator and reads its whole answer. */
   private exchange(request: HttpRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-    const upstream = new URL(this.options.upstream);
     return new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: request.method,
-          path: request.url,
-          headers: { ...request.headers, host: upstream.host, 'content-length': String(request.body.length) },
-        },
-        (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.once('error', reject);
-          incoming.once('end', () =>
-            resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: Buffer.concat(chunks) }),
-          );
-        },
-      );
+      const outgoing = httpRequest(this.upstreamRequest(request), (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.once('error', reject);
+        incoming.once('end', () =>
+          resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: Buffer.concat(chunks) }),
+        );
+      });
       outgoing.once('error', reject);
       outgoing.end(request.body);
     });
   }
 
-  /** Sends the request to the emulator and streams the answer back; records sessions STS creates. */
-  private forward(
+  /**
+   * Sends the request to the emulator and streams the answer back; an AssumeRole's answer is read
+   * whole first, to record the session it creates.
+   */
+  private async forward(
     request: HttpRequest,
     res: ServerResponse,
     byControlPlane: boolean | undefined,
     onSuccess?: () => void,
   ): Promise<void> {
-    const upstream = new URL(this.options.upstream);
+    if (isAssumeRole(request)) {
+      const answer = await this.exchange(request);
+      if (answer.status < 300) this.recordSession(request, answer.body.toString('utf8'), Boolean(byControlPlane));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
     return new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: request.method,
-          path: request.url,
-          headers: { ...request.headers, host: upstream.host, 'content-length': String(request.body.length) },
-        },
-        (incoming) => {
-          const assumes = isAssumeRole(request);
-          if (!assumes) {
-            res.writeHead(incoming.statusCode ?? 502, incoming.headers);
-            incoming.pipe(res);
-            incoming.once('end', () => {
-              if ((incoming.statusCode ?? 500) < 300) onSuccess?.();
-              resolve();
-            });
-            incoming.once('error', reject);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.once('error', reject);
-          incoming.once('end', () => {
-            const body = Buffer.concat(chunks);
-            if ((incoming.statusCode ?? 500) < 300)
-              this.recordSession(request, body.toString('utf8'), Boolean(byControlPlane));
-            res.writeHead(incoming.statusCode ?? 502, incoming.headers);
-            res.end(body);
-            resolve();
-          });
-        },
-      );
+      const outgoing = httpRequest(this.upstreamRequest(request), (incoming) => {
+        res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+        incoming.pipe(res);
+        incoming.once('end', () => {
+          if ((incoming.statusCode ?? 500) < 300) onSuccess?.();
+          resolve();
+        });
+        incoming.once('error', reject);
+      });
       outgoing.once('error', reject);
       outgoing.end(request.body);
     });
