@@ -29,10 +29,10 @@ const sections = {
   start: ['CLI start (whole processes)', 'packages/cli/bench/start.ts'],
   lambda: ["the Lambdas' own cost: CPU per version, bundle size, initialisation", 'packages/hub/bench/lambda.ts'],
   load: ['ingest load', 'packages/hub/bench/load.ts'],
-  preview: ['point-in-time preview and restore', 'packages/cli/bench/preview.ts'],
-  changes: ['changes over a day, a month and a year', 'packages/cli/bench/changes.ts'],
-  verify: ['restore test (ssmhub verify)', 'packages/cli/bench/verify.ts'],
-  orgrestore: ['organization-wide restore (2 accounts x 2 regions)', 'packages/cli/bench/orgRestore.ts'],
+  preview: ['point-in-time preview and restore', 'packages/client/bench/preview.ts'],
+  changes: ['changes over a day, a month and a year', 'packages/client/bench/changes.ts'],
+  verify: ['restore test (ssmhub verify)', 'packages/client/bench/verify.ts'],
+  orgrestore: ['organization-wide restore (2 accounts x 2 regions)', 'packages/client/bench/orgRestore.ts'],
 };
 const wanted = (process.env.SSMHUB_BENCH ?? Object.keys(sections).join(',')).split(',').map((s) => s.trim());
 const unknown = wanted.filter((name) => !(name in sections));

@@ -197,7 +197,7 @@ describe('spoke template', () => {
     ]);
     expect(ssmActions).toEqual([...RestorerSsmActions].sort());
     // The same set the restore code sends with its SSM client: a new call there fails here.
-    const source = fs.readFileSync(path.join(repoRoot, 'packages/cli/src/lib/restore.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(repoRoot, 'packages/client/src/restore.ts'), 'utf8');
     const ssmImport = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-ssm'/.exec(source)![1]!;
     const called = [...ssmImport.matchAll(/(\w+)Command\b/g)].map((m) => `ssm:${m[1]!}`).sort();
     expect(called).toEqual(ssmActions);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { describeError } from './errors.js';
+import { describeError } from '@ssmhub/client/errors';
 import { run } from './cli/program.js';
 
 // The SDK warns on Node 20 about 2027; the CLI's stderr is for one-line errors only.

@@ -22,13 +22,13 @@ import {
   type SandboxInfo,
 } from '@ssmhub/sandbox';
 import { diffTable, reconcileTable, recordsTable, restoreTable } from './cli/render.js';
-import { describeError } from './errors.js';
-import { changes } from './lib/changes.js';
-import { history } from './lib/history.js';
-import { createSandboxHub, type Hub } from './lib/hub.js';
-import { diff, preview } from './lib/preview.js';
-import { reconcile } from './lib/reconcile.js';
-import { applyRestore, planRestore } from './lib/restore.js';
+import { describeError } from '@ssmhub/client/errors';
+import { changes } from '@ssmhub/client/changes';
+import { history } from '@ssmhub/client/history';
+import { createSandboxHub, type Hub } from '@ssmhub/client/hub';
+import { diff, preview } from '@ssmhub/client/preview';
+import { reconcile } from '@ssmhub/client/reconcile';
+import { applyRestore, planRestore } from '@ssmhub/client/restore';
 
 // The SDK's Node 20 notice and the hub's structured INFO logs would drown the story.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

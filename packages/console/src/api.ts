@@ -1,6 +1,6 @@
 import {
+  ClientError,
   ExitCode,
-  UsageError,
   changes,
   diff,
   history,
@@ -8,11 +8,11 @@ import {
   planRestore,
   preview,
   status,
-  toCliError,
+  describeError,
   versionValue,
-} from '@ssmhub/cli';
-import type { ChangeRecord, Hub, RestoreChange } from '@ssmhub/cli';
-import { FEED_SHARDS, daysBetween, mapLimit, monthsBetween } from '@ssmhub/core';
+} from '@ssmhub/client';
+import type { ChangeRecord, Hub, RestoreChange } from '@ssmhub/client';
+import { FEED_SHARDS, InvalidInputError, daysBetween, mapLimit, monthsBetween } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
 import { restoreCommand } from './restoreCommand.js';
 
@@ -22,7 +22,7 @@ export interface ApiResponse {
   readonly body: unknown;
 }
 
-/** The query of one API request, read through validators that throw UsageError (HTTP 400). */
+/** The query of one API request, read through validators that throw InvalidInputError (HTTP 400). */
 class Query {
   public constructor(private readonly params: URLSearchParams) {}
 
@@ -33,14 +33,14 @@ class Query {
 
   public required(name: string): string {
     const value = this.optional(name);
-    if (value === undefined) throw new UsageError(`${name} is required`);
+    if (value === undefined) throw new InvalidInputError(`${name} is required`);
     return value;
   }
 
   /** A time (ISO 8601, epoch seconds, now, -2h), resolved to ISO 8601 UTC. */
   public time(name: string, fallback?: string): string {
     const value = this.optional(name) ?? fallback;
-    if (value === undefined) throw new UsageError(`${name} is required`);
+    if (value === undefined) throw new InvalidInputError(`${name} is required`);
     return moment(value);
   }
 
@@ -51,7 +51,7 @@ class Query {
   public positiveInteger(name: string): number | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${name} '${value}' is not a whole number`);
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidInputError(`${name} '${value}' is not a whole number`);
     return Number(value);
   }
 }
@@ -68,7 +68,7 @@ export function restoreCovers(restore: RestoreChange, name: string): boolean {
 }
 
 /** An API route that does not exist (HTTP 404). */
-export class NotFoundError extends UsageError {}
+export class NotFoundError extends InvalidInputError {}
 
 /** Accounts whose feeds the heatmap reads at once. */
 const ACCOUNT_FEED_CONCURRENCY = 8;
@@ -76,7 +76,7 @@ const ACCOUNT_FEED_CONCURRENCY = 8;
 /** Changes the feed page shows at most (the newest ones). */
 const FEED_LIMIT = 1000;
 
-/** The routes of the console's JSON API: each reads the hub through @ssmhub/cli's library only. */
+/** The routes of the console's JSON API: each reads the hub through @ssmhub/client only. */
 export class ConsoleApi {
   /**
    * @param connectionFlags the flags the console was started with (--profile …), repeated in the
@@ -93,9 +93,11 @@ export class ConsoleApi {
     try {
       return { status: 200, body: await this.route(route, query) };
     } catch (error) {
-      const failure = toCliError(error);
-      if (error instanceof NotFoundError) return { status: 404, body: { error: failure.message } };
-      return { status: failure.exitCode === ExitCode.usage ? 400 : 502, body: { error: failure.message } };
+      const body = { error: describeError(error) };
+      if (error instanceof NotFoundError) return { status: 404, body };
+      const badInput =
+        error instanceof InvalidInputError || (error instanceof ClientError && error.exitCode === ExitCode.usage);
+      return { status: badInput ? 400 : 502, body };
     }
   }
 
@@ -134,7 +136,7 @@ export class ConsoleApi {
   private async heatmap(query: Query): Promise<unknown> {
     const unit = query.optional('unit') ?? HeatmapUnit.day;
     if (unit !== HeatmapUnit.day && unit !== HeatmapUnit.hour)
-      throw new UsageError(`unit '${unit}' is not day or hour`);
+      throw new InvalidInputError(`unit '${unit}' is not day or hour`);
     const until = query.time('until', 'now');
     const since = query.time('since', unit === HeatmapUnit.day ? '-13d' : '-23h');
     const known = await status(this.hub);

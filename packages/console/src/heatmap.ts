@@ -1,4 +1,4 @@
-import type { ChangeRecord } from '@ssmhub/cli';
+import type { ChangeRecord } from '@ssmhub/client';
 
 /** The width of one heatmap column. */
 export const HeatmapUnit = { day: 'day', hour: 'hour' } as const;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Hub } from '@ssmhub/cli';
+import type { Hub } from '@ssmhub/client';
 import { startConsoleServer } from './server.js';
 import type { ConsoleServerOptions } from './server.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Hub } from '@ssmhub/cli';
+import type { Hub } from '@ssmhub/client';
 import { ConsoleApi } from './api.js';
 
 export interface ConsoleServerOptions {

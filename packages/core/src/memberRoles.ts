@@ -16,8 +16,8 @@ export const ReaderSsmActions = [
 ] as const;
 
 /**
- * Actions SSMHubRestorer allows: exactly the SSM calls of the CLI's restore (packages/cli
- * src/lib/restore.ts), nothing more. The plan reads the target (GetParameters or
+ * Actions SSMHubRestorer allows: exactly the SSM calls of the restore engine
+ * (packages/client/src/restore.ts), nothing more. The plan reads the target (GetParameters or
  * GetParametersByPath with decryption, DescribeParameters); `--apply` re-checks versions
  * (GetParameters), puts (PutParameter, then AddTagsToResource when the stored version has tags)
  * and deletes in batches (DeleteParameters). Labels, history and tag removal are never called.

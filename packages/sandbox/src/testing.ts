@@ -187,3 +187,4 @@ export async function readIndexRecords(
 ): Promise<IndexRecord[]> {
   return new IndexTable({ documents: ddb, tableName: table }).locationRecords({ account, region });
 }
+export { GroundTruth, seededRandom, sleep, type TruthOp, type TruthState } from './groundTruth.js';

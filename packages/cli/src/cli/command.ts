@@ -2,9 +2,9 @@ import { parseSelector } from '@ssmhub/core';
 import type { Selector } from '@ssmhub/core';
 import type { RequestStatsSnapshot } from '@ssmhub/store';
 import { UsageError } from '../errors.js';
-import type { ExitCode } from '../errors.js';
-import type { Hub } from '../lib/hub.js';
-import { moment } from '../lib/time.js';
+import type { ExitCode } from '@ssmhub/client/errors';
+import type { Hub } from '@ssmhub/client/hub';
+import { moment } from '@ssmhub/client/time';
 import type { TableLayout } from './render.js';
 
 /** One option of a command, as `--help` shows it. */
@@ -126,14 +126,14 @@ export class CommandInput {
   /** An account id option, checked. */
   public async account(flag: string): Promise<string | undefined> {
     const value = this.string(flag);
-    if (value !== undefined) (await import('../lib/locations.js')).checkAccount(value);
+    if (value !== undefined) (await import('@ssmhub/client/locations')).checkAccount(value);
     return value;
   }
 
   /** An account id given inside an option's value (a list), checked. */
   public async checkAccount(flag: string, value: string): Promise<void> {
     try {
-      (await import('../lib/locations.js')).checkAccount(value);
+      (await import('@ssmhub/client/locations')).checkAccount(value);
     } catch (error) {
       throw new UsageError(`${flag}: ${(error as Error).message}`);
     }
@@ -148,7 +148,7 @@ export class CommandInput {
   /** A region option, checked. */
   public async region(flag: string): Promise<string | undefined> {
     const value = this.string(flag);
-    if (value !== undefined) (await import('../lib/locations.js')).checkRegion(value);
+    if (value !== undefined) (await import('@ssmhub/client/locations')).checkRegion(value);
     return value;
   }
 

@@ -1,10 +1,11 @@
 import { CliEnvironment, DEFAULT_LOCATION_CONCURRENCY, DEFAULT_WRITES_PER_SECOND } from '@ssmhub/core';
-import { CliError, ExitCode, RestoreRefusedError, UsageError } from '../errors.js';
-import type { ChangeRecord } from '../lib/changes.js';
-import type { OutputRecord } from '../lib/records.js';
-import type { OrgRestoreOutcome, OrgRestorePlan } from '../lib/orgRestore.js';
-import type { RestoreOutcome } from '../lib/restore.js';
-import type { Hub } from '../lib/hub.js';
+import { ClientError, ExitCode, RestoreRefusedError } from '@ssmhub/client/errors';
+import { UsageError } from '../errors.js';
+import type { ChangeRecord } from '@ssmhub/client/changes';
+import type { OutputRecord } from '@ssmhub/client/records';
+import type { OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
+import type { RestoreOutcome } from '@ssmhub/client/restore';
+import type { Hub } from '@ssmhub/client/hub';
 import type { CommandContext, CommandInput, CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
 import { doctor } from './doctorCommand.js';
 import * as local from './localCommands.js';
@@ -56,7 +57,7 @@ const history: CommandSpec = {
     const region = await input.region('--region');
     const values = input.flag('--values');
     const hub = await connect();
-    const { history: read } = await import('../lib/history.js');
+    const { history: read } = await import('@ssmhub/client/history');
     return recordsResult(await read(hub, { name: input.argument(0), account, region, values }), values);
   },
 };
@@ -96,7 +97,7 @@ const preview: CommandSpec = {
       throw new UsageError('--format exports names and values: add --values');
     }
     const hub = await connect();
-    const { preview: read } = await import('../lib/preview.js');
+    const { preview: read } = await import('@ssmhub/client/preview');
     const result = await read(hub, { path: input.argument(0), at, account, region, recursive, values });
     if (format === undefined) return recordsResult(result, values);
     const { envExport, jsonExport } = await import('./render.js');
@@ -127,7 +128,7 @@ const diff: CommandSpec = {
     const account = (await input.account('--account')) ?? '';
     const region = await input.region('--region');
     const hub = await connect();
-    const { diff: compare } = await import('../lib/preview.js');
+    const { diff: compare } = await import('@ssmhub/client/preview');
     const { diffTable } = await import('./render.js');
     const result = await compare(hub, { path: input.argument(0), from, to, account, region, recursive });
     return { json: result.entries, table: (layout) => diffTable(result.entries, layout), stats: result.stats };
@@ -159,7 +160,7 @@ const changes: CommandSpec = {
     }
     const limit = input.positiveInteger('--limit');
     const hub = await connect();
-    const { changes: read } = await import('../lib/changes.js');
+    const { changes: read } = await import('@ssmhub/client/changes');
     // A progress bar on stderr once the read has taken longer than a second.
     const started = Date.now();
     let bar: Promise<Progress> | undefined;
@@ -198,7 +199,7 @@ const search: CommandSpec = {
   async run({ input, connect }) {
     const account = await input.account('--account');
     const limit = input.positiveInteger('--limit');
-    const { compilePattern, search: find } = await import('../lib/search.js');
+    const { compilePattern, search: find } = await import('@ssmhub/client/search');
     compilePattern(input.argument(0));
     const hub = await connect();
     const result = await find(hub, { pattern: input.argument(0), ...(account ? { account } : {}) });
@@ -283,7 +284,7 @@ const restore: CommandSpec = {
       throw new UsageError('--apply without a terminal needs --yes (nobody can be asked to confirm)');
     }
     const hub = await connect();
-    const { applyRestore, planRestore } = await import('../lib/restore.js');
+    const { applyRestore, planRestore } = await import('@ssmhub/client/restore');
     const { restoreJson, restoreTable } = await import('./render.js');
     const plan = await planRestore(hub, {
       path: input.argument(0),
@@ -373,7 +374,7 @@ async function runOrgRestore(
     ?.split(',')
     .map((r) => r.trim())
     .filter((r) => r.length > 0);
-  const { checkRegion } = await import('../lib/locations.js');
+  const { checkRegion } = await import('@ssmhub/client/locations');
   for (const region of regions ?? []) checkRegion(region);
   const kmsKey = input.string('--kms-key');
   const allowedTargets = await restoreTargets(input);
@@ -398,7 +399,7 @@ async function runOrgRestore(
     force: input.flag('--force'),
   };
   const hub = await connect();
-  const { applyOrgRestore, planOrgRestore } = await import('../lib/orgRestore.js');
+  const { applyOrgRestore, planOrgRestore } = await import('@ssmhub/client/orgRestore');
   const { orgRestoreJson, orgRestoreTable, orgPlanSummary } = await import('./render.js');
   // With --yes the locations are planned as they are applied: no plan of the whole organization first.
   let plan: OrgRestorePlan | undefined;
@@ -473,7 +474,7 @@ const reconcile: CommandSpec = {
     const account = (await input.account('--account')) ?? '';
     const region = await input.region('--region');
     const hub = await connect();
-    const { reconcile: sweep } = await import('../lib/reconcile.js');
+    const { reconcile: sweep } = await import('@ssmhub/client/reconcile');
     const { reconcileTable } = await import('./render.js');
     const result = await sweep(hub, {
       account,
@@ -503,7 +504,7 @@ const status: CommandSpec = {
   connects: true,
   async run({ connect }) {
     const hub = await connect();
-    const { status: read } = await import('../lib/status.js');
+    const { status: read } = await import('@ssmhub/client/status');
     const { statusTable } = await import('./render.js');
     const result = await read(hub);
     return { json: result, table: (layout) => statusTable(result, layout), stats: result.stats };
@@ -528,7 +529,7 @@ const verify: CommandSpec = {
     const sample = input.positiveInteger('--sample');
     if (sample !== undefined && input.flag('--all')) throw new UsageError('--sample and --all exclude each other');
     const hub = await connect();
-    const { verify: check } = await import('../lib/verify.js');
+    const { verify: check } = await import('@ssmhub/client/verify');
     const { verifyTable, verifyWarnings } = await import('./render.js');
     // The bar is drawn once the number of versions to check is known.
     let bar: ReturnType<typeof progress> | undefined;
@@ -593,7 +594,7 @@ const consoleCommand: CommandSpec = {
     const specifier = '@ssmhub/console';
     const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
       if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      throw new CliError('the console is not installed: npm install @ssmhub/console');
+      throw new ClientError('the console is not installed: npm install @ssmhub/console');
     })) as ConsoleModule;
     const report = await serveConsole(hub, {
       ...(port !== undefined ? { port: Number(port) } : {}),

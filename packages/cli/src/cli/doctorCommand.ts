@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
-import { ExitCode, UsageError } from '../errors.js';
-import type { Hub } from '../lib/hub.js';
+import { ExitCode } from '@ssmhub/client/errors';
+import { UsageError } from '../errors.js';
+import type { Hub } from '@ssmhub/client/hub';
 import type { CommandInput, CommandSpec } from './command.js';
 
 // `ssmhub doctor`, declared as data like every command; its code is imported when it runs.
@@ -88,8 +89,8 @@ export const doctor: CommandSpec = {
     }
     const hub = await connect();
     const sandbox = await sandboxOf(hub, input);
-    const { doctor: check, doctorPassed } = await import('../lib/doctor.js');
-    const drive = sandbox ? await (await import('../lib/doctorSandbox.js')).sandboxDrive(sandbox) : undefined;
+    const { doctor: check, doctorPassed } = await import('@ssmhub/client/doctor');
+    const drive = sandbox ? await (await import('@ssmhub/client/doctorSandbox')).sandboxDrive(sandbox) : undefined;
     let result: Awaited<ReturnType<typeof check>>;
     try {
       result = await check(hub, {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, UsageError, toCliError } from '../errors.js';
-import type { HubOptions } from '../lib/hub.js';
+import { ExitCode } from '@ssmhub/client/errors';
+import { UsageError, toCliError } from '../errors.js';
+import type { HubOptions } from '@ssmhub/client/hub';
 import { CommandInput } from './command.js';
 import type { CommandContext, CommandResult, CommandSpec, Progress } from './command.js';
 import { COMMANDS } from './commands.js';
@@ -122,7 +123,7 @@ async function connectionOf(
     ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
   ]);
   if (region) {
-    const { checkRegion } = await import('../lib/locations.js');
+    const { checkRegion } = await import('@ssmhub/client/locations');
     try {
       checkRegion(region[1]);
     } catch (error) {
@@ -179,7 +180,7 @@ async function runCommand(spec: CommandSpec, command: Command, io: CliIo): Promi
     input: new CommandInput(command.processedArgs as string[], options, io.env),
     connect: async () => {
       const hubOptions = await connectionOf(options, io.env);
-      const { createHub } = await import('../lib/hub.js');
+      const { createHub } = await import('@ssmhub/client/hub');
       const hub = await createHub(hubOptions);
       endpoint = hub.endpoint;
       return hub;

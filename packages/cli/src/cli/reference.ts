@@ -1,5 +1,5 @@
 import type { Command, Option } from 'commander';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '@ssmhub/client/errors';
 import type { CommandSpec, OptionSpec } from './command.js';
 import { COMMANDS } from './commands.js';
 import { buildProgram } from './program.js';

@@ -1,13 +1,14 @@
 import Table from 'cli-table3';
-import { CliError, UsageError } from '../errors.js';
-import type { ChangeRecord } from '../lib/changes.js';
-import type { DiffOutput } from '../lib/preview.js';
-import type { OutputRecord } from '../lib/records.js';
-import type { OrgRestoreOutcome, OrgRestorePlan } from '../lib/orgRestore.js';
-import type { RestoreOutcome, RestorePlan } from '../lib/restore.js';
-import type { ReconcileResult } from '../lib/reconcile.js';
-import type { StatusResult } from '../lib/status.js';
-import type { VerifyResult } from '../lib/verify.js';
+import { ClientError } from '@ssmhub/client/errors';
+import { UsageError } from '../errors.js';
+import type { ChangeRecord } from '@ssmhub/client/changes';
+import type { DiffOutput } from '@ssmhub/client/preview';
+import type { OutputRecord } from '@ssmhub/client/records';
+import type { OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
+import type { RestoreOutcome, RestorePlan } from '@ssmhub/client/restore';
+import type { ReconcileResult } from '@ssmhub/client/reconcile';
+import type { StatusResult } from '@ssmhub/client/status';
+import type { VerifyResult } from '@ssmhub/client/verify';
 
 /** How a table marks a change whose version was gone before the hub read it. */
 const NOT_CAPTURED = 'value not captured';
@@ -381,7 +382,7 @@ function shellQuote(value: string): string {
 /** The values each record holds; throws when one was not read (an export must not drop a name). */
 function valuesOf(records: readonly OutputRecord[]): [string, string][] {
   return records.map((r) => {
-    if (r.value === undefined) throw new CliError(`no value for ${r.name}: the backup holds none to export`);
+    if (r.value === undefined) throw new ClientError(`no value for ${r.name}: the backup holds none to export`);
     return [r.name, r.value];
   });
 }

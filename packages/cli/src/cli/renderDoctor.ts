@@ -1,5 +1,5 @@
-import type { DoctorCheck, DoctorResult } from '../lib/doctor.js';
-import { duration } from '../lib/doctorCheck.js';
+import type { DoctorCheck, DoctorResult } from '@ssmhub/client/doctor';
+import { duration } from '@ssmhub/client/doctorCheck';
 
 /** How each status reads in the report: a failure stands out. */
 const STATUS_LABEL = { ok: 'ok', fail: 'FAIL', skip: 'skip' } as const;

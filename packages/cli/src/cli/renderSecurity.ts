@@ -1,7 +1,7 @@
 import type { WatchedChangeDetail } from '@ssmhub/core';
-import type { CompareAllResult, CompareResult, CompareSide } from '../lib/compare.js';
-import type { CoverageResult } from '../lib/coverage.js';
-import type { FindingOutput } from '../lib/findings.js';
+import type { CompareAllResult, CompareResult, CompareSide } from '@ssmhub/client/compare';
+import type { CoverageResult } from '@ssmhub/client/coverage';
+import type { FindingOutput } from '@ssmhub/client/findings';
 import { table, type TableLayout } from './render.js';
 
 function side(s?: CompareSide): string {

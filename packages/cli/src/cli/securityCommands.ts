@@ -1,4 +1,5 @@
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '@ssmhub/client/errors';
+import { UsageError } from '../errors.js';
 import type { CommandSpec, OptionSpec } from './command.js';
 
 // The security team's commands (docs/security-questions.md): compare, findings,
@@ -48,7 +49,7 @@ export const compare: CommandSpec = {
       throw new UsageError('give --with-account (and/or --with-region), or --all-accounts');
     }
     const hub = await connect();
-    const lib = await import('../lib/compare.js');
+    const lib = await import('@ssmhub/client/compare');
     const render = await import('./renderSecurity.js');
     const path = input.argument(0);
     if (all) {
@@ -91,7 +92,7 @@ export const findings: CommandSpec = {
       throw new UsageError(`unknown rule '${rule}' (rules: ${Object.keys(FINDING_DESCRIPTIONS).join(', ')})`);
     }
     const hub = await connect();
-    const lib = await import('../lib/findings.js');
+    const lib = await import('@ssmhub/client/findings');
     const render = await import('./renderSecurity.js');
     const result = await lib.findings(hub, {
       ...(account ? { account } : {}),
@@ -126,7 +127,7 @@ export const coverage: CommandSpec = {
     const regions = list(input.string('--regions'));
     const staleAfterHours = input.positiveInteger('--stale-after');
     const hub = await connect();
-    const lib = await import('../lib/coverage.js');
+    const lib = await import('@ssmhub/client/coverage');
     const render = await import('./renderSecurity.js');
     const result = await lib.coverage(hub, {
       ...(regions.length > 0 ? { regions } : {}),
@@ -174,7 +175,7 @@ export const watch: CommandSpec = {
     const json =
       input.string('--output') === 'json' || (input.string('--output') === undefined && !process.stdout.isTTY);
     const hub = await connect();
-    const lib = await import('../lib/watch.js');
+    const lib = await import('@ssmhub/client/watch');
     const render = await import('./renderSecurity.js');
     const count = await lib.watch(hub, {
       ...(paths.length > 0 ? { paths } : {}),

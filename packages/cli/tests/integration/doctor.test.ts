@@ -15,8 +15,8 @@ import {
 } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxHub, history, versionValue } from '../../src/index.js';
-import { CANARY_PARAMETER } from '../../src/lib/doctor.js';
+import { createSandboxHub, history, versionValue } from '@ssmhub/client';
+import { CANARY_PARAMETER } from '@ssmhub/client/doctor';
 import { ssmhub, type Run } from '../helpers/cli.js';
 
 // `ssmhub doctor` against a sandbox, as a user runs it after `ssmhub local up`: the CLI finds the

@@ -5,10 +5,10 @@ import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { listRestoreRecords } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestCounter, applyOrgRestore, changes, createSandboxHub } from '../../src/index.js';
-import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '../../src/index.js';
+import { RequestCounter, applyOrgRestore, changes, createSandboxHub } from '@ssmhub/client';
+import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '@ssmhub/client';
 import { BIN, ssmhub } from '../helpers/cli.js';
-import { sleep } from '../helpers/groundTruth.js';
+import { sleep } from '@ssmhub/sandbox/testing';
 
 // Issue 12 item 4: `restore --all-accounts` over two member accounts and two regions, planned,
 // interrupted mid-way (SIGKILL) and continued by its restore id, with no parameter written twice.

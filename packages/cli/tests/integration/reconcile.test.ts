@@ -1,8 +1,8 @@
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxHub, history, reconcile, status } from '../../src/index.js';
-import type { Hub } from '../../src/index.js';
+import { createSandboxHub, history, reconcile, status } from '@ssmhub/client';
+import type { Hub } from '@ssmhub/client';
 import { ssmhub as runCli, type Run } from '../helpers/cli.js';
 
 const REGION = 'us-east-1';

@@ -6,7 +6,7 @@ import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { RESTORE_KIND, RestoreRecordExistsError, type RestoreIntent } from '@ssmhub/store';
 import { listRestoreRecords, seedIndex, type IndexTableTarget } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RestoreRefusedError } from '../../src/errors.js';
+import { RestoreRefusedError } from '@ssmhub/client';
 import {
   RequestCounter,
   applyRestore,
@@ -16,10 +16,10 @@ import {
   planRestore,
   preview,
   status,
-} from '../../src/index.js';
-import type { Hub, RestoreChange } from '../../src/index.js';
+} from '@ssmhub/client';
+import type { Hub, RestoreChange } from '@ssmhub/client';
 import { expectOneLineError, ssmhub } from '../helpers/cli.js';
-import { sleep } from '../helpers/groundTruth.js';
+import { sleep } from '@ssmhub/sandbox/testing';
 
 // Issue 10 items 2, 3 and 6, issue 9 items 6 and 7 (restore), invariants 1 and 10, on the sandbox.
 

@@ -6,7 +6,7 @@ import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable, IntegrityError } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRestore, createSandboxHub, planRestore, type Hub } from '../../src/index.js';
+import { applyRestore, createSandboxHub, planRestore, type Hub } from '@ssmhub/client';
 import { expectOneLineError, ssmhub as runCli, type Run } from '../helpers/cli.js';
 
 // Invariant 9 on the sandbox: every value read is checked against the VersionId and SHA-256 the

@@ -7,9 +7,10 @@ import { COMMANDS } from '../../src/cli/commands.js';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
 import { envExport, envName, fitColumns, jsonExport, recordsTable } from '../../src/cli/render.js';
-import { CliError, ExitCode, HubNotFoundError, UsageError, describeError, toCliError } from '../../src/errors.js';
-import { compilePattern } from '../../src/lib/search.js';
-import type { OutputRecord } from '../../src/lib/records.js';
+import { ClientError, ExitCode, HubNotFoundError, describeError } from '@ssmhub/client';
+import { UsageError, toCliError } from '../../src/errors.js';
+import { compilePattern } from '@ssmhub/client/search';
+import type { OutputRecord } from '@ssmhub/client/records';
 
 function record(name: string, value?: string): OutputRecord {
   return {
@@ -164,7 +165,7 @@ describe('errors', () => {
     expect(invalid).toBeInstanceOf(UsageError);
     expect([invalid.exitCode, invalid.message]).toEqual([2, "'x' is not a time"]);
     const other = toCliError(new TypeError('boom'));
-    expect(other).toBeInstanceOf(CliError);
+    expect(other).toBeInstanceOf(ClientError);
     expect([other.exitCode, other.message]).toEqual([1, 'TypeError: boom']);
   });
 

@@ -29,10 +29,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestCounter } from '@ssmhub/store';
 import { doctorReport } from '../../src/cli/renderDoctor.js';
-import type { Hub } from '../../src/index.js';
-import { checkReader, expectedHubResources } from '../../src/lib/doctor.js';
-import { checkAlarmDelivery } from '../../src/lib/doctorAlarms.js';
-import { CANARY_PARAMETER, checkPipeline } from '../../src/lib/doctorCanary.js';
+import type { Hub } from '@ssmhub/client';
+import { checkReader, expectedHubResources } from '@ssmhub/client/doctor';
+import { checkAlarmDelivery } from '@ssmhub/client/doctorAlarms';
+import { CANARY_PARAMETER, checkPipeline } from '@ssmhub/client/doctorCanary';
 import {
   checkAlarmTopic,
   checkAlarms,
@@ -43,7 +43,7 @@ import {
   checkStack,
   checkTable,
   type TopicSubscription,
-} from '../../src/lib/doctorResources.js';
+} from '@ssmhub/client/doctorResources';
 import { expectOneLineError, ssmhub } from '../helpers/cli.js';
 
 // Each check's failure lines, with mocked clients (no network): what an operator reads when the

@@ -1,4 +1,4 @@
-import type { ChangeRecord } from '@ssmhub/cli';
+import type { ChangeRecord } from '@ssmhub/client';
 import { describe, expect, it } from 'vitest';
 import { columnStart, heatmapOf } from '../../src/heatmap.js';
 

@@ -1,4 +1,4 @@
-import type { RestoreChange } from '@ssmhub/cli';
+import type { RestoreChange } from '@ssmhub/client';
 import { describe, expect, it } from 'vitest';
 import { restoreCovers } from '../../src/api.js';
 import { restoreCommand, shellWord } from '../../src/restoreCommand.js';

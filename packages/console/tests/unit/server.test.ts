@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Hub } from '@ssmhub/cli';
+import type { Hub } from '@ssmhub/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleServer } from '../../src/server.js';
 import type { ConsoleServer } from '../../src/server.js';

@@ -28,7 +28,7 @@ import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestCounter, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
 import type { CompareEntry, Hub } from '../../src/index.js';
-import { sleep } from '../helpers/groundTruth.js';
+import { sleep } from '@ssmhub/sandbox/testing';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');

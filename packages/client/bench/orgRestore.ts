@@ -9,12 +9,12 @@
  * with the default rate (3 writes a second per account and region) a location of N changed names
  * takes N / 3 seconds, locations in parallel up to --location-concurrency.
  *
- * Run: `npm run build && npx tsx packages/cli/bench/orgRestore.ts` (size: SSMHUB_ORG_RESTORE_PARAMETERS, default 100).
+ * Run: `npm run build && npx tsx packages/client/bench/orgRestore.ts` (size: SSMHUB_ORG_RESTORE_PARAMETERS, default 100).
  */
 import { mapLimit } from '@ssmhub/core';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
-import { createSandboxHub } from '../src/lib/hub.js';
-import { applyOrgRestore, planOrgRestore } from '../src/lib/orgRestore.js';
+import { createSandboxHub } from '../src/hub.js';
+import { applyOrgRestore, planOrgRestore } from '../src/orgRestore.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 

@@ -46,7 +46,7 @@ import {
   type RestoreOutcomeRecord,
   type RequestStatsSnapshot,
 } from '@ssmhub/store';
-import { RestoreRefusedError } from '../errors.js';
+import { RestoreRefusedError } from './errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';

@@ -1,5 +1,5 @@
 import { RequestCounter, verifyVersions, type RequestStatsSnapshot, type VerifyReport } from '@ssmhub/store';
-import { UnknownAccountError } from '../errors.js';
+import { UnknownAccountError } from './errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, checkRegion } from './locations.js';
 

@@ -5,14 +5,14 @@
  * VersionId and checksum), then times `verify --all` over them and reports versions/s and the
  * requests per version.
  *
- * Run: `npm run build && npx tsx packages/cli/bench/verify.ts` (size: SSMHUB_VERIFY_VERSIONS, default 1000).
+ * Run: `npm run build && npx tsx packages/client/bench/verify.ts` (size: SSMHUB_VERIFY_VERSIONS, default 1000).
  */
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
-import { createSandboxHub } from '../src/lib/hub.js';
-import { verify } from '../src/lib/verify.js';
+import { createSandboxHub } from '../src/hub.js';
+import { verify } from '../src/verify.js';
 
 const REGION = 'us-east-1';
 

@@ -17,7 +17,7 @@ import {
   type RestoreCounts,
   type RequestStatsSnapshot,
 } from '@ssmhub/store';
-import { RestoreRefusedError } from '../errors.js';
+import { RestoreRefusedError } from './errors.js';
 import type { Hub } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
 import type { Location } from './locations.js';

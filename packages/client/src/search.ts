@@ -2,7 +2,7 @@ import { mapLimit, stateFromRecentRecords } from '@ssmhub/core';
 import type { ParameterState, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
-import { UnknownAccountError } from '../errors.js';
+import { UnknownAccountError } from './errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { readStateAt } from './pointInTime.js';

@@ -4,13 +4,13 @@
  * of SSMHUB_CHANGES_VERSIONS versions (default 10,000) over 1,000 parameters in 3 accounts, spread
  * evenly over the last 365 days, loaded directly (BatchWriteItem), then timed reads of the feeds.
  *
- * Run: `npm run build && npx tsx packages/cli/bench/changes.ts`
+ * Run: `npm run build && npx tsx packages/client/bench/changes.ts`
  */
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import type { RequestStatsSnapshot } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
-import { createSandboxHub } from '../src/lib/hub.js';
-import { changes } from '../src/lib/changes.js';
+import { createSandboxHub } from '../src/hub.js';
+import { changes } from '../src/changes.js';
 import { startBenchSandbox } from './benchHub.js';
 
 const REGION = 'us-east-1';

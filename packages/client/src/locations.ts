@@ -1,6 +1,6 @@
 import { InvalidInputError, isAccountId, isRegion } from '@ssmhub/core';
 import type { Location, RegistryEntry, RequestCounter } from '@ssmhub/store';
-import { UnknownAccountError } from '../errors.js';
+import { UnknownAccountError } from './errors.js';
 import type { Hub } from './hub.js';
 
 export type { Location } from '@ssmhub/store';

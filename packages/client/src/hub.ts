@@ -13,7 +13,7 @@ import {
 } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
 import { findSandboxState } from '@ssmhub/sandbox/state';
-import { HubNotFoundError, RestoreAccessDeniedError } from '../errors.js';
+import { HubNotFoundError, RestoreAccessDeniedError } from './errors.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
 export type Credentials = NonNullable<STSClientConfig['credentials']>;

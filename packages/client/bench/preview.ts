@@ -9,15 +9,15 @@
  * engine: its Query cost does not grow with the partition, the emulator's does), else on the
  * emulator, and the first line says which; SSMHUB_BENCH_DYNAMODB=moto forces the emulator.
  *
- * Run: `npm run build && npx tsx packages/cli/bench/preview.ts`
+ * Run: `npm run build && npx tsx packages/client/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
-import { createSandboxHub, type Hub } from '../src/lib/hub.js';
-import { preview } from '../src/lib/preview.js';
-import { applyRestore, planRestore } from '../src/lib/restore.js';
+import { createSandboxHub, type Hub } from '../src/hub.js';
+import { preview } from '../src/preview.js';
+import { applyRestore, planRestore } from '../src/restore.js';
 import { startBenchSandbox } from './benchHub.js';
 
 /** One preview measurement. */

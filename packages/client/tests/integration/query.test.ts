@@ -17,8 +17,8 @@ import {
   search,
 } from '../../src/index.js';
 import type { Hub } from '../../src/index.js';
-import { GroundTruth, seededRandom, sleep } from '../helpers/groundTruth.js';
-import type { TruthState } from '../helpers/groundTruth.js';
+import { GroundTruth, seededRandom, sleep } from '@ssmhub/sandbox/testing';
+import type { TruthState } from '@ssmhub/sandbox/testing';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');

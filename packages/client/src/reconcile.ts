@@ -12,7 +12,7 @@ import {
   type SweepReport,
 } from '@ssmhub/hub';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import { UnknownAccountError } from '../errors.js';
+import { UnknownAccountError } from './errors.js';
 import { sandboxRoleCredentials, type Hub } from './hub.js';
 import { checkAccount, checkRegion, readRegistry } from './locations.js';
 

@@ -3,7 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ResourceNames } from '@ssmhub/core';
 import { AccountNotAllowedError } from '@ssmhub/hub';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import { RestoreRefusedError } from '../errors.js';
+import { RestoreRefusedError } from './errors.js';
 import { checkAlarmDelivery } from './doctorAlarms.js';
 import { checkPipeline, type CanaryDrive, type MeasuredRpo } from './doctorCanary.js';
 import { CheckStatus, errorLine, fail, isAccessDenied, ok, skip, type DoctorCheck } from './doctorCheck.js';

@@ -9,7 +9,7 @@ import {
   type RequestStatsSnapshot,
 } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
-import { UnknownAccountError } from '../errors.js';
+import { UnknownAccountError } from './errors.js';
 import type { Hub } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';

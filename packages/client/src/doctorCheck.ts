@@ -1,4 +1,4 @@
-import { describeError } from '../errors.js';
+import { describeError } from './errors.js';
 
 /** How one check of `ssmhub doctor` ended. */
 export const CheckStatus = {

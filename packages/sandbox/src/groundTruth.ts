@@ -1,5 +1,6 @@
+// The ground truth integration tests compare the hub with: every write a test made through the sandbox.
 import { GetParameterHistoryCommand } from '@aws-sdk/client-ssm';
-import type { SandboxParameterStore } from '@ssmhub/sandbox';
+import type { SandboxParameterStore } from './parameterStore.js';
 
 /** One change the test made, with the time it took effect (SSM's own time, or the deletion event's second). */
 export interface TruthOp {
