@@ -25,7 +25,7 @@ import { diffTable, reconcileTable, recordsTable, restoreTable } from './cli/ren
 import { describeError } from '@ssmhub/client/errors';
 import { changes } from '@ssmhub/client/changes';
 import { history } from '@ssmhub/client/history';
-import { createSandboxHub, type Hub } from '@ssmhub/client/hub';
+import { createSandboxHub, type HubConnection } from '@ssmhub/client/hub';
 import { diff, preview } from '@ssmhub/client/preview';
 import { reconcile } from '@ssmhub/client/reconcile';
 import { applyRestore, planRestore } from '@ssmhub/client/restore';
@@ -109,7 +109,7 @@ async function story(emulator: Emulator, iam: IamEnforcement | undefined): Promi
   out(`endpoint ${info.endpoint}; hub account ${info.hubAccount} (${info.hubRegion});`);
   out(`member accounts ${alpha} and ${beta}; table ${info.table}; bucket ${info.bucket}`);
   const store = new SandboxParameterStore(info);
-  const hub: Hub = await createSandboxHub(info);
+  const hub: HubConnection = await createSandboxHub(info);
   const at = `--account ${alpha} --region ${REGION}`;
   try {
     const storyStart = new Date(Date.now() - 1000).toISOString();

@@ -8,10 +8,10 @@
  */
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import type { RequestStatsSnapshot } from '@ssmhub/store';
-import { seedIndex } from '@ssmhub/store/testing';
 import { createSandboxHub } from '../src/hub.js';
 import { changes } from '../src/changes.js';
 import { startBenchSandbox } from './benchHub.js';
+import { seedHubIndex } from '../src/testing.js';
 
 const REGION = 'us-east-1';
 const DAY_MS = 86_400_000;
@@ -53,13 +53,10 @@ export async function runChangesBench(log: (line: string) => void = (l) => conso
         objectKey: versionObjectKey(location, time, version),
       });
     }
-    await seedIndex(
-      { documents: hub.dynamo, tableName: hub.table },
-      {
-        registry: ACCOUNTS.map((account) => ({ account, region: REGION, lastEventAt: new Date(now).toISOString() })),
-        records,
-      },
-    );
+    await seedHubIndex(hub, {
+      registry: ACCOUNTS.map((account) => ({ account, region: REGION, lastEventAt: new Date(now).toISOString() })),
+      records,
+    });
     log(
       `<!-- ${versions} versions over ${parameters} parameters in ${ACCOUNTS.length} accounts, spread over 365 days -->`,
     );

@@ -14,11 +14,11 @@
  */
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
-import { seedIndex } from '@ssmhub/store/testing';
-import { createSandboxHub, type Hub } from '../src/hub.js';
+import { createSandboxHub, type HubConnection } from '../src/hub.js';
 import { preview } from '../src/preview.js';
 import { applyRestore, planRestore } from '../src/restore.js';
 import { startBenchSandbox } from './benchHub.js';
+import { seedHubIndex } from '../src/testing.js';
 
 /** One preview measurement. */
 export interface PreviewFigure {
@@ -45,7 +45,7 @@ function sizes(): [number, number][] {
 
 /** Index data of `n` names with `v` versions each, in its own account; returns its first and last moments. */
 async function buildData(
-  hub: Hub,
+  hub: HubConnection,
   account: string,
   n: number,
   v: number,
@@ -115,14 +115,11 @@ async function buildData(
       })),
     );
   }
-  await seedIndex(
-    { documents: hub.dynamo, tableName: hub.table },
-    {
-      registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
-      records,
-      catalog,
-    },
-  );
+  await seedHubIndex(hub, {
+    registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
+    records,
+    catalog,
+  });
   return { start, end: start + (v + 1) * STEP_MS };
 }
 

@@ -10,9 +10,9 @@
 import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import { seedIndex } from '@ssmhub/store/testing';
 import { createSandboxHub } from '../src/hub.js';
 import { verify } from '../src/verify.js';
+import { seedHubIndex } from '../src/testing.js';
 
 const REGION = 'us-east-1';
 
@@ -71,17 +71,14 @@ export async function runVerifyBench(versions: number): Promise<VerifyBenchRepor
         LastModifiedDate: r.time,
       })),
     }));
-    await seedIndex(
-      { documents: hub.dynamo, tableName: hub.table },
-      {
-        records,
-        registry: info.memberAccounts.map((account) => ({
-          account,
-          region: REGION,
-          lastEventAt: new Date().toISOString(),
-        })),
-      },
-    );
+    await seedHubIndex(hub, {
+      records,
+      registry: info.memberAccounts.map((account) => ({
+        account,
+        region: REGION,
+        lastEventAt: new Date().toISOString(),
+      })),
+    });
 
     const result = await verify(hub);
     const round = (n: number): number => Math.round(n * 1000) / 1000;

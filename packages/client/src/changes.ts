@@ -10,7 +10,7 @@ import {
 } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
@@ -92,7 +92,11 @@ function toRestoreChange(r: RestoreRecord): RestoreChange {
 }
 
 /** The version a deletion removed or a label change labelled (one small descending Query). */
-async function contextOf(hub: Hub, stats: RequestCounter, record: IndexRecord): Promise<VersionRecord | undefined> {
+async function contextOf(
+  hub: HubConnection,
+  stats: RequestCounter,
+  record: IndexRecord,
+): Promise<VersionRecord | undefined> {
   const page = await hub.index(stats).recordsBefore(record, record.time, { limit: 10 });
   const versions = page.records.filter((r): r is VersionRecord => r.kind === 'version');
   if (record.kind === 'label') return versions.find((v) => v.version === record.version);
@@ -109,7 +113,7 @@ async function contextOf(hub: Hub, stats: RequestCounter, record: IndexRecord): 
  * const { records } = await changes(hub, { since: '2026-11-21T00:00:00Z', path: '/app/' });
  * records.map((r) => `${r.time} ${r.account} ${r.operation} ${r.name} by ${r.lastModifiedUser ?? '?'}`);
  */
-export async function changes(hub: Hub, options: ChangesOptions): Promise<ChangesResult> {
+export async function changes(hub: HubConnection, options: ChangesOptions): Promise<ChangesResult> {
   const now = new Date();
   const since = moment(options.since, now);
   const until = moment(options.until ?? now, now);

@@ -1,7 +1,7 @@
 import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@ssmhub/core';
 import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
@@ -67,7 +67,7 @@ function sideOf(record: VersionRecord): CompareSide {
 }
 
 async function snapshotOf(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   selector: Selector,
@@ -79,7 +79,7 @@ async function snapshotOf(
 
 /** The drift of two snapshots; with `values`, values read for the names that differ decide them. */
 async function driftOf(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   left: ReadonlyMap<string, VersionRecord>,
   right: ReadonlyMap<string, VersionRecord>,
@@ -124,7 +124,7 @@ function toEntry(e: ReturnType<typeof compareSnapshots>[number]): CompareEntry {
  * const { entries } = await compare(hub, { path: '/baseline/', recursive: true, account: '111122223333', withAccount: '444455556666' });
  * entries.filter((e) => e.drift === 'only-left').map((e) => e.name);
  */
-export async function compare(hub: Hub, options: CompareOptions): Promise<CompareResult> {
+export async function compare(hub: HubConnection, options: CompareOptions): Promise<CompareResult> {
   const at = moment(options.at ?? new Date());
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
@@ -185,7 +185,7 @@ const ACCOUNT_CONCURRENCY = 8;
  * const { accounts } = await compareAllAccounts(hub, { path: '/baseline/', recursive: true, account: '111122223333' });
  * accounts.filter((a) => a.entries.length > 0).map((a) => a.account);
  */
-export async function compareAllAccounts(hub: Hub, options: CompareAllOptions): Promise<CompareAllResult> {
+export async function compareAllAccounts(hub: HubConnection, options: CompareAllOptions): Promise<CompareAllResult> {
   const at = moment(options.at ?? new Date());
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();

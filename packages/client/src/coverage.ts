@@ -7,7 +7,7 @@ import {
 import { HubEnvironment, mapLimit } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { currentFindingCount } from './findings.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
 
 /** Why a location is a coverage gap. */
@@ -58,7 +58,11 @@ const DEFAULT_STALE_AFTER_HOURS = 24;
 const LOCATION_CONCURRENCY = 8;
 
 /** Every active account of the organization (ListAccounts, every page). */
-async function organizationAccounts(hub: Hub, stats: RequestCounter, includeManagement: boolean): Promise<Account[]> {
+async function organizationAccounts(
+  hub: HubConnection,
+  stats: RequestCounter,
+  includeManagement: boolean,
+): Promise<Account[]> {
   const organizations = new OrganizationsClient(hub.clientConfig(hub.region));
   try {
     const accounts: Account[] = [];
@@ -86,7 +90,7 @@ async function organizationAccounts(hub: Hub, stats: RequestCounter, includeMana
  * const { gaps, locations } = await coverage(hub, { regions: ['eu-west-1', 'us-east-1'] });
  * if (gaps > 0) console.error(locations.filter((l) => l.gap));
  */
-export async function coverage(hub: Hub, options: CoverageOptions = {}): Promise<CoverageResult> {
+export async function coverage(hub: HubConnection, options: CoverageOptions = {}): Promise<CoverageResult> {
   const env = options.env ?? process.env;
   const configured =
     options.regions ??

@@ -9,7 +9,7 @@ import { checkPipeline, type CanaryDrive, type MeasuredRpo } from './doctorCanar
 import { CheckStatus, errorLine, fail, isAccessDenied, ok, skip, type DoctorCheck } from './doctorCheck.js';
 import { checkHubResources, checkStack, expectedHubResources } from './doctorResources.js';
 import { coverage } from './coverage.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, type Location } from './locations.js';
 import { reconcile } from './reconcile.js';
 import { checkRestoreTarget } from './restore.js';
@@ -92,7 +92,11 @@ async function guarded(name: string, fix: string, run: () => Promise<DoctorCheck
 }
 
 /** Where the canary goes: as asked, else the first location the registry knows, else a sandbox member. */
-async function canaryLocation(hub: Hub, stats: RequestCounter, options: DoctorOptions): Promise<Location | undefined> {
+async function canaryLocation(
+  hub: HubConnection,
+  stats: RequestCounter,
+  options: DoctorOptions,
+): Promise<Location | undefined> {
   const registry = (await readRegistry(hub, stats, options.account)).sort(
     (a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region),
   );
@@ -111,7 +115,7 @@ async function canaryLocation(hub: Hub, stats: RequestCounter, options: DoctorOp
  * The hub can assume SSMHubReader in the location: the reconcile sweeps it, as `ssmhub reconcile
  * --account A --region R` does (on AWS through the hub's reconcile function).
  */
-export async function checkReader(hub: Hub, location: Location): Promise<DoctorCheck> {
+export async function checkReader(hub: HubConnection, location: Location): Promise<DoctorCheck> {
   const { account, region } = location;
   const name = `reader ${account}/${region}`;
   const reader = ResourceNames.readerRole;
@@ -159,7 +163,7 @@ export async function checkReader(hub: Hub, location: Location): Promise<DoctorC
 }
 
 /** `verify --sample N`: stored versions read back at their VersionId, checksummed and decrypted. */
-async function checkVerify(hub: Hub, sample: number): Promise<DoctorCheck> {
+async function checkVerify(hub: HubConnection, sample: number): Promise<DoctorCheck> {
   const name = `verify --sample ${sample}`;
   const report = await verify(hub, { sample });
   const { checked, failed, unverifiable } = report.totals;
@@ -179,7 +183,7 @@ async function checkVerify(hub: Hub, sample: number): Promise<DoctorCheck> {
 }
 
 /** `coverage`: every account and region of the organization heard from within the staleness window. */
-async function checkCoverage(hub: Hub): Promise<DoctorCheck> {
+async function checkCoverage(hub: HubConnection): Promise<DoctorCheck> {
   const name = 'coverage';
   try {
     const result = await coverage(hub);
@@ -227,7 +231,7 @@ async function checkCoverage(hub: Hub): Promise<DoctorCheck> {
  * for (const check of result.checks) console.log(check.status, check.name, check.detail);
  * if (!doctorPassed(result)) process.exitCode = 1;
  */
-export async function doctor(hub: Hub, options: DoctorOptions = {}): Promise<DoctorResult> {
+export async function doctor(hub: HubConnection, options: DoctorOptions = {}): Promise<DoctorResult> {
   if (options.account !== undefined) checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
   const stats = new RequestCounter();

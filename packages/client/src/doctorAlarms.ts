@@ -14,7 +14,7 @@ import {
 import { partitionOf } from '@ssmhub/core';
 import { duration, errorLine, fail, isAccessDenied, ok, skip, type DoctorCheck } from './doctorCheck.js';
 import type { TopicSubscription } from './doctorResources.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 
 export interface AlarmDeliveryOptions {
   /** The canary alarm (HubAlarmNames.doctorCanary). */
@@ -108,7 +108,7 @@ async function describeAlarm(cloudwatch: CloudWatchClient, alarmName: string): P
  *   alarmName: 'ssmhub-doctor-canary', topicArn, subscriptions, waitSeconds: 60, onEmulator: false, runId,
  * });
  */
-export async function checkAlarmDelivery(hub: Hub, options: AlarmDeliveryOptions): Promise<DoctorCheck[]> {
+export async function checkAlarmDelivery(hub: HubConnection, options: AlarmDeliveryOptions): Promise<DoctorCheck[]> {
   const config = hub.clientConfig(hub.region);
   const cloudwatch = new CloudWatchClient(config);
   const sqs = options.deliveryQueueUrl ? new SQSClient(config) : undefined;
@@ -121,7 +121,7 @@ export async function checkAlarmDelivery(hub: Hub, options: AlarmDeliveryOptions
 }
 
 async function setAndReadBack(
-  hub: Hub,
+  hub: HubConnection,
   cloudwatch: CloudWatchClient,
   sqs: SQSClient | undefined,
   options: AlarmDeliveryOptions,

@@ -3,7 +3,7 @@ import { DeleteParametersCommand, GetParametersCommand, PutParameterCommand, SSM
 import { ResourceNames, sourceIdentityOf, type VersionRecord } from '@ssmhub/core';
 import type { RequestCounter } from '@ssmhub/store';
 import { duration, fail, isAccessDenied, ok, sleep, type DoctorCheck } from './doctorCheck.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import type { Location } from './locations.js';
 import { safeMessage } from './restore.js';
 import { readStoredVersions } from './values.js';
@@ -95,7 +95,7 @@ function findVersion(
  * rpo?.indexedMs; // 2140
  */
 export async function checkPipeline(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   options: PipelineOptions,
 ): Promise<PipelineOutcome> {
@@ -177,7 +177,7 @@ export async function checkPipeline(
 }
 
 interface Measurement {
-  readonly hub: Hub;
+  readonly hub: HubConnection;
   readonly stats: RequestCounter;
   readonly ssm: SSMClient;
   readonly options: PipelineOptions;

@@ -1,14 +1,14 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { paginateListStackResources, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient, paginateListAliases } from '@aws-sdk/client-kms';
 import {
   GetBucketEncryptionCommand,
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -22,7 +22,7 @@ import {
   partitionOf,
 } from '@ssmhub/core';
 import { deniedSkip, errorLine, fail, isAccessDenied, isNotFound, ok, skip, type DoctorCheck } from './doctorCheck.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 
 /** The service the hub's Lambda roles trust. */
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
@@ -132,12 +132,14 @@ export interface ResourceFindings {
 }
 
 /** Every check of "resources as declared", in report order. */
-export async function checkHubResources(hub: Hub, expected: ExpectedHubResources): Promise<ResourceFindings> {
+export async function checkHubResources(hub: HubConnection, expected: ExpectedHubResources): Promise<ResourceFindings> {
   const config = hub.clientConfig(hub.region);
   const iam = new IAMClient(config);
   const kms = new KMSClient(config);
   const cloudwatch = new CloudWatchClient(config);
   const sns = new SNSClient(config);
+  const s3 = new S3Client(config);
+  const dynamodb = new DynamoDBClient(hub.clientConfig(hub.region, 'dynamodb'));
   const sqs = new SQSClient(config);
   try {
     const [roles, keys] = await Promise.all([
@@ -146,8 +148,8 @@ export async function checkHubResources(hub: Hub, expected: ExpectedHubResources
     ]);
     const hubKey = keys[0]?.key;
     const [bucket, table, queue, alarms, topic] = await Promise.all([
-      checkBucket(hub.s3, expected.bucket, expected.keys[0]?.alias ?? ResourceNames.keyAlias, hubKey),
-      checkTable(hub, expected.table),
+      checkBucket(s3, expected.bucket, expected.keys[0]?.alias ?? ResourceNames.keyAlias, hubKey),
+      checkTable(dynamodb, expected.table),
       checkQueues(sqs, expected),
       checkAlarms(cloudwatch, expected),
       checkAlarmTopic(sns, expected.alarmTopicArn),
@@ -157,7 +159,7 @@ export async function checkHubResources(hub: Hub, expected: ExpectedHubResources
       subscriptions: topic.subscriptions,
     };
   } finally {
-    for (const client of [iam, kms, cloudwatch, sns, sqs]) client.destroy();
+    for (const client of [iam, kms, cloudwatch, sns, s3, dynamodb, sqs]) client.destroy();
   }
 }
 
@@ -361,11 +363,11 @@ export async function checkBucket(
 }
 
 /** The index table exists, is active, and has the keys and indexes of IndexTableSchema. */
-export async function checkTable(hub: Pick<Hub, 'dynamo'>, table: string): Promise<DoctorCheck> {
+export async function checkTable(dynamodb: DynamoDBClient, table: string): Promise<DoctorCheck> {
   const name = `table ${table}`;
   let description: TableDescription | undefined;
   try {
-    ({ Table: description } = await hub.dynamo.send(new DescribeTableCommand({ TableName: table })));
+    ({ Table: description } = await dynamodb.send(new DescribeTableCommand({ TableName: table })));
   } catch (error) {
     if (isNotFound(error)) return fail(name, 'does not exist', REDEPLOY);
     if (isAccessDenied(error)) return deniedSkip(name, 'dynamodb:DescribeTable', table);

@@ -11,7 +11,7 @@ import {
 } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
@@ -57,7 +57,7 @@ function lifecycleOnly(records: readonly IndexRecord[]): LifecycleRecord[] {
 
 /** The findings of one location: names with a current finding from the catalog, their episodes from their history. */
 async function locationFindings(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   options: FindingsOptions,
@@ -104,7 +104,7 @@ async function locationFindings(
  * @example
  * const { findings } = await findings(hub, { rule: 'aws-access-key-id' });
  */
-export async function findings(hub: Hub, options: FindingsOptions = {}): Promise<FindingsResult> {
+export async function findings(hub: HubConnection, options: FindingsOptions = {}): Promise<FindingsResult> {
   if (options.account) checkAccount(options.account);
   if (options.rule && !isFindingRule(options.rule)) {
     throw new InvalidInputError(
@@ -129,7 +129,11 @@ export async function findings(hub: Hub, options: FindingsOptions = {}): Promise
 }
 
 /** How many current findings each location has (coverage shows them): from the catalog alone. */
-export async function currentFindingCount(hub: Hub, stats: RequestCounter, location: Location): Promise<number> {
+export async function currentFindingCount(
+  hub: HubConnection,
+  stats: RequestCounter,
+  location: Location,
+): Promise<number> {
   const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
   return [...(current ?? new Map<string, VersionRecord>()).values()].reduce(
     (sum, v) => sum + (v.kind === 'version' ? (v.findings?.length ?? 0) : 0),

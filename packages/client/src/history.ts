@@ -2,7 +2,7 @@ import { orderTimeline, parseSelector } from '@ssmhub/core';
 import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { toOutputRecord } from './records.js';
@@ -30,7 +30,7 @@ export interface HistoryResult {
 
 /** Every record of one name in one location, in the order SSM went through them. */
 export async function readNameRecords(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   name: string,
@@ -76,7 +76,7 @@ export async function readNameRecords(
  * const { records } = await history(hub, { name: '/app/db/url', account: '111122223333' });
  * records.map((r) => `${r.time} ${r.operation} v${r.version}`);
  */
-export async function history(hub: Hub, options: HistoryOptions): Promise<HistoryResult> {
+export async function history(hub: HubConnection, options: HistoryOptions): Promise<HistoryResult> {
   const selector = parseSelector(options.name, false);
   if (selector.kind !== 'key') {
     throw new InvalidInputError(`'${options.name}' is a path: history takes one parameter's name (no trailing '/')`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
+import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CliEnvironment,
@@ -78,20 +77,24 @@ export interface SandboxDetails {
   readonly controlCredentials?: AwsCredentialIdentity;
 }
 
-/** A connected hub: clients and resolved names. */
-export interface Hub {
+/**
+ * A connected hub: its resolved names and the operator's way in. It hands out the store's index and
+ * version objects and client settings, never raw clients: every read and write of the hub's
+ * storage goes through @ssmhub/store.
+ */
+export interface HubConnection {
   readonly table: string;
   readonly region: string;
   readonly endpoint?: string;
   /** The backup bucket (resolved lazily: the default needs the hub account). */
   bucket(): Promise<string>;
-  readonly dynamo: DynamoDBDocumentClient;
-  readonly s3: S3Client;
-  readonly sts: STSClient;
   /** Set when the hub is a local sandbox (`ssmhub local up`, or HubOptions.sandbox). */
   readonly sandbox?: SandboxDetails;
-  /** Options for clients of other services and regions with the operator's credentials. */
-  clientConfig(region: string): MemberClientConfig;
+  /**
+   * Options for a client of `region` with the operator's credentials; `'dynamodb'` gives the index's
+   * endpoint (DynamoDB Local under a sandbox).
+   */
+  clientConfig(region: string, service?: 'dynamodb'): MemberClientConfig;
   /** The operator's identity (ARN), asked once. */
   callerArn(): Promise<string>;
   /**
@@ -239,7 +242,7 @@ export interface SandboxHubInfo extends SandboxDetails {
  * @example
  * const hub = await createSandboxHub(await localUp());
  */
-export function createSandboxHub(info: SandboxHubInfo): Promise<Hub> {
+export function createSandboxHub(info: SandboxHubInfo): Promise<HubConnection> {
   return createHub({
     endpoint: info.endpoint,
     ...(info.dynamoEndpoint ? { dynamoEndpoint: info.dynamoEndpoint } : {}),
@@ -285,7 +288,7 @@ async function verifyTable(client: DynamoDBClient, table: string, region: string
  * const hub = await createHub({ hubRegion: 'eu-west-1' });
  * const { records } = await preview(hub, { account: '111122223333', path: '/app/', at: '2026-11-21T10:00:00Z' });
  */
-export async function createHub(options: HubOptions = {}): Promise<Hub> {
+export async function createHub(options: HubOptions = {}): Promise<HubConnection> {
   const env = options.env ?? process.env;
   const explicitEndpoint = options.endpoint ?? env[CliEnvironment.endpoint];
   let state: SandboxState | undefined;
@@ -338,11 +341,10 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   if (!region) {
     throw new InvalidInputError('no hub region: pass --hub-region or set SSMHUB_REGION (or AWS_REGION)');
   }
-  const clientConfig = (clientRegion: string): MemberClientConfig => ({
-    ...base,
-    region: clientRegion,
-    ...(endpoint ? { forcePathStyle: true } : {}),
-  });
+  const clientConfig = (clientRegion: string, service?: 'dynamodb'): MemberClientConfig =>
+    service === 'dynamodb'
+      ? { ...dynamoBase, region: clientRegion }
+      : { ...base, region: clientRegion, ...(endpoint ? { forcePathStyle: true } : {}) };
   const dynamoClient = explicitRegion ? probe : new DynamoDBClient({ ...dynamoBase, region });
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
@@ -370,13 +372,10 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   let bucket: Promise<string> | undefined;
 
   const sandbox = options.sandbox ?? sandboxDetailsOf(state);
-  const hub: Hub = {
+  const hub: HubConnection = {
     table,
     region,
     ...(endpoint ? { endpoint } : {}),
-    dynamo,
-    s3,
-    sts,
     ...(sandbox ? { sandbox } : {}),
     clientConfig,
     bucket: () => {

@@ -1,7 +1,7 @@
 export * from './errors.js';
 export { createHub, createSandboxHub, findSandboxState, CliEnvironment } from './hub.js';
 export type {
-  Hub,
+  HubConnection,
   HubOptions,
   SandboxDetails,
   SandboxHubInfo,
@@ -26,13 +26,7 @@ export { IntegrityError, ObjectStatus } from '@ssmhub/store';
 export type { VersionCheck, VerifyTotals } from '@ssmhub/store';
 export type { StatusResult, LocationStatus, QueueDepth } from './status.js';
 export { planRestore, applyRestore, checkRestoreTarget, RestorePlan, RestoreOutcomeKind } from './restore.js';
-export type {
-  RestoreOptions,
-  RestoreOutcome,
-  RestoreResultEntry,
-  ApplyOptions,
-  RestorePlanProps,
-} from './restore.js';
+export type { RestoreOptions, RestoreOutcome, RestoreResultEntry, ApplyOptions, RestorePlanProps } from './restore.js';
 export { applyOrgRestore, orgRestoreLocations, planOrgRestore } from './orgRestore.js';
 export type {
   OrgApplyOptions,

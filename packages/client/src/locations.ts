@@ -1,7 +1,7 @@
 import { InvalidInputError, isAccountId, isRegion } from '@ssmhub/core';
 import type { Location, RegistryEntry, RequestCounter } from '@ssmhub/store';
 import { UnknownAccountError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 
 export type { Location } from '@ssmhub/store';
 
@@ -16,7 +16,11 @@ export function checkRegion(region: string): void {
 }
 
 /** Every account and region the hub has seen (optionally one account's). */
-export async function readRegistry(hub: Hub, stats: RequestCounter, account?: string): Promise<RegistryEntry[]> {
+export async function readRegistry(
+  hub: HubConnection,
+  stats: RequestCounter,
+  account?: string,
+): Promise<RegistryEntry[]> {
   return hub.index(stats).listRegistry(account);
 }
 
@@ -25,7 +29,7 @@ export async function readRegistry(hub: Hub, stats: RequestCounter, account?: st
  * account's only region, else the hub's region.
  */
 export async function resolveLocation(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   account: string,
   region?: string,

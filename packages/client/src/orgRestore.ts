@@ -18,7 +18,7 @@ import {
   type RequestStatsSnapshot,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
 import { applyRestore, planRestore, safeMessage } from './restore.js';
@@ -123,7 +123,7 @@ const NO_COUNTS: RestoreCounts = { put: 0, deleted: 0, unchanged: 0, refused: 0,
  * locations an organization-wide restore covers, in account then region order.
  */
 export async function orgRestoreLocations(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   regions?: readonly string[],
 ): Promise<Location[]> {
@@ -190,7 +190,7 @@ function checkConcurrency(value: number | undefined, what: string): void {
  * plan.locations.filter((l) => l.state !== 'planned'); // refused or failed, with the reason
  */
 export async function planOrgRestore(
-  hub: Hub,
+  hub: HubConnection,
   options: OrgRestoreOptions,
   { details = false, onProgress }: { details?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<OrgRestorePlan> {
@@ -268,7 +268,7 @@ function checkSameRestore(
  * const outcome = await applyOrgRestore(hub, { path: '/prod/', recursive: true, at: '2026-11-21T09:00:00Z' });
  * // interrupted? the same call with { restoreId: outcome.restoreId } continues it
  */
-export async function applyOrgRestore(hub: Hub, options: OrgApplyOptions): Promise<OrgRestoreOutcome> {
+export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptions): Promise<OrgRestoreOutcome> {
   const at = moment(options.at);
   parseSelector(options.path, options.recursive ?? false);
   checkConcurrency(options.locationConcurrency, 'the location concurrency');

@@ -1,7 +1,7 @@
 import { mapLimit, selects, stateFromRecentRecords } from '@ssmhub/core';
 import type { IndexRecord, LifecycleRecord, ParameterState, PresenceRecord, Selector } from '@ssmhub/core';
 import type { CatalogEntry, RequestCounter, StartKey } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import type { Location } from './locations.js';
 
 /** Tuning of point-in-time reads (see docs/benchmarks.md). */
@@ -17,7 +17,7 @@ export const PointInTimeSettings = {
 
 /** The catalog entries of the names a selector may select (a key: one GetItem; a path: one range). */
 export async function readCatalog(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   selector: Selector,
@@ -40,7 +40,7 @@ function lifecycleOnly(records: readonly IndexRecord[]): LifecycleRecord[] {
  * as soon as they decide it (usually one small page).
  */
 export async function readStateAt(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   name: string,
@@ -71,7 +71,7 @@ export async function readStateAt(
  * @returns one snapshot (name → version) per time, in the order of `times`
  */
 export async function snapshotsAt(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   selector: Selector,

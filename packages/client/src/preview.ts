@@ -1,7 +1,7 @@
 import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
 import type { DiffChange, PresenceRecord, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
@@ -38,7 +38,7 @@ export interface PreviewResult {
 
 /** Output records of a snapshot, with values (verified) when asked for, and the warnings of the read. */
 async function outputOf(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   snapshot: ReadonlyMap<string, PresenceRecord>,
   withValues: boolean,
@@ -64,7 +64,7 @@ async function outputOf(
  * const { records, stats } = await preview(hub, { path: '/app/', at: '2026-11-21T10:00:00Z', account: '111122223333', recursive: true });
  * console.log(records.length, stats.dynamoRequests);
  */
-export async function preview(hub: Hub, options: PreviewOptions): Promise<PreviewResult> {
+export async function preview(hub: HubConnection, options: PreviewOptions): Promise<PreviewResult> {
   const at = moment(options.at);
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
@@ -107,7 +107,7 @@ export interface DiffResult {
  * const { entries } = await diff(hub, { path: '/app/', from: '2026-11-20', to: '2026-11-21', account: '111122223333' });
  * entries.filter((e) => e.change === 'removed').map((e) => e.name);
  */
-export async function diff(hub: Hub, options: DiffOptions): Promise<DiffResult> {
+export async function diff(hub: HubConnection, options: DiffOptions): Promise<DiffResult> {
   const from = moment(options.from);
   const to = moment(options.to ?? new Date());
   if (from > to) throw new InvalidInputError(`--from ${from} is after --to ${to}`);

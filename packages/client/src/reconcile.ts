@@ -13,7 +13,7 @@ import {
 } from '@ssmhub/hub';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { UnknownAccountError } from './errors.js';
-import { sandboxRoleCredentials, type Hub } from './hub.js';
+import { sandboxRoleCredentials, type HubConnection } from './hub.js';
 import { checkAccount, checkRegion, readRegistry } from './locations.js';
 
 export interface ReconcileOptions {
@@ -73,7 +73,7 @@ export interface ReconcileResult {
  * credentials, region, table and bucket as every other command.
  */
 export async function hubConfigOf(
-  hub: Hub,
+  hub: HubConnection,
   options: Pick<ReconcileOptions, 'boundary' | 'allowedAccounts' | 'kmsKeyId' | 'readerRoleName' | 'logger'> = {},
 ): Promise<HubConfig> {
   const config = hub.clientConfig(hub.region);
@@ -87,7 +87,7 @@ export async function hubConfigOf(
           ResourceNames.reconcileRole,
           hub.sandbox.controlCredentials,
         )
-      : (config.credentials ?? hub.sts.config.credentials)
+      : config.credentials
   ) as HubConfig['credentials'];
   const boundary =
     options.boundary ??
@@ -119,7 +119,7 @@ export async function hubConfigOf(
  * const { sweeps } = await reconcile(hub, { account: '111122223333', region: 'eu-west-1' });
  * sweeps[0].repaired; // { versions: 3, tombstones: 1, labels: 0 }
  */
-export async function reconcile(hub: Hub, options: ReconcileOptions): Promise<ReconcileResult> {
+export async function reconcile(hub: HubConnection, options: ReconcileOptions): Promise<ReconcileResult> {
   checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
   const mode = options.full ? SweepMode.full : SweepMode.incremental;
@@ -168,7 +168,7 @@ interface LambdaSweepAnswer {
  * readers trust); waits for its answer, which can take minutes for a large account.
  */
 async function reconcileThroughLambda(
-  hub: Hub,
+  hub: HubConnection,
   options: ReconcileOptions,
   mode: SweepMode,
   stats: RequestCounter,

@@ -47,7 +47,7 @@ import {
   type RequestStatsSnapshot,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { snapshotsAt } from './pointInTime.js';
@@ -188,7 +188,7 @@ export interface RestorePlanProps {
  * member (with a spoke).
  */
 export async function checkRestoreTarget(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   account: string,
   allowedTargets: readonly string[] = [],
@@ -210,7 +210,7 @@ export async function checkRestoreTarget(
 
 /** Why a selection matched nothing: a key that names a path, a path whose names are deeper. */
 async function explainEmptySelection(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   source: Location,
   selector: Selector,
@@ -330,7 +330,7 @@ async function readCurrent(
  * const plan = await planRestore(hub, { path: '/app/', recursive: true, at: '2026-11-21T10:00:00Z', account: '111122223333' });
  * console.log(plan.summary); // { put: 3, delete: 1, unchanged: 40 }
  */
-export async function planRestore(hub: Hub, options: RestoreOptions): Promise<RestorePlan> {
+export async function planRestore(hub: HubConnection, options: RestoreOptions): Promise<RestorePlan> {
   const at = moment(options.at);
   const selector = parseSelector(options.path, options.recursive ?? false);
   if (options.toAccount) checkAccount(options.toAccount);
@@ -519,7 +519,11 @@ function writeFailure(error: unknown, value?: string): WriteFailure {
  * const outcome = await applyRestore(hub, plan);
  * outcome.results.filter((r) => r.outcome === 'refused');
  */
-export async function applyRestore(hub: Hub, plan: RestorePlan, options: ApplyOptions = {}): Promise<RestoreOutcome> {
+export async function applyRestore(
+  hub: HubConnection,
+  plan: RestorePlan,
+  options: ApplyOptions = {},
+): Promise<RestoreOutcome> {
   const stats = new RequestCounter();
   const index = hub.index(stats);
   const ssm = plan.ssm;

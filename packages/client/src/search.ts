@@ -3,7 +3,7 @@ import type { ParameterState, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { readStateAt } from './pointInTime.js';
 import { toOutputRecord } from './records.js';
@@ -58,7 +58,7 @@ export function compilePattern(pattern: string): { matches: (name: string) => bo
  * const { records } = await search(hub, { pattern: '/app/*' });
  * records.filter((r) => r.operation !== 'Delete').map((r) => `${r.account} ${r.name} v${r.version}`);
  */
-export async function search(hub: Hub, options: SearchOptions): Promise<SearchResult> {
+export async function search(hub: HubConnection, options: SearchOptions): Promise<SearchResult> {
   const { matches, prefix } = compilePattern(options.pattern);
   const stats = new RequestCounter();
   if (options.account) checkAccount(options.account);

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ResourceNames, mapLimit } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { readRegistry } from './locations.js';
 
 /** One account and region as the hub sees it. */
@@ -74,7 +74,7 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  * const { locations, deadLetterQueue } = await status(hub);
  * if (deadLetterQueue.visible) console.error(`${deadLetterQueue.visible} events in the DLQ`);
  */
-export async function status(hub: Hub): Promise<StatusResult> {
+export async function status(hub: HubConnection): Promise<StatusResult> {
   const stats = new RequestCounter();
   const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).listCoverage()]);
   const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));

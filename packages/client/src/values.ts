@@ -1,6 +1,6 @@
 import type { VersionRecord } from '@ssmhub/core';
 import type { RequestCounter, VersionReads } from '@ssmhub/store';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 
 /**
  * Reads the values of version records from the backup bucket, each at its recorded VersionId and
@@ -11,7 +11,7 @@ import type { Hub } from './hub.js';
  * VersionIds and checksums were recorded)
  */
 export async function readStoredVersions(
-  hub: Hub,
+  hub: HubConnection,
   stats: RequestCounter,
   records: readonly VersionRecord[],
 ): Promise<VersionReads> {

@@ -1,6 +1,6 @@
 import { RequestCounter, verifyVersions, type RequestStatsSnapshot, type VerifyReport } from '@ssmhub/store';
 import { UnknownAccountError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { checkAccount, checkRegion } from './locations.js';
 
 export interface VerifyCommandOptions {
@@ -29,7 +29,7 @@ export interface VerifyResult extends VerifyReport {
  * const report = await verify(hub, { sample: 100 });
  * if (report.totals.failed > 0) process.exitCode = 1;
  */
-export async function verify(hub: Hub, options: VerifyCommandOptions = {}): Promise<VerifyResult> {
+export async function verify(hub: HubConnection, options: VerifyCommandOptions = {}): Promise<VerifyResult> {
   if (options.account !== undefined) checkAccount(options.account);
   if (options.region !== undefined) checkRegion(options.region);
   const stats = new RequestCounter();

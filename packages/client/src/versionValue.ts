@@ -2,7 +2,7 @@ import { InvalidInputError, parseSelector } from '@ssmhub/core';
 import type { VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { readNameRecords } from './history.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { readStoredVersions } from './values.js';
@@ -37,7 +37,7 @@ export interface VersionValueResult {
  * @example
  * const { value } = await versionValue(hub, { name: '/app/db/url', account: '111122223333', version: 2, time: '2026-11-21T10:00:00.000Z' });
  */
-export async function versionValue(hub: Hub, options: VersionValueOptions): Promise<VersionValueResult> {
+export async function versionValue(hub: HubConnection, options: VersionValueOptions): Promise<VersionValueResult> {
   const selector = parseSelector(options.name, false);
   if (selector.kind !== 'key') {
     throw new InvalidInputError(`'${options.name}' is a path: give one parameter's name (no trailing '/')`);

@@ -1,7 +1,7 @@
 import { HubEnvironment, Operation, isWatched, parseWatchedPaths } from '@ssmhub/core';
 import type { WatchedChangeDetail, WatchedPath } from '@ssmhub/core';
 import { changes } from './changes.js';
-import type { Hub } from './hub.js';
+import type { HubConnection } from './hub.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 
@@ -51,7 +51,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * @example
  * await watch(hub, { paths: ['/prod/**'], onChange: (c) => console.log(JSON.stringify(c)) });
  */
-export async function watch(hub: Hub, options: WatchOptions): Promise<number> {
+export async function watch(hub: HubConnection, options: WatchOptions): Promise<number> {
   const patterns: WatchedPath[] = options.paths?.length
     ? parseWatchedPaths(options.paths.join(','))
     : parseWatchedPaths((options.env ?? process.env)[HubEnvironment.watchedPaths]);

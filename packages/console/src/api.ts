@@ -11,7 +11,7 @@ import {
   describeError,
   versionValue,
 } from '@ssmhub/client';
-import type { ChangeRecord, Hub, RestoreChange } from '@ssmhub/client';
+import type { ChangeRecord, HubConnection, RestoreChange } from '@ssmhub/client';
 import { FEED_SHARDS, InvalidInputError, daysBetween, mapLimit, monthsBetween } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
 import { restoreCommand } from './restoreCommand.js';
@@ -83,7 +83,7 @@ export class ConsoleApi {
    *   restore commands it shows
    */
   public constructor(
-    private readonly hub: Hub,
+    private readonly hub: HubConnection,
     private readonly connectionFlags: readonly string[],
   ) {}
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Hub } from '@ssmhub/client';
+import type { HubConnection } from '@ssmhub/client';
 import { startConsoleServer } from './server.js';
 import type { ConsoleServerOptions } from './server.js';
 
@@ -52,7 +52,7 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
  * @example
  * const report = await serveConsole(hub, { onListening: (url) => process.stderr.write(`${url}\n`) });
  */
-export async function serveConsole(hub: Hub, options: ServeConsoleOptions = {}): Promise<ConsoleReport> {
+export async function serveConsole(hub: HubConnection, options: ServeConsoleOptions = {}): Promise<ConsoleReport> {
   const stopped = options.until ?? nextStopSignal();
   const startedAt = new Date().toISOString();
   const server = await startConsoleServer(hub, options);

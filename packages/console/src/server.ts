@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Hub } from '@ssmhub/client';
+import type { HubConnection } from '@ssmhub/client';
 import { ConsoleApi } from './api.js';
 
 export interface ConsoleServerOptions {
@@ -66,7 +66,7 @@ function sameSecret(given: string, token: string): boolean {
  * const server = await startConsoleServer(hub, { port: 0 });
  * console.error(server.url); // http://127.0.0.1:53117/3q2-…/
  */
-export async function startConsoleServer(hub: Hub, options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(hub: HubConnection, options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const api = new ConsoleApi(hub, options.connectionFlags ?? []);
   let port = 0;

@@ -3,7 +3,7 @@ import type { Selector } from '@ssmhub/core';
 import type { RequestStatsSnapshot } from '@ssmhub/store';
 import { UsageError } from '../errors.js';
 import type { ExitCode } from '@ssmhub/client/errors';
-import type { Hub } from '@ssmhub/client/hub';
+import type { HubConnection } from '@ssmhub/client/hub';
 import { moment } from '@ssmhub/client/time';
 import type { TableLayout } from './render.js';
 
@@ -52,7 +52,7 @@ export interface CommandContext {
   /** The positional arguments and options the user typed, with validating readers. */
   readonly input: CommandInput;
   /** Connects to the hub (flags > env > sandbox state), after the command validated its input. */
-  connect(): Promise<Hub>;
+  connect(): Promise<HubConnection>;
   /** A progress bar for `total` steps (nothing when stderr is not a terminal). */
   progress(total: number): Promise<Progress>;
   /** Writes to stdout now (a command that streams its output, such as `watch`, instead of returning it). */

@@ -5,7 +5,7 @@ import type { ChangeRecord } from '@ssmhub/client/changes';
 import type { OutputRecord } from '@ssmhub/client/records';
 import type { OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
 import type { RestoreOutcome } from '@ssmhub/client/restore';
-import type { Hub } from '@ssmhub/client/hub';
+import type { HubConnection } from '@ssmhub/client/hub';
 import type { CommandContext, CommandInput, CommandResult, CommandSpec, OptionSpec, Progress } from './command.js';
 import { doctor } from './doctorCommand.js';
 import * as local from './localCommands.js';
@@ -560,7 +560,7 @@ const verify: CommandSpec = {
 /** The part of @ssmhub/console the CLI calls (imported by name at run time: cli must not depend on console). */
 interface ConsoleModule {
   serveConsole(
-    hub: Hub,
+    hub: HubConnection,
     options: {
       port?: number;
       open?: boolean;

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { ExitCode } from '@ssmhub/client/errors';
 import { UsageError } from '../errors.js';
-import type { Hub } from '@ssmhub/client/hub';
+import type { HubConnection } from '@ssmhub/client/hub';
 import type { CommandInput, CommandSpec } from './command.js';
 
 // `ssmhub doctor`, declared as data like every command; its code is imported when it runs.
@@ -31,7 +31,7 @@ function queueUrl(input: CommandInput): string | undefined {
  * The sandbox `hub` is, from the state file `ssmhub local up` wrote (the same one the connection
  * read): only a sandbox at the hub's own endpoint counts.
  */
-async function sandboxOf(hub: Hub, input: CommandInput) {
+async function sandboxOf(hub: HubConnection, input: CommandInput) {
   if (!hub.endpoint) return undefined;
   const { findSandboxState } = await import('@ssmhub/sandbox/state');
   const dirEnv = input.env('SSMHUB_STATE_DIR');

@@ -6,7 +6,7 @@ import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { listRestoreRecords } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestCounter, applyOrgRestore, changes, createSandboxHub } from '@ssmhub/client';
-import type { Hub, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '@ssmhub/client';
+import type { HubConnection, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '@ssmhub/client';
 import { BIN, ssmhub } from '../helpers/cli.js';
 import { sleep } from '@ssmhub/sandbox/testing';
 
@@ -19,7 +19,7 @@ const EU = 'eu-west-1';
 const AT_T = ['/prod/a', '/prod/b', '/prod/c', '/prod/d'] as const;
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let at: string;
 /** Every location in the order the restore takes them (account, then region). */
 let locations: { account: string; region: string }[];
@@ -328,7 +328,7 @@ describe('applyOrgRestore: a location that fails is retried by the same id, the 
     await pumpAll();
     const [a, b] = sandbox.info.memberAccounts as [string, string];
     const unreachable = a < b ? b : a;
-    const failing: Hub = {
+    const failing: HubConnection = {
       ...hub,
       assumeRole: async (account, role, session, sourceIdentity) => {
         if (account === unreachable) {

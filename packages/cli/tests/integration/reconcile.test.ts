@@ -2,14 +2,14 @@ import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxHub, history, reconcile, status } from '@ssmhub/client';
-import type { Hub } from '@ssmhub/client';
+import type { HubConnection } from '@ssmhub/client';
 import { ssmhub as runCli, type Run } from '../helpers/cli.js';
 
 const REGION = 'us-east-1';
 const SECRET = 'hunter2-never-printed';
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let member: string;
 let other: string;
 

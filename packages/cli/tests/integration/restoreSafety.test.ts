@@ -17,7 +17,7 @@ import {
   preview,
   status,
 } from '@ssmhub/client';
-import type { Hub, RestoreChange } from '@ssmhub/client';
+import type { HubConnection, RestoreChange } from '@ssmhub/client';
 import { expectOneLineError, ssmhub } from '../helpers/cli.js';
 import { sleep } from '@ssmhub/sandbox/testing';
 
@@ -29,7 +29,7 @@ const FOREIGN = '999988887777';
 const VANISHING = { '/gone/a': 6, '/gone/b': 6, '/gone/c': 5 } as const;
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let member: string;
 let firstIngested: string;
 let insideGoneLives: string;
@@ -56,7 +56,7 @@ function cli(args: readonly string[]) {
 }
 
 /** The hub with every member-role assumption noted (the accounts it was asked for). */
-function spiedHub(): { hub: Hub; assumed: string[] } {
+function spiedHub(): { hub: HubConnection; assumed: string[] } {
   const assumed: string[] = [];
   return {
     assumed,

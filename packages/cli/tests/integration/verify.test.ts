@@ -6,7 +6,7 @@ import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable, IntegrityError } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRestore, createSandboxHub, planRestore, type Hub } from '@ssmhub/client';
+import { applyRestore, createSandboxHub, planRestore, type HubConnection } from '@ssmhub/client';
 import { expectOneLineError, ssmhub as runCli, type Run } from '../helpers/cli.js';
 
 // Invariant 9 on the sandbox: every value read is checked against the VersionId and SHA-256 the
@@ -18,7 +18,7 @@ const ORIGINAL = { a: 'alpha-2', b: 'bravo-1', c: 'charlie-1' };
 const EVIL = 'attacker-chosen-value';
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let index: IndexTable;
 let member: string;
 let capturedAt: string;

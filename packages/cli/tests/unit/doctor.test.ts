@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
@@ -29,7 +30,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestCounter } from '@ssmhub/store';
 import { doctorReport } from '../../src/cli/renderDoctor.js';
-import type { Hub } from '@ssmhub/client';
+import type { HubConnection } from '@ssmhub/client';
 import { checkReader, expectedHubResources } from '@ssmhub/client/doctor';
 import { checkAlarmDelivery } from '@ssmhub/client/doctorAlarms';
 import { CANARY_PARAMETER, checkPipeline } from '@ssmhub/client/doctorCanary';
@@ -79,7 +80,7 @@ function awsError(name: string, status = 400): Error {
 const config = { region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 };
 
 /** A hub on AWS (no endpoint, no sandbox) whose index and bucket the test fills in. */
-function fakeHub(parts: Partial<Record<keyof Hub, unknown>> = {}): Hub {
+function fakeHub(parts: Partial<Record<keyof HubConnection, unknown>> = {}): HubConnection {
   return {
     region: REGION,
     table: 'ssmhub-index',
@@ -89,7 +90,7 @@ function fakeHub(parts: Partial<Record<keyof Hub, unknown>> = {}): Hub {
     assumeRole: () => Promise.resolve(() => Promise.resolve({ accessKeyId: 'x', secretAccessKey: 'y' })),
     index: () => ({ nameRecords: () => Promise.resolve([]) }),
     ...parts,
-  } as unknown as Hub;
+  } as unknown as HubConnection;
 }
 
 describe('expectedHubResources', () => {
@@ -298,8 +299,8 @@ describe('table', () => {
         },
       ],
     };
-    const hub = { dynamo: { send: () => Promise.resolve({ Table: table }) } } as unknown as Hub;
-    expect(await checkTable(hub, 'ssmhub-index')).toMatchObject({
+    const dynamodb = { send: () => Promise.resolve({ Table: table }) } as unknown as DynamoDBClient;
+    expect(await checkTable(dynamodb, 'ssmhub-index')).toMatchObject({
       status: 'fail',
       detail: 'index feed is not keyed gsi1pk/gsi1sk; index account-feed is missing',
     });

@@ -16,7 +16,7 @@ import {
   preview,
   search,
 } from '../../src/index.js';
-import type { Hub } from '../../src/index.js';
+import type { HubConnection } from '../../src/index.js';
 import { GroundTruth, seededRandom, sleep } from '@ssmhub/sandbox/testing';
 import type { TruthState } from '@ssmhub/sandbox/testing';
 
@@ -25,7 +25,7 @@ const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');
 const REGION = 'us-east-1';
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let truth: GroundTruth;
 let member: string;
 let other: string;

@@ -27,7 +27,7 @@ import { IndexTable } from '@ssmhub/store';
 import { seedIndex } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestCounter, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
-import type { CompareEntry, Hub } from '../../src/index.js';
+import type { CompareEntry, HubConnection } from '../../src/index.js';
 import { sleep } from '@ssmhub/sandbox/testing';
 
 const run = promisify(execFile);
@@ -38,7 +38,7 @@ const EU = 'eu-west-1';
 const LEAKED = 'AKIAIOSFODNN7EXAMPLE';
 
 let sandbox: TestSandbox;
-let hub: Hub;
+let hub: HubConnection;
 let a: string;
 let b: string;
 let before: string;

@@ -23,7 +23,7 @@ import {
   planRestore,
   preview,
 } from '../../src/index.js';
-import type { Hub } from '../../src/index.js';
+import type { HubConnection } from '../../src/index.js';
 import { OLDEST_VERSION_LABELLED } from '../../src/restore.js';
 
 const ACCOUNT = '111122223333';
@@ -74,7 +74,7 @@ const body = (key: string, value: string) => {
   return { transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(stored)) } as never;
 };
 
-let hub: Hub;
+let hub: HubConnection;
 beforeEach(async () => {
   hub = await createHub({
     hubRegion: REGION,

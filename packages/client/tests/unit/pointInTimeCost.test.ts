@@ -1,12 +1,12 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
 import type { CatalogEntry } from '@ssmhub/store';
-import { seedIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHub, diff, preview } from '../../src/index.js';
-import type { Hub, RequestStatsSnapshot } from '../../src/index.js';
+import type { HubConnection, RequestStatsSnapshot } from '../../src/index.js';
 import { MemoryTable } from '../helpers/memoryTable.js';
+import { seedHubIndex } from '../../src/testing.js';
 
 // Issue 11: a past moment must cost the catalog plus O(1) items per name changed since, not the
 // history written after it. Every name below has versions before T and `after` versions after it.
@@ -20,7 +20,7 @@ const STEP_MS = 60_000;
 const T = new Date(START + BEFORE * STEP_MS + STEP_MS / 2).toISOString();
 const ddb = mockClient(DynamoDBDocumentClient);
 
-let hub: Hub;
+let hub: HubConnection;
 let table: MemoryTable;
 
 async function load(after: number): Promise<void> {
@@ -49,14 +49,11 @@ async function load(after: number): Promise<void> {
       records: [latest],
     });
   }
-  await seedIndex(
-    { documents: hub.dynamo, tableName: hub.table },
-    {
-      registry: [{ account: ACCOUNT, region: REGION, lastEventAt: new Date(START).toISOString() }],
-      records,
-      catalog,
-    },
-  );
+  await seedHubIndex(hub, {
+    registry: [{ account: ACCOUNT, region: REGION, lastEventAt: new Date(START).toISOString() }],
+    records,
+    catalog,
+  });
 }
 
 async function costs(after: number): Promise<{ preview: RequestStatsSnapshot; diff: RequestStatsSnapshot }> {

@@ -6,7 +6,7 @@ import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHub, reconcile } from '../../src/index.js';
-import type { Hub } from '../../src/index.js';
+import type { HubConnection } from '../../src/index.js';
 
 const ACCOUNT = '111122223333';
 const lambda = mockClient(LambdaClient);
@@ -39,7 +39,7 @@ const sweep = (region: string, versions: number): SweepReport => ({
   failedNames: 0,
 });
 
-let hub: Hub;
+let hub: HubConnection;
 beforeEach(async () => {
   hub = await createHub({
     hubRegion: 'eu-west-1',

@@ -1,11 +1,11 @@
 import { request } from 'node:http';
-import type { Hub } from '@ssmhub/client';
+import type { HubConnection } from '@ssmhub/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleServer } from '../../src/server.js';
 import type { ConsoleServer } from '../../src/server.js';
 
 // The hub is never reached here: every request below is refused or answered before any read.
-const NO_HUB = {} as Hub;
+const NO_HUB = {} as HubConnection;
 const TOKEN = 'unit-test-token-0123456789abcdefghijklmnopqr';
 let server: ConsoleServer;
 
