@@ -5,7 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpRequest } from '@smithy/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '@ssmhub/hub';
-import { hubConfigFor, MemberCredentials } from '@ssmhub/sandbox';
+import { hubConfigFor, SandboxRoleSessions } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { orderTimeline, stateAt, type LifecycleRecord, type VersionRecord } from '@ssmhub/core';
 import type { SQSEvent } from 'aws-lambda';
@@ -103,7 +103,7 @@ describe('ingest through the sandbox pipeline', () => {
       await sandbox.store.put(account, region, { name: '/burst/param', value: `value-${i}`, overwrite: i > 1 });
     }
     await sandbox.pump();
-    const members = new MemberCredentials(sandbox.info.endpoint);
+    const members = new SandboxRoleSessions(sandbox.info.endpoint);
     const ssm = new SSMClient({ endpoint: sandbox.info.endpoint, region, credentials: () => members.get(account) });
     const history = await ssm.send(new GetParameterHistoryCommand({ Name: '/burst/param' }));
     ssm.destroy();

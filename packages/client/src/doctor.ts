@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ResourceNames } from '@ssmhub/core';
-import { AccountNotAllowedError } from '@ssmhub/hub';
+import { AccountNotAllowedError } from '@ssmhub/access';
 import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
 import { checkAlarmDelivery } from './doctorAlarms.js';

@@ -11,7 +11,8 @@ import {
   partitionOf,
 } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
-import { findSandboxState } from '@ssmhub/sandbox/state';
+import { findSandboxState, sandboxHubLocation, type SandboxHubState } from '@ssmhub/sandbox/state';
+import { resolveHubLocation, type HubLocation } from '@ssmhub/access';
 import { HubNotFoundError, RestoreAccessDeniedError } from './errors.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
@@ -52,8 +53,11 @@ export interface HubOptions {
   readonly maxAttempts?: number;
   /** Environment to read instead of process.env (tests). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Sandbox state file to read, or false to ignore it. @default - `.ssmhub/sandbox.json` in the working directory or above */
-  readonly sandboxState?: string | false;
+  /**
+   * The sandbox state: a file to read, what `ssmhub local up` reported, or false to ignore any.
+   * @default - `.ssmhub/sandbox.json` in the working directory or above
+   */
+  readonly sandboxState?: string | false | SandboxHubInfo;
   /** Check that the table exists (DescribeTable) before returning. @default true */
   readonly verify?: boolean;
   /** The local sandbox this hub is (its members are the account boundary). @default - read from the sandbox state */
@@ -83,6 +87,8 @@ export interface SandboxDetails {
  * storage goes through @ssmhub/store.
  */
 export interface HubConnection {
+  /** Where the hub is, resolved (the same settings the hub's functions are given). */
+  readonly location: HubLocation & { readonly hubRegion: string };
   readonly table: string;
   readonly region: string;
   readonly endpoint?: string;
@@ -125,20 +131,8 @@ export interface MemberClientConfig {
 }
 
 /** What `ssmhub local up` writes; every field optional so older or newer files still load. */
-interface SandboxState {
-  readonly endpoint?: string;
-  readonly dynamoEndpoint?: string;
-  readonly table?: string;
-  readonly tableName?: string;
-  readonly bucket?: string;
-  readonly bucketName?: string;
-  readonly hubRegion?: string;
-  readonly region?: string;
-  readonly regions?: readonly string[];
+interface SandboxState extends SandboxHubState {
   readonly memberAccounts?: readonly string[];
-  readonly kmsKeyId?: string;
-  readonly kmsKeyArn?: string;
-  readonly readerRole?: string;
   readonly hubAccount?: string;
   readonly credentials?: { readonly accessKeyId?: string; readonly secretAccessKey?: string };
 }
@@ -237,31 +231,13 @@ export interface SandboxHubInfo extends SandboxDetails {
 /**
  * Connects to a local sandbox hub as its restore operator (whose policies the sandbox's IAM
  * enforces), with the sandbox's members as the account boundary (the demo, the benchmarks and the
- * integration tests use it).
+ * integration tests use it). Only `info` says where the hub is: the environment is not read.
  *
  * @example
  * const hub = await createSandboxHub(await localUp());
  */
 export function createSandboxHub(info: SandboxHubInfo): Promise<HubConnection> {
-  return createHub({
-    endpoint: info.endpoint,
-    ...(info.dynamoEndpoint ? { dynamoEndpoint: info.dynamoEndpoint } : {}),
-    hubRegion: info.hubRegion,
-    table: info.table,
-    bucket: info.bucket,
-    credentials: info.hubAccount
-      ? sandboxRoleCredentials(info.endpoint, info.hubAccount, SandboxRoles.restoreOperator)
-      : SANDBOX_CREDENTIALS,
-    sandboxState: false,
-    sandbox: {
-      memberAccounts: info.memberAccounts,
-      regions: info.regions,
-      kmsKeyId: info.kmsKeyArn ?? info.kmsKeyId,
-      readerRole: info.readerRole,
-      ...(info.hubAccount ? { hubAccount: info.hubAccount } : {}),
-      controlCredentials: SANDBOX_CREDENTIALS,
-    },
-  });
+  return createHub({ sandboxState: info, env: {} });
 }
 
 /** Throws HubNotFoundError (one line) when the index table is not there. */
@@ -292,13 +268,24 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
   const env = options.env ?? process.env;
   const explicitEndpoint = options.endpoint ?? env[CliEnvironment.endpoint];
   let state: SandboxState | undefined;
-  if (!explicitEndpoint && options.sandboxState !== false && !options.profile) {
+  if (typeof options.sandboxState === 'object') {
+    state = options.sandboxState;
+  } else if (!explicitEndpoint && options.sandboxState !== false && !options.profile) {
     const path = options.sandboxState ?? findSandboxState(process.cwd(), env);
     state = path ? readSandboxState(path) : undefined;
   }
-  const endpoint = explicitEndpoint ?? state?.endpoint;
-  // The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, but an explicit endpoint would override it.
-  const dynamoEndpoint = options.dynamoEndpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? state?.dynamoEndpoint ?? endpoint;
+  const resolved = resolveHubLocation({
+    explicit: {
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+      ...(options.hubRegion ? { hubRegion: options.hubRegion } : {}),
+      ...(options.table ? { tableName: options.table } : {}),
+      ...(options.bucket ? { bucketName: options.bucket } : {}),
+    },
+    env,
+    ...(state ? { sandbox: sandboxHubLocation(state) } : {}),
+  });
+  const { endpoint, dynamoEndpoint, tableName: table } = resolved;
   const maxAttempts = options.maxAttempts ?? 10;
   let credentials = options.credentials;
   if (!credentials && state?.endpoint && !env.AWS_ACCESS_KEY_ID && !options.profile) {
@@ -312,16 +299,7 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
         )
       : controlCredentialsOf(state);
   }
-  const table =
-    options.table ?? env[CliEnvironment.table] ?? state?.table ?? state?.tableName ?? ResourceNames.indexTable;
-  const explicitRegion =
-    options.hubRegion ??
-    env[CliEnvironment.hubRegion] ??
-    state?.hubRegion ??
-    state?.region ??
-    state?.regions?.[0] ??
-    env.AWS_REGION ??
-    env.AWS_DEFAULT_REGION;
+  const explicitRegion = resolved.hubRegion;
 
   const base = {
     ...(endpoint ? { endpoint } : {}),
@@ -368,11 +346,12 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
       .then((r) => ({ account: r.Account ?? '', arn: r.Arn ?? '' }));
     return identity;
   };
-  const explicitBucket = options.bucket ?? env[CliEnvironment.bucket] ?? state?.bucket ?? state?.bucketName;
+  const explicitBucket = resolved.bucketName;
   let bucket: Promise<string> | undefined;
 
   const sandbox = options.sandbox ?? sandboxDetailsOf(state);
   const hub: HubConnection = {
+    location: { ...resolved, hubRegion: region },
     table,
     region,
     ...(endpoint ? { endpoint } : {}),
@@ -386,8 +365,8 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
     },
     callerArn: async () => (await whoAmI()).arn,
     assumeRole: async (account, role, sessionName, sourceIdentity) => {
-      // Loaded here: only restores assume member roles, and the hub package is not small.
-      const { MemberCredentials } = await import('@ssmhub/hub');
+      // Loaded here: only restores assume member roles (and STS need not load before).
+      const { MemberCredentials } = await import('@ssmhub/access');
       const members = new MemberCredentials(sts, {
         roleName: role,
         sessionName,

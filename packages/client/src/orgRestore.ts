@@ -7,7 +7,7 @@ import {
   parseSelector,
 } from '@ssmhub/core';
 import type { RestoreAction, RestorePlanEntry } from '@ssmhub/core';
-import { TokenBucket } from '@ssmhub/hub';
+import { TokenBucket } from '@ssmhub/access';
 import {
   ORG_RESTORE_KIND,
   ORG_RESTORE_LOCATION_KIND,

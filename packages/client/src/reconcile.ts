@@ -1,9 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceNames, StaticAccountBoundary, type AccountBoundary } from '@ssmhub/core';
+import { AccountNotAllowedError, OrganizationBoundary } from '@ssmhub/access';
 import {
-  AccountNotAllowedError,
-  OrganizationBoundary,
   SweepMode,
   reconcileAccount,
   reconcileOrganization,
@@ -69,8 +68,8 @@ export interface ReconcileResult {
 }
 
 /**
- * The hub's settings (@ssmhub/hub's HubConfig) from a connected CLI hub: same endpoint,
- * credentials, region, table and bucket as every other command.
+ * The hub's settings (@ssmhub/hub's HubConfig) from a connection: the location it resolved (the
+ * same settings the hub's functions are given), with the caller's boundary and credentials.
  */
 export async function hubConfigOf(
   hub: HubConnection,
@@ -94,18 +93,14 @@ export async function hubConfigOf(
     (hub.sandbox
       ? new StaticAccountBoundary([...hub.sandbox.memberAccounts, ...(options.allowedAccounts ?? [])])
       : new OrganizationBoundary(new OrganizationsClient(config), options.allowedAccounts ?? []));
-  const kmsKeyId = options.kmsKeyId ?? hub.sandbox?.kmsKeyId;
-  const readerRoleName = options.readerRoleName ?? hub.sandbox?.readerRole;
   return {
-    hubRegion: hub.region,
-    tableName: hub.table,
+    ...hub.location,
     bucketName: await hub.bucket(),
     boundary,
     credentials,
     logger: options.logger ?? SILENT_LOGGER,
-    ...(hub.endpoint ? { endpoint: hub.endpoint } : {}),
-    ...(kmsKeyId ? { kmsKeyId } : {}),
-    ...(readerRoleName ? { readerRoleName } : {}),
+    ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+    ...(options.readerRoleName ? { readerRoleName: options.readerRoleName } : {}),
   };
 }
 

@@ -1,8 +1,6 @@
-export { OrganizationBoundary } from './boundary.js';
 export type { HubConfig } from './config.js';
 export { createIngestHandler } from './ingest.js';
 export type { IngestHandler, IngestMetrics } from './ingest.js';
-export { MemberCredentials, type MemberCredentialsOptions } from './memberCredentials.js';
 export { readParameterHistory } from './history.js';
 export { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
 export {
@@ -30,8 +28,7 @@ export {
   type ReconcileRequest,
   type ReconcileSummary,
 } from './reconcileHandler.js';
-export { TokenBucket, rateLimited } from './rateLimit.js';
-export { AccountNotAllowedError, describeError } from './errors.js';
+export { describeError } from './errors.js';
 export {
   createHubRuntime,
   hubSettingsFromEnvironment,

@@ -19,11 +19,11 @@ import {
   type VerifyOptions,
   type VerifyReport,
 } from '@ssmhub/store';
+import { AccountNotAllowedError, rateLimited, TokenBucket } from '@ssmhub/access';
 import type { HubConfig } from './config.js';
-import { AccountNotAllowedError, describeError } from './errors.js';
+import { describeError } from './errors.js';
 import { readParameterHistory } from './history.js';
 import { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
-import { rateLimited, TokenBucket } from './rateLimit.js';
 import { createHubRuntime, type HubRuntime } from './runtime.js';
 
 /*

@@ -7,12 +7,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { MemberCredentials, OrganizationBoundary, resolveHubLocation } from '@ssmhub/access';
 import { HubEnvironment, ResourceNames, parseWatchedPaths, partitionOf } from '@ssmhub/core';
 import { IndexTable, RequestCounter, VersionObjects, countCalls } from '@ssmhub/store';
-import { OrganizationBoundary } from './boundary.js';
 import type { HubConfig } from './config.js';
 import { VersionInsight } from './insight.js';
-import { MemberCredentials } from './memberCredentials.js';
 
 /** The settings every AWS client of the hub shares. */
 interface ClientOptions {
@@ -166,7 +165,8 @@ export function hubSettingsFromEnvironment(
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-  const hubRegion = required('AWS_REGION');
+  const location = resolveHubLocation({ env });
+  const hubRegion = location.hubRegion ?? required('AWS_REGION');
   const allowedAccounts = list(HubEnvironment.allowedAccounts);
   const rateText = env[HubEnvironment.reconcileSsmCallsPerSecond];
   const rate = Number(rateText ?? '');
@@ -178,20 +178,15 @@ export function hubSettingsFromEnvironment(
   if (windowText && !(windowHours > 0)) {
     throw new Error(`environment variable ${HubEnvironment.stalenessWindowHours} is not a positive number`);
   }
-  const kmsKeyId = env[HubEnvironment.kmsKeyId];
-  const digestKeyId = env[HubEnvironment.digestKeyId];
   const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
-  const eventBusName = env[HubEnvironment.eventBusName];
   return {
-    ...(digestKeyId ? { digestKeyId } : {}),
+    ...location,
     ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
-    ...(eventBusName ? { eventBusName } : {}),
     requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
     hubRegion,
+    // The stack always sets both: a default here would point a function at someone else's table.
     tableName: required(HubEnvironment.tableName),
-    bucketName: required(HubEnvironment.bucketName),
-    ...(kmsKeyId ? { kmsKeyId } : {}),
-    readerRoleName: env[HubEnvironment.readerRoleName] ?? ResourceNames.readerRole,
+    bucketName: location.bucketName ?? required(HubEnvironment.bucketName),
     boundary: new OrganizationBoundary(new OrganizationsClient({ region: hubRegion }), allowedAccounts),
     allowedAccounts,
     regions: list(HubEnvironment.memberRegions),

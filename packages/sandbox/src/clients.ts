@@ -38,7 +38,7 @@ export function hubClientOptions(endpoint: string, region: string): ClientOption
  * with the default credentials (moto answers with that account's credentials).
  * Cached per endpoint, account and role.
  */
-export class MemberCredentials {
+export class SandboxRoleSessions {
   private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
 
   public constructor(
@@ -95,6 +95,6 @@ export function hubRoleCredentials(
   info: { readonly endpoint: string; readonly hubAccount: string },
   role: HubRole,
 ): AwsCredentialIdentityProvider {
-  const sessions = new MemberCredentials(info.endpoint, role);
+  const sessions = new SandboxRoleSessions(info.endpoint, role);
   return () => sessions.get(info.hubAccount);
 }

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { ParameterStoreDetailTypes, SandboxRoles, SsmEventSource } from '@ssmhub/core';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { MemberCredentials } from './clients.js';
+import { SandboxRoleSessions } from './clients.js';
 import type { SandboxInfo } from './world.js';
 
 /** The operations SSM reports in a "Parameter Store Change" event. */
@@ -87,9 +87,9 @@ export function parameterArn(account: string, region: string, name: string): str
  * await store.delete(account, 'eu-west-1', '/app/db/url');
  */
 export class SandboxParameterStore {
-  private readonly credentials: MemberCredentials;
+  private readonly credentials: SandboxRoleSessions;
   /** SSM itself, putting its events on the member's default bus (AWS allows `aws.*` sources only to AWS). */
-  private readonly ssmService: MemberCredentials;
+  private readonly ssmService: SandboxRoleSessions;
   private readonly ssmClients = new Map<string, SSMClient>();
   private readonly eventClients = new Map<string, EventBridgeClient>();
 
@@ -102,8 +102,8 @@ export class SandboxParameterStore {
     private readonly info: Pick<SandboxInfo, 'endpoint' | 'memberAccounts'>,
     role: string = SandboxRoles.memberAdministrator,
   ) {
-    this.credentials = new MemberCredentials(info.endpoint, role);
-    this.ssmService = new MemberCredentials(info.endpoint, SandboxRoles.awsServiceStandIn);
+    this.credentials = new SandboxRoleSessions(info.endpoint, role);
+    this.ssmService = new SandboxRoleSessions(info.endpoint, SandboxRoles.awsServiceStandIn);
   }
 
   /** PutParameter, then a Create (the put made version 1) or Update event. */
@@ -219,7 +219,7 @@ export class SandboxParameterStore {
     cache: Map<string, T>,
     account: string,
     region: string,
-    credentials: MemberCredentials,
+    credentials: SandboxRoleSessions,
     create: (config: MemberClientConfig) => T,
   ): T {
     if (!this.info.memberAccounts.includes(account)) {

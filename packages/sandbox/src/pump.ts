@@ -15,9 +15,11 @@ import {
   parseWatchedPaths,
   StaticAccountBoundary,
 } from '@ssmhub/core';
+import { resolveHubLocation } from '@ssmhub/access';
 import { createIngestHandler, type HubConfig, type IngestHandler } from '@ssmhub/hub';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { hubClientOptions, hubRoleCredentials, MemberCredentials, type HubRole } from './clients.js';
+import { hubClientOptions, hubRoleCredentials, SandboxRoleSessions, type HubRole } from './clients.js';
+import { sandboxHubLocation } from './state.js';
 import { hopQueueUrl, type SandboxInfo } from './world.js';
 
 /** What the ingest Lambda is: an SQS batch in, partial batch failures out. */
@@ -79,17 +81,11 @@ export function hubConfigFor(
   // As the stack does: watched paths from the environment, announced on the sandbox's hub bus.
   const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
   return {
-    ...(watchedPaths.length > 0 ? { watchedPaths, eventBusName: info.bus } : {}),
+    ...resolveHubLocation({ sandbox: sandboxHubLocation(info) }),
+    ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
     requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
-    endpoint: info.endpoint,
-    ...(info.dynamoEndpoint ? { dynamoEndpoint: info.dynamoEndpoint } : {}),
     hubRegion: info.hubRegion,
-    tableName: info.table,
     bucketName: info.bucket,
-    // The key's ARN, as the stack gives the Lambdas: the bucket policy's DenyOtherKeys compares ARNs.
-    kmsKeyId: info.kmsKeyArn,
-    ...(info.digestKeyId ? { digestKeyId: info.digestKeyId } : {}),
-    readerRoleName: info.readerRole,
     boundary: new StaticAccountBoundary(info.memberAccounts),
     // As Lambda hands a function its execution role: the hub role's session, evaluated by the
     // sandbox's IAM like any principal's.
@@ -144,7 +140,7 @@ export async function pump(
   const maxRounds = options.maxRounds ?? 50;
   const maxBatches = options.maxBatchesPerRound ?? 1000;
   const hub = new SQSClient(hubClientOptions(info.endpoint, info.hubRegion));
-  const members = new MemberCredentials(info.endpoint);
+  const members = new SandboxRoleSessions(info.endpoint);
   const memberClients = new Map<string, SQSClient>();
   const report = {
     forwarded: 0,

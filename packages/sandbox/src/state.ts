@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { HubLocation } from '@ssmhub/access';
 
 /**
  * Where the local sandbox keeps its state. This module loads no AWS SDK, so the CLI's read
@@ -77,4 +78,41 @@ export function processStartTime(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The hub settings a sandbox's state holds: a SandboxInfo, or an older state file's names. */
+export interface SandboxHubState {
+  readonly endpoint?: string;
+  readonly dynamoEndpoint?: string;
+  readonly hubRegion?: string;
+  readonly region?: string;
+  readonly regions?: readonly string[];
+  readonly table?: string;
+  readonly tableName?: string;
+  readonly bucket?: string;
+  readonly bucketName?: string;
+  readonly kmsKeyId?: string;
+  readonly kmsKeyArn?: string;
+  readonly digestKeyId?: string;
+  readonly readerRole?: string;
+  readonly bus?: string;
+}
+
+/**
+ * Where a sandbox's hub is, as a source of resolveHubLocation: the same settings the hub stack
+ * gives the Lambdas (the key as its ARN: the bucket policy's DenyOtherKeys compares ARNs).
+ */
+export function sandboxHubLocation(state: SandboxHubState): Partial<HubLocation> {
+  const entries: [keyof HubLocation, string | undefined][] = [
+    ['endpoint', state.endpoint],
+    ['dynamoEndpoint', state.dynamoEndpoint],
+    ['hubRegion', state.hubRegion ?? state.region ?? state.regions?.[0]],
+    ['tableName', state.table ?? state.tableName],
+    ['bucketName', state.bucket ?? state.bucketName],
+    ['kmsKeyId', state.kmsKeyArn ?? state.kmsKeyId],
+    ['digestKeyId', state.digestKeyId],
+    ['readerRoleName', state.readerRole],
+    ['eventBusName', state.bus],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => typeof value === 'string' && value !== ''));
 }

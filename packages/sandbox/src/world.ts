@@ -49,7 +49,7 @@ import {
   restorerPolicy,
   type PolicyDocumentJson,
 } from '@ssmhub/core';
-import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, MemberCredentials, type ClientOptions } from './clients.js';
+import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, SandboxRoleSessions, type ClientOptions } from './clients.js';
 
 /**
  * Everything a client of the sandbox needs to know about a provisioned world (JSON-serializable:
@@ -155,7 +155,7 @@ export async function provisionWorld(endpoint: string, options: ProvisionOptions
 
   const { organizationId, memberAccounts } = await createOrganization(hub, memberCount);
   const hubResources = await provisionHub(hub, hubAccount, organizationId, options.dynamoEndpoint);
-  const credentials = new MemberCredentials(endpoint);
+  const credentials = new SandboxRoleSessions(endpoint);
   await Promise.all(
     memberAccounts.map(async (account) => {
       const member = { endpoint, credentials: await credentials.get(account) };

@@ -12,8 +12,7 @@ import { secondOf, StaticAccountBoundary, versionObjectKey, type VersionRecord }
 import { catalogKey, catalogRecordKey, toRecordItem } from '@ssmhub/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AccountNotAllowedError } from '../../src/errors.js';
-import { TokenBucket } from '../../src/rateLimit.js';
+import { AccountNotAllowedError } from '@ssmhub/access';
 import { Reconciler, type ReconcileConfig } from '../../src/reconcile.js';
 import { createReconcileHandler } from '../../src/reconcileHandler.js';
 import { FOREIGN, historyEntry, MEMBER, OTHER_MEMBER, REGION } from '../helpers/factories.js';
@@ -277,25 +276,5 @@ describe('Reconciler.reconcileOrganization', () => {
     expect(await handler({ action: 'plan', sliceSize: 1 })).toEqual({
       slices: [{ accounts: [OTHER_MEMBER] }, { accounts: [MEMBER] }],
     });
-  });
-});
-
-describe('TokenBucket', () => {
-  it('lets a burst through, then paces callers at the rate', async () => {
-    let clock = 0;
-    const sleeps: number[] = [];
-    const bucket = new TokenBucket(
-      2,
-      3,
-      () => clock,
-      async (ms) => {
-        sleeps.push(ms);
-        clock += ms;
-      },
-    );
-    for (let i = 0; i < 7; i++) await bucket.take();
-    // 3 from the burst, then 4 more at 2 a second: 2 seconds of waiting.
-    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
-    expect(clock).toBe(2000);
   });
 });
