@@ -12,14 +12,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           globalSetup: ['test/tmpdir.setup.ts'],
-          include: ['packages/*/tests/unit/**/*.test.ts', 'stacks/test/**/*.test.ts'],
+          include: ['packages/*/tests/unit/**/*.test.ts', 'stacks/test/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 120_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/**/*.test.ts', 'packages/*/tests/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'packages/*/tests/integration/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -28,7 +28,7 @@ const env = {
 const sections = {
   start: ['CLI start (whole processes)', 'packages/cli/bench/start.ts'],
   lambda: ["the Lambdas' own cost: CPU per version, bundle size, initialisation", 'packages/hub/bench/lambda.ts'],
-  load: ['ingest load', 'packages/hub/bench/load.ts'],
+  load: ['ingest load', 'packages/sandbox/bench/ingestLoad.ts'],
   preview: ['point-in-time preview and restore', 'packages/client/bench/preview.ts'],
   changes: ['changes over a day, a month and a year', 'packages/client/bench/changes.ts'],
   verify: ['restore test (ssmhub verify)', 'packages/client/bench/verify.ts'],

@@ -2,11 +2,11 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoadBench, silentLogger } from '../../bench/load.js';
+import { runLoadBench, silentLogger } from '../../bench/ingestLoad.js';
 
 // CI size by default (the emulator ingests ~10 versions/s on 2 cores); for the full run set
 // SSMHUB_LOAD_CHANGES=10000 SSMHUB_LOAD_PARAMETERS=1000
-// (or `node packages/hub/dist/bench/load.js`).
+// (or `npx tsx packages/sandbox/bench/ingestLoad.ts`).
 const CHANGES = Number(process.env.SSMHUB_LOAD_CHANGES ?? 300);
 const PARAMETERS = Number(process.env.SSMHUB_LOAD_PARAMETERS ?? 100);
 

@@ -1,10 +1,9 @@
 import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mapLimit } from '@ssmhub/core';
-import { dynamoDBLocalUnavailable, hubConfigFor } from '@ssmhub/sandbox';
-import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
+import { dynamoDBLocalUnavailable, hubConfigFor } from '../src/index.js';
+import { startTestSandbox, type TestSandbox } from '../src/testing.js';
 import { IndexTable } from '@ssmhub/store';
-import type { HubConfig } from '../src/config.js';
-import { createIngestHandler } from '../src/ingest.js';
+import { createIngestHandler, type HubConfig } from '@ssmhub/hub';
 
 /** The sandbox the benchmark runs in (a test sandbox: emulator plus provisioned world). */
 export type LoadBenchSandbox = Pick<TestSandbox, 'info' | 'store' | 'clients' | 'pump'>;
@@ -177,7 +176,7 @@ export function benchDynamoLocal(log: (line: string) => void = (l) => console.er
   return unavailable === undefined;
 }
 
-/** Command line: `npx tsx packages/hub/bench/load.ts` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS, SSMHUB_BENCH_DYNAMODB). */
+/** Command line: `npx tsx packages/sandbox/bench/ingestLoad.ts` (SSMHUB_LOAD_CHANGES, SSMHUB_LOAD_PARAMETERS, SSMHUB_BENCH_DYNAMODB). */
 async function main(): Promise<void> {
   const dynamoLocal = benchDynamoLocal();
   const sandbox = await startTestSandbox({ memberCount: 3, regions: ['us-east-1'], dynamoLocal });
