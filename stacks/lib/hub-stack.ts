@@ -32,8 +32,6 @@ import {
   HubAlarmNamePrefix,
   HubAlarmNames,
   HubEnvironment,
-  IndexNames,
-  IndexTableSchema,
   IngestQueueSettings,
   ReconcileMetrics,
   ResourceNames,
@@ -43,7 +41,7 @@ import {
   serviceHost,
   type VerifyInvocation,
 } from '@ssmhub/core';
-import { RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
+import { IndexTableSchema, RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
 import type { Construct } from 'constructs';
 import { ObjectLockMode, RECONCILE_INTERVAL_HOURS, type SsmHubConfig } from './config.js';
 import { HubExports } from './names.js';
@@ -610,7 +608,7 @@ export class HubStack extends Stack {
       new iam.PolicyStatement({
         sid: 'BackfillFeedDays',
         actions: ['dynamodb:Scan'],
-        resources: [`${this.table.tableArn}/index/${IndexNames.feed}`],
+        resources: [`${this.table.tableArn}/index/${IndexTableSchema.feedIndex.indexName}`],
       }),
     );
 

@@ -4,7 +4,6 @@ import {
   HubAlarmNamePrefix,
   HubAlarmNames,
   HubEnvironment,
-  IndexTableSchema,
   IngestQueueSettings,
   ParameterStoreDetailTypes,
   ReconcileMetrics,
@@ -15,7 +14,7 @@ import {
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
-import { RESTORE_PARTITION_PREFIX, VersionObjectActions, restorePartition } from '@ssmhub/store';
+import { IndexPartitions, IndexTableSchema, RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
 import { DEADLINE_MARGIN_MS } from '../../packages/hub/src/reconcileHandler.js';
 import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
 import { HubExports } from '../lib/names.js';
@@ -135,7 +134,7 @@ describe('ingest queue', () => {
 });
 
 describe('index table', () => {
-  it('follows IndexTableSchema from @ssmhub/core and is on-demand, PITR, deletion-protected, KMS', () => {
+  it('follows IndexTableSchema from @ssmhub/store and is on-demand, PITR, deletion-protected, KMS', () => {
     const key = hubKeyId;
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -669,7 +668,7 @@ describe('restore operators in the hub', () => {
       },
     ]);
     // The prefix is the one the CLI writes its restore records under.
-    expect(restorePartition('111111111111', 'eu-west-1').startsWith(RESTORE_PARTITION_PREFIX)).toBe(true);
+    expect(IndexPartitions.ofRestores('111111111111', 'eu-west-1').startsWith(RESTORE_PARTITION_PREFIX)).toBe(true);
   });
 
   it('read backed-up values through the bucket policy and decrypt them through the key policy', () => {

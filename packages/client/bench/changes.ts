@@ -6,8 +6,8 @@
  *
  * Run: `npm run build && npx tsx packages/client/bench/changes.ts`
  */
-import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import type { RequestStatsSnapshot } from '@ssmhub/store';
+import type { VersionRecord } from '@ssmhub/core';
+import { VersionObjects, type RequestStatsSnapshot } from '@ssmhub/store';
 import { createSandboxHub } from '../src/hub.js';
 import { changes } from '../src/changes.js';
 import { startBenchSandbox } from './benchHub.js';
@@ -50,7 +50,7 @@ export async function runChangesBench(log: (line: string) => void = (l) => conso
         time,
         type: 'String',
         lastModifiedUser: 'arn:aws:iam::123456789012:user/bench',
-        objectKey: versionObjectKey(location, time, version),
+        objectKey: VersionObjects.keyOf(location, time, version),
       });
     }
     await seedHubIndex(hub, {

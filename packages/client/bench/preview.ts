@@ -12,8 +12,8 @@
  * Run: `npm run build && npx tsx packages/client/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
-import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
+import { mapLimit, type VersionRecord } from '@ssmhub/core';
+import { RequestCounter, VersionObjects, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
 import { createSandboxHub, type HubConnection } from '../src/hub.js';
 import { preview } from '../src/preview.js';
 import { applyRestore, planRestore } from '../src/restore.js';
@@ -72,7 +72,7 @@ async function buildData(
         tier: 'Standard',
         dataType: 'text',
         lastModifiedUser: 'arn:aws:iam::123456789012:user/bench',
-        objectKey: versionObjectKey({ account, region: REGION, name }, time, j),
+        objectKey: VersionObjects.keyOf({ account, region: REGION, name }, time, j),
       };
       records.push(record);
     }

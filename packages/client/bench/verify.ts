@@ -7,9 +7,9 @@
  *
  * Run: `npm run build && npx tsx packages/client/bench/verify.ts` (size: SSMHUB_VERIFY_VERSIONS, default 1000).
  */
-import { mapLimit, versionObjectKey, type VersionRecord } from '@ssmhub/core';
+import { mapLimit, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, VersionObjects, type RequestStatsSnapshot } from '@ssmhub/store';
 import { createSandboxHub } from '../src/hub.js';
 import { verify } from '../src/verify.js';
 import { seedHubIndex } from '../src/testing.js';
@@ -56,7 +56,7 @@ export async function runVerifyBench(versions: number): Promise<VerifyBenchRepor
         version,
         time,
         type: 'SecureString',
-        objectKey: versionObjectKey({ account, region: REGION, name }, time, version),
+        objectKey: VersionObjects.keyOf({ account, region: REGION, name }, time, version),
       };
     });
     const records = await mapLimit(planned, 16, async (r) => ({

@@ -1,8 +1,7 @@
-import { mapLimit, monthsBetween, parseSelector, selects, yearsBetween } from '@ssmhub/core';
+import { mapLimit } from '@ssmhub/core';
 import type { IndexRecord, VersionRecord } from '@ssmhub/core';
 import {
   RequestCounter,
-  type FeedEntry,
   type RestoreCounts,
   type RestorePlanCounts,
   type RestoreRecord,
@@ -22,8 +21,13 @@ export interface ChangesOptions {
   readonly since: TimeInput;
   /** Last moment (inclusive). @default - now */
   readonly until?: TimeInput;
-  /** Only this account's changes (reads its own feed). @default - the whole organization */
+  /** Only this account's changes; one the hub never indexed is an error. @default - the whole organization */
   readonly account?: string;
+  /**
+   * Only these accounts' changes (the store reads each one's own feed when that costs fewer
+   * Queries than the organization's). @default - the whole organization
+   */
+  readonly accounts?: readonly string[];
   /** Only names under this path (any depth) or this key. @default - every name */
   readonly path?: string;
   /** Called as feed partitions are read (a progress bar for long ranges). */
@@ -66,8 +70,8 @@ export interface ChangesResult {
   readonly stats: RequestStatsSnapshot;
 }
 
-/** Feed queries in flight at once. */
-const FEED_CONCURRENCY = 16;
+/** Reads of the version a deletion or label change concerns in flight at once. */
+const CONTEXT_CONCURRENCY = 16;
 
 function toRestoreChange(r: RestoreRecord): RestoreChange {
   return {
@@ -97,7 +101,7 @@ async function contextOf(
   stats: RequestCounter,
   record: IndexRecord,
 ): Promise<VersionRecord | undefined> {
-  const page = await hub.index(stats).recordsBefore(record, record.time, { limit: 10 });
+  const page = await hub.index(stats).records.before(record, record.time, { limit: 10 });
   const versions = page.records.filter((r): r is VersionRecord => r.kind === 'version');
   if (record.kind === 'label') return versions.find((v) => v.version === record.version);
   return versions.find((v) => v.time <= record.time) ?? versions[0];
@@ -105,9 +109,8 @@ async function contextOf(
 
 /**
  * The change feed: every version, deletion, label change and restore between two moments, oldest
- * first, across the organization or for one account. Org-wide it first reads which day-shards of
- * the feed hold anything (the feed-days markers, two Queries a year), then only those; one account
- * reads its own feed, one Query a month.
+ * first, across the organization or for one account (the store plans which feed partitions to
+ * read: see FeedIndex.changes).
  *
  * @example
  * const { records } = await changes(hub, { since: '2026-11-21T00:00:00Z', path: '/app/' });
@@ -118,44 +121,22 @@ export async function changes(hub: HubConnection, options: ChangesOptions): Prom
   const since = moment(options.since, now);
   const until = moment(options.until ?? now, now);
   if (since > until) throw new InvalidInputError(`--since ${since} is after --until ${until}`);
-  const pathSelector = options.path ? parseSelector(options.path, true) : undefined;
-  const matchesPath = (name: string): boolean =>
-    !options.path || name === options.path || (pathSelector !== undefined && selects(pathSelector, name));
   const stats = new RequestCounter();
-  const index = hub.index(stats);
-  let feeds: (() => Promise<FeedEntry[]>)[];
+  const accounts = options.account ? [options.account] : options.accounts;
+  for (const account of accounts ?? []) checkAccount(account);
   if (options.account) {
-    const account = options.account;
-    checkAccount(account);
-    const known = await readRegistry(hub, stats, account);
+    const known = await readRegistry(hub, stats, options.account);
     if (known.length === 0)
-      throw new UnknownAccountError(`unknown account ${account}: the hub has indexed nothing for it`);
-    feeds = monthsBetween(new Date(since), new Date(until)).map(
-      (month) => () => index.accountFeed(account, month, since, until),
-    );
-  } else {
-    const active = await index.activeFeedPartitions(
-      yearsBetween(new Date(since), new Date(until)),
-      since.slice(0, 10),
-      until.slice(0, 10),
-    );
-    feeds = active.map(
-      ({ day, shard }) =>
-        () =>
-          index.orgFeed(day, shard, since, until),
-    );
+      throw new UnknownAccountError(`unknown account ${options.account}: the hub has indexed nothing for it`);
   }
-  let done = 0;
-  const pages = await mapLimit(feeds, FEED_CONCURRENCY, async (read) => {
-    const page = await read();
-    options.onProgress?.((done += 1), feeds.length);
-    return page;
+  const entries = await hub.index(stats).feed.changes({
+    since,
+    until,
+    ...(accounts ? { accounts } : {}),
+    ...(options.path ? { path: options.path } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const all = pages.flat().sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-  const selected = all.filter((entry) =>
-    matchesPath(entry.kind === 'restore' ? entry.restore.name : entry.record.name),
-  );
-  const records = await mapLimit(selected, FEED_CONCURRENCY, async (entry): Promise<ChangeRecord> => {
+  const records = await mapLimit(entries, CONTEXT_CONCURRENCY, async (entry): Promise<ChangeRecord> => {
     if (entry.kind === 'restore') return toRestoreChange(entry.restore);
     const record = entry.record;
     const context = record.kind === 'version' ? undefined : await contextOf(hub, stats, record);

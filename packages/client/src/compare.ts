@@ -4,7 +4,6 @@ import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
-import { snapshotsAt } from './pointInTime.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 import { readStoredVersions } from './values.js';
@@ -73,7 +72,7 @@ async function snapshotOf(
   selector: Selector,
   at: string,
 ): Promise<Map<string, VersionRecord>> {
-  const [snapshot] = await snapshotsAt(hub, stats, location, selector, [at]);
+  const [snapshot] = await hub.index(stats).stateAt(location, selector, [at]);
   return snapshot ?? new Map();
 }
 

@@ -118,7 +118,7 @@ export async function coverage(hub: HubConnection, options: CoverageOptions = {}
     }
     const location = { account: id, region };
     const [parameters, findingCount] = await Promise.all([
-      hub.index(stats).catalogSize(location),
+      hub.index(stats).catalog.size(location),
       currentFindingCount(hub, stats, location),
     ]);
     const last =

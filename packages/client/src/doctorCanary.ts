@@ -240,7 +240,7 @@ async function putAndMeasure(m: Measurement): Promise<PipelineOutcome> {
   let driven = { ms: 0, hubMs: 0 };
   for (;;) {
     await m.drive(change);
-    const records = await m.hub.index(m.stats).nameRecords({ account, region, name: CANARY_PARAMETER });
+    const records = await m.hub.index(m.stats).records.ofName({ account, region, name: CANARY_PARAMETER });
     record = findVersion(records, version, modified);
     if (record?.objectVersionId) {
       indexedAt = Date.now();

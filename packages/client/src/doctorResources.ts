@@ -14,13 +14,13 @@ import { GetTopicAttributesCommand, SNSClient, paginateListSubscriptionsByTopic 
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   HubAlarmNames,
-  IndexTableSchema,
   IngestQueueSettings,
   ResourceNames,
   backupBucketName,
   mapLimit,
   partitionOf,
 } from '@ssmhub/core';
+import { IndexTableSchema } from '@ssmhub/store';
 import { deniedSkip, errorLine, fail, isAccessDenied, isNotFound, ok, skip, type DoctorCheck } from './doctorCheck.js';
 import type { HubConnection } from './hub.js';
 

@@ -14,7 +14,6 @@ import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
-import { snapshotsAt } from './pointInTime.js';
 
 export interface FindingsOptions {
   /** Only this account. @default - every account the hub knows */
@@ -62,16 +61,16 @@ async function locationFindings(
   location: Location,
   options: FindingsOptions,
 ): Promise<FindingOutput[]> {
-  const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
+  const [current] = await hub.index(stats).stateAt(location, EVERY_NAME, [new Date().toISOString()]);
   const names = new Set(
     [...(current ?? new Map<string, VersionRecord>()).values()]
       .filter((v): v is VersionRecord => v.kind === 'version')
       .filter((v) => (v.findings ?? []).some((rule: string) => !options.rule || rule === options.rule))
       .map((v) => v.name),
   );
-  if (options.fixed) for (const name of await hub.index(stats).namesWithFindings(location)) names.add(name);
+  if (options.fixed) for (const name of await hub.index(stats).records.namesWithFindings(location)) names.add(name);
   const perName = await mapLimit([...names].sort(), NAME_CONCURRENCY, async (name) => {
-    const records = lifecycleOnly(await hub.index(stats).nameRecords({ ...location, name }));
+    const records = lifecycleOnly(await hub.index(stats).records.ofName({ ...location, name }));
     const timeline = orderTimeline(records).map((entry) => entry.record);
     return findingEpisodes(timeline)
       .filter((e) => !options.rule || e.rule === options.rule)
@@ -134,7 +133,7 @@ export async function currentFindingCount(
   stats: RequestCounter,
   location: Location,
 ): Promise<number> {
-  const [current] = await snapshotsAt(hub, stats, location, EVERY_NAME, [new Date().toISOString()]);
+  const [current] = await hub.index(stats).stateAt(location, EVERY_NAME, [new Date().toISOString()]);
   return [...(current ?? new Map<string, VersionRecord>()).values()].reduce(
     (sum, v) => sum + (v.kind === 'version' ? (v.findings?.length ?? 0) : 0),
     0,

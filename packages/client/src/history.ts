@@ -35,7 +35,7 @@ export async function readNameRecords(
   location: Location,
   name: string,
 ): Promise<{ record: IndexRecord; context?: VersionRecord }[]> {
-  const records = await hub.index(stats).nameRecords({ ...location, name });
+  const records = await hub.index(stats).records.ofName({ ...location, name });
   const lifecycle = records.filter((r): r is LifecycleRecord => r.kind !== 'label');
   const labels = records.filter((r): r is LabelRecord => r.kind === 'label').sort((a, b) => (a.time < b.time ? -1 : 1));
   const timeline = orderTimeline(lifecycle);

@@ -10,7 +10,7 @@ import {
   backupBucketName,
   partitionOf,
 } from '@ssmhub/core';
-import { IndexTable, VersionObjects, type RequestCounter } from '@ssmhub/store';
+import { IndexTable, VersionObjects, type Index, type RequestCounter } from '@ssmhub/store';
 import { findSandboxState, sandboxHubLocation, type SandboxHubState } from '@ssmhub/sandbox/state';
 import { resolveHubLocation, type HubLocation } from '@ssmhub/access';
 import { HubNotFoundError, RestoreAccessDeniedError } from './errors.js';
@@ -114,7 +114,7 @@ export interface HubConnection {
     sourceIdentity?: string,
   ): Promise<() => Promise<AwsCredentialIdentity>>;
   /** The hub's index, counting its requests in `counter`. */
-  index(counter: RequestCounter): IndexTable;
+  index(counter: RequestCounter): Index;
   /** The backup bucket's version objects, counting its requests in `counter`. */
   versionObjects(counter: RequestCounter): Promise<VersionObjects>;
 }

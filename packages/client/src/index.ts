@@ -37,11 +37,10 @@ export type {
   OrgRestorePlan,
 } from './orgRestore.js';
 export type { OrgRestoreIntent, OrgRestoreLocationRecord } from '@ssmhub/store';
-export { restorePartition, toRestoreIntentItem, toRestoreOutcomeItem, RESTORE_KIND } from '@ssmhub/store';
+export { RESTORE_KIND } from '@ssmhub/store';
 export type { RestoreRecord, RestoreIntent, RestoreOutcomeRecord, RestoreCounts } from '@ssmhub/store';
 export { versionValue } from './versionValue.js';
 export type { VersionValueOptions, VersionValueResult } from './versionValue.js';
-export { snapshotsAt, readStateAt, readCatalog, PointInTimeSettings } from './pointInTime.js';
 export { operationOf, toOutputRecord } from './records.js';
 export type { OutputRecord } from './records.js';
 export { RequestCounter } from '@ssmhub/store';

@@ -21,7 +21,7 @@ export async function readRegistry(
   stats: RequestCounter,
   account?: string,
 ): Promise<RegistryEntry[]> {
-  return hub.index(stats).listRegistry(account);
+  return hub.index(stats).registry.list(account);
 }
 
 /**

@@ -292,7 +292,7 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
     at,
     ...(options.regions ? { regions: [...options.regions] } : {}),
   };
-  const recorded = await index.readOrgRestore(restoreId);
+  const recorded = await index.restores.readOrg(restoreId);
   if (recorded.intent) checkSameRestore(recorded.intent, wanted);
   const locations = await orgRestoreLocations(hub, stats, recorded.intent?.regions ?? options.regions);
   const doneEarlier = new Set(
@@ -300,7 +300,7 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
   );
   const remaining = locations.filter((l) => !doneEarlier.has(`${l.account}/${l.region}`));
   if (!recorded.intent) {
-    await index.putOrgRestoreIntent({
+    await index.restores.putOrgIntent({
       kind: ORG_RESTORE_KIND,
       ...wanted,
       time: new Date(started).toISOString(),
@@ -339,7 +339,7 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
         const { state, message } = refusedOrFailed(error);
         outcome = { ...location, status: state, counts: NO_COUNTS, message };
       }
-      await index.putOrgRestoreLocation({
+      await index.restores.putOrgLocation({
         kind: ORG_RESTORE_LOCATION_KIND,
         restoreId,
         time: new Date().toISOString(),

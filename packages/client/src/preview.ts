@@ -4,7 +4,6 @@ import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
-import { snapshotsAt } from './pointInTime.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
 import { moment } from './time.js';
@@ -69,7 +68,7 @@ export async function preview(hub: HubConnection, options: PreviewOptions): Prom
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const [snapshot] = await snapshotsAt(hub, stats, location, selector, [at]);
+  const [snapshot] = await hub.index(stats).stateAt(location, selector, [at]);
   const { records, warnings } = await outputOf(hub, stats, snapshot ?? new Map(), options.values ?? false);
   return { location, at, records, stats: stats.snapshot(), warnings };
 }
@@ -114,7 +113,7 @@ export async function diff(hub: HubConnection, options: DiffOptions): Promise<Di
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const [before, after] = await snapshotsAt(hub, stats, location, selector, [from, to]);
+  const [before, after] = await hub.index(stats).stateAt(location, selector, [from, to]);
   const entries = diffSnapshots(before ?? new Map(), after ?? new Map()).map((e) => ({
     name: e.name,
     change: e.change,

@@ -50,7 +50,6 @@ import { RestoreRefusedError } from './errors.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, checkRegion, readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
-import { snapshotsAt } from './pointInTime.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
@@ -219,12 +218,12 @@ async function explainEmptySelection(
 ): Promise<string> {
   const index = hub.index(stats);
   if (selector.kind === 'key') {
-    if (await index.hasCatalogUnder(source, `${selector.name}/`)) {
+    if (await index.catalog.hasUnder(source, `${selector.name}/`)) {
       return `'${input}' is a key and no parameter of that name existed at ${at} nor exists now; did you mean '${selector.name}/' or --recursive?`;
     }
     return `no parameter named '${input}' existed at ${at} in ${source.account}/${source.region}, nor exists in the target now`;
   }
-  if (!selector.recursive && (await index.hasCatalogUnder(source, selectorPrefix(selector)))) {
+  if (!selector.recursive && (await index.catalog.hasUnder(source, selectorPrefix(selector)))) {
     return `no parameter directly under '${input}' existed at ${at} nor exists now; the hub knows names deeper below it: add --recursive`;
   }
   return `no parameter under '${input}' existed at ${at} in ${source.account}/${source.region}, nor exists in the target now`;
@@ -340,7 +339,7 @@ export async function planRestore(hub: HubConnection, options: RestoreOptions): 
   const target: Location = { account: options.toAccount ?? source.account, region: options.toRegion ?? source.region };
   // Invariant 10: the target and the moment are checked before any call to the target.
   await checkRestoreTarget(hub, stats, target.account, options.allowedTargets);
-  const coverageStartAt = await hub.index(stats).coverageStart(source.account, source.region);
+  const coverageStartAt = await hub.index(stats).registry.coverageStart(source.account, source.region);
   const refusal = coverageRefusal({
     at,
     coverageStart: coverageStartAt,
@@ -358,7 +357,7 @@ export async function planRestore(hub: HubConnection, options: RestoreOptions): 
   const clientConfig = { ...hub.clientConfig(target.region), credentials };
   const ssm = new SSMClient(clientConfig);
   const [[snapshot], current] = await Promise.all([
-    snapshotsAt(hub, stats, source, selector, [at]),
+    hub.index(stats).stateAt(source, selector, [at]),
     readCurrent(ssm, stats, selector),
   ]);
   const present = [...(snapshot ?? new Map()).values()];
@@ -591,7 +590,7 @@ export async function applyRestore(
       },
       ...(options.partOf ? { partOf: options.partOf } : {}),
     };
-    await index.putRestoreIntent(intent);
+    await index.restores.putIntent(intent);
   }
 
   const puts = ready.filter((e) => e.action === RestoreAction.put);
@@ -660,7 +659,7 @@ export async function applyRestore(
   const status: RestoreOutcomeRecord['status'] =
     troubles === 0 ? 'succeeded' : counts.put + counts.deleted + counts.unchanged > 0 ? 'partial' : 'failed';
   if (restoreId) {
-    await index.putRestoreOutcome({
+    await index.restores.putOutcome({
       kind: RESTORE_OUTCOME_KIND,
       restoreId,
       account: plan.target.account,

@@ -5,7 +5,6 @@ import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
-import { readStateAt } from './pointInTime.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
 
@@ -68,13 +67,13 @@ export async function search(hub: HubConnection, options: SearchOptions): Promis
   }
   const now = new Date().toISOString();
   const found = await mapLimit(locations, SEARCH_CONCURRENCY, async (location) => {
-    const entries = (await hub.index(stats).catalogRange(location, prefix)).filter((entry) => matches(entry.name));
+    const entries = (await hub.index(stats).catalog.range(location, prefix)).filter((entry) => matches(entry.name));
     return mapLimit(entries, 16, async (entry: CatalogEntry): Promise<OutputRecord | undefined> => {
       let state: ParameterState | undefined = stateFromRecentRecords(entry.records, now, {
         complete: false,
         firstSecondComplete: true,
       });
-      state ??= await readStateAt(hub, stats, location, entry.name, now);
+      state ??= await hub.index(stats).stateOf({ ...location, name: entry.name }, now);
       if (state.exists) return toOutputRecord(state.record);
       if (options.includeDeleted === false || !state.record) return undefined;
       const deleted = entry.records

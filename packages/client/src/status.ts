@@ -76,11 +76,11 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  */
 export async function status(hub: HubConnection): Promise<StatusResult> {
   const stats = new RequestCounter();
-  const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).listCoverage()]);
+  const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).registry.coverage()]);
   const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));
   const now = Date.now();
   const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
-    const count = await hub.index(stats).catalogSize(entry);
+    const count = await hub.index(stats).catalog.size(entry);
     const known = coverageOf.get(`${entry.account}#${entry.region}`);
     return {
       account: entry.account,

@@ -12,7 +12,7 @@ import {
   versionValue,
 } from '@ssmhub/client';
 import type { ChangeRecord, HubConnection, RestoreChange } from '@ssmhub/client';
-import { FEED_SHARDS, InvalidInputError, daysBetween, mapLimit, monthsBetween } from '@ssmhub/core';
+import { InvalidInputError } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
 import { restoreCommand } from './restoreCommand.js';
 
@@ -51,7 +51,8 @@ class Query {
   public positiveInteger(name: string): number | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidInputError(`${name} '${value}' is not a whole number`);
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      throw new InvalidInputError(`${name} '${value}' is not a whole number`);
     return Number(value);
   }
 }
@@ -69,9 +70,6 @@ export function restoreCovers(restore: RestoreChange, name: string): boolean {
 
 /** An API route that does not exist (HTTP 404). */
 export class NotFoundError extends InvalidInputError {}
-
-/** Accounts whose feeds the heatmap reads at once. */
-const ACCOUNT_FEED_CONCURRENCY = 8;
 
 /** Changes the feed page shows at most (the newest ones). */
 const FEED_LIMIT = 1000;
@@ -141,20 +139,7 @@ export class ConsoleApi {
     const since = query.time('since', unit === HeatmapUnit.day ? '-13d' : '-23h');
     const known = await status(this.hub);
     const accounts = [...new Set(known.locations.map((l) => l.account))];
-    // Each account's own feed costs a query a month; the organization's, FEED_SHARDS a day: read
-    // whichever is fewer (the same records either way).
-    const perAccount =
-      accounts.length * monthsBetween(new Date(since), new Date(until)).length <
-      FEED_SHARDS * daysBetween(new Date(since), new Date(until)).length;
-    const records = perAccount
-      ? (
-          await mapLimit(
-            accounts,
-            ACCOUNT_FEED_CONCURRENCY,
-            async (account) => (await changes(this.hub, { since, until, account })).records,
-          )
-        ).flat()
-      : (await changes(this.hub, { since, until })).records;
+    const { records } = await changes(this.hub, { since, until, accounts });
     return heatmapOf(records, { since, until, unit, accounts });
   }
 

@@ -1,6 +1,5 @@
 export * from './errors.js';
 export * from './events.js';
-export * from './keys.js';
 export * from './names.js';
 export * from './paths.js';
 export * from './resolve.js';

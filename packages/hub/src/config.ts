@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import type { AccountBoundary, WatchedPath } from '@ssmhub/core';
+import type { Index, RequestCounter } from '@ssmhub/store';
 
 /** Everything the ingest and reconcile functions need to know about the hub. */
 export interface HubConfig {
@@ -35,4 +36,10 @@ export interface HubConfig {
   readonly eventBusName?: string;
   /** A SecureString under the AWS managed key is a finding. @default false */
   readonly requireCustomerKey?: boolean;
+  /**
+   * The index the function reads and writes, counting its requests in `counter` (unit tests give
+   * an InMemoryIndex from `@ssmhub/store/testing`).
+   * @default - the DynamoDB table `tableName`, read with strong consistency
+   */
+  readonly index?: (counter: RequestCounter) => Index;
 }

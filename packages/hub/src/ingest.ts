@@ -114,7 +114,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
         if (now - (registryTouched.get(key) ?? 0) < REGISTRY_TOUCH_INTERVAL_MS) return;
         registryTouched.set(key, now);
         // Status only: a failure here must not fail messages whose versions are stored.
-        await index.touchRegistry(e.account, e.region, e.time).catch((error: unknown) => {
+        await index.registry.touch(e.account, e.region, e.time).catch((error: unknown) => {
           logger.warn('registry update failed', { account: e.account, region: e.region, error: describeError(error) });
         });
       }),

@@ -8,7 +8,6 @@ import {
   latestSecond,
   mapLimit,
   secondOf,
-  versionObjectKey,
   type IndexRecord,
   type LabelRecord,
   type LifecycleRecord,
@@ -18,6 +17,7 @@ import {
   type UncapturedRecord,
   type VersionRecord,
 } from '@ssmhub/core';
+import { VersionObjects } from '@ssmhub/store';
 import { readParameterHistory } from './history.js';
 import type { HubRuntime } from './runtime.js';
 
@@ -74,7 +74,7 @@ export class ParameterIngester {
     for (const [name, history] of histories) {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
-      const deletions = hasDeletes && (!ambiguous || (await this.storage.index.hasCatalogEntry(location)));
+      const deletions = hasDeletes && (!ambiguous || (await this.storage.index.catalog.has(location)));
       const added = await this.ingestName(ssm, location, history, group, ambiguous, {
         deletions,
         uncaptured: uncapturedNames.has(name),
@@ -101,7 +101,7 @@ export class ParameterIngester {
     if (withHistory.length > 0) return new Set(withHistory);
     for (const name of histories.keys()) {
       const location = { account: group.account, region: group.region, name };
-      if (await this.storage.index.hasCatalogEntry(location)) return new Set([name]);
+      if (await this.storage.index.catalog.has(location)) return new Set([name]);
     }
     return new Set([group.eventName]);
   }
@@ -152,7 +152,7 @@ export class ParameterIngester {
       // A stored version of the second before an event can account for it (absorbedByCaptured).
       ...announced.map((u) => secondOf(new Date(Date.parse(u.time) - 1000).toISOString())),
     ];
-    const existing = await this.storage.index.recordsFrom(
+    const existing = await this.storage.index.records.from(
       location,
       seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
     );
@@ -207,7 +207,7 @@ export class ParameterIngester {
       return { ...annotated, ...stored };
     });
 
-    await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.markPrecedes(tombstone));
+    await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.records.markPrecedes(tombstone));
     const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured];
     if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
@@ -216,7 +216,7 @@ export class ParameterIngester {
       // so the redelivery writes both again; the other order could leave a stale catalog forever.
       if (last && [...added, ...hinted].some((r) => secondOf(r.time) === last)) {
         const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
-        await this.storage.index.updateCatalog(
+        await this.storage.index.catalog.update(
           location,
           last,
           lifecycle.filter((r) => secondOf(r.time) === last),
@@ -226,11 +226,11 @@ export class ParameterIngester {
     }
     const records: IndexRecord[] = [...added, ...newLabels];
     await this.storage.insight.announce(added);
-    if (records.length > 0) await this.storage.index.prepareRecords(records);
-    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.putRecord(record));
+    if (records.length > 0) await this.storage.index.records.prepare(records);
+    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.records.put(record));
     const uncapturedWritten = records.filter((record, i) => record.kind === 'uncaptured' && wrote[i]).length;
     if (uncapturedWritten > 0) {
-      await this.storage.index.countUncaptured(location.account, location.region, uncapturedWritten);
+      await this.storage.index.registry.countUncaptured(location.account, location.region, uncapturedWritten);
     }
     if (records.length > 0) {
       this.logger.info('stored', {
@@ -303,7 +303,7 @@ function toVersionRecord(location: ParameterLocation, entry: ParameterHistory): 
     lastModifiedUser: entry.LastModifiedUser,
     allowedPattern: entry.AllowedPattern,
     policies: entry.Policies?.length ? entry.Policies.map((p) => p.PolicyText ?? '') : undefined,
-    objectKey: versionObjectKey(location, time, version),
+    objectKey: VersionObjects.keyOf(location, time, version),
   };
 }
 

@@ -212,7 +212,7 @@ export class Reconciler {
    * upgrade): `changes` finds only the day-shards that have one. @returns the day-shards found
    */
   public backfillFeedDays(): Promise<number> {
-    return this.runtime.index.backfillFeedDays();
+    return this.runtime.index.feed.backfillDays();
   }
 
   /**
@@ -230,13 +230,13 @@ export class Reconciler {
     const startedAt = toIsoMillis(this.now());
     const sweepId = `sweep-${startedAt}`;
     const mode = target.mode ?? SweepMode.incremental;
-    const registry = await this.runtime.index.registryEntry(account, region);
+    const registry = await this.runtime.index.registry.entry(account, region);
     const onboarding = registry?.baselineAt === undefined;
     const ssm = await this.runtime.ssmFor(account, region);
     // The catalog is read before SSM is listed: a name created after the read is simply not a
     // tombstone candidate, and one created after the listing is caught by its event or the next sweep.
     const catalog = new Map(
-      (await this.runtime.index.catalogRange({ account, region }, '')).map((entry) => [entry.name, entry]),
+      (await this.runtime.index.catalog.range({ account, region }, '')).map((entry) => [entry.name, entry]),
     );
     const listing = await listParameters(ssm, target.deadline, () => this.now().getTime());
 
@@ -332,7 +332,7 @@ export class Reconciler {
       ...(analysed > 0 ? { analysed } : {}),
     };
     if (complete) {
-      await this.runtime.index.recordSweep({
+      await this.runtime.index.registry.recordSweep({
         account,
         region,
         finishedAt,
@@ -354,16 +354,19 @@ export class Reconciler {
    * @returns how many versions it analysed
    */
   public async analyseStoredVersions(account: string, region: string): Promise<number> {
-    const pending = await this.runtime.index.unanalysedVersions({ account, region }, ANALYSIS_BACKFILL_PER_SWEEP);
+    const pending = await this.runtime.index.records.unanalysedVersions(
+      { account, region },
+      ANALYSIS_BACKFILL_PER_SWEEP,
+    );
     await mapLimit(pending, this.config.readConcurrency ?? DEFAULTS.readConcurrency, async (record) => {
       // The same verified read every value read goes through (VersionId and checksum, when recorded).
       const { values } = await this.runtime.objects.readVersions([record]);
       const value = values.get(record.objectKey)?.value ?? '';
       const { digest, digestKeyId, findings } = await this.runtime.insight.analyseVersion(value, record);
-      await this.runtime.index.annotateVersion(record, { digest, digestKeyId, findings });
+      await this.runtime.index.records.annotate(record, { digest, digestKeyId, findings });
     });
     if (pending.length < ANALYSIS_BACKFILL_PER_SWEEP) {
-      await this.runtime.index.markAnalysisBackfilled(account, region, toIsoMillis(this.now()));
+      await this.runtime.index.registry.markAnalysisBackfilled(account, region, toIsoMillis(this.now()));
     }
     return pending.length;
   }
@@ -441,7 +444,7 @@ export class Reconciler {
   public async staleLocations(windowHours: number, accounts?: readonly string[]): Promise<RegistryEntry[]> {
     const since = this.now().getTime() - windowHours * 3_600_000;
     const wanted = accounts ? new Set(accounts) : undefined;
-    return (await this.runtime.index.listRegistry()).filter((entry) => {
+    return (await this.runtime.index.registry.list()).filter((entry) => {
       if (wanted && !wanted.has(entry.account)) return false;
       const heard = [entry.lastEventAt, entry.lastSweepAt].map((t) => (t ? Date.parse(t) : 0));
       return Math.max(...heard) < since;
@@ -477,7 +480,7 @@ export class Reconciler {
     regions: readonly string[],
   ): Promise<{ account: string; region: string }[]> {
     const registry = new Map<string, RegistryEntry>();
-    for (const entry of await this.runtime.index.listRegistry()) {
+    for (const entry of await this.runtime.index.registry.list()) {
       registry.set(`${entry.account}#${entry.region}`, entry);
     }
     const rank = (location: { account: string; region: string }): string => {

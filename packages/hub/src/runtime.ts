@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MemberCredentials, OrganizationBoundary, resolveHubLocation } from '@ssmhub/access';
 import { HubEnvironment, ResourceNames, parseWatchedPaths, partitionOf } from '@ssmhub/core';
-import { IndexTable, RequestCounter, VersionObjects, countCalls } from '@ssmhub/store';
+import { IndexTable, RequestCounter, VersionObjects, countCalls, type Index } from '@ssmhub/store';
 import type { HubConfig } from './config.js';
 import { VersionInsight } from './insight.js';
 
@@ -35,7 +35,7 @@ export interface HubRuntime {
   /** AWS calls made, keyed `Service.Operation` (once per call, not per attempt). */
   readonly counter: RequestCounter;
   readonly logger: Logger;
-  readonly index: IndexTable;
+  readonly index: Index;
   readonly objects: VersionObjects;
   readonly memberCredentials: MemberCredentials;
   /** Digest, findings and watched-path events of the versions the function stores. */
@@ -107,7 +107,9 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     counter,
     logger,
     memberCredentials,
-    index: new IndexTable({ documents, tableName: config.tableName, counter, consistentRead: true }),
+    index:
+      config.index?.(counter) ??
+      new IndexTable({ documents, tableName: config.tableName, counter, consistentRead: true }),
     objects: new VersionObjects({ s3, bucketName: config.bucketName, kmsKeyId: config.kmsKeyId, counter }),
     ssmFor: async (account, region) => {
       // Assumed up front so an AccessDenied fails before any SSM call is attempted.

@@ -6,7 +6,8 @@
  * synthesized templates; scripts/permission-matrix.mjs prints the same data as docs/security.md's table,
  * so the test and the docs cannot disagree.
  */
-import { ResourceNames, WatchedChangeEvent, backupBucketName, locationPartition, serviceHost } from '@ssmhub/core';
+import { ResourceNames, WatchedChangeEvent, backupBucketName, serviceHost } from '@ssmhub/core';
+import { IndexPartitions } from '@ssmhub/store';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
@@ -175,8 +176,8 @@ export function permissionMatrix(
   const forwarder = role(member, ResourceNames.spokeForwardRole);
   const parameter = (name: string) => `arn:${p}:ssm:${memberRegion}:${member}:parameter${name}`;
   const ssmKey = world.keyArnOf('alias/aws/ssm', member, memberRegion);
-  const restorePartition = `RESTORE#${member}#${memberRegion}`;
-  const recordPartition = locationPartition(member, memberRegion);
+  const restorePartition = IndexPartitions.ofRestores(member, memberRegion);
+  const recordPartition = IndexPartitions.ofLocation(member, memberRegion);
   const hubAlarm = `arn:${p}:cloudwatch:${region}:${hub}:alarm:ssmhub-dlq-not-empty`;
   const keyTamperingRule = `arn:${p}:events:${region}:${hub}:rule/ssmhub-key-tampering`;
   const hubIngestRule = `arn:${p}:events:${region}:${hub}:rule/${ResourceNames.hubEventBus}/${ResourceNames.hubIngestRule}`;

@@ -107,7 +107,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   const index = new IndexTable({ documents: sandbox.clients.ddb, tableName: sandbox.info.table });
   const indexed: string[] = [];
   for (const account of accounts) {
-    for (const record of await index.locationRecords({ account, region })) {
+    for (const record of await index.records.ofLocation({ account, region })) {
       if (record.kind === 'version') indexed.push(`${account} ${record.name}@${record.version}`);
     }
   }

@@ -185,6 +185,6 @@ export async function readIndexRecords(
   account: string,
   region: string,
 ): Promise<IndexRecord[]> {
-  return new IndexTable({ documents: ddb, tableName: table }).locationRecords({ account, region });
+  return new IndexTable({ documents: ddb, tableName: table }).records.ofLocation({ account, region });
 }
 export { GroundTruth, seededRandom, sleep, type TruthOp, type TruthState } from './groundTruth.js';

@@ -39,7 +39,6 @@ import {
 import {
   backupBucketName,
   HubAlarmNames,
-  IndexTableSchema,
   IngestQueueSettings,
   parameterStoreEventPattern,
   partitionOf,
@@ -49,6 +48,7 @@ import {
   restorerPolicy,
   type PolicyDocumentJson,
 } from '@ssmhub/core';
+import { IndexTableSchema } from '@ssmhub/store';
 import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, SandboxRoleSessions, type ClientOptions } from './clients.js';
 
 /**

@@ -1,18 +1,22 @@
+import type {
+  IndexRecord,
+  LabelRecord,
+  LifecycleRecord,
+  TombstoneRecord,
+  UncapturedRecord,
+  VersionRecord,
+} from '@ssmhub/core';
+import type { LocationCoverage } from './index/types.js';
 import {
+  COVERAGE_PARTITION,
   IndexAttributes,
+  REGISTRY_PARTITION,
   catalogSortKey,
   locationPartition,
   recordKeys,
   recordSuffix,
   registrySortKey,
-  REGISTRY_PARTITION,
-  type IndexRecord,
-  type LabelRecord,
-  type LifecycleRecord,
-  type TombstoneRecord,
-  type UncapturedRecord,
-  type VersionRecord,
-} from '@ssmhub/core';
+} from './keys.js';
 
 /** A DynamoDB item as the document client reads and writes it. */
 export type Item = Record<string, unknown>;
@@ -156,4 +160,31 @@ export function fromRegistryItem(item: Item): RegistryEntry {
     baselineAt: text(RegistryAttributes.baselineAt),
     analysisBackfilledAt: text(RegistryAttributes.analysisBackfilledAt),
   }) as unknown as RegistryEntry;
+}
+
+/** A location's coverage item's attributes (its partition sits apart from the registry's). */
+export const CoverageAttributes = {
+  coverageStartAt: 'coverageStartAt',
+  uncapturedChanges: 'uncapturedChanges',
+} as const;
+
+/** The key of a location's coverage item. */
+export function coverageKey(account: string, region: string): Item {
+  return {
+    [IndexAttributes.partitionKey]: COVERAGE_PARTITION,
+    [IndexAttributes.sortKey]: registrySortKey(account, region),
+  };
+}
+
+/** What a coverage item says of its location. */
+export function fromCoverageItem(item: Item): LocationCoverage {
+  const [account = '', region = ''] = String(item[IndexAttributes.sortKey]).split('#');
+  const start = item[CoverageAttributes.coverageStartAt];
+  const uncaptured = item[CoverageAttributes.uncapturedChanges];
+  return {
+    account,
+    region,
+    ...(typeof start === 'string' ? { coverageStartAt: start } : {}),
+    uncapturedChanges: typeof uncaptured === 'number' ? uncaptured : 0,
+  };
 }

@@ -1,5 +1,12 @@
-import { IndexAttributes, accountFeedPartition, feedPartition, feedShard } from '@ssmhub/core';
 import { withoutKeys, type Item } from './items.js';
+import {
+  IndexAttributes,
+  accountFeedPartition,
+  feedPartition,
+  feedShard,
+  orgRestorePartition,
+  restorePartition,
+} from './keys.js';
 
 /** The kind attribute of a restore's intent item (records are 'version' | 'tombstone' | ...). */
 export const RESTORE_KIND = 'restore';
@@ -79,17 +86,6 @@ export interface RestoreRecord extends RestoreIntent {
   /** 'incomplete': the intent is there, the outcome never came (a crash, a killed CLI). */
   readonly status: RestoreOutcomeRecord['status'] | 'incomplete';
   readonly outcome?: RestoreOutcomeRecord;
-}
-
-/**
- * Partition-key prefix of restore items: the hub stack lets restore operators write only items
- * whose partition key starts with it, and denies everyone UpdateItem/DeleteItem on them.
- */
-export const RESTORE_PARTITION_PREFIX = 'RESTORE#';
-
-/** Partition of a target's restores: never collides with `AR#` records or the registry. */
-export function restorePartition(account: string, region: string): string {
-  return `${RESTORE_PARTITION_PREFIX}${account}#${region}`;
 }
 
 const INTENT_SUFFIX = '#intent';
@@ -206,11 +202,6 @@ export interface OrgRestoreRecords {
   readonly intent?: OrgRestoreIntent;
   /** Every attempt of every location, oldest first per location. */
   readonly locations: readonly OrgRestoreLocationRecord[];
-}
-
-/** Partition of one organization-wide restore (under the operators' `RESTORE#` prefix). */
-export function orgRestorePartition(restoreId: string): string {
-  return `${RESTORE_PARTITION_PREFIX}ORG#${restoreId}`;
 }
 
 /** The item of an organization-wide restore's intent. */

@@ -1,28 +1,19 @@
 /**
  * What tests and benchmarks use of the store, apart from its production surface
- * (`@ssmhub/store/testing`): seeding an index table, and reading back the restore records a
- * restore wrote. Ingest, reconcile, the CLI and the console never call these.
+ * (`@ssmhub/store/testing`): the index in memory, seeding an index table, and reading back the
+ * restore records a restore wrote. Ingest, reconcile, the CLI and the console never call these.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IndexAttributes, chunks, feedDaysPartition, feedShard, mapLimit, type IndexRecord } from '@ssmhub/core';
+import { chunks, mapLimit } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
-import { feedDayItem } from './feedDays.js';
-import {
-  toCatalogItem,
-  toRecordItem,
-  toRegistryItem,
-  type CatalogEntry,
-  type Item,
-  type RegistryEntry,
-} from './items.js';
+import type { IndexSeed } from './inMemoryIndex.js';
+import { feedDayItem } from './index/feedDays.js';
+import { toCatalogItem, toRecordItem, toRegistryItem, type Item } from './items.js';
+import { IndexAttributes, feedShard, restorePartition } from './keys.js';
 import { countedRequest, queryAll } from './query.js';
-import {
-  fromRestoreItems,
-  isRestoreItem,
-  isRestoreOutcomeItem,
-  restorePartition,
-  type RestoreRecord,
-} from './restoreRecord.js';
+import { fromRestoreItems, isRestoreItem, isRestoreOutcomeItem, type RestoreRecord } from './restoreRecord.js';
+
+export { InMemoryIndex, type IndexSeed, type InMemoryIndexOptions } from './inMemoryIndex.js';
 
 /** The index table a test or a benchmark works on: what it gives `new IndexTable(...)` too. */
 export interface IndexTableTarget {
@@ -30,13 +21,6 @@ export interface IndexTableTarget {
   readonly tableName: string;
   /** Where the requests are counted. @default - a counter nobody reads */
   readonly counter?: RequestCounter;
-}
-
-/** What seedIndex writes. */
-export interface IndexSeed {
-  readonly records?: readonly IndexRecord[];
-  readonly catalog?: readonly CatalogEntry[];
-  readonly registry?: readonly RegistryEntry[];
 }
 
 /**
@@ -52,10 +36,7 @@ export async function seedIndex(table: IndexTableTarget, data: IndexSeed): Promi
   const counter = table.counter ?? new RequestCounter();
   const feedDays = new Map<string, Item>();
   for (const record of data.records ?? []) {
-    const item = feedDayItem(feedDaysPartition(record.time.slice(0, 4)), {
-      day: record.time.slice(0, 10),
-      shard: feedShard(record),
-    });
+    const item = feedDayItem('hub', { day: record.time.slice(0, 10), shard: feedShard(record) });
     feedDays.set(`${String(item[IndexAttributes.partitionKey])}#${String(item[IndexAttributes.sortKey])}`, item);
   }
   const items = [

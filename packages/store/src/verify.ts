@@ -1,5 +1,5 @@
 import { mapLimit, type VersionRecord } from '@ssmhub/core';
-import type { IndexTable, Location } from './indexTable.js';
+import type { Index, Location } from './index/types.js';
 import { ObjectStatus, VALUE_CONCURRENCY, type VersionObjects } from './versionObjects.js';
 
 /*
@@ -72,13 +72,13 @@ export function isVerifyFailure(status: ObjectStatus): boolean {
  * report.totals.failed; // 0
  */
 export async function verifyVersions(
-  index: IndexTable,
+  index: Index,
   objects: VersionObjects,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const started = Date.now();
   const random = options.random ?? Math.random;
-  const locations = (await index.listRegistry(options.account)).filter(
+  const locations = (await index.registry.list(options.account)).filter(
     (entry) => options.region === undefined || entry.region === options.region,
   );
   const chosen = await chooseVersions(index, locations, options.sample, random);
@@ -108,12 +108,12 @@ export async function verifyVersions(
   };
 }
 
-async function versionsOf(index: IndexTable, location: Location): Promise<VersionRecord[]> {
-  return (await index.locationRecords(location)).filter((r): r is VersionRecord => r.kind === 'version');
+async function versionsOf(index: Index, location: Location): Promise<VersionRecord[]> {
+  return (await index.records.ofLocation(location)).filter((r): r is VersionRecord => r.kind === 'version');
 }
 
 async function chooseVersions(
-  index: IndexTable,
+  index: Index,
   locations: readonly Location[],
   sample: number | undefined,
   random: () => number,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mapLimit, type VersionRecord } from '@ssmhub/core';
+import { mapLimit, type ParameterLocation, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
 import { IntegrityError, ObjectAccessDeniedError } from './errors.js';
+import { versionObjectKey } from './keys.js';
 
 /** What is stored in S3 for one version: SSM's history entry, value included, plus where it lives. */
 export interface VersionObject {
@@ -201,6 +202,17 @@ export class VersionObjects {
 
   public constructor(private readonly options: VersionObjectsOptions) {
     this.counter = options.counter ?? new RequestCounter();
+  }
+
+  /**
+   * The object key a version is stored under (what its record's `objectKey` holds): one prefix per
+   * parameter, one object per version.
+   *
+   * @example
+   * VersionObjects.keyOf({ account: '111122223333', region: 'eu-west-1', name: '/app/db' }, '2026-11-21T10:00:00.000Z', 3);
+   */
+  public static keyOf(location: ParameterLocation, time: string, version: number): string {
+    return versionObjectKey(location, time, version);
   }
 
   /**

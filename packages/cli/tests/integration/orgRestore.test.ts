@@ -275,7 +275,7 @@ describe('restore --all-accounts --apply: interrupted, then continued by its res
     }
 
     // The records: one intent, a succeeded outcome per location; the killed attempt stays incomplete.
-    const records = await hub.index(new RequestCounter()).readOrgRestore(restoreId);
+    const records = await hub.index(new RequestCounter()).restores.readOrg(restoreId);
     expect(records.intent).toMatchObject({ restoreId, name: '/prod/', recursive: true, at, locations: 4 });
     expect(records.locations.map((l) => [l.account, l.region, l.status]).sort()).toEqual(
       locations.map((l) => [l.account, l.region, 'succeeded']),
@@ -361,7 +361,7 @@ describe('applyOrgRestore: a location that fails is retried by the same id, the 
       expect((await prodNow(account, region)).get('/prod/d')?.value).toBe(valueAtT(account, region, '/prod/d'));
     }
     // Both attempts of the failed locations are on record, in the restore's own partition.
-    const records = await hub.index(new RequestCounter()).readOrgRestore(options.restoreId);
+    const records = await hub.index(new RequestCounter()).restores.readOrg(options.restoreId);
     expect(records.locations.filter((l) => l.account === unreachable).map((l) => [l.region, l.status])).toEqual([
       [EU, 'failed'],
       [EU, 'succeeded'],

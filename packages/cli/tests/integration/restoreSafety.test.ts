@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { versionObjectKey, type VersionRecord } from '@ssmhub/core';
+import type { VersionRecord } from '@ssmhub/core';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
-import { RESTORE_KIND, RestoreRecordExistsError, type RestoreIntent } from '@ssmhub/store';
+import { RESTORE_KIND, RestoreRecordExistsError, VersionObjects, type RestoreIntent } from '@ssmhub/store';
 import { listRestoreRecords, seedIndex, type IndexTableTarget } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefusedError } from '@ssmhub/client';
@@ -259,8 +259,10 @@ describe('append-only restore audit (issue 9 item 6)', () => {
     const [existing] = await listRestoreRecords(indexTable(), member, REGION);
     if (!existing?.outcome) throw new Error('the previous test recorded a restore');
     const { status: _status, outcome, ...intent } = existing;
-    await expect(index.putRestoreIntent({ ...intent, who: 'someone else' })).rejects.toThrow(RestoreRecordExistsError);
-    await expect(index.putRestoreOutcome({ ...outcome, status: 'failed' })).rejects.toThrow(RestoreRecordExistsError);
+    await expect(index.restores.putIntent({ ...intent, who: 'someone else' })).rejects.toThrow(
+      RestoreRecordExistsError,
+    );
+    await expect(index.restores.putOutcome({ ...outcome, status: 'failed' })).rejects.toThrow(RestoreRecordExistsError);
     const again = await listRestoreRecords(indexTable(), member, REGION);
     expect(again.find((r) => r.restoreId === existing.restoreId)).toEqual(existing);
   });
@@ -280,7 +282,7 @@ describe('append-only restore audit (issue 9 item 6)', () => {
       who: 'arn:aws:sts::123456789012:assumed-role/Ops/crashed',
       plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
     };
-    await hub.index(new RequestCounter()).putRestoreIntent(intent);
+    await hub.index(new RequestCounter()).restores.putIntent(intent);
     const feed = await changes(hub, { since: '-1h' });
     const restores = feed.records.filter((r): r is RestoreChange => r.operation === 'Restore');
     expect(restores.find((r) => r.restore.id === intent.restoreId)?.restore.status).toBe('incomplete');
@@ -300,7 +302,7 @@ describe('changes costs what it returns (issue 10 item 6)', () => {
         version: 1,
         time,
         type: 'String',
-        objectKey: versionObjectKey(location, time, 1),
+        objectKey: VersionObjects.keyOf(location, time, 1),
       };
     });
     // Seeded by the test itself (the control plane): no operator may write parameter records.

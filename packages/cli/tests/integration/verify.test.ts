@@ -31,7 +31,7 @@ function ssmhub(args: string[]): Promise<Run> {
 }
 
 async function versionRecord(name: string, version: number): Promise<VersionRecord> {
-  const records = await index.nameRecords({ account: member, region: REGION, name });
+  const records = await index.records.ofName({ account: member, region: REGION, name });
   const found = records.find((r): r is VersionRecord => r.kind === 'version' && r.version === version);
   if (!found) throw new Error(`${name} version ${version} is not indexed`);
   return found;
@@ -40,7 +40,7 @@ async function versionRecord(name: string, version: number): Promise<VersionReco
 /** Writes a record over its index item and catalog entry, as someone with write access to the table could. */
 async function rewriteRecord(tampered: VersionRecord): Promise<void> {
   const location = { account: member, region: REGION, name: tampered.name };
-  const entry = await index.catalogEntry(location);
+  const entry = await index.catalog.entry(location);
   if (!entry) throw new Error(`${tampered.name} has no catalog entry`);
   const records = entry.records.map((r) => (r.kind === 'version' && r.version === tampered.version ? tampered : r));
   await seedIndex(
@@ -91,7 +91,7 @@ afterAll(() => sandbox?.stop());
 
 describe('verified reads and ssmhub verify', () => {
   it('ingest records each object’s S3 VersionId and SHA-256; verify --all finds every version ok', async () => {
-    const records = await index.locationRecords({ account: member, region: REGION });
+    const records = await index.records.ofLocation({ account: member, region: REGION });
     const versions = records.filter((r): r is VersionRecord => r.kind === 'version');
     expect(versions).toHaveLength(4);
     for (const v of versions) {

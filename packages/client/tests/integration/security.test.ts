@@ -192,7 +192,7 @@ describe('compare', () => {
       expect(other.digest).not.toBe(one.digest);
       expect(other.digestKeyId).not.toBe(one.digestKeyId);
       // The stored digest is the one computed under the hub's key.
-      const indexed = await hub.index(new RequestCounter()).catalogEntry({
+      const indexed = await hub.index(new RequestCounter()).catalog.entry({
         account: a,
         region: US,
         name: '/baseline/same',
@@ -317,7 +317,7 @@ describe('analysis backfill', () => {
         }),
       );
     }
-    const catalog = await index.catalogEntry({ account: b, region: EU, name });
+    const catalog = await index.catalog.entry({ account: b, region: EU, name });
     const [recordKey] = Object.keys(
       ((await sandbox.clients.ddb.send(new ScanCommand({ TableName: sandbox.info.table }))).Items ?? []).find(
         (i) => i.sk === `C#${name}` && i.account === b,
@@ -332,7 +332,7 @@ describe('analysis backfill', () => {
       }),
     );
     expect(catalog?.records.length).toBe(1);
-    expect((await index.unanalysedVersions({ account: b, region: EU }, 10)).map((r) => r.name)).toEqual([name]);
+    expect((await index.records.unanalysedVersions({ account: b, region: EU }, 10)).map((r) => r.name)).toEqual([name]);
 
     const report = await reconcileAccount({
       ...hubConfigFor(sandbox.info, process.env, ResourceNames.reconcileRole),
@@ -344,9 +344,9 @@ describe('analysis backfill', () => {
       (r): r is VersionRecord => r.kind === 'version' && r.name === name && r.version === 2,
     );
     expect([after?.digest, after?.findings]).toEqual([entry?.digest, entry?.findings]);
-    const refreshed = await index.catalogEntry({ account: b, region: EU, name });
+    const refreshed = await index.catalog.entry({ account: b, region: EU, name });
     expect((refreshed?.records[0] as VersionRecord).digest).toBe(entry?.digest);
-    expect((await index.registryEntry(b, EU))?.analysisBackfilledAt).toBeDefined();
+    expect((await index.registry.entry(b, EU))?.analysisBackfilledAt).toBeDefined();
   });
 });
 

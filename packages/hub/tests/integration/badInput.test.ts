@@ -176,7 +176,7 @@ describe('parameters at the limits of SSM are stored exactly', () => {
     { name: '/limits/list', value: 'a,b,,c, d ,"quoted,comma"', type: 'StringList' },
   ];
 
-  // DynamoDB caps a sort key at 1,024 bytes: keys shorten names past KEY_NAME_LIMIT (core keys.ts).
+  // DynamoDB caps a sort key at 1,024 bytes: keys shorten names past KEY_NAME_LIMIT (store keys.ts).
   it('stores a name of 1,011 characters (the longest SSM creates)', async () => {
     await sandbox.store.put(member, REGION, { name: long, value: 'the longest name' });
     const report = await sandbox.pump();

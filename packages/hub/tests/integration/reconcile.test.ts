@@ -1,6 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNames, type TombstoneRecord } from '@ssmhub/core';
-import { registryKey } from '@ssmhub/store';
+import { IndexTable } from '@ssmhub/store';
 import { hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,10 +54,11 @@ describe('reconcile on the sandbox', () => {
     expect(Date.parse(tombstone!.time)).toBeGreaterThanOrEqual(before);
     const kept2 = records.find((r) => r.kind === 'version' && r.name === '/app/kept' && r.version === 2);
     expect(await storedValue(clients.s3, info.bucket, (kept2 as { objectKey: string }).objectKey)).toBe('kept-2');
-    const { Item } = await clients.ddb.send(
-      new GetCommand({ TableName: info.table, Key: registryKey(member, REGION) }),
+    const registry = await new IndexTable({ documents: clients.ddb, tableName: info.table }).registry.entry(
+      member,
+      REGION,
     );
-    expect(Item).toMatchObject({
+    expect(registry).toMatchObject({
       lastSweepAt: report.finishedAt,
       baselineAt: report.finishedAt,
       lastSweepParameters: 13,

@@ -1,16 +1,14 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { StaticAccountBoundary, stateAt, versionOf, type LifecycleRecord } from '@ssmhub/core';
-import { fromRecordItem } from '@ssmhub/store';
+import { StaticAccountBoundary, stateAt, versionOf, type IndexRecord, type LifecycleRecord } from '@ssmhub/core';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import { changeEvent, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
-import { FakeIndex } from '../helpers/fakeIndex.js';
 
 /**
  * Invariant 3: duplicated, reordered, late and replayed events converge to the same index.
@@ -24,7 +22,6 @@ import { FakeIndex } from '../helpers/fakeIndex.js';
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
 const NAMES = ['/app/a', '/app/b'];
 const START = Date.UTC(2026, 10, 21, 9, 0, 0);
 
@@ -121,6 +118,17 @@ const VANISHED_BEFORE_READ: [Step[], number[], number[]] = [
   [],
 ];
 
+/** What makes a record one of its own (its key in the index). */
+function identityOf(record: IndexRecord): string {
+  const own =
+    record.kind === 'version'
+      ? record.version
+      : record.kind === 'label'
+        ? `${record.version}#${record.eventId}`
+        : record.eventId;
+  return `${record.name}!${record.time}!${record.kind}!${own}`;
+}
+
 /** Delivers the pending events in a shuffled order, some twice, in batches of up to 10. */
 function shuffled<T>(items: readonly T[], order: readonly number[], duplicate: boolean): T[] {
   const pool = [...items];
@@ -135,8 +143,7 @@ function shuffled<T>(items: readonly T[], order: readonly number[], duplicate: b
 
 async function run(steps: readonly Step[], finalOrder: readonly number[]) {
   const model = new SsmModel();
-  const table = new FakeIndex();
-  table.install(documents);
+  const index = new InMemoryIndex();
   ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => {
     const history = model.history(input.Name);
     if (!history) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
@@ -150,6 +157,7 @@ async function run(steps: readonly Step[], finalOrder: readonly number[]) {
     boundary: new StaticAccountBoundary([MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     logger: new Logger({ logLevel: 'SILENT' }),
+    index: () => index,
   });
   const deliver = async (events: Record<string, unknown>[]) => {
     // What SSM shows now, for every name an event in this delivery concerns, is what must be stored.
@@ -167,7 +175,7 @@ async function run(steps: readonly Step[], finalOrder: readonly number[]) {
     if (step.deliver) await deliver(shuffled(model.pending.splice(0), step.order, step.duplicate));
   }
   await deliver(shuffled(model.pending.splice(0), finalOrder, true));
-  return { model, table, read };
+  return { model, index, read };
 }
 
 beforeEach(() => {
@@ -186,10 +194,9 @@ afterEach(() => {
   ssm.reset();
   sts.reset();
   s3.reset();
-  documents.reset();
 });
 
-// Two ingest runs through the fake table per property run: up to 3 s on a busy two-core machine.
+// Two ingest runs through the in-memory index per property run: up to 3 s on a busy two-core machine.
 describe('ingest convergence (Invariant 3)', { timeout: Math.max(60_000, RUNS * 3_000) }, () => {
   it('stores exactly what SSM showed, once, whatever the order and duplication of events', async () => {
     // The per-moment checks below may skip a change (not read, or followed within its second):
@@ -205,15 +212,11 @@ describe('ingest convergence (Invariant 3)', { timeout: Math.max(60_000, RUNS * 
         async (steps, orderA, orderB) => {
           const first = await run(steps, orderA);
           const second = await run(steps, orderB);
-          const keysOf = (table: FakeIndex) =>
-            table
-              .records()
-              .map((item) => String(item.sk))
-              .sort();
+          const keysOf = (index: InMemoryIndex) => index.allRecords().map(identityOf).sort();
           // Same operations, different delivery orders and duplicates: the same index.
-          expect(keysOf(second.table)).toEqual(keysOf(first.table));
+          expect(keysOf(second.index)).toEqual(keysOf(first.index));
 
-          const records = first.table.records().map(fromRecordItem);
+          const records = first.index.allRecords();
           const versions = records.filter((r) => r.kind === 'version');
           expect(versions.map((v) => `${v.name}#${v.version}#${v.time}`).sort()).toEqual([...first.read].sort());
 

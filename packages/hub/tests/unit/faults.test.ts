@@ -2,18 +2,16 @@ import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } fro
 import { GetParameterHistoryCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StaticAccountBoundary } from '@ssmhub/core';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import { changeEvent, historyEntry, MEMBER, OTHER_MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
-import { FakeIndex } from '../helpers/fakeIndex.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
 
 const throttling = () =>
   new SSMServiceException({
@@ -37,7 +35,7 @@ const history = (input: { Name: string }) => ({
   ],
 });
 
-let index: FakeIndex;
+let index: InMemoryIndex;
 let output: string[];
 
 function handler() {
@@ -48,6 +46,7 @@ function handler() {
     boundary: new StaticAccountBoundary([MEMBER, OTHER_MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     maxAttempts: 1,
+    index: () => index,
   });
 }
 
@@ -71,18 +70,17 @@ beforeEach(() => {
       historyEntry(input.Name, 2, '2026-11-21T10:00:00.200Z', 'v2'),
     ],
   }));
-  index = new FakeIndex();
-  index.install(documents);
+  index = new InMemoryIndex();
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const mock of [ssm, sts, s3, documents]) mock.reset();
+  for (const mock of [ssm, sts, s3]) mock.reset();
 });
 
 function versions(): string[] {
   return index
-    .records()
+    .allRecords()
     .filter((r) => r.kind === 'version')
     .map((r) => `${String(r.account)}${String(r.name)}@${String(r.version)}`)
     .sort();
@@ -102,15 +100,18 @@ describe('ingest under faults (mocked clients)', () => {
   });
 
   it('S3 5xx and a DynamoDB 5xx after the S3 write fail the message; the redelivery completes the index without a second object', async () => {
-    s3.on(PutObjectCommand).rejectsOnce(serverError(S3ServiceException, 'InternalError'));
+    s3.on(PutObjectCommand).rejectsOnce(serverError(S3ServiceException, 'InternalError')).resolves({});
     const record = sqsRecord(changeEvent('Update', '/app/db'));
     const ingest = handler();
     expect((await ingest(sqsEvent(record))).batchItemFailures).toHaveLength(1);
     expect(versions()).toEqual([]);
 
-    documents.on(PutCommand).rejectsOnce(serverError(DynamoDBServiceException, 'InternalServerError'));
+    // The index's first write after the objects (the records' feed and coverage markers) fails.
+    vi.spyOn(index.records, 'prepare').mockRejectedValueOnce(
+      serverError(DynamoDBServiceException, 'InternalServerError'),
+    );
     expect((await ingest(sqsEvent(record))).batchItemFailures).toHaveLength(1);
-    index.install(documents); // the table is back
+    expect(output.join('')).toContain('"error":{"name":"InternalServerError","status":500}');
     // S3 answers 412 to the second write of an existing object: If-None-Match keeps one copy.
     s3.on(PutObjectCommand).rejects(
       new S3ServiceException({
@@ -126,8 +127,10 @@ describe('ingest under faults (mocked clients)', () => {
     expect(versions()).toEqual([`${MEMBER}/app/db@1`, `${MEMBER}/app/db@2`]);
     expect(s3.commandCalls(PutObjectCommand).every((c) => c.args[0].input.IfNoneMatch === '*')).toBe(true);
     expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.ChecksumMode)).toEqual(['ENABLED', 'ENABLED']);
-    const stored = index.records().filter((item) => item.kind === 'version');
-    expect(stored.map((item) => [item.objectVersionId, item.objectChecksum])).toEqual([
+    const stored = index.allRecords().filter((record) => record.kind === 'version');
+    expect(
+      stored.map((record) => record.kind === 'version' && [record.objectVersionId, record.objectChecksum]),
+    ).toEqual([
       ['existing-version', 'c2hhMjU2'],
       ['existing-version', 'c2hhMjU2'],
     ]);

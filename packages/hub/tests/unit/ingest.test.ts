@@ -1,9 +1,8 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StaticAccountBoundary } from '@ssmhub/core';
-import { fromRecordItem } from '@ssmhub/store';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
@@ -17,12 +16,10 @@ import {
   sqsEvent,
   sqsRecord,
 } from '../helpers/factories.js';
-import { FakeIndex } from '../helpers/fakeIndex.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
 const SECRET = 'correct-horse-battery-staple';
 
 function newHandler() {
@@ -34,11 +31,12 @@ function newHandler() {
     boundary: new StaticAccountBoundary([MEMBER, OTHER_MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     maxAttempts: 3,
+    index: () => index,
   });
 }
 
 let output: string[];
-let table: FakeIndex;
+let index: InMemoryIndex;
 
 beforeEach(() => {
   output = [];
@@ -58,8 +56,7 @@ beforeEach(() => {
   }));
   s3.on(PutObjectCommand).resolves({});
   ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
-  table = new FakeIndex();
-  table.install(documents);
+  index = new InMemoryIndex();
 });
 
 afterEach(() => {
@@ -67,7 +64,6 @@ afterEach(() => {
   ssm.reset();
   sts.reset();
   s3.reset();
-  documents.reset();
 });
 
 describe('ingest handler', () => {
@@ -98,7 +94,7 @@ describe('ingest handler', () => {
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/ssmhub', IfNoneMatch: '*' });
     expect(JSON.parse(String(put?.Body))).toMatchObject({ Value: `${SECRET}-1`, Version: 1, account: MEMBER });
-    const versions = table.records().map((item) => [item.version, item.time, item.lastModifiedUser]);
+    const versions = index.allRecords().map((item) => [item.version, item.time, item.lastModifiedUser]);
     expect(versions).toEqual([
       [1, '2026-11-21T10:00:00.100Z', 'arn:aws:iam::111122223333:user/alice'],
       [2, '2026-11-21T10:00:00.200Z', 'arn:aws:iam::111122223333:user/alice'],
@@ -114,7 +110,10 @@ describe('ingest handler', () => {
     const handler = newHandler();
     const event = changeEvent('Create', '/app/db');
     await handler(sqsEvent(sqsRecord(event)));
-    const writes = () => s3.commandCalls(PutObjectCommand).length + table.updates.length + table.items.size;
+    const writes = () =>
+      s3.commandCalls(PutObjectCommand).length +
+      (index.counter.calls['DynamoDB.PutItem'] ?? 0) +
+      (index.counter.calls['DynamoDB.UpdateItem'] ?? 0);
     const before = writes();
     const response = await handler(sqsEvent(sqsRecord(event)));
     expect(response.batchItemFailures).toEqual([]);
@@ -129,7 +128,7 @@ describe('ingest handler', () => {
       sqsEvent(sqsRecord(changeEvent('Delete', '/app/db', { time: '2026-11-21T09:30:00Z', id: 'delete-1' }))),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(table.records()).toEqual([
+    expect(index.allRecords()).toEqual([
       expect.objectContaining({
         kind: 'tombstone',
         name: '/app/db',
@@ -137,7 +136,7 @@ describe('ingest handler', () => {
         eventId: 'delete-1',
       }),
     ]);
-    expect(table.records()[0]).not.toHaveProperty('precedes');
+    expect(index.allRecords()[0]).not.toHaveProperty('precedes');
   });
 
   it('marks a deletion followed by a re-creation in the same second, which SSM shows as current', async () => {
@@ -148,7 +147,7 @@ describe('ingest handler', () => {
       sqsEvent(sqsRecord(changeEvent('Delete', '/app/db', { time: '2026-11-21T09:30:00Z', id: 'delete-1' }))),
     );
     expect(response.batchItemFailures).toEqual([]);
-    const tombstone = table.records().find((item) => item.kind === 'tombstone');
+    const tombstone = index.allRecords().find((item) => item.kind === 'tombstone');
     expect(tombstone).toMatchObject({ time: '2026-11-21T09:30:00.000Z', precedes: '2026-11-21T09:30:00.400Z' });
   });
 
@@ -161,7 +160,7 @@ describe('ingest handler', () => {
     });
     const response = await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', 'foo'))));
     expect(response.batchItemFailures).toEqual([]);
-    expect(table.records().map((item) => item.name)).toEqual(['/foo']);
+    expect(index.allRecords().map((item) => item.name)).toEqual(['/foo']);
   });
 
   it('records a Create whose parameter is already gone as a change whose value was not captured', async () => {
@@ -169,7 +168,7 @@ describe('ingest handler', () => {
     const event = changeEvent('Create', '/gone/param', { id: 'gone-1', time: '2026-11-21T10:00:07Z' });
     const response = await newHandler()(sqsEvent(sqsRecord(event)));
     expect(response.batchItemFailures).toEqual([]);
-    expect(table.records().map(fromRecordItem)).toEqual([
+    expect(index.allRecords()).toEqual([
       {
         kind: 'uncaptured',
         account: MEMBER,
@@ -184,7 +183,7 @@ describe('ingest handler', () => {
     expect(output.join('')).toContain('/gone/param');
     // Replayed: the same event writes nothing more.
     await newHandler()(sqsEvent(sqsRecord(event)));
-    expect(table.records()).toHaveLength(1);
+    expect(index.allRecords()).toHaveLength(1);
   });
 
   it('rejects foreign, forged and malformed events without retry and without assuming a role', async () => {
@@ -230,7 +229,7 @@ describe('ingest handler', () => {
       ),
     );
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['broken-1', 'broken-2']);
-    expect(table.records().map((item) => item.name)).toEqual(['/ok']);
+    expect(index.allRecords().map((item) => item.name)).toEqual(['/ok']);
     // The failure is logged by kind and status, never with the AWS message (which may echo input).
     expect(output.join('')).toContain('InternalServerError');
     expect(output.join('')).not.toContain(SECRET);
@@ -251,7 +250,7 @@ describe('ingest handler', () => {
       sqsEvent(sqsRecord(changeEvent('Update', '/busy'), 'busy'), sqsRecord(changeEvent('Create', '/calm'), 'calm')),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
-    expect(table.records().map((item) => item.name)).toEqual(['/calm']);
+    expect(index.allRecords().map((item) => item.name)).toEqual(['/calm']);
   });
 
   it('reads every history page', async () => {
@@ -265,7 +264,7 @@ describe('ingest handler', () => {
       .resolves({ Parameters: entries.slice(50) });
     await newHandler()(sqsEvent(sqsRecord(changeEvent('Update', '/deep'))));
     expect(ssm.commandCalls(GetParameterHistoryCommand)).toHaveLength(2);
-    expect(table.records()).toHaveLength(100);
+    expect(index.allRecords()).toHaveLength(100);
   });
 
   it('assumes each member role once while its credentials are fresh', async () => {
@@ -312,7 +311,7 @@ describe('ingest handler', () => {
     await newHandler()(sqsEvent(sqsRecord(changeEvent('Create', '/app/db'))));
     expect(output.length).toBeGreaterThan(0);
     expect(output.join('')).not.toContain(SECRET);
-    expect(JSON.stringify([...table.items.values()])).not.toContain(SECRET);
+    expect(JSON.stringify(index.contents())).not.toContain(SECRET);
   });
 
   it('uses the region of the event for the member SSM client', async () => {

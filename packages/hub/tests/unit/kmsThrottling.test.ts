@@ -2,21 +2,19 @@ import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 import { StaticAccountBoundary } from '@ssmhub/core';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import { changeEvent, historyEntry, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
-import { FakeIndex } from '../helpers/fakeIndex.js';
 
-// Every client but KMS is mocked at `send`; KMS keeps the SDK's middleware (its standard retry)
+// Every client but KMS is mocked at `send` (the index is in memory); KMS keeps the SDK's middleware (its standard retry)
 // and answers from `kmsEndpoint`, a stand-in for KMS on the wire.
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
 
 const VALUE = 'kms-throttling-test-value';
 const MAX_ATTEMPTS = 3;
@@ -61,7 +59,7 @@ function answer(status: number, body: object): { response: HttpResponse } {
   };
 }
 
-let index: FakeIndex;
+let index: InMemoryIndex;
 let output: string[];
 
 function handler(kmsEndpoint: KmsEndpoint) {
@@ -74,6 +72,7 @@ function handler(kmsEndpoint: KmsEndpoint) {
     digestKeyId: DIGEST_KEY,
     maxAttempts: MAX_ATTEMPTS,
     requestHandler: kmsEndpoint as never,
+    index: () => index,
   });
 }
 
@@ -95,13 +94,12 @@ beforeEach(() => {
   ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({
     Parameters: [historyEntry(input.Name, 1, '2026-11-21T10:00:00.100Z', VALUE)],
   }));
-  index = new FakeIndex();
-  index.install(documents);
+  index = new InMemoryIndex();
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const mock of [ssm, sts, s3, documents]) mock.reset();
+  for (const mock of [ssm, sts, s3]) mock.reset();
 });
 
 describe('KMS throttling of the value digest (GenerateMac)', () => {
@@ -113,7 +111,7 @@ describe('KMS throttling of the value digest (GenerateMac)', () => {
     // Backoff: standard mode waits a random share of 500 ms x 2^n after a throttle (two waits
     // both under 10 ms happen about once in 20,000 runs).
     expect((kms.arrivals.at(-1) ?? 0) - (kms.arrivals[0] ?? 0)).toBeGreaterThan(10);
-    const [stored] = index.records().filter((r) => r.kind === 'version');
+    const [stored] = index.allRecords().filter((r) => r.kind === 'version');
     expect(stored).toMatchObject({ name: '/app/digested', version: 1, digest: Buffer.from('mac').toString('base64') });
   });
 
@@ -125,12 +123,12 @@ describe('KMS throttling of the value digest (GenerateMac)', () => {
     expect(kms.attempts).toHaveLength(MAX_ATTEMPTS);
     // The digest is taken before the object is written: a redelivery starts clean.
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
-    expect(index.records().filter((r) => r.kind === 'version')).toEqual([]);
+    expect(index.allRecords().filter((r) => r.kind === 'version')).toEqual([]);
     expect(output.join('')).toContain('"name":"ThrottlingException"');
     expect(output.join('')).not.toContain(VALUE);
     // Its redelivery, once KMS has capacity again, stores the version.
     const recovered = new KmsEndpoint(0);
     expect(await handler(recovered)(sqsEvent(throttled))).toEqual({ batchItemFailures: [] });
-    expect(index.records().filter((r) => r.kind === 'version')).toHaveLength(1);
+    expect(index.allRecords().filter((r) => r.kind === 'version')).toHaveLength(1);
   });
 });

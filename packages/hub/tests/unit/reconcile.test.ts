@@ -7,25 +7,23 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { secondOf, StaticAccountBoundary, versionObjectKey, type VersionRecord } from '@ssmhub/core';
-import { catalogKey, catalogRecordKey, toRecordItem } from '@ssmhub/store';
+import { secondOf, StaticAccountBoundary, type VersionRecord } from '@ssmhub/core';
+import { VersionObjects } from '@ssmhub/store';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountNotAllowedError } from '@ssmhub/access';
 import { Reconciler, type ReconcileConfig } from '../../src/reconcile.js';
 import { createReconcileHandler } from '../../src/reconcileHandler.js';
 import { FOREIGN, historyEntry, MEMBER, OTHER_MEMBER, REGION } from '../helpers/factories.js';
-import { FakeIndex } from '../helpers/fakeIndex.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
-const documents = mockClient(DynamoDBDocumentClient);
 const organizations = mockClient(OrganizationsClient);
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 
-let index: FakeIndex;
+let index: InMemoryIndex;
 
 function config(overrides: Partial<ReconcileConfig> = {}): ReconcileConfig {
   return {
@@ -38,6 +36,7 @@ function config(overrides: Partial<ReconcileConfig> = {}): ReconcileConfig {
     ssmCallsPerSecond: 1000,
     ssmBurst: 1000,
     now: () => NOW,
+    index: () => index,
     ...overrides,
   };
 }
@@ -50,21 +49,18 @@ function versionRecord(name: string, version: number, time: string, account = ME
     version,
     time,
     type: 'SecureString',
-    objectKey: versionObjectKey(location, time, version),
+    objectKey: VersionObjects.keyOf(location, time, version),
   };
 }
 
 /** Seeds the index as ingest would have left it: the version records and the catalog entry. */
 function indexed(...records: VersionRecord[]): void {
-  for (const record of records) index.put(toRecordItem(record));
   const last = records.at(-1) as VersionRecord;
-  index.put({
-    ...catalogKey(last.account, last.region, last.name),
-    account: last.account,
-    region: last.region,
-    name: last.name,
-    lastSecond: secondOf(last.time),
-    records: { [catalogRecordKey(last)]: last },
+  index.seed({
+    records,
+    catalog: [
+      { account: last.account, region: last.region, name: last.name, lastSecond: secondOf(last.time), records: [last] },
+    ],
   });
 }
 
@@ -83,13 +79,12 @@ beforeEach(() => {
     },
   }));
   s3.on(PutObjectCommand).resolves({});
-  index = new FakeIndex();
-  index.install(documents);
+  index = new InMemoryIndex();
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const mock of [ssm, sts, s3, documents, organizations]) mock.reset();
+  for (const mock of [ssm, sts, s3, organizations]) mock.reset();
 });
 
 describe('Reconciler.reconcileAccount', () => {
@@ -139,15 +134,17 @@ describe('Reconciler.reconcileAccount', () => {
         .map((c) => c.args[0].input.Key)
         .sort(),
     ).toEqual([
-      versionObjectKey({ account: MEMBER, region: REGION, name: '/app/behind' }, '2026-11-21T09:00:00.000Z', 2),
-      versionObjectKey({ account: MEMBER, region: REGION, name: '/app/new' }, '2026-11-21T09:30:00.000Z', 1),
+      VersionObjects.keyOf({ account: MEMBER, region: REGION, name: '/app/behind' }, '2026-11-21T09:00:00.000Z', 2),
+      VersionObjects.keyOf({ account: MEMBER, region: REGION, name: '/app/new' }, '2026-11-21T09:30:00.000Z', 1),
     ]);
-    const registry = index.updates.find((u) => (u.Key as { pk: string }).pk === 'REGISTRY');
-    expect(registry).toMatchObject({
-      Key: { pk: 'REGISTRY', sk: `${MEMBER}#${REGION}` },
-      ExpressionAttributeValues: { ':at': NOW.toISOString(), ':parameters': 3, ':repaired': 2 },
+    expect(await index.registry.entry(MEMBER, REGION)).toEqual({
+      account: MEMBER,
+      region: REGION,
+      lastSweepAt: NOW.toISOString(),
+      lastSweepParameters: 3,
+      lastSweepRepaired: 2,
+      baselineAt: NOW.toISOString(),
     });
-    expect(String(registry?.UpdateExpression)).toContain('if_not_exists(#baselineAt, :at)');
     reconciler.destroy();
   });
 
@@ -160,7 +157,7 @@ describe('Reconciler.reconcileAccount', () => {
     const report = await reconciler.reconcileAccount({ account: MEMBER, region: REGION });
 
     expect(report.repaired.tombstones).toBe(1);
-    const tombstones = index.records().filter((item) => item.kind === 'tombstone');
+    const tombstones = index.allRecords().filter((item) => item.kind === 'tombstone');
     expect(tombstones).toEqual([
       expect.objectContaining({
         name: '/app/gone',
@@ -183,7 +180,7 @@ describe('Reconciler.reconcileAccount', () => {
     const report = await reconciler.reconcileAccount({ account: MEMBER, region: REGION });
 
     expect(report.repaired).toEqual({ versions: 1, tombstones: 0, labels: 0 });
-    expect(index.records().filter((item) => item.kind === 'tombstone')).toEqual([]);
+    expect(index.allRecords().filter((item) => item.kind === 'tombstone')).toEqual([]);
     reconciler.destroy();
   });
 
@@ -211,7 +208,7 @@ describe('Reconciler.reconcileAccount', () => {
     const report = await reconciler.reconcileAccount({ account: MEMBER, region: REGION, deadline: clock + 30_000 });
 
     expect(report).toMatchObject({ complete: false, historiesRead: 1 });
-    expect(index.updates.filter((u) => (u.Key as { pk: string }).pk === 'REGISTRY')).toEqual([]);
+    expect(await index.registry.entry(MEMBER, REGION)).toBeUndefined();
     reconciler.destroy();
   });
 });
@@ -261,13 +258,15 @@ describe('Reconciler.reconcileOrganization', () => {
   });
 
   it('plans slices with never-baselined locations first', async () => {
-    index.put({
-      pk: 'REGISTRY',
-      sk: `${MEMBER}#${REGION}`,
-      account: MEMBER,
-      region: REGION,
-      baselineAt: '2026-11-01T00:00:00.000Z',
-      lastSweepAt: '2026-11-20T00:00:00.000Z',
+    index.seed({
+      registry: [
+        {
+          account: MEMBER,
+          region: REGION,
+          baselineAt: '2026-11-01T00:00:00.000Z',
+          lastSweepAt: '2026-11-20T00:00:00.000Z',
+        },
+      ],
     });
     const handler = createReconcileHandler({
       ...config({ listAccounts: async () => [MEMBER, OTHER_MEMBER] }),

@@ -1,4 +1,4 @@
-import { IndexTableSchema } from '@ssmhub/core';
+import { IndexTableSchema } from '@ssmhub/store';
 import type { Authorization, ContextValues } from '../types.js';
 import { accountOfArn, contextIfPresent, onAnyResource, onResource, serviceKeyUse } from './authorizations.js';
 import type { JsonObject, OperationCall, OperationMapper, RpcService } from './rpc.js';

@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ResourceNames, locationPartition } from '@ssmhub/core';
+import { ResourceNames } from '@ssmhub/core';
+import { IndexPartitions } from '@ssmhub/store';
 import { loadTemplates, type SynthesizedTemplates } from '@ssmhub/iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubRoleCredentials } from '../../src/clients.js';
@@ -72,7 +73,7 @@ describe('the sandbox enforces the synthesized IAM', () => {
       new QueryCommand({
         TableName: sandbox.info.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': locationPartition(account, REGION), ':sk': 'R#/iam/redelivered!' },
+        ExpressionAttributeValues: { ':pk': IndexPartitions.ofLocation(account, REGION), ':sk': 'R#/iam/redelivered!' },
       }),
     );
     expect(Items).toHaveLength(1);

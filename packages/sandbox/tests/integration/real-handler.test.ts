@@ -1,6 +1,6 @@
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { locationPartition } from '@ssmhub/core';
+import { IndexPartitions } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../src/testing.js';
 
@@ -28,7 +28,9 @@ describe('pump with the real ingest handler (@ssmhub/hub)', () => {
     const { Items = [] } = await sandbox.clients.ddb.send(new ScanCommand({ TableName: sandbox.info.table }));
     const versions = Items.filter(
       (item) =>
-        item.kind === 'version' && item.name === '/svc/token' && item.pk === locationPartition(account, 'eu-west-1'),
+        item.kind === 'version' &&
+        item.name === '/svc/token' &&
+        item.pk === IndexPartitions.ofLocation(account, 'eu-west-1'),
     );
     expect(versions.map((item) => item.version).sort()).toEqual([1, 2]);
     expect(JSON.stringify(Items)).not.toContain('plaintext-value');

@@ -30,7 +30,7 @@ describe('IndexTable', () => {
     const counter = new RequestCounter();
     const index = new IndexTable({ documents, tableName: 'ssmhub-index', counter });
 
-    const records = await index.nameRecords({ ...location, name: '/app/a' });
+    const records = await index.records.ofName({ ...location, name: '/app/a' });
 
     expect(records).toEqual([first, second]);
     const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey);
@@ -50,9 +50,9 @@ describe('IndexTable', () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
     const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
 
-    expect(await index.putRecord(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).toBe(false);
+    expect(await index.records.put(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).toBe(false);
     await expect(
-      index.recordSweep({
+      index.registry.recordSweep({
         ...location,
         finishedAt: '2026-01-01T00:00:00.000Z',
         parameters: 1,
@@ -68,13 +68,15 @@ describe('IndexTable', () => {
       .on(PutCommand)
       .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
     const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
-    await expect(index.putRecord(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).rejects.toThrow('slow down');
+    await expect(index.records.put(versionRecord('/app/a', 1, '2026-01-01T00:00:01.000Z'))).rejects.toThrow(
+      'slow down',
+    );
   });
 
   it('reads a name newest first from the moment, one bounded page at a time', async () => {
     ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: { k: 1 } });
     const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
-    const page = await index.recordsBefore({ ...location, name: '/app/a' }, '2026-01-01T00:00:05.123Z', { limit: 4 });
+    const page = await index.records.before({ ...location, name: '/app/a' }, '2026-01-01T00:00:05.123Z', { limit: 4 });
     const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ ScanIndexForward: false, Limit: 4 });
     expect(input?.ExpressionAttributeValues?.[':to']).toBe('R#/app/a!2026-01-01T00:00:05~');
@@ -90,7 +92,7 @@ describe('IndexTable', () => {
     });
     const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
     const restoreId = '6f1c0d5e-1111-4222-8333-944455556666';
-    await index.putOrgRestoreIntent({
+    await index.restores.putOrgIntent({
       kind: ORG_RESTORE_KIND,
       restoreId,
       name: '/prod/',
@@ -102,7 +104,7 @@ describe('IndexTable', () => {
     });
     const counts = { put: 1, deleted: 0, unchanged: 2, refused: 0, failed: 0 };
     for (const status of ['failed', 'succeeded'] as const) {
-      await index.putOrgRestoreLocation({
+      await index.restores.putOrgLocation({
         kind: ORG_RESTORE_LOCATION_KIND,
         restoreId,
         ...location,
@@ -118,14 +120,14 @@ describe('IndexTable', () => {
     ]);
 
     ddb.on(QueryCommand).resolves({ Items: stored });
-    const read = await index.readOrgRestore(restoreId);
+    const read = await index.restores.readOrg(restoreId);
     expect(read.intent).toMatchObject({ restoreId, name: '/prod/', locations: 2 });
     expect(read.intent).not.toHaveProperty('pk');
     expect(read.locations.map((l) => l.status)).toEqual(['failed', 'succeeded']);
 
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     await expect(
-      index.putOrgRestoreIntent({ ...(read.intent as OrgRestoreIntent), time: '2026-11-22T08:00:00.000Z' }),
+      index.restores.putOrgIntent({ ...(read.intent as OrgRestoreIntent), time: '2026-11-22T08:00:00.000Z' }),
     ).rejects.toThrow(/append-only/);
   });
 });

@@ -1,8 +1,9 @@
-import { IndexAttributes, type IndexRecord, type VersionRecord } from '@ssmhub/core';
+import type { IndexRecord, VersionRecord } from '@ssmhub/core';
 import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/items.js';
 import { catalogKey, catalogRecordKey, fromRecordItem, toRecordItem } from '../../src/items.js';
+import { IndexAttributes } from '../../src/keys.js';
 
 describe('record items', () => {
   const records: IndexRecord[] = [

@@ -1,7 +1,6 @@
-import type { IndexRecord } from '@ssmhub/core';
 import { tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { IndexTable } from '../../src/indexTable.js';
+import { InMemoryIndex } from '../../src/inMemoryIndex.js';
 import { verifyVersions } from '../../src/verify.js';
 import { ObjectStatus, type ObjectInspection, type VersionObjects } from '../../src/versionObjects.js';
 
@@ -9,23 +8,17 @@ const A = { account: '111111111111', region: 'eu-west-1' };
 const B = { account: '222222222222', region: 'eu-west-1' };
 
 /** An index of two locations: A with three versions and a deletion, B with one version. */
-function fakeIndex(): IndexTable {
-  const records = new Map<string, IndexRecord[]>([
-    [
-      `${A.account}#${A.region}`,
-      [
-        versionRecord('/a', 1, '2026-01-01T00:00:01.000Z', A),
-        versionRecord('/a', 2, '2026-01-01T00:00:02.000Z', A),
-        versionRecord('/b', 1, '2026-01-01T00:00:03.000Z', A),
-        tombstoneRecord('/b', '2026-01-01T00:00:04.000Z', 'event-1', A),
-      ],
+function twoLocations(): InMemoryIndex {
+  return new InMemoryIndex().seed({
+    registry: [A, B],
+    records: [
+      versionRecord('/a', 1, '2026-01-01T00:00:01.000Z', A),
+      versionRecord('/a', 2, '2026-01-01T00:00:02.000Z', A),
+      versionRecord('/b', 1, '2026-01-01T00:00:03.000Z', A),
+      tombstoneRecord('/b', '2026-01-01T00:00:04.000Z', 'event-1', A),
+      versionRecord('/c', 1, '2026-01-01T00:00:05.000Z', B),
     ],
-    [`${B.account}#${B.region}`, [versionRecord('/c', 1, '2026-01-01T00:00:05.000Z', B)]],
-  ]);
-  return {
-    listRegistry: async (account?: string) => [A, B].filter((l) => account === undefined || l.account === account),
-    locationRecords: async (l: typeof A) => records.get(`${l.account}#${l.region}`) ?? [],
-  } as unknown as IndexTable;
+  });
 }
 
 /** Objects whose check finds `/a` version 2 altered and everything else ok. */
@@ -46,7 +39,7 @@ describe('verifyVersions', () => {
   it('checks every version record (not deletions) of every location, and counts failures', async () => {
     const objects = fakeObjects();
     const progress: number[] = [];
-    const report = await verifyVersions(fakeIndex(), objects, { onProgress: (done) => progress.push(done) });
+    const report = await verifyVersions(twoLocations(), objects, { onProgress: (done) => progress.push(done) });
     expect(objects.inspected.sort()).toEqual(['/a@1', '/a@2', '/b@1', '/c@1']);
     expect(report.totals).toEqual({ checked: 4, ok: 3, failed: 1, unverifiable: 0 });
     expect(report.checks.find((c) => c.status !== ObjectStatus.ok)).toMatchObject({
@@ -62,7 +55,7 @@ describe('verifyVersions', () => {
     const objects = fakeObjects();
     // Picks: location 0 (A) twice, location 1 (B) once; then A's versions at positions 0 and 0.
     const draws = [0.1, 0.2, 0.9, 0, 0, 0];
-    const report = await verifyVersions(fakeIndex(), objects, { sample: 3, random: () => draws.shift() ?? 0 });
+    const report = await verifyVersions(twoLocations(), objects, { sample: 3, random: () => draws.shift() ?? 0 });
     expect(report.totals.checked).toBe(3);
     expect(new Set(objects.inspected).size).toBe(3);
     expect(objects.inspected.filter((k) => k === '/c@1')).toHaveLength(1);
@@ -74,14 +67,14 @@ describe('verifyVersions', () => {
       inspect: async (record: { name: string }): Promise<ObjectInspection> =>
         record.name === '/c' ? { status: ObjectStatus.accessDenied, reason } : { status: ObjectStatus.ok },
     } as unknown as VersionObjects;
-    const report = await verifyVersions(fakeIndex(), objects);
+    const report = await verifyVersions(twoLocations(), objects);
     expect(report.totals).toEqual({ checked: 4, ok: 3, failed: 1, unverifiable: 0 });
     expect(report.checks.find((c) => c.name === '/c')).toMatchObject({ status: 'access-denied', reason });
   });
 
   it('keeps to one account when asked', async () => {
     const objects = fakeObjects();
-    const report = await verifyVersions(fakeIndex(), objects, { account: B.account });
+    const report = await verifyVersions(twoLocations(), objects, { account: B.account });
     expect(objects.inspected).toEqual(['/c@1']);
     expect(report.locations).toBe(1);
   });

@@ -6,7 +6,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { VersionRecord } from '@ssmhub/core';
-import { versionRecord } from '@ssmhub/core/testing';
+import { ACCOUNT, REGION, versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
@@ -50,7 +50,9 @@ function s3Error(name: string, status: number, message = name): S3ServiceExcepti
 const accessDenied = () => s3Error('AccessDenied', 403, `Access Denied (request echoing ${SECRET})`);
 
 describe('VersionObjects', () => {
-  const record = versionRecord('/app/db/password', 3, '2026-01-01T00:00:03.000Z');
+  const location = { account: ACCOUNT, region: REGION, name: '/app/db/password' };
+  const time = '2026-01-01T00:00:03.000Z';
+  const record = versionRecord(location.name, 3, time, { objectKey: VersionObjects.keyOf(location, time, 3) });
 
   it('puts with a SHA-256 checksum and If-None-Match, and returns the VersionId and checksum S3 answered', async () => {
     s3.on(PutObjectCommand).resolves({ VersionId: 'v-1', ChecksumSHA256: 'abc=' });

@@ -16,8 +16,8 @@ import {
   recordUpperBoundAtSecond,
   versionObjectKey,
 } from '../../src/keys.js';
-import type { IndexRecord } from '../../src/types.js';
-import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '../helpers/factories.js';
+import type { IndexRecord } from '@ssmhub/core';
+import { ACCOUNT, REGION, labelRecord, tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 
 /** DynamoDB orders string sort keys by their UTF-8 bytes. */
 function byteOrder(a: string, b: string): number {

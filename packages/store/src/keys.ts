@@ -1,4 +1,7 @@
-import type { IndexRecord, ParameterLocation } from './types.js';
+// Internal to @ssmhub/store (index.ts does not re-export it): the storage key formats and the
+// partition planning of the feeds. Outside the store, nothing builds or parses a key (a unit test,
+// keyFormats.test.ts, holds every other package to that); they call the store's reads instead.
+import type { IndexRecord, ParameterLocation } from '@ssmhub/core';
 
 /**
  * The DynamoDB index's keys (single table; see docs/architecture.md, "The index").
@@ -28,28 +31,6 @@ export const IndexNames = {
   feed: 'feed',
   /** One account's change feed by time, one partition a month. */
   accountFeed: 'account-feed',
-} as const;
-
-/**
- * The index table's definition, shared by the hub stack and the sandbox so they cannot drift.
- * Every key is a string; both indexes project all attributes (records are small and values are
- * never in the table).
- */
-export const IndexTableSchema = {
-  partitionKey: IndexAttributes.partitionKey,
-  sortKey: IndexAttributes.sortKey,
-  globalSecondaryIndexes: [
-    {
-      indexName: IndexNames.feed,
-      partitionKey: IndexAttributes.feedPartitionKey,
-      sortKey: IndexAttributes.feedSortKey,
-    },
-    {
-      indexName: IndexNames.accountFeed,
-      partitionKey: IndexAttributes.accountFeedPartitionKey,
-      sortKey: IndexAttributes.accountFeedSortKey,
-    },
-  ],
 } as const;
 
 /** Day partitions of the org feed are split this many ways so no partition takes every change. */
@@ -149,6 +130,12 @@ export function feedPartition(day: string, shard: number): string {
   return `FEED#${day}#${String(shard).padStart(2, '0')}`;
 }
 
+/** The day and shard of an org feed partition key. */
+export function parseFeedPartition(partition: string): { day: string; shard: number } {
+  const [, day = '', shard = '0'] = partition.split('#');
+  return { day, shard: Number(shard) };
+}
+
 /**
  * The sparse index of active org-feed partitions: one item per day and shard that holds at least
  * one record, `pk = FEEDDAYS#{year}`, `sk = {day}#{shard}`. `changes` reads it (one Query a year)
@@ -173,6 +160,30 @@ export function yearsBetween(since: Date, until: Date): string[] {
   const years: string[] = [];
   for (let year = since.getUTCFullYear(); year <= until.getUTCFullYear(); year += 1) years.push(String(year));
   return years;
+}
+
+/**
+ * Partition-key prefix of restore items: the hub stack lets restore operators write only items
+ * whose partition key starts with it, and denies everyone UpdateItem/DeleteItem on them.
+ */
+export const RESTORE_PARTITION_PREFIX = 'RESTORE#';
+
+/** Partition of a target's restores: never collides with `AR#` records or the registry. */
+export function restorePartition(account: string, region: string): string {
+  return `${RESTORE_PARTITION_PREFIX}${account}#${region}`;
+}
+
+/** Partition of one organization-wide restore (under the operators' `RESTORE#` prefix). */
+export function orgRestorePartition(restoreId: string): string {
+  return `${RESTORE_PARTITION_PREFIX}ORG#${restoreId}`;
+}
+
+/**
+ * Partition of the feed-days markers restores write: restore operators may only put items under
+ * RESTORE#, so theirs sit apart from the hub's FEEDDAYS# markers.
+ */
+export function restoreFeedDaysPartition(year: string): string {
+  return `${RESTORE_PARTITION_PREFIX}${feedDaysPartition(year)}`;
 }
 
 export function accountFeedPartition(account: string, month: string): string {
