@@ -1,7 +1,7 @@
 import type { Command, Option } from 'commander';
 import { ExitCode } from '@ssmhub/client/errors';
 import type { CommandSpec, OptionSpec } from './command.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 
 // docs/cli-reference.md, rendered from the command table and the runner that turns it into
@@ -136,7 +136,7 @@ export function cliReference(commands: readonly CommandSpec[] = COMMANDS): strin
   const lines: string[] = [
     '# CLI reference',
     '',
-    '<!-- Generated from the command table (packages/cli/src/cli/commands.ts) by `node scripts/cli-reference.mjs --write`; do not edit by hand. packages/cli/tests/unit/cliReference.test.ts fails when this file is out of date. -->',
+    '<!-- Generated from the command table (packages/cli/src/cli/commands/) by `node scripts/cli-reference.mjs --write`; do not edit by hand. packages/cli/tests/unit/cliReference.test.ts fails when this file is out of date. -->',
     '',
     `\`ssmhub\`: ${prose(program.description())}. Every command prints its part of this page with \`ssmhub <command> --help\`; \`ssmhub --version\` prints the version. In a clone of this repository, run it as \`npx ssmhub\` after \`npm ci && npm run build\`.`,
     '',

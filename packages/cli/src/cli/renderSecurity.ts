@@ -1,4 +1,3 @@
-import type { WatchedChangeDetail } from '@ssmhub/core';
 import type { CompareAllResult, CompareResult, CompareSide } from '@ssmhub/client/compare';
 import type { CoverageResult } from '@ssmhub/client/coverage';
 import type { FindingOutput } from '@ssmhub/client/findings';
@@ -81,10 +80,4 @@ export function coverageTable(result: CoverageResult, layout: TableLayout = {}):
     ]),
     layout,
   )}`;
-}
-
-/** One watched change as a terminal line. */
-export function watchLine(c: WatchedChangeDetail): string {
-  const version = c.version !== undefined ? ` v${c.version}` : '';
-  return `${c.time} ${c.account} ${c.region} ${c.operation} ${c.name}${version}${c.who ? ` by ${c.who}` : ''}`;
 }

@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
-import { CommandInput } from '../../src/cli/command.js';
-import type { CommandSpec } from '../../src/cli/command.js';
-import { COMMANDS } from '../../src/cli/commands.js';
+import { command } from '../../src/cli/command.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { CommandInput } from '../../src/cli/input.js';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
-import { envExport, envName, fitColumns, jsonExport, recordsTable } from '../../src/cli/render.js';
+import { fitColumns, recordsTable } from '../../src/cli/render.js';
+import { envExport, envName, jsonExport } from '../../src/cli/renderExports.js';
 import { ClientError, ExitCode, HubNotFoundError, describeError } from '@ssmhub/client';
 import { UsageError, toCliError } from '../../src/errors.js';
 import { compilePattern } from '@ssmhub/client/search';
+import type { HubConnection } from '@ssmhub/client/hub';
 import type { OutputRecord } from '@ssmhub/client/records';
 
 function record(name: string, value?: string): OutputRecord {
@@ -98,7 +100,7 @@ describe('the security commands: usage errors before any AWS call', () => {
 
 describe('layering', () => {
   it('imports the console only at run time, by name, so the CLI neither builds against it nor loads it for --help', () => {
-    const source = readFileSync(new URL('../../src/cli/commands.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../src/cli/commands/console.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/from '@ssmhub\/console'/);
     expect(source).not.toMatch(/import\('@ssmhub\/console'\)/);
     expect(source).toMatch(/const specifier = '@ssmhub\/console';/);
@@ -319,24 +321,27 @@ describe('credentials and region settings', () => {
 });
 
 describe('the runner: what a command returns is all stdout holds', () => {
-  const chatty: CommandSpec = {
+  const chatty = command({
     name: 'chatty',
     description: 'logs on stdout while it runs, as a library might',
     options: [{ flags: '--fail', description: 'fail instead' }],
     example: 'ssmhub chatty',
     connects: false,
-    run({ input }) {
+    read: ({ input }) => ({ fail: input.flag('--fail') }),
+    call({ fail }) {
       process.stdout.write('a log line\n');
-      if (input.flag('--fail')) return Promise.reject(new HubNotFoundError('no hub found'));
+      if (fail) return Promise.reject(new HubNotFoundError('no hub found'));
       return Promise.resolve({
-        json: { ok: true },
-        table: () => 'ok',
+        ok: true,
         stats: { dynamoRequests: 1, consumedCapacity: 0.5, itemsRead: 2, s3Requests: 0, ssmRequests: 0 },
-        warnings: ['one region could not be swept'],
-        exitCode: ExitCode.failure,
       });
     },
-  };
+    output: () => ({
+      table: () => 'ok',
+      warnings: ['one region could not be swept'],
+      exitCode: ExitCode.failure,
+    }),
+  });
 
   it('sends what the command writes to stdout to stderr, prints the JSON, stats and warnings', async () => {
     const written: string[] = [];
@@ -362,7 +367,10 @@ describe('the runner: what a command returns is all stdout holds', () => {
       process.stderr.write = write;
     }
     expect(written).toEqual(['a log line\n']);
-    expect(JSON.parse(result.out)).toEqual({ ok: true });
+    expect(JSON.parse(result.out)).toEqual({
+      ok: true,
+      stats: { dynamoRequests: 1, consumedCapacity: 0.5, itemsRead: 2, s3Requests: 0, ssmRequests: 0 },
+    });
     expect(result.code).toBe(ExitCode.failure);
     expect(result.err).toBe('ssmhub: one region could not be swept\n');
   });
@@ -386,19 +394,31 @@ describe('the runner: what a command returns is all stdout holds', () => {
 });
 
 describe('the runner: table width', () => {
-  const measured: CommandSpec = {
+  const measured = command({
     name: 'measured',
     description: 'shows the width its table was given',
     options: [],
     example: 'ssmhub measured',
     connects: true,
-    run: () => Promise.resolve({ json: {}, table: (layout) => `width ${layout.width ?? 'unlimited'}` }),
-  };
+    read: () => ({}),
+    call: () => Promise.resolve({}),
+    output: () => ({ table: (layout) => `width ${layout.width ?? 'unlimited'}` }),
+  });
+  // A hub of its own: the command reads nothing from it.
+  const connect = (): Promise<HubConnection> => Promise.resolve({} as HubConnection);
   const table = async (args: string[], io: Partial<CliIo>): Promise<string> => {
     let out = '';
     await run(
       ['node', 'ssmhub', 'measured', ...args],
-      { stdout: (t) => (out += t), stderr: () => undefined, stdoutIsTty: true, stderrIsTty: false, env: {}, ...io },
+      {
+        stdout: (t) => (out += t),
+        stderr: () => undefined,
+        stdoutIsTty: true,
+        stderrIsTty: false,
+        env: {},
+        connect,
+        ...io,
+      },
       [measured],
     );
     return out.trim();

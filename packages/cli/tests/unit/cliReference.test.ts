@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../../src/cli/command.js';
-import { COMMANDS } from '../../src/cli/commands.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
 import { run } from '../../src/cli/program.js';
 import { cliReference } from '../../src/cli/reference.js';
 
@@ -70,7 +70,9 @@ describe('docs/cli-reference.md', () => {
       ],
       example: `ssmhub ${name} /app/ --at now`,
       connects,
-      run: () => Promise.reject(new Error('not run')),
+      read: () => Promise.reject(new Error('not run')),
+      call: () => Promise.reject(new Error('not run')),
+      output: () => ({ table: () => '' }),
     });
     const reference = cliReference([spec('read', true), spec('quiet', false)]);
     expect(reference).toContain('Every command but `quiet` takes these.');

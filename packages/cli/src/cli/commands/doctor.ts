@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { ExitCode } from '@ssmhub/client/errors';
-import { UsageError } from '../errors.js';
+import type { DoctorOptions } from '@ssmhub/client/doctor';
 import type { HubConnection } from '@ssmhub/client/hub';
-import type { CommandInput, CommandSpec } from './command.js';
-
-// `ssmhub doctor`, declared as data like every command; its code is imported when it runs.
+import { UsageError } from '../../errors.js';
+import { command } from '../command.js';
+import type { CommandInput } from '../input.js';
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const STACK_NAME = /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:\S+)$/;
@@ -31,18 +31,18 @@ function queueUrl(input: CommandInput): string | undefined {
  * The sandbox `hub` is, from the state file `ssmhub local up` wrote (the same one the connection
  * read): only a sandbox at the hub's own endpoint counts.
  */
-async function sandboxOf(hub: HubConnection, input: CommandInput) {
+async function sandboxOf(hub: HubConnection, stateDir: string | undefined) {
   if (!hub.endpoint) return undefined;
   const { findSandboxState } = await import('@ssmhub/sandbox/state');
-  const dirEnv = input.env('SSMHUB_STATE_DIR');
-  const file = findSandboxState(process.cwd(), dirEnv ? { SSMHUB_STATE_DIR: dirEnv } : {});
+  const file = findSandboxState(process.cwd(), stateDir ? { SSMHUB_STATE_DIR: stateDir } : {});
   if (!file) return undefined;
   const { readLocalState } = await import('@ssmhub/sandbox');
   const info = readLocalState({ stateDir: dirname(file) })?.info;
   return info?.endpoint === hub.endpoint ? info : undefined;
 }
 
-export const doctor: CommandSpec = {
+/** `ssmhub doctor`: a deployment (or the sandbox) proves it works, one line per check. */
+export const doctor = command({
   name: 'doctor',
   description:
     'a deployment proves itself: resources as declared, alarm delivery, a canary change indexed and verified (the measured RPO), verify and coverage; one line per check, exit 1 on any failure, never a value',
@@ -68,7 +68,7 @@ export const doctor: CommandSpec = {
   ],
   example: 'ssmhub doctor --account 111122223333 --region eu-west-1 --stack SSMHub',
   connects: true,
-  async run({ input, connect }) {
+  async read({ input }) {
     const account = await input.account('--account');
     const region = await input.region('--region');
     if (region !== undefined && account === undefined) {
@@ -87,40 +87,41 @@ export const doctor: CommandSpec = {
     if (stack !== undefined && !STACK_NAME.test(stack)) {
       throw new UsageError(`--stack '${stack}' is not a CloudFormation stack name (like SSMHub)`);
     }
-    const hub = await connect();
-    const sandbox = await sandboxOf(hub, input);
-    const { doctor: check, doctorPassed } = await import('@ssmhub/client/doctor');
+    const options: DoctorOptions = {
+      ...(account ? { account } : {}),
+      ...(region ? { region } : {}),
+      ...(timeoutSeconds ? { timeoutSeconds } : {}),
+      ...(sample ? { sample } : {}),
+      ...(alarmTopicArn ? { alarmTopicArn } : {}),
+      ...(stack ? { stack } : {}),
+      ...(deliveryQueueUrl ? { deliveryQueueUrl } : {}),
+    };
+    return { options, stateDir: input.env('SSMHUB_STATE_DIR') };
+  },
+  async call({ options, stateDir }, { hub }) {
+    const sandbox = await sandboxOf(hub, stateDir);
+    const { doctor: check } = await import('@ssmhub/client/doctor');
     const drive = sandbox ? await (await import('@ssmhub/client/doctorSandbox')).sandboxDrive(sandbox) : undefined;
-    let result: Awaited<ReturnType<typeof check>>;
     try {
-      result = await check(hub, {
-        ...(account ? { account } : {}),
-        ...(region ? { region } : {}),
-        ...(timeoutSeconds ? { timeoutSeconds } : {}),
-        ...(sample ? { sample } : {}),
-        ...(alarmTopicArn ? { alarmTopicArn } : {}),
-        ...(stack ? { stack } : {}),
+      return await check(hub, {
         // On the sandbox: its queue subscribed to the alarm topic, its pump, and reads as often as the pump ends.
-        ...(deliveryQueueUrl
-          ? { deliveryQueueUrl }
-          : sandbox
-            ? { deliveryQueueUrl: sandbox.alarmDeliveryQueueUrl }
-            : {}),
+        ...(sandbox ? { deliveryQueueUrl: sandbox.alarmDeliveryQueueUrl } : {}),
+        ...options,
         ...(drive ? { drive: drive.drive, pollIntervalMs: 100, onEmulator: true } : {}),
       });
     } finally {
       drive?.destroy();
     }
-    const { doctorJson, doctorReport } = await import('./renderDoctor.js');
+  },
+  output(result, _params, render) {
     const failed = result.checks.filter((c) => c.status === 'fail');
     return {
-      json: doctorJson(result),
-      table: () => doctorReport(result),
-      stats: result.stats,
+      json: render.doctorJson(result),
+      table: () => render.doctorReport(result),
       ...(failed.length > 0
         ? { warnings: [`doctor: ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`] }
         : {}),
-      exitCode: doctorPassed(result) ? ExitCode.success : ExitCode.failure,
+      exitCode: failed.length > 0 ? ExitCode.failure : ExitCode.success,
     };
   },
-};
+});

@@ -1,0 +1,56 @@
+import { ClientError } from '@ssmhub/client/errors';
+import type { HubConnection } from '@ssmhub/client/hub';
+import { UsageError } from '../../errors.js';
+import { command } from '../command.js';
+import { hubLocationFlags } from '../connection.js';
+
+/** The part of @ssmhub/console the CLI calls (imported by name at run time: cli must not depend on console). */
+interface ConsoleModule {
+  serveConsole(
+    hub: HubConnection,
+    options: {
+      port?: number;
+      open?: boolean;
+      connectionFlags?: readonly string[];
+      onListening?: (url: string) => void;
+    },
+  ): Promise<object>;
+}
+
+/** `ssmhub console`: the local web console, until Ctrl-C. */
+export const consoleCommand = command({
+  name: 'console',
+  description:
+    'the local web console (heatmap, change feed, timelines, point in time, restore plans); read-only, until Ctrl-C',
+  options: [
+    { flags: '--port <port>', description: 'the port on 127.0.0.1 (default: a free one)' },
+    { flags: '--no-open', description: 'do not open the browser (it opens only when stderr is a terminal)' },
+  ],
+  example: 'ssmhub console --port 8377',
+  connects: true,
+  read({ input }) {
+    const port = input.string('--port');
+    if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+      throw new UsageError(`--port '${port}' is not a port number (0-65535)`);
+    }
+    return {
+      ...(port !== undefined ? { port: Number(port) } : {}),
+      // Commander sets `open` unless --no-open was given.
+      open: input.flag('--open') && process.stderr.isTTY === true,
+      // The restore commands the console shows reach the same hub.
+      connectionFlags: hubLocationFlags(input),
+    };
+  },
+  async call(options, { hub }) {
+    const specifier = '@ssmhub/console';
+    const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new ClientError('the console is not installed: npm install @ssmhub/console');
+    })) as ConsoleModule;
+    return serveConsole(hub, {
+      ...options,
+      onListening: (url) => process.stderr.write(`ssmhub console: ${url}\n(read-only; Ctrl-C stops it)\n`),
+    });
+  },
+  output: (report) => ({ table: () => `console stopped: ${JSON.stringify(report)}` }),
+});

@@ -1,0 +1,31 @@
+import { FINDING_DESCRIPTIONS, isFindingRule } from '@ssmhub/core';
+import { UsageError } from '../../errors.js';
+import { command } from '../command.js';
+
+/** `ssmhub findings`: secrets exposed in parameters, and when each appeared and was fixed. */
+export const findings = command({
+  name: 'findings',
+  description: 'exposed secrets and posture: current findings org-wide, when each appeared (and was fixed)',
+  options: [
+    { flags: '--account <id>', description: 'only this account' },
+    { flags: '--rule <id>', description: 'only this rule (aws-access-key-id, private-key, jwt, ...)' },
+    { flags: '--fixed', description: 'also the findings fixed since, with the version that fixed them' },
+  ],
+  example: 'ssmhub findings --rule aws-access-key-id',
+  connects: true,
+  async read({ input }) {
+    const account = await input.account('--account');
+    const rule = input.string('--rule');
+    if (rule !== undefined && !isFindingRule(rule)) {
+      throw new UsageError(`unknown rule '${rule}' (rules: ${Object.keys(FINDING_DESCRIPTIONS).join(', ')})`);
+    }
+    return { ...(account ? { account } : {}), ...(rule ? { rule } : {}), fixed: input.flag('--fixed') };
+  },
+  async call(params, { hub }) {
+    return (await import('@ssmhub/client/findings')).findings(hub, params);
+  },
+  output: (result, _params, render) => ({
+    json: result.findings,
+    table: (layout) => render.findingsTable(result.findings, layout),
+  }),
+});

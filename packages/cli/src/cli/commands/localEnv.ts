@@ -1,0 +1,59 @@
+import { command } from '../command.js';
+
+const EnvFormat = { env: 'env' } as const;
+
+/** `ssmhub local env`: a member administrator's credentials in the sandbox, as shell exports. */
+export const localEnv = command({
+  name: 'local env',
+  description:
+    "a member administrator's credentials, assumed through the sandbox's IAM gateway (every call made with them is evaluated), as shell exports to eval or source",
+  options: [
+    { flags: '--account <id>', description: "the member account (default: the sandbox's first)" },
+    { flags: '--region <region>', description: "the region (default: the sandbox's first)" },
+    {
+      flags: '--format <format>',
+      description: 'env: only the export lines, whatever --output says (for eval)',
+      choices: Object.values(EnvFormat),
+    },
+  ],
+  example: 'ssmhub local env --account 111122223333 --format env > member.env',
+  connects: false,
+  async read({ input }) {
+    const account = await input.account('--account');
+    const region = await input.region('--region');
+    return {
+      options: { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) },
+      exportsOnly: input.string('--format') === EnvFormat.env,
+    };
+  },
+  async call({ options }) {
+    return (await import('@ssmhub/sandbox')).localEnv(options);
+  },
+  output(session, { exportsOnly }, render) {
+    const environment: Record<string, string> = {
+      AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
+      ...(session.credentials.sessionToken ? { AWS_SESSION_TOKEN: session.credentials.sessionToken } : {}),
+      AWS_REGION: session.region,
+      AWS_DEFAULT_REGION: session.region,
+      AWS_ENDPOINT_URL: session.endpoint,
+    };
+    const exports = render.shellExports(environment);
+    const iam = session.iamEnforced ? 'IAM enforced' : 'IAM NOT enforced';
+    return {
+      json: {
+        account: session.account,
+        region: session.region,
+        endpoint: session.endpoint,
+        roleArn: session.roleArn,
+        iamEnforced: session.iamEnforced,
+        environment,
+      },
+      table: () => `${exports}# ${session.roleArn} in ${session.region} (${iam})`,
+      ...(exportsOnly ? { text: exports } : {}),
+      ...(session.iamEnforced
+        ? {}
+        : { warnings: ['IAM is not enforced in this sandbox: these credentials may do anything'] }),
+    };
+  },
+});

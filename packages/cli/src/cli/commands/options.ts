@@ -1,0 +1,18 @@
+import type { OptionSpec } from '../command.js';
+
+// Options and help text several commands share, worded once.
+
+/** How every time option is written. */
+export const TIME_HELP = 'ISO 8601 (no zone means UTC), epoch seconds, now, or relative (-2h, -7d)';
+
+export const REGION_OPTION: OptionSpec = {
+  flags: '--region <region>',
+  description: "the region (default: the account's only indexed region, else the hub's)",
+};
+
+export const RECURSIVE_OPTION: OptionSpec = { flags: '--recursive', description: 'every depth below the path' };
+
+export const VALUES_OPTION: OptionSpec = {
+  flags: '--values',
+  description: 'show values (read from the backup bucket)',
+};

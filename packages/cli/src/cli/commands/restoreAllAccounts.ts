@@ -1,0 +1,128 @@
+import { ExitCode } from '@ssmhub/client/errors';
+import type { OrgRestoreOptions, OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
+import { UsageError } from '../../errors.js';
+import type { CommandContext, CommandOutput, HubContext, Renderers } from '../command.js';
+import { allowedTargets, applyFlags, confirmApply } from './restoreSafety.js';
+
+// `ssmhub restore --all-accounts`: every location the hub knows restored in place, planned (with a
+// summary per location) or applied resumably under a restore id.
+
+/** Options of an organization-wide restore only. */
+export const ALL_ACCOUNTS_FLAGS = [
+  '--regions',
+  '--restore-id',
+  '--details',
+  '--location-concurrency',
+  '--writes-per-second',
+] as const;
+
+export interface AllAccountsParams {
+  readonly allAccounts: true;
+  readonly options: OrgRestoreOptions;
+  readonly details: boolean;
+  readonly restoreId?: string;
+  readonly writesPerSecond?: number;
+  readonly apply: boolean;
+  readonly yes: boolean;
+}
+
+export interface AllAccountsResult {
+  readonly allAccounts: true;
+  /** The plan of every location: shown without --apply, and asked about with --apply but not --yes. */
+  readonly plan?: OrgRestorePlan;
+  /** Only with --apply. */
+  readonly outcome?: OrgRestoreOutcome;
+}
+
+export async function readAllAccounts(
+  context: CommandContext,
+  at: string,
+  recursive: boolean,
+): Promise<AllAccountsParams> {
+  const { input } = context;
+  for (const flag of ['--account', '--region', '--to-account', '--to-region']) {
+    if (input.string(flag) !== undefined) {
+      throw new UsageError(`--all-accounts restores every location in place: drop ${flag}`);
+    }
+  }
+  const regions = input.list('--regions');
+  const { checkRegion } = await import('@ssmhub/client/locations');
+  for (const region of regions ?? []) checkRegion(region);
+  const kmsKey = input.string('--kms-key');
+  const targets = await allowedTargets(input);
+  const restoreId = input.string('--restore-id');
+  const locationConcurrency = input.positiveInteger('--location-concurrency');
+  const writesPerSecond = input.positiveInteger('--writes-per-second');
+  const { apply, yes } = applyFlags(context);
+  if (restoreId !== undefined && !apply) {
+    throw new UsageError('--restore-id goes with --apply (a plan records nothing)');
+  }
+  return {
+    allAccounts: true,
+    options: {
+      path: input.argument(0),
+      at,
+      recursive,
+      ...(regions ? { regions } : {}),
+      ...(kmsKey ? { fallbackKeyId: kmsKey } : {}),
+      ...(targets.length > 0 ? { allowedTargets: targets } : {}),
+      ...(locationConcurrency ? { locationConcurrency } : {}),
+      force: input.flag('--force'),
+    },
+    details: input.flag('--details'),
+    ...(restoreId ? { restoreId } : {}),
+    ...(writesPerSecond ? { writesPerSecond } : {}),
+    apply,
+    yes,
+  };
+}
+
+/** Plans every location, then with --apply (asked, unless --yes) applies them, noting the restore id first. */
+export async function callAllAccounts(
+  { options, details, restoreId, writesPerSecond, apply, yes }: AllAccountsParams,
+  { hub, confirm, note, withProgress }: HubContext,
+): Promise<AllAccountsResult> {
+  const { applyOrgRestore, planOrgRestore } = await import('@ssmhub/client/orgRestore');
+  // With --yes the locations are planned as they are applied: no plan of the whole organization first.
+  const plan =
+    !apply || !yes
+      ? await withProgress((onProgress) => planOrgRestore(hub, options, { details, onProgress }))
+      : undefined;
+  if (!apply) return { allAccounts: true, plan };
+  if (plan && plan.totals.put + plan.totals.delete > 0) {
+    const { orgPlanSummary } = await import('../render.js');
+    await confirmApply(confirm, orgPlanSummary(plan));
+  }
+  const outcome = await withProgress((onProgress) =>
+    applyOrgRestore(hub, {
+      ...options,
+      ...(restoreId ? { restoreId } : {}),
+      ...(writesPerSecond ? { writesPerSecond } : {}),
+      onStart: (start) =>
+        note(
+          `restore ${start.restoreId}: ${start.resumed ? `continuing, ${start.done} of ${start.locations} locations done earlier` : `${start.locations} locations`}; if interrupted, re-run with --restore-id ${start.restoreId}`,
+        ),
+      onProgress,
+    }),
+  );
+  return { allAccounts: true, plan, outcome };
+}
+
+/** A row per location; a warning for each that failed or was refused, and exit 1 on any failure. */
+export function allAccountsOutput({ plan, outcome }: AllAccountsResult, render: Renderers): CommandOutput {
+  const troubled = outcome
+    ? outcome.locations
+        .filter((l) => l.status !== 'succeeded' && l.status !== 'done-earlier')
+        .map((l) => ({ ...l, state: l.status }))
+    : (plan?.locations ?? []).filter((l) => l.state !== 'planned');
+  return {
+    json: render.orgRestoreJson(plan, outcome),
+    table: (layout) => render.orgRestoreTable(plan, outcome, layout),
+    stats: outcome?.stats ?? plan?.stats,
+    warnings: troubled.map((l) => `${l.account}/${l.region} ${l.state}${l.message ? `: ${l.message}` : ''}`),
+    exitCode:
+      (outcome && outcome.status !== 'succeeded') || troubled.some((l) => l.state === 'failed')
+        ? ExitCode.failure
+        : ExitCode.success,
+  };
+}

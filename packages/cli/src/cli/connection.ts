@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import type { HubOptions } from '@ssmhub/client/hub';
+import { UsageError } from '../errors.js';
+import type { OptionSpec } from './command.js';
+import type { CommandInput } from './input.js';
+import type { CliIo } from './io.js';
+
+/** The options that say where the hub is, in `--help` order. */
+const HUB_LOCATION_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--profile <name>', description: 'AWS profile (default: the standard credential chain)' },
+  {
+    flags: '--endpoint <url>',
+    description: 'endpoint of every AWS call (default: $AWS_ENDPOINT_URL, or the sandbox after `ssmhub local up`)',
+  },
+  { flags: '--hub-region <region>', description: "the hub's region (default: $SSMHUB_REGION, $AWS_REGION)" },
+  { flags: '--table <name>', description: 'index table (default: $SSMHUB_TABLE or ssmhub-index)' },
+  {
+    flags: '--bucket <name>',
+    description: 'backup bucket (default: $SSMHUB_BUCKET or ssmhub-backup-<hub account>-<hub region>)',
+  },
+];
+
+/** Adds the options every command that reads the hub takes: where the hub is, and how much to print. */
+export function addConnectionOptions(command: Command): void {
+  for (const option of HUB_LOCATION_OPTIONS) command.option(option.flags, option.description);
+  command
+    .option('--stats', 'print the AWS requests the command made on stderr')
+    .option('--wide', 'tables as wide as their content (default: fit the terminal, cutting long cells with …)');
+}
+
+/** The flags this command line located the hub with, and their values: what a command it shows needs to reach the same hub. */
+export function hubLocationFlags(input: CommandInput): string[] {
+  return HUB_LOCATION_OPTIONS.flatMap(({ flags }) => {
+    const flag = flags.split(' ')[0] ?? flags;
+    const value = input.string(flag);
+    return value === undefined ? [] : [flag, value];
+  });
+}
+
+/**
+ * The hub options of a command line, with the endpoint and region checked first: a bad one is a
+ * usage error naming the flag or variable it came from, not an SDK error from deep inside.
+ */
+export async function connectionOf(
+  options: Readonly<Record<string, unknown>>,
+  env: CliIo['env'],
+): Promise<HubOptions & { readonly endpoint?: string }> {
+  const text = (key: string): string | undefined =>
+    typeof options[key] === 'string' ? (options[key] as string) : undefined;
+  const pick = (sources: [string, string | undefined][]): [string, string] | undefined =>
+    sources.find((source): source is [string, string] => source[1] !== undefined && source[1] !== '');
+
+  const endpoint = pick([
+    ['--endpoint', text('endpoint')],
+    ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL],
+  ]);
+  if (endpoint) {
+    const [source, value] = endpoint;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new UsageError(`${source} '${value}' is not an http(s) URL (like http://localhost:5000)`);
+    }
+  }
+  const region = pick([
+    ['--hub-region', text('hubRegion')],
+    ['SSMHUB_REGION', env.SSMHUB_REGION],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ]);
+  if (region) {
+    const { checkRegion } = await import('@ssmhub/client/locations');
+    try {
+      checkRegion(region[1]);
+    } catch (error) {
+      throw new UsageError(`${region[0]}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    ...(text('profile') ? { profile: text('profile') } : {}),
+    ...(text('endpoint') ? { endpoint: text('endpoint') } : {}),
+    ...(text('hubRegion') ? { hubRegion: text('hubRegion') } : {}),
+    ...(text('table') ? { table: text('table') } : {}),
+    ...(text('bucket') ? { bucket: text('bucket') } : {}),
+    env,
+  };
+}
