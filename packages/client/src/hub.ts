@@ -62,6 +62,11 @@ export interface HubOptions {
   readonly verify?: boolean;
   /** The local sandbox this hub is (its members are the account boundary). @default - read from the sandbox state */
   readonly sandbox?: SandboxDetails;
+  /**
+   * The index the connection reads and writes, counting its requests in `counter` (unit tests give
+   * an InMemoryIndex from `@ssmhub/store/testing`). @default - the DynamoDB table `table`
+   */
+  readonly index?: (counter: RequestCounter) => Index;
 }
 
 /** What ssmhub knows about a local sandbox hub: its member accounts and regions. */
@@ -386,7 +391,7 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
       }
       return members.providerFor(account);
     },
-    index: (counter) => new IndexTable({ documents: dynamo, tableName: table, counter }),
+    index: (counter) => options.index?.(counter) ?? new IndexTable({ documents: dynamo, tableName: table, counter }),
     versionObjects: async (counter) => new VersionObjects({ s3, bucketName: await hub.bucket(), counter }),
   };
 

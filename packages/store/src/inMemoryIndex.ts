@@ -93,12 +93,20 @@ interface ReadCost {
  * cannot change what is stored.
  */
 class MemoryItems {
-  private readonly partitions = new Map<string, Map<string, Item>>();
+  private partitions = new Map<string, Map<string, Item>>();
+  /** Each partition's sort keys in order, dropped when the partition gains a key. */
+  private sortedKeys = new Map<string, string[]>();
 
   public constructor(
     private readonly counter: RequestCounter,
     private readonly consistentRead: boolean,
   ) {}
+
+  /** Holds `other`'s items from now on (a view of one index that counts elsewhere). */
+  public share(other: MemoryItems): void {
+    this.partitions = other.partitions;
+    this.sortedKeys = other.sortedKeys;
+  }
 
   public get(key: Item): Item | undefined {
     const item = this.partitions.get(String(key[PK]))?.get(String(key[SK]));
@@ -109,7 +117,9 @@ class MemoryItems {
     const pk = String(item[PK]);
     let partition = this.partitions.get(pk);
     if (!partition) this.partitions.set(pk, (partition = new Map()));
-    partition.set(String(item[SK]), structuredClone(item));
+    const sk = String(item[SK]);
+    if (!partition.has(sk)) this.sortedKeys.delete(pk);
+    partition.set(sk, structuredClone(item));
   }
 
   /** Puts an item unless one is at its key. @returns whether it wrote */
@@ -135,9 +145,13 @@ class MemoryItems {
   public range(pk: string, from: string, to: string): Item[] {
     const partition = this.partitions.get(pk);
     if (!partition) return [];
-    return [...partition.keys()]
-      .filter((sk) => sk >= from && sk <= to)
-      .sort()
+    let keys = this.sortedKeys.get(pk);
+    if (!keys) this.sortedKeys.set(pk, (keys = [...partition.keys()].sort()));
+    return keys
+      .slice(
+        firstIndex(keys, (sk) => sk >= from),
+        firstIndex(keys, (sk) => sk > to),
+      )
       .map((sk) => structuredClone(partition.get(sk) as Item));
   }
 
@@ -466,6 +480,17 @@ class MemoryRestoreLog implements RestoreLog {
   }
 }
 
+/** The first index of sorted `keys` where `reached` holds (it holds from there on), by bisection. */
+function firstIndex(keys: readonly string[], reached: (key: string) => boolean): number {
+  let [low, high] = [0, keys.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (reached(keys[middle] as string)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /** Whether an item is a parameter record (not a catalog, registry, coverage or restore item). */
 function isRecordItem(item: Item): boolean {
   return String(item[SK]).startsWith(recordRangePrefix(''));
@@ -509,7 +534,7 @@ export class InMemoryIndex implements Index {
   public readonly restores: RestoreLog;
   private readonly items: MemoryItems;
 
-  public constructor(options: InMemoryIndexOptions = {}) {
+  public constructor(private readonly options: InMemoryIndexOptions = {}) {
     this.counter = options.counter ?? new RequestCounter();
     this.items = new MemoryItems(this.counter, options.consistentRead ?? false);
     this.registry = new MemoryRegistry(this.items);
@@ -517,6 +542,19 @@ export class InMemoryIndex implements Index {
     this.catalog = new MemoryCatalog(this.items);
     this.feed = new MemoryFeed(this.items);
     this.restores = new MemoryRestoreLog(this.items);
+  }
+
+  /**
+   * The same index (writes through either show in both), counting its requests in `counter`: what
+   * a connection or a function that counts each call's requests is given.
+   *
+   * @example
+   * const hub = await createHub({ index: (counter) => index.countingIn(counter) });
+   */
+  public countingIn(counter: RequestCounter): InMemoryIndex {
+    const view = new InMemoryIndex({ ...this.options, counter });
+    view.items.share(this.items);
+    return view;
   }
 
   /** Writes records, catalog entries and registry entries unconditionally and uncounted (a test's fixture). */

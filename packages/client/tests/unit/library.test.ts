@@ -9,9 +9,9 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ObjectAccessDeniedError, catalogRecordKey, toRecordItem } from '@ssmhub/store';
 import type { LifecycleRecord, VersionRecord } from '@ssmhub/core';
+import { ObjectAccessDeniedError, type CatalogEntry, type RestoreRecord } from '@ssmhub/store';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -28,7 +28,6 @@ import { OLDEST_VERSION_LABELLED } from '../../src/restore.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
-const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
 const sts = mockClient(STSClient);
 const ssm = mockClient(SSMClient);
@@ -49,16 +48,14 @@ const version = (name: string, v: number, time: string): VersionRecord => {
   indexed.set(record.objectKey, record);
   return record;
 };
-const catalogItem = (name: string, records: LifecycleRecord[]) => ({
-  pk: `AR#${ACCOUNT}#${REGION}`,
-  sk: `C#${name}`,
+const catalogEntry = (name: string, records: LifecycleRecord[]): CatalogEntry => ({
   account: ACCOUNT,
   region: REGION,
   name,
   lastSecond: `${records[0]?.time.slice(0, 19)}.000Z`,
-  records: Object.fromEntries(records.map((r) => [catalogRecordKey(r), r])),
+  records,
 });
-const registry = { pk: 'REGISTRY', sk: `${ACCOUNT}#${REGION}`, lastEventAt: '2026-01-01T00:00:00.000Z' };
+const registry = { account: ACCOUNT, region: REGION, lastEventAt: '2026-01-01T00:00:00.000Z' };
 // The part of an S3 body stream the library reads: the stored version of the record at `key`.
 const body = (key: string, value: string) => {
   const record = indexed.get(key);
@@ -74,8 +71,16 @@ const body = (key: string, value: string) => {
   return { transformToByteArray: async () => new TextEncoder().encode(JSON.stringify(stored)) } as never;
 };
 
+/** The restores the index recorded (from its change feed, as `ssmhub changes` shows them). */
+async function recordedRestores(): Promise<RestoreRecord[]> {
+  const feed = await index.feed.changes({ since: '2020-01-01T00:00:00.000Z', until: new Date().toISOString() });
+  return feed.flatMap((entry) => (entry.kind === 'restore' ? [entry.restore] : []));
+}
+
 let hub: HubConnection;
+let index: InMemoryIndex;
 beforeEach(async () => {
+  index = new InMemoryIndex();
   hub = await createHub({
     hubRegion: REGION,
     table: 'ssmhub-index',
@@ -84,6 +89,7 @@ beforeEach(async () => {
     verify: false,
     sandboxState: false,
     env: {},
+    index: (counter) => index.countingIn(counter),
   });
   sts.on(GetCallerIdentityCommand).resolves({ Account: '999988887777', Arn: 'arn:aws:iam::999988887777:user/ops' });
   sts.on(AssumeRoleCommand).resolves({
@@ -96,7 +102,6 @@ beforeEach(async () => {
   });
 });
 afterEach(() => {
-  ddb.reset();
   s3.reset();
   sts.reset();
   ssm.reset();
@@ -104,64 +109,34 @@ afterEach(() => {
 
 describe('point-in-time reads', () => {
   it('answers from the catalog when the moment is after every latest second', async () => {
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
-      .resolves({ Items: [registry] });
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': 'C#/app/' } })
-      .resolvesOnce({
-        Items: [catalogItem('/app/a', [version('/app/a', 3, '2026-01-01T00:00:05.000Z')])],
-        LastEvaluatedKey: { pk: 'p', sk: 's' },
-        ConsumedCapacity: { CapacityUnits: 0.5 },
-      })
-      .resolvesOnce({
-        Items: [catalogItem('/app/b', [version('/app/b', 1, '2026-01-01T00:00:06.000Z')])],
-        ConsumedCapacity: { CapacityUnits: 0.5 },
-      });
+    index.seed({
+      registry: [registry],
+      catalog: [
+        catalogEntry('/app/a', [version('/app/a', 3, '2026-01-01T00:00:05.000Z')]),
+        catalogEntry('/app/b', [version('/app/b', 1, '2026-01-01T00:00:06.000Z')]),
+      ],
+    });
     const result = await preview(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
     expect(result.records.map((r) => [r.name, r.version, r.operation])).toEqual([
       ['/app/a', 3, 'Update'],
       ['/app/b', 1, 'Create'],
     ]);
-    expect(result.stats).toMatchObject({ dynamoRequests: 3, consumedCapacity: 1, s3Requests: 0 });
-  });
-
-  it('reads older pages of one name until the records decide the state', async () => {
-    const name = '/app/a';
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
-      .resolves({ Items: [registry] });
-    ddb.on(GetCommand).resolves({ Item: catalogItem(name, [version(name, 9, '2026-01-01T00:09:00.000Z')]) });
-    const at = '2026-01-01T00:03:00.000Z';
-    // Descending pages: the first holds one second only, so the resolver must read on.
-    ddb
-      .on(QueryCommand, { ScanIndexForward: false })
-      .resolvesOnce({ Items: [toRecordItem(version(name, 3, '2026-01-01T00:02:59.000Z'))], LastEvaluatedKey: { k: 1 } })
-      .resolvesOnce({
-        Items: [toRecordItem(version(name, 2, '2026-01-01T00:01:00.000Z'))],
-        LastEvaluatedKey: { k: 2 },
-      });
-    const result = await preview(hub, { path: name, at, account: ACCOUNT });
-    expect(result.records.map((r) => r.version)).toEqual([3]);
-    expect(ddb.commandCalls(QueryCommand, { ScanIndexForward: false })).toHaveLength(2);
+    // The registry and the catalog range: no record read.
+    expect(result.stats).toMatchObject({ dynamoRequests: 2, s3Requests: 0 });
   });
 
   it('rejects an account the registry does not know', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
     await expect(preview(hub, { path: '/app/', at: '2026-01-01T00:00:00Z', account: ACCOUNT })).rejects.toBeInstanceOf(
       UnknownAccountError,
     );
   });
 
-  it('history follows every page and reads values only with values: true', async () => {
+  it('history lists every version and reads values only with values: true', async () => {
     const name = '/app/a';
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
-      .resolves({ Items: [registry] });
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': `R#${name}!` } })
-      .resolvesOnce({ Items: [toRecordItem(version(name, 1, '2026-01-01T00:00:01.000Z'))], LastEvaluatedKey: { k: 1 } })
-      .resolvesOnce({ Items: [toRecordItem(version(name, 2, '2026-01-01T00:00:02.000Z'))] });
+    index.seed({
+      registry: [registry],
+      records: [version(name, 1, '2026-01-01T00:00:01.000Z'), version(name, 2, '2026-01-01T00:00:02.000Z')],
+    });
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, `secret-${input.Key}`) }));
     const plain = await history(hub, { name, account: ACCOUNT });
     expect(plain.records.map((r) => r.version)).toEqual([1, 2]);
@@ -170,27 +145,20 @@ describe('point-in-time reads', () => {
 });
 
 describe('restore', () => {
-  const setUpIndex = (): void => {
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REGISTRY', ':account': `${ACCOUNT}#` } })
-      .resolves({ Items: [registry] });
-    ddb
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': `AR#${ACCOUNT}#${REGION}`, ':prefix': 'C#/app/' } })
-      .resolves({
-        Items: [
-          catalogItem('/app/a', [version('/app/a', 2, '2026-01-01T00:00:05.000Z')]),
-          catalogItem('/app/b', [version('/app/b', 1, '2026-01-01T00:00:05.000Z')]),
-        ],
-      });
-    ddb
-      .on(GetCommand, { Key: { pk: 'COVERAGE', sk: `${ACCOUNT}#${REGION}` } })
-      .resolves({ Item: { pk: 'COVERAGE', sk: `${ACCOUNT}#${REGION}`, coverageStartAt: '2026-01-01T00:00:00.000Z' } });
-    ddb.on(PutCommand).resolves({});
+  const setUpIndex = async (): Promise<void> => {
+    index.seed({
+      registry: [registry],
+      catalog: [
+        catalogEntry('/app/a', [version('/app/a', 2, '2026-01-01T00:00:05.000Z')]),
+        catalogEntry('/app/b', [version('/app/b', 1, '2026-01-01T00:00:05.000Z')]),
+      ],
+    });
+    await index.registry.noteCoverageStart(ACCOUNT, REGION, '2026-01-01T00:00:00.000Z');
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, 'the-old-value') }));
   };
 
   it('refuses a name whose version changed after the plan, applies the rest, and records the restore', async () => {
-    setUpIndex();
+    await setUpIndex();
     ssm.on(GetParametersByPathCommand).resolves({
       Parameters: [
         { Name: '/app/a', Version: 5, Type: 'String', Value: 'newer' },
@@ -224,25 +192,19 @@ describe('restore', () => {
     expect(outcome.status).toBe('partial');
     expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Name)).toEqual(['/app/b']);
     expect(ssm.commandCalls(DeleteParametersCommand)[0]?.args[0].input.Names).toEqual(['/app/c']);
-    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
-    const intent = puts.find((p) => p.Item?.kind === 'restore');
-    const recorded = puts.find((p) => p.Item?.kind === 'restore-outcome')?.Item as Record<string, unknown>;
-    expect(intent?.Item).toMatchObject({
+    const [restore] = await recordedRestores();
+    expect(restore).toMatchObject({
       who: 'arn:aws:iam::999988887777:user/ops',
       plan: { put: 2, delete: 1, unchanged: 0, refused: 0 },
+      status: 'partial',
+      outcome: { restoreId: restore?.restoreId, status: 'partial' },
     });
-    expect(recorded).toMatchObject({ restoreId: intent?.Item?.restoreId, status: 'partial' });
-    // Append-only: every restore item is created only where none exists, under RESTORE#.
-    for (const put of puts) {
-      expect(String(put.Item?.pk)).toMatch(/^RESTORE#/);
-      expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
-    }
-    expect(JSON.stringify(puts)).not.toContain('the-old-value');
+    expect(JSON.stringify(index.contents())).not.toContain('the-old-value');
     expect(JSON.stringify(outcome)).not.toContain('the-old-value');
   });
 
   it('reports a throttled put as failed without its value and carries on', async () => {
-    setUpIndex();
+    await setUpIndex();
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
     ssm.on(GetParametersCommand).resolves({ Parameters: [] });
@@ -257,15 +219,15 @@ describe('restore', () => {
     expect(outcome.results.find((r) => r.name === '/app/a')?.message).not.toContain('the-old-value');
     expect(outcome.results.find((r) => r.name === '/app/b')).toMatchObject({ outcome: 'applied' });
     // The outcome record keeps the error's name only: an AWS message is never written to the index.
-    const recorded = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore-outcome');
-    expect(recorded?.args[0].input.Item?.names).toEqual([
+    const [restore] = await recordedRestores();
+    expect(restore?.outcome?.names).toEqual([
       { name: '/app/a', action: 'put', outcome: 'failed', reason: 'ThrottlingException' },
       { name: '/app/b', action: 'put', outcome: 'applied' },
     ]);
   });
 
   it('a parameter whose oldest of 100 versions is labelled fails with the fix, the others are restored, and the outcome records why', async () => {
-    setUpIndex();
+    await setUpIndex();
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
     ssm.on(GetParametersCommand).resolves({ Parameters: [] });
@@ -293,8 +255,8 @@ describe('restore', () => {
       { name: '/app/b', action: 'put', outcome: 'applied' },
     ]);
     expect(outcome).toMatchObject({ status: 'partial', counts: { put: 1, failed: 1 } });
-    const recorded = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore-outcome');
-    expect(recorded?.args[0].input.Item).toMatchObject({
+    const [restore] = await recordedRestores();
+    expect(restore?.outcome).toMatchObject({
       status: 'partial',
       counts: { put: 1, failed: 1 },
       names: [
@@ -303,11 +265,11 @@ describe('restore', () => {
       ],
     });
     expect(JSON.stringify(outcome)).not.toContain('the-old-value');
-    expect(JSON.stringify(ddb.commandCalls(PutCommand).map((c) => c.args[0].input))).not.toContain('the-old-value');
+    expect(JSON.stringify(index.contents())).not.toContain('the-old-value');
   });
 
   it('holds every write at the write limiter, and records which organization-wide restore it is part of', async () => {
-    setUpIndex();
+    await setUpIndex();
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     const plan = await planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT });
     ssm.on(GetParametersCommand).resolves({ Parameters: [] });
@@ -328,12 +290,12 @@ describe('restore', () => {
     release();
     const outcome = await applying;
     expect(outcome.counts.put).toBe(2);
-    const intent = ddb.commandCalls(PutCommand).find((c) => c.args[0].input.Item?.kind === 'restore');
-    expect(intent?.args[0].input.Item?.partOf).toBe('org-restore-1');
+    const [restore] = await recordedRestores();
+    expect(restore?.partOf).toBe('org-restore-1');
   });
 
   it('a stored value S3 refuses with 403 stops the plan with one line naming the object and the permission, never tampering', async () => {
-    setUpIndex();
+    await setUpIndex();
     s3.on(GetObjectCommand).rejects(
       Object.assign(new Error('Access Denied the-old-value'), {
         name: 'AccessDenied',
@@ -354,7 +316,7 @@ describe('restore', () => {
   });
 
   it('turns AccessDenied on the restore role into one clear error', async () => {
-    setUpIndex();
+    await setUpIndex();
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await expect(planRestore(hub, { path: '/app/', at: '2026-01-02T00:00:00Z', account: ACCOUNT })).rejects.toThrow(
       RestoreAccessDeniedError,
