@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RequestCounter } from '../../src/counter.js';
 import { IndexTable } from '../../src/indexTable.js';
 import { toRecordItem } from '../../src/items.js';
-import { ORG_RESTORE_KIND, ORG_RESTORE_LOCATION_KIND, type OrgRestoreIntent } from '../../src/restoreRecord.js';
+import {
+  ORG_RESTORE_KIND,
+  ORG_RESTORE_LOCATION_KIND,
+  RESTORE_KIND,
+  RESTORE_OUTCOME_KIND,
+  type OrgRestoreIntent,
+} from '../../src/restoreRecord.js';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(documents);
@@ -129,5 +135,81 @@ describe('IndexTable', () => {
     await expect(
       index.restores.putOrgIntent({ ...(read.intent as OrgRestoreIntent), time: '2026-11-22T08:00:00.000Z' }),
     ).rejects.toThrow(/append-only/);
+  });
+
+  it("keeps a restore's intent and outcome under RESTORE#, created only where none exists, and lists the intent in the feed", async () => {
+    const puts: { Item: Record<string, unknown>; ConditionExpression?: string }[] = [];
+    ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown>; ConditionExpression?: string }) => {
+      puts.push(input);
+      return {};
+    });
+    const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+    const restore = { restoreId: 'r-1', ...location };
+    await index.restores.putIntent({
+      kind: RESTORE_KIND,
+      ...restore,
+      name: '/app/',
+      recursive: true,
+      time: '2026-11-22T07:00:00.000Z',
+      at: '2026-11-21T09:00:00.000Z',
+      sourceAccount: location.account,
+      sourceRegion: location.region,
+      who: 'arn:aws:iam::111122223333:user/ops',
+      plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
+    });
+    await index.restores.putOutcome({
+      kind: RESTORE_OUTCOME_KIND,
+      ...restore,
+      startedAt: '2026-11-22T07:00:00.000Z',
+      time: '2026-11-22T07:00:09.000Z',
+      status: 'succeeded',
+      counts: { put: 1, deleted: 0, unchanged: 0, refused: 0, failed: 0 },
+      names: [],
+    });
+    expect(puts.map((p) => String(p.Item.pk))).toEqual([
+      'RESTORE#FEEDDAYS#2026',
+      `RESTORE#${location.account}#${location.region}`,
+      `RESTORE#${location.account}#${location.region}`,
+    ]);
+    expect(puts.every((p) => p.ConditionExpression === 'attribute_not_exists(#pk)')).toBe(true);
+    expect(puts[1]?.Item).toMatchObject({ gsi1pk: expect.stringMatching(/^FEED#2026-11-22#\d{2}$/) });
+  });
+
+  describe('feed.changes plans its reads', () => {
+    const range = { since: '2026-11-21T00:00:00.000Z', until: '2026-11-22T23:59:59.999Z' };
+    const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(111100000000 + i));
+
+    it("reads each account's own feed, a Query a month, while that is fewer Queries than FEED_SHARDS a day", async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+      await index.feed.changes({ ...range, accounts: accounts(31) });
+      const inputs = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs).toHaveLength(31);
+      expect(inputs.every((i) => i.IndexName === 'account-feed')).toBe(true);
+      expect(inputs[0]?.ExpressionAttributeValues).toMatchObject({ ':pk': 'ACCT#111100000000#2026-11' });
+    });
+
+    it("reads the organization's feed where its feed-days markers say, for every account or too many", async () => {
+      ddb
+        .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'FEEDDAYS#2026' } }, false)
+        .resolves({ Items: [{ sk: '2026-11-21#03' }, { sk: '2026-11-22#15' }] })
+        .on(QueryCommand, { IndexName: 'feed' }, false)
+        .resolves({ Items: [] });
+      for (const query of [range, { ...range, accounts: accounts(32) }]) {
+        ddb.resetHistory();
+        const index = new IndexTable({ documents, tableName: 'ssmhub-index' });
+        await index.feed.changes(query);
+        const read = ddb
+          .commandCalls(QueryCommand)
+          .map((c) => c.args[0].input)
+          .map((i) => `${i.IndexName ?? 'table'} ${String(i.ExpressionAttributeValues?.[':pk'])}`);
+        expect(read.sort()).toEqual([
+          'feed FEED#2026-11-21#03',
+          'feed FEED#2026-11-22#15',
+          'table FEEDDAYS#2026',
+          'table RESTORE#FEEDDAYS#2026',
+        ]);
+      }
+    });
   });
 });

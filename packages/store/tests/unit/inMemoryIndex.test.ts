@@ -1,0 +1,5 @@
+import { InMemoryIndex } from '../../src/inMemoryIndex.js';
+import { describeIndexContract } from '../helpers/indexContract.js';
+
+// The contract every Index keeps; test/integration/indexContract.test.ts holds IndexTable to it.
+describeIndexContract('InMemoryIndex', () => new InMemoryIndex());
