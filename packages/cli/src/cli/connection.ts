@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { HubOptions } from '@ssmhub/client/hub';
 import { UsageError } from '../errors.js';
 import type { OptionSpec } from './command.js';
-import type { CommandInput } from './input.js';
+import { httpUrl, type CommandInput } from './input.js';
 import type { CliIo } from './io.js';
 
 /** The options that say where the hub is, in `--help` order. */
@@ -56,13 +56,7 @@ export async function connectionOf(
   ]);
   if (endpoint) {
     const [source, value] = endpoint;
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    if (!httpUrl(value)) {
       throw new UsageError(`${source} '${value}' is not an http(s) URL (like http://localhost:5000)`);
     }
   }

@@ -3,6 +3,17 @@ import type { Selector } from '@ssmhub/core';
 import { moment } from '@ssmhub/client/time';
 import { UsageError } from '../errors.js';
 
+/** `value` as an http(s) URL, or undefined when it is not one. */
+export function httpUrl(value: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+}
+
 /** A flag name as Commander stores it: `--hub-region` → `hubRegion`. */
 function optionKey(flag: string): string {
   return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -98,6 +109,13 @@ export class CommandInput {
     return selector;
   }
 
+  /** `--account` and `--region`, each checked, each only when given. */
+  public async location(): Promise<{ account?: string; region?: string }> {
+    const account = await this.account('--account');
+    const region = await this.region('--region');
+    return { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
+  }
+
   /**
    * What a command that reads one location's path at a moment takes: `--at` (default now), the
    * path or key argument with `--recursive` (checked), `--account` and `--region`.
@@ -106,8 +124,7 @@ export class CommandInput {
     const at = this.time('--at', 'now') ?? '';
     const recursive = this.flag('--recursive');
     this.selector(0, { recursive });
-    const account = (await this.account('--account')) ?? '';
-    const region = await this.region('--region');
+    const { account = '', region } = await this.location();
     return { at, recursive, account, ...(region ? { region } : {}) };
   }
 }

@@ -22,8 +22,7 @@ export const diff = command({
     if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
     const recursive = input.flag('--recursive');
     input.selector(0, { recursive });
-    const account = (await input.account('--account')) ?? '';
-    const region = await input.region('--region');
+    const { account = '', region } = await input.location();
     return { path: input.argument(0), from, to, account, region, recursive };
   },
   async call(params, { hub }) {

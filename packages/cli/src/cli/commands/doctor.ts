@@ -4,7 +4,7 @@ import type { DoctorOptions } from '@ssmhub/client/doctor';
 import type { HubConnection } from '@ssmhub/client/hub';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import type { CommandInput } from '../input.js';
+import { httpUrl, type CommandInput } from '../input.js';
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const STACK_NAME = /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:\S+)$/;
@@ -13,13 +13,8 @@ const STACK_NAME = /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:
 function queueUrl(input: CommandInput): string | undefined {
   const value = input.string('--delivery-queue');
   if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname.split('/').length < 3) {
+  const url = httpUrl(value);
+  if (!url || url.pathname.split('/').length < 3) {
     throw new UsageError(
       `--delivery-queue '${value}' is not an SQS queue URL (like https://sqs.eu-west-1.amazonaws.com/222222222222/alarm-copy)`,
     );
@@ -69,9 +64,8 @@ export const doctor = command({
   example: 'ssmhub doctor --account 111122223333 --region eu-west-1 --stack SSMHub',
   connects: true,
   async read({ input }) {
-    const account = await input.account('--account');
-    const region = await input.region('--region');
-    if (region !== undefined && account === undefined) {
+    const location = await input.location();
+    if (location.region !== undefined && location.account === undefined) {
       throw new UsageError("--region goes with --account (the canary's location)");
     }
     const timeoutSeconds = input.positiveInteger('--timeout');
@@ -88,8 +82,7 @@ export const doctor = command({
       throw new UsageError(`--stack '${stack}' is not a CloudFormation stack name (like SSMHub)`);
     }
     const options: DoctorOptions = {
-      ...(account ? { account } : {}),
-      ...(region ? { region } : {}),
+      ...location,
       ...(timeoutSeconds ? { timeoutSeconds } : {}),
       ...(sample ? { sample } : {}),
       ...(alarmTopicArn ? { alarmTopicArn } : {}),

@@ -16,8 +16,7 @@ export const history = command({
   connects: true,
   async read({ input }) {
     input.selector(0, { keyOnly: true });
-    const account = (await input.account('--account')) ?? '';
-    const region = await input.region('--region');
+    const { account = '', region } = await input.location();
     return { name: input.argument(0), account, region, values: input.flag('--values') };
   },
   async call(params, { hub }) {

@@ -19,10 +19,8 @@ export const localEnv = command({
   example: 'ssmhub local env --account 111122223333 --format env > member.env',
   connects: false,
   async read({ input }) {
-    const account = await input.account('--account');
-    const region = await input.region('--region');
     return {
-      options: { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) },
+      options: await input.location(),
       exportsOnly: input.string('--format') === EnvFormat.env,
     };
   },

@@ -20,8 +20,7 @@ export const reconcile = command({
   example: 'ssmhub reconcile --account 111122223333 --region eu-west-1 --full',
   connects: true,
   async read({ input }) {
-    const account = (await input.account('--account')) ?? '';
-    const region = await input.region('--region');
+    const { account = '', region } = await input.location();
     return { account, ...(region ? { region } : {}), ...(input.flag('--full') ? { full: true } : {}) };
   },
   async call(params, { hub }) {

@@ -16,15 +16,10 @@ export const verify = command({
   example: 'ssmhub verify --sample 100',
   connects: true,
   async read({ input }) {
-    const account = await input.account('--account');
-    const region = await input.region('--region');
+    const location = await input.location();
     const sample = input.positiveInteger('--sample');
     if (sample !== undefined && input.flag('--all')) throw new UsageError('--sample and --all exclude each other');
-    return {
-      ...(account ? { account } : {}),
-      ...(region ? { region } : {}),
-      ...(sample !== undefined ? { sample } : {}),
-    };
+    return { ...location, ...(sample !== undefined ? { sample } : {}) };
   },
   async call(params, { hub, withProgress }) {
     const { verify: check } = await import('@ssmhub/client/verify');
