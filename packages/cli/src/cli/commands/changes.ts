@@ -1,7 +1,7 @@
 import { parseSelector } from '@ssmhub/core';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { TIME_HELP } from './options.js';
+import { ACCOUNT_FILTER_OPTION, TIME_HELP } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** The change feed is read with a progress bar once it has taken longer than this. */
@@ -15,7 +15,7 @@ export const changes = command({
   options: [
     { flags: '--since <time>', description: `first moment, inclusive: ${TIME_HELP}`, required: true },
     { flags: '--until <time>', description: 'last moment (default: now; inclusive)' },
-    { flags: '--account <id>', description: 'only this account' },
+    ACCOUNT_FILTER_OPTION,
     { flags: '--path <path>', description: 'only names under this path (any depth) or this key' },
     { flags: '--limit <n>', description: 'only the n most recent changes' },
   ],

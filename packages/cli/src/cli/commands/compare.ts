@@ -1,7 +1,7 @@
 import type { CompareAllOptions, CompareOptions } from '@ssmhub/client/compare';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { REGION_OPTION, TIME_HELP } from './options.js';
+import { RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
 
 /** `ssmhub compare`: drift between two locations, or between one and every other account. */
 export const compare = command({
@@ -15,7 +15,7 @@ export const compare = command({
     { flags: '--with-region <region>', description: 'its region (default: the first region)' },
     { flags: '--all-accounts', description: 'compare every account the hub knows in the region with the first' },
     { flags: '--at <time>', description: `compare both sides as they were then: ${TIME_HELP} (default: now)` },
-    { flags: '--recursive', description: 'every depth below the path' },
+    RECURSIVE_OPTION,
     { flags: '--values', description: 'read the values of the names that differ (S3 reads, decrypted)' },
   ],
   example: 'ssmhub compare /baseline/ --recursive --account 111122223333 --with-account 444455556666',

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
+import { ACCOUNT_OPTION, RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
 
 /** `ssmhub diff`: what changed under a path between two moments. */
 export const diff = command({
@@ -10,7 +10,7 @@ export const diff = command({
   options: [
     { flags: '--from <time>', description: `first moment: ${TIME_HELP}`, required: true },
     { flags: '--to <time>', description: 'second moment, not before --from (default: now)' },
-    { flags: '--account <id>', description: 'the account', required: true },
+    ACCOUNT_OPTION,
     REGION_OPTION,
     RECURSIVE_OPTION,
   ],

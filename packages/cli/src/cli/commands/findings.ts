@@ -1,13 +1,14 @@
 import { FINDING_DESCRIPTIONS, isFindingRule } from '@ssmhub/core';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
+import { ACCOUNT_FILTER_OPTION } from './options.js';
 
 /** `ssmhub findings`: secrets exposed in parameters, and when each appeared and was fixed. */
 export const findings = command({
   name: 'findings',
   description: 'exposed secrets and posture: current findings org-wide, when each appeared (and was fixed)',
   options: [
-    { flags: '--account <id>', description: 'only this account' },
+    ACCOUNT_FILTER_OPTION,
     { flags: '--rule <id>', description: 'only this rule (aws-access-key-id, private-key, jwt, ...)' },
     { flags: '--fixed', description: 'also the findings fixed since, with the version that fixed them' },
   ],

@@ -5,6 +5,12 @@ import type { OptionSpec } from '../command.js';
 /** How every time option is written. */
 export const TIME_HELP = 'ISO 8601 (no zone means UTC), epoch seconds, now, or relative (-2h, -7d)';
 
+/** The account a command reads. */
+export const ACCOUNT_OPTION: OptionSpec = { flags: '--account <id>', description: 'the account', required: true };
+
+/** The one account a command that reads every account can be narrowed to. */
+export const ACCOUNT_FILTER_OPTION: OptionSpec = { flags: '--account <id>', description: 'only this account' };
+
 export const REGION_OPTION: OptionSpec = {
   flags: '--region <region>',
   description: "the region (default: the account's only indexed region, else the hub's)",

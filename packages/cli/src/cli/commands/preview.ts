@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { REGION_OPTION, TIME_HELP, VALUES_OPTION } from './options.js';
+import { ACCOUNT_OPTION, REGION_OPTION, TIME_HELP, VALUES_OPTION } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** `preview --format`: the names and values at T as a file a shell or a program reads. */
@@ -18,7 +18,7 @@ export const preview = command({
   ],
   options: [
     { flags: '--at <time>', description: `the moment, inclusive: ${TIME_HELP} (default: now)` },
-    { flags: '--account <id>', description: 'the account', required: true },
+    ACCOUNT_OPTION,
     REGION_OPTION,
     { flags: '--recursive', description: 'every depth below the path, not only direct children' },
     VALUES_OPTION,

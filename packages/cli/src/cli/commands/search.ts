@@ -1,4 +1,5 @@
 import { command } from '../command.js';
+import { ACCOUNT_FILTER_OPTION } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** `ssmhub search`: names across the organization. */
@@ -13,7 +14,7 @@ export const search = command({
     },
   ],
   options: [
-    { flags: '--account <id>', description: 'only this account' },
+    ACCOUNT_FILTER_OPTION,
     { flags: '--limit <n>', description: 'only the first n names (by account, region, name)' },
   ],
   example: "ssmhub search 'db/*' --account 111122223333 --limit 50",
