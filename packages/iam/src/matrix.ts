@@ -7,7 +7,7 @@
  * so the test and the docs cannot disagree.
  */
 import { ResourceNames, WatchedChangeEvent, backupBucketName, serviceHost } from '@ssmhub/core';
-import { IndexPartitions } from '@ssmhub/store';
+import { IndexPartitions } from '@ssmhub/store/schema';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';

@@ -1,3 +1,5 @@
+// Also `@ssmhub/store/schema`: the table's layout as data, importable without the AWS SDK behind the
+// rest of the store (the IAM evaluator's request mapping stays pure).
 import { IndexAttributes, IndexNames, locationPartition, restorePartition } from './keys.js';
 
 export { RESTORE_PARTITION_PREFIX } from './keys.js';

@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { StaticAccountBoundary } from '@ssmhub/core';
+import { StaticAccountBoundary, type VersionRecord } from '@ssmhub/core';
 import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -94,7 +94,10 @@ describe('ingest handler', () => {
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/ssmhub', IfNoneMatch: '*' });
     expect(JSON.parse(String(put?.Body))).toMatchObject({ Value: `${SECRET}-1`, Version: 1, account: MEMBER });
-    const versions = index.allRecords().map((item) => [item.version, item.time, item.lastModifiedUser]);
+    const versions = index
+      .allRecords()
+      .filter((record): record is VersionRecord => record.kind === 'version')
+      .map((record) => [record.version, record.time, record.lastModifiedUser]);
     expect(versions).toEqual([
       [1, '2026-11-21T10:00:00.100Z', 'arn:aws:iam::111122223333:user/alice'],
       [2, '2026-11-21T10:00:00.200Z', 'arn:aws:iam::111122223333:user/alice'],

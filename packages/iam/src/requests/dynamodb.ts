@@ -1,4 +1,4 @@
-import { IndexTableSchema } from '@ssmhub/store';
+import { IndexTableSchema } from '@ssmhub/store/schema';
 import type { Authorization, ContextValues } from '../types.js';
 import { accountOfArn, contextIfPresent, onAnyResource, onResource, serviceKeyUse } from './authorizations.js';
 import type { JsonObject, OperationCall, OperationMapper, RpcService } from './rpc.js';

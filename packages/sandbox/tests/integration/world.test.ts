@@ -10,12 +10,12 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   backupBucketName,
-  IndexTableSchema,
   IngestQueueSettings,
   parameterStoreEventPattern,
   ResourceNames,
   SandboxRoles,
 } from '@ssmhub/core';
+import { IndexTableSchema } from '@ssmhub/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assumeMemberRole, hopQueueArn } from '../../src/index.js';
 import { startTestSandbox, type TestSandbox } from '../../src/testing.js';

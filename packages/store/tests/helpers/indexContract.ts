@@ -6,14 +6,15 @@
 import { parseSelector, type LabelRecord, type VersionRecord } from '@ssmhub/core';
 import { labelRecord, tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { Index } from '../../src/index/types.js';
+// From the package's entry point (its build), as the table's integration run loads it.
 import {
   ORG_RESTORE_KIND,
   ORG_RESTORE_LOCATION_KIND,
   RESTORE_KIND,
   RESTORE_OUTCOME_KIND,
+  type Index,
   type RestoreIntent,
-} from '../../src/restoreRecord.js';
+} from '@ssmhub/store';
 
 /** A fresh account per test: tests share one table and stay apart by location. */
 let accounts = 0;
@@ -191,7 +192,7 @@ export function describeIndexContract(kind: string, indexFor: () => Index): void
         plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
       };
       await index.restores.putIntent(intent);
-      // RestoreRecordExistsError, as the message says (this helper and the index may load it from two builds).
+      // RestoreRecordExistsError, by its message (the same words whichever build throws it).
       await expect(index.restores.putIntent(intent)).rejects.toThrow(
         /already recorded: restore records are append-only/,
       );

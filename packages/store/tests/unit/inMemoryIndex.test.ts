@@ -1,4 +1,4 @@
-import { InMemoryIndex } from '../../src/inMemoryIndex.js';
+import { InMemoryIndex } from '@ssmhub/store/testing';
 import { describeIndexContract } from '../helpers/indexContract.js';
 
 // The contract every Index keeps; test/integration/indexContract.test.ts holds IndexTable to it.
