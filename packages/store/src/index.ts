@@ -2,7 +2,6 @@ export * from './counter.js';
 export * from './errors.js';
 export type { CatalogEntry, RegistryEntry } from './items.js';
 export { IndexTable, type IndexTableOptions } from './indexTable.js';
-export { PointInTimeSettings } from './index/pointInTime.js';
 export type {
   CatalogIndex,
   ChangeQuery,

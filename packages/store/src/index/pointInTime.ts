@@ -16,7 +16,7 @@ import type { StartKey } from '../query.js';
 import type { CatalogIndex, Location, RecordIndex } from './types.js';
 
 /** Tuning of point-in-time reads (see docs/benchmarks.md). */
-export const PointInTimeSettings = {
+const PointInTimeSettings = {
   /**
    * First page size of a per-name descending read: the records of `at`'s own second, the latest
    * second before it and one record older (which proves that second complete) usually fit.
