@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { buildApp, type SsmHubApp } from '../lib/app.js';
 
 export const HUB_ACCOUNT = '222222222222';
+export const HUB_REGION = 'eu-west-1';
 export const MANAGEMENT_ACCOUNT = '333333333333';
 export const OPERATOR = 'arn:aws:iam::444444444444:role/SSMHubRestoreOperator';
 export const INDEX_READER = 'arn:aws:iam::444444444444:role/SSMHubAnalyst';
@@ -56,16 +57,16 @@ export interface Synthesized extends SsmHubApp {
   readonly outdir: string;
 }
 
-/**
- * Builds and synthesizes the app (cdk-nag included) into a temporary directory. Lambda bundling
- * is skipped (CDK's `aws:cdk:bundling-stacks` context, as `cdk synth --exclusively` does) unless
- * `bundle` is set: the templates are the same, only the asset contents differ.
- */
 /** A temporary directory inside the test run's own (removed when the run ends; see test/tmpdir.setup.ts). */
 export function temporaryDirectory(prefix: string): string {
   return fs.mkdtempSync(path.join(process.env.SSMHUB_TEST_TMPDIR ?? os.tmpdir(), prefix));
 }
 
+/**
+ * Builds and synthesizes the app (cdk-nag included) into a temporary directory. Lambda bundling
+ * is skipped (CDK's `aws:cdk:bundling-stacks` context, as `cdk synth --exclusively` does) unless
+ * `bundle` is set: the templates are the same, only the asset contents differ.
+ */
 export function synthesize(
   context: Record<string, unknown> = fullContext,
   { bundle = false }: { bundle?: boolean } = {},
@@ -75,4 +76,16 @@ export function synthesize(
   const built = buildApp(app);
   built.app.synth();
   return { ...built, outdir };
+}
+
+/**
+ * An empty stack in the hub account and region, with cdk.json's feature flags and no Lambda
+ * bundling: a construct under test goes in it, with the constructs it needs.
+ */
+export function testStack(): Stack {
+  const app = new App({
+    outdir: temporaryDirectory('ssmhub-construct-test-'),
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+  });
+  return new Stack(app, 'Test', { env: { account: HUB_ACCOUNT, region: HUB_REGION } });
 }

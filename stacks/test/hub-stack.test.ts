@@ -15,8 +15,8 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
 import { IndexPartitions, IndexTableSchema, RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
-import { DEADLINE_MARGIN_MS } from '../../packages/hub/src/reconcileHandler.js';
-import { INGEST_MAX_CONCURRENCY } from '../lib/hub-stack.js';
+import { DEADLINE_MARGIN_MS } from '@ssmhub/hub';
+import { INGEST_MAX_CONCURRENCY } from '../lib/hub/ingest-pipeline.js';
 import { HubExports } from '../lib/names.js';
 import {
   SYNTH_TIMEOUT,
@@ -38,8 +38,8 @@ let queueKeyId: string;
 beforeAll(() => {
   built = synthesize();
   template = Template.fromStack(built.hub);
-  hubKeyId = logicalIdOfConstruct(built.hub.key);
-  queueKeyId = logicalIdOfConstruct(built.hub.queueKey);
+  hubKeyId = logicalIdOfConstruct(built.hub.keys.key);
+  queueKeyId = logicalIdOfConstruct(built.hub.keys.queueKey);
 }, SYNTH_TIMEOUT);
 
 function logicalIdOfConstruct(construct: IConstruct): string {
@@ -461,12 +461,12 @@ describe('Lambdas', () => {
   });
 
   it('ingest times out well within the queue visibility timeout', () => {
-    const fn = built.hub.ingestFunction.node.defaultChild as { timeout?: number };
+    const fn = built.hub.pipeline.function.node.defaultChild as { timeout?: number };
     expect(fn.timeout! * 6).toBeLessThanOrEqual(IngestQueueSettings.visibilityTimeoutSeconds);
   });
 
   it('reconcile runs on a schedule, one sweep at a time', () => {
-    const reconcile = built.hub.getLogicalId(built.hub.reconcileFunction.node.defaultChild as never);
+    const reconcile = built.hub.getLogicalId(built.hub.reconciliation.function.node.defaultChild as never);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Role: { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'] },
       ReservedConcurrentExecutions: 1,
@@ -511,7 +511,7 @@ describe('reconcile Lambda', () => {
   });
 
   it('times out late enough to sweep past the deadline margin its handler keeps', () => {
-    const fn = built.hub.reconcileFunction.node.defaultChild as { timeout?: number };
+    const fn = built.hub.reconciliation.function.node.defaultChild as { timeout?: number };
     // The handler stops starting reads DEADLINE_MARGIN_MS before the end: at least 10 minutes of sweep remain.
     expect(fn.timeout! * 1000 - DEADLINE_MARGIN_MS).toBeGreaterThanOrEqual(10 * 60_000);
     expect(fn.timeout).toBeLessThanOrEqual(900);
@@ -850,7 +850,7 @@ describe('alarms and outputs', () => {
   });
 
   it('invokes reconcile daily with a verify sample', () => {
-    const reconcile = built.hub.getLogicalId(built.hub.reconcileFunction.node.defaultChild as never);
+    const reconcile = built.hub.getLogicalId(built.hub.reconciliation.function.node.defaultChild as never);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(17 3 * * ? *)',
       Targets: [
@@ -875,7 +875,7 @@ describe('alarm topic', () => {
   let alertingKeyId: string;
   let topicId: string;
   beforeAll(() => {
-    alertingKeyId = logicalIdOfConstruct(built.hub.alertingKey!);
+    alertingKeyId = logicalIdOfConstruct(built.hub.alarms.alertingKey!);
     topicId = logicalIdOf('AWS::SNS::Topic', { TopicName: ResourceNames.alarmTopic });
   });
 
@@ -1007,7 +1007,7 @@ describe('alarm topic', () => {
     () => {
       const topicArn = 'arn:aws:sns:eu-west-1:222222222222:ops';
       const existing = synthesize({ ...cdkJsonContext(), alarmEmail: undefined, alarmTopicArn: topicArn }).hub;
-      expect(existing.alertingKey).toBeUndefined();
+      expect(existing.alarms.alertingKey).toBeUndefined();
       const other = Template.fromStack(existing);
       other.resourceCountIs('AWS::SNS::TopicPolicy', 0);
       other.resourcePropertiesCountIs('AWS::KMS::Alias', { AliasName: ResourceNames.alertingKeyAlias }, 0);

@@ -13,7 +13,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
 import { StackNames } from '../lib/names.js';
-import { repoRoot } from '../lib/hub-stack.js';
+import { repoRoot } from '../lib/hub/hub-function.js';
 import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
 import { SpokeStack } from '../lib/spoke-stack.js';
 import {

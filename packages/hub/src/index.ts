@@ -20,6 +20,7 @@ export {
 } from './reconcile.js';
 export {
   createReconcileHandler,
+  DEADLINE_MARGIN_MS,
   DEFAULT_VERIFY_SAMPLE,
   DEFAULT_STALENESS_WINDOW_HOURS,
   createReconcileMetrics,
