@@ -258,9 +258,16 @@ class MemoryRecords implements RecordIndex {
     );
   }
 
-  /** Notes the coverage start (this index keeps no feed-days markers: its feed is read whole). */
+  /** Notes each location's coverage start (this index keeps no feed-days markers: its feed is read whole). */
   public async prepare(records: readonly IndexRecord[]): Promise<void> {
-    for (const record of records) await this.registry.noteCoverageStart(record.account, record.region, record.time);
+    const earliest = new Map<string, IndexRecord>();
+    for (const record of records) {
+      const known = earliest.get(partitionOf(record));
+      if (!known || record.time < known.time) earliest.set(partitionOf(record), record);
+    }
+    for (const record of earliest.values()) {
+      await this.registry.noteCoverageStart(record.account, record.region, record.time);
+    }
   }
 
   public async put(record: IndexRecord): Promise<boolean> {
