@@ -130,9 +130,9 @@ describe('ingest through the sandbox pipeline', () => {
     const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), logger: silentLogger() });
     expect((await handler(batch)).batchItemFailures).toEqual([]);
     const once = await scanTable(sandbox.clients.ddb, sandbox.info.table);
-    const writesAfterOnce = writeCalls(handler.metrics);
+    const writesAfterOnce = writeCalls(handler.calls);
     expect((await handler(batch)).batchItemFailures).toEqual([]);
-    expect(writeCalls(handler.metrics)).toBe(writesAfterOnce);
+    expect(writeCalls(handler.calls)).toBe(writesAfterOnce);
     expect(await scanTable(sandbox.clients.ddb, sandbox.info.table)).toEqual(once);
 
     for (const item of once) {

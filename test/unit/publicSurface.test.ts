@@ -23,7 +23,9 @@ function entryPoints(dir: string): Map<string, string> {
   for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
     if (subpath.includes('*')) {
       const folder = dirname(source(target.default));
-      for (const file of readdirSync(join(root, dir, folder)).filter((f) => f.endsWith('.ts')).sort()) {
+      for (const file of readdirSync(join(root, dir, folder))
+        .filter((f) => f.endsWith('.ts'))
+        .sort()) {
         entries.set(subpath.replace('*', file.replace(/\.ts$/, '')), join(dir, folder, file));
       }
     } else entries.set(subpath, join(dir, source(target.default)));
@@ -66,18 +68,23 @@ function surfaceOf(program: ts.Program, file: string): string[] {
 describe('public surfaces', () => {
   const entries = new Map(packages.map((dir) => [dir, entryPoints(dir)]));
   const files = [...entries.values()].flatMap((points) => [...points.values()]).map((f) => join(root, f));
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   const program = ts.createProgram(files, { ...config?.options, noEmit: true });
 
   for (const [dir, points] of entries) {
     it(`${dir} offers what its snapshot lists`, async () => {
       const surface = [...points].map(
-        ([subpath, file]) => `## ${subpath} (${relative(root, join(root, file))})\n${surfaceOf(program, file).join('\n')}`,
+        ([subpath, file]) =>
+          `## ${subpath} (${relative(root, join(root, file))})\n${surfaceOf(program, file).join('\n')}`,
       );
       await expect(`${surface.join('\n\n')}\n`).toMatchFileSnapshot(
         join(root, 'test', 'unit', '__surfaces__', `${dir.replace('/', '-')}.txt`),

@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  CliEnvironment,
-  InvalidInputError,
-  ResourceNames,
-  SandboxRoles,
-  backupBucketName,
-  partitionOf,
-} from '@ssmhub/core';
+import { CliEnvironment, InvalidInputError, SandboxRoles, backupBucketName, partitionOf } from '@ssmhub/core';
 import { IndexTable, VersionObjects, type Index, type RequestCounter } from '@ssmhub/store';
 import { findSandboxState, sandboxHubLocation, type SandboxHubState } from '@ssmhub/sandbox/state';
 import { resolveHubLocation, type HubLocation } from '@ssmhub/access';

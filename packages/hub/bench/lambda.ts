@@ -143,14 +143,14 @@ async function cpuPerVersion(versions: number): Promise<LambdaCostReport['cpu']>
       }
     };
     await run(500); // warm: lazy loads and the JIT, as a container's first invocations
-    const before = { ...handler.metrics };
+    const before = { ...handler.calls };
     ssm.resetHistory();
     const start = process.cpuUsage();
     await run(versions);
     const used = process.cpuUsage(start);
     const perVersion = (n: number): number => Math.round((n / versions) * 100) / 100;
     const calls = Object.fromEntries(
-      Object.entries(handler.metrics).map(([call, n]) => [call, perVersion(n - (before[call] ?? 0))]),
+      Object.entries(handler.calls).map(([call, n]) => [call, perVersion(n - (before[call] ?? 0))]),
     );
     // The mock answers before the SSM clients' own counting middleware: count those calls here.
     calls['SSM.GetParameterHistory'] = perVersion(ssm.commandCalls(GetParameterHistoryCommand).length);

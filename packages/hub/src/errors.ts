@@ -1,5 +1,5 @@
 /** An error reduced to what is safe to log: its name and HTTP status, never its message. */
-export function describeError(error: unknown): { name: string; status?: number } {
+export function errorSummary(error: unknown): { name: string; status?: number } {
   if (!(error instanceof Error)) return { name: typeof error };
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === undefined ? { name: error.name } : { name: error.name, status };

@@ -1,6 +1,6 @@
 export type { HubConfig } from './config.js';
 export { createIngestHandler } from './ingest.js';
-export type { IngestHandler, IngestMetrics } from './ingest.js';
+export type { IngestHandler } from './ingest.js';
 export { readParameterHistory } from './history.js';
 export { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
 export {
@@ -29,7 +29,7 @@ export {
   type ReconcileRequest,
   type ReconcileSummary,
 } from './reconcileHandler.js';
-export { describeError } from './errors.js';
+export { errorSummary } from './errors.js';
 export {
   createHubRuntime,
   hubSettingsFromEnvironment,

@@ -7,19 +7,17 @@ import {
   parseParameterEvent,
   type ParameterEvent,
 } from '@ssmhub/core';
+import type { CallCounts } from '@ssmhub/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { HubConfig } from './config.js';
-import { describeError } from './errors.js';
+import { errorSummary } from './errors.js';
 import { groupKey, ParameterIngester, type EventGroup } from './ingester.js';
 import { createHubRuntime } from './runtime.js';
-
-/** AWS calls one handler instance made, keyed `Service.Operation`. */
-export type IngestMetrics = Record<string, number>;
 
 export interface IngestHandler {
   (event: SQSEvent): Promise<SQSBatchResponse>;
   /** Calls made so far by this handler (all batches). */
-  readonly metrics: IngestMetrics;
+  readonly calls: CallCounts;
   /** Events this handler rejected so far (invalid, or outside the boundary): logged and acknowledged. */
   eventsRejected(): number;
 }
@@ -79,7 +77,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
             account: group.account,
             region: group.region,
             name: group.eventName,
-            error: describeError(error),
+            error: errorSummary(error),
           });
           throw error;
         });
@@ -115,13 +113,13 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
         registryTouched.set(key, now);
         // Status only: a failure here must not fail messages whose versions are stored.
         await index.registry.touch(e.account, e.region, e.time).catch((error: unknown) => {
-          logger.warn('registry update failed', { account: e.account, region: e.region, error: describeError(error) });
+          logger.warn('registry update failed', { account: e.account, region: e.region, error: errorSummary(error) });
         });
       }),
     );
   }
 
-  return Object.assign(handler, { metrics: runtime.counter.calls, eventsRejected: () => rejected });
+  return Object.assign(handler, { calls: runtime.counter.calls, eventsRejected: () => rejected });
 }
 
 function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): ParameterEvent | undefined {

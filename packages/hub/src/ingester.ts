@@ -52,12 +52,12 @@ export function groupKey(event: ParameterEvent): string {
  */
 export class ParameterIngester {
   public constructor(
-    private readonly storage: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight'>,
+    private readonly runtime: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight'>,
     private readonly logger: Logger,
   ) {}
 
   public async ingest(group: EventGroup): Promise<GroupOutcome> {
-    const ssm = await this.storage.ssmFor(group.account, group.region);
+    const ssm = await this.runtime.ssmFor(group.account, group.region);
     const ambiguous = group.candidates.length > 1;
     const hasDeletes = group.events.some((e) => e.operation === EventOperation.delete);
     const hasReads = group.events.some((e) => e.operation !== EventOperation.delete);
@@ -74,7 +74,7 @@ export class ParameterIngester {
     for (const [name, history] of histories) {
       const location = { account: group.account, region: group.region, name };
       // A deletion under a top-level name is recorded only for a candidate the index knows.
-      const deletions = hasDeletes && (!ambiguous || (await this.storage.index.catalog.has(location)));
+      const deletions = hasDeletes && (!ambiguous || (await this.runtime.index.catalog.has(location)));
       const added = await this.ingestName(ssm, location, history, group, ambiguous, {
         deletions,
         uncaptured: uncapturedNames.has(name),
@@ -101,7 +101,7 @@ export class ParameterIngester {
     if (withHistory.length > 0) return new Set(withHistory);
     for (const name of histories.keys()) {
       const location = { account: group.account, region: group.region, name };
-      if (await this.storage.index.catalog.has(location)) return new Set([name]);
+      if (await this.runtime.index.catalog.has(location)) return new Set([name]);
     }
     return new Set([group.eventName]);
   }
@@ -152,7 +152,7 @@ export class ParameterIngester {
       // A stored version of the second before an event can account for it (absorbedByCaptured).
       ...announced.map((u) => secondOf(new Date(Date.parse(u.time) - 1000).toISOString())),
     ];
-    const existing = await this.storage.index.records.from(
+    const existing = await this.runtime.index.records.from(
       location,
       seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
     );
@@ -193,8 +193,8 @@ export class ParameterIngester {
     const newVersions = await mapLimit(unstoredVersions, WRITE_CONCURRENCY, async (record): Promise<VersionRecord> => {
       const entry = values.get(record.version);
       if (!entry) throw new Error(`version ${record.version} of ${location.name} vanished from its history`);
-      const annotated = await this.storage.insight.annotate(record, entry.Value ?? '');
-      const stored = await this.storage.objects.put(record.objectKey, {
+      const annotated = await this.runtime.insight.annotate(record, entry.Value ?? '');
+      const stored = await this.runtime.objects.put(record.objectKey, {
         ...entry,
         account: location.account,
         region: location.region,
@@ -207,7 +207,7 @@ export class ParameterIngester {
       return { ...annotated, ...stored };
     });
 
-    await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.storage.index.records.markPrecedes(tombstone));
+    await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.runtime.index.records.markPrecedes(tombstone));
     const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured];
     if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
@@ -216,7 +216,7 @@ export class ParameterIngester {
       // so the redelivery writes both again; the other order could leave a stale catalog forever.
       if (last && [...added, ...hinted].some((r) => secondOf(r.time) === last)) {
         const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
-        await this.storage.index.catalog.update(
+        await this.runtime.index.catalog.update(
           location,
           last,
           lifecycle.filter((r) => secondOf(r.time) === last),
@@ -225,12 +225,12 @@ export class ParameterIngester {
       }
     }
     const records: IndexRecord[] = [...added, ...newLabels];
-    await this.storage.insight.announce(added);
-    if (records.length > 0) await this.storage.index.records.prepare(records);
-    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.storage.index.records.put(record));
+    await this.runtime.insight.announce(added);
+    if (records.length > 0) await this.runtime.index.records.prepare(records);
+    const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.runtime.index.records.put(record));
     const uncapturedWritten = records.filter((record, i) => record.kind === 'uncaptured' && wrote[i]).length;
     if (uncapturedWritten > 0) {
-      await this.storage.index.registry.countUncaptured(location.account, location.region, uncapturedWritten);
+      await this.runtime.index.registry.countUncaptured(location.account, location.region, uncapturedWritten);
     }
     if (records.length > 0) {
       this.logger.info('stored', {

@@ -21,7 +21,7 @@ import {
 } from '@ssmhub/store';
 import { AccountNotAllowedError, rateLimited, TokenBucket } from '@ssmhub/access';
 import type { HubConfig } from './config.js';
-import { describeError } from './errors.js';
+import { errorSummary } from './errors.js';
 import { readParameterHistory } from './history.js';
 import { ParameterIngester, type EventGroup, type GroupOutcome } from './ingester.js';
 import { createHubRuntime, type HubRuntime } from './runtime.js';
@@ -276,7 +276,7 @@ export class Reconciler {
           account,
           region,
           name,
-          error: describeError(error),
+          error: errorSummary(error),
         });
       }
     };
@@ -308,7 +308,7 @@ export class Reconciler {
             this.logger.error('analysis backfill failed; the next sweep retries it', {
               account,
               region,
-              error: describeError(error),
+              error: errorSummary(error),
             });
             return 0;
           })
@@ -403,10 +403,10 @@ export class Reconciler {
       try {
         sweeps.push(await this.reconcileAccount({ ...location, mode: options.mode, deadline: options.deadline }));
       } catch (error) {
-        failures.push({ ...location, error: describeError(error) });
+        failures.push({ ...location, error: errorSummary(error) });
         this.logger.error('sweep failed; the location is retried on the next run', {
           ...location,
-          error: describeError(error),
+          error: errorSummary(error),
         });
       }
     });

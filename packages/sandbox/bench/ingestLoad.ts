@@ -1,7 +1,7 @@
 import { GetParameterHistoryCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mapLimit } from '@ssmhub/core';
-import { dynamoDBLocalUnavailable, hubConfigFor } from '../src/index.js';
-import { startTestSandbox, type TestSandbox } from '../src/testing.js';
+import { dynamoDBLocalUnavailable, hubConfigFor } from '@ssmhub/sandbox';
+import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { IndexTable } from '@ssmhub/store';
 import { createIngestHandler, type HubConfig } from '@ssmhub/hub';
 
@@ -118,12 +118,12 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
   const indexedSet = new Set(indexed);
   const versionsIndexed = indexedSet.size;
   const byService: Record<string, number> = {};
-  for (const [call, count] of Object.entries(handler.metrics)) {
+  for (const [call, count] of Object.entries(handler.calls)) {
     const service = call.split('.')[0] as string;
     byService[service] = (byService[service] ?? 0) + count;
   }
   const callsPerVersion = Object.fromEntries(
-    Object.entries(handler.metrics)
+    Object.entries(handler.calls)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, count]) => [key, round3(count / Math.max(1, versionsIndexed))]),
   );

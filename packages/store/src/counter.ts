@@ -14,6 +14,9 @@ export interface RequestStatsSnapshot {
   readonly ssmRequests: number;
 }
 
+/** AWS requests by `Service.Operation` (`SSM.GetParameterHistory`), once per call. */
+export type CallCounts = Record<string, number>;
+
 /**
  * Counts AWS requests, keyed `Service.Operation` (e.g. `SSM.GetParameterHistory`), once per call
  * and not per retry, with the DynamoDB capacity and items they returned. The store counts its own
@@ -26,7 +29,7 @@ export interface RequestStatsSnapshot {
  */
 export class RequestCounter {
   /** Requests by `Service.Operation`. */
-  public readonly calls: Record<string, number> = {};
+  public readonly calls: CallCounts = {};
   private consumed = 0;
   private items = 0;
 

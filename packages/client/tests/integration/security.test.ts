@@ -122,7 +122,7 @@ beforeAll(async () => {
     ...(await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, a, US)),
     ...(await readIndexRecords(sandbox.clients.ddb, sandbox.info.table, b, EU)),
   ];
-  seeding = { calls: { ...handler.metrics }, versions: stored.filter((r) => r.kind === 'version').length };
+  seeding = { calls: { ...handler.calls }, versions: stored.filter((r) => r.kind === 'version').length };
 }, 170_000);
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { AccountNotAllowedError, SweepMode } from '@ssmhub/hub';
+import { AccountNotAllowedError } from '@ssmhub/access';
+import { SweepMode } from '@ssmhub/hub';
 import type { SweepFailure, SweepReport } from '@ssmhub/hub';
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
