@@ -6,6 +6,9 @@ export const MEMBERSHIP_TTL_MS = 5 * 60 * 1000;
 /** An unknown account triggers a re-read at most this often (a new member, or a forged event). */
 export const MISS_REFRESH_INTERVAL_MS = 60 * 1000;
 
+/** The Organizations action OrganizationBoundary calls, for the stacks to grant. */
+export const OrganizationBoundaryActions = ['organizations:ListAccounts'] as const;
+
 /**
  * The organization's active members plus an explicit allow-list. Membership is read with
  * ListAccounts (the hub is the management account or a delegated administrator) and refreshed

@@ -5,6 +5,13 @@ import { ResourceNames } from '@ssmhub/core';
 /** Credentials are renewed this long before they expire, so no call starts with stale ones. */
 export const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/** The STS actions MemberCredentials calls, on the member roles, for the stacks to grant. */
+export const MemberSessionActions = {
+  assume: ['sts:AssumeRole'],
+  /** With `sourceIdentity`: STS checks sts:SetSourceIdentity too. */
+  withSourceIdentity: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+} as const;
+
 export interface MemberCredentialsOptions {
   /** The member role. @default 'SSMHubReader' */
   readonly roleName?: string;

@@ -1,3 +1,4 @@
+export { IndexReaderActions, OperatorActions } from './actions.js';
 export * from './errors.js';
 export { createHub, createSandboxHub, findSandboxState, CliEnvironment } from './hub.js';
 export type {

@@ -37,4 +37,11 @@ export {
   type HubRuntimeOptions,
   type HubEnvironmentSettings,
 } from './runtime.js';
-export { VersionInsight, watchedChangeDetail, type ValueAnalysis, type VersionInsightOptions } from './insight.js';
+export { HubFunctionActions } from './actions.js';
+export {
+  InsightActions,
+  VersionInsight,
+  watchedChangeDetail,
+  type ValueAnalysis,
+  type VersionInsightOptions,
+} from './insight.js';

@@ -36,6 +36,14 @@ export interface VersionInsightOptions {
 /** PutEvents takes at most this many entries a call. */
 const PUT_EVENTS_LIMIT = 10;
 
+/** The actions VersionInsight calls, for the stacks to grant on the digest key and the hub bus. */
+export const InsightActions = {
+  /** The keyed digest of a value (HMAC_256 key). */
+  digest: ['kms:GenerateMac'],
+  /** A change under a watched path, announced on the hub bus. */
+  announce: ['events:PutEvents'],
+} as const;
+
 /**
  * What the hub does with a version besides storing it: a keyed digest of its value (one KMS
  * GenerateMac), the finding rules it triggers (pure, in-process), and, for a change under a

@@ -1,7 +1,7 @@
 export * from './counter.js';
 export * from './errors.js';
 export type { CatalogEntry, RegistryEntry } from './items.js';
-export { IndexTable, type IndexTableOptions } from './indexTable.js';
+export { IndexActions, IndexTable, type IndexTableOptions } from './indexTable.js';
 export type {
   CatalogIndex,
   ChangeQuery,

@@ -11,6 +11,22 @@ import { RestoreLogTable } from './index/restoreLog.js';
 import { TableAccess } from './index/table.js';
 import type { Index, Location } from './index/types.js';
 
+/**
+ * The DynamoDB actions each use of the index needs on its table and indexes, for the stacks to
+ * grant (so a policy and the calls it allows cannot drift apart). The KMS side is the key
+ * policy's: the table is encrypted under the hub key, used through DynamoDB.
+ */
+export const IndexActions = {
+  /** Every read of every part: GetItem, and Query on the table and its indexes. */
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  /** The hub's writers (records, catalog, registry, feed days): they read ranges and write conditionally. */
+  write: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  /** Recording a restore (intent, outcome, an organization-wide run): a PutItem of a new item, nothing else. */
+  recordRestores: ['dynamodb:PutItem'],
+  /** The one-off backfill of the feed-days markers: a Scan of the org feed index's keys. */
+  backfillFeedDays: ['dynamodb:Scan'],
+} as const;
+
 export interface IndexTableOptions {
   readonly documents: DynamoDBDocumentClient;
   readonly tableName: string;

@@ -1,0 +1,24 @@
+import { MemberSessionActions } from '@ssmhub/access';
+import { IndexActions, VersionObjectActions } from '@ssmhub/store';
+
+/** Connecting: the check that the hub's table is there (HubNotFoundError otherwise). */
+const connect = ['dynamodb:DescribeTable'] as const;
+
+/**
+ * Every action the library calls as a restore operator, by the resource it is granted on: what
+ * the hub stack grants the operators, and what the grant-coverage test holds the calls to. The
+ * SSM side is the member's SSMHubRestorer (core's RestorerSsmActions).
+ */
+export const OperatorActions = {
+  connect,
+  index: IndexActions.read,
+  recordRestores: IndexActions.recordRestores,
+  versionObjects: VersionObjectActions.read,
+  /** On the member restore roles: every session names the operator (SourceIdentity). */
+  memberRoles: MemberSessionActions.withSourceIdentity,
+  /** `ssmhub reconcile` on AWS starts the hub's reconcile function. */
+  reconcile: ['lambda:InvokeFunction'],
+} as const;
+
+/** What an index reader calls (`changes`, `history`, `search` without values): never the bucket. */
+export const IndexReaderActions = { connect, index: IndexActions.read } as const;
