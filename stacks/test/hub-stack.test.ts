@@ -1,22 +1,8 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  HubAlarmNamePrefix,
-  HubAlarmNames,
-  HubEnvironment,
-  IngestQueueSettings,
-  ParameterStoreDetailTypes,
-  ReconcileMetrics,
-  ResourceNames,
-  SsmEventSource,
-  backupBucketName,
-} from '@ssmhub/core';
+import { HubAlarmNames, HubEnvironment, ResourceNames, backupBucketName } from '@ssmhub/core';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-// The sources the stack deploys (the reconcile Lambda) and serves (the CLI's restore records).
-import { IndexPartitions, IndexTableSchema, RESTORE_PARTITION_PREFIX, VersionObjectActions } from '@ssmhub/store';
-import { DEADLINE_MARGIN_MS } from '@ssmhub/hub';
-import { INGEST_MAX_CONCURRENCY } from '../lib/hub/ingest-pipeline.js';
 import { HubExports } from '../lib/names.js';
 import {
   SYNTH_TIMEOUT,
@@ -27,6 +13,8 @@ import {
   synthesize,
   type Synthesized,
 } from './helpers.js';
+
+// The whole hub: how its constructs are put together. Each construct's own tests are in test/hub/.
 
 let built: Synthesized;
 let template: Template;
@@ -68,189 +56,65 @@ function logicalIdOf(type: string, props: Record<string, unknown>): string {
   return ids[0]!;
 }
 
-describe('hub event bus', () => {
-  it('is named from @ssmhub/core and accepts PutEvents only from the organization', () => {
-    const bus = logicalIdOf('AWS::Events::EventBus', { Name: ResourceNames.hubEventBus });
-    const policies = template.findResources('AWS::Events::EventBusPolicy');
-    expect(Object.keys(policies)).toHaveLength(1);
-    const statement = Object.values(policies)[0]!.Properties.Statement as Record<string, unknown>;
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: 'events:PutEvents',
-      Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
-    });
-  });
-
-  it('routes Parameter Store events to the ingest queue directly, with a DLQ for failed deliveries', () => {
-    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
-    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: ResourceNames.hubIngestRule,
-      EventBusName: { Ref: Match.anyValue() },
-      EventPattern: {
-        source: [SsmEventSource],
-        'detail-type': [ParameterStoreDetailTypes.change, ParameterStoreDetailTypes.policyAction],
-      },
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [queue, 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
-        }),
-      ],
-    });
-  });
-});
-
-describe('ingest queue', () => {
-  it('is KMS-encrypted with the queue key, TLS-only, and redrives to the DLQ after maxReceiveCount from core', () => {
-    const key = queueKeyId;
-    expect(queueKeyId).not.toBe(hubKeyId);
-    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: ResourceNames.ingestQueue,
-      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
-      VisibilityTimeout: IngestQueueSettings.visibilityTimeoutSeconds,
-      MessageRetentionPeriod: IngestQueueSettings.retentionDays * 86_400,
-      RedrivePolicy: {
-        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
-        maxReceiveCount: IngestQueueSettings.maxReceiveCount,
-      },
-    });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: ResourceNames.ingestDeadLetterQueue,
-      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
-    });
-    // enforceSSL on both queues
-    const denies = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
-    );
-    const tlsDenies = denies.filter(
-      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
-    );
-    expect(tlsDenies.length).toBeGreaterThanOrEqual(2);
+describe('logical ids', () => {
+  it('are those of the deployed hub: a changed id would replace its resource (the bucket and the table with their data)', () => {
+    expect(Object.keys(template.toJSON().Resources).sort()).toEqual([
+      'AccessLogsBucket83982689',
+      'AccessLogsBucketPolicy7F77476F',
+      'AlarmTopicD01E77F9',
+      'AlarmTopicPolicy309DB5F8',
+      'AlarmTopicssmhubalertsexamplecomA0835F91',
+      'AlertingKey5F857603',
+      'AlertingKeyAlias0E74AF41',
+      'BackupBucket26B8E51C',
+      'BackupBucketPolicy8C403F71',
+      'BusArchiveD76499E2',
+      'BusEA82B648',
+      'BuscdkPutEventsFromTheOrganization46129A65',
+      'DeadLetterQueue9F481546',
+      'DeadLetterQueueAlarm48D9D867',
+      'DeadLetterQueuePolicyB1FB890C',
+      'DigestKey01D849A7',
+      'DigestKeyAlias61D15126',
+      'DoctorCanaryAlarm26C26D20',
+      'IndexTableDA5422D9',
+      'Ingest4069586C',
+      'IngestErrorsAlarm406C4623',
+      'IngestLogs7327CBDC',
+      'IngestQueue2280FF4E',
+      'IngestQueuePolicy853373B8',
+      'IngestRoleAF8AE6D8',
+      'IngestRoleDefaultPolicy36CB560D',
+      'IngestRule569AA3DB',
+      'IngestSqsEventSourceSSMHubIngestQueueE78A383E54054902',
+      'IngestThrottlesAlarm2EB73F30',
+      'Key961B73FD',
+      'KeyAlias910D852D',
+      'KeyTamperingRule7B94DE9A',
+      'QueueAgeAlarmC3F61350',
+      'QueueKey8E59F72C',
+      'QueueKeyAlias52947AD4',
+      'ReconcileD51D4F4F',
+      'ReconcileErrorsAlarm6D527BC7',
+      'ReconcileInvokex4waOBkozpUMwDTqBhx1uyYN4RaCz21Y7bM2qVPug07A1E9BD',
+      'ReconcileLocationFailuresAlarmCA79D29C',
+      'ReconcileLogs36C88C19',
+      'ReconcileRole90F75AB5',
+      'ReconcileRoleDefaultPolicyE0A1BF53',
+      'ReconcileSchedule3E7728F7',
+      'ReconcileScheduleAllowEventRuleSSMHubReconcileE7325507D2B29003',
+      'ReconcileThrottlesAlarm1063C536',
+      'ReplicationRoleCE149CEC',
+      'ReplicationRoleDefaultPolicy80AD15BB',
+      'StaleLocationsAlarmA4330715',
+      'VerifyFailuresAlarmA0D605DF',
+      'VerifyScheduleAllowEventRuleSSMHubReconcileE732550708DACA0D',
+      'VerifyScheduleE7815914',
+    ]);
   });
 });
 
-describe('index table', () => {
-  it('follows IndexTableSchema from @ssmhub/store and is on-demand, PITR, deletion-protected, KMS', () => {
-    const key = hubKeyId;
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      Properties: {
-        TableName: ResourceNames.indexTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        DeletionProtectionEnabled: true,
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } },
-        KeySchema: [
-          { AttributeName: IndexTableSchema.partitionKey, KeyType: 'HASH' },
-          { AttributeName: IndexTableSchema.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: IndexTableSchema.globalSecondaryIndexes.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      },
-    });
-    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
-    const attributes = table.Properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
-    const keyNames = [
-      IndexTableSchema.partitionKey,
-      IndexTableSchema.sortKey,
-      ...IndexTableSchema.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-    ];
-    expect(attributes.map((a) => a.AttributeName).sort()).toEqual([...keyNames].sort());
-    expect(new Set(attributes.map((a) => a.AttributeType))).toEqual(new Set(['S']));
-  });
-});
-
-describe('backup bucket', () => {
-  let bucketId: string;
-  beforeAll(() => {
-    bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
-  });
-
-  it('is versioned, SSE-KMS with the hub key, private, logged and never expires a version', () => {
-    const key = hubKeyId;
-    template.hasResource('AWS::S3::Bucket', {
-      DeletionPolicy: 'Retain',
-      Properties: {
-        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
-        VersioningConfiguration: { Status: 'Enabled' },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            {
-              BucketKeyEnabled: true,
-              ServerSideEncryptionByDefault: {
-                SSEAlgorithm: 'aws:kms',
-                KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] },
-              },
-            },
-          ],
-        },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
-        // Only unfinished multipart uploads are cleaned up: nothing restore may need expires.
-        LifecycleConfiguration: {
-          Rules: [
-            { Id: 'incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' },
-          ],
-        },
-      },
-    });
-  });
-
-  it('denies every request without TLS', () => {
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: bucketId },
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 's3:*',
-            Principal: { AWS: '*' },
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
-    });
-  });
-
-  it(
-    'has Object Lock in the configured mode, governance by default, and none only when turned off',
-    () => {
-      template.hasResourceProperties('AWS::S3::Bucket', {
-        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
-        ObjectLockEnabled: true,
-        ObjectLockConfiguration: {
-          ObjectLockEnabled: 'Enabled',
-          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
-        },
-      });
-      Template.fromStack(synthesize(cdkJsonContext()).hub).hasResourceProperties('AWS::S3::Bucket', {
-        ObjectLockEnabled: true,
-        ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
-      });
-      const off = synthesize({ ...cdkJsonContext(), objectLock: { enabled: false } });
-      const buckets = Object.values(Template.fromStack(off.hub).findResources('AWS::S3::Bucket'));
-      expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
-    },
-    SYNTH_TIMEOUT,
-  );
-});
-
-describe('KMS key', () => {
+describe('hub key', () => {
   it('rotates and lets only the hub roles, restore operators and the delivering services use it', () => {
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
@@ -325,25 +189,8 @@ describe('KMS key', () => {
 });
 
 describe('queue key', () => {
-  it('is rotated, retained and named alias/ssmhub-queues', () => {
-    template.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
-        EnableKeyRotation: true,
-        KeyPolicy: Match.objectLike({
-          Statement: Match.arrayWith([Match.objectLike({ Sid: 'UseThroughSqsInTheHubAccount' })]),
-        }),
-      }),
-    });
-    template.hasResourceProperties('AWS::KMS::Alias', {
-      AliasName: ResourceNames.queueKeyAlias,
-      TargetKeyId: { 'Fn::GetAtt': [queueKeyId, 'Arn'] },
-    });
-  });
-
-  it('serves the hub account through SQS and EventBridge for the hub rule, administered as the other keys', () => {
-    const statements = keyStatements(queueKeyId);
-    expect(statements.map((s) => s.Sid)).toEqual([
+  it('is administered as the hub key, and used only through SQS of the hub account and by EventBridge for the rule', () => {
+    expect(keyStatements(queueKeyId).map((s) => s.Sid)).toEqual([
       'KeyAdministrationByBreakGlass',
       'KeyPolicyUpdatesByTheDeployment',
       'UseThroughSqsInTheHubAccount',
@@ -351,78 +198,7 @@ describe('queue key', () => {
       // The statement targets.SqsQueue adds for an encrypted queue (EventBridge, this account).
       undefined,
     ]);
-    // Administration as for the hub key: break-glass and the deployment.
-    expect(statements.slice(0, 2)).toEqual(keyStatements(hubKeyId).slice(0, 2));
-    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } };
-    expect(statements.slice(2)).toEqual([
-      {
-        // Event envelopes only, never a value: any principal of the hub account, only through SQS
-        // (an administrator redriving the DLQ; the ingest event source as SSMHubIngest).
-        Sid: 'UseThroughSqsInTheHubAccount',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: {
-          StringEquals: { 'kms:CallerAccount': HUB_ACCOUNT, 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
-        },
-      },
-      {
-        Sid: 'EventBridgeToTheQueues',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: fromThisAccount,
-      },
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Resource: '*',
-        Condition: fromThisAccount,
-      },
-    ]);
-  });
-
-  it('lets the ingest event source decrypt what it polls, and the hub rule send to the queue and its DLQ', () => {
-    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
-    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestDeadLetterQueue });
-    const ingestRoleId = logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.ingestRole });
-    const ingest = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: ingestRoleId }]))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-    expect(ingest).toEqual(
-      expect.arrayContaining([
-        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [queueKeyId, 'Arn'] } },
-        expect.objectContaining({
-          Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
-          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
-        }),
-      ]),
-    );
-    const queuePolicy = (id: string) =>
-      Object.values(template.findResources('AWS::SQS::QueuePolicy'))
-        .filter((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: id }]))
-        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-        .filter((s) => s.Effect === 'Allow');
-    expect(queuePolicy(queue)).toEqual([
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
-        Condition: { StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT } },
-      },
-    ]);
-    const rule = logicalIdOf('AWS::Events::Rule', { Name: ResourceNames.hubIngestRule });
-    expect(queuePolicy(dlq)).toEqual([
-      expect.objectContaining({
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
-      }),
-    ]);
+    expect(keyStatements(queueKeyId).slice(0, 2)).toEqual(keyStatements(hubKeyId).slice(0, 2));
   });
 });
 
@@ -437,84 +213,15 @@ describe('Lambdas', () => {
         Handler: 'index.handler',
         Environment: {
           Variables: Match.objectLike({
-            [HubEnvironment.tableName]: { Ref: Match.anyValue() },
-            [HubEnvironment.bucketName]: { Ref: Match.anyValue() },
-            [HubEnvironment.kmsKeyId]: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+            [HubEnvironment.tableName]: { Ref: logicalIdOfConstruct(built.hub.index.table) },
+            [HubEnvironment.bucketName]: { Ref: logicalIdOfConstruct(built.hub.backups.bucket) },
+            [HubEnvironment.kmsKeyId]: { 'Fn::GetAtt': [hubKeyId, 'Arn'] },
             [HubEnvironment.allowedAccounts]: '',
             [HubEnvironment.readerRoleName]: ResourceNames.readerRole,
           }),
         },
       });
     }
-  });
-
-  it('ingest consumes the queue with partial batch responses and a bounded concurrency', () => {
-    const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: ResourceNames.ingestQueue });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
-      BatchSize: IngestQueueSettings.batchSize,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: INGEST_MAX_CONCURRENCY },
-    });
-    expect(INGEST_MAX_CONCURRENCY).toBeGreaterThanOrEqual(2);
-    expect(INGEST_MAX_CONCURRENCY).toBeLessThanOrEqual(20);
-  });
-
-  it('ingest times out well within the queue visibility timeout', () => {
-    const fn = built.hub.pipeline.function.node.defaultChild as { timeout?: number };
-    expect(fn.timeout! * 6).toBeLessThanOrEqual(IngestQueueSettings.visibilityTimeoutSeconds);
-  });
-
-  it('reconcile runs on a schedule, one sweep at a time', () => {
-    const reconcile = built.hub.getLogicalId(built.hub.reconciliation.function.node.defaultChild as never);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Role: { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.reconcileRole }), 'Arn'] },
-      ReservedConcurrentExecutions: 1,
-    });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(6 hours)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [reconcile, 'Arn'] } })],
-    });
-  });
-});
-
-describe('reconcile Lambda', () => {
-  function variablesOf(roleName: string): Record<string, unknown> {
-    const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: roleName });
-    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (f) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }),
-    );
-    expect(fns).toHaveLength(1);
-    return (fns[0]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-  }
-
-  it('gets every variable its entry requires, the member regions from the configuration, and no endpoint', () => {
-    const variables = variablesOf(ResourceNames.reconcileRole);
-    for (const name of [
-      HubEnvironment.tableName,
-      HubEnvironment.bucketName,
-      HubEnvironment.kmsKeyId,
-      HubEnvironment.allowedAccounts,
-      HubEnvironment.readerRoleName,
-      HubEnvironment.memberRegions,
-      HubEnvironment.stalenessWindowHours,
-    ]) {
-      expect(variables).toHaveProperty([name]);
-    }
-    expect(variables[HubEnvironment.memberRegions]).toBe('eu-west-1,us-east-1,ap-southeast-2');
-    expect(variables).not.toHaveProperty([HubEnvironment.endpoint]);
-    // Unset: the handler's default rate (5 SSM calls/s per member account and region).
-    expect(variables).not.toHaveProperty([HubEnvironment.reconcileSsmCallsPerSecond]);
-    const ingest = variablesOf(ResourceNames.ingestRole);
-    expect(ingest).not.toHaveProperty([HubEnvironment.endpoint]);
-    expect(ingest).not.toHaveProperty([HubEnvironment.memberRegions]);
-  });
-
-  it('times out late enough to sweep past the deadline margin its handler keeps', () => {
-    const fn = built.hub.reconciliation.function.node.defaultChild as { timeout?: number };
-    // The handler stops starting reads DEADLINE_MARGIN_MS before the end: at least 10 minutes of sweep remain.
-    expect(fn.timeout! * 1000 - DEADLINE_MARGIN_MS).toBeGreaterThanOrEqual(10 * 60_000);
-    expect(fn.timeout).toBeLessThanOrEqual(900);
   });
 });
 
@@ -547,11 +254,6 @@ describe('hub role permissions', () => {
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: objects,
       },
-    ]);
-    // The grants are the store's own list of what its calls need.
-    expect([...VersionObjectActions.write, ...VersionObjectActions.headExisting]).toEqual([
-      's3:PutObject',
-      's3:GetObject',
     ]);
     // Reading a value also takes kms:Decrypt through S3 (SSE-KMS): the key policy, which names no
     // account root (so no IAM policy adds to it), lets ingest decrypt only through DynamoDB.
@@ -616,101 +318,22 @@ describe('hub role permissions', () => {
   );
 });
 
-describe('restore operators in the hub', () => {
-  const tableArn = (suffix = '') =>
-    `arn:aws:dynamodb:eu-west-1:${HUB_ACCOUNT}:table/${ResourceNames.indexTable}${suffix}`;
-  const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } };
+describe('restore operators and index readers in the hub', () => {
+  const grantingTo = (principal: string) => (statements: Statement[]) =>
+    statements.filter((s) => JSON.stringify(s.Principal ?? '').includes(principal));
+  const bucketStatements = () =>
+    Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    );
+  const tableStatements = () =>
+    Object.values(template.findResources('AWS::DynamoDB::Table')).flatMap(
+      (t) => (t.Properties.ResourcePolicy?.PolicyDocument.Statement ?? []) as Statement[],
+    );
 
-  it('read the index and its feed indexes, and put only restore records, through the table policy', () => {
-    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
-    expect(table.Properties.ResourcePolicy.PolicyDocument.Statement).toEqual([
-      {
-        Sid: 'ReadIndexByRestoreOperators',
-        Effect: 'Allow',
-        Principal: { AWS: OPERATOR },
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
-        Resource: [tableArn(), tableArn('/index/*')],
-        Condition: inOrganization,
-      },
-      {
-        Sid: 'ReadIndexByIndexReaders',
-        Effect: 'Allow',
-        Principal: { AWS: INDEX_READER },
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
-        Resource: [tableArn(), tableArn('/index/*')],
-        Condition: inOrganization,
-      },
-      {
-        Sid: 'RecordRestoresByRestoreOperators',
-        Effect: 'Allow',
-        Principal: { AWS: OPERATOR },
-        Action: 'dynamodb:PutItem',
-        Resource: tableArn(),
-        Condition: {
-          ...inOrganization,
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
-        },
-      },
-      {
-        // Append-only: nobody changes or deletes a restore record once written.
-        Sid: 'RestoreRecordsAreAppendOnly',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: [
-          'dynamodb:BatchWriteItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:PartiQLDelete',
-          'dynamodb:PartiQLUpdate',
-          'dynamodb:UpdateItem',
-        ],
-        Resource: tableArn(),
-        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
-      },
-    ]);
-    // The prefix is the one the CLI writes its restore records under.
-    expect(IndexPartitions.ofRestores('111111111111', 'eu-west-1').startsWith(RESTORE_PARTITION_PREFIX)).toBe(true);
-  });
-
-  it('read backed-up values through the bucket policy and decrypt them through the key policy', () => {
-    const bucketId = logicalIdOf('AWS::S3::Bucket', { BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1') });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: bucketId },
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Sid: 'ReadBackupsByRestoreOperators',
-            Effect: 'Allow',
-            Principal: { AWS: OPERATOR },
-            Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
-            Condition: inOrganization,
-          },
-        ]),
-      },
-    });
-    const statements = keyStatements(hubKeyId);
-    expect(statements.find((s) => s.Sid === 'DecryptByRestoreOperators')).toMatchObject({
-      Principal: { AWS: OPERATOR },
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Condition: {
-        StringEquals: {
-          ...inOrganization.StringEquals,
-          'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'dynamodb.eu-west-1.amazonaws.com'],
-        },
-      },
-    });
-  });
-
-  it('get nothing else in the hub: no writes to the bucket, no other table writes', () => {
-    const policies = [
-      ...Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
-        (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
-      ),
-      ...Object.values(template.findResources('AWS::DynamoDB::Table')).flatMap(
-        (t) => (t.Properties.ResourcePolicy?.PolicyDocument.Statement ?? []) as Record<string, unknown>[],
-      ),
-    ].filter((s) => JSON.stringify(s.Principal).includes(OPERATOR));
-    const actions = policies.flatMap((s) => [s.Action].flat() as string[]).sort();
+  it('operators get nothing else in the hub: no writes to the bucket, no other table writes', () => {
+    const actions = grantingTo(OPERATOR)([...bucketStatements(), ...tableStatements()])
+      .flatMap((s) => [s.Action].flat())
+      .sort();
     expect(actions).toEqual([
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
@@ -720,92 +343,45 @@ describe('restore operators in the hub', () => {
       's3:GetObjectVersion',
     ]);
   });
-});
 
-describe('index readers in the hub', () => {
-  const inOrganization = { 'aws:PrincipalOrgID': 'o-exampleorgid' };
-  const grantingIndexReader = (statements: Statement[]) =>
-    statements.filter((s) => JSON.stringify(s.Principal ?? '').includes(INDEX_READER));
-
-  it('decrypt the index through DynamoDB only, inside the organization', () => {
-    expect(grantingIndexReader(keyStatements(hubKeyId))).toEqual([
-      {
-        Sid: 'DecryptIndexByIndexReaders',
-        Effect: 'Allow',
-        Principal: { AWS: INDEX_READER },
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
-        Resource: '*',
-        Condition: { StringEquals: { ...inOrganization, 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
-      },
-    ]);
-  });
-
-  it('never reach a value: nothing in the bucket policy, no other key, no write', () => {
-    const bucketStatements = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as Statement[],
-    );
-    expect(grantingIndexReader(bucketStatements)).toEqual([]);
+  it('index readers never reach a value: nothing in the bucket policy, no other key, no write', () => {
+    expect(grantingTo(INDEX_READER)(bucketStatements())).toEqual([]);
     for (const key of Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id !== hubKeyId)) {
-      expect(grantingIndexReader(keyStatements(key))).toEqual([]);
+      expect(grantingTo(INDEX_READER)(keyStatements(key))).toEqual([]);
     }
-    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!;
-    const tableStatements = table.Properties.ResourcePolicy.PolicyDocument.Statement as Statement[];
-    expect(grantingIndexReader(tableStatements).flatMap((s) => [s.Action].flat())).toEqual([
+    expect(grantingTo(INDEX_READER)(tableStatements()).flatMap((s) => [s.Action].flat())).toEqual([
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
   });
+});
 
+describe('the configuration', () => {
   it(
-    'get no statement at all when none is configured (the default)',
+    "sets the backup bucket's Object Lock: the configured mode, governance by default, none only when turned off",
     () => {
-      const hub = Template.fromStack(synthesize(cdkJsonContext()).hub).toJSON() as {
-        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-      };
-      const sids = JSON.stringify(hub.Resources);
-      expect(sids).not.toContain('DecryptIndexByIndexReaders');
-      expect(sids).not.toContain('ReadIndexByIndexReaders');
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+        },
+      });
+      Template.fromStack(synthesize(cdkJsonContext()).hub).hasResourceProperties('AWS::S3::Bucket', {
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      });
+      const off = synthesize({ ...cdkJsonContext(), objectLock: { enabled: false } });
+      const buckets = Object.values(Template.fromStack(off.hub).findResources('AWS::S3::Bucket'));
+      expect(buckets.every((b) => b.Properties.ObjectLockEnabled === undefined)).toBe(true);
     },
     SYNTH_TIMEOUT,
   );
-});
-
-describe('alarms and outputs', () => {
-  it('alarms on DLQ depth, message age, Lambda errors and throttles, notifying the SNS topic', () => {
-    const topic = logicalIdOf('AWS::SNS::Topic', {});
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ssmhub-alerts@example.com',
-    });
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const metrics = alarms.map((a) => `${a.Namespace as string}/${a.MetricName as string}`).sort();
-    expect(metrics).toEqual(
-      [
-        'AWS/Lambda/Errors',
-        'AWS/Lambda/Errors',
-        'AWS/Lambda/Throttles',
-        'AWS/Lambda/Throttles',
-        'AWS/SQS/ApproximateAgeOfOldestMessage',
-        'AWS/SQS/ApproximateNumberOfMessagesVisible',
-        `${ReconcileMetrics.namespace}/${ReconcileMetrics.locationFailures}`,
-        `${ReconcileMetrics.namespace}/${ReconcileMetrics.staleLocations}`,
-        `${ReconcileMetrics.namespace}/${ReconcileMetrics.verifyFailures}`,
-        'ssmhub/doctor/Canary',
-      ].sort(),
-    );
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
-    // Every name is one of HubAlarmNames; the doctor's canary also notifies its return to OK.
-    expect(alarms.map((a) => a.AlarmName as string).sort()).toEqual(Object.values(HubAlarmNames).sort());
-    const canary = alarms.find((a) => a.AlarmName === HubAlarmNames.doctorCanary)!;
-    expect(canary.OKActions).toEqual([{ Ref: topic }]);
-    const dlqAlarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')!;
-    expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-  });
 
   it(
-    'notifies an existing topic when one is configured, and nobody only by documented opt-out',
+    'sends the alarms to an existing topic when it names one, and to nobody only by documented opt-out',
     () => {
       const topicArn = 'arn:aws:sns:eu-west-1:222222222222:ops';
       const existing = Template.fromStack(
@@ -828,212 +404,14 @@ describe('alarms and outputs', () => {
     },
     SYNTH_TIMEOUT,
   );
+});
 
-  it('alarms per location failures, staleness and verify failures from the metrics core names', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    for (const name of [
-      ReconcileMetrics.locationFailures,
-      ReconcileMetrics.staleLocations,
-      ReconcileMetrics.verifyFailures,
-    ]) {
-      expect(alarms.find((a) => a.MetricName === name)).toMatchObject({
-        Namespace: ReconcileMetrics.namespace,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-      });
-    }
-    // The Lambda is told the staleness window of the configuration.
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: ResourceNames.reconcileFunction,
-      Environment: { Variables: Match.objectLike({ [HubEnvironment.stalenessWindowHours]: '12' }) },
-    });
-  });
-
-  it('invokes reconcile daily with a verify sample', () => {
-    const reconcile = built.hub.getLogicalId(built.hub.reconciliation.function.node.defaultChild as never);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(17 3 * * ? *)',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [reconcile, 'Arn'] },
-          Input: JSON.stringify({ mode: 'verify', sample: 50 }),
-        }),
-      ],
-    });
-  });
-
-  it('exports what the CLI discovers under stable names', () => {
+describe('outputs', () => {
+  it('export what the CLI discovers under stable names', () => {
     const outputs = template.findOutputs('*');
     const exported = Object.values(outputs).map((o) => (o.Export as { Name: string }).Name);
     expect(exported.sort()).toEqual(Object.values(HubExports).sort());
     template.hasOutput('TableName', { Export: { Name: 'ssmhub-table' } });
     template.hasOutput('BucketName', { Export: { Name: 'ssmhub-bucket' } });
-  });
-});
-
-describe('alarm topic', () => {
-  let alertingKeyId: string;
-  let topicId: string;
-  beforeAll(() => {
-    alertingKeyId = logicalIdOfConstruct(built.hub.alarms.alertingKey!);
-    topicId = logicalIdOf('AWS::SNS::Topic', { TopicName: ResourceNames.alarmTopic });
-  });
-
-  /** What an ArnLike condition value matches (`*` any run of characters, `?` one). */
-  const arnLike = (pattern: string, arn: string): boolean =>
-    new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    ).test(arn);
-  const alarmArn = (account: string, name: string) => `arn:aws:cloudwatch:eu-west-1:${account}:alarm:${name}`;
-  const hubAlarms = {
-    StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT },
-    ArnLike: { 'aws:SourceArn': alarmArn(HUB_ACCOUNT, `${HubAlarmNamePrefix}*`) },
-  };
-
-  it('is encrypted with a key of its own (the alerting key), never the hub key the tampering alert reports on', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: ResourceNames.alarmTopic,
-      KmsMasterKeyId: { 'Fn::GetAtt': [alertingKeyId, 'Arn'] },
-    });
-    expect(alertingKeyId).not.toBe(hubKeyId);
-    template.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ EnableKeyRotation: true }),
-    });
-    template.hasResourceProperties('AWS::KMS::Alias', {
-      AliasName: ResourceNames.alertingKeyAlias,
-      TargetKeyId: { 'Fn::GetAtt': [alertingKeyId, 'Arn'] },
-    });
-    // The key-tampering rule watches the hub key and delivers through this topic.
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: 'ssmhub-key-tampering',
-      EventPattern: Match.objectLike({
-        detail: Match.objectLike({ resources: { ARN: [{ 'Fn::GetAtt': [hubKeyId, 'Arn'] }] } }),
-      }),
-      Targets: [{ Arn: { Ref: topicId }, Id: 'Target0' }],
-    });
-  });
-
-  it("lets CloudWatch publish for this account's hub alarms only, and EventBridge for the key-tampering rule only", () => {
-    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
-    expect(policies).toHaveLength(1);
-    expect(policies[0]!.Properties.Topics).toEqual([{ Ref: topicId }]);
-    const rule = logicalIdOf('AWS::Events::Rule', { Name: 'ssmhub-key-tampering' });
-    expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([
-      {
-        Sid: 'AllowPublishThroughSSLOnly',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 'sns:Publish',
-        Resource: { Ref: topicId },
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-      {
-        Sid: 'AlarmsPublishFromThisAccount',
-        Effect: 'Allow',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: 'sns:Publish',
-        Resource: { Ref: topicId },
-        Condition: hubAlarms,
-      },
-      {
-        Sid: 'KeyTamperingRulePublishes',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sns:Publish',
-        Resource: { Ref: topicId },
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': HUB_ACCOUNT },
-          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } },
-        },
-      },
-    ]);
-  });
-
-  it('covers every hub alarm by its name prefix, and no alarm of another account', () => {
-    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (a) => a.Properties.AlarmName as string,
-    );
-    expect(names.length).toBeGreaterThan(0);
-    const pattern = hubAlarms.ArnLike['aws:SourceArn'];
-    for (const name of names) {
-      expect(name.startsWith(HubAlarmNamePrefix), name).toBe(true);
-      expect(arnLike(pattern, alarmArn(HUB_ACCOUNT, name)), name).toBe(true);
-      // The same alarm name in another account: neither its ARN nor its account passes.
-      expect(arnLike(pattern, alarmArn('999999999999', name)), name).toBe(false);
-    }
-    expect(hubAlarms.StringEquals['aws:SourceAccount']).not.toBe('999999999999');
-    expect(arnLike(pattern, alarmArn(HUB_ACCOUNT, 'someone-elses-alarm'))).toBe(false);
-  });
-
-  it('lets CloudWatch use the alerting key for the hub alarms only, and EventBridge use it, and nobody read anything else with it', () => {
-    const statements = keyStatements(alertingKeyId);
-    expect(statements.map((s) => s.Sid)).toEqual([
-      'KeyAdministrationByBreakGlass',
-      'KeyPolicyUpdatesByTheDeployment',
-      'CloudWatchUsesTheAlarmTopicKey',
-      'EventBridgeUsesTheAlarmTopicKey',
-    ]);
-    expect(statements.slice(2)).toEqual([
-      {
-        Sid: 'CloudWatchUsesTheAlarmTopicKey',
-        Effect: 'Allow',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        // CloudWatch calls KMS itself (no kms:ViaService); the alarm's ARN and account identify it.
-        Condition: hubAlarms,
-      },
-      {
-        // EventBridge's KMS requests for an encrypted topic carry no aws:SourceArn/SourceAccount:
-        // the topic policy (KeyTamperingRulePublishes) is what names the rule.
-        Sid: 'EventBridgeUsesTheAlarmTopicKey',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-      },
-    ]);
-    // Administration as for the hub key: break-glass and the deployment, nothing for the hub's roles.
-    expect(statements.slice(0, 2)).toEqual(keyStatements(hubKeyId).slice(0, 2));
-    expect(JSON.stringify(statements)).not.toMatch(/IngestRole|ReconcileRole|RestoreOperator/);
-  });
-
-  it(
-    'is neither created nor keyed when the configuration names an existing topic',
-    () => {
-      const topicArn = 'arn:aws:sns:eu-west-1:222222222222:ops';
-      const existing = synthesize({ ...cdkJsonContext(), alarmEmail: undefined, alarmTopicArn: topicArn }).hub;
-      expect(existing.alarms.alertingKey).toBeUndefined();
-      const other = Template.fromStack(existing);
-      other.resourceCountIs('AWS::SNS::TopicPolicy', 0);
-      other.resourcePropertiesCountIs('AWS::KMS::Alias', { AliasName: ResourceNames.alertingKeyAlias }, 0);
-      other.hasResourceProperties('AWS::Events::Rule', {
-        Name: 'ssmhub-key-tampering',
-        Targets: [{ Arn: topicArn, Id: 'Target0' }],
-      });
-    },
-    SYNTH_TIMEOUT,
-  );
-});
-
-describe('reconcile on demand', () => {
-  it('names the reconcile function as the CLI invokes it and lets only restore operators invoke it', () => {
-    const functions = template.findResources('AWS::Lambda::Function', {
-      Properties: { FunctionName: ResourceNames.reconcileFunction },
-    });
-    expect(Object.keys(functions)).toHaveLength(1);
-    const [functionId] = Object.keys(functions);
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
-      (resource) => (resource as { Properties: Record<string, unknown> }).Properties,
-    );
-    const invokers = permissions
-      .filter((p) => JSON.stringify(p.FunctionName).includes(String(functionId)))
-      .map((p) => p.Principal);
-    expect(invokers).toContain(OPERATOR);
-    expect(invokers.filter((p) => typeof p === 'string' && p.startsWith('arn:aws:iam::'))).toEqual([OPERATOR]);
   });
 });
