@@ -41,6 +41,15 @@ export interface Refusal {
   readonly deniedBy: readonly string[];
 }
 
+/** A request the gateway evaluated and allowed: whose it was, its operation, what it authorized. */
+export interface AllowedCall {
+  /** The ARN of the role whose session signed it. */
+  readonly principal: string;
+  /** `service:Operation` by the signing name (`s3:HeadObject`). */
+  readonly operation: string;
+  readonly authorizations: readonly Authorization[];
+}
+
 export interface IamGatewayOptions {
   /** The emulator the gateway forwards allowed requests to. */
   readonly upstream: string;
@@ -81,8 +90,8 @@ export class IamGateway {
   private unmappedRequests: string[] = [];
   /** Roles deleted in the emulator since the world was enforced (their ARNs). */
   private readonly deletedRoles = new Set<string>();
-  /** The operations evaluated and allowed (`s3:HeadObject`), since the last `takeAllowed()`. */
-  private allowedOperations: string[] = [];
+  /** The requests evaluated and allowed since the last `takeAllowed()`. */
+  private allowedCalls: AllowedCall[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -131,10 +140,10 @@ export class IamGateway {
     return taken;
   }
 
-  /** The operations evaluated and allowed since the last call (`s3:HeadObject` …), emptied. */
-  public takeAllowed(): string[] {
-    const taken = this.allowedOperations;
-    this.allowedOperations = [];
+  /** The requests evaluated and allowed since the last call, emptied. */
+  public takeAllowed(): AllowedCall[] {
+    const taken = this.allowedCalls;
+    this.allowedCalls = [];
     return taken;
   }
 
@@ -229,7 +238,11 @@ export class IamGateway {
       );
       if (!decision.allowed) return this.denied(res, request, session, mapped, authorization, decision);
     }
-    this.allowedOperations.push(`${mapped.service}:${mapped.operation}`);
+    this.allowedCalls.push({
+      principal: session.arn,
+      operation: `${mapped.service}:${mapped.operation}`,
+      authorizations: mapped.authorizations,
+    });
     if (mapped.service === 'events' && mapped.operation === 'PutEvents') return this.putEvents(request, res);
     return this.forward(request, res, false, this.roleChange(request, session.account));
   }

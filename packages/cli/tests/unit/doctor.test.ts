@@ -88,7 +88,7 @@ function fakeHub(parts: Partial<Record<keyof HubConnection, unknown>> = {}): Hub
     callerArn: () => Promise.resolve(`arn:aws:sts::${HUB}:assumed-role/Ops/alice`),
     bucket: () => Promise.resolve(expected.bucket),
     assumeRole: () => Promise.resolve(() => Promise.resolve({ accessKeyId: 'x', secretAccessKey: 'y' })),
-    index: () => ({ nameRecords: () => Promise.resolve([]) }),
+    index: () => ({ records: { ofName: () => Promise.resolve([]) } }),
     ...parts,
   } as unknown as HubConnection;
 }
@@ -626,7 +626,7 @@ describe('pipeline', () => {
   /** A hub whose index holds `records` and whose bucket answers `stored(written)` for the canary. */
   const hubWith = (records: VersionRecord[], stored: (value: string) => string) =>
     fakeHub({
-      index: () => ({ nameRecords: () => Promise.resolve(records) }),
+      index: () => ({ records: { ofName: () => Promise.resolve(records) } }),
       versionObjects: () =>
         Promise.resolve({
           readVersions: () =>
