@@ -167,7 +167,7 @@ async function cpuPerVersion(versions: number): Promise<LambdaCostReport['cpu']>
   }
 }
 
-/** Bundles one handler as the hub stack does (stacks/lib/hub-stack.ts hubFunction's bundling). */
+/** Bundles one handler as the hub stack does (hubFunction's bundling, stacks/lib/hub/hub-function.ts). */
 async function bundle(entry: string, outdir: string): Promise<string> {
   const outfile = join(outdir, `${entry.replace(/\W/g, '_')}.mjs`);
   await build({
