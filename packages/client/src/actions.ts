@@ -10,6 +10,8 @@ const connect = ['dynamodb:DescribeTable'] as const;
  * SSM side is the member's SSMHubRestorer (core's RestorerSsmActions).
  */
 export const OperatorActions = {
+  /** Who the operator is (the default bucket's account, the restore's `who`): every principal may; nothing to grant. */
+  identity: ['sts:GetCallerIdentity'],
   connect,
   index: IndexActions.read,
   recordRestores: IndexActions.recordRestores,

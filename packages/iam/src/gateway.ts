@@ -42,7 +42,7 @@ export interface Refusal {
 }
 
 /** A request the gateway evaluated and allowed: whose it was, its operation, what it authorized. */
-export interface AllowedCall {
+export interface AllowedRequest {
   /** The ARN of the role whose session signed it. */
   readonly principal: string;
   /** `service:Operation` by the signing name (`s3:HeadObject`). */
@@ -91,7 +91,7 @@ export class IamGateway {
   /** Roles deleted in the emulator since the world was enforced (their ARNs). */
   private readonly deletedRoles = new Set<string>();
   /** The requests evaluated and allowed since the last `takeAllowed()`. */
-  private allowedCalls: AllowedCall[] = [];
+  private allowedCalls: AllowedRequest[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -141,7 +141,7 @@ export class IamGateway {
   }
 
   /** The requests evaluated and allowed since the last call, emptied. */
-  public takeAllowed(): AllowedCall[] {
+  public takeAllowed(): AllowedRequest[] {
     const taken = this.allowedCalls;
     this.allowedCalls = [];
     return taken;
