@@ -7,7 +7,7 @@
  * Run: `npm run build && npx tsx packages/client/bench/changes.ts`
  */
 import type { VersionRecord } from '@ssmhub/core';
-import { VersionObjects, type RequestStatsSnapshot } from '@ssmhub/store';
+import { VersionObjects, type RequestCost } from '@ssmhub/store';
 import { createSandboxHub } from '../src/hub.js';
 import { changes } from '../src/changes.js';
 import { startBenchSandbox } from './benchHub.js';
@@ -22,7 +22,7 @@ export interface ChangesFigure {
   readonly scope: 'organization' | 'one account';
   readonly milliseconds: number;
   readonly changes: number;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 export async function runChangesBench(log: (line: string) => void = (l) => console.log(l)): Promise<ChangesFigure[]> {

@@ -13,7 +13,7 @@
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
 import { mapLimit, type VersionRecord } from '@ssmhub/core';
-import { RequestCounter, VersionObjects, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, VersionObjects, type CatalogEntry, type RequestCost } from '@ssmhub/store';
 import { createSandboxHub, type HubConnection } from '../src/hub.js';
 import { preview } from '../src/preview.js';
 import { applyRestore, planRestore } from '../src/restore.js';
@@ -27,7 +27,7 @@ export interface PreviewFigure {
   readonly moment: 'now' | 'middle';
   readonly milliseconds: number;
   readonly found: number;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 export interface BenchReport {

@@ -9,7 +9,7 @@
  */
 import { mapLimit, type VersionRecord } from '@ssmhub/core';
 import { Emulator, provisionWorld } from '@ssmhub/sandbox';
-import { RequestCounter, VersionObjects, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, VersionObjects, type RequestCost } from '@ssmhub/store';
 import { createSandboxHub } from '../src/hub.js';
 import { verify } from '../src/verify.js';
 import { seedHubIndex } from '../src/testing.js';
@@ -25,7 +25,7 @@ export interface VerifyBenchReport {
   readonly s3RequestsPerVersion: number;
   /** DynamoDB requests per version checked (the location's records, read in pages). */
   readonly dynamoRequestsPerVersion: number;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /**

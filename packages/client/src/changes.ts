@@ -5,7 +5,7 @@ import {
   type RestoreCounts,
   type RestorePlanCounts,
   type RestoreRecord,
-  type RequestStatsSnapshot,
+  type RequestCost,
 } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
@@ -67,7 +67,7 @@ export interface ChangesResult {
   readonly until: string;
   /** Oldest first. */
   readonly records: ChangeRecord[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** Reads of the version a deletion or label change concerns in flight at once. */

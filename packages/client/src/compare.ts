@@ -1,6 +1,6 @@
 import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@ssmhub/core';
 import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -51,7 +51,7 @@ export interface CompareResult {
   readonly right: Location;
   readonly at: string;
   readonly entries: CompareEntry[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 function sideOf(record: VersionRecord): CompareSide {
@@ -170,7 +170,7 @@ export interface CompareAllResult {
   readonly at: string;
   /** Every other account the hub knows in the region, those that differ first. */
   readonly accounts: AccountDrift[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** Catalog reads in flight at once for `compare --all-accounts`. */

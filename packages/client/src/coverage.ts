@@ -5,7 +5,7 @@ import {
   type Account,
 } from '@aws-sdk/client-organizations';
 import { HubEnvironment, mapLimit } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import { currentFindingCount } from './findings.js';
 import type { HubConnection } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
@@ -51,7 +51,7 @@ export interface CoverageResult {
   /** Every active account × region, gaps first. */
   readonly locations: LocationCoverage[];
   readonly gaps: number;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 const DEFAULT_STALE_AFTER_HOURS = 24;

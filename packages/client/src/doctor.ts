@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ResourceNames } from '@ssmhub/core';
 import { AccountNotAllowedError } from '@ssmhub/access';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
 import { checkAlarmDelivery } from './doctorAlarms.js';
 import { checkPipeline, type CanaryDrive, type MeasuredRpo } from './doctorCanary.js';
@@ -69,7 +69,7 @@ export interface DoctorResult {
   readonly checks: DoctorCheck[];
   /** The canary's measured recovery point (absent when the pipeline check did not pass). */
   readonly rpo?: MeasuredRpo;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** True when no check failed. */

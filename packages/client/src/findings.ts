@@ -10,7 +10,7 @@ import {
   type VersionRecord,
 } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
@@ -42,7 +42,7 @@ export interface FindingOutput {
 
 export interface FindingsResult {
   readonly findings: FindingOutput[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** Locations read at once, and name histories read at once within a location. */

@@ -1,7 +1,7 @@
 import { orderTimeline, parseSelector } from '@ssmhub/core';
 import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -23,7 +23,7 @@ export interface HistoryResult {
   readonly location: Location;
   /** Every version, deletion and label change, oldest first. */
   readonly records: OutputRecord[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
   /** One line each for stderr: values that could not be verified (stored before checksums). */
   readonly warnings: string[];
 }

@@ -45,7 +45,7 @@ export type { VersionValueOptions, VersionValueResult } from './versionValue.js'
 export { operationOf, toOutputRecord } from './records.js';
 export type { OutputRecord } from './records.js';
 export { RequestCounter } from '@ssmhub/store';
-export type { RequestStatsSnapshot } from '@ssmhub/store';
+export type { RequestCost } from '@ssmhub/store';
 export { moment } from './time.js';
 export type { TimeInput } from './time.js';
 export type { Location } from './locations.js';

@@ -15,7 +15,7 @@ import {
   type OrgRestoreIntent,
   type OrgRestoreLocationRecord,
   type RestoreCounts,
-  type RequestStatsSnapshot,
+  type RequestCost,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
 import type { HubConnection } from './hub.js';
@@ -87,7 +87,7 @@ export interface OrgRestorePlan {
   readonly at: string;
   readonly locations: readonly OrgPlanLocation[];
   readonly totals: PlanSummary & { readonly overwrites: number; readonly locations: number };
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** How one location of an organization-wide restore ended. */
@@ -113,7 +113,7 @@ export interface OrgRestoreOutcome {
   readonly counts: RestoreCounts;
   /** Locations this run restored, and how long it took. */
   readonly throughput: { readonly locations: number; readonly writes: number; readonly seconds: number };
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 const NO_COUNTS: RestoreCounts = { put: 0, deleted: 0, unchanged: 0, refused: 0, failed: 0 };
@@ -163,7 +163,7 @@ function refusedOrFailed(error: unknown): { state: 'refused' | 'failed'; message
   return { state: error instanceof RestoreRefusedError ? 'refused' : 'failed', message: safeMessage(error) };
 }
 
-function sumStats(a: RequestStatsSnapshot, b: RequestStatsSnapshot): RequestStatsSnapshot {
+function sumStats(a: RequestCost, b: RequestCost): RequestCost {
   return {
     dynamoRequests: a.dynamoRequests + b.dynamoRequests,
     consumedCapacity: Math.round((a.consumedCapacity + b.consumedCapacity) * 100) / 100,

@@ -1,6 +1,6 @@
 import { InvalidInputError, diffSnapshots, parseSelector } from '@ssmhub/core';
 import type { DiffChange, PresenceRecord, VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
@@ -30,7 +30,7 @@ export interface PreviewResult {
   readonly at: string;
   /** The parameters that existed at `at`, by name, each with its version then. */
   readonly records: OutputRecord[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
   /** One line each for stderr: values that could not be verified (stored before checksums). */
   readonly warnings: string[];
 }
@@ -96,7 +96,7 @@ export interface DiffResult {
   readonly from: string;
   readonly to: string;
   readonly entries: DiffOutput[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type SweepFailure,
   type SweepReport,
 } from '@ssmhub/hub';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import { UnknownAccountError } from './errors.js';
 import { sandboxRoleCredentials, type HubConnection } from './hub.js';
 import { checkAccount, checkRegion, readRegistry } from './locations.js';
@@ -64,7 +64,7 @@ export interface ReconcileResult {
   readonly sweeps: SweepReport[];
   /** Regions that could not be swept (error name and status only). */
   readonly failures: SweepFailure[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /**

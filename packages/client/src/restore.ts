@@ -44,7 +44,7 @@ import {
   type RestoreCounts,
   type RestoreIntent,
   type RestoreOutcomeRecord,
-  type RequestStatsSnapshot,
+  type RequestCost,
 } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
 import type { HubConnection } from './hub.js';
@@ -103,7 +103,7 @@ export class RestorePlan {
   public readonly recursive: boolean;
   public readonly at: string;
   public readonly entries: readonly RestorePlanEntry[];
-  public readonly stats: RequestStatsSnapshot;
+  public readonly stats: RequestCost;
   /** The operator's ARN (recorded with the restore; its SourceIdentity went to the target). */
   public readonly who: string;
   /** Time of the earliest record the hub holds for the source location, when known. */
@@ -168,7 +168,7 @@ export interface RestorePlanProps {
   readonly recursive: boolean;
   readonly at: string;
   readonly entries: readonly RestorePlanEntry[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
   readonly who: string;
   readonly coverageStartAt?: string;
   readonly emptyReason?: string;
@@ -461,7 +461,7 @@ export interface RestoreOutcome {
   readonly status: RestoreOutcomeRecord['status'];
   readonly counts: RestoreCounts;
   readonly results: RestoreResultEntry[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 export interface ApplyOptions {

@@ -1,6 +1,6 @@
 import { mapLimit, stateFromRecentRecords } from '@ssmhub/core';
 import type { ParameterState, VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type CatalogEntry, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type CatalogEntry, type RequestCost } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
 import type { HubConnection } from './hub.js';
@@ -23,7 +23,7 @@ export interface SearchOptions {
 export interface SearchResult {
   /** Latest state of each matching name: its current version, or its deletion. Sorted by account, region, name. */
   readonly records: OutputRecord[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /** Catalog partitions read at once. */

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ResourceNames, mapLimit } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import { readRegistry } from './locations.js';
 
@@ -45,7 +45,7 @@ export interface StatusResult {
   readonly queue: QueueDepth;
   readonly deadLetterQueue: QueueDepth;
   readonly locations: LocationStatus[];
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {

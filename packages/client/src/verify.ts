@@ -1,4 +1,4 @@
-import { RequestCounter, verifyVersions, type RequestStatsSnapshot, type VerifyReport } from '@ssmhub/store';
+import { RequestCounter, verifyVersions, type RequestCost, type VerifyReport } from '@ssmhub/store';
 import { UnknownAccountError } from './errors.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, checkRegion } from './locations.js';
@@ -17,7 +17,7 @@ export interface VerifyCommandOptions {
 export interface VerifyResult extends VerifyReport {
   /** Versions checked per second (the restore test's throughput). */
   readonly versionsPerSecond: number;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { InvalidInputError, parseSelector } from '@ssmhub/core';
 import type { VersionRecord } from '@ssmhub/core';
-import { RequestCounter, type RequestStatsSnapshot } from '@ssmhub/store';
+import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import { readNameRecords } from './history.js';
 import type { HubConnection } from './hub.js';
 import { resolveLocation } from './locations.js';
@@ -27,7 +27,7 @@ export interface VersionValueResult {
   readonly version: number;
   readonly time: string;
   readonly value: string;
-  readonly stats: RequestStatsSnapshot;
+  readonly stats: RequestCost;
 }
 
 /**

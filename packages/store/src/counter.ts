@@ -1,7 +1,7 @@
 import type { MiddlewareStack } from '@smithy/types';
 
 /** What one library call (or one handler) cost: the numbers the benchmarks, the CLI and the tests read. */
-export interface RequestStatsSnapshot {
+export interface RequestCost {
   /** DynamoDB requests (Query, GetItem, PutItem, UpdateItem...). */
   readonly dynamoRequests: number;
   /** DynamoDB capacity units consumed (ReturnConsumedCapacity TOTAL). */
@@ -47,7 +47,7 @@ export class RequestCounter {
       .reduce((sum, [, n]) => sum + n, 0);
   }
 
-  public snapshot(): RequestStatsSnapshot {
+  public snapshot(): RequestCost {
     return {
       dynamoRequests: this.total('DynamoDB'),
       consumedCapacity: Math.round(this.consumed * 100) / 100,

@@ -1,4 +1,4 @@
-import type { RequestStatsSnapshot } from '@ssmhub/store';
+import type { RequestCost } from '@ssmhub/store';
 import type { ExitCode } from '@ssmhub/client/errors';
 import type { HubConnection } from '@ssmhub/client/hub';
 import type { CommandInput } from './input.js';
@@ -33,7 +33,7 @@ export interface CommandOutput {
   /** Printed instead of JSON or table (an export such as `preview --format env`). */
   readonly text?: string;
   /** The AWS requests the command made, printed on stderr with `--stats`. @default - the result's `stats` */
-  readonly stats?: RequestStatsSnapshot;
+  readonly stats?: RequestCost;
   /** One line each on stderr after the output (failures the output also reports). */
   readonly warnings?: readonly string[];
   /** @default ExitCode.success */

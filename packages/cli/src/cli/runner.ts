@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RequestStatsSnapshot } from '@ssmhub/store';
+import type { RequestCost } from '@ssmhub/store';
 import { ExitCode } from '@ssmhub/client/errors';
 import type { HubConnection } from '@ssmhub/client/hub';
 import { toCliError } from '../errors.js';
@@ -18,9 +18,9 @@ interface Printed extends CommandOutput {
 }
 
 /** The `stats` a library result carries, if any. */
-function statsOf(result: unknown): RequestStatsSnapshot | undefined {
+function statsOf(result: unknown): RequestCost | undefined {
   return typeof result === 'object' && result !== null && 'stats' in result
-    ? (result.stats as RequestStatsSnapshot | undefined)
+    ? (result.stats as RequestCost | undefined)
     : undefined;
 }
 

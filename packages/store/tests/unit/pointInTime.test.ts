@@ -1,7 +1,7 @@
 import { parseSelector, type VersionRecord } from '@ssmhub/core';
 import { versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { RequestCounter, type RequestStatsSnapshot } from '../../src/counter.js';
+import { RequestCounter, type RequestCost } from '../../src/counter.js';
 import { InMemoryIndex } from '../../src/inMemoryIndex.js';
 import type { CatalogEntry } from '../../src/items.js';
 
@@ -57,9 +57,9 @@ describe('stateAt cost does not grow with the history after the moment', () => {
   }
 
   /** What a preview at T and a diff from T to after the last version cost. */
-  async function costs(after: number): Promise<{ preview: RequestStatsSnapshot; diff: RequestStatsSnapshot }> {
+  async function costs(after: number): Promise<{ preview: RequestCost; diff: RequestCost }> {
     const index = indexWith(after);
-    const measure = async (moments: string[]): Promise<[Map<string, unknown>[], RequestStatsSnapshot]> => {
+    const measure = async (moments: string[]): Promise<[Map<string, unknown>[], RequestCost]> => {
       const counter = new RequestCounter();
       return [await index.countingIn(counter).stateAt(location, selector, moments), counter.snapshot()];
     };
