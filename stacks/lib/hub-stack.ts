@@ -47,6 +47,8 @@ export class HubStack extends Stack {
   /** The role CloudFormation deploys with (key policy updates, bucket settings, guardrail exemption). */
   readonly deploymentRoleArn: string;
 
+  private readonly formerLogicalIds = new WeakMap<CfnElement, string>();
+
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
       description: 'ssmhub hub: organization event bus, ingest, index table, backup bucket',
@@ -150,6 +152,9 @@ export class HubStack extends Stack {
   protected override allocateLogicalId(element: CfnElement): string {
     const path = element.node.scopes.slice(element.node.scopes.indexOf(this) + 1);
     if (!path.some(isHubConstruct)) return super.allocateLogicalId(element);
+    // Asked at every reference to the element; its path, so its id, never changes.
+    const known = this.formerLogicalIds.get(element);
+    if (known !== undefined) return known;
     const formerUniqueIds = this.node
       .findAll()
       .filter((construct) => construct.node.scopes.some(isHubConstruct))
@@ -157,7 +162,9 @@ export class HubStack extends Stack {
     const formerPath = path
       .filter((scope) => !isHubConstruct(scope))
       .map((scope) => formerUniqueIds.reduce((id, [current, former]) => id.split(current).join(former), scope.node.id));
-    return uniqueIdOf(formerPath);
+    const logicalId = uniqueIdOf(formerPath);
+    this.formerLogicalIds.set(element, logicalId);
+    return logicalId;
   }
 
   /** The CDK bootstrap qualifier the deployment roles are named with. */
