@@ -28,7 +28,8 @@ import { history } from '@ssmhub/client/history';
 import { createSandboxHub, type HubConnection } from '@ssmhub/client/hub';
 import { diff, preview } from '@ssmhub/client/preview';
 import { reconcile } from '@ssmhub/client/reconcile';
-import { applyRestore, planRestore } from '@ssmhub/client/restore';
+import { planRestore } from '@ssmhub/client/restore';
+import { applyRestore } from '@ssmhub/client/restoreApply';
 
 // The SDK's Node 20 notice and the hub's structured INFO logs would drown the story.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

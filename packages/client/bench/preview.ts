@@ -16,7 +16,8 @@ import { mapLimit, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter, VersionObjects, type CatalogEntry, type RequestCost } from '@ssmhub/store';
 import { createSandboxHub, type HubConnection } from '../src/hub.js';
 import { preview } from '../src/preview.js';
-import { applyRestore, planRestore } from '../src/restore.js';
+import { planRestore } from '../src/restore.js';
+import { applyRestore } from '../src/restoreApply.js';
 import { startBenchSandbox } from './benchHub.js';
 import { seedHubIndex } from '../src/testing.js';
 

@@ -5,7 +5,7 @@ import type { RequestCounter } from '@ssmhub/store';
 import { duration, fail, isAccessDenied, ok, sleep, type DoctorCheck } from './doctorCheck.js';
 import type { HubConnection } from './hub.js';
 import type { Location } from './locations.js';
-import { safeMessage } from './restore.js';
+import { safeMessage } from './restoreApply.js';
 import { readStoredVersions } from './values.js';
 
 /**

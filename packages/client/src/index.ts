@@ -26,8 +26,10 @@ export type { VerifyCommandOptions, VerifyResult } from './verify.js';
 export { IntegrityError, ObjectStatus } from '@ssmhub/store';
 export type { VersionCheck, VerifyTotals } from '@ssmhub/store';
 export type { StatusResult, LocationStatus, QueueDepth } from './status.js';
-export { planRestore, applyRestore, checkRestoreTarget, RestorePlan, RestoreOutcomeKind } from './restore.js';
-export type { RestoreOptions, RestoreOutcome, RestoreResultEntry, ApplyOptions, RestorePlanProps } from './restore.js';
+export { planRestore, checkRestoreTarget, RestorePlan } from './restore.js';
+export type { RestoreOptions, RestorePlanProps } from './restore.js';
+export { applyRestore, RestoreOutcomeKind } from './restoreApply.js';
+export type { RestoreOutcome, RestoreResultEntry, ApplyOptions } from './restoreApply.js';
 export { applyOrgRestore, orgRestoreLocations, planOrgRestore } from './orgRestore.js';
 export type {
   OrgApplyOptions,

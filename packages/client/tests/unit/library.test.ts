@@ -24,7 +24,7 @@ import {
   preview,
 } from '../../src/index.js';
 import type { HubConnection } from '../../src/index.js';
-import { OLDEST_VERSION_LABELLED } from '../../src/restore.js';
+import { OLDEST_VERSION_LABELLED } from '../../src/restoreApply.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';

@@ -7,7 +7,8 @@ import {
   destructiveCounts,
 } from '@ssmhub/core';
 import { ExitCode } from '@ssmhub/client/errors';
-import type { RestoreOptions, RestoreOutcome, RestorePlan } from '@ssmhub/client/restore';
+import type { RestoreOptions, RestorePlan } from '@ssmhub/client/restore';
+import type { RestoreOutcome } from '@ssmhub/client/restoreApply';
 import { UsageError } from '../../errors.js';
 import { command, type CommandContext, type CommandOutput, type HubContext, type Renderers } from '../command.js';
 import { RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
@@ -71,7 +72,10 @@ async function callLocation(
   { options, apply, yes }: LocationParams,
   { hub, interactive, confirm, withProgress }: HubContext,
 ): Promise<LocationResult> {
-  const { applyRestore, planRestore } = await import('@ssmhub/client/restore');
+  const [{ planRestore }, { applyRestore }] = await Promise.all([
+    import('@ssmhub/client/restore'),
+    import('@ssmhub/client/restoreApply'),
+  ]);
   const plan = await planRestore(hub, options);
   if (!apply) return { allAccounts: false, plan };
   const { put, delete: deletes, unchanged, refuse } = plan.summary;
