@@ -18,6 +18,8 @@ export const OperatorActions = {
   versionObjects: VersionObjectActions.read,
   /** On the member restore roles: every session names the operator (SourceIdentity). */
   memberRoles: MemberSessionActions.withSourceIdentity,
+  /** The operator's own policy grants these, not the hub: restore's target check and `coverage` read the organization. */
+  organization: ['organizations:DescribeOrganization', 'organizations:ListAccounts'],
   /** `ssmhub reconcile` on AWS starts the hub's reconcile function. */
   reconcile: ['lambda:InvokeFunction'],
 } as const;

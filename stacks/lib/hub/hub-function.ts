@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { HubEnvironment, IdentifierPatterns, ResourceNames } from '@ssmhub/core';
+import { HubFunctionActions } from '@ssmhub/hub';
 import type { Construct, IConstruct } from 'constructs';
 import type { BackupBucket } from './backup-bucket.js';
 import { HubPropsError } from './errors.js';
@@ -78,7 +79,7 @@ export function hubWorkerRole(
   hubRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'AssumeReaderInMemberAccounts',
-      actions: ['sts:AssumeRole'],
+      actions: [...HubFunctionActions.ingest.memberRoles],
       resources: [`arn:${Aws.PARTITION}:iam::*:role/${ResourceNames.readerRole}`],
       conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
     }),
@@ -86,7 +87,7 @@ export function hubWorkerRole(
   hubRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'CheckOrganizationMembership',
-      actions: ['organizations:ListAccounts'],
+      actions: [...HubFunctionActions.ingest.organization],
       resources: ['*'],
     }),
   );

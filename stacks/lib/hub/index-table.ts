@@ -3,13 +3,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { ResourceNames } from '@ssmhub/core';
-import { IndexTableSchema, RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
+import { OperatorActions } from '@ssmhub/client/actions';
+import { IndexActions, IndexTableSchema, RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
 import { Construct } from 'constructs';
 import { HubPropsError } from './errors.js';
 import { SharedStatements } from './shared-statements.js';
 
 /** The reads of the index by a principal outside the hub: find the hub, the registry, state at T, the feeds. */
-const IndexReadActions = ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'];
+const IndexReadActions = [...OperatorActions.connect, ...OperatorActions.index];
 
 export interface IndexTableProps {
   /** The customer managed key the table is encrypted with; in the table's region, as DynamoDB requires. */
@@ -71,7 +72,7 @@ export class IndexTable extends Construct {
    * registry (Get, Update) and read ranges (Query), through its own policy.
    */
   grantRecordWrites(grantee: iam.IGrantable): void {
-    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    this.table.grant(grantee, ...IndexActions.write);
   }
 
   /**
@@ -82,7 +83,7 @@ export class IndexTable extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'BackfillFeedDays',
-        actions: ['dynamodb:Scan'],
+        actions: [...IndexActions.backfillFeedDays],
         resources: [`${this.table.tableArn}/index/${IndexTableSchema.feedIndex.indexName}`],
       }),
     );
@@ -119,7 +120,7 @@ export class IndexTable extends Construct {
   grantRestoreRecording(grantee: iam.IGrantable): void {
     this.policyGrants.grant(grantee, {
       sid: 'RecordRestoresByRestoreOperators',
-      actions: ['dynamodb:PutItem'],
+      actions: [...OperatorActions.recordRestores],
       resources: [this.arnByName],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
     });

@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IngestQueueSettings, ResourceNames, WatchedChangeEvent, parameterStoreEventPattern } from '@ssmhub/core';
+import { InsightActions } from '@ssmhub/hub';
 import { Construct } from 'constructs';
 import {
   type HubWorkerProps,
@@ -146,7 +147,7 @@ export class IngestPipeline extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AnnounceWatchedChanges',
-        actions: ['events:PutEvents'],
+        actions: [...InsightActions.announce],
         resources: [this.bus.eventBusArn],
         conditions: {
           StringEquals: {

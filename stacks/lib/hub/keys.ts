@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ResourceNames, serviceHost } from '@ssmhub/core';
+import { InsightActions } from '@ssmhub/hub';
 import { Construct } from 'constructs';
 import { HubPropsError } from './errors.js';
 import { SharedStatements } from './shared-statements.js';
@@ -303,13 +304,13 @@ export class HubKeys extends Construct {
   grantDigest(grantee: iam.IGrantable): void {
     this.digestKeyGrants.grant(grantee, {
       sid: 'GenerateMacByTheHubRoles',
-      actions: ['kms:GenerateMac'],
+      actions: [...InsightActions.digest],
       resources: ['*'],
     });
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DigestValues',
-        actions: ['kms:GenerateMac'],
+        actions: [...InsightActions.digest],
         resources: [this.digestKey.keyArn],
       }),
     );
