@@ -66,7 +66,10 @@ function sameSecret(given: string, token: string): boolean {
  * const server = await startConsoleServer(hub, { port: 0 });
  * console.error(server.url); // http://127.0.0.1:53117/3q2-…/
  */
-export async function startConsoleServer(hub: HubConnection, options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  hub: HubConnection,
+  options: ConsoleServerOptions = {},
+): Promise<ConsoleServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const api = new ConsoleApi(hub, options.connectionFlags ?? []);
   let port = 0;
