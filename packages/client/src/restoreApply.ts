@@ -58,11 +58,30 @@ export interface ApplyOptions {
   readonly partOf?: string;
 }
 
-/** An error as one line, with `secret` (a value being written) masked. */
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
+
+/** `text` with every occurrence of each of `parts` replaced by `***`, the longest first (a part inside another stays masked). */
+function maskAll(text: string, parts: Iterable<string>): string {
+  const sorted = [...new Set(parts)].filter((part) => part.length > 0).sort((a, b) => b.length - a.length);
+  return sorted.reduce((masked, part) => masked.split(part).join('***'), text);
+}
+
+/**
+ * An error as one line, with `secret` (a value being written) masked.
+ *
+ * Masks before it normalizes whitespace: a multi-line value appears in the raw text as it was
+ * written, not as the one-line form. So it masks the value, its JSON-escaped form, each of its
+ * lines, then (after joining the lines) its whitespace-normalized form.
+ *
+ * @example
+ * safeMessage(new Error('bad value:\nline one\nline two'), 'line one\nline two'); // 'Error: bad value: ***'
+ */
 export function safeMessage(error: unknown, secret?: string): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const oneLine = text.replace(/\s+/g, ' ');
-  return secret && secret.length > 0 ? oneLine.split(secret).join('***') : oneLine;
+  if (!secret || secret.trim().length === 0) return oneLine(text);
+  const lines = secret.split(/\r?\n|\r/).map((line) => line.trim());
+  const masked = maskAll(text, [secret, JSON.stringify(secret).slice(1, -1), ...lines]);
+  return maskAll(oneLine(masked), [oneLine(secret).trim()]).replace(/\*\*\*(?:\s*\*\*\*)+/g, '***');
 }
 
 /**
