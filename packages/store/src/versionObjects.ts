@@ -107,6 +107,29 @@ export function sha256Base64(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('base64');
 }
 
+/** The user metadata (x-amz-meta-…) a version object carries its `contentSha256` in. */
+export const CONTENT_SHA256_METADATA = 'ssmhub-content-sha256';
+
+/**
+ * SHA-256 (base64) of what makes a stored version that version: where it lives, its name,
+ * number, time, type and value; not its tags, labels or description, which a later read of the
+ * same version may find changed. HeadObject shows it without kms:Decrypt, as it shows the
+ * object's own ChecksumSHA256 (a digest of the same value, among other fields).
+ */
+export function contentSha256(body: VersionObject): string {
+  return sha256Base64(
+    JSON.stringify([
+      body.account,
+      body.region,
+      body.Name,
+      body.Version,
+      body.LastModifiedDate,
+      body.Type ?? 'String',
+      body.Value,
+    ]),
+  );
+}
+
 /**
  * The record's fields the object's body disagrees with (names only): name, version, time, type,
  * account and region must be the record's, or the index points at another version's object.
@@ -219,19 +242,27 @@ export class VersionObjects {
    * Writes one version's object and says where S3 put it (VersionId and SHA-256, from the
    * PutObject response: no extra request). The key is derived from the version, so a second write
    * carries the same version; `If-None-Match` makes S3 refuse it instead of storing a duplicate,
-   * and then one HeadObject reads the existing object's VersionId and checksum (a redelivery's
-   * body may differ from the first: tags and labels are read again, so a local hash would not do).
+   * and then one HeadObject reads the existing object's VersionId and checksum.
+   *
+   * The existing object is accepted only when it holds this version: its SHA-256 (S3's, over its
+   * bytes) is the new body's, or, for a redelivery whose tags or labels were read again and
+   * changed, its `ssmhub-content-sha256` metadata is the SHA-256 of this version's identity and
+   * value (`contentSha256`). Anything else (another value, or an object without that metadata whose
+   * bytes differ) throws IntegrityError naming the key and version, never the value: an object
+   * written at the key by someone else is an integrity failure, not the backup.
    */
   public async put(objectKey: string, body: VersionObject): Promise<StoredObjectRef> {
+    const bytes = JSON.stringify(body);
     this.counter.count('S3.PutObject');
     try {
       const response = await this.options.s3.send(
         new PutObjectCommand({
           Bucket: this.options.bucketName,
           Key: objectKey,
-          Body: JSON.stringify(body),
+          Body: bytes,
           ContentType: 'application/json',
           ChecksumAlgorithm: 'SHA256',
+          Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(body) },
           ServerSideEncryption: 'aws:kms',
           ...(this.options.kmsKeyId ? { SSEKMSKeyId: this.options.kmsKeyId } : {}),
           IfNoneMatch: '*',
@@ -245,6 +276,14 @@ export class VersionObjects {
     const existing = await this.options.s3.send(
       new HeadObjectCommand({ Bucket: this.options.bucketName, Key: objectKey, ChecksumMode: 'ENABLED' }),
     );
+    const sameBytes = existing.ChecksumSHA256 !== undefined && existing.ChecksumSHA256 === sha256Base64(bytes);
+    const sameVersion = existing.Metadata?.[CONTENT_SHA256_METADATA] === contentSha256(body);
+    if (!sameBytes && !sameVersion)
+      throw new IntegrityError(
+        { account: body.account, region: body.region, name: body.Name, version: body.Version },
+        `the object already at ${this.options.bucketName}/${objectKey} holds other content than this version ` +
+          `(its SHA-256 and its ${CONTENT_SHA256_METADATA} differ from the new write's): not accepted as the backup`,
+      );
     return objectRef(existing.VersionId, existing.ChecksumSHA256);
   }
 

@@ -122,7 +122,13 @@ describe('ingest under faults (mocked clients)', () => {
       }),
     );
     // The existing object's VersionId and checksum come from one HeadObject per refused write.
-    s3.on(HeadObjectCommand).resolves({ VersionId: 'existing-version', ChecksumSHA256: 'c2hhMjU2' });
+    // It holds the same version: its content metadata is the one the refused write carried.
+    s3.on(HeadObjectCommand).callsFake((input: { Key?: string }) => ({
+      VersionId: 'existing-version',
+      ChecksumSHA256: 'c2hhMjU2',
+      Metadata: s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === input.Key)?.args[0].input
+        .Metadata,
+    }));
     expect(await ingest(sqsEvent(record))).toEqual({ batchItemFailures: [] });
     expect(versions()).toEqual([`${MEMBER}/app/db@1`, `${MEMBER}/app/db@2`]);
     expect(s3.commandCalls(PutObjectCommand).every((c) => c.args[0].input.IfNoneMatch === '*')).toBe(true);

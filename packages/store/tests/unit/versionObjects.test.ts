@@ -10,7 +10,13 @@ import { ACCOUNT, REGION, versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
-import { ObjectStatus, VersionObjects, sha256Base64 } from '../../src/versionObjects.js';
+import {
+  CONTENT_SHA256_METADATA,
+  ObjectStatus,
+  VersionObjects,
+  contentSha256,
+  sha256Base64,
+} from '../../src/versionObjects.js';
 
 const s3Client = new S3Client({ region: 'eu-west-1' });
 const s3 = mockClient(s3Client);
@@ -65,12 +71,66 @@ describe('VersionObjects', () => {
     expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
-  it('a refused second put (412) reads the existing object once with HeadObject', async () => {
+  it('a refused second put (412) reads the existing object once with HeadObject, and takes it when its bytes are the same', async () => {
+    const bytes = storedBytes(record, SECRET);
     s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
-    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-0', ChecksumSHA256: 'old=' });
-    const stored = await objects().put(record.objectKey, JSON.parse(storedBytes(record, SECRET)));
-    expect(stored).toEqual({ objectVersionId: 'v-0', objectChecksum: 'old=' });
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-0', ChecksumSHA256: sha256Base64(bytes) });
+    const stored = await objects().put(record.objectKey, JSON.parse(bytes));
+    expect(stored).toEqual({ objectVersionId: 'v-0', objectChecksum: sha256Base64(bytes) });
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(1);
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toMatchObject({ ChecksumMode: 'ENABLED' });
+  });
+
+  it('writes the SHA-256 of the version’s identity and value as metadata, the same when only tags differ', async () => {
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-1', ChecksumSHA256: 'abc=' });
+    const body = JSON.parse(storedBytes(record, SECRET));
+    await objects().put(record.objectKey, body);
+    const metadata = s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Metadata;
+    expect(metadata).toEqual({ [CONTENT_SHA256_METADATA]: contentSha256(body) });
+    expect(contentSha256({ ...body, Tags: [{ Key: 'team', Value: 'x' }], Labels: ['prod'] })).toBe(contentSha256(body));
+    expect(contentSha256({ ...body, Value: 'other' })).not.toBe(contentSha256(body));
+    expect(JSON.stringify(metadata)).not.toContain(SECRET);
+  });
+
+  it('on a 412 takes a redelivery whose tags changed (same version: the content metadata matches)', async () => {
+    const first = JSON.parse(storedBytes(record, SECRET, { Tags: [{ Key: 'team', Value: 'a' }] }));
+    const redelivered = JSON.parse(storedBytes(record, SECRET, { Tags: [{ Key: 'team', Value: 'b' }] }));
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    s3.on(HeadObjectCommand).resolves({
+      VersionId: 'v-0',
+      ChecksumSHA256: sha256Base64(JSON.stringify(first)),
+      Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(first) },
+    });
+    const stored = await objects().put(record.objectKey, redelivered);
+    expect(stored).toEqual({ objectVersionId: 'v-0', objectChecksum: sha256Base64(JSON.stringify(first)) });
+  });
+
+  it('on a 412 refuses an existing object with other content: IntegrityError naming key and version, never a value', async () => {
+    const planted = storedBytes(record, 'planted-value');
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    for (const head of [
+      // Written by someone else, without ssmhub's metadata.
+      { VersionId: 'v-0', ChecksumSHA256: sha256Base64(planted) },
+      // With metadata claiming another value (or copied from another version).
+      {
+        VersionId: 'v-0',
+        ChecksumSHA256: sha256Base64(planted),
+        Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(JSON.parse(planted)) },
+      },
+      // No checksum at all (written without one).
+      { VersionId: 'v-0' },
+    ]) {
+      s3.on(HeadObjectCommand).resolves(head);
+      const put = objects().put(record.objectKey, JSON.parse(storedBytes(record, SECRET)));
+      await expect(put).rejects.toBeInstanceOf(IntegrityError);
+      await put.catch((error: Error) => {
+        expect(error.message).toContain(`backup/${record.objectKey}`);
+        expect(error.message).toContain(`${record.name} version ${record.version}`);
+        expect(error.message).not.toContain(SECRET);
+        expect(error.message).not.toContain('planted-value');
+        expect(error.message.split('\n')).toHaveLength(1);
+      });
+    }
   });
 
   it('reads the recorded VersionId with ChecksumMode ENABLED and returns the value when the SHA-256 matches', async () => {
