@@ -224,6 +224,14 @@ export class BackupBucket extends Construct {
       conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
     });
     deny({
+      sid: 'DenyCustomerProvidedKeys',
+      // SSE-C carries no x-amz-server-side-encryption header, so DenyOtherEncryption's IfExists
+      // lets it pass: an object under a key only its writer holds is one no restore can read.
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+    });
+    deny({
       sid: 'DenyDeletesAndRetentionChanges',
       actions: [...BackupDestructiveActions],
       resources: [objects],

@@ -100,6 +100,18 @@ describe('the bucket', () => {
   });
 });
 
+it('denies SSE-C uploads (a customer-provided key: no restore could read the object)', () => {
+  const statements = bucketPolicy(Template.fromStack(newBucket().stack));
+  expect(statements.find((s) => s.Sid === 'DenyCustomerProvidedKeys')).toEqual({
+    Sid: 'DenyCustomerProvidedKeys',
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 's3:PutObject',
+    Resource: expect.anything(),
+    Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+  });
+});
+
 it('locks every version for the given retention, in the given mode', () => {
   for (const [retention, mode, days] of [
     [s3.ObjectLockRetention.compliance(Duration.days(365)), 'COMPLIANCE', 365],
@@ -170,6 +182,7 @@ describe('grants', () => {
       'DenyOverwrites',
       'DenyOtherKeys',
       'DenyOtherEncryption',
+      'DenyCustomerProvidedKeys',
       'DenyDeletesAndRetentionChanges',
       'DenyBucketSettingChanges',
       'ReadBackupsByRestoreOperators',
