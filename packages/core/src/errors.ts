@@ -27,5 +27,7 @@ export const InvalidEventReason = {
   invalidName: 'invalid-name',
   foreignAccount: 'foreign-account',
   oversized: 'oversized',
+  /** An SQS record that did not come from the hub's ingest queue (a direct invocation). */
+  foreignQueue: 'foreign-queue',
 } as const;
 export type InvalidEventReason = (typeof InvalidEventReason)[keyof typeof InvalidEventReason];

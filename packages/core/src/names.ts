@@ -133,6 +133,8 @@ export const HubEnvironment = {
   eventBusName: 'SSMHUB_EVENT_BUS',
   /** `true`: a SecureString under the AWS managed key is a finding. */
   requireCustomerKey: 'SSMHUB_REQUIRE_CUSTOMER_KEY',
+  /** Ingest only: the ARN of the hub's ingest queue; records from any other source are refused. */
+  ingestQueueArn: 'SSMHUB_INGEST_QUEUE_ARN',
 } as const;
 
 /**

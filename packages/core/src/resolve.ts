@@ -1,4 +1,6 @@
 import { compareVersions, isPresence } from './presence.js';
+// The rules by which SSM confirms what an event claims (re-exported with the timeline's rules).
+export { confirmsDeletion, confirmsUncaptured, type HeldVersion } from './confirm.js';
 import { secondOf, toIsoMillis } from './time.js';
 import {
   Operation,

@@ -55,6 +55,15 @@ export interface VersionRecord extends ParameterLocation, VersionMetadata {
   readonly digestKeyId?: string;
   /** Ids of the finding rules this version triggered at ingest (never the matching text); absent: not analysed. */
   readonly findings?: readonly string[];
+  /**
+   * `sweep` on a version the reconcile sweep found in SSM while the index said the name was
+   * deleted (an index that believed a deletion SSM refutes): a copy of the stored version, same
+   * object, whose `time` is the moment the sweep confirmed SSM held it (after the wrong deletion).
+   * Absent on versions recorded at SSM's own time.
+   */
+  readonly source?: typeof TombstoneSource.sweep;
+  /** With `source`: SSM's own LastModifiedDate of the version (its `time` is the sweep's). */
+  readonly modifiedAt?: string;
 }
 
 /**

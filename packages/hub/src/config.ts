@@ -16,6 +16,11 @@ export interface HubConfig {
   readonly readerRoleName?: string;
   /** Which accounts the hub acts for. */
   readonly boundary: AccountBoundary;
+  /**
+   * ARN of the hub's ingest queue (ingest only, required there): the ingest handler processes only
+   * SQS records whose `eventSourceARN` is this queue; any other record is logged and acknowledged.
+   */
+  readonly ingestQueueArn?: string;
   /** Endpoint of every AWS call (the local sandbox). @default - AWS */
   readonly endpoint?: string;
   /** Endpoint of the index's DynamoDB calls (DynamoDB Local in the sandbox). @default - `endpoint` */

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   InvalidEventError,
+  InvalidEventReason,
   ResourceNames,
   parseEventBody,
   parseParameterEvent,
@@ -27,14 +28,18 @@ const REGISTRY_TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Builds the ingest handler: SQS batches of Parameter Store events in, partial batch failures out.
- * Invalid and foreign events are logged with their reason and acknowledged (never retried); a
- * parameter whose processing fails returns only its own messages to the queue.
+ * Only records from the hub's ingest queue (`ingestQueueArn`) are processed. Invalid and foreign
+ * events, and records from any other source, are logged with their reason and acknowledged (never
+ * retried); a parameter whose processing fails returns only its own messages to the queue.
  *
  * @example
- * const handler = createIngestHandler({ hubRegion: 'us-east-1', tableName, bucketName, boundary });
+ * const handler = createIngestHandler({ hubRegion: 'us-east-1', tableName, bucketName, boundary, ingestQueueArn });
  * const response = await handler(sqsEvent); // { batchItemFailures: [...] }
  */
 export function createIngestHandler(config: HubConfig): IngestHandler {
+  const queueArn = config.ingestQueueArn;
+  // Without its own queue's ARN the handler could not tell a forged record from a real one.
+  if (!queueArn) throw new Error('the ingest handler needs ingestQueueArn (SSMHUB_INGEST_QUEUE_ARN)');
   const runtime = createHubRuntime(config, {
     serviceName: 'ssmhub-ingest',
     sessionName: ResourceNames.readerSessionName,
@@ -49,7 +54,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
     const parsed = new Map<string, ParameterEvent>();
     const groups = new Map<string, ParameterEvent[]>();
     for (const record of event.Records) {
-      const parameterEvent = parseRecord(record, config, logger);
+      const parameterEvent = parseRecord(record, queueArn, config, logger);
       if (!parameterEvent) {
         rejected += 1;
         continue;
@@ -122,7 +127,23 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
   return Object.assign(handler, { calls: runtime.counter.calls, eventsRejected: () => rejected });
 }
 
-function parseRecord(record: SQSRecord, config: HubConfig, logger: Logger): ParameterEvent | undefined {
+function parseRecord(
+  record: SQSRecord,
+  queueArn: string,
+  config: HubConfig,
+  logger: Logger,
+): ParameterEvent | undefined {
+  // Only the hub's own queue carries events the hub rule let through: a record from anywhere else
+  // (a direct invocation, another queue) is acknowledged and never processed. The reason only:
+  // neither the body nor the ARN it claims is logged.
+  if (record.eventSourceARN !== queueArn) {
+    logger.warn('event rejected', {
+      messageId: record.messageId,
+      reason: InvalidEventReason.foreignQueue,
+      detail: 'record did not come from the hub ingest queue',
+    });
+    return undefined;
+  }
   try {
     return parseParameterEvent(parseEventBody(record.body), config.boundary);
   } catch (error) {

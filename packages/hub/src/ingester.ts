@@ -5,9 +5,13 @@ import {
   Operation,
   TombstoneSource,
   absorbedByCaptured,
+  confirmsDeletion,
+  confirmsUncaptured,
   latestSecond,
   mapLimit,
   secondOf,
+  stateAt,
+  toIsoMillis,
   type IndexRecord,
   type LabelRecord,
   type LifecycleRecord,
@@ -117,19 +121,29 @@ export class ParameterIngester {
     const { deletions } = scope;
     const events = group.events;
     const versions = (history ?? []).map((entry) => toVersionRecord(location, entry));
-    const tombstones = events
-      .filter((e) => deletions && e.operation === EventOperation.delete)
-      .filter((e) => !ambiguous || deletionConcerns(versions, e))
-      .map((e): TombstoneRecord => ({
-        kind: 'tombstone',
-        ...location,
-        time: e.time,
-        eventId: e.id,
-        source: group.source ?? TombstoneSource.event,
-        precedes: lifeStartedInSecond(versions, e.time),
-      }));
-    // What the Create and Update events prove, kept unless a stored version accounts for them.
-    const announced = events
+    // The index never believes an event over SSM: a deletion is recorded only when SSM confirms
+    // it (the name is gone, or a life began in the deletion's second or later).
+    const claimedDeletions = events.filter((e) => deletions && e.operation === EventOperation.delete);
+    const confirmedDeletions = claimedDeletions.filter((e) => confirmsDeletion(versions, e.time));
+    if (!ambiguous && confirmedDeletions.length < claimedDeletions.length) {
+      this.logger.warn('deletion refused: SSM holds the parameter alive', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        refused: claimedDeletions.length - confirmedDeletions.length,
+      });
+    }
+    const tombstones = confirmedDeletions.map((e): TombstoneRecord => ({
+      kind: 'tombstone',
+      ...location,
+      time: e.time,
+      eventId: e.id,
+      source: group.source ?? TombstoneSource.event,
+      precedes: lifeStartedInSecond(versions, e.time),
+    }));
+    // What the Create and Update events prove, kept unless a stored version accounts for them, and
+    // only where SSM confirms the version is gone (never a change claimed over what SSM holds).
+    const claimedChanges = events
       .filter(
         (e) => scope.uncaptured && (e.operation === EventOperation.create || e.operation === EventOperation.update),
       )
@@ -142,6 +156,15 @@ export class ParameterIngester {
         eventId: e.id,
       }))
       .filter((u) => !absorbedByCaptured(u, versions));
+    const announced = claimedChanges.filter((u) => confirmsUncaptured(u, versions));
+    if (announced.length < claimedChanges.length) {
+      this.logger.warn('change refused: SSM holds no such version', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        refused: claimedChanges.length - announced.length,
+      });
+    }
     const labelEvents = events.filter((e) => e.operation === EventOperation.label);
     if (versions.length === 0 && tombstones.length === 0 && announced.length === 0) {
       return { versions: 0, tombstones: 0, labels: 0 };
@@ -184,6 +207,9 @@ export class ParameterIngester {
     const newLabels = labelRecords(location, history ?? [], labelEvents, [...existing, ...unstoredVersions]).filter(
       (r) => !known.has(identity(r)),
     );
+    // The sweep repairs the other direction too: an index that says "deleted" while SSM holds the
+    // parameter gets SSM's current version again, flagged as found by the sweep.
+    const repair = group.source === TombstoneSource.sweep ? this.refutedDeletion(group, versions, existing) : undefined;
 
     const values = new Map((history ?? []).map((entry) => [entry.Version ?? 0, entry]));
     const tags = unstoredVersions.length > 0 ? await this.readTags(ssm, location) : undefined;
@@ -207,8 +233,18 @@ export class ParameterIngester {
       return { ...annotated, ...stored };
     });
 
+    const found = repair ? foundBySweep(repair, [...existing, ...newVersions]) : undefined;
+    if (found) {
+      this.logger.warn('index said deleted while SSM holds the parameter: version recorded as found by the sweep', {
+        account: location.account,
+        region: location.region,
+        name: location.name,
+        version: found.version,
+      });
+    }
+
     await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.runtime.index.records.markPrecedes(tombstone));
-    const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured];
+    const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured, ...(found ? [found] : [])];
     if (added.length > 0 || hinted.length > 0) {
       const lifecycle = [...existing.filter(isLifecycle), ...added];
       const last = latestSecond(lifecycle);
@@ -242,7 +278,32 @@ export class ParameterIngester {
         labels: newLabels.length,
       });
     }
-    return { versions: newVersions.length, tombstones: newTombstones.length, labels: newLabels.length };
+    return {
+      versions: newVersions.length + (found ? 1 : 0),
+      tombstones: newTombstones.length,
+      labels: newLabels.length,
+    };
+  }
+
+  /**
+   * SSM's current version when the index, at the sweep's time, says the name does not exist
+   * because of a deletion (whatever the name's state before the records read): the index believed
+   * a deletion SSM refutes. Undefined when the index agrees with SSM.
+   */
+  private refutedDeletion(
+    group: EventGroup,
+    versions: readonly VersionRecord[],
+    existing: readonly IndexRecord[],
+  ): { record: VersionRecord; at: string } | undefined {
+    const at = group.events.find((e) => e.operation !== EventOperation.delete)?.time;
+    const current = [...versions].sort((a, b) => a.version - b.version).at(-1);
+    if (!at || !current || current.time > at) return undefined;
+    const lifecycle = [...existing.filter(isLifecycle), ...versions];
+    const saysDeleted = [false, true].every((enteringAlive) => {
+      const state = stateAt(lifecycle, at, enteringAlive);
+      return !state.exists && state.record !== undefined;
+    });
+    return saysDeleted ? { record: current, at } : undefined;
   }
 
   /**
@@ -270,20 +331,34 @@ export class ParameterIngester {
 /** Tag lists are per parameter, not per version: a version object carries the tags seen when it was stored. */
 type Tags = { Key: string; Value: string }[];
 
+/**
+ * A copy of SSM's current version at the sweep's time, flagged as found by the sweep, with the
+ * stored object (and its VersionId, checksum, digest, findings) of the version's own record.
+ */
+function foundBySweep(
+  repair: { record: VersionRecord; at: string },
+  records: readonly IndexRecord[],
+): VersionRecord | undefined {
+  const { record, at } = repair;
+  const stored = records.find(
+    (r): r is VersionRecord =>
+      r.kind === 'version' && r.source === undefined && r.version === record.version && r.time === record.time,
+  );
+  if (!stored) return undefined;
+  return {
+    ...stored,
+    // SSM's current metadata (labels may have moved since the version was stored).
+    labels: record.labels,
+    time: toIsoMillis(at),
+    source: TombstoneSource.sweep,
+    modifiedAt: record.time,
+  };
+}
+
 /** The time of a version 1 SSM holds now, written in the same second as a deletion at `time`. */
 function lifeStartedInSecond(versions: readonly VersionRecord[], time: string): string | undefined {
   const second = secondOf(time);
   return versions.find((v) => v.version === 1 && secondOf(v.time) === second)?.time;
-}
-
-/**
- * Whether a deletion reported under an ambiguous top-level name concerns this candidate: it does
- * when SSM no longer has it, or has a life that began at or after the deletion's second.
- */
-function deletionConcerns(versions: readonly VersionRecord[], event: ParameterEvent): boolean {
-  if (versions.length === 0) return true;
-  const eventSecond = secondOf(event.time);
-  return versions.some((v) => v.version === 1 && v.time >= eventSecond);
 }
 
 function toVersionRecord(location: ParameterLocation, entry: ParameterHistory): VersionRecord {

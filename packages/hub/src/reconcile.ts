@@ -38,7 +38,10 @@ import { createHubRuntime, type HubRuntime } from './runtime.js';
  * (idempotent S3 objects, conditional records, catalog CAS), so a sweep racing ingest converges.
  * A name the catalog holds alive that SSM no longer lists is read once more (ParameterNotFound
  * confirms it is gone) and gets a tombstone with `source: 'sweep'`, eventId `sweep-<start ISO>`,
- * at the time of that confirming read (never earlier than anything the catalog holds).
+ * at the time of that confirming read (never earlier than anything the catalog holds). The other
+ * direction: a name SSM lists that the index says is deleted at the sweep's start (a deletion SSM
+ * refutes) gets SSM's current version recorded again at the sweep's start, `source: 'sweep'` and
+ * SSM's own time in `modifiedAt` (ParameterIngester, see VersionRecord.source).
  *
  * Onboarding: an account/region without `baselineAt` in the registry (a new spoke, an account
  * new to the organization, one only known from events) is swept first. Its catalog is empty or
@@ -586,7 +589,9 @@ function mayBeAlive(entry: CatalogEntry): boolean {
 function matchesCatalog(entry: CatalogEntry | undefined, parameter: ParameterMetadata): boolean {
   if (!entry || parameter.Version === undefined || !parameter.LastModifiedDate) return false;
   const current = catalogCurrentVersion(entry);
-  return current?.version === parameter.Version && current.time === parameter.LastModifiedDate.toISOString();
+  // A version the sweep found again after a wrong deletion carries SSM's time in `modifiedAt`.
+  const modified = current?.modifiedAt ?? current?.time;
+  return current?.version === parameter.Version && modified === parameter.LastModifiedDate.toISOString();
 }
 
 /**

@@ -185,6 +185,7 @@ export function hubSettingsFromEnvironment(
     ...location,
     ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
     requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
+    ...(env[HubEnvironment.ingestQueueArn] ? { ingestQueueArn: env[HubEnvironment.ingestQueueArn] } : {}),
     hubRegion,
     // The stack always sets both: a default here would point a function at someone else's table.
     tableName: required(HubEnvironment.tableName),

@@ -87,6 +87,8 @@ export function hubConfigFor(
     hubRegion: info.hubRegion,
     bucketName: info.bucket,
     boundary: new StaticAccountBoundary(info.memberAccounts),
+    // As the stack does: ingest processes only records of the hub's ingest queue.
+    ingestQueueArn: info.queueArn,
     // As Lambda hands a function its execution role: the hub role's session, evaluated by the
     // sandbox's IAM like any principal's.
     credentials: hubRoleCredentials(info, role),

@@ -134,6 +134,8 @@ export function hubEnvironment(props: HubWorkerProps, pipeline: IngestPipeline):
     [HubEnvironment.watchedPaths]: (props.watchedPaths ?? []).join(','),
     [HubEnvironment.eventBusName]: pipeline.bus.eventBusName,
     [HubEnvironment.requireCustomerKey]: String(props.requireCustomerKey ?? false),
+    // Ingest processes only records of its own queue: a direct invocation or any other source is refused.
+    [HubEnvironment.ingestQueueArn]: pipeline.queue.queueArn,
     NODE_OPTIONS: '--enable-source-maps',
   };
 }

@@ -28,6 +28,9 @@ export function changeEvent(
   };
 }
 
+/** The hub's ingest queue in unit tests: the `ingestQueueArn` of the handlers, the source of sqsRecord's records. */
+export const INGEST_QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:ssmhub-ingest';
+
 export function sqsRecord(body: unknown, messageId = `message-${(counter += 1)}`): SQSRecord {
   return {
     messageId,
@@ -42,7 +45,7 @@ export function sqsRecord(body: unknown, messageId = `message-${(counter += 1)}`
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:ssmhub-ingest',
+    eventSourceARN: INGEST_QUEUE_ARN,
     awsRegion: 'us-east-1',
   };
 }

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
+import { changeEvent, MEMBER, sqsEvent, sqsRecord, INGEST_QUEUE_ARN } from '../helpers/factories.js';
 
 /**
  * Invariant 3: duplicated, reordered, late and replayed events converge to the same index.
@@ -154,6 +154,7 @@ async function run(steps: readonly Step[], finalOrder: readonly number[]) {
     hubRegion: 'us-east-1',
     tableName: 'ssmhub-index',
     bucketName: 'ssmhub-backup',
+    ingestQueueArn: INGEST_QUEUE_ARN,
     boundary: new StaticAccountBoundary([MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     logger: new Logger({ logLevel: 'SILENT' }),

@@ -7,7 +7,15 @@ import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, historyEntry, MEMBER, OTHER_MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
+import {
+  changeEvent,
+  historyEntry,
+  MEMBER,
+  OTHER_MEMBER,
+  sqsEvent,
+  sqsRecord,
+  INGEST_QUEUE_ARN,
+} from '../helpers/factories.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
@@ -43,6 +51,7 @@ function handler() {
     hubRegion: 'us-east-1',
     tableName: 'ssmhub-index',
     bucketName: 'ssmhub-backup',
+    ingestQueueArn: INGEST_QUEUE_ARN,
     boundary: new StaticAccountBoundary([MEMBER, OTHER_MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     maxAttempts: 1,

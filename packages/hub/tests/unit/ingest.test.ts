@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import {
+  INGEST_QUEUE_ARN,
   changeEvent,
   FOREIGN,
   historyEntry,
@@ -27,6 +28,7 @@ function newHandler() {
     hubRegion: 'us-east-1',
     tableName: 'ssmhub-index',
     bucketName: 'ssmhub-backup',
+    ingestQueueArn: INGEST_QUEUE_ARN,
     kmsKeyId: 'alias/ssmhub',
     boundary: new StaticAccountBoundary([MEMBER, OTHER_MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },

@@ -8,7 +8,7 @@ import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, historyEntry, MEMBER, sqsEvent, sqsRecord } from '../helpers/factories.js';
+import { changeEvent, historyEntry, MEMBER, sqsEvent, sqsRecord, INGEST_QUEUE_ARN } from '../helpers/factories.js';
 
 // Every client but KMS is mocked at `send` (the index is in memory); KMS keeps the SDK's middleware (its standard retry)
 // and answers from `kmsEndpoint`, a stand-in for KMS on the wire.
@@ -67,6 +67,7 @@ function handler(kmsEndpoint: KmsEndpoint) {
     hubRegion: 'us-east-1',
     tableName: 'ssmhub-index',
     bucketName: 'ssmhub-backup',
+    ingestQueueArn: INGEST_QUEUE_ARN,
     boundary: new StaticAccountBoundary([MEMBER]),
     credentials: { accessKeyId: 'hub', secretAccessKey: 'hub' },
     digestKeyId: DIGEST_KEY,
