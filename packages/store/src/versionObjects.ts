@@ -138,7 +138,8 @@ export function metadataMismatches(record: VersionRecord, body: Record<string, u
   const expected: [string, unknown, unknown][] = [
     ['Name', record.name, body.Name],
     ['Version', record.version, body.Version],
-    ['LastModifiedDate', record.time, body.LastModifiedDate],
+    // A version the sweep recorded again after a wrong deletion keeps SSM's time in `modifiedAt`.
+    ['LastModifiedDate', record.modifiedAt ?? record.time, body.LastModifiedDate],
     ['Type', record.type, body.Type ?? 'String'],
     ['account', record.account, body.account],
     ['region', record.region, body.region],
