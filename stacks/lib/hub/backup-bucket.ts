@@ -26,8 +26,13 @@ export const BackupBucketSettingActions = [
   's3:PutLifecycleConfiguration',
   's3:PutReplicationConfiguration',
   's3:PutEncryptionConfiguration',
+  // Where the bucket's access logs go: turned off or redirected, requests to the backups go unrecorded.
+  's3:PutBucketLogging',
   's3:DeleteBucket',
 ] as const;
+
+/** What would erase the backup bucket's access logs before their lifecycle does. */
+export const AccessLogDestructiveActions = ['s3:DeleteObject', 's3:DeleteObjectVersion'] as const;
 
 /** The vault account's copy of the backups. */
 export interface VaultReplicationProps {
@@ -107,6 +112,14 @@ export class BackupBucket extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // No Object Lock here: S3 refuses an Object Lock bucket as the target of server access logs
+    // (the S3 User Guide, "Configuring S3 Object Lock": "S3 buckets with Object Lock can't be used
+    // as destination buckets for server access logs"; "Enabling server access logging": the target
+    // "must not have a default retention period configuration"). The logs are kept instead by the
+    // bucket policy (protectAccessLogs): nobody but the retention administrators deletes a log
+    // object or a version of one, and nobody but the deployment and them changes the bucket's
+    // policy, lifecycle or versioning. Only the lifecycle below removes logs.
+    this.protectAccessLogs(accessLogs, props.deploymentRoleArn, retentionAdministrators);
     // cdk-nag AwsSolutions-S1: the access-log bucket does not log itself.
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
@@ -241,6 +254,36 @@ export class BackupBucket extends Construct {
       sid: 'DenyBucketSettingChanges',
       actions: [...BackupBucketSettingActions],
       resources: [this.bucket.bucketArn],
+      ...exceptFor([deploymentRoleArn, ...retentionAdministrators]),
+    });
+  }
+
+  /**
+   * The access-log bucket's policy: its logs are deleted only by its lifecycle (S3 itself, which
+   * no bucket policy stops) or by the retention administrators; its settings are changed only by
+   * the deployment and them.
+   */
+  private protectAccessLogs(
+    accessLogs: s3.Bucket,
+    deploymentRoleArn: string,
+    retentionAdministrators: readonly string[],
+  ): void {
+    const exceptFor = (arns: readonly string[]) =>
+      arns.length === 0 ? {} : { conditions: { ArnNotLike: { 'aws:PrincipalArn': [...arns] } } };
+    const deny = (props: iam.PolicyStatementProps) =>
+      accessLogs.addToResourcePolicy(
+        new iam.PolicyStatement({ ...props, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()] }),
+      );
+    deny({
+      sid: 'DenyLogDeletes',
+      actions: [...AccessLogDestructiveActions],
+      resources: [accessLogs.arnForObjects('*')],
+      ...exceptFor(retentionAdministrators),
+    });
+    deny({
+      sid: 'DenyLogBucketSettingChanges',
+      actions: [...BackupBucketSettingActions],
+      resources: [accessLogs.bucketArn],
       ...exceptFor([deploymentRoleArn, ...retentionAdministrators]),
     });
   }

@@ -5,7 +5,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { backupBucketName } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BackupBucket, type BackupBucketProps } from '../../lib/hub/backup-bucket.js';
+import {
+  AccessLogDestructiveActions,
+  BackupBucket,
+  BackupBucketSettingActions,
+  type BackupBucketProps,
+} from '../../lib/hub/backup-bucket.js';
 import { HubPropsError } from '../../lib/hub/errors.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, RETENTION_ADMIN, VAULT, testStack } from '../helpers.js';
 import { DEPLOYMENT_ROLE, ORGANIZATION_ID, type Statement, logicalIdOf, newRole, roleStatements } from './fixtures.js';
@@ -109,6 +114,53 @@ it('denies SSE-C uploads (a customer-provided key: no restore could read the obj
     Action: 's3:PutObject',
     Resource: expect.anything(),
     Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+  });
+});
+
+const accessLogPolicy = (template: Template): Statement[] =>
+  Object.values(template.findResources('AWS::S3::BucketPolicy'))
+    .filter((p) => (p.Properties.Bucket as { Ref: string }).Ref.startsWith('BackupsAccessLogsBucket'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+
+it('denies turning off or redirecting the backup bucket’s access logs (s3:PutBucketLogging) to all but the deployment', () => {
+  expect(BackupBucketSettingActions).toContain('s3:PutBucketLogging');
+  const settings = bucketPolicy(Template.fromStack(newBucket().stack)).find(
+    (s) => s.Sid === 'DenyBucketSettingChanges',
+  )!;
+  expect(settings.Action).toContain('s3:PutBucketLogging');
+  expect(settings.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [DEPLOYMENT_ROLE] } });
+});
+
+describe('the access-log bucket', () => {
+  const retention = s3.ObjectLockRetention.compliance(Duration.days(365));
+  const template = () =>
+    Template.fromStack(newBucket({ objectLockRetention: retention, retentionAdministrators: [RETENTION_ADMIN] }).stack);
+
+  it('has no Object Lock even when the backups have it: S3 refuses an Object Lock bucket as a log target', () => {
+    const buckets = template().findResources('AWS::S3::Bucket');
+    const logs = Object.entries(buckets).filter(([id]) => id.startsWith('BackupsAccessLogsBucket'));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]![1].Properties.ObjectLockEnabled).toBeUndefined();
+    expect(logs[0]![1].Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('keeps its logs by policy: only the retention administrators delete one, only the deployment and they change its settings', () => {
+    const statements = accessLogPolicy(template());
+    const deletes = statements.find((s) => s.Sid === 'DenyLogDeletes')!;
+    expect(deletes).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect(deletes.Action).toEqual([...AccessLogDestructiveActions]);
+    expect(deletes.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [RETENTION_ADMIN] } });
+    const settings = statements.find((s) => s.Sid === 'DenyLogBucketSettingChanges')!;
+    expect(settings).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect(settings.Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:PutLifecycleConfiguration']));
+    expect(settings.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [DEPLOYMENT_ROLE, RETENTION_ADMIN] } });
+  });
+
+  it('still lets S3 deliver the logs (its Allow for logging.s3.amazonaws.com stays)', () => {
+    const statements = accessLogPolicy(template());
+    expect(
+      statements.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal).includes('logging.s3.amazonaws.com')),
+    ).toBe(true);
   });
 });
 
