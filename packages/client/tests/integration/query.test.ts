@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
@@ -20,8 +17,6 @@ import type { HubConnection } from '../../src/index.js';
 import { GroundTruth, seededRandom, sleep } from '@ssmhub/sandbox/testing';
 import type { TruthState } from '@ssmhub/sandbox/testing';
 
-const run = promisify(execFile);
-const BIN = join(__dirname, '..', '..', 'dist', 'bin.js');
 const REGION = 'us-east-1';
 
 let sandbox: TestSandbox;
@@ -192,47 +187,6 @@ describe('history and diff against the ground truth', () => {
     await expect(preview(hub, { path: '/app/', at: end, account: '999999999999' })).rejects.toBeInstanceOf(
       UnknownAccountError,
     );
-  });
-});
-
-describe('the CLI on the sandbox (JSON output)', () => {
-  const cli = async (args: string[]) => {
-    const { stdout } = await run('node', [BIN, ...args, '--output', 'json'], {
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL: sandbox.info.endpoint,
-        SSMHUB_REGION: sandbox.info.hubRegion,
-        SSMHUB_TABLE: sandbox.info.table,
-        SSMHUB_BUCKET: sandbox.info.bucket,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-      },
-    });
-    return JSON.parse(stdout) as unknown;
-  };
-
-  it('preview, history and diff print the records the library returns', async () => {
-    const at = truth.boundaries()[Math.floor(truth.boundaries().length / 2)] as string;
-    const printed = (await cli(['preview', '/app/', '--recursive', '--at', at, '--account', member])) as {
-      name: string;
-      version: number;
-      operation: string;
-      account: string;
-      time: string;
-    }[];
-    expectSameState(printed, selectTruth(truth.stateAt(at), under('/app/')), at);
-    for (const r of printed) {
-      expect(r.account).toBe(member);
-      expect(['Create', 'Update']).toContain(r.operation);
-      expect(r.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      expect(r).not.toHaveProperty('value');
-    }
-    const lines = (await cli(['history', '/app/flip', '--account', member])) as { operation: string }[];
-    expect(lines.map((l) => l.operation)).toEqual(['Create', 'Delete', 'Create']);
-    const d = (await cli(['diff', '/app/', '--recursive', '--from', start, '--to', end, '--account', member])) as {
-      change: string;
-    }[];
-    expect(d.every((e) => e.change === 'added')).toBe(true);
   });
 });
 
