@@ -16,6 +16,9 @@ import { InvalidInputError } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
 import { restoreCommand } from './restoreCommand.js';
 
+/** The body of every 502: what went wrong is on the console's terminal, not in the page. */
+export const BAD_GATEWAY = 'the request to the hub failed; the console’s terminal says why';
+
 /** What an API route answers: a status and one JSON document. */
 export interface ApiResponse {
   readonly status: number;
@@ -83,19 +86,26 @@ export class ConsoleApi {
   public constructor(
     private readonly hub: HubConnection,
     private readonly connectionFlags: readonly string[],
+    /** Where a failed request's detail goes (the terminal the console runs in). @default - stderr */
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
-  /** Answers `GET api/<route>?<query>`; library errors become 400 (bad input) or 502 (AWS). */
+  /**
+   * Answers `GET api/<route>?<query>`; library errors become 400 (bad input, its message) or 404,
+   * and anything else 502 with a generic body: the detail of a failed AWS or hub request goes to
+   * the console's terminal only, never into a page (an error's text could carry what it read).
+   */
   public async handle(route: string, params: URLSearchParams): Promise<ApiResponse> {
     const query = new Query(params);
     try {
       return { status: 200, body: await this.route(route, query) };
     } catch (error) {
-      const body = { error: describeError(error) };
-      if (error instanceof NotFoundError) return { status: 404, body };
+      if (error instanceof NotFoundError) return { status: 404, body: { error: describeError(error) } };
       const badInput =
         error instanceof InvalidInputError || (error instanceof ClientError && error.exitCode === ExitCode.usage);
-      return { status: badInput ? 400 : 502, body };
+      if (badInput) return { status: 400, body: { error: describeError(error) } };
+      this.log(`ssmhub console: api/${route} failed: ${describeError(error)}`);
+      return { status: 502, body: { error: BAD_GATEWAY } };
     }
   }
 

@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HubConnection } from '@ssmhub/client';
 import { startConsoleServer } from './server.js';
 import type { ConsoleServerOptions } from './server.js';
 
 export interface ServeConsoleOptions extends ConsoleServerOptions {
-  /** Open the URL with the OS's opener (xdg-open, open, start). @default false */
+  /**
+   * Open the console in the default browser (xdg-open, open, start), through a launch file: the
+   * opener's command line names the file, never the URL, whose token `ps` would show to every
+   * user of the machine. @default false
+   */
   readonly open?: boolean;
   /** Told the URL once the server listens (the CLI prints it on stderr). */
   readonly onListening?: (url: string) => void;
@@ -20,14 +27,42 @@ export interface ConsoleReport {
   readonly requests: number;
 }
 
-/** Opens `url` in the default browser without waiting for it; a missing opener is not an error. */
-function openInBrowser(url: string): void {
-  const [command, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '""', url]]
-        : ['xdg-open', [url]];
+/** A launch file: an HTML page only its owner can read, which sends the browser on to the console. */
+export interface LaunchFile {
+  /** The file the opener is given (its path holds no secret). */
+  readonly path: string;
+  /** Deletes the file and its private directory. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Writes a page that redirects to `url` into a new directory only this user can enter (0700; the
+ * file 0600), so the token travels through the file system, never through a command line.
+ */
+export async function writeLaunchFile(url: string): Promise<LaunchFile> {
+  const dir = await mkdtemp(join(tmpdir(), 'ssmhub-console-'));
+  const path = join(dir, 'open.html');
+  const href = encodeURI(url).replace(/"/g, '%22');
+  await writeFile(
+    path,
+    `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+      `<meta http-equiv="refresh" content="0; url=${href}"><title>ssmhub console</title>` +
+      `<a href="${href}">ssmhub console</a>\n`,
+    { mode: 0o600, flag: 'wx' },
+  );
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The opener's command and arguments for `path`: a file path, never a URL with a token. */
+export function openerCommand(path: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
+  if (platform === 'darwin') return ['open', [path]];
+  if (platform === 'win32') return ['cmd', ['/c', 'start', '""', path]];
+  return ['xdg-open', [path]];
+}
+
+/** Opens `file` in the default browser without waiting for it; a missing opener is not an error. */
+function openInBrowser(file: string): void {
+  const [command, args] = openerCommand(file);
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
   child.on('error', () => undefined);
   child.unref();
@@ -57,8 +92,14 @@ export async function serveConsole(hub: HubConnection, options: ServeConsoleOpti
   const startedAt = new Date().toISOString();
   const server = await startConsoleServer(hub, options);
   options.onListening?.(server.url);
-  if (options.open) openInBrowser(server.url);
-  await stopped;
+  const launch = options.open ? await writeLaunchFile(server.url) : undefined;
+  if (launch) openInBrowser(launch.path);
+  try {
+    await stopped;
+  } finally {
+    // The browser has long read the page: the token leaves the disk with the console.
+    await launch?.remove();
+  }
   await server.close();
   return { port: server.port, startedAt, stoppedAt: new Date().toISOString(), requests: server.requests() };
 }

@@ -13,7 +13,12 @@ export interface ConsoleServerOptions {
   readonly connectionFlags?: readonly string[];
   /** The secret in the URL. @default - 32 random bytes */
   readonly token?: string;
+  /** Where failed requests are logged (never into a page). @default - stderr */
+  readonly log?: (line: string) => void;
 }
+
+/** The body of every 500: the error's name is logged to the terminal, its text nowhere. */
+export const INTERNAL_ERROR = 'internal error; the console’s terminal says which';
 
 export interface ConsoleServer {
   /** The console's address, token included: the only way in. */
@@ -71,7 +76,8 @@ export async function startConsoleServer(
   options: ConsoleServerOptions = {},
 ): Promise<ConsoleServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
-  const api = new ConsoleApi(hub, options.connectionFlags ?? []);
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const api = new ConsoleApi(hub, options.connectionFlags ?? [], log);
   let port = 0;
   let requests = 0;
 
@@ -103,7 +109,9 @@ export async function startConsoleServer(
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, { error: (error as Error).message });
+      // The name only: an unexpected error's message could hold anything it was handed.
+      log(`ssmhub console: request failed: ${error instanceof Error ? error.name : typeof error}`);
+      if (!response.headersSent) sendJson(response, 500, { error: INTERNAL_ERROR });
       else response.destroy();
     });
   });
