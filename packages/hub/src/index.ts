@@ -29,7 +29,7 @@ export {
   type ReconcileRequest,
   type ReconcileSummary,
 } from './reconcileHandler.js';
-export { errorSummary } from './errors.js';
+export { SweepRequestRefusedError, errorSummary } from './errors.js';
 export {
   createHubRuntime,
   hubSettingsFromEnvironment,

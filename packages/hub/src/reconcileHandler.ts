@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ReconcileMetrics, isAccountId, isRegion, type VerifyInvocation } from '@ssmhub/core';
 import { isVerifyFailure, type VerifyReport } from '@ssmhub/store';
+import { SweepRequestRefusedError } from './errors.js';
 import {
   Reconciler,
   SweepMode,
@@ -18,8 +19,16 @@ import {
  *   accounts (with `detail`, returns every sweep report rather than the summary);
  * - `{ "mode": "verify", "sample": n }` (VerifyInvocation, the daily schedule) checks n stored
  *   versions chosen at random (what `ssmhub verify --sample n` checks) and publishes `VerifyFailures`;
- * - anything else (an EventBridge schedule) sweeps the whole organization, stalest first, until
- *   the invocation's time runs out; what is left waits for the next run.
+ * - an EventBridge scheduled event (`source` `aws.events`, `detail-type` `Scheduled Event`)
+ *   sweeps the whole organization, stalest first, until the invocation's time runs out; what is
+ *   left waits for the next run;
+ * - anything else is refused (SweepRequestRefusedError).
+ *
+ * A sweep started by hand names its accounts (at most MAX_OPERATOR_ACCOUNTS) and sweeps for at
+ * most OPERATOR_SWEEP_MS: with the function's two concurrent executions, a sweep an operator
+ * starts never keeps the scheduled one from running. The scheduled-event shape is a guard against
+ * mistakes, not a control (whoever may invoke the function can send it); the control is the
+ * second execution and Lambda's retries of the schedule's event (stacks/README.md, "Reconcile").
  *
  * Every sweep publishes (EMF, ReconcileMetrics) `ReconcileLocationFailures` for each account and
  * region it could not sweep (a deleted SSMHubReader: AccessDenied on AssumeRole) and
@@ -60,6 +69,17 @@ export interface VerifySummary {
   readonly locations: number;
   readonly totals: VerifyReport['totals'];
   readonly failures: VerifyReport['checks'];
+}
+
+/** Accounts a sweep started by hand may name: the organization is the schedule's. */
+export const MAX_OPERATOR_ACCOUNTS = 25;
+
+/** How long a sweep started by hand sweeps before it stops (what is left is reported deferred). */
+export const OPERATOR_SWEEP_MS = 5 * 60_000;
+
+/** The event an EventBridge schedule invokes with (its shape only: any invoker can send it). */
+export function isScheduledEvent(request: Record<string, unknown>): boolean {
+  return request.source === 'aws.events' && request['detail-type'] === 'Scheduled Event';
 }
 
 /** Time kept back from the Lambda's limit for the reads in flight when the deadline passes. */
@@ -146,11 +166,14 @@ export function createReconcileHandler(
       return { mode: 'verify', locations: report.locations, totals: report.totals, failures };
     }
     if (request.action === 'backfill-feed-days') return { feedDays: await reconciler.backfillFeedDays() };
-    const accounts = stringList(request.accounts);
+    const scheduled = isScheduledEvent(request);
+    const accounts = scheduled ? undefined : operatorAccounts(request.accounts);
     const regions = stringList(request.regions) ?? config.regions;
     if (regions.length === 0) throw new Error('no member regions to sweep: set SSMHUB_MEMBER_REGIONS');
     const mode = request.mode === SweepMode.full ? SweepMode.full : SweepMode.incremental;
-    const deadline = remainingMs === undefined ? undefined : Date.now() + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
+    const now = Date.now();
+    const limit = remainingMs === undefined ? undefined : now + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
+    const deadline = scheduled ? limit : Math.min(limit ?? Infinity, now + OPERATOR_SWEEP_MS);
     const report = await reconciler.reconcileOrganization({ regions, accounts, mode, deadline });
     const failed = report.failures.flatMap((f) => (f.region ? [{ account: f.account, region: f.region }] : []));
     publishPerLocation(metrics, ReconcileMetrics.locationFailures, failed);
@@ -169,6 +192,22 @@ export function createReconcileHandler(
       stale,
     };
   };
+}
+
+/** The accounts a sweep started by hand names: one to MAX_OPERATOR_ACCOUNTS account ids, or refused. */
+function operatorAccounts(value: unknown): string[] {
+  const accounts = Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  if (accounts.length === 0 || !accounts.every(isAccountId)) {
+    throw new SweepRequestRefusedError(
+      'a sweep started by hand names its accounts ({"accounts": ["111122223333"]}): only the schedule sweeps the whole organization',
+    );
+  }
+  if (accounts.length > MAX_OPERATOR_ACCOUNTS) {
+    throw new SweepRequestRefusedError(
+      `a sweep started by hand names at most ${MAX_OPERATOR_ACCOUNTS} accounts, got ${accounts.length}: split it`,
+    );
+  }
+  return [...new Set(accounts)];
 }
 
 function stringList(value: unknown): string[] | undefined {

@@ -19,6 +19,9 @@ import type { IngestPipeline } from './ingest-pipeline.js';
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts). */
 export const RECONCILE_RATE = Duration.hours(RECONCILE_INTERVAL_HOURS);
 
+/** The reconcile function's reserved concurrency: the schedule's sweep, and one started by hand. */
+export const RECONCILE_CONCURRENCY = 2;
+
 /** When the scheduled restore test (verify) runs: daily, at a quiet hour (UTC). */
 export const VERIFY_SCHEDULE = { minute: '17', hour: '3' } as const;
 
@@ -45,7 +48,7 @@ export interface ReconciliationProps extends HubWorkerProps {
 
 /**
  * The reconcile Lambda and its schedules: a sweep of every member every RECONCILE_RATE (catching
- * gaps and onboarding new accounts), one at a time, and a daily restore test of a sample of stored
+ * gaps and onboarding new accounts), beside at most one operator sweep of named accounts, and a daily restore test of a sample of stored
  * versions (read back at their VersionId, checksummed, decrypted; failures are the VerifyFailures
  * metric). Operators start a sweep through the function (`grantInvoke`), never with reader access.
  */
@@ -98,8 +101,11 @@ export class Reconciliation extends Construct {
       role: this.role,
       description: 'ssmhub reconcile: sweeps member accounts and fills any gap in the index',
       timeout: RECONCILE_TIMEOUT,
-      // One sweep at a time: overlapping sweeps would double the load on members' SSM quotas.
-      reservedConcurrentExecutions: 1,
+      // Two executions: the schedule's sweep, and one an operator starts. The handler holds a
+      // sweep started by hand to named accounts (at most MAX_OPERATOR_ACCOUNTS) for at most
+      // OPERATOR_SWEEP_MS, so the extra load on members' SSM quotas is bounded, and an operator
+      // sweep never blocks the scheduled one (a throttled schedule event is retried by Lambda).
+      reservedConcurrentExecutions: RECONCILE_CONCURRENCY,
       environment: {
         ...hubEnvironment(props, props.pipeline),
         [HubEnvironment.memberRegions]: props.memberRegions.join(','),

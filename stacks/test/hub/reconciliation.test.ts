@@ -37,12 +37,17 @@ beforeAll(() => {
 const functionArn = () => ({ 'Fn::GetAtt': [logicalIdOf(reconciliation.function), 'Arn'] });
 
 describe('schedules', () => {
-  it('sweep every 6 hours, one sweep at a time', () => {
+  it('sweep every 6 hours, with a second execution so an operator’s sweep never blocks the schedule', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: ResourceNames.reconcileFunction,
       Role: { 'Fn::GetAtt': [logicalIdOf(reconciliation.role), 'Arn'] },
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: 2,
     });
+    // The schedule invokes with EventBridge's own event (no Input): the shape the handler takes as
+    // the organization-wide sweep; anything an operator sends must name its accounts.
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(6 hours)' } });
+    const [target] = Object.values(rules)[0]!.Properties.Targets as Record<string, unknown>[];
+    expect(target!.Input).toBeUndefined();
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(6 hours)',
       Targets: [Match.objectLike({ Arn: functionArn() })],
