@@ -286,6 +286,17 @@ export function permissionMatrix(
     authorizations: putObject({ ifNoneMatch: false }),
     deniedBy: bucketPolicy('DenyOverwrites'),
   };
+  const customerKey: Attack = {
+    call: 'write a version under a key of its own (`s3:PutObject` with SSE-C, a customer-provided key)',
+    authorizations: [
+      hubResource('s3:PutObject', object, {
+        's3:if-none-match': '*',
+        's3:x-amz-server-side-encryption-customer-algorithm': 'AES256',
+        's3:ObjectCreationOperation': 'true',
+      }),
+    ],
+    deniedBy: bucketPolicy('DenyCustomerProvidedKeys'),
+  };
   const deleteVersion: Attack = {
     call: 'delete a stored version (`s3:DeleteObjectVersion`)',
     authorizations: [hubResource('s3:DeleteObjectVersion', object)],
@@ -433,6 +444,7 @@ export function permissionMatrix(
           deniedBy: implicit('the hub key lets ingest encrypt through S3, never decrypt', 'kms:Decrypt'),
         },
         overwrite,
+        customerKey,
         {
           call: 'write a version under another key (`s3:PutObject` with the AWS managed S3 key)',
           authorizations: putObject({ key: `arn:${p}:kms:${region}:${hub}:key/aws-s3-managed` }),
@@ -495,6 +507,7 @@ export function permissionMatrix(
           deniedBy: implicit('nobody may kms:VerifyMac (the digest key policy)'),
         },
         overwrite,
+        customerKey,
         deleteVersion,
         shortenRetention,
         deleteRestoreRecord,
