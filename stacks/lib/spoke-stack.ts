@@ -183,7 +183,8 @@ export class SpokeStack extends Stack {
         {
           id: 'ssmhub-hub-bus',
           arn: hubBusArn,
-          // Required: the hub bus grants PutEvents by aws:PrincipalOrgID, which only a role carries.
+          // Required: the hub bus takes aws.ssm events only from this role (aws:PrincipalArn
+          // SSMHubEventForwarder, with aws:PrincipalOrgID), which only a role target carries.
           roleArn: roleArn(Aws.ACCOUNT_ID, ResourceNames.spokeForwardRole),
         },
       ],

@@ -70,7 +70,10 @@ describe('logical ids', () => {
       'BackupBucketPolicy8C403F71',
       'BusArchiveD76499E2',
       'BusEA82B648',
-      'BuscdkPutEventsFromTheOrganization46129A65',
+      // The bus policy's statements (issue 19: forwarders only, the hub's own events): replacing
+      // them replaces no data; CloudFormation puts the new statements and removes the old one.
+      'BusPolicyOnlyTheForwardersAndTheHubB675BDDA',
+      'BusPolicyParameterStoreEventsFromTheForwardersB5C2517F',
       'DeadLetterQueue9F481546',
       'DeadLetterQueueAlarm48D9D867',
       'DeadLetterQueuePolicyB1FB890C',

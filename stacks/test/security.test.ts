@@ -103,10 +103,11 @@ describe('watched paths', () => {
         Action: 'events:PutEvents',
         Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
         Condition: {
-          StringEquals: {
+          'ForAllValues:StringEquals': {
             'events:source': WatchedChangeEvent.source,
             'events:detail-type': WatchedChangeEvent.detailType,
           },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
         },
       });
     }

@@ -7,6 +7,7 @@ import {
   RestorerKmsViaSsmActions,
   RestorerSsmActions,
   SsmEventSource,
+  forwarderRoleArnPattern,
 } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
@@ -112,6 +113,9 @@ describe('spoke template', () => {
   it('lets EventBridge put events on the hub bus only', () => {
     const forwarder = role(ResourceNames.spokeForwardRole).Properties as Json;
     expect(JSON.stringify(forwarder.AssumeRolePolicyDocument)).toContain('"Service":"events.amazonaws.com"');
+    // The hub bus takes aws.ssm events only from this role (aws:PrincipalArn): no path, this name.
+    expect(forwarder.Path).toBeUndefined();
+    expect(forwarderRoleArnPattern('aws')).toBe(`arn:aws:iam::*:role/${String(forwarder.RoleName)}`);
     const policies = forwarder.Policies as { PolicyDocument: { Statement: Json[] } }[];
     expect(policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
       expect.objectContaining({

@@ -11,6 +11,7 @@ export * from './restorePlan.js';
 export * from './concurrency.js';
 export * from './identifiers.js';
 export * from './memberRoles.js';
+export * from './busPolicy.js';
 export * from './metrics.js';
 export * from './findings.js';
 export * from './compare.js';

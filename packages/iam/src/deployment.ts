@@ -45,6 +45,9 @@ export const SANDBOX_DEPLOYMENT = {
     keyAdministrators: [SandboxPrincipals.breakGlass],
     retentionAdministrators: [],
     guardrails: true,
+    // The hub roles may announce watched changes (the sandbox's handlers watch the paths
+    // SSMHUB_WATCHED_PATHS names, as the pump reads it): the bus takes them only from those roles.
+    watchedPaths: ['/prod/**'],
   },
 } as const;
 

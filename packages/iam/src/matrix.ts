@@ -6,7 +6,14 @@
  * synthesized templates; scripts/permission-matrix.mjs prints the same data as docs/security.md's table,
  * so the test and the docs cannot disagree.
  */
-import { ResourceNames, WatchedChangeEvent, backupBucketName, serviceHost } from '@ssmhub/core';
+import {
+  HubBusPolicySids,
+  ResourceNames,
+  SsmEventSource,
+  WatchedChangeEvent,
+  backupBucketName,
+  serviceHost,
+} from '@ssmhub/core';
 import { IndexPartitions } from '@ssmhub/store/schema';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
@@ -269,6 +276,7 @@ export function permissionMatrix(
   const readerTrust = implicit('SSMHubReader trusts only SSMHubIngest and SSMHubReconcile');
   const restorerTrust = implicit('SSMHubRestorer trusts only the restore operators');
   const awsSources: Denial = { kind: 'service', rule: ServiceRules.awsSources };
+  const onlyTheHubsEvents: Denial = { kind: 'statement', policy: 'hub bus policy', sid: HubBusPolicySids.onlyTheHub };
 
   // ---- Attacks several principals try.
   const decryptDirectly = (why: Denial = keyPolicyNamesNoOne): Attack => ({
@@ -355,9 +363,14 @@ export function permissionMatrix(
   const forgeWatchedEvent: Attack = {
     call: 'put a forged “Watched Parameter Changed” event on the hub bus (`events:PutEvents`, source `ssmhub`)',
     authorizations: putEvents(WatchedChangeEvent.source, WatchedChangeEvent.detailType),
-    deniedBy: implicit('the bus policy allows only the spokes’ forwarders, only for `aws.ssm`'),
-    openUntil:
-      'issue 19 (the bus takes events only from the forwarders: `aws:PrincipalArn` SSMHubEventForwarder and source `aws.ssm`)',
+    deniedBy: onlyTheHubsEvents,
+  };
+  /** EventBridge delivers the account's real SSM events, as a role that is not the forwarder. */
+  const forwardAsAnotherRole: Attack = {
+    call: 'deliver its account’s `aws.ssm` events to the hub bus through a rule of its own, as a role other than `SSMHubEventForwarder` (`events:PutEvents`)',
+    through: 'eventbridge-rule-target',
+    authorizations: putEvents(SsmEventSource, 'Parameter Store Change'),
+    deniedBy: implicit('the bus policy takes `aws.ssm` events only from `SSMHubEventForwarder` (`aws:PrincipalArn`)'),
   };
   const removeReader: Attack = {
     call: 'delete or re-trust `SSMHubReader` (`iam:UpdateAssumeRolePolicy`)',
@@ -435,6 +448,10 @@ export function permissionMatrix(
           call: 'digest a value (`kms:GenerateMac` on the digest key)',
           authorizations: [directKey('kms:GenerateMac', digestKey)],
         },
+        {
+          call: 'announce a change under a watched path (`events:PutEvents` on the hub bus, source `ssmhub`, detail-type `ssmhub Watched Parameter Changed`)',
+          authorizations: putEvents(WatchedChangeEvent.source, WatchedChangeEvent.detailType),
+        },
       ],
       attacks: [
         decryptDirectly(keyOnlyThroughServices),
@@ -497,6 +514,10 @@ export function permissionMatrix(
         {
           call: 'digest a value (`kms:GenerateMac` on the digest key)',
           authorizations: [directKey('kms:GenerateMac', digestKey)],
+        },
+        {
+          call: 'announce a change under a watched path (`events:PutEvents` on the hub bus, source `ssmhub`, detail-type `ssmhub Watched Parameter Changed`)',
+          authorizations: putEvents(WatchedChangeEvent.source, WatchedChangeEvent.detailType),
         },
       ],
       attacks: [
@@ -669,6 +690,7 @@ export function permissionMatrix(
         assumeForwarder,
         forgeSsmEvent,
         forgeWatchedEvent,
+        forwardAsAnotherRole,
         decryptDirectly(),
         readAValue,
         invokeIngest(implicit('the ingest function has no resource policy: no other account may invoke it')),
@@ -741,12 +763,8 @@ export function permissionMatrix(
           protectHub('OnlyTheDeploymentChangesHubFunctions'),
           'ssmhub-protect-hub also denies `lambda:InvokeFunction` on `ssmhub-ingest` (issue 19 makes ingest ignore records not from its queue and believe no event over SSM, which IAM cannot see)',
         ),
-        {
-          ...forgeWatchedEvent,
-          deniedBy: { kind: 'statement', policy: 'hub bus policy', sid: 'OnlyTheForwardersAndTheHub' },
-          openUntil:
-            'issue 19 with a Deny in the bus policy: an allow-only bus policy (forwarders only) still lets the hub account’s own administrators put events, by their identity policy',
-        },
+        // The bus is in its account: its identity policy would do without the bus policy's Deny.
+        forgeWatchedEvent,
         passIngestRole,
         {
           call: 'change a hub role’s permissions (`iam:PutRolePolicy` on `SSMHubIngest`)',
@@ -870,6 +888,7 @@ export function permissionMatrix(
       attacks: [
         forgeSsmEvent,
         forgeWatchedEvent,
+        forwardAsAnotherRole,
         assumeReader(),
         assumeRestorer(),
         assumeForwarder,
@@ -894,7 +913,7 @@ export function permissionMatrix(
         {
           call: 'put any event on the hub bus (`events:PutEvents`)',
           authorizations: putEvents(WatchedChangeEvent.source, WatchedChangeEvent.detailType),
-          deniedBy: implicit('the bus policy allows only principals of the organization'),
+          deniedBy: onlyTheHubsEvents,
         },
         assumeReader(),
         assumeRestorer(),
@@ -921,10 +940,17 @@ export function permissionMatrix(
         {
           call: 'deliver a member’s Parameter Store Change to the hub bus (`events:PutEvents`, source `aws.ssm`)',
           through: 'eventbridge-rule-target',
-          authorizations: putEvents('aws.ssm', 'Parameter Store Change'),
+          authorizations: putEvents(SsmEventSource, 'Parameter Store Change'),
         },
       ],
-      attacks: [],
+      attacks: [
+        {
+          call: 'deliver an event of another source, e.g. a forged “Watched Parameter Changed” (`events:PutEvents`, source `ssmhub`, a rule changed to match it)',
+          through: 'eventbridge-rule-target',
+          authorizations: putEvents(WatchedChangeEvent.source, WatchedChangeEvent.detailType),
+          deniedBy: onlyTheHubsEvents,
+        },
+      ],
     },
     {
       id: 'aws-services',

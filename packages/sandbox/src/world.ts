@@ -39,6 +39,7 @@ import {
 import {
   backupBucketName,
   HubAlarmNames,
+  hubBusPolicyStatements,
   IngestQueueSettings,
   parameterStoreEventPattern,
   partitionOf,
@@ -343,18 +344,16 @@ async function provisionHub(
     await events.send(
       new PutPermissionCommand({
         EventBusName: bus,
+        // The hub stack's statements (the emulator stores them; the IAM gateway enforces the
+        // synthesized template's): aws.ssm only from the forwarders, other sources only from the hub.
         Policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'OrganizationPutEvents',
-              Effect: 'Allow',
-              Principal: '*',
-              Action: 'events:PutEvents',
-              Resource: busArn,
-              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-            },
-          ],
+          Statement: hubBusPolicyStatements({
+            partition: partitionOf(hub.region),
+            hubAccount,
+            organizationId,
+            busArn,
+          }),
         }),
       }),
     );

@@ -5,9 +5,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IngestQueueSettings, ResourceNames, WatchedChangeEvent, parameterStoreEventPattern } from '@ssmhub/core';
+import {
+  IngestQueueSettings,
+  ResourceNames,
+  WatchedChangeEvent,
+  onlySources,
+  parameterStoreEventPattern,
+} from '@ssmhub/core';
 import { InsightActions } from '@ssmhub/hub';
 import { Construct } from 'constructs';
+import { HubBusPolicy } from './bus-policy.js';
 import {
   type HubWorkerProps,
   hubEnvironment,
@@ -30,9 +37,10 @@ export const INGEST_MAX_CONCURRENCY = 10;
 
 /**
  * The path of every Parameter Store event into the index: the organization's event bus (PutEvents
- * only from inside the organization, 30 days archived for replay), the rule that delivers to the
- * ingest queue (and its DLQ), and the ingest Lambda that drains the queue in batches with partial
- * failures. Queue settings are shared with the sandbox's pump.
+ * only from the spokes' forwarders, and the hub's own watched-change events; 30 days archived for
+ * replay), the rule that delivers to the ingest queue (and its DLQ), and the ingest Lambda that
+ * drains the queue in batches with partial failures. Queue settings are shared with the sandbox's
+ * pump.
  */
 export class IngestPipeline extends Construct {
   readonly bus: events.EventBus;
@@ -49,15 +57,8 @@ export class IngestPipeline extends Construct {
       eventBusName: ResourceNames.hubEventBus,
       description: 'ssmhub: Parameter Store events forwarded by every member account and region',
     });
-    this.bus.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'PutEventsFromTheOrganization',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['events:PutEvents'],
-        resources: [this.bus.eventBusArn],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
-      }),
-    );
+    // aws.ssm events only from the spokes' forwarders; any other source only from the hub's roles.
+    new HubBusPolicy(this, 'BusPolicy', { bus: this.bus, organizationId: props.organizationId });
     // Keeps 30 days of events so a hub outage can be replayed onto the bus.
     this.bus.archive('Archive', {
       archiveName: `${ResourceNames.hubEventBus}-archive`,
@@ -149,12 +150,8 @@ export class IngestPipeline extends Construct {
         sid: 'AnnounceWatchedChanges',
         actions: [...InsightActions.announce],
         resources: [this.bus.eventBusArn],
-        conditions: {
-          StringEquals: {
-            'events:source': WatchedChangeEvent.source,
-            'events:detail-type': WatchedChangeEvent.detailType,
-          },
-        },
+        // Multivalued keys (one value per entry of a PutEvents): set operators, as in busPolicy.ts.
+        conditions: onlySources([WatchedChangeEvent.source], [WatchedChangeEvent.detailType]),
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  HubBusPolicySids,
   HubEnvironment,
   IngestQueueSettings,
   ParameterStoreDetailTypes,
@@ -36,16 +37,51 @@ const queuePolicy = (queue: IConstruct): Statement[] =>
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 
 describe('event bus', () => {
-  it('is named from @ssmhub/core and accepts PutEvents only from the organization', () => {
+  it('is named from @ssmhub/core and takes aws.ssm events only from the forwarders, any other only from the hub roles', () => {
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
-    expect(policies).toHaveLength(1);
-    expect(policies[0]!.Properties.Statement).toMatchObject({
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: 'events:PutEvents',
-      Resource: { 'Fn::GetAtt': [logicalIdOf(pipeline.bus), 'Arn'] },
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+    const bus = { 'Fn::GetAtt': [logicalIdOf(pipeline.bus), 'Arn'] };
+    const role = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:role/${name}`]],
     });
+    expect(policies.map((p) => p.Properties)).toEqual([
+      {
+        EventBusName: { Ref: logicalIdOf(pipeline.bus) },
+        StatementId: HubBusPolicySids.forwarders,
+        Statement: {
+          Sid: HubBusPolicySids.forwarders,
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'events:PutEvents',
+          Resource: bus,
+          Condition: {
+            StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+            ArnLike: {
+              'aws:PrincipalArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${ResourceNames.spokeForwardRole}`]],
+              },
+            },
+            // events:source is multivalued (one per PutEvents entry): set operators, never vacuous.
+            'ForAllValues:StringEquals': { 'events:source': SsmEventSource },
+            Null: { 'events:source': 'false' },
+          },
+        },
+      },
+      {
+        EventBusName: { Ref: logicalIdOf(pipeline.bus) },
+        StatementId: HubBusPolicySids.onlyTheHub,
+        Statement: {
+          Sid: HubBusPolicySids.onlyTheHub,
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'events:PutEvents',
+          Resource: bus,
+          Condition: {
+            'ForAnyValue:StringNotEquals': { 'events:source': SsmEventSource },
+            ArnNotEquals: { 'aws:PrincipalArn': [role(ResourceNames.ingestRole), role(ResourceNames.reconcileRole)] },
+          },
+        },
+      },
+    ]);
     template.hasResourceProperties('AWS::Events::EventBus', { Name: ResourceNames.hubEventBus });
     template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
   });
@@ -191,10 +227,11 @@ describe('watched changes', () => {
         Action: 'events:PutEvents',
         Resource: { 'Fn::GetAtt': [logicalIdOf(watching.pipeline.bus), 'Arn'] },
         Condition: {
-          StringEquals: {
+          'ForAllValues:StringEquals': {
             'events:source': WatchedChangeEvent.source,
             'events:detail-type': WatchedChangeEvent.detailType,
           },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
         },
       },
     ]);

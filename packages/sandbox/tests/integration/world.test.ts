@@ -10,6 +10,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   backupBucketName,
+  hubBusPolicyStatements,
   IngestQueueSettings,
   parameterStoreEventPattern,
   ResourceNames,
@@ -91,15 +92,17 @@ describe('provisionWorld', () => {
     });
   });
 
-  it('lets only the organization put events on the hub bus, and routes Parameter Store events to the queue', async () => {
+  it('gives the hub bus the stack’s policy (aws.ssm from the forwarders, nothing else but the hub’s own), and routes Parameter Store events to the queue', async () => {
     const { events } = sandbox.clients;
     const bus = await events.send(new DescribeEventBusCommand({ Name: sandbox.info.bus }));
-    const [statement] = JSON.parse(bus.Policy ?? '{}').Statement;
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Action: 'events:PutEvents',
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': sandbox.info.organizationId } },
-    });
+    expect(JSON.parse(bus.Policy ?? '{}').Statement).toEqual(
+      hubBusPolicyStatements({
+        partition: 'aws',
+        hubAccount: sandbox.info.hubAccount,
+        organizationId: sandbox.info.organizationId,
+        busArn: sandbox.info.busArn,
+      }),
+    );
     const rule = await events.send(
       new DescribeRuleCommand({ Name: ResourceNames.hubIngestRule, EventBusName: sandbox.info.bus }),
     );
