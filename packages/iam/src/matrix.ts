@@ -757,11 +757,11 @@ export function permissionMatrix(
           // Denied before only because the hub key refused the data key, which also made the DLQ
           // impossible to redrive. A redrive is a SendMessage to this queue: whoever may redrive may send.
           openUntil:
-            'a queue policy that lets only EventBridge and named redrive operators send (since the queues have their own key, `UseThroughSqsInTheHubAccount`, any hub administrator who may redrive may send); values still come only from SSM, but until issue 19 (no event believed over SSM) an envelope can add a tombstone or a “not captured” record',
+            'a queue policy that lets only EventBridge and named redrive operators send (since the queues have their own key, `UseThroughSqsInTheHubAccount`, any hub administrator who may redrive may send); values and deletions still come only from SSM (ingest believes no event over SSM), but an envelope naming a change SSM cannot disprove is recorded “not captured” until the next sweep',
         },
         invokeIngest(
           protectHub('OnlyTheDeploymentChangesHubFunctions'),
-          'ssmhub-protect-hub also denies `lambda:InvokeFunction` on `ssmhub-ingest` (issue 19 makes ingest ignore records not from its queue and believe no event over SSM, which IAM cannot see)',
+          'ssmhub-protect-hub also denies `lambda:InvokeFunction` on `ssmhub-ingest` (ingest ignores records not from its own queue and believes no event over SSM, which IAM cannot see)',
         ),
         // The bus is in its account: its identity policy would do without the bus policy's Deny.
         forgeWatchedEvent,
