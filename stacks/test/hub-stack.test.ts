@@ -197,7 +197,7 @@ describe('queue key', () => {
   it('is administered as the hub key, and used only through SQS of the hub account and by EventBridge for the rule', () => {
     expect(keyStatements(queueKeyId).map((s) => s.Sid)).toEqual([
       'KeyAdministrationByBreakGlass',
-      'KeyPolicyUpdatesByTheDeployment',
+      'KeyMaintenanceByTheDeployment',
       'UseThroughSqsInTheHubAccount',
       'EventBridgeToTheQueues',
       // The statement targets.SqsQueue adds for an encrypted queue (EventBridge, this account).

@@ -855,13 +855,23 @@ export function permissionMatrix(
         decryptDirectly(),
         readAValue,
         deleteVersion,
+        {
+          call: 'delete a locked version under GOVERNANCE (`s3:DeleteObjectVersion` with `s3:BypassGovernanceRetention`)',
+          authorizations: [
+            hubResource('s3:DeleteObjectVersion', object),
+            hubResource('s3:BypassGovernanceRetention', object),
+          ],
+          deniedBy: bucketPolicy('DenyDeletesAndRetentionChanges'),
+        },
+        shortenRetention,
         keyAdministration('kms:ScheduleKeyDeletion'),
         keyAdministration('kms:DisableKey'),
         {
+          // Closed by issue 19: KeyMaintenanceByTheDeployment has no PutKeyPolicy, and a key-policy
+          // change is a break-glass step (stacks/README.md).
           call: 'rewrite the hub key’s policy, e.g. to decrypt (`kms:PutKeyPolicy`)',
           authorizations: [directKey('kms:PutKeyPolicy')],
           deniedBy: noKeyAdministration,
-          openUntil: 'issue 19 (key-policy administration only by break-glass: no KeyPolicyUpdatesByTheDeployment)',
         },
         {
           call: 'change the bucket’s protection (`s3:PutBucketPolicy`)',

@@ -121,6 +121,7 @@ export class HubAlarms extends Construct {
         ],
       }),
     });
+    keys.createdWithoutPolicyAdministration(key);
     const topic = new sns.Topic(this, 'AlarmTopic', {
       topicName: ResourceNames.alarmTopic,
       masterKey: key,

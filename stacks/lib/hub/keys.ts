@@ -28,13 +28,13 @@ export const KeyAdministrationActions = [
 ] as const;
 
 /**
- * What the deployment (CloudFormation) does to the key on create and update: its policy (the
- * key-policy lockout check requires the creator to keep PutKeyPolicy), rotation, description,
- * tags and alias. Never disable, delete or grant; the grants DynamoDB makes for the table are
- * allowed separately (kms:GrantIsForAWSResource).
+ * What the deployment (CloudFormation) does to the key on create and update: rotation,
+ * description, tags and alias. Never its policy (a key-policy change is a break-glass step: the
+ * keys are created with BypassPolicyLockoutSafetyCheck, as the creator keeps no PutKeyPolicy),
+ * never disable, delete or grant; the grants DynamoDB makes for the table are allowed separately
+ * (kms:GrantIsForAWSResource).
  */
 export const KeyDeploymentActions = [
-  'kms:PutKeyPolicy',
   'kms:GetKeyPolicy',
   'kms:DescribeKey',
   'kms:EnableKeyRotation',
@@ -71,7 +71,10 @@ export interface HubKeysProps {
    * its policy.
    */
   readonly administrators: readonly iam.IPrincipal[];
-  /** The principal CloudFormation deploys with: it updates key policies, rotation, tags and aliases. */
+  /**
+   * The principal CloudFormation deploys with: it maintains rotation, descriptions, tags and
+   * aliases, never a key policy.
+   */
   readonly deployment: iam.IPrincipal;
 }
 
@@ -143,6 +146,7 @@ export class HubKeys extends Construct {
         ],
       }),
     });
+    this.createdWithoutPolicyAdministration(this.key);
     this.keyGrants = new SharedStatements(this.key);
 
     // The ingest queue and its DLQ hold EventBridge's event envelopes (account, region, name,
@@ -183,6 +187,7 @@ export class HubKeys extends Construct {
         ],
       }),
     });
+    this.createdWithoutPolicyAdministration(this.queueKey);
 
     // The key never leaves KMS and only the hub's roles may compute a MAC with it; nobody may
     // VerifyMac, so no reader of the index can test a guessed value against a stored digest. KMS
@@ -196,6 +201,7 @@ export class HubKeys extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       policy: new iam.PolicyDocument({ statements: this.administration() }),
     });
+    this.createdWithoutPolicyAdministration(this.digestKey);
     this.digestKeyGrants = new SharedStatements(this.digestKey);
     Validations.of(this.digestKey).acknowledge({
       id: 'AwsSolutions-KMS5',
@@ -205,7 +211,8 @@ export class HubKeys extends Construct {
 
   /**
    * The statements every hub key's policy starts with: administration by the break-glass
-   * principals, policy updates by the deployment.
+   * principals, upkeep (not the policy) by the deployment. Give every key with these statements
+   * to {@link createdWithoutPolicyAdministration}.
    */
   administration(): iam.PolicyStatement[] {
     return [
@@ -216,12 +223,21 @@ export class HubKeys extends Construct {
         resources: ['*'],
       }),
       new iam.PolicyStatement({
-        sid: 'KeyPolicyUpdatesByTheDeployment',
+        sid: 'KeyMaintenanceByTheDeployment',
         principals: [this.deployment],
         actions: [...KeyDeploymentActions],
         resources: ['*'],
       }),
     ];
+  }
+
+  /**
+   * Creates the key although its creator (the deployment) may not put its policy: KMS refuses
+   * such a CreateKey unless BypassPolicyLockoutSafetyCheck is set. The break-glass principals of
+   * KeyAdministrationByBreakGlass keep PutKeyPolicy, so the key is never locked out.
+   */
+  createdWithoutPolicyAdministration(key: kms.Key): void {
+    (key.node.defaultChild as kms.CfnKey).bypassPolicyLockoutSafetyCheck = true;
   }
 
   /**

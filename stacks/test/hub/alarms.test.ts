@@ -213,7 +213,7 @@ describe('alarm topic', () => {
     const statements = keyStatements(template, built.alarms.alertingKey!);
     expect(statements.map((s) => s.Sid)).toEqual([
       'KeyAdministrationByBreakGlass',
-      'KeyPolicyUpdatesByTheDeployment',
+      'KeyMaintenanceByTheDeployment',
       'CloudWatchUsesTheAlarmTopicKey',
       'EventBridgeUsesTheAlarmTopicKey',
     ]);

@@ -47,7 +47,7 @@ describe('the keys alone', () => {
         Resource: '*',
       });
       expect(deployment).toEqual({
-        Sid: 'KeyPolicyUpdatesByTheDeployment',
+        Sid: 'KeyMaintenanceByTheDeployment',
         Effect: 'Allow',
         Principal: { AWS: DEPLOYMENT_ROLE },
         Action: [...KeyDeploymentActions].sort(),
