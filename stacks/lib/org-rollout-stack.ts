@@ -58,6 +58,7 @@ export function spokeProps(config: SsmHubConfig) {
     organizationId: config.organizationId,
     restoreOperatorPrincipals: config.restoreOperatorPrincipals,
     restoreTrust: config.restoreTrust,
+    restoreTargetAccounts: config.restoreTargetAccounts,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   CfnParameter,
   CfnResource,
   Fn,
+  type ICfnConditionExpression,
   Stack,
   Validations,
   type StackProps,
@@ -40,6 +41,12 @@ export interface SpokeStackProps extends StackProps {
    * @default RestoreTrust.sourceIdentity
    */
   readonly restoreTrust?: RestoreTrust;
+  /**
+   * The only accounts that get SSMHubRestorer (a template condition on the account id), so a
+   * restore into any other member is refused by IAM: there is no role to assume.
+   * @default - every account the spoke is deployed to
+   */
+  readonly restoreTargetAccounts?: readonly string[];
 }
 
 /** What SSMHubRestorer's trust policy requires of the session that assumes it. */
@@ -77,6 +84,8 @@ export function restorerTrustConditions(organizationId: string, trust: RestoreTr
 export class SpokeStack extends Stack {
   /** The condition true in the hub region, where the global IAM resources are created. */
   readonly isHubRegion: CfnCondition;
+  /** With `restoreTargetAccounts`: true in the hub region of those accounts, where SSMHubRestorer is created. */
+  readonly createsRestorer?: CfnCondition;
   readonly hubAccountId: CfnParameter;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
@@ -170,6 +179,18 @@ export class SpokeStack extends Stack {
     for (const child of global.node.findAll()) {
       if (child instanceof CfnResource) child.cfnOptions.condition = this.isHubRegion;
     }
+    const targets = props.restoreTargetAccounts ?? [];
+    if (targets.length > 0) {
+      const isRestoreTarget = new CfnCondition(this, 'IsRestoreTarget', {
+        expression: accountIsOneOf(targets),
+      });
+      this.createsRestorer = new CfnCondition(this, 'CreatesRestorer', {
+        expression: Fn.conditionAnd(this.isHubRegion, isRestoreTarget),
+      });
+      for (const child of restorer.node.findAll()) {
+        if (child instanceof CfnResource) child.cfnOptions.condition = this.createsRestorer;
+      }
+    }
 
     // The rule exists in every region; its role is the global forwarder role (by name, as it is
     // created by the hub region's stack instance, which the StackSet deploys first).
@@ -190,4 +211,26 @@ export class SpokeStack extends Stack {
       ],
     });
   }
+}
+
+/** CloudFormation's Fn::Or takes 2 to 10 conditions. */
+const OR_MAX = 10;
+
+/**
+ * A condition expression true when the stack's account is one of `accounts`: Fn::Equals on
+ * AWS::AccountId, grouped under nested Fn::Or of at most 10 conditions each.
+ */
+export function accountIsOneOf(accounts: readonly string[]): ICfnConditionExpression {
+  let level: ICfnConditionExpression[] = [...new Set(accounts)].map((a) => Fn.conditionEquals(Aws.ACCOUNT_ID, a));
+  if (level.length === 0) throw new Error('accountIsOneOf needs at least one account');
+  while (level.length > 1) {
+    const next: ICfnConditionExpression[] = [];
+    for (let i = 0; i < level.length; i += OR_MAX) {
+      const group = level.slice(i, i + OR_MAX);
+      next.push(group.length === 1 ? group[0]! : Fn.conditionOr(...group));
+    }
+    level = next;
+  }
+  // One account: Fn::Or of one condition is invalid, Fn::Equals stands alone.
+  return level[0]!;
 }

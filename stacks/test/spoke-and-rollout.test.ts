@@ -12,8 +12,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
 import { StackNames } from '../lib/names.js';
-import { TEMPLATE_BODY_LIMIT, spokeProps } from '../lib/org-rollout-stack.js';
-import { SpokeStack } from '../lib/spoke-stack.js';
+import { TEMPLATE_BODY_LIMIT, spokeProps, synthesizeSpokeTemplate } from '../lib/org-rollout-stack.js';
+import { SpokeStack, accountIsOneOf } from '../lib/spoke-stack.js';
 import {
   SYNTH_TIMEOUT,
   HUB_ACCOUNT,
@@ -101,13 +101,54 @@ describe('spoke template', () => {
     expect(rule!.Condition).toBeUndefined();
   });
 
-  it('creates the global roles only in the hub region', () => {
-    expect(spoke.Conditions).toEqual({ IsHubRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] } });
+  it('creates the global roles only in the hub region, and SSMHubRestorer only in the restore targets', () => {
+    expect(spoke.Conditions).toEqual({
+      IsHubRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+      IsRestoreTarget: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111111111111'] },
+      CreatesRestorer: { 'Fn::And': [{ Condition: 'IsHubRegion' }, { Condition: 'IsRestoreTarget' }] },
+    });
     const roles = resources('AWS::IAM::Role');
     expect(roles.map((r) => (r.Properties as Json).RoleName).sort()).toEqual(
       [ResourceNames.readerRole, ResourceNames.restorerRole, ResourceNames.spokeForwardRole].sort(),
     );
-    for (const r of roles) expect(r.Condition).toBe('IsHubRegion');
+    for (const r of roles) {
+      const name = (r.Properties as Json).RoleName;
+      expect(r.Condition).toBe(name === ResourceNames.restorerRole ? 'CreatesRestorer' : 'IsHubRegion');
+    }
+  });
+
+  it('without restoreTargetAccounts, creates SSMHubRestorer in every member (hub region only)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = loadConfig((key) => ({ ...fullContext, restoreTargetAccounts: [] })[key]);
+    const template = Template.fromStack(new SpokeStack(app, 'Spoke', spokeProps(config))).toJSON();
+    expect(Object.keys(template.Conditions as Json)).toEqual(['IsHubRegion']);
+    const restorer = Object.values(template.Resources as Record<string, Json>).find(
+      (r) => (r.Properties as Json | undefined)?.RoleName === ResourceNames.restorerRole,
+    );
+    expect(restorer?.Condition).toBe('IsHubRegion');
+  });
+
+  it('groups many restore targets under nested Fn::Or of at most 10, within the TemplateBody limit', () => {
+    const many = Array.from({ length: 250 }, (_, i) => String(100000000000 + i));
+    const config = loadConfig((key) => ({ ...fullContext, restoreTargetAccounts: many })[key]);
+    const body = JSON.stringify(synthesizeSpokeTemplate(config, { 'aws:cdk:bundling-stacks': [] }));
+    expect(Buffer.byteLength(body)).toBeLessThan(TEMPLATE_BODY_LIMIT);
+    const template = JSON.parse(body) as { Conditions: Record<string, unknown> };
+    const equals: string[] = [];
+    const walk = (expression: unknown): void => {
+      const e = expression as Record<string, unknown[]>;
+      if (e['Fn::Or']) {
+        expect(e['Fn::Or'].length).toBeGreaterThanOrEqual(2);
+        expect(e['Fn::Or'].length).toBeLessThanOrEqual(10);
+        e['Fn::Or'].forEach(walk);
+      } else {
+        expect(e['Fn::Equals']![0]).toEqual({ Ref: 'AWS::AccountId' });
+        equals.push(e['Fn::Equals']![1] as string);
+      }
+    };
+    walk(template.Conditions.IsRestoreTarget);
+    expect(equals.sort()).toEqual(many);
+    expect(() => accountIsOneOf([])).toThrow();
   });
 
   it('lets EventBridge put events on the hub bus only', () => {
