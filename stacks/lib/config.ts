@@ -24,6 +24,29 @@ export const ObjectLockMode = {
 } as const;
 export type ObjectLockMode = (typeof ObjectLockMode)[keyof typeof ObjectLockMode];
 
+/**
+ * Configuration profiles: `production` turns on together the protections that keep the
+ * deployment role below the controls (stacks/README.md, "Production").
+ */
+export const ConfigProfile = {
+  /** The protections every deployment has. */
+  default: 'default',
+  /**
+   * Also: COMPLIANCE-mode Object Lock (the default when `objectLock` is absent; anything else is
+   * refused), and the backup bucket's settings changed only by break-glass (`keyAdministrators`)
+   * and the retention administrators, never by the deployment role.
+   */
+  production: 'production',
+} as const;
+export type ConfigProfile = (typeof ConfigProfile)[keyof typeof ConfigProfile];
+
+/** Object Lock of the `production` profile when `objectLock` is absent. */
+export const PRODUCTION_OBJECT_LOCK: ObjectLockConfig = {
+  enabled: true,
+  mode: ObjectLockMode.compliance,
+  retentionDays: 365,
+};
+
 export interface ObjectLockConfig {
   /** Turn on S3 Object Lock on the backup bucket. Cannot be turned off later. */
   readonly enabled: boolean;
@@ -84,6 +107,11 @@ export interface SsmHubConfig {
   readonly managementAccountId?: string;
   /** `DELEGATED_ADMIN` when the hub account is a StackSets delegated administrator, else `SELF`. */
   readonly callAs: CallAs;
+  /**
+   * The configuration profile (context `profile`).
+   * @default 'default'
+   */
+  readonly profile?: ConfigProfile;
   /** Object Lock on the backup bucket. */
   readonly objectLock: ObjectLockConfig;
   /** Where every alarm goes (`alarmTopicArn`, `alarmEmail`, or `alarmsOptOut` with `alarmsOptOutReason`). */
@@ -94,9 +122,10 @@ export interface SsmHubConfig {
    */
   readonly keyAdministrators: readonly string[];
   /**
-   * The role CloudFormation deploys the hub with: it may update the key policy (the deploy's own
-   * key-policy lockout check needs it) and is the only principal outside `retentionAdministrators`
-   * that may change the backup bucket's policy, pass the hub roles or change the hub's code.
+   * The role CloudFormation deploys the hub with: never a key policy (a key-policy change is a
+   * break-glass deploy); outside the `production` profile the only principal besides
+   * `retentionAdministrators` that may change the backup bucket's policy; it passes the hub roles
+   * and changes the hub's code.
    * @default - the CDK bootstrap's CloudFormation execution role of the hub account and region
    */
   readonly deploymentRoleArn?: string;
@@ -236,9 +265,32 @@ function stringList(
 /** Object Lock is on unless the configuration turns it off: backups are evidence (docs/security.md). */
 const DEFAULT_OBJECT_LOCK: ObjectLockConfig = { enabled: true, mode: ObjectLockMode.governance, retentionDays: 365 };
 
-function objectLock(read: ContextReader): ObjectLockConfig {
+function objectLock(read: ContextReader, profile: ConfigProfile): ObjectLockConfig {
   const value = parsed(read('objectLock'));
+  if (profile === ConfigProfile.production) {
+    if (value === undefined || value === null) return PRODUCTION_OBJECT_LOCK;
+    const lock = objectLockValue(value);
+    if (!lock.enabled || lock.mode !== ObjectLockMode.compliance) {
+      throw new ConfigError(
+        'context "profile" is "production", which needs "objectLock" {"enabled": true, "mode": "COMPLIANCE", ...}: nobody may delete a backup before its retention ends',
+      );
+    }
+    return lock;
+  }
   if (value === undefined || value === null) return DEFAULT_OBJECT_LOCK;
+  return objectLockValue(value);
+}
+
+function configProfile(read: ContextReader): ConfigProfile {
+  const value = read('profile');
+  if (value === undefined) return ConfigProfile.default;
+  if (value !== ConfigProfile.default && value !== ConfigProfile.production) {
+    throw new ConfigError(`context "profile" must be "default" or "production", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function objectLockValue(value: unknown): ObjectLockConfig {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(
       'context "objectLock" must be an object {"enabled": boolean, "mode": "GOVERNANCE" | "COMPLIANCE", "retentionDays": number}',
@@ -360,6 +412,7 @@ function vault(read: ContextReader, hubAccount: string | undefined): VaultConfig
  * @throws ConfigError naming the first context key that is missing or malformed
  */
 export function loadConfig(read: ContextReader): SsmHubConfig {
+  const profile = configProfile(read);
   const organizationId = requiredString(read, 'organizationId', ORG_ID, 'an organization id like o-exampleorgid');
   const organizationalUnitIds = stringList(
     read,
@@ -429,7 +482,8 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     indexReaderPrincipals: principals(read, 'indexReaderPrincipals', { required: false }),
     managementAccountId,
     callAs: callAsValue,
-    objectLock: objectLock(read),
+    profile,
+    objectLock: objectLock(read, profile),
     alarms: alarms(read),
     allowedAccounts,
     keyAdministrators: principals(read, 'keyAdministrators', { required: true }),
@@ -449,6 +503,13 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     requireCustomerKey: flag(read, 'requireCustomerKey'),
   };
   samePartition(config);
+  if (profile === ConfigProfile.production && config.deploymentRoleArn !== undefined) {
+    if (config.keyAdministrators.includes(config.deploymentRoleArn)) {
+      throw new ConfigError(
+        'context "profile" is "production": "keyAdministrators" must not name the deployment role, or it would stay above the controls',
+      );
+    }
+  }
   return config;
 }
 

@@ -12,7 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { type ObjectLockConfig, ObjectLockMode, type SsmHubConfig } from './config.js';
+import { ConfigProfile, type ObjectLockConfig, ObjectLockMode, type SsmHubConfig } from './config.js';
 import { HubAlarms } from './hub/alarms.js';
 import { BackupBucket } from './hub/backup-bucket.js';
 import { IndexTable } from './hub/index-table.js';
@@ -73,6 +73,8 @@ export class HubStack extends Stack {
     this.backups = new BackupBucket(this, 'Backups', {
       encryptionKey: this.keys.key,
       deploymentRoleArn: this.deploymentRoleArn,
+      // The production profile: no standing exemption for the deployment role.
+      settingsByBreakGlass: config.profile === ConfigProfile.production ? config.keyAdministrators : undefined,
       retentionAdministrators: config.retentionAdministrators,
       objectLockRetention: config.objectLock.enabled ? objectLockRetention(config.objectLock) : undefined,
       vault: config.vault && {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../lib/config.js';
-import { cdkJsonContext, fullContext } from './helpers.js';
+import { BREAK_GLASS, cdkJsonContext, fullContext } from './helpers.js';
 
 const load = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
 const without = (key: string) => Object.fromEntries(Object.entries(fullContext).filter(([k]) => k !== key));
@@ -229,5 +229,43 @@ describe('loadConfig', () => {
 
   it('prefixes every error with the component', () => {
     expect(() => load({})).toThrow(/^ssmhub configuration: context "organizationId" is required/);
+  });
+});
+
+describe('the production profile', () => {
+  const production = { ...without('objectLock'), profile: 'production' };
+
+  it('is off unless asked for', () => {
+    expect(load(fullContext).profile).toBe('default');
+    expect(load({ ...fullContext, profile: 'default' }).profile).toBe('default');
+  });
+
+  it('defaults Object Lock to COMPLIANCE for 365 days', () => {
+    const config = load(production);
+    expect(config.profile).toBe('production');
+    expect(config.objectLock).toEqual({ enabled: true, mode: 'COMPLIANCE', retentionDays: 365 });
+  });
+
+  it('keeps a COMPLIANCE retention of its own', () => {
+    const objectLock = { enabled: true, mode: 'COMPLIANCE', retentionDays: 90 };
+    expect(load({ ...production, objectLock }).objectLock).toEqual(objectLock);
+  });
+
+  it.each([
+    ['GOVERNANCE mode', { enabled: true, mode: 'GOVERNANCE', retentionDays: 365 }],
+    ['Object Lock off', { enabled: false }],
+  ])('refuses %s: nobody may delete a backup before its retention ends', (_, objectLock) => {
+    expect(() => load({ ...production, objectLock })).toThrow(/"production", which needs "objectLock"/);
+  });
+
+  it('refuses the deployment role among the key administrators', () => {
+    expect(() => load({ ...production, deploymentRoleArn: BREAK_GLASS })).toThrow(
+      /"keyAdministrators" must not name the deployment role/,
+    );
+    expect(() => load({ ...without('objectLock'), deploymentRoleArn: BREAK_GLASS })).not.toThrow();
+  });
+
+  it('refuses an unknown profile', () => {
+    expect(() => load({ ...fullContext, profile: 'prod' })).toThrow(/"profile" must be "default" or "production"/);
   });
 });

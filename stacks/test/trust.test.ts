@@ -169,6 +169,27 @@ describe('backup bucket policy: immutable backups', () => {
     },
     SYNTH_TIMEOUT,
   );
+
+  it(
+    'with the production profile: COMPLIANCE Object Lock, and the bucket settings changed by break-glass, never by the deployment',
+    () => {
+      const { objectLock: _lock, ...context } = fullContext;
+      const production = Template.fromStack(synthesize({ ...context, profile: 'production' }).hub);
+      production.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
+        ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+      });
+      const statements = Object.values(production.findResources('AWS::S3::BucketPolicy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as Statement[],
+      );
+      const settings = statements.filter((s) => /^Deny(Log)?BucketSettingChanges$/.test(s.Sid ?? ''));
+      expect(settings).toHaveLength(2);
+      for (const statement of settings) {
+        expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS, RETENTION_ADMIN] } });
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('second copy in a vault account', () => {

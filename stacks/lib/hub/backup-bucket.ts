@@ -17,7 +17,10 @@ export const BackupDestructiveActions = [
   's3:BypassGovernanceRetention',
 ] as const;
 
-/** Bucket settings that, changed, would weaken the backups: only the deployment changes them. */
+/**
+ * Bucket settings that, changed, would weaken the backups: only the deployment (or, with
+ * `settingsByBreakGlass`, break-glass) and the retention administrators change them.
+ */
 export const BackupBucketSettingActions = [
   's3:PutBucketPolicy',
   's3:DeleteBucketPolicy',
@@ -50,6 +53,14 @@ export interface BackupBucketProps {
   readonly encryptionKey: kms.IKey;
   /** The role CloudFormation deploys with: with the retention administrators, the only one that changes the bucket's settings. */
   readonly deploymentRoleArn: string;
+  /**
+   * Break-glass principal ARNs: when given, they (with the retention administrators) change the
+   * bucket's settings instead of the deployment role, which then has no standing exemption. The
+   * first deploy still sets them (the bucket policy does not exist yet when CloudFormation puts it);
+   * every later change is deployed as break-glass (the `production` profile).
+   * @default - the deployment role changes the settings
+   */
+  readonly settingsByBreakGlass?: readonly string[];
   /**
    * Object Lock's default retention of every stored version.
    * @default - no Object Lock
@@ -93,7 +104,13 @@ export class BackupBucket extends Construct {
       );
     }
     const retentionAdministrators = props.retentionAdministrators ?? [];
-    for (const arn of [props.deploymentRoleArn, ...retentionAdministrators]) {
+    // Who, besides the retention administrators, changes the bucket's settings.
+    const settingsAdministrators =
+      props.settingsByBreakGlass === undefined ? [props.deploymentRoleArn] : [...props.settingsByBreakGlass];
+    if (settingsAdministrators.length === 0) {
+      throw new HubPropsError(this, 'settingsByBreakGlass names nobody: a bucket nobody may reconfigure');
+    }
+    for (const arn of [...settingsAdministrators, ...retentionAdministrators]) {
       if (!Token.isUnresolved(arn) && !IdentifierPatterns.principalArn.test(arn)) {
         throw new HubPropsError(
           this,
@@ -119,7 +136,7 @@ export class BackupBucket extends Construct {
     // bucket policy (protectAccessLogs): nobody but the retention administrators deletes a log
     // object or a version of one, and nobody but the deployment and them changes the bucket's
     // policy, lifecycle or versioning. Only the lifecycle below removes logs.
-    this.protectAccessLogs(accessLogs, props.deploymentRoleArn, retentionAdministrators);
+    this.protectAccessLogs(accessLogs, settingsAdministrators, retentionAdministrators);
     // cdk-nag AwsSolutions-S1: the access-log bucket does not log itself.
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
@@ -146,7 +163,7 @@ export class BackupBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       ...replication,
     });
-    this.protectBackups(props.encryptionKey, props.deploymentRoleArn, retentionAdministrators);
+    this.protectBackups(props.encryptionKey, settingsAdministrators, retentionAdministrators);
     this.policyGrants = new SharedStatements(this.bucket);
   }
 
@@ -207,7 +224,11 @@ export class BackupBucket extends Construct {
    * governance bypass by anyone but the retention administrators; no change to the bucket's own
    * settings but by the deployment.
    */
-  private protectBackups(key: kms.IKey, deploymentRoleArn: string, retentionAdministrators: readonly string[]): void {
+  private protectBackups(
+    key: kms.IKey,
+    settingsAdministrators: readonly string[],
+    retentionAdministrators: readonly string[],
+  ): void {
     const objects = this.bucket.arnForObjects('*');
     const exceptFor = (arns: readonly string[]) =>
       arns.length === 0 ? {} : { conditions: { ArnNotLike: { 'aws:PrincipalArn': [...arns] } } };
@@ -254,7 +275,7 @@ export class BackupBucket extends Construct {
       sid: 'DenyBucketSettingChanges',
       actions: [...BackupBucketSettingActions],
       resources: [this.bucket.bucketArn],
-      ...exceptFor([deploymentRoleArn, ...retentionAdministrators]),
+      ...exceptFor([...settingsAdministrators, ...retentionAdministrators]),
     });
   }
 
@@ -265,7 +286,7 @@ export class BackupBucket extends Construct {
    */
   private protectAccessLogs(
     accessLogs: s3.Bucket,
-    deploymentRoleArn: string,
+    settingsAdministrators: readonly string[],
     retentionAdministrators: readonly string[],
   ): void {
     const exceptFor = (arns: readonly string[]) =>
@@ -284,7 +305,7 @@ export class BackupBucket extends Construct {
       sid: 'DenyLogBucketSettingChanges',
       actions: [...BackupBucketSettingActions],
       resources: [accessLogs.bucketArn],
-      ...exceptFor([deploymentRoleArn, ...retentionAdministrators]),
+      ...exceptFor([...settingsAdministrators, ...retentionAdministrators]),
     });
   }
 

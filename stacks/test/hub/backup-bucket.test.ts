@@ -12,7 +12,7 @@ import {
   type BackupBucketProps,
 } from '../../lib/hub/backup-bucket.js';
 import { HubPropsError } from '../../lib/hub/errors.js';
-import { SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, RETENTION_ADMIN, VAULT, testStack } from '../helpers.js';
+import { BREAK_GLASS, SYNTH_TIMEOUT, HUB_ACCOUNT, OPERATOR, RETENTION_ADMIN, VAULT, testStack } from '../helpers.js';
 import { DEPLOYMENT_ROLE, ORGANIZATION_ID, type Statement, logicalIdOf, newRole, roleStatements } from './fixtures.js';
 
 function newBucket(props: Partial<BackupBucketProps> = {}, stack: Stack = testStack()) {
@@ -129,6 +129,17 @@ it('denies turning off or redirecting the backup bucket’s access logs (s3:PutB
   )!;
   expect(settings.Action).toContain('s3:PutBucketLogging');
   expect(settings.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [DEPLOYMENT_ROLE] } });
+});
+
+it('with settingsByBreakGlass, exempts break-glass and the retention administrators from the settings deny, never the deployment (production)', () => {
+  const template = Template.fromStack(
+    newBucket({ settingsByBreakGlass: [BREAK_GLASS], retentionAdministrators: [RETENTION_ADMIN] }).stack,
+  );
+  const exempt = { ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS, RETENTION_ADMIN] } };
+  expect(bucketPolicy(template).find((s) => s.Sid === 'DenyBucketSettingChanges')!.Condition).toEqual(exempt);
+  expect(accessLogPolicy(template).find((s) => s.Sid === 'DenyLogBucketSettingChanges')!.Condition).toEqual(exempt);
+  expect(JSON.stringify(template.toJSON())).not.toContain(DEPLOYMENT_ROLE);
+  expect(() => newBucket({ settingsByBreakGlass: [] })).toThrow(HubPropsError);
 });
 
 describe('the access-log bucket', () => {
