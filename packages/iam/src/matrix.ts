@@ -877,7 +877,10 @@ export function permissionMatrix(
           call: 'change the bucket’s protection (`s3:PutBucketPolicy`)',
           authorizations: [hubResource('s3:PutBucketPolicy', bucket)],
           deniedBy: bucketPolicy('DenyBucketSettingChanges'),
-          openUntil: 'issue 19 (no standing exemption for deployments from DenyBucketSettingChanges)',
+          // The `production` profile closes it (DenyBucketSettingChanges then exempts break-glass, not
+          // the deployment role); the sandbox deploys the default profile.
+          openUntil:
+            'the `production` profile (stacks/README.md): its DenyBucketSettingChanges exempts break-glass, not the deployment role; the default profile keeps the exemption',
         },
       ],
     },
