@@ -69,3 +69,17 @@ export function historyEntry(name: string, version: number, time: string, value:
     DataType: 'text',
   };
 }
+
+/** What STS answers an AssumeRole of `RoleArn` with: an hour's session (its key names the role). */
+export function assumedSession(input: { readonly RoleArn?: string }): {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
+} {
+  return {
+    Credentials: {
+      AccessKeyId: `key-${input.RoleArn ?? 'role'}`,
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, MEMBER, sqsEvent, sqsRecord, INGEST_QUEUE_ARN } from '../helpers/factories.js';
+import { changeEvent, MEMBER, sqsEvent, sqsRecord, INGEST_QUEUE_ARN, assumedSession } from '../helpers/factories.js';
 
 /**
  * Invariant 3: duplicated, reordered, late and replayed events converge to the same index.
@@ -180,14 +180,7 @@ async function run(steps: readonly Step[], finalOrder: readonly number[]) {
 }
 
 beforeEach(() => {
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'a',
-      SecretAccessKey: 's',
-      SessionToken: 't',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  });
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({});
 });
 

@@ -15,6 +15,7 @@ import { createIngestHandler } from '../../src/ingest.js';
 import { Reconciler } from '../../src/reconcile.js';
 import type { HubConfig } from '../../src/config.js';
 import {
+  assumedSession,
   changeEvent,
   historyEntry,
   INGEST_QUEUE_ARN,
@@ -84,14 +85,7 @@ beforeEach(() => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'key',
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  });
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({});
   ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
   index = new InMemoryIndex();

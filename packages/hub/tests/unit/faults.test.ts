@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import {
+  assumedSession,
   changeEvent,
   historyEntry,
   MEMBER,
@@ -64,14 +65,7 @@ beforeEach(() => {
   const capture = (chunk: unknown): boolean => (output.push(String(chunk)), true);
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'k',
-      SecretAccessKey: 's',
-      SessionToken: 't',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  });
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({});
   ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({
     Parameters: [

@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
 import {
+  assumedSession,
   INGEST_QUEUE_ARN,
   changeEvent,
   FOREIGN,
@@ -48,14 +49,7 @@ beforeEach(() => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => ({
-    Credentials: {
-      AccessKeyId: `key-${input.RoleArn}`,
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  }));
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({});
   ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
   index = new InMemoryIndex();

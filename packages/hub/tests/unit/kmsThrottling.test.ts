@@ -8,7 +8,15 @@ import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestHandler } from '../../src/ingest.js';
-import { changeEvent, historyEntry, MEMBER, sqsEvent, sqsRecord, INGEST_QUEUE_ARN } from '../helpers/factories.js';
+import {
+  changeEvent,
+  historyEntry,
+  MEMBER,
+  sqsEvent,
+  sqsRecord,
+  INGEST_QUEUE_ARN,
+  assumedSession,
+} from '../helpers/factories.js';
 
 // Every client but KMS is mocked at `send` (the index is in memory); KMS keeps the SDK's middleware (its standard retry)
 // and answers from `kmsEndpoint`, a stand-in for KMS on the wire.
@@ -82,14 +90,7 @@ beforeEach(() => {
   const capture = (chunk: unknown): boolean => (output.push(String(chunk)), true);
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'k',
-      SecretAccessKey: 's',
-      SessionToken: 't',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  });
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({ VersionId: 'v', ChecksumSHA256: 'c' });
   ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
   ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({

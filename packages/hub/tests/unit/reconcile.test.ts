@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountNotAllowedError } from '@ssmhub/access';
 import { Reconciler, type ReconcileConfig } from '../../src/reconcile.js';
 import { createReconcileHandler } from '../../src/reconcileHandler.js';
-import { FOREIGN, historyEntry, MEMBER, OTHER_MEMBER, REGION } from '../helpers/factories.js';
+import { FOREIGN, historyEntry, MEMBER, OTHER_MEMBER, REGION, assumedSession } from '../helpers/factories.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
@@ -70,14 +70,7 @@ function metadata(name: string, version: number, time: string) {
 
 beforeEach(() => {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => ({
-    Credentials: {
-      AccessKeyId: `key-${input.RoleArn}`,
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3600_000),
-    },
-  }));
+  sts.on(AssumeRoleCommand).callsFake(assumedSession);
   s3.on(PutObjectCommand).resolves({});
   index = new InMemoryIndex();
 });
