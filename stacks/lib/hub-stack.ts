@@ -19,6 +19,7 @@ import { IndexTable } from './hub/index-table.js';
 import { IngestPipeline } from './hub/ingest-pipeline.js';
 import { HubKeys } from './hub/keys.js';
 import { OperatorAccess } from './hub/operator-access.js';
+import { RestoreAudit } from './hub/restore-audit.js';
 import { Reconciliation } from './hub/reconciliation.js';
 import { HubExports } from './names.js';
 
@@ -102,6 +103,11 @@ export class HubStack extends Stack {
       stalenessWindowHours: config.stalenessWindowHours,
       verifySample: config.verifySample,
     });
+    const restoreAudit = new RestoreAudit(this, 'RestoreAudit', {
+      keys: this.keys,
+      index: this.index,
+      organizationId: config.organizationId,
+    });
     new OperatorAccess(this, 'OperatorAccess', {
       restoreOperators: config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       indexReaders: config.indexReaderPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
@@ -110,6 +116,7 @@ export class HubStack extends Stack {
       index: this.index,
       backups: this.backups,
       reconciliation: this.reconciliation,
+      restoreAudit,
     });
     // Granted after the operators' grants: the deployed key policy has this statement last.
     if (this.backups.replicationRole !== undefined) this.keys.grantReplicationDecrypt(this.backups.replicationRole);
@@ -140,6 +147,12 @@ export class HubStack extends Stack {
       config.restoreTargetAccounts.length === 0 ? '*' : config.restoreTargetAccounts.join(','),
       HubExports.restoreTargetAccounts,
       'accounts restore may write to (* = any account of the organization)',
+    );
+    output(
+      'RestoreAuditUrl',
+      restoreAudit.url.url,
+      HubExports.restoreAuditUrl,
+      'ssmhub restore audit function URL (SSMHUB_RESTORE_AUDIT_URL)',
     );
   }
 

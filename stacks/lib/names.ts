@@ -14,6 +14,8 @@ export const HubExports = {
   keyArn: 'ssmhub-key-arn',
   /** Accounts restore may write to (`*` = any account of the organization); the CLI reads it. */
   restoreTargetAccounts: 'ssmhub-restore-targets',
+  /** The restore audit function's URL (SSMHUB_RESTORE_AUDIT_URL). */
+  restoreAuditUrl: 'ssmhub-restore-audit-url',
 } as const;
 
 /** Stack names of the app (`npx cdk deploy <name>`). */

@@ -23,6 +23,11 @@ export interface HubLocation {
   readonly readerRoleName: string;
   /** The hub bus watched-path events go to. @default 'ssmhub' */
   readonly eventBusName: string;
+  /**
+   * The restore audit function's URL, through which operators record restores.
+   * @default - asked of Lambda by the function's name (`ssmhub-restore-audit`)
+   */
+  readonly restoreAuditUrl?: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -50,6 +55,7 @@ function fromEnvironment(env: Environment): Partial<HubLocation> {
     digestKeyId: env[HubEnvironment.digestKeyId],
     readerRoleName: env[HubEnvironment.readerRoleName],
     eventBusName: env[HubEnvironment.eventBusName],
+    restoreAuditUrl: env[CliEnvironment.restoreAuditUrl],
   };
 }
 
@@ -84,5 +90,6 @@ export function resolveHubLocation(sources: HubLocationSources): HubLocation {
     ...optional('digestKeyId'),
     readerRoleName: first('readerRoleName') ?? ResourceNames.readerRole,
     eventBusName: first('eventBusName') ?? ResourceNames.hubEventBus,
+    ...optional('restoreAuditUrl'),
   };
 }

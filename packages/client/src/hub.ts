@@ -2,11 +2,24 @@ import { readFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CliEnvironment, InvalidInputError, SandboxRoles, backupBucketName, partitionOf } from '@ssmhub/core';
-import { IndexTable, VersionObjects, type Index, type RequestCounter } from '@ssmhub/store';
+import {
+  CliEnvironment,
+  InvalidInputError,
+  ResourceNames,
+  SandboxRoles,
+  backupBucketName,
+  partitionOf,
+} from '@ssmhub/core';
+// Narrow entry points: the store's and access's index modules load the S3, STS and Organizations
+// clients, which a command's first request (the table check) does not need.
+import type { Index, VersionObjects } from '@ssmhub/store';
+import { RequestCounter } from '@ssmhub/store/counter';
+import { IndexTable } from '@ssmhub/store/indexTable';
 import { findSandboxState, sandboxHubLocation, type SandboxHubState } from '@ssmhub/sandbox/state';
-import { resolveHubLocation, type HubLocation } from '@ssmhub/access';
+import { resolveHubLocation, type HubLocation } from '@ssmhub/access/hubLocation';
 import { HubNotFoundError, RestoreAccessDeniedError } from './errors.js';
+import { clientRetryStrategy, type FailFastRetryStrategy } from './retry.js';
+import { FunctionUrlRecorder, recordInProcess, type RestoreRecorder } from './restoreAudit.js';
 
 /** AWS credentials: static, or a provider the SDK calls (and refreshes by `expiration`). */
 export type Credentials = NonNullable<STSClientConfig['credentials']>;
@@ -60,6 +73,11 @@ export interface HubOptions {
    * an InMemoryIndex from `@ssmhub/store/testing`). @default - the DynamoDB table `table`
    */
   readonly index?: (counter: RequestCounter) => Index;
+  /**
+   * Where restores are recorded (unit tests give `recordInProcess` over their index).
+   * @default - the hub's restore audit function, through its URL
+   */
+  readonly restoreRecorder?: RestoreRecorder;
 }
 
 /** What ssmhub knows about a local sandbox hub: its member accounts and regions. */
@@ -115,6 +133,8 @@ export interface HubConnection {
   index(counter: RequestCounter): Index;
   /** The backup bucket's version objects, counting its requests in `counter`. */
   versionObjects(counter: RequestCounter): Promise<VersionObjects>;
+  /** Where restores are recorded: the hub's restore audit function (operators never write the table). */
+  restoreRecorder(): RestoreRecorder;
 }
 
 /** Client configuration shared by every AWS client ssmhub makes. */
@@ -125,6 +145,8 @@ export interface MemberClientConfig {
   readonly profile?: string;
   readonly retryMode: 'adaptive';
   readonly maxAttempts: number;
+  /** Adaptive retries, except an unreachable endpoint, which fails at once (a new one per client). */
+  readonly retryStrategy?: FailFastRetryStrategy;
   readonly forcePathStyle?: boolean;
 }
 
@@ -173,7 +195,12 @@ export function sandboxRoleCredentials(
     if (current && (current.expiration?.getTime() ?? Infinity) - 5 * 60_000 > Date.now()) return current;
     session = (async () => {
       const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
-      const sts = new STSClient({ endpoint, region: 'us-east-1', credentials: { ...control } });
+      const sts = new STSClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { ...control },
+        retryStrategy: clientRetryStrategy(3),
+      });
       try {
         const { Credentials } = await sts.send(
           new AssumeRoleCommand({
@@ -224,6 +251,8 @@ export interface SandboxHubInfo extends SandboxDetails {
   readonly bucket: string;
   /** The hub key's ARN (what the stack gives the Lambdas; the bucket policy compares ARNs). */
   readonly kmsKeyArn?: string;
+  /** The restore audit function's URL (served by the sandbox's IAM gateway). */
+  readonly restoreAuditUrl?: string;
 }
 
 /**
@@ -307,7 +336,11 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
     maxAttempts,
   };
   const dynamoBase = { ...base, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) };
-  const probe = new DynamoDBClient({ ...dynamoBase, ...(explicitRegion ? { region: explicitRegion } : {}) });
+  const probe = new DynamoDBClient({
+    ...dynamoBase,
+    retryStrategy: clientRetryStrategy(maxAttempts),
+    ...(explicitRegion ? { region: explicitRegion } : {}),
+  });
   let region: string;
   try {
     region = explicitRegion ?? (await probe.config.region());
@@ -319,9 +352,14 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
   }
   const clientConfig = (clientRegion: string, service?: 'dynamodb'): MemberClientConfig =>
     service === 'dynamodb'
-      ? { ...dynamoBase, region: clientRegion }
-      : { ...base, region: clientRegion, ...(endpoint ? { forcePathStyle: true } : {}) };
-  const dynamoClient = explicitRegion ? probe : new DynamoDBClient({ ...dynamoBase, region });
+      ? { ...dynamoBase, region: clientRegion, retryStrategy: clientRetryStrategy(maxAttempts) }
+      : {
+          ...base,
+          region: clientRegion,
+          retryStrategy: clientRetryStrategy(maxAttempts),
+          ...(endpoint ? { forcePathStyle: true } : {}),
+        };
+  const dynamoClient = explicitRegion ? probe : new DynamoDBClient(clientConfig(region, 'dynamodb'));
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -385,11 +423,44 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
       return members.providerFor(account);
     },
     index: (counter) => options.index?.(counter) ?? new IndexTable({ documents: dynamo, tableName: table, counter }),
-    versionObjects: async (counter) => new VersionObjects({ s3, bucketName: await hub.bucket(), counter }),
+    versionObjects: async (counter) => {
+      const { VersionObjects } = await import('@ssmhub/store/versionObjects');
+      return new VersionObjects({ s3, bucketName: await hub.bucket(), counter });
+    },
+    restoreRecorder: () => {
+      recorder ??= options.restoreRecorder ?? defaultRecorder(hub, state, dynamoBase);
+      return recorder;
+    },
   };
+  let recorder: RestoreRecorder | undefined;
 
   await verified;
   return hub;
+}
+
+/**
+ * The audit function's URL when there is one (AWS, or a sandbox whose IAM gateway serves it);
+ * on a sandbox without IAM enforcement nothing could verify a signature, so the sandbox plays the
+ * function in process: its role writes, and `who` is the operator's identity from STS.
+ */
+function defaultRecorder(
+  hub: HubConnection,
+  state: SandboxState | undefined,
+  dynamoBase: Omit<MemberClientConfig, 'region'>,
+): RestoreRecorder {
+  if (hub.location.restoreAuditUrl || !state?.endpoint || !state.hubAccount) return new FunctionUrlRecorder(hub);
+  const credentials = sandboxRoleCredentials(
+    state.endpoint,
+    state.hubAccount,
+    ResourceNames.restoreAuditRole,
+    controlCredentialsOf(state),
+  );
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...dynamoBase, region: hub.region, credentials }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const index = new IndexTable({ documents, tableName: hub.table, counter: new RequestCounter() });
+  return recordInProcess(index.restores, () => hub.callerArn());
 }
 
 export { findSandboxState };

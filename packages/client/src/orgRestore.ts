@@ -8,9 +8,8 @@ import {
 } from '@ssmhub/core';
 import type { RestoreAction, RestorePlanEntry } from '@ssmhub/core';
 import { TokenBucket } from '@ssmhub/access';
+import { RESTORE_ID_PATTERN, RestoreAuditRecords } from '@ssmhub/hub';
 import {
-  ORG_RESTORE_KIND,
-  ORG_RESTORE_LOCATION_KIND,
   RequestCounter,
   type OrgRestoreIntent,
   type OrgRestoreLocationRecord,
@@ -27,8 +26,6 @@ import type { RestoreOptions } from './restore.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 
-/** A restore id: what `--restore-id` accepts (a UUID by default). */
-const RESTORE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export interface OrgRestoreOptions {
   /** A path (`/app/`, or `/app` with recursive) or a key, restored in every location. */
@@ -276,7 +273,7 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
   if (options.writesPerSecond !== undefined && !(options.writesPerSecond > 0)) {
     throw new InvalidInputError(`the writes per second must be positive (got ${options.writesPerSecond})`);
   }
-  if (options.restoreId !== undefined && !RESTORE_ID.test(options.restoreId)) {
+  if (options.restoreId !== undefined && !RESTORE_ID_PATTERN.test(options.restoreId)) {
     throw new InvalidInputError(
       `'${options.restoreId}' is not a restore id (letters, digits, - and _, at most 64, as printed when the restore started)`,
     );
@@ -300,13 +297,11 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
     recorded.locations.filter((l) => l.status === 'succeeded').map((l) => `${l.account}/${l.region}`),
   );
   const remaining = locations.filter((l) => !doneEarlier.has(`${l.account}/${l.region}`));
+  const recorder = hub.restoreRecorder();
   if (!recorded.intent) {
-    await index.restores.putOrgIntent({
-      kind: ORG_RESTORE_KIND,
-      ...wanted,
-      time: new Date(started).toISOString(),
-      who: await hub.callerArn(),
-      locations: locations.length,
+    await recorder.record({
+      record: RestoreAuditRecords.orgIntent,
+      restore: { ...wanted, locations: locations.length },
     });
   }
   options.onStart?.({
@@ -340,12 +335,7 @@ export async function applyOrgRestore(hub: HubConnection, options: OrgApplyOptio
         const { state, message } = refusedOrFailed(error);
         outcome = { ...location, status: state, counts: NO_COUNTS, message };
       }
-      await index.restores.putOrgLocation({
-        kind: ORG_RESTORE_LOCATION_KIND,
-        restoreId,
-        time: new Date().toISOString(),
-        ...outcome,
-      });
+      await recorder.record({ record: RestoreAuditRecords.orgLocation, restore: { restoreId, ...outcome } });
       finished += 1;
       options.onProgress?.(finished, remaining.length);
       return outcome;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AddTagsToResourceCommand,
   DeleteParametersCommand,
@@ -7,15 +6,8 @@ import {
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
 import { RestoreAction, chunks, mapLimit, type RestorePlanEntry } from '@ssmhub/core';
-import {
-  RESTORE_KIND,
-  RESTORE_OUTCOME_KIND,
-  RequestCounter,
-  type RequestCost,
-  type RestoreCounts,
-  type RestoreIntent,
-  type RestoreOutcomeRecord,
-} from '@ssmhub/store';
+import { RestoreAuditRecords, type IntentRequest } from '@ssmhub/hub';
+import { RequestCounter, type RequestCost, type RestoreCounts, type RestoreOutcomeRecord } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
 import type { RestorePlan } from './restore.js';
 
@@ -172,19 +164,16 @@ async function stillAsPlanned(
   return ready;
 }
 
-function intentOf(plan: RestorePlan, restoreId: string, started: string, partOf?: string): RestoreIntent {
+/** The intent as the operator states it; the hub adds the id, the time and who from the signature. */
+function intentOf(plan: RestorePlan, partOf?: string): IntentRequest {
   return {
-    kind: RESTORE_KIND,
-    restoreId,
     account: plan.target.account,
     region: plan.target.region,
     name: plan.path,
     recursive: plan.recursive,
-    time: started,
     at: plan.at,
     sourceAccount: plan.source.account,
     sourceRegion: plan.source.region,
-    who: plan.who,
     plan: {
       put: plan.summary.put,
       delete: plan.summary.delete,
@@ -301,7 +290,7 @@ export async function applyRestore(
   options: ApplyOptions = {},
 ): Promise<RestoreOutcome> {
   const stats = new RequestCounter();
-  const index = hub.index(stats);
+  const recorder = hub.restoreRecorder();
   const outcomes = new Outcomes(plan.entries, options.onProgress);
   for (const entry of plan.entries) {
     if (entry.action === RestoreAction.unchanged) outcomes.finish(entry, RestoreOutcomeKind.unchanged);
@@ -310,9 +299,11 @@ export async function applyRestore(
   const ready = await stillAsPlanned(plan, outcomes, stats);
 
   // The intent goes in before the first write: a crash from here on leaves an incomplete restore.
-  const restoreId = ready.length > 0 ? randomUUID() : undefined;
-  const started = new Date().toISOString();
-  if (restoreId) await index.restores.putIntent(intentOf(plan, restoreId, started, options.partOf));
+  const intent =
+    ready.length > 0
+      ? await recorder.record({ record: RestoreAuditRecords.intent, restore: intentOf(plan, options.partOf) })
+      : undefined;
+  const restoreId = intent?.restoreId;
 
   await putAll(
     plan,
@@ -332,20 +323,22 @@ export async function applyRestore(
   const results = outcomes.ordered();
   const counts = countsOf(results);
   const status = statusOf(counts);
-  if (restoreId) {
-    await index.restores.putOutcome({
-      kind: RESTORE_OUTCOME_KIND,
-      restoreId,
-      account: plan.target.account,
-      region: plan.target.region,
-      startedAt: started,
-      time: new Date().toISOString(),
-      status,
-      counts,
-      names: results.slice(0, 1000).map((r) => {
-        const reason = outcomes.reasonOf(r.name);
-        return { name: r.name, action: r.action, outcome: r.outcome, ...(reason ? { reason } : {}) };
-      }),
+  if (intent) {
+    const names: RestoreOutcomeRecord['names'] = results.slice(0, 1000).map((r) => {
+      const reason = outcomes.reasonOf(r.name);
+      return { name: r.name, action: r.action, outcome: r.outcome, ...(reason ? { reason } : {}) };
+    });
+    await recorder.record({
+      record: RestoreAuditRecords.outcome,
+      restore: {
+        restoreId: intent.restoreId,
+        account: plan.target.account,
+        region: plan.target.region,
+        startedAt: intent.time,
+        status,
+        counts,
+        names,
+      },
     });
   }
   return {

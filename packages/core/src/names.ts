@@ -33,6 +33,13 @@ export const ResourceNames = {
   reconcileFunction: 'ssmhub-reconcile',
   /** The ingest Lambda (named so the organization guardrails can protect its code). */
   ingestFunction: 'ssmhub-ingest',
+  /**
+   * The restore audit Lambda: operators record restores through its function URL (AWS_IAM), which
+   * takes `who` from the caller's verified identity; nobody else writes restore records.
+   */
+  restoreAuditFunction: 'ssmhub-restore-audit',
+  /** Execution role of the restore audit Lambda: the only writer of restore records. */
+  restoreAuditRole: 'SSMHubRestoreAudit',
   /** The SNS topic the hub's alarms notify (when the configuration gives an email, not a topic). */
   alarmTopic: 'ssmhub-alarms',
   /** The alerting key's alias: it encrypts the alarm topic, apart from the hub key it reports on. */
@@ -151,4 +158,9 @@ export const CliEnvironment = {
    * export; `*` or unset: any account the hub has admitted).
    */
   restoreTargets: 'SSMHUB_RESTORE_TARGETS',
+  /**
+   * The restore audit function's URL (the hub stack's `RestoreAuditUrl` output). @default - asked
+   * of Lambda (GetFunctionUrlConfig of `ssmhub-restore-audit` in the hub region)
+   */
+  restoreAuditUrl: 'SSMHUB_RESTORE_AUDIT_URL',
 } as const;

@@ -2,6 +2,7 @@ import { MemberSessionActions, OrganizationBoundaryActions } from '@ssmhub/acces
 import { ReaderKmsViaSsmActions, ReaderSsmActions } from '@ssmhub/core';
 import { IndexActions, VersionObjectActions } from '@ssmhub/store';
 import { InsightActions } from './insight.js';
+import { RestoreAuditActions } from './restoreAudit.js';
 
 /** The actions both hub functions call: the index, the digest key, the bus, the members, the organization. */
 const shared = {
@@ -31,4 +32,6 @@ export const HubFunctionActions = {
     // The scheduled restore test (verify) reads stored versions back.
     versionObjects: [...VersionObjectActions.write, ...VersionObjectActions.headExisting, ...VersionObjectActions.read],
   },
+  /** The only writer of restore records, and only under RESTORE#. */
+  restoreAudit: RestoreAuditActions,
 } as const;

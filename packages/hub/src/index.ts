@@ -45,3 +45,24 @@ export {
   type ValueAnalysis,
   type VersionInsightOptions,
 } from './insight.js';
+export {
+  RestoreAudit,
+  RestoreAuditActions,
+  RestoreAuditInvokeActions,
+  AuditRefusal,
+  createRestoreAuditHandler,
+  type RestoreAuditHandlerOptions,
+} from './restoreAudit.js';
+export {
+  AuditRequestError,
+  RestoreAuditRecords,
+  RESTORE_ID_PATTERN,
+  parseRestoreAuditRequest,
+  type IntentRequest,
+  type OutcomeRequest,
+  type OrgIntentRequest,
+  type OrgLocationRequest,
+  type RestoreAuditAnswer,
+  type RestoreAuditRequest,
+} from './restoreAuditRequest.js';
+export { restoreAuditHandler, type RestoreAuditSettings } from './restoreAuditRuntime.js';

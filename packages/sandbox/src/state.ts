@@ -96,6 +96,8 @@ export interface SandboxHubState {
   readonly digestKeyId?: string;
   readonly readerRole?: string;
   readonly bus?: string;
+  /** The restore audit function's URL, served by the sandbox's IAM gateway (absent without IAM). */
+  readonly restoreAuditUrl?: string;
 }
 
 /**
@@ -113,6 +115,7 @@ export function sandboxHubLocation(state: SandboxHubState): Partial<HubLocation>
     ['digestKeyId', state.digestKeyId],
     ['readerRoleName', state.readerRole],
     ['eventBusName', state.bus],
+    ['restoreAuditUrl', state.restoreAuditUrl],
   ];
   return Object.fromEntries(entries.filter(([, value]) => typeof value === 'string' && value !== ''));
 }

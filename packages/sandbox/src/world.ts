@@ -86,6 +86,11 @@ export interface SandboxInfo {
    * `ssmhub doctor` looks for the canary alarm's notification.
    */
   readonly alarmDeliveryQueueUrl: string;
+  /**
+   * The restore audit function's URL, which the IAM gateway serves (set once IAM is enforced;
+   * without it the library plays the function in process).
+   */
+  readonly restoreAuditUrl?: string;
 }
 
 export interface ProvisionOptions {
@@ -407,7 +412,7 @@ async function provisionHubRoles(hub: ClientOptions): Promise<void> {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
-    for (const role of [ResourceNames.ingestRole, ResourceNames.reconcileRole]) {
+    for (const role of [ResourceNames.ingestRole, ResourceNames.reconcileRole, ResourceNames.restoreAuditRole]) {
       await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
     }
   } finally {

@@ -9,7 +9,7 @@ import type {
   VersionRecord,
 } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
-import { changeFilter, feedEntryOf, inFeedOrder } from './index/feed.js';
+import { changeFilter, feedEntryOf, inFeedOrder, isFeedChange } from './index/feed.js';
 import { stateAt, stateOf } from './index/pointInTime.js';
 import { RestoreLogItems, alreadyRecorded, type AppendOnlyItem } from './index/restoreLog.js';
 import { RANGE_END } from './index/table.js';
@@ -25,6 +25,7 @@ import type {
   RecordPage,
   RegistryIndex,
   RestoreLog,
+  RestoreTarget,
   SweepStatus,
 } from './index/types.js';
 import {
@@ -59,7 +60,15 @@ import {
   registrySortKey,
 } from './keys.js';
 import type { StartKey } from './query.js';
-import { fromOrgRestoreItems, fromRestoreItems, isRestoreItem, restoreKey } from './restoreRecord.js';
+import {
+  fromOrgRestoreItems,
+  fromRestoreIntentItem,
+  fromRestoreItems,
+  isRestoreItem,
+  fromOrgRestoreIntentItem,
+  orgRestoreIntentKey,
+  restoreKey,
+} from './restoreRecord.js';
 import type {
   OrgRestoreIntent,
   OrgRestoreLocationRecord,
@@ -355,7 +364,7 @@ class MemoryFeed implements FeedIndex {
     });
     this.items.billed('DynamoDB.Query', listed);
     query.onProgress?.(1, 1);
-    const entries = listed.map((item) => {
+    const entries = listed.filter(isFeedChange).map((item) => {
       if (!isRestoreItem(item)) return { sortKey: String(item[sortKey]), entry: feedEntryOf(item) };
       const intent = fromRestoreItems(item);
       return {
@@ -480,6 +489,18 @@ class MemoryRestoreLog implements RestoreLog {
     return fromOrgRestoreItems(
       this.items.billed('DynamoDB.Query', this.items.prefix(orgRestorePartition(restoreId), '')),
     );
+  }
+
+  public async readOrgIntent(restoreId: string): Promise<OrgRestoreIntent | undefined> {
+    const item = this.items.get(orgRestoreIntentKey(restoreId));
+    this.items.billed('DynamoDB.GetItem', item ? [item] : []);
+    return item ? fromOrgRestoreIntentItem(item) : undefined;
+  }
+
+  public async readIntent(restore: RestoreTarget, startedAt: string): Promise<RestoreIntent | undefined> {
+    const item = this.items.get(restoreKey(restore, startedAt, 'intent'));
+    this.items.billed('DynamoDB.GetItem', item ? [item] : []);
+    return item ? fromRestoreIntentItem(item) : undefined;
   }
 
   private append({ item, what }: AppendOnlyItem): void {

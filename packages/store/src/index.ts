@@ -14,6 +14,7 @@ export type {
   RecordPage,
   RegistryIndex,
   RestoreLog,
+  RestoreTarget,
   SweepStatus,
 } from './index/types.js';
 export type { StartKey } from './query.js';

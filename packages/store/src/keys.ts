@@ -69,9 +69,16 @@ function fnv1a(text: string, seed: number): number {
   return hash;
 }
 
+const LOCATION_PARTITION_PREFIX = 'AR#';
+
 /** The partition holding one account and region's records and catalog. */
 export function locationPartition(account: string, region: string): string {
-  return `AR#${account}#${region}`;
+  return `${LOCATION_PARTITION_PREFIX}${account}#${region}`;
+}
+
+/** True for a partition of parameter records (only the hub's functions write there). */
+export function isLocationPartition(partition: string): boolean {
+  return partition.startsWith(LOCATION_PARTITION_PREFIX);
 }
 
 /** Sort-key suffix that makes a record unique within its name and time. */

@@ -140,6 +140,11 @@ export function isRestoreOutcomeItem(item: Item): boolean {
   return item.kind === RESTORE_OUTCOME_KIND;
 }
 
+/** The intent an intent item holds. */
+export function fromRestoreIntentItem(item: Item): RestoreIntent {
+  return withoutKeys(item) as unknown as RestoreIntent;
+}
+
 /** The restore an intent item and (when there is one) its outcome item hold. */
 export function fromRestoreItems(intent: Item, outcome?: Item): RestoreRecord {
   const own = withoutKeys(intent) as unknown as RestoreIntent;
@@ -195,6 +200,8 @@ export interface OrgRestoreLocationRecord {
   readonly locationRestoreId?: string;
   /** Why it was refused or failed (never a value). */
   readonly message?: string;
+  /** Who ran this attempt (the caller's verified identity; absent in records of older versions). */
+  readonly who?: string;
 }
 
 /** An organization-wide restore as the index knows it. */
@@ -207,10 +214,19 @@ export interface OrgRestoreRecords {
 /** The item of an organization-wide restore's intent. */
 export function toOrgRestoreIntentItem(intent: OrgRestoreIntent): Item {
   return {
-    [IndexAttributes.partitionKey]: orgRestorePartition(intent.restoreId),
-    [IndexAttributes.sortKey]: 'intent',
+    ...orgRestoreIntentKey(intent.restoreId),
     ...intent,
   };
+}
+
+/** The intent an organization-wide restore's intent item holds. */
+export function fromOrgRestoreIntentItem(item: Item): OrgRestoreIntent {
+  return withoutKeys(item) as unknown as OrgRestoreIntent;
+}
+
+/** The key of an organization-wide restore's intent. */
+export function orgRestoreIntentKey(restoreId: string): Item {
+  return { [IndexAttributes.partitionKey]: orgRestorePartition(restoreId), [IndexAttributes.sortKey]: 'intent' };
 }
 
 /** The item of one location attempt's outcome. */
@@ -226,7 +242,7 @@ export function toOrgRestoreLocationItem(record: OrgRestoreLocationRecord): Item
 export function fromOrgRestoreItems(items: readonly Item[]): OrgRestoreRecords {
   const intent = items.find((item) => item.kind === ORG_RESTORE_KIND);
   return {
-    ...(intent ? { intent: withoutKeys(intent) as unknown as OrgRestoreIntent } : {}),
+    ...(intent ? { intent: fromOrgRestoreIntentItem(intent) } : {}),
     locations: items
       .filter((item) => item.kind === ORG_RESTORE_LOCATION_KIND)
       .map((item) => withoutKeys(item) as unknown as OrgRestoreLocationRecord),

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { ResourceNames } from '@ssmhub/core';
 import { OperatorActions } from '@ssmhub/client/actions';
+import { RestoreAuditActions } from '@ssmhub/hub';
 import { IndexActions, IndexTableSchema, RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
 import { Construct } from 'constructs';
 import { HubPropsError } from './errors.js';
@@ -20,7 +21,7 @@ export interface IndexTableProps {
 /**
  * The DynamoDB index of every stored version (schema shared with the store and the sandbox):
  * on-demand, point-in-time recovery, deletion protection, encrypted with the hub key. Restore
- * records in it are append-only for everyone once anyone may record restores.
+ * records in it are append-only for everyone once the restore audit may record them.
  */
 export class IndexTable extends Construct {
   readonly table: dynamodb.Table;
@@ -114,22 +115,24 @@ export class IndexTable extends Construct {
   }
 
   /**
-   * Lets a restore operator put restore records, and only those: it cannot forge or overwrite
-   * parameter history. From the first grant on, restore records are append-only for everyone.
+   * Lets the restore audit function's role put restore records and read their intents, only under
+   * RESTORE#: it cannot forge or overwrite parameter history, and nobody else writes restores.
    */
   grantRestoreRecording(grantee: iam.IGrantable): void {
-    this.policyGrants.grant(grantee, {
-      sid: 'RecordRestoresByRestoreOperators',
-      actions: [...OperatorActions.recordRestores],
-      resources: [this.arnByName],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
-    });
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordRestores',
+        actions: [...RestoreAuditActions.index],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
+      }),
+    );
     this.protectRestoreRecords();
   }
 
   /**
-   * Nobody, operators and hub roles included, changes or deletes a restore record (the CLI's
-   * PutItem carries attribute_not_exists, so it cannot overwrite one either).
+   * Nobody, operators and hub roles included, changes or deletes a restore record (the audit
+   * function's PutItem carries attribute_not_exists, so it cannot overwrite one either).
    */
   private protectRestoreRecords(): void {
     if (this.restoreRecordsProtected) return;

@@ -306,6 +306,19 @@ export class HubKeys extends Construct {
     });
   }
 
+  /**
+   * Lets the restore audit function read and write the table's items through DynamoDB (its table
+   * key), nothing through S3: it never sees a stored value.
+   */
+  grantIndexItemUse(grantee: iam.IGrantable): void {
+    this.keyGrants.grant(grantee, {
+      sid: 'UseIndexByTheRestoreAudit',
+      actions: ['kms:Decrypt', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': serviceHost('dynamodb', Stack.of(this).region) } },
+    });
+  }
+
   /** Lets S3 replication (its role) decrypt the backups it copies to the vault, through S3. */
   grantReplicationDecrypt(grantee: iam.IGrantable): void {
     this.keyGrants.grant(grantee, {

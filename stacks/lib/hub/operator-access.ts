@@ -6,11 +6,13 @@ import { HubPropsError } from './errors.js';
 import type { IndexTable } from './index-table.js';
 import type { HubKeys } from './keys.js';
 import type { Reconciliation } from './reconciliation.js';
+import type { RestoreAudit } from './restore-audit.js';
 
 export interface OperatorAccessProps {
   /**
    * The principals that restore (roles or users of any account in the organization): they read
-   * the index and stored values, record their restores and start a sweep. At least one.
+   * the index and stored values, record their restores through the audit function and start a
+   * sweep. At least one.
    */
   readonly restoreOperators: readonly iam.IPrincipal[];
   /**
@@ -25,11 +27,12 @@ export interface OperatorAccessProps {
   readonly index: IndexTable;
   readonly backups: BackupBucket;
   readonly reconciliation: Reconciliation;
+  readonly restoreAudit: RestoreAudit;
 }
 
 /**
  * What restore operators and index readers may do in the hub, all granted by resource policies
- * (the hub key's, the table's, the bucket's, the reconcile function's), so an operator role in
+ * (the hub key's, the table's, the bucket's, the reconcile and audit functions'), so an operator role in
  * another account needs only sts:AssumeRole on the member SSMHubRestorer roles in its own policy.
  * Every statement holds only inside the organization.
  */
@@ -55,9 +58,10 @@ export class OperatorAccess extends Construct {
     // DescribeTable: the CLI checks the hub exists; Query/GetItem: registry, state at T, feeds.
     for (const operator of operators) props.index.grantRestoreReads(operator);
     for (const reader of readers) props.index.grantIndexReads(reader);
-    for (const operator of operators) props.index.grantRestoreRecording(operator);
     for (const operator of operators) props.backups.grantRestoreReads(operator);
     // Starting a sweep reveals nothing: the function policy names the operators, unconditioned.
     for (const operator of props.restoreOperators) props.reconciliation.grantInvoke(operator);
+    // Restores are recorded by the audit function, never by operators' own table writes.
+    props.restoreOperators.forEach((operator, i) => props.restoreAudit.grantRecord(operator, String(i)));
   }
 }

@@ -1,12 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ResourceNames } from '@ssmhub/core';
-import { RESTORE_PARTITION_PREFIX } from '@ssmhub/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HubPropsError } from '../../lib/hub/errors.js';
 import { IngestPipeline } from '../../lib/hub/ingest-pipeline.js';
 import { OperatorAccess, type OperatorAccessProps } from '../../lib/hub/operator-access.js';
 import { Reconciliation } from '../../lib/hub/reconciliation.js';
+import { RestoreAudit } from '../../lib/hub/restore-audit.js';
 import { SYNTH_TIMEOUT, HUB_ACCOUNT, INDEX_READER, OPERATOR, testStack } from '../helpers.js';
 import {
   ORGANIZATION_ID,
@@ -29,6 +29,11 @@ function newAccess(overrides: Partial<OperatorAccessProps> = {}) {
     stalenessWindowHours: 12,
     verifySample: 50,
   });
+  const restoreAudit = new RestoreAudit(stack, 'RestoreAudit', {
+    keys: shared.keys,
+    index: shared.index,
+    organizationId: ORGANIZATION_ID,
+  });
   const props: OperatorAccessProps = {
     restoreOperators: [new iam.ArnPrincipal(OPERATOR)],
     indexReaders: [new iam.ArnPrincipal(INDEX_READER)],
@@ -37,6 +42,7 @@ function newAccess(overrides: Partial<OperatorAccessProps> = {}) {
     index: shared.index,
     backups: shared.backups,
     reconciliation,
+    restoreAudit,
     ...overrides,
   };
   new OperatorAccess(stack, 'OperatorAccess', props);
@@ -60,7 +66,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('restore operators', () => {
-  it('read the index and its feed indexes, and put only restore records, through the table policy', () => {
+  it('read the index and its feed indexes through the table policy, and write no item', () => {
     expect(naming(OPERATOR)(tableStatements(template))).toEqual([
       {
         Sid: 'ReadIndexByRestoreOperators',
@@ -70,20 +76,33 @@ describe('restore operators', () => {
         Resource: [tableArn(), tableArn('/index/*')],
         Condition: inOrganization,
       },
-      {
-        Sid: 'RecordRestoresByRestoreOperators',
-        Effect: 'Allow',
-        Principal: { AWS: OPERATOR },
-        Action: 'dynamodb:PutItem',
-        Resource: tableArn(),
-        Condition: {
-          ...inOrganization,
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
-        },
-      },
     ]);
     // Nobody changes a restore record once written.
-    expect(tableStatements(template).at(-1)).toMatchObject({ Sid: 'RestoreRecordsAreAppendOnly', Effect: 'Deny' });
+    expect(tableStatements(template)).toContainEqual(
+      expect.objectContaining({ Sid: 'RestoreRecordsAreAppendOnly', Effect: 'Deny' }),
+    );
+  });
+
+  it('record restores only through the audit function URL: AWS_IAM auth, Invoke only via the URL, inside the organization', () => {
+    const functionId = logicalIdOf(props.restoreAudit.function);
+    const grants = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((p) => p.Properties as Record<string, unknown>)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(functionId));
+    expect(grants).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: OPERATOR,
+        FunctionUrlAuthType: 'AWS_IAM',
+        PrincipalOrgID: ORGANIZATION_ID,
+      }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: OPERATOR,
+        InvokedViaFunctionUrl: true,
+        PrincipalOrgID: ORGANIZATION_ID,
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
 
   it('read backed-up values through the bucket policy and decrypt them through the key policy', () => {

@@ -5,9 +5,11 @@ import {
   FEED_SHARDS,
   IndexAttributes,
   IndexNames,
+  RESTORE_PARTITION_PREFIX,
   accountFeedPartition,
   daysBetween,
   feedPartition,
+  isLocationPartition,
   monthsBetween,
   parseFeedPartition,
   yearsBetween,
@@ -36,6 +38,17 @@ const FEED_CONCURRENCY = 16;
 export interface KeyedFeedEntry {
   readonly sortKey: string;
   readonly entry: FeedEntry;
+}
+
+/**
+ * Whether a feed-listed item is a change, by where it lives: a parameter record only in an `AR#`
+ * partition (only the hub's functions write there), a restore only as an intent in a `RESTORE#`
+ * partition (only the restore audit function writes there). Anything else a writer managed to
+ * list in a feed index is not a change.
+ */
+export function isFeedChange(item: Item): boolean {
+  const partition = String(item[IndexAttributes.partitionKey] ?? '');
+  return isRestoreItem(item) ? partition.startsWith(RESTORE_PARTITION_PREFIX) : isLocationPartition(partition);
 }
 
 /** The feed entry an item of either feed holds (a restore's intent, given its outcome when it came). */
@@ -149,7 +162,7 @@ export class FeedTable implements FeedIndex {
       IndexName: indexName,
       ...keyCondition(keys, partition, { from: query.since, to: `${query.until}${RANGE_END}` }),
     });
-    return mapLimit(items, 8, async (item): Promise<KeyedFeedEntry> => {
+    return mapLimit(items.filter(isFeedChange), 8, async (item): Promise<KeyedFeedEntry> => {
       const sortKey = String(item[keys.sk]);
       if (!isRestoreItem(item)) return { sortKey, entry: feedEntryOf(item) };
       // Restores are rare: one GetItem each finds the outcome, or says the restore never finished.

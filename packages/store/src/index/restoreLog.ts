@@ -3,7 +3,11 @@ import type { Item } from '../items.js';
 import { orgRestorePartition } from '../keys.js';
 import {
   fromOrgRestoreItems,
+  fromRestoreIntentItem,
+  fromOrgRestoreIntentItem,
+  orgRestoreIntentKey,
   restoreFeedPartition,
+  restoreKey,
   toOrgRestoreIntentItem,
   toOrgRestoreLocationItem,
   toRestoreIntentItem,
@@ -15,7 +19,7 @@ import {
   type RestoreOutcomeRecord,
 } from '../restoreRecord.js';
 import type { FeedDays } from './feedDays.js';
-import type { RestoreLog } from './types.js';
+import type { RestoreLog, RestoreTarget } from './types.js';
 import { partitionCondition, type TableAccess } from './table.js';
 
 /** An append-only restore record's item, and how an error names it. */
@@ -50,8 +54,8 @@ export function alreadyRecorded(what: string): RestoreRecordExistsError {
 }
 
 /**
- * Restore records in DynamoDB, under the RESTORE# partitions restore operators may write (and no
- * one may update or delete). A restore's intent is listed in both change feeds.
+ * Restore records in DynamoDB, under the RESTORE# partitions only the restore audit function
+ * writes (and no one may update or delete). A restore's intent is listed in both change feeds.
  */
 export class RestoreLogTable implements RestoreLog {
   public constructor(
@@ -80,6 +84,16 @@ export class RestoreLogTable implements RestoreLog {
   /** One paged Query of the restore's partition. */
   public async readOrg(restoreId: string): Promise<OrgRestoreRecords> {
     return fromOrgRestoreItems(await this.table.query(partitionCondition(orgRestorePartition(restoreId))));
+  }
+
+  public async readOrgIntent(restoreId: string): Promise<OrgRestoreIntent | undefined> {
+    const item = await this.table.get(orgRestoreIntentKey(restoreId));
+    return item ? fromOrgRestoreIntentItem(item) : undefined;
+  }
+
+  public async readIntent(restore: RestoreTarget, startedAt: string): Promise<RestoreIntent | undefined> {
+    const item = await this.table.get(restoreKey(restore, startedAt, 'intent'));
+    return item ? fromRestoreIntentItem(item) : undefined;
   }
 
   private async append({ item, what }: AppendOnlyItem): Promise<void> {

@@ -187,6 +187,17 @@ export interface RestoreLog {
   putOrgLocation(record: OrgRestoreLocationRecord): Promise<void>;
   /** An organization-wide restore's intent and location outcomes. */
   readOrg(restoreId: string): Promise<OrgRestoreRecords>;
+  /** An organization-wide restore's intent (one GetItem), if it was recorded. */
+  readOrgIntent(restoreId: string): Promise<OrgRestoreIntent | undefined>;
+  /** A restore's intent by its target, id and start (one GetItem), if it was recorded. */
+  readIntent(restore: RestoreTarget, startedAt: string): Promise<RestoreIntent | undefined>;
+}
+
+/** Which restore: its target location and id. */
+export interface RestoreTarget {
+  readonly account: string;
+  readonly region: string;
+  readonly restoreId: string;
 }
 
 /**
