@@ -111,6 +111,14 @@ describe('logical ids', () => {
       'ReconcileThrottlesAlarm1063C536',
       'ReplicationRoleCE149CEC',
       'ReplicationRoleDefaultPolicy80AD15BB',
+      'RestoreAuditFunctionD93F468C',
+      'RestoreAuditFunctionFindUrl0462F4147',
+      'RestoreAuditFunctionFunctionUrl113555A3',
+      'RestoreAuditFunctionLogs064CAA5E',
+      'RestoreAuditFunctionRecordInvoke08CE07EFA',
+      'RestoreAuditFunctionRecordUrl01F9396F1',
+      'RestoreAuditRoleBB040A1C',
+      'RestoreAuditRoleDefaultPolicyE6387239',
       'StaleLocationsAlarmA4330715',
       'VerifyFailuresAlarmA0D605DF',
       'VerifyScheduleAllowEventRuleSSMHubReconcileE732550708DACA0D',
@@ -140,6 +148,7 @@ describe('hub key', () => {
         'DecryptIndexByIndexReaders',
         'ReadBackupsByReconcile',
         'UseByTheHubRoles',
+        'UseIndexByTheRestoreAudit',
         'WriteBackupsByTheHubRoles',
       ].sort(),
     );
@@ -335,14 +344,13 @@ describe('restore operators and index readers in the hub', () => {
       (t) => (t.Properties.ResourcePolicy?.PolicyDocument.Statement ?? []) as Statement[],
     );
 
-  it('operators get nothing else in the hub: no writes to the bucket, no other table writes', () => {
+  it('operators get nothing else in the hub: no writes to the bucket, no table write at all', () => {
     const actions = grantingTo(OPERATOR)([...bucketStatements(), ...tableStatements()])
       .flatMap((s) => [s.Action].flat())
       .sort();
     expect(actions).toEqual([
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
-      'dynamodb:PutItem',
       'dynamodb:Query',
       's3:GetObject',
       's3:GetObjectVersion',
@@ -466,11 +474,23 @@ describe('grants from the code’s action lists', () => {
     expect(HubFunctionActions[fn].digestKey.filter((action) => !granted.has(action))).toEqual([]);
   });
 
-  it("the restore operator is granted the library's index and backup reads and restore records", () => {
+  it('the restore audit role is granted every action its function declares', () => {
+    const granted = roleActions(ResourceNames.restoreAuditRole);
+    expect(HubFunctionActions.restoreAudit.index.filter((action) => !granted.has(action))).toEqual([]);
+  });
+
+  it("the restore operator is granted the library's index and backup reads, and records restores through the audit function", () => {
     const onTable = operatorActionsOn('AWS::DynamoDB::Table', 'ResourcePolicy');
     const onBucket = operatorActionsOn('AWS::S3::BucketPolicy', 'PolicyDocument');
-    const wanted = [...OperatorActions.connect, ...OperatorActions.index, ...OperatorActions.recordRestores];
-    expect(wanted.filter((action) => !onTable.has(action))).toEqual([]);
+    const onAudit = new Set(
+      Object.values(template.findResources('AWS::Lambda::Permission'))
+        .map((permission) => permission.Properties as GrantJson)
+        .filter((p) => p.Principal === OPERATOR && JSON.stringify(p.FunctionName).includes('RestoreAudit'))
+        .map((p) => String(p.Action)),
+    );
+    expect([...OperatorActions.connect, ...OperatorActions.index].filter((action) => !onTable.has(action))).toEqual([]);
+    expect([...onTable].filter((action) => !/^dynamodb:(Describe|Get|Query)/.test(action))).toEqual([]);
     expect(OperatorActions.versionObjects.filter((action) => !onBucket.has(action))).toEqual([]);
+    expect([...onAudit].sort()).toEqual([...OperatorActions.recordRestores].sort());
   });
 });

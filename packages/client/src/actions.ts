@@ -1,4 +1,5 @@
 import { MemberSessionActions } from '@ssmhub/access';
+import { RestoreAuditInvokeActions } from '@ssmhub/hub';
 import { IndexActions, VersionObjectActions } from '@ssmhub/store';
 
 /** Connecting: the check that the hub's table is there (HubNotFoundError otherwise). */
@@ -14,7 +15,8 @@ export const OperatorActions = {
   identity: ['sts:GetCallerIdentity'],
   connect,
   index: IndexActions.read,
-  recordRestores: IndexActions.recordRestores,
+  /** On the restore audit function: find its URL, call it (operators write no table item). */
+  recordRestores: ['lambda:GetFunctionUrlConfig', ...RestoreAuditInvokeActions],
   versionObjects: VersionObjectActions.read,
   /** On the member restore roles: every session names the operator (SourceIdentity). */
   memberRoles: MemberSessionActions.withSourceIdentity,

@@ -65,7 +65,7 @@ export class RestoreAudit extends Construct {
   /**
    * Lets a principal of the organization record restores: lambda:InvokeFunctionUrl with AWS_IAM
    * auth, and lambda:InvokeFunction only through the URL (a direct Invoke could hand the function
-   * a made-up identity in its event).
+   * a made-up identity in its event); and find the URL (GetFunctionUrlConfig).
    */
   grantRecord(principal: iam.IPrincipal, id: string): void {
     this.function.addPermission(`RecordUrl${id}`, {
@@ -78,6 +78,12 @@ export class RestoreAudit extends Construct {
       principal,
       action: 'lambda:InvokeFunction',
       invokedViaFunctionUrl: true,
+      organizationId: this.organizationId,
+    });
+    // The library finds the URL by the function's name when SSMHUB_RESTORE_AUDIT_URL is not set.
+    this.function.addPermission(`FindUrl${id}`, {
+      principal,
+      action: 'lambda:GetFunctionUrlConfig',
       organizationId: this.organizationId,
     });
   }

@@ -99,13 +99,27 @@ describe("grants to the hub's roles", () => {
 });
 
 describe('grants through the table policy', () => {
-  it('let restore operators read the index and put only restore records, index readers read it, and nobody change a restore record', () => {
+  it('let restore operators and index readers read the index, and nobody change a restore record', () => {
     const { stack, index } = newTable();
-    const operator = fromTheOrganization(OPERATOR);
-    index.grantRestoreReads(operator);
+    index.grantRestoreRecording(newRole(stack, 'Audit'));
+    index.grantRestoreReads(fromTheOrganization(OPERATOR));
     index.grantIndexReads(fromTheOrganization(INDEX_READER));
-    index.grantRestoreRecording(operator);
     expect(tableStatements(Template.fromStack(stack))).toEqual([
+      {
+        // Append-only: nobody changes or deletes a restore record once written.
+        Sid: 'RestoreRecordsAreAppendOnly',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PartiQLDelete',
+          'dynamodb:PartiQLUpdate',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: tableArn(),
+        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
+      },
       {
         Sid: 'ReadIndexByRestoreOperators',
         Effect: 'Allow',
@@ -122,46 +136,26 @@ describe('grants through the table policy', () => {
         Resource: [tableArn(), tableArn('/index/*')],
         Condition: inOrganization,
       },
-      {
-        Sid: 'RecordRestoresByRestoreOperators',
-        Effect: 'Allow',
-        Principal: { AWS: OPERATOR },
-        Action: 'dynamodb:PutItem',
-        Resource: tableArn(),
-        Condition: {
-          ...inOrganization,
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] },
-        },
-      },
-      {
-        // Append-only: nobody changes or deletes a restore record once written.
-        Sid: 'RestoreRecordsAreAppendOnly',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: [
-          'dynamodb:BatchWriteItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:PartiQLDelete',
-          'dynamodb:PartiQLUpdate',
-          'dynamodb:UpdateItem',
-        ],
-        Resource: tableArn(),
-        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
-      },
     ]);
-    // The prefix is the one the CLI writes its restore records under.
+    // The prefix is the one the audit function writes restore records under.
     expect(IndexPartitions.ofRestores('111111111111', 'eu-west-1').startsWith(RESTORE_PARTITION_PREFIX)).toBe(true);
   });
 
-  it('name every operator in one statement per purpose, and deny restore-record changes once', () => {
+  it("let the restore audit's role put and get only RESTORE# items, through its own policy", () => {
     const { stack, index } = newTable();
-    const others = ['arn:aws:iam::444444444444:role/OperatorA', 'arn:aws:iam::444444444444:role/OperatorB'];
-    for (const arn of others) index.grantRestoreRecording(fromTheOrganization(arn));
-    const statements = tableStatements(Template.fromStack(stack));
-    expect(statements.map((s) => [s.Sid, s.Principal])).toEqual([
-      ['RecordRestoresByRestoreOperators', { AWS: others }],
-      ['RestoreRecordsAreAppendOnly', { AWS: '*' }],
+    const role = newRole(stack, 'Audit');
+    index.grantRestoreRecording(role);
+    const template = Template.fromStack(stack);
+    expect(roleStatements(template, role)).toEqual([
+      {
+        Sid: 'RecordRestores',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(index.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RESTORE_PARTITION_PREFIX}*`] } },
+      },
     ]);
+    expect(tableStatements(template).map((s) => s.Sid)).toEqual(['RestoreRecordsAreAppendOnly']);
   });
 });
 

@@ -101,6 +101,7 @@ describe('restore operators', () => {
         InvokedViaFunctionUrl: true,
         PrincipalOrgID: ORGANIZATION_ID,
       }),
+      { Action: 'lambda:GetFunctionUrlConfig', FunctionName: expect.anything(), Principal: OPERATOR, PrincipalOrgID: ORGANIZATION_ID },
     ]);
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
