@@ -7,11 +7,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ResourceNames } from '@ssmhub/core';
-import {
-  RestoreAudit,
-  type RestoreAuditAnswer,
-  type RestoreAuditRequest,
-} from '@ssmhub/hub';
+import type { RestoreAudit, RestoreAuditAnswer, RestoreAuditRequest } from '@ssmhub/hub';
 import type { RestoreLog } from '@ssmhub/store';
 import { ClientError, ExitCode } from './errors.js';
 import type { HubConnection } from './hub.js';
@@ -114,8 +110,15 @@ export class FunctionUrlRecorder implements RestoreRecorder {
  * const recorder = recordInProcess(index.restores, async () => 'arn:aws:sts::123456789012:assumed-role/Ops/alice');
  */
 export function recordInProcess(log: RestoreLog, who: () => Promise<string>): RestoreRecorder {
-  const audit = new RestoreAudit(log);
-  return { record: async (request) => audit.record(request, await who()) };
+  // The hub's function code is imported at the first record, not with the connection: a command
+  // that records nothing (preview, diff, …) never loads @ssmhub/hub and its Lambda dependencies.
+  let audit: Promise<RestoreAudit> | undefined;
+  return {
+    record: async (request) => {
+      audit ??= import('@ssmhub/hub').then(({ RestoreAudit }) => new RestoreAudit(log));
+      return (await audit).record(request, await who());
+    },
+  };
 }
 
 /** The function's one-line message, or the status text when the body is not its JSON. */

@@ -16,3 +16,14 @@ export const SandboxRoles = {
    */
   awsServiceStandIn: 'ssmhub-sandbox-aws-service',
 } as const;
+
+/**
+ * Where the sandbox serves a Lambda function URL: `<gateway>/lambda-url/<function name>/`. On AWS
+ * each URL has a host of its own; the sandbox has one gateway, so the function is in the path.
+ */
+export const SANDBOX_FUNCTION_URL_PATH = '/lambda-url/';
+
+/** The URL the sandbox's IAM gateway at `gatewayEndpoint` serves `functionName`'s function URL at. */
+export function sandboxFunctionUrl(gatewayEndpoint: string, functionName: string): string {
+  return `${gatewayEndpoint.replace(/\/+$/, '')}${SANDBOX_FUNCTION_URL_PATH}${functionName}/`;
+}

@@ -51,6 +51,7 @@ export {
   RestoreAuditInvokeActions,
   AuditRefusal,
   createRestoreAuditHandler,
+  type FunctionUrlAnswer,
   type RestoreAuditHandlerOptions,
 } from './restoreAudit.js';
 export {

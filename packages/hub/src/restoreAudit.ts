@@ -102,13 +102,16 @@ export class RestoreAudit {
   }
 }
 
+/** What the function answers: always a status, a JSON content type and a JSON body. */
+export type FunctionUrlAnswer = Exclude<LambdaFunctionURLResult, string>;
+
 /** The identity Lambda verified for a function URL request with AWS_IAM auth, if any. */
 function callerOf(event: LambdaFunctionURLEvent): string | undefined {
   const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: unknown } } }).authorizer?.iam;
   return typeof iam?.userArn === 'string' && iam.userArn.length > 0 ? iam.userArn : undefined;
 }
 
-function answer(statusCode: number, body: object): LambdaFunctionURLResult {
+function answer(statusCode: number, body: object): FunctionUrlAnswer {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
@@ -127,7 +130,7 @@ export interface RestoreAuditHandlerOptions {
  */
 export function createRestoreAuditHandler(
   options: RestoreAuditHandlerOptions,
-): (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult> {
+): (event: LambdaFunctionURLEvent) => Promise<FunctionUrlAnswer> {
   const audit = new RestoreAudit(options.log, options.now);
   const logger = options.logger ?? new Logger({ serviceName: 'ssmhub-restore-audit' });
   return async (event) => {

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { resolveHubLocation } from '@ssmhub/access';
 import { IndexTable, RequestCounter } from '@ssmhub/store';
-import { createRestoreAuditHandler } from './restoreAudit.js';
+import { createRestoreAuditHandler, type FunctionUrlAnswer } from './restoreAudit.js';
 
 /** Where the restore audit function writes, and as whom. */
 export interface RestoreAuditSettings {
@@ -26,7 +26,7 @@ export interface RestoreAuditSettings {
  */
 export function restoreAuditHandler(
   settings: RestoreAuditSettings,
-): (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult> {
+): (event: LambdaFunctionURLEvent) => Promise<FunctionUrlAnswer> {
   const dynamodb = new DynamoDBClient({
     region: settings.hubRegion,
     retryMode: 'standard',
@@ -49,7 +49,7 @@ export function restoreAuditHandler(
 /** The handler as the hub stack configures it: the table from SSMHUB_TABLE, the region from AWS_REGION. */
 export function restoreAuditHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult> {
+): (event: LambdaFunctionURLEvent) => Promise<FunctionUrlAnswer> {
   const location = resolveHubLocation({ env });
   if (!location.hubRegion) throw new Error('environment variable AWS_REGION is not set');
   return restoreAuditHandler({ hubRegion: location.hubRegion, tableName: location.tableName });

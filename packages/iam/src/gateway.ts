@@ -19,6 +19,8 @@ import { gunzipSync } from 'node:zlib';
 import { authorize, type Decision } from './evaluate.js';
 import { UnmappedRequestError } from './errors.js';
 import { mapRequest } from './requests/index.js';
+import { functionUrlEvent, type FunctionUrlHandler } from './functionUrl.js';
+import { functionUrlTarget } from './requests/lambda.js';
 import { parseSignature } from './signature.js';
 import type { Authorization, HttpRequest, MappedRequest, RequestDirectory } from './types.js';
 import { accountOf, type PolicyWorld } from './world.js';
@@ -92,6 +94,8 @@ export class IamGateway {
   private readonly deletedRoles = new Set<string>();
   /** The requests evaluated and allowed since the last `takeAllowed()`. */
   private allowedCalls: AllowedRequest[] = [];
+  /** The functions served behind their URLs, by name. */
+  private readonly functionUrls = new Map<string, FunctionUrlHandler>();
 
   private constructor(
     private readonly server: Server,
@@ -152,6 +156,16 @@ export class IamGateway {
     return this.unmappedRequests;
   }
 
+  /**
+   * Serves `functionName`'s function URL (AWS_IAM auth) at `/lambda-url/<functionName>/`: each
+   * signed request is authorized as Lambda does (lambda:InvokeFunctionUrl and, via the URL,
+   * lambda:InvokeFunction, against the caller's policies and the function's), then handed to
+   * `handler` with the caller's identity in the request context. Unsigned requests get 403.
+   */
+  public serveFunctionUrl(functionName: string, handler: FunctionUrlHandler): void {
+    this.functionUrls.set(functionName, handler);
+  }
+
   /** Forgets every session (after the emulator is reset). */
   public forgetSessions(): void {
     this.sessions.clear();
@@ -178,6 +192,11 @@ export class IamGateway {
     };
     const signature = parseSignature(request);
     const world = this.world;
+    const urlFunction = functionUrlTarget(request.url.split('?')[0] ?? '');
+    if (urlFunction !== undefined && (!signature || !world || this.controlKeys.has(signature.accessKeyId))) {
+      // AWS_IAM auth: only a signed request of a principal the gateway evaluates reaches the function.
+      return this.refuse(res, request, 'Forbidden', 'Forbidden', 403);
+    }
     // Unsigned requests (the emulator's own API) and the control plane pass; so does everything
     // before the world is enforced (provisioning).
     if (!signature || !world || this.controlKeys.has(signature.accessKeyId)) {
@@ -244,7 +263,34 @@ export class IamGateway {
       authorizations: mapped.authorizations,
     });
     if (mapped.service === 'events' && mapped.operation === 'PutEvents') return this.putEvents(request, res);
+    if (urlFunction !== undefined)
+      return this.invokeFunctionUrl(urlFunction, request, res, session, signature.accessKeyId);
     return this.forward(request, res, false, this.roleChange(request, session.account));
+  }
+
+  /** Lambda running a function behind its URL, for a caller it authenticated and authorized. */
+  private async invokeFunctionUrl(
+    functionName: string,
+    request: HttpRequest,
+    res: ServerResponse,
+    session: Session,
+    accessKey: string,
+  ): Promise<void> {
+    const handler = this.functionUrls.get(functionName);
+    const requestId = randomUUID();
+    if (!handler) {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-requestid': requestId });
+      res.end(JSON.stringify({ Message: `no function URL for ${functionName}` }));
+      return;
+    }
+    const event = functionUrlEvent(functionName, request, session, accessKey, requestId);
+    const result = await handler(event);
+    res.writeHead(result.statusCode ?? 200, {
+      'content-type': 'application/json',
+      ...result.headers,
+      'x-amzn-requestid': requestId,
+    });
+    res.end(result.body ?? '');
   }
 
   /**
@@ -371,6 +417,14 @@ export class IamGateway {
       res.end(
         `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escaped}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
+    } else if (functionUrlTarget(request.url.split('?')[0] ?? '') !== undefined) {
+      // A function URL refuses as Lambda does: 403 and a JSON message.
+      res.writeHead(403, {
+        'content-type': 'application/json',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': code,
+      });
+      res.end(JSON.stringify({ Message: message }));
     } else if (request.url.startsWith('/2015-03-31/functions/')) {
       res.writeHead(status, {
         'content-type': 'application/json',

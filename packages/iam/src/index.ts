@@ -6,6 +6,7 @@ export * from './evaluate.js';
 export * from './deployment.js';
 export * from './cast.js';
 export * from './gateway.js';
+export * from './functionUrl.js';
 export * from './signature.js';
 export * from './requests/index.js';
 export * from './matrix.js';

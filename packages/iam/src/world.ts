@@ -402,8 +402,14 @@ function functionArn(nameOrArn: string, account: string, region: string, partiti
 function lambdaPermission(p: Record<string, unknown>): PolicyStatement {
   const principal = String(p.Principal);
   const conditions: Record<string, Record<string, string>> = {};
+  const equals: Record<string, string> = {};
   if (typeof p.SourceArn === 'string') conditions.ArnLike = { 'AWS:SourceArn': p.SourceArn };
-  if (typeof p.SourceAccount === 'string') conditions.StringEquals = { 'AWS:SourceAccount': p.SourceAccount };
+  if (typeof p.SourceAccount === 'string') equals['AWS:SourceAccount'] = p.SourceAccount;
+  if (typeof p.PrincipalOrgID === 'string') equals['aws:PrincipalOrgID'] = p.PrincipalOrgID;
+  // As Lambda writes them: a URL grant holds only for its auth type; an Invoke grant only via a URL.
+  if (typeof p.FunctionUrlAuthType === 'string') equals['lambda:FunctionUrlAuthType'] = p.FunctionUrlAuthType;
+  if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
+  if (p.InvokedViaFunctionUrl === true) conditions.Bool = { 'lambda:InvokedViaFunctionUrl': 'true' };
   return {
     Effect: 'Allow',
     Principal: principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },

@@ -5,8 +5,15 @@
  * is on, so nothing the CLI or a Lambda ships contains it.
  */
 import type * as IamModule from '@ssmhub/iam';
-import { ParameterStoreDetailTypes, ResourceNames, SandboxRoles, SsmEventSource } from '@ssmhub/core';
-import { EMULATOR_CREDENTIALS } from './clients.js';
+import {
+  ParameterStoreDetailTypes,
+  ResourceNames,
+  SandboxRoles,
+  SsmEventSource,
+  sandboxFunctionUrl,
+} from '@ssmhub/core';
+import { restoreAuditHandler } from '@ssmhub/hub';
+import { EMULATOR_CREDENTIALS, hubRoleCredentials } from './clients.js';
 import { EmulatorError } from './errors.js';
 import type { SandboxInfo } from './world.js';
 
@@ -81,6 +88,23 @@ export class IamEnforcement {
     );
     this.forwarding.clear();
     this.gateway.enforce(this.iam.addSandboxCast(world));
+    // Lambda playing the restore audit function behind its URL: its role's session, assumed
+    // through the gateway, so the function's own table writes are evaluated too.
+    const record = restoreAuditHandler({
+      hubRegion: info.hubRegion,
+      tableName: info.table,
+      dynamoEndpoint: info.dynamoEndpoint ?? this.endpoint,
+      credentials: hubRoleCredentials(
+        { endpoint: this.endpoint, hubAccount: info.hubAccount },
+        ResourceNames.restoreAuditRole,
+      ),
+    });
+    this.gateway.serveFunctionUrl(ResourceNames.restoreAuditFunction, (event) => record(event as never));
+  }
+
+  /** The restore audit function's URL this gateway serves. */
+  public get restoreAuditUrl(): string {
+    return sandboxFunctionUrl(this.endpoint, ResourceNames.restoreAuditFunction);
   }
 
   /**

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { InvalidInputError, SandboxRoles } from '@ssmhub/core';
+import { InvalidInputError, ResourceNames, SandboxRoles, sandboxFunctionUrl } from '@ssmhub/core';
 import { assumeMemberRole } from './clients.js';
 import { Emulator, waitForEmulator } from './emulator.js';
 import { IAM_ENFORCEMENT_ENV } from './enforcement.js';
@@ -291,7 +291,12 @@ export async function localUp(options: LocalUpOptions = {}): Promise<SandboxInfo
       }
       iamNotEnforced = iamNotEnforcedReason(ready, env);
     }
-    const info: SandboxInfo = { ...provisioned, endpoint: gateway?.endpoint ?? emulator.endpoint };
+    const info: SandboxInfo = {
+      ...provisioned,
+      endpoint: gateway?.endpoint ?? emulator.endpoint,
+      // The gateway serves the restore audit function's URL; without it the library plays the function.
+      ...(gateway ? { restoreAuditUrl: sandboxFunctionUrl(gateway.endpoint, ResourceNames.restoreAuditFunction) } : {}),
+    };
     const startedAt = processStartTime(emulator.pid);
     const state: LocalSandboxState = {
       pid: emulator.pid,

@@ -87,8 +87,9 @@ export class TestSandbox {
       const enforce = iamOptions === undefined ? iamEnforcementWanted() : iamOptions !== false;
       if (enforce) iam = await IamEnforcement.start(emulator.endpoint, iamOptions || {});
       const world = { ...provision, ...(dynamoLocal ? { dynamoEndpoint: dynamoLocal.endpoint } : {}) };
-      const info = await provisionWorld(iam?.endpoint ?? emulator.endpoint, world);
-      iam?.enforce(info);
+      const provisioned = await provisionWorld(iam?.endpoint ?? emulator.endpoint, world);
+      iam?.enforce(provisioned);
+      const info = iam ? { ...provisioned, restoreAuditUrl: iam.restoreAuditUrl } : provisioned;
       return new TestSandbox(emulator, world, info, dynamoLocal, iam);
     } catch (error) {
       await iam?.stop();
@@ -137,7 +138,7 @@ export class TestSandbox {
     this.iam?.reset();
     const info = await provisionWorld(this.iam?.endpoint ?? this.emulator.endpoint, this.options);
     this.iam?.enforce(info);
-    this.state = TestSandbox.around(info);
+    this.state = TestSandbox.around(this.iam ? { ...info, restoreAuditUrl: this.iam.restoreAuditUrl } : info);
     return this.info;
   }
 
