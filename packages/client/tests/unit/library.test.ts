@@ -24,6 +24,7 @@ import {
   preview,
 } from '../../src/index.js';
 import type { HubConnection } from '../../src/index.js';
+import { recordInProcess } from '../../src/restoreAudit.js';
 import { OLDEST_VERSION_LABELLED } from '../../src/restoreApply.js';
 
 const ACCOUNT = '111122223333';
@@ -77,6 +78,8 @@ async function recordedRestores(): Promise<RestoreRecord[]> {
   return feed.flatMap((entry) => (entry.kind === 'restore' ? [entry.restore] : []));
 }
 
+const OPERATOR_ARN = 'arn:aws:iam::999988887777:user/ops';
+
 let hub: HubConnection;
 let index: InMemoryIndex;
 beforeEach(async () => {
@@ -90,8 +93,10 @@ beforeEach(async () => {
     sandboxState: false,
     env: {},
     index: (counter) => index.countingIn(counter),
+    // As the audit function would record for the operator whose signature it verified.
+    restoreRecorder: recordInProcess(index.restores, async () => OPERATOR_ARN),
   });
-  sts.on(GetCallerIdentityCommand).resolves({ Account: '999988887777', Arn: 'arn:aws:iam::999988887777:user/ops' });
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '999988887777', Arn: OPERATOR_ARN });
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
       AccessKeyId: 'x',
@@ -283,6 +288,12 @@ describe('restore', () => {
         await gate;
       },
     };
+    await hub
+      .restoreRecorder()
+      .record({
+        record: 'org-intent',
+        restore: { restoreId: 'org-restore-1', name: '/app/', recursive: true, at: plan.at, locations: 1 },
+      });
     const applying = applyRestore(hub, plan, { writeLimiter, partOf: 'org-restore-1' });
     for (let i = 0; i < 200 && putsAtEachTake.length < 2; i += 1) await new Promise((r) => setTimeout(r, 5));
     expect(putsAtEachTake).toEqual([0, 0]);
