@@ -1,6 +1,6 @@
 export { IndexReaderActions, OperatorActions } from './actions.js';
 export * from './errors.js';
-export { createHub, createSandboxHub, findSandboxState, CliEnvironment } from './hub.js';
+export { createHub, createSandboxHub, findSandboxState, sandboxRoleCredentials, CliEnvironment } from './hub.js';
 export type {
   HubConnection,
   HubOptions,
@@ -29,6 +29,7 @@ export type { StatusResult, LocationStatus, QueueDepth } from './status.js';
 export { planRestore, checkRestoreTarget, RestorePlan } from './restore.js';
 export type { RestoreOptions, RestorePlanProps } from './restore.js';
 export { applyRestore, RestoreOutcomeKind } from './restoreApply.js';
+export { FunctionUrlRecorder, RestoreAuditError, recordInProcess, type RestoreRecorder } from './restoreAudit.js';
 export type { RestoreOutcome, RestoreResultEntry, ApplyOptions } from './restoreApply.js';
 export { applyOrgRestore, orgRestoreLocations, planOrgRestore } from './orgRestore.js';
 export type {

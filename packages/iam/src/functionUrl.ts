@@ -53,7 +53,7 @@ export interface FunctionUrlEvent {
 /** What a function answers through its URL. */
 export interface FunctionUrlResult {
   readonly statusCode?: number;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Readonly<Record<string, string | number | boolean>>;
   readonly body?: string;
 }
 

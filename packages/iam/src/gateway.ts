@@ -287,7 +287,7 @@ export class IamGateway {
     const result = await handler(event);
     res.writeHead(result.statusCode ?? 200, {
       'content-type': 'application/json',
-      ...result.headers,
+      ...Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])),
       'x-amzn-requestid': requestId,
     });
     res.end(result.body ?? '');

@@ -324,6 +324,11 @@ function deriveIdentity(
       const name = named(properties, 'FunctionName', generatedName(logicalId));
       return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
     }
+    case 'AWS::Lambda::Url': {
+      // The URL's host is Lambda's choice; policies never name it (a stand-in keeps outputs resolvable).
+      const url = `https://${generatedName(logicalId).toLowerCase()}.lambda-url.${region}.on.aws/`;
+      return { ref: url, attributes: { FunctionUrl: url } };
+    }
     case 'AWS::Logs::LogGroup': {
       const name = named(properties, 'LogGroupName', `/aws/${generatedName(logicalId)}`);
       return { ref: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
