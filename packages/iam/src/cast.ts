@@ -33,6 +33,20 @@ export function restoreOperatorPolicy(partition: string): NamedPolicy {
           Action: ['organizations:DescribeOrganization', 'organizations:ListAccounts'],
           Resource: '*',
         },
+        {
+          Sid: 'RecordRestoresThroughTheAudit',
+          Effect: 'Allow',
+          Action: ['lambda:InvokeFunctionUrl', 'lambda:GetFunctionUrlConfig'],
+          Resource: `arn:${partition}:lambda:*:*:function:${ResourceNames.restoreAuditFunction}`,
+        },
+        {
+          // Only via the URL: a direct Invoke could claim any identity in its event.
+          Sid: 'InvokeTheAuditOnlyThroughItsUrl',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: `arn:${partition}:lambda:*:*:function:${ResourceNames.restoreAuditFunction}`,
+          Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+        },
       ],
     },
   };
