@@ -52,6 +52,7 @@ const declared: Record<string, Declared> = {
     direct: flatten(HubFunctionActions.reconcile, 'memberReads', 'memberKeys'),
   },
   [ResourceNames.readerRole]: { direct: new Set(ReaderSsmActions), viaService: new Set(ReaderKmsViaSsmActions) },
+  [ResourceNames.restoreAuditRole]: { direct: flatten(HubFunctionActions.restoreAudit) },
   [SandboxRoles.restoreOperator]: { direct: flatten(OperatorActions) },
   [SandboxRoles.analyst]: { direct: flatten(IndexReaderActions) },
   [ResourceNames.restorerRole]: {
@@ -164,6 +165,7 @@ describe('grant coverage', () => {
       ResourceNames.readerRole,
       SandboxRoles.restoreOperator,
       ResourceNames.restorerRole,
+      ResourceNames.restoreAuditRole,
     ]) {
       expect(seen, role).toContain(role);
     }
