@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { resolveHubLocation } from '@ssmhub/access';
 import { IndexTable, RequestCounter } from '@ssmhub/store';
 import { createRestoreAuditHandler, type FunctionUrlAnswer } from './restoreAudit.js';
@@ -15,7 +15,8 @@ export interface RestoreAuditSettings {
   readonly dynamoEndpoint?: string;
   /** The function's own credentials. @default - the SDK's default chain (the execution role) */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  readonly logger?: Logger;
+  /** @default 'INFO' (a line per record written) */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 /**
@@ -42,7 +43,7 @@ export function restoreAuditHandler(
   });
   return createRestoreAuditHandler({
     log: index.restores,
-    ...(settings.logger ? { logger: settings.logger } : {}),
+    logger: new Logger({ serviceName: 'ssmhub-restore-audit', logLevel: settings.logLevel ?? 'INFO' }),
   });
 }
 

@@ -98,6 +98,8 @@ export class IamEnforcement {
         { endpoint: this.endpoint, hubAccount: info.hubAccount },
         ResourceNames.restoreAuditRole,
       ),
+      // Refusals and failures only: a line per record would fill the test output and the CLI's terminal.
+      logLevel: 'WARN',
     });
     this.gateway.serveFunctionUrl(ResourceNames.restoreAuditFunction, (event) => record(event as never));
   }
