@@ -1,18 +1,16 @@
-import {
-  type CfnElement,
-  CfnOutput,
-  DefaultStackSynthesizer,
-  Duration,
-  Names,
-  Stack,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Names, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { ConfigProfile, type ObjectLockConfig, ObjectLockMode, type SsmHubConfig } from './config.js';
+import {
+  ConfigProfile,
+  type ObjectLockConfig,
+  ObjectLockMode,
+  type SsmHubConfig,
+  bootstrapExecutionRoleName,
+} from './config.js';
 import { HubAlarms } from './hub/alarms.js';
 import { BackupBucket } from './hub/backup-bucket.js';
 import { IndexTable } from './hub/index-table.js';
@@ -22,9 +20,6 @@ import { OperatorAccess } from './hub/operator-access.js';
 import { RestoreAudit } from './hub/restore-audit.js';
 import { Reconciliation } from './hub/reconciliation.js';
 import { HubExports } from './names.js';
-
-/** The CDK bootstrap's default qualifier (`cdk bootstrap` without --qualifier). */
-const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
 
 /** The hub's constructs: their ids are left out of the logical ids of their resources (see allocateLogicalId). */
 const HUB_CONSTRUCTS = [HubKeys, IndexTable, BackupBucket, IngestPipeline, Reconciliation, OperatorAccess, HubAlarms];
@@ -63,7 +58,7 @@ export class HubStack extends Stack {
         service: 'iam',
         region: '',
         resource: 'role',
-        resourceName: `cdk-${this.bootstrapQualifier()}-cfn-exec-role-${this.account}-${this.region}`,
+        resourceName: bootstrapExecutionRoleName(config.bootstrapQualifier, this.account, this.region),
       });
 
     this.keys = new HubKeys(this, 'Keys', {
@@ -107,6 +102,7 @@ export class HubStack extends Stack {
       keys: this.keys,
       index: this.index,
       organizationId: config.organizationId,
+      restoreTargetAccounts: config.restoreTargetAccounts,
     });
     new OperatorAccess(this, 'OperatorAccess', {
       restoreOperators: config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
@@ -180,12 +176,6 @@ export class HubStack extends Stack {
     const logicalId = uniqueIdOf(formerPath);
     this.formerLogicalIds.set(element, logicalId);
     return logicalId;
-  }
-
-  /** The CDK bootstrap qualifier the deployment roles are named with. */
-  private bootstrapQualifier(): string {
-    const qualifier: unknown = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT);
-    return typeof qualifier === 'string' ? qualifier : DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   }
 }
 

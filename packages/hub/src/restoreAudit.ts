@@ -54,9 +54,14 @@ export class AuditRefusal extends Error {
  * const { restoreId, time } = await audit.record(request, 'arn:aws:sts::123456789012:assumed-role/Ops/alice');
  */
 export class RestoreAudit {
+  /**
+   * @param restoreTargets the only accounts a restore may write to (the hub's
+   *   `restoreTargetAccounts`); empty: any account the client may reach
+   */
   public constructor(
     private readonly log: RestoreLog,
     private readonly now: () => Date = () => new Date(),
+    private readonly restoreTargets: readonly string[] = [],
   ) {}
 
   /** Records `request` as `who`; throws AuditRefusal, or RestoreRecordExistsError for a second write. */
@@ -64,7 +69,14 @@ export class RestoreAudit {
     const time = toIsoMillis(this.now());
     switch (request.record) {
       case RestoreAuditRecords.intent: {
-        const { partOf } = request.restore;
+        const { partOf, account } = request.restore;
+        // The intent comes before any SSM write: refusing it stops the restore, whatever the client allows.
+        if (this.restoreTargets.length > 0 && !this.restoreTargets.includes(account)) {
+          throw new AuditRefusal(
+            403,
+            `account ${account} is not a restore target of this hub (restoreTargetAccounts: ${this.restoreTargets.join(', ')})`,
+          );
+        }
         if (partOf !== undefined && !(await this.log.readOrgIntent(partOf))) {
           throw new AuditRefusal(404, `organization-wide restore ${partOf} has no recorded intent`);
         }
@@ -118,6 +130,8 @@ function answer(statusCode: number, body: object): FunctionUrlAnswer {
 export interface RestoreAuditHandlerOptions {
   /** The restore log to write (the index table's, with the function's own credentials). */
   readonly log: RestoreLog;
+  /** The only accounts a restore may write to. @default - any */
+  readonly restoreTargets?: readonly string[];
   /** @default - a Powertools Logger for service 'ssmhub-restore-audit' */
   readonly logger?: Logger;
   readonly now?: () => Date;
@@ -131,7 +145,7 @@ export interface RestoreAuditHandlerOptions {
 export function createRestoreAuditHandler(
   options: RestoreAuditHandlerOptions,
 ): (event: LambdaFunctionURLEvent) => Promise<FunctionUrlAnswer> {
-  const audit = new RestoreAudit(options.log, options.now);
+  const audit = new RestoreAudit(options.log, options.now, options.restoreTargets);
   const logger = options.logger ?? new Logger({ serviceName: 'ssmhub-restore-audit' });
   return async (event) => {
     const who = callerOf(event);

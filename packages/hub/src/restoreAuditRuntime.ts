@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { resolveHubLocation } from '@ssmhub/access';
+import { CliEnvironment } from '@ssmhub/core';
 import { IndexTable, RequestCounter } from '@ssmhub/store';
 import { createRestoreAuditHandler, type FunctionUrlAnswer } from './restoreAudit.js';
 
@@ -15,6 +16,8 @@ export interface RestoreAuditSettings {
   readonly dynamoEndpoint?: string;
   /** The function's own credentials. @default - the SDK's default chain (the execution role) */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** The only accounts a restore may write to (`restoreTargetAccounts`). @default - any */
+  readonly restoreTargets?: readonly string[];
   /** @default 'INFO' (a line per record written) */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
@@ -43,15 +46,23 @@ export function restoreAuditHandler(
   });
   return createRestoreAuditHandler({
     log: index.restores,
+    ...(settings.restoreTargets ? { restoreTargets: settings.restoreTargets } : {}),
     logger: new Logger({ serviceName: 'ssmhub-restore-audit', logLevel: settings.logLevel ?? 'INFO' }),
   });
 }
 
-/** The handler as the hub stack configures it: the table from SSMHUB_TABLE, the region from AWS_REGION. */
+/**
+ * The handler as the hub stack configures it: the table from SSMHUB_TABLE, the region from
+ * AWS_REGION, the restore targets from SSMHUB_RESTORE_TARGETS (`*` or empty: any).
+ */
 export function restoreAuditHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): (event: LambdaFunctionURLEvent) => Promise<FunctionUrlAnswer> {
   const location = resolveHubLocation({ env });
   if (!location.hubRegion) throw new Error('environment variable AWS_REGION is not set');
-  return restoreAuditHandler({ hubRegion: location.hubRegion, tableName: location.tableName });
+  const restoreTargets = (env[CliEnvironment.restoreTargets] ?? '')
+    .split(',')
+    .map((account) => account.trim())
+    .filter((account) => account !== '' && account !== '*');
+  return restoreAuditHandler({ hubRegion: location.hubRegion, tableName: location.tableName, restoreTargets });
 }

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { HubEnvironment, IdentifierPatterns, ResourceNames } from '@ssmhub/core';
+import { CliEnvironment, HubEnvironment, IdentifierPatterns, ResourceNames } from '@ssmhub/core';
 import { Construct } from 'constructs';
 import { HubPropsError } from './errors.js';
 import { hubFunction } from './hub-function.js';
@@ -14,6 +14,12 @@ export interface RestoreAuditProps {
   readonly index: IndexTable;
   /** The organization (`o-...`) the callers must act from. */
   readonly organizationId: string;
+  /**
+   * The only accounts a restore may write to: the function refuses any other target's intent,
+   * before the restore's first write.
+   * @default - any account of the organization
+   */
+  readonly restoreTargetAccounts?: readonly string[];
 }
 
 /**
@@ -55,6 +61,7 @@ export class RestoreAudit extends Construct {
       reservedConcurrentExecutions: 5,
       environment: {
         [HubEnvironment.tableName]: props.index.table.tableName,
+        [CliEnvironment.restoreTargets]: (props.restoreTargetAccounts ?? []).join(',') || '*',
         POWERTOOLS_SERVICE_NAME: 'ssmhub.restore-audit',
         NODE_OPTIONS: '--enable-source-maps',
       },

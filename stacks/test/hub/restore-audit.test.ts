@@ -8,12 +8,15 @@ import { ORGANIZATION_ID, actionsOf, keyStatements, logicalIdOf, roleStatements,
 
 let template: Template;
 let audit: RestoreAudit;
-let keyOf: ReturnType<typeof workerProps>['keys'];
+let shared: ReturnType<typeof workerProps>;
 beforeAll(() => {
   const stack = testStack();
-  const shared = workerProps(stack);
-  keyOf = shared.keys;
-  audit = new RestoreAudit(stack, 'RestoreAudit', { keys: shared.keys, index: shared.index, organizationId: ORGANIZATION_ID });
+  shared = workerProps(stack);
+  audit = new RestoreAudit(stack, 'RestoreAudit', {
+    keys: shared.keys,
+    index: shared.index,
+    organizationId: ORGANIZATION_ID,
+  });
   template = Template.fromStack(stack);
 }, SYNTH_TIMEOUT);
 
@@ -21,7 +24,9 @@ describe('the restore audit function', () => {
   it('is named, behind a function URL with AWS_IAM auth, and reads its table from the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: ResourceNames.restoreAuditFunction,
-      Environment: { Variables: { SSMHUB_TABLE: { Ref: logicalIdOf(workerPropsTable()) } } },
+      Environment: {
+        Variables: { SSMHUB_TABLE: { Ref: logicalIdOf(shared.index.table) }, SSMHUB_RESTORE_TARGETS: '*' },
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'AWS_IAM',
@@ -30,7 +35,9 @@ describe('the restore audit function', () => {
   });
 
   it('may put restore records and read intents, only under RESTORE#, and nothing else of the table', () => {
-    const table = roleStatements(template, audit.role).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const table = roleStatements(template, audit.role).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
     expect(table).toEqual([
       expect.objectContaining({
         Sid: 'RecordRestores',
@@ -41,19 +48,17 @@ describe('the restore audit function', () => {
   });
 
   it('uses the hub key through DynamoDB only: it never reaches a stored value', () => {
-    const grants = keyStatements(template, keyOf.key).filter((s) => s.Sid === 'UseIndexByTheRestoreAudit');
+    const grants = keyStatements(template, shared.keys.key).filter((s) => s.Sid === 'UseIndexByTheRestoreAudit');
     expect(grants).toEqual([
       expect.objectContaining({
         Action: ['kms:Decrypt', 'kms:DescribeKey'],
         Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
       }),
     ]);
-    expect(roleStatements(template, audit.role).flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(
+      roleStatements(template, audit.role)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('s3:')),
+    ).toEqual([]);
   });
 });
-
-function workerPropsTable() {
-  return (audit.node.scope?.node.findAll() ?? []).find(
-    (c) => c.node.defaultChild !== undefined && c.node.id === 'IndexTable',
-  ) as never;
-}

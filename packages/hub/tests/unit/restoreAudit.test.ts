@@ -158,6 +158,19 @@ describe('RestoreAudit', () => {
     expect(await index.restores.readOrg('org-1')).toEqual({ locations: [] });
   });
 
+  it("refuses the intent of a restore into an account outside the hub's restore targets, before any write", async () => {
+    const guarded = new RestoreAudit(index.restores, () => NOW, ['999999999999']);
+    await expect(guarded.record({ record: 'intent', restore: intent }, ALICE)).rejects.toEqual(
+      new AuditRefusal(
+        403,
+        'account 111122223333 is not a restore target of this hub (restoreTargetAccounts: 999999999999)',
+      ),
+    );
+    expect(await restoresIn(index)).toEqual([]);
+    await guarded.record({ record: 'intent', restore: { ...intent, account: '999999999999' } }, ALICE);
+    expect(await restoresIn(index)).toHaveLength(1);
+  });
+
   it('records an organization-wide restore and its locations with who ran each', async () => {
     await audit.record(
       {
