@@ -50,7 +50,10 @@ function networkCode(error: Error): string | undefined {
   const own = (error as { code?: unknown }).code;
   const cause = (error as { cause?: { code?: unknown } }).cause?.code;
   const code = typeof own === 'string' ? own : typeof cause === 'string' ? cause : undefined;
-  return code ?? /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)\b/.exec(error.message)?.[1];
+  return (
+    code ??
+    /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/.exec(error.message)?.[1]
+  );
 }
 
 /** The HTTP status an SDK error carries, if any. */
@@ -94,6 +97,9 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `cannot reach ${where}: host not found (check --endpoint and --hub-region)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach ${where}: no route to it (${networkCode(error)}: check the network and --endpoint)`;
     case 'ECONNRESET':
     case 'ETIMEDOUT':
       return `cannot reach ${where}: the connection failed (${networkCode(error)})`;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { InvalidInputError, ResourceNames, SandboxRoles, sandboxFunctionUrl } from '@ssmhub/core';
 import { assumeMemberRole } from './clients.js';
@@ -157,11 +157,19 @@ async function stopOwnProcesses(state: LocalSandboxState): Promise<boolean> {
   return stopped;
 }
 
-/** The built gateway entry: next to this module in dist, or in dist when this runs from src (tests). */
+/**
+ * The built gateway entry, found through this package's exports: the same file whether this runs
+ * from dist, from src (tests) or inside the CLI's bundle (packages/cli/dist/bundle/).
+ */
 function gatewayEntry(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const entry = [join(here, 'gatewayProcess.js'), join(here, '..', 'dist', 'gatewayProcess.js')].find(existsSync);
-  if (!entry) throw new EmulatorError('the sandbox IAM gateway is not built: run `npm run build`');
+  let entry: string | undefined;
+  try {
+    entry = createRequire(import.meta.url).resolve('@ssmhub/sandbox/gatewayProcess');
+  } catch {
+    entry = undefined;
+  }
+  if (!entry || !existsSync(entry))
+    throw new EmulatorError('the sandbox IAM gateway is not built: run `npm run build`');
   return entry;
 }
 

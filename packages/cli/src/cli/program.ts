@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '@ssmhub/client/errors';
 import type { CommandSpec } from './command.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMAND_TABLE, type CommandEntry } from './commands/index.js';
 import { addConnectionOptions } from './connection.js';
 import { OutputFormat, processIo, type CliIo } from './io.js';
 import { runCommand } from './runner.js';
@@ -45,13 +45,13 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo,
 }
 
 /**
- * Builds the `ssmhub` command line from a table of commands (ssmhub's own by default); `done`
- * receives the exit code of the command that ran.
+ * Builds the `ssmhub` command line from command specs; `done` receives the exit code of the command
+ * that ran.
  */
 export function buildProgram(
   io: CliIo = processIo,
   done: (code: ExitCode) => void = () => undefined,
-  commands: readonly CommandSpec[] = COMMANDS,
+  commands: readonly CommandSpec[] = [],
 ): Command {
   const program = new Command('ssmhub')
     .description('Organization-wide point-in-time backup and restore for AWS SSM Parameter Store')
@@ -85,6 +85,22 @@ export function buildProgram(
   return program;
 }
 
+/** A row of a command table: a command's spec, or its entry that loads it. */
+export type CommandRow = CommandSpec | CommandEntry;
+
+/**
+ * The specs `argv` needs: the one command it names (`preview`, `local up`), or every command when it
+ * names none or one the table does not have (`--help`, `help preview`, `local`, a typo), whose
+ * output lists them all. So `ssmhub preview` imports preview.ts and no other command's file.
+ */
+export function specsFor(argv: readonly string[], table: readonly CommandRow[]): Promise<CommandSpec[]> {
+  // `ssmhub` itself takes no option with a value: its first word that is not an option is the command.
+  const [first, second] = argv.slice(2).filter((word) => !word.startsWith('-'));
+  const named =
+    table.find((row) => row.name === first) ?? table.find((row) => row.name === `${first ?? ''} ${second ?? ''}`);
+  return Promise.all((named ? [named] : table).map((row) => ('load' in row ? row.load() : row)));
+}
+
 /**
  * Runs the CLI on `argv` (process.argv shape) and returns its exit code: 0 success, 1 a runtime
  * failure, 2 a usage or validation error.
@@ -95,7 +111,7 @@ export function buildProgram(
 export async function run(
   argv: readonly string[],
   io: CliIo = processIo,
-  commands: readonly CommandSpec[] = COMMANDS,
+  commands: readonly CommandRow[] = COMMAND_TABLE,
 ): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.success;
   const program = buildProgram(
@@ -103,7 +119,7 @@ export async function run(
     (code) => {
       exitCode = code;
     },
-    commands,
+    await specsFor(argv, commands),
   );
   try {
     await program.parseAsync([...argv]);

@@ -1,7 +1,7 @@
 import type { Command, Option } from 'commander';
 import { ExitCode } from '@ssmhub/client/errors';
 import type { CommandSpec, OptionSpec } from './command.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS } from './commands/all.js';
 import { buildProgram } from './program.js';
 
 // docs/cli-reference.md, rendered from the command table and the runner that turns it into

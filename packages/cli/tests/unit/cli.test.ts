@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/command.js';
-import { COMMANDS } from '../../src/cli/commands/index.js';
+import { COMMANDS } from '../../src/cli/commands/all.js';
 import { CommandInput } from '../../src/cli/input.js';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
