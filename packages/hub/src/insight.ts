@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -36,22 +36,35 @@ export interface VersionInsightOptions {
 /** PutEvents takes at most this many entries a call. */
 const PUT_EVENTS_LIMIT = 10;
 
+/**
+ * What the container's digest key is derived from: KMS's MAC of this label under the hub's HMAC_256
+ * key. The same key and label give the same digest key in every container, at every cold start,
+ * for as long as the KMS key lives (HMAC keys never rotate), so digests stay comparable. A new
+ * label is a new scheme: its digests carry another `digestKeyId`, which compare never equates.
+ */
+export const DIGEST_KEY_LABEL = 'ssmhub value digest key v1';
+
+/** The suffix of `digestKeyId` that names the scheme: HMAC-SHA-256 under the KMS-derived key. */
+export const DIGEST_SCHEME = 'derived-v1';
+
 /** The actions VersionInsight calls, for the stacks to grant on the digest key and the hub bus. */
 export const InsightActions = {
-  /** The keyed digest of a value (HMAC_256 key). */
+  /** Deriving the container's digest key (HMAC_256 key), once per container. */
   digest: ['kms:GenerateMac'],
   /** A change under a watched path, announced on the hub bus. */
   announce: ['events:PutEvents'],
 } as const;
 
 /**
- * What the hub does with a version besides storing it: a keyed digest of its value (one KMS
- * GenerateMac), the finding rules it triggers (pure, in-process), and, for a change under a
- * watched path, one event on the hub bus.
+ * What the hub does with a version besides storing it: a keyed digest of its value (HMAC-SHA-256
+ * in the function, under a key KMS derives once per container), the finding rules it triggers
+ * (pure, in-process), and, for a change under a watched path, one event on the hub bus.
  */
 export class VersionInsight {
   /** Microseconds spent in the detectors, and versions examined (the cost figure in docs/benchmarks.md). */
   public readonly detectorCost = { versions: 0, microseconds: 0 };
+  /** The container's digest key and the `digestKeyId` its digests carry, derived at first use. */
+  private digestKey: Promise<{ readonly key: Buffer; readonly keyId: string }> | undefined;
 
   public constructor(private readonly options: VersionInsightOptions = {}) {}
 
@@ -64,23 +77,33 @@ export class VersionInsight {
     );
     this.detectorCost.versions += 1;
     this.detectorCost.microseconds += Number(process.hrtime.bigint() - started) / 1000;
+    const derived = this.derivedDigestKey();
+    if (!derived) return { findings };
+    const { key, keyId } = await derived;
+    // The MAC of the value's SHA-256, as KMS's GenerateMac took it before: the value never leaves
+    // the function, and the key is no more exposure than the plaintext values it already holds.
+    const digest = createHmac('sha256', key).update(createHash('sha256').update(value, 'utf8').digest()).digest();
+    return { digest: digest.toString('base64'), digestKeyId: keyId, findings };
+  }
+
+  /** The digest key, asked of KMS once per container (a failed derivation is asked again next time). */
+  private derivedDigestKey(): Promise<{ readonly key: Buffer; readonly keyId: string }> | undefined {
     const { kms, digestKeyId } = this.options;
-    if (!kms || !digestKeyId) return { findings };
-    // GenerateMac takes at most 4,096 bytes and a value may reach 8 KB: the MAC is taken over the
-    // value's SHA-256, which stays inside the function (KMS sees only the hash, never the value).
-    const response = await kms.send(
-      new GenerateMacCommand({
-        KeyId: digestKeyId,
-        MacAlgorithm: 'HMAC_SHA_256',
-        Message: createHash('sha256').update(value, 'utf8').digest(),
-      }),
-    );
-    if (!response.Mac) throw new Error('GenerateMac returned no MAC');
-    return {
-      digest: Buffer.from(response.Mac).toString('base64'),
-      digestKeyId: response.KeyId ?? digestKeyId,
-      findings,
-    };
+    if (!kms || !digestKeyId) return undefined;
+    this.digestKey ??= kms
+      .send(
+        new GenerateMacCommand({
+          KeyId: digestKeyId,
+          MacAlgorithm: 'HMAC_SHA_256',
+          Message: Buffer.from(DIGEST_KEY_LABEL, 'utf8'),
+        }),
+      )
+      .then((response) => {
+        if (!response.Mac) throw new Error('GenerateMac returned no MAC');
+        return { key: Buffer.from(response.Mac), keyId: `${response.KeyId ?? digestKeyId}#${DIGEST_SCHEME}` };
+      });
+    this.digestKey.catch(() => (this.digestKey = undefined));
+    return this.digestKey;
   }
 
   /** The version with its analysis recorded on it. */

@@ -244,10 +244,12 @@ describe('compare', () => {
 });
 
 describe('ingest cost of digests and findings', () => {
-  it('is one KMS GenerateMac per stored version and no other KMS call', () => {
+  it('is one KMS GenerateMac per container (the digest key), none per stored version, and no other KMS call', () => {
     const kms = Object.entries(seeding.calls).filter(([call]) => call.startsWith('KMS.'));
     console.error(`ingest: ${seeding.versions} versions, KMS calls ${JSON.stringify(Object.fromEntries(kms))}`);
-    expect(Object.fromEntries(kms)).toEqual({ 'KMS.GenerateMac': seeding.versions });
+    // The seeding ran in one ingest handler: one container.
+    expect(seeding.versions).toBeGreaterThan(10);
+    expect(Object.fromEntries(kms)).toEqual({ 'KMS.GenerateMac': 1 });
   });
 });
 

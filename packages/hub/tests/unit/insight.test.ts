@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { WatchedChangeEvent, parseWatchedPaths, type TombstoneRecord, type VersionRecord } from '@ssmhub/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VersionInsight } from '../../src/insight.js';
+import { DIGEST_KEY_LABEL, DIGEST_SCHEME, VersionInsight } from '../../src/insight.js';
 
 const kms = mockClient(KMSClient);
 const events = mockClient(EventBridgeClient);
@@ -27,20 +27,60 @@ const version = (name: string, v = 1): VersionRecord => ({
 });
 
 describe('VersionInsight.analyseVersion', () => {
-  it('sends KMS the SHA-256 of the value, never the value, and records digest, key and findings', async () => {
+  it('asks KMS only for the digest key, never about a value, and records digest, scheme and findings', async () => {
     kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array([1, 2, 3]), KeyId: 'arn:aws:kms:eu-west-1:1:key/d' });
     const insight = new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
     const value = 'AKIAIOSFODNN7EXAMPLE';
     const analysis = await insight.analyseVersion(value, version('/app/key'));
+    const sha = createHash('sha256').update(value).digest();
     expect(analysis).toEqual({
-      digest: Buffer.from([1, 2, 3]).toString('base64'),
-      digestKeyId: 'arn:aws:kms:eu-west-1:1:key/d',
+      digest: createHmac('sha256', Buffer.from([1, 2, 3]))
+        .update(sha)
+        .digest('base64'),
+      digestKeyId: `arn:aws:kms:eu-west-1:1:key/d#${DIGEST_SCHEME}`,
       findings: ['aws-access-key-id'],
     });
     const input = kms.commandCalls(GenerateMacCommand)[0]?.args[0].input;
     expect(input?.MacAlgorithm).toBe('HMAC_SHA_256');
-    expect(Buffer.from(input?.Message ?? new Uint8Array())).toEqual(createHash('sha256').update(value).digest());
+    expect(Buffer.from(input?.Message ?? new Uint8Array()).toString('utf8')).toBe(DIGEST_KEY_LABEL);
     expect(insight.detectorCost.versions).toBe(1);
+  });
+
+  it('derives the digest key once per container, however many versions it digests', async () => {
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(7), KeyId: 'arn:aws:kms:eu-west-1:1:key/d' });
+    const insight = new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
+    const digests = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => insight.analyseVersion(`value-${i % 5}`, version('/app/v', i + 1))),
+    );
+    expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(1);
+    expect(new Set(digests.map((d) => d.digest)).size).toBe(5);
+  });
+
+  it('gives equal digests in two containers and after a cold start: the key is KMS’s MAC of a fixed label', async () => {
+    // KMS as it behaves: the MAC of the message under the key's secret, the same in every call.
+    const secret = Buffer.from('the digest key material KMS never releases');
+    kms.on(GenerateMacCommand).callsFake(async (input: { Message: Uint8Array }) => ({
+      Mac: createHmac('sha256', secret).update(input.Message).digest(),
+      KeyId: 'arn:aws:kms:eu-west-1:1:key/d',
+    }));
+    const container = () => new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
+    const [first, second] = [container(), container()];
+    const a = await first.analyseVersion('postgres://db:5432', version('/app/url'));
+    const b = await second.analyseVersion('postgres://db:5432', version('/other/url'));
+    const c = await second.analyseVersion('postgres://db:5433', version('/other/url', 2));
+    expect(b).toMatchObject({ digest: a.digest, digestKeyId: a.digestKeyId });
+    expect(c.digest).not.toBe(a.digest);
+    expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(2);
+  });
+
+  it('asks again after a failed derivation: a throttled cold start does not poison the container', async () => {
+    kms
+      .on(GenerateMacCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ Mac: new Uint8Array([9]), KeyId: 'arn:aws:kms:eu-west-1:1:key/d' });
+    const insight = new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
+    await expect(insight.analyseVersion('v', version('/app/a'))).rejects.toThrow('Rate exceeded');
+    await expect(insight.analyseVersion('v', version('/app/a'))).resolves.toMatchObject({ digest: expect.any(String) });
   });
 
   it('without a digest key, finds but makes no KMS call', async () => {

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -104,7 +105,7 @@ afterEach(() => {
   for (const mock of [ssm, sts, s3]) mock.reset();
 });
 
-describe('KMS throttling of the value digest (GenerateMac)', () => {
+describe('KMS throttling of the digest key (GenerateMac, once per container)', () => {
   it('is retried by the SDK standard retry with backoff, and the version is stored once KMS answers', async () => {
     const kms = new KmsEndpoint(MAX_ATTEMPTS - 1);
     const record = sqsRecord(changeEvent('Create', '/app/digested'));
@@ -114,7 +115,11 @@ describe('KMS throttling of the value digest (GenerateMac)', () => {
     // both under 10 ms happen about once in 20,000 runs).
     expect((kms.arrivals.at(-1) ?? 0) - (kms.arrivals[0] ?? 0)).toBeGreaterThan(10);
     const [stored] = index.allRecords().filter((r) => r.kind === 'version');
-    expect(stored).toMatchObject({ name: '/app/digested', version: 1, digest: Buffer.from('mac').toString('base64') });
+    // The digest under the key KMS derived (its MAC 'mac'), over the value's SHA-256.
+    const digest = createHmac('sha256', Buffer.from('mac'))
+      .update(createHash('sha256').update(VALUE).digest())
+      .digest('base64');
+    expect(stored).toMatchObject({ name: '/app/digested', version: 1, digest });
   });
 
   it('still throttled after the last attempt: the message goes back to the queue (a retryable failure), nothing half-written, no value logged', async () => {
