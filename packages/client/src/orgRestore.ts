@@ -26,7 +26,6 @@ import type { RestoreOptions } from './restore.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
 
-
 export interface OrgRestoreOptions {
   /** A path (`/app/`, or `/app` with recursive) or a key, restored in every location. */
   readonly path: string;

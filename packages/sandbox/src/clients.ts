@@ -83,9 +83,7 @@ export async function assumeMemberRole(
 
 /** The hub's Lambda execution roles. */
 export type HubRole =
-  | typeof ResourceNames.ingestRole
-  | typeof ResourceNames.reconcileRole
-  | typeof ResourceNames.restoreAuditRole;
+  typeof ResourceNames.ingestRole | typeof ResourceNames.reconcileRole | typeof ResourceNames.restoreAuditRole;
 
 /**
  * Credentials of a session of one of the hub's roles in the sandbox, handed out by the control
