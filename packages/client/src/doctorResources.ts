@@ -47,7 +47,7 @@ export interface ExpectedKey {
 export interface ExpectedHubResources {
   readonly account: string;
   readonly region: string;
-  /** The ingest and reconcile Lambdas' execution roles (trusted by every member's SSMHubReader). */
+  /** The hub Lambdas' execution roles: ingest, reconcile (trusted by every member's SSMHubReader) and the restore audit. */
   readonly roles: readonly { readonly name: string; readonly arn: string }[];
   /** Versioned, with Object Lock and SSE-KMS under the hub key. */
   readonly bucket: string;
@@ -93,7 +93,7 @@ export function expectedHubResources(
   return {
     account,
     region,
-    roles: [ResourceNames.ingestRole, ResourceNames.reconcileRole].map((name) => ({
+    roles: [ResourceNames.ingestRole, ResourceNames.reconcileRole, ResourceNames.restoreAuditRole].map((name) => ({
       name,
       arn: `arn:${partition}:iam::${account}:role/${name}`,
     })),

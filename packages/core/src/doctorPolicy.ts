@@ -54,7 +54,9 @@ export function doctorPolicy(scope: DoctorPolicyScope): PolicyDocumentJson {
       statement(
         'ReadHubRoles',
         ['iam:GetRole'],
-        [ResourceNames.ingestRole, ResourceNames.reconcileRole].map((role) => arn('iam', `role/${role}`, '')),
+        [ResourceNames.ingestRole, ResourceNames.reconcileRole, ResourceNames.restoreAuditRole].map((role) =>
+          arn('iam', `role/${role}`, ''),
+        ),
       ),
       statement('FindHubKeys', ['kms:ListAliases'], '*'),
       statement(

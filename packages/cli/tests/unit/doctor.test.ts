@@ -99,6 +99,7 @@ describe('expectedHubResources', () => {
       roles: [
         { name: 'SSMHubIngest', arn: `arn:aws:iam::${HUB}:role/SSMHubIngest` },
         { name: 'SSMHubReconcile', arn: `arn:aws:iam::${HUB}:role/SSMHubReconcile` },
+        { name: 'SSMHubRestoreAudit', arn: `arn:aws:iam::${HUB}:role/SSMHubRestoreAudit` },
       ],
       bucket: `ssmhub-backup-${HUB}-${REGION}`,
       table: 'ssmhub-index',
@@ -773,7 +774,9 @@ describe('stack', () => {
     });
     const check = await checkStack(new CloudFormationClient(config), 'SSMHub', expected);
     expect(check.status).toBe('fail');
-    expect(check.detail).toMatch(/^not in the stack: AWS::IAM::Role SSMHubReconcile, AWS::S3::Bucket ssmhub-backup-/);
+    expect(check.detail).toMatch(
+      /^not in the stack: AWS::IAM::Role SSMHubReconcile, AWS::IAM::Role SSMHubRestoreAudit, AWS::S3::Bucket ssmhub-backup-/,
+    );
     expect(check.detail).toMatch(/; not settled: IngestRole UPDATE_FAILED$/);
   });
 });
