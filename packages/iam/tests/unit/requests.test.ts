@@ -1736,6 +1736,30 @@ const LAMBDA_CASES: readonly MappingCase[] = [
     operation: 'Invoke',
     authorizations: [allow('lambda:InvokeFunction', `arn:aws:lambda:${REGION}:${MEMBER}:function:spoke:live`, MEMBER)],
   },
+  {
+    // The sandbox serves a function URL at /lambda-url/<name>/; SigV4 signs it for `lambda`.
+    name: 'a request to a function URL is lambda:InvokeFunctionUrl (AWS_IAM) and lambda:InvokeFunction via the URL',
+    send: async () => ({
+      method: 'POST',
+      url: '/lambda-url/ssmhub-restore-audit/?x=1',
+      headers: {
+        host: '127.0.0.1:4566',
+        'content-type': 'application/json',
+        'x-amz-date': '20261203T000000Z',
+        authorization: `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/${REGION}/lambda/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
+      body: Buffer.from('{}'),
+    }),
+    operation: 'InvokeFunctionUrl',
+    authorizations: [
+      allow('lambda:InvokeFunctionUrl', `arn:aws:lambda:${REGION}:${HUB}:function:ssmhub-restore-audit`, HUB, {
+        'lambda:FunctionUrlAuthType': 'AWS_IAM',
+      }),
+      allow('lambda:InvokeFunction', `arn:aws:lambda:${REGION}:${HUB}:function:ssmhub-restore-audit`, HUB, {
+        'lambda:InvokedViaFunctionUrl': 'true',
+      }),
+    ],
+  },
 ];
 
 const CLOUDFORMATION_CASES: readonly MappingCase[] = [
