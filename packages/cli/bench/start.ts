@@ -7,9 +7,11 @@
  *   `npm run build` makes), the compiled modules it falls back to (dist/bin.js), and `npx ssmhub`
  *   from the repository;
  * - `ssmhub preview` against an endpoint that refuses connections, to exit (with its one line);
- * beside `node -e 0` and `npx -c 'node -e 0'` at the same time, so a busy machine shows. Median of N.
+ * beside `node -e 0` at the same time, so a busy machine shows. Median of N.
  *
  * Run: `npm run build && npx tsx packages/cli/bench/start.ts` (SSMHUB_START_RUNS, default 10).
+ * SSMHUB_START_BIN times another checkout's installed command instead (say, a worktree of an
+ * older commit: `git worktree add ../before <commit>`, built), for a before-and-after figure.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPOSITORY = join(PACKAGE, '..', '..');
-const INSTALLED = join(PACKAGE, 'bin', 'ssmhub.js');
+const INSTALLED = process.env.SSMHUB_START_BIN ?? join(PACKAGE, 'bin', 'ssmhub.js');
 const COMPILED = join(PACKAGE, 'dist', 'bin.js');
 const PREVIEW = ['preview', '/app/', '--account', '111122223333', '--at', 'now'];
 
@@ -27,15 +29,13 @@ export interface StartFigures {
   readonly runs: number;
   /** Median milliseconds of `node -e 0` on the same machine at the same time: what a busy machine adds. */
   readonly bareNodeMs: number;
-  /** Median milliseconds of `npx -c 'node -e 0'`: what npx adds before any command of its own. */
-  readonly bareNpxMs: number;
   /** Median milliseconds from spawn to exit of `ssmhub preview --help` (bin/ssmhub.js). */
   readonly helpMs: number;
   /** Median milliseconds from spawn to the first AWS request of `ssmhub preview`: bin/ssmhub.js (the bundle). */
   readonly firstRequestMs: number;
   /** The same through the compiled modules (dist/bin.js, what runs without the bundle). */
   readonly firstRequestCompiledMs: number;
-  /** The same through `npx ssmhub` in the repository. */
+  /** The same through `npx ssmhub` in the repository (npm's own start comes first). */
   readonly firstRequestNpxMs: number;
   /** Median milliseconds from spawn to exit of `ssmhub preview` against an endpoint that refuses connections. */
   readonly unreachableMs: number;
@@ -118,7 +118,6 @@ export async function runStartBench(log: (line: string) => void = (l) => console
     let unreachableLine = '';
     for (let i = 0; i < runs; i += 1) {
       note('bare', await timedRun(node, ['-e', '0'], env));
-      note('bareNpx', await timedRun('npx', ['--no-install', '-c', 'node -e 0'], env));
       note('help', await timedRun(node, [INSTALLED, 'preview', '--help'], env));
       note('first', await timedRun(node, [INSTALLED, ...PREVIEW], env, untilFirstRequest()));
       note('compiled', await timedRun(node, [COMPILED, ...PREVIEW], env, untilFirstRequest()));
@@ -129,7 +128,6 @@ export async function runStartBench(log: (line: string) => void = (l) => console
     const result: StartFigures = {
       runs,
       bareNodeMs: m('bare'),
-      bareNpxMs: m('bareNpx'),
       helpMs: m('help'),
       firstRequestMs: m('first'),
       firstRequestCompiledMs: m('compiled'),
@@ -146,9 +144,8 @@ export async function runStartBench(log: (line: string) => void = (l) => console
     log(
       `  the same from the compiled modules (dist/bin.js)   ${result.firstRequestCompiledMs} ms (${result.firstRequestCompiledMs - result.bareNodeMs} ms after node -e 0)`,
     );
-    log(`  npx -c 'node -e 0'                                 ${result.bareNpxMs} ms`);
     log(
-      `  npx ssmhub preview to its first AWS request       ${result.firstRequestNpxMs} ms (${result.firstRequestNpxMs - result.bareNpxMs} ms after npx -c 'node -e 0')`,
+      `  npx ssmhub preview to its first AWS request       ${result.firstRequestNpxMs} ms (npx adds ${result.firstRequestNpxMs - result.firstRequestMs} ms)`,
     );
     log(`  ssmhub preview, endpoint refusing connections      ${result.unreachableMs} ms to exit: ${unreachableLine}`);
     return result;
