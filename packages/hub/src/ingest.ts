@@ -64,6 +64,7 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
       groups.set(key, [...(groups.get(key) ?? []), parameterEvent]);
     }
     const running = new Map<string, Promise<unknown>>();
+    const stored = { parameters: 0, versions: 0, tombstones: 0, labels: 0, failedParameters: 0 };
     const ingestGroup = (key: string): Promise<unknown> => {
       let pending = running.get(key);
       if (!pending) {
@@ -76,16 +77,25 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
           candidates: first.candidates,
           events,
         };
-        pending = ingester.ingest(group).catch((error: unknown) => {
-          // Only the error's kind and status: AWS messages are not ours to vouch for.
-          logger.error('ingest failed; the messages return to the queue', {
-            account: group.account,
-            region: group.region,
-            name: group.eventName,
-            error: errorSummary(error),
-          });
-          throw error;
-        });
+        pending = ingester.ingest(group).then(
+          (outcome) => {
+            stored.parameters += 1;
+            stored.versions += outcome.versions;
+            stored.tombstones += outcome.tombstones;
+            stored.labels += outcome.labels;
+          },
+          (error: unknown) => {
+            stored.failedParameters += 1;
+            // Only the error's kind and status: AWS messages are not ours to vouch for.
+            logger.error('ingest failed; the messages return to the queue', {
+              account: group.account,
+              region: group.region,
+              name: group.eventName,
+              error: errorSummary(error),
+            });
+            throw error;
+          },
+        );
         running.set(key, pending);
       }
       return pending;
@@ -101,6 +111,12 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
       { throwOnFullBatchFailure: false },
     );
     await touchRegistry([...parsed.values()]);
+    // One line per batch at INFO (each parameter's at DEBUG): CloudWatch Logs bills every byte.
+    logger.info('batch ingested', {
+      messages: event.Records.length,
+      rejected: event.Records.length - parsed.size,
+      ...stored,
+    });
     return response;
   };
 

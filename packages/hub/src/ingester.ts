@@ -269,7 +269,7 @@ export class ParameterIngester {
       await this.runtime.index.registry.countUncaptured(location.account, location.region, uncapturedWritten);
     }
     if (records.length > 0) {
-      this.logger.info('stored', {
+      this.logger.debug('stored', {
         account: location.account,
         region: location.region,
         name: location.name,
