@@ -130,6 +130,15 @@ export interface SsmHubConfig {
    */
   readonly deploymentRoleArn?: string;
   /**
+   * The CDK bootstrap qualifier the stacks of the hub account deploy with (context
+   * `bootstrapQualifier`, or CDK's own `@aws-cdk/core:bootstrapQualifier`): a bootstrap of its own
+   * whose CloudFormation execution role holds the execution policy generated from the stacks
+   * (stacks/README.md, "A bootstrap of its own"), not the default one's AdministratorAccess.
+   * Required by the `production` profile.
+   * @default - CDK's default bootstrap (qualifier `hnb659fds`)
+   */
+  readonly bootstrapQualifier?: string;
+  /**
    * Principals allowed to delete object versions, change retention or legal holds, and bypass
    * governance retention on the backup bucket.
    * @default - nobody
@@ -170,6 +179,23 @@ export interface SsmHubConfig {
    */
   readonly requireCustomerKey: boolean;
 }
+
+/** CDK's context key for the bootstrap qualifier, which its DefaultStackSynthesizer reads. */
+export const CDK_BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
+
+/** The qualifier of CDK's default bootstrap (`cdk bootstrap` without --qualifier): AdministratorAccess. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * The name of the bootstrap's CloudFormation execution role (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`):
+ * the hub's default deployment role.
+ */
+export function bootstrapExecutionRoleName(qualifier: string | undefined, account: string, region: string): string {
+  return `cdk-${qualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER}-cfn-exec-role-${account}-${region}`;
+}
+
+/** What `cdk bootstrap --qualifier` accepts (the bootstrap template's AllowedPattern). */
+const BOOTSTRAP_QUALIFIER = /^[A-Za-z0-9_-]{1,10}$/;
 
 /** Thrown when the CDK context does not describe a valid deployment. */
 export class ConfigError extends Error {
@@ -279,6 +305,37 @@ function objectLock(read: ContextReader, profile: ConfigProfile): ObjectLockConf
   }
   if (value === undefined || value === null) return DEFAULT_OBJECT_LOCK;
   return objectLockValue(value);
+}
+
+/**
+ * The bootstrap qualifier: context `bootstrapQualifier`, else CDK's `@aws-cdk/core:bootstrapQualifier`
+ * (both set, they must agree). The `production` profile needs one of its own.
+ */
+function bootstrapQualifier(read: ContextReader, profile: ConfigProfile): string | undefined {
+  const ours = optionalString(
+    read,
+    'bootstrapQualifier',
+    BOOTSTRAP_QUALIFIER,
+    'a bootstrap qualifier of 1 to 10 letters, digits, - or _',
+  );
+  const cdks = optionalString(
+    read,
+    CDK_BOOTSTRAP_QUALIFIER_CONTEXT,
+    BOOTSTRAP_QUALIFIER,
+    'a bootstrap qualifier of 1 to 10 letters, digits, - or _',
+  );
+  if (ours !== undefined && cdks !== undefined && ours !== cdks) {
+    throw new ConfigError(
+      `context "bootstrapQualifier" is ${JSON.stringify(ours)} but "${CDK_BOOTSTRAP_QUALIFIER_CONTEXT}" is ${JSON.stringify(cdks)}: set one`,
+    );
+  }
+  const qualifier = ours ?? cdks;
+  if (profile === ConfigProfile.production && (qualifier === undefined || qualifier === DEFAULT_BOOTSTRAP_QUALIFIER)) {
+    throw new ConfigError(
+      `context "profile" is "production", which needs a bootstrap of its own: context "bootstrapQualifier" (e.g. "ssmhub", not the default ${DEFAULT_BOOTSTRAP_QUALIFIER}, whose execution role holds AdministratorAccess), bootstrapped with the generated execution policy (stacks/README.md, "A bootstrap of its own")`,
+    );
+  }
+  return qualifier;
 }
 
 function configProfile(read: ContextReader): ConfigProfile {
@@ -488,6 +545,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     allowedAccounts,
     keyAdministrators: principals(read, 'keyAdministrators', { required: true }),
     deploymentRoleArn: optionalString(read, 'deploymentRoleArn', PRINCIPAL_ARN, 'an IAM role ARN'),
+    bootstrapQualifier: bootstrapQualifier(read, profile),
     retentionAdministrators: principals(read, 'retentionAdministrators', { required: false }),
     stalenessWindowHours,
     verifySample: wholeNumber(read, 'verifySample', 100, 1, 100_000),

@@ -232,8 +232,36 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the bootstrap qualifier', () => {
+  it('is CDK’s default bootstrap unless configured', () => {
+    expect(load(fullContext).bootstrapQualifier).toBeUndefined();
+    expect(load({ ...fullContext, bootstrapQualifier: 'ssmhub' }).bootstrapQualifier).toBe('ssmhub');
+  });
+
+  it('is read from CDK’s own context key too, and both must agree', () => {
+    expect(load({ ...fullContext, '@aws-cdk/core:bootstrapQualifier': 'ssmhub' }).bootstrapQualifier).toBe('ssmhub');
+    expect(
+      load({ ...fullContext, bootstrapQualifier: 'ssmhub', '@aws-cdk/core:bootstrapQualifier': 'ssmhub' })
+        .bootstrapQualifier,
+    ).toBe('ssmhub');
+    expect(() =>
+      load({ ...fullContext, bootstrapQualifier: 'ssmhub', '@aws-cdk/core:bootstrapQualifier': 'other' }),
+    ).toThrow(/"bootstrapQualifier" is "ssmhub" but "@aws-cdk\/core:bootstrapQualifier" is "other"/);
+  });
+
+  it.each([
+    ['too long', 'ssmhubhubhub'],
+    ['a space', 'ssm hub'],
+    ['a dot', 'ssm.hub'],
+  ])('refuses a qualifier with %s (cdk bootstrap would)', (_what, bootstrapQualifier) => {
+    expect(() => load({ ...fullContext, bootstrapQualifier })).toThrow(
+      /"bootstrapQualifier" must be a bootstrap qualifier of 1 to 10 letters, digits, - or _/,
+    );
+  });
+});
+
 describe('the production profile', () => {
-  const production = { ...without('objectLock'), profile: 'production' };
+  const production = { ...without('objectLock'), profile: 'production', bootstrapQualifier: 'ssmhub' };
 
   it('is off unless asked for', () => {
     expect(load(fullContext).profile).toBe('default');
@@ -263,6 +291,13 @@ describe('the production profile', () => {
       /"keyAdministrators" must not name the deployment role/,
     );
     expect(() => load({ ...without('objectLock'), deploymentRoleArn: BREAK_GLASS })).not.toThrow();
+  });
+
+  it('needs a bootstrap of its own: a bootstrap qualifier, not the default one', () => {
+    const { bootstrapQualifier: _q, ...withoutQualifier } = production;
+    expect(() => load(withoutQualifier)).toThrow(/"production", which needs a bootstrap of its own/);
+    expect(() => load({ ...production, bootstrapQualifier: 'hnb659fds' })).toThrow(/bootstrap of its own/);
+    expect(() => load({ ...withoutQualifier, '@aws-cdk/core:bootstrapQualifier': 'ssmhub' })).not.toThrow();
   });
 
   it('refuses an unknown profile', () => {

@@ -174,7 +174,9 @@ describe('backup bucket policy: immutable backups', () => {
     'with the production profile: COMPLIANCE Object Lock, and the bucket settings changed by break-glass, never by the deployment',
     () => {
       const { objectLock: _lock, ...context } = fullContext;
-      const production = Template.fromStack(synthesize({ ...context, profile: 'production' }).hub);
+      const production = Template.fromStack(
+        synthesize({ ...context, profile: 'production', bootstrapQualifier: 'ssmhub' }).hub,
+      );
       production.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: backupBucketName(HUB_ACCOUNT, 'eu-west-1'),
         ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
