@@ -1,4 +1,4 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, type SsmHubConfig } from './config.js';
 import { GuardrailsStack } from './guardrails-stack.js';
@@ -32,8 +32,14 @@ export function buildApp(app: App): SsmHubApp {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const env = { account: config.hubAccount, region: config.hubRegion };
-  const hub = new HubStack(app, StackNames.hub, { env, config });
-  const rollout = new OrgRolloutStack(app, StackNames.rollout, { env, config });
+  // The hub account's stacks deploy through the bootstrap of the configured qualifier, whose
+  // execution role holds the policy generated from them (stacks/bin/execution-policy.ts).
+  const synthesizer = () =>
+    config.bootstrapQualifier === undefined
+      ? undefined
+      : new DefaultStackSynthesizer({ qualifier: config.bootstrapQualifier });
+  const hub = new HubStack(app, StackNames.hub, { env, config, synthesizer: synthesizer() });
+  const rollout = new OrgRolloutStack(app, StackNames.rollout, { env, config, synthesizer: synthesizer() });
   // The spokes' SSMHubReader trusts the hub's roles by ARN: they must exist first.
   rollout.addStackDependency(hub);
 
@@ -48,10 +54,12 @@ export function buildApp(app: App): SsmHubApp {
             }),
         );
   // SCPs live in the management account (or a delegated policy administrator: the hub account).
+  // Without a management account they go to the hub account, deployed by the hub's bootstrap.
   const guardrails = config.guardrails
     ? new GuardrailsStack(app, StackNames.guardrails, {
         env: { account: config.managementAccountId ?? config.hubAccount, region: config.hubRegion },
         config,
+        synthesizer: config.managementAccountId === undefined ? synthesizer() : undefined,
       })
     : undefined;
   return { app, config, hub, rollout, managementSpokes, ...(guardrails ? { guardrails } : {}) };

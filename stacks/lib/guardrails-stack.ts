@@ -1,8 +1,10 @@
-import { DefaultStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
-import { ResourceNames } from '@ssmhub/core';
+import { ResourceNames, backupBucketName } from '@ssmhub/core';
 import type { Construct } from 'constructs';
-import type { SsmHubConfig } from './config.js';
+import { ConfigProfile, type SsmHubConfig, bootstrapExecutionRoleName } from './config.js';
+import { BackupBucketSettingActions } from './hub/backup-bucket.js';
+import { StackNames } from './names.js';
 
 /** IAM writes that would change what an SSMHub role may do or who may assume it. */
 export const ROLE_CHANGE_ACTIONS = [
@@ -33,11 +35,25 @@ export const HUB_FUNCTION_CHANGE_ACTIONS = [
   'lambda:UpdateFunctionConfiguration',
 ] as const;
 
+/**
+ * What protects the backup bucket and its access-log bucket: the settings of the bucket policy's
+ * `DenyBucketSettingChanges`, and what would turn public access or ACLs back on. Under the
+ * `production` profile only break-glass and the retention administrators may call these, the
+ * account's root user included (an SCP binds it; a bucket policy does not).
+ */
+export const BACKUP_PROTECTION_ACTIONS = [
+  ...BackupBucketSettingActions,
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketOwnershipControls',
+  's3:PutBucketAcl',
+] as const;
+
+/** The access-log bucket's logical id in the hub stack (pinned by stacks/test/hub-stack.test.ts). */
+export const ACCESS_LOG_BUCKET_LOGICAL_ID = 'AccessLogsBucket83982689';
+
 export interface GuardrailsStackProps extends StackProps {
   readonly config: SsmHubConfig;
 }
-
-const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
 
 /**
  * The organization's guardrails: two service control policies, created in the management account
@@ -49,6 +65,14 @@ const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
  * - `ssmhub-protect-hub`, on the hub account: only the deployment role may pass the hub roles to a
  *   service or change the hub functions — anyone else who could would run code as SSMHubIngest,
  *   which reads every member's parameters.
+ *
+ * Under the `production` profile the deployment role keeps no standing exemption for what protects
+ * the backups: the hub roles' permissions and trust, and the backup buckets' protection
+ * (BACKUP_PROTECTION_ACTIONS), change only by break-glass (`keyAdministrators`; for the buckets
+ * also the `retentionAdministrators`). It keeps passing the hub roles and changing the hub
+ * functions, which every release does: CloudFormation alone assumes its execution role, so those
+ * calls are always part of a stack operation, on the resources the generated execution policy
+ * names. (`aws:CalledVia` cannot say so: a service acting with a service role sends no such key.)
  */
 export class GuardrailsStack extends Stack {
   readonly spokePolicy: organizations.CfnPolicy;
@@ -64,17 +88,25 @@ export class GuardrailsStack extends Stack {
     const arn = (service: string, account: string, resource: string): string =>
       `arn:${this.partition}:${service}:${service === 'iam' ? '' : '*'}:${account}:${resource}`;
 
-    // The principal that deploys the hub stack: the configured one, else the CDK bootstrap's
-    // execution role in the hub account (the hub stack trusts the same one).
-    const qualifier: unknown = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT);
+    // The principal that deploys the hub stack: the configured one, else the execution role of the
+    // bootstrap of the configured qualifier in the hub account (the hub stack trusts the same one).
     const hubDeploymentRoleArn =
       config.deploymentRoleArn ??
       arn(
         'iam',
         config.hubAccount,
-        `role/cdk-${typeof qualifier === 'string' ? qualifier : DefaultStackSynthesizer.DEFAULT_QUALIFIER}-cfn-exec-role-${config.hubAccount}-${config.hubRegion}`,
+        `role/${bootstrapExecutionRoleName(config.bootstrapQualifier, config.hubAccount, config.hubRegion)}`,
       );
-    const exceptDeployment = { ArnNotLike: { 'aws:PrincipalArn': hubDeploymentRoleArn } };
+    const production = config.profile === ConfigProfile.production;
+    const except = (arns: readonly string[]) => ({
+      ArnNotLike: { 'aws:PrincipalArn': arns.length === 1 ? arns[0] : [...arns] },
+    });
+    // Under `production`, break-glass deploys (stacks/README.md) pass the roles and update the
+    // functions too.
+    const exceptDeployment = except(
+      production ? [hubDeploymentRoleArn, ...config.keyAdministrators] : [hubDeploymentRoleArn],
+    );
+    const exceptBreakGlass = except(config.keyAdministrators);
     this.spokePolicy = new organizations.CfnPolicy(this, 'ProtectSpokes', {
       name: 'ssmhub-protect-spokes',
       description: 'ssmhub: members cannot change or delete the SSMHub roles or the ssmhub-forward rule',
@@ -92,8 +124,9 @@ export class GuardrailsStack extends Stack {
             // CloudFormation creates and updates as the hub's deployment role: exempt that one
             // principal (an ARN in the hub account, so no member principal matches it). The
             // spokes' SSMHub roles need no exemption: service-managed StackSets deploy them through
-            // a service-linked role, which SCPs never restrict.
-            Condition: exceptDeployment,
+            // a service-linked role, which SCPs never restrict. Under `production` a change of a
+            // hub role is a break-glass deploy: only break-glass is exempt.
+            Condition: production ? exceptBreakGlass : exceptDeployment,
           },
           {
             Sid: 'ProtectForwardRule',
@@ -122,10 +155,21 @@ export class GuardrailsStack extends Stack {
           {
             Sid: 'OnlyTheDeploymentPassesHubRoles',
             Effect: 'Deny',
-            Action: ['iam:PassRole', ...ROLE_CHANGE_ACTIONS],
+            Action: production ? ['iam:PassRole'] : ['iam:PassRole', ...ROLE_CHANGE_ACTIONS],
             Resource: hubRoles,
             Condition: exceptDeployment,
           },
+          ...(production
+            ? [
+                {
+                  Sid: 'OnlyBreakGlassChangesHubRoles',
+                  Effect: 'Deny',
+                  Action: [...ROLE_CHANGE_ACTIONS],
+                  Resource: hubRoles,
+                  Condition: exceptBreakGlass,
+                },
+              ]
+            : []),
           {
             Sid: 'OnlyTheDeploymentChangesHubFunctions',
             Effect: 'Deny',
@@ -133,8 +177,33 @@ export class GuardrailsStack extends Stack {
             Resource: hubFunctions,
             Condition: exceptDeployment,
           },
+          ...(production
+            ? [
+                {
+                  Sid: 'OnlyBreakGlassChangesBackupProtection',
+                  Effect: 'Deny',
+                  Action: [...BACKUP_PROTECTION_ACTIONS],
+                  Resource: this.backupBuckets(config.hubAccount, config.hubRegion),
+                  // The principals the bucket policies exempt from their settings deny (BackupBucket
+                  // settingsByBreakGlass), and nobody else: not the deployment role, not root.
+                  Condition: except([...config.keyAdministrators, ...config.retentionAdministrators]),
+                },
+              ]
+            : []),
         ],
       },
     });
+  }
+
+  /**
+   * The backup bucket (named) and its access-log bucket, whose name CloudFormation generates from
+   * the hub stack's name and the bucket's logical id (`ssmhub-accesslogsbucket83982689-<random>`).
+   */
+  private backupBuckets(account: string, region: string): string[] {
+    const bucket = (name: string) => `arn:${this.partition}:s3:::${name}`;
+    return [
+      bucket(backupBucketName(account, region)),
+      bucket(`${StackNames.hub.toLowerCase()}-${ACCESS_LOG_BUCKET_LOGICAL_ID.toLowerCase()}-*`),
+    ];
   }
 }

@@ -1,11 +1,24 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backupBucketName } from '@ssmhub/core';
 import {
+  ACCESS_LOG_BUCKET_LOGICAL_ID,
+  BACKUP_PROTECTION_ACTIONS,
   FORWARD_RULE_CHANGE_ACTIONS,
   HUB_FUNCTION_CHANGE_ACTIONS,
   ROLE_CHANGE_ACTIONS,
 } from '../lib/guardrails-stack.js';
-import { HUB_ACCOUNT, MANAGEMENT_ACCOUNT, SYNTH_TIMEOUT, cdkJsonContext, fullContext, synthesize } from './helpers.js';
+import { BackupBucketSettingActions } from '../lib/hub/backup-bucket.js';
+import {
+  BREAK_GLASS,
+  HUB_ACCOUNT,
+  MANAGEMENT_ACCOUNT,
+  RETENTION_ADMIN,
+  SYNTH_TIMEOUT,
+  cdkJsonContext,
+  fullContext,
+  synthesize,
+} from './helpers.js';
 
 interface Statement {
   Sid: string;
@@ -124,5 +137,68 @@ describe('organization guardrails (SCPs)', () => {
         `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
       );
     }
+  });
+});
+
+describe('organization guardrails under the production profile', () => {
+  const { objectLock: _lock, ...context } = fullContext;
+  let production: Map<string, PolicyProperties>;
+  let hubLogicalIds: string[];
+  const deployment = `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-ssmhub-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`;
+  const statement = (policy: string, sid: string) =>
+    production.get(policy)!.Content.Statement.find((s) => s.Sid === sid)!;
+
+  beforeAll(() => {
+    const built = synthesize({ ...context, profile: 'production', bootstrapQualifier: 'ssmhub' });
+    const resources = Template.fromStack(built.guardrails!).findResources('AWS::Organizations::Policy') as Record<
+      string,
+      { Properties: PolicyProperties }
+    >;
+    production = new Map(Object.values(resources).map((r) => [r.Properties.Name, r.Properties]));
+    hubLogicalIds = Object.keys(Template.fromStack(built.hub).toJSON().Resources as object);
+  }, SYNTH_TIMEOUT);
+
+  it('exempt the deployment role of the configured bootstrap qualifier', () => {
+    expect(statement('ssmhub-protect-hub', 'OnlyTheDeploymentChangesHubFunctions').Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': [deployment, BREAK_GLASS] },
+    });
+  });
+
+  it('leave the deployment role no exemption for the hub roles’ IAM writes: only break-glass', () => {
+    expect(statement('ssmhub-protect-spokes', 'ProtectSsmHubRoles').Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS },
+    });
+    expect(statement('ssmhub-protect-hub', 'OnlyBreakGlassChangesHubRoles')).toEqual({
+      Sid: 'OnlyBreakGlassChangesHubRoles',
+      Effect: 'Deny',
+      Action: [...ROLE_CHANGE_ACTIONS],
+      Resource: [`arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`, `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`],
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
+    });
+    // Passing them stays the deployment's (every release), and break-glass's deploys.
+    const passRole = statement('ssmhub-protect-hub', 'OnlyTheDeploymentPassesHubRoles');
+    expect(passRole.Action).toEqual(['iam:PassRole']);
+    expect(passRole.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [deployment, BREAK_GLASS] } });
+  });
+
+  it('let only break-glass and the retention administrators change the backup buckets’ protection, root included', () => {
+    const protection = statement('ssmhub-protect-hub', 'OnlyBreakGlassChangesBackupProtection');
+    expect(protection.Effect).toBe('Deny');
+    expect(protection.Action).toEqual([...BACKUP_PROTECTION_ACTIONS]);
+    expect(protection.Action).toEqual(expect.arrayContaining([...BackupBucketSettingActions]));
+    expect(resources(protection)).toEqual([
+      `arn:aws:s3:::${backupBucketName(HUB_ACCOUNT, 'eu-west-1')}`,
+      `arn:aws:s3:::ssmhub-${ACCESS_LOG_BUCKET_LOGICAL_ID.toLowerCase()}-*`,
+    ]);
+    // The pattern names the hub's access-log bucket: its logical id is the one the hub stack keeps.
+    expect(hubLogicalIds).toContain(ACCESS_LOG_BUCKET_LOGICAL_ID);
+    // No exemption but the bucket policies' own: not the deployment role, not the account root.
+    expect(protection.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS, RETENTION_ADMIN] } });
+  });
+
+  it('are unchanged in the default profile: no break-glass-only statement', () => {
+    const statements = [...policies.values()].flatMap((p) => p.Content.Statement.map((s) => s.Sid));
+    expect(statements).not.toContain('OnlyBreakGlassChangesHubRoles');
+    expect(statements).not.toContain('OnlyBreakGlassChangesBackupProtection');
   });
 });

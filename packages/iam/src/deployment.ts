@@ -8,11 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PolicyWorldError } from './errors.js';
 import type { Template } from './resolve.js';
-import type { SynthesizedTemplates } from './world.js';
+import type { ExecutionPolicyFile, SynthesizedTemplates } from './world.js';
 
 /** The sandbox hub account: the emulator's default account. */
 const HUB_ACCOUNT = '123456789012';
 const HUB_REGION = 'us-east-1';
+
+/** The bootstrap qualifier the sandbox's templates are synthesized with: ssmhub's own bootstrap (stacks/README.md). */
+const BOOTSTRAP_QUALIFIER = 'ssmhub';
 
 /** Principals of the sandbox that the stacks name but do not create. */
 export const SandboxPrincipals = {
@@ -20,8 +23,11 @@ export const SandboxPrincipals = {
   /** A read-only analyst of the index (`indexReaderPrincipals`): reads history and the feed, never a value. */
   analyst: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubAnalyst`,
   breakGlass: `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubBreakGlass`,
-  /** CloudFormation's execution role of the CDK bootstrap (the stack's default deployment role). */
-  deployment: `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-${HUB_REGION}`,
+  /**
+   * CloudFormation's execution role of ssmhub's own bootstrap (the stack's default deployment role),
+   * holding the execution policy generated from the templates (execution-policy.json beside them).
+   */
+  deployment: `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-${BOOTSTRAP_QUALIFIER}-cfn-exec-role-${HUB_ACCOUNT}-${HUB_REGION}`,
 } as const;
 
 /**
@@ -45,20 +51,38 @@ export const SANDBOX_DEPLOYMENT = {
     keyAdministrators: [SandboxPrincipals.breakGlass],
     retentionAdministrators: [],
     guardrails: true,
+    bootstrapQualifier: BOOTSTRAP_QUALIFIER,
     // The hub roles may announce watched changes (the sandbox's handlers watch the paths
     // SSMHUB_WATCHED_PATHS names, as the pump reads it): the bus takes them only from those roles.
     watchedPaths: ['/prod/**'],
   },
 } as const;
 
-/** Where `npm run build` writes the sandbox's synthesized templates. */
-export function sandboxTemplatesDirectory(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'templates');
+/**
+ * The same deployment under the `production` profile (COMPLIANCE Object Lock, the bucket settings
+ * and the hub roles changed only by break-glass): the permission matrix evaluates the deployment
+ * role's production rows against its templates (`npm run build` writes them to
+ * `sandboxTemplatesDirectory('production')`).
+ */
+export const SANDBOX_PRODUCTION_DEPLOYMENT = {
+  ...SANDBOX_DEPLOYMENT,
+  context: {
+    ...SANDBOX_DEPLOYMENT.context,
+    profile: 'production',
+    objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 365 },
+  },
+} as const;
+
+/** Where `npm run build` writes the sandbox's synthesized templates (`production`: those of SANDBOX_PRODUCTION_DEPLOYMENT). */
+export function sandboxTemplatesDirectory(profile: 'default' | 'production' = 'default'): string {
+  const directory = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+  return profile === 'production' ? join(directory, 'production') : directory;
 }
 
 /**
  * Reads a `cdk synth` output directory: the hub (the stack with the index table), the spoke (the
- * rollout's StackSet template body and parameters) and the guardrails (the SCPs), if any.
+ * rollout's StackSet template body and parameters), the guardrails (the SCPs), if any, and the
+ * execution policy generated from them (`execution-policy.json`, written by stacks/bin/synth.ts), if any.
  *
  * @example
  * const templates = loadTemplates(sandboxTemplatesDirectory());
@@ -79,10 +103,15 @@ export function loadTemplates(directory: string = sandboxTemplatesDirectory()): 
     { TemplateBody: string; Parameters?: { ParameterKey: string; ParameterValue: string }[] } | undefined;
   if (!properties?.TemplateBody) throw new PolicyWorldError('the rollout StackSet has no TemplateBody');
   const guardrails = having('AWS::Organizations::Policy');
+  const executionPolicyPath = join(directory, 'execution-policy.json');
+  const executionPolicy = existsSync(executionPolicyPath)
+    ? (JSON.parse(readFileSync(executionPolicyPath, 'utf8')) as ExecutionPolicyFile)
+    : undefined;
   return {
     hub,
     spoke: JSON.parse(properties.TemplateBody) as Template,
     spokeParameters: Object.fromEntries((properties.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue])),
     ...(guardrails ? { guardrails } : {}),
+    ...(executionPolicy ? { executionPolicy } : {}),
   };
 }

@@ -83,6 +83,11 @@ export interface MatrixPrincipal {
   readonly caller: Caller;
   /** Identity policies of a principal the templates do not create (added to the world). */
   readonly policies?: readonly NamedPolicy[];
+  /**
+   * Evaluated over the templates of the `production` profile (SANDBOX_PRODUCTION_DEPLOYMENT),
+   * not the sandbox's default ones.
+   */
+  readonly profile?: 'production';
   readonly allowed: readonly AllowedCall[];
   readonly attacks: readonly Attack[];
 }
@@ -268,6 +273,11 @@ export function permissionMatrix(
   const tablePolicy = (sid: string): Denial => ({ kind: 'statement', policy: 'index table policy', sid });
   const protectHub = (sid: string): Denial => ({ kind: 'statement', policy: 'SCP ssmhub-protect-hub', sid });
   const protectSpokes = (sid: string): Denial => ({ kind: 'statement', policy: 'SCP ssmhub-protect-spokes', sid });
+  const executionPolicy = (sid: string): Denial => ({
+    kind: 'statement',
+    policy: 'the generated execution policy',
+    sid,
+  });
   const implicit = (why: string, at?: string): Denial =>
     at === undefined ? { kind: 'implicit', why } : { kind: 'implicit', why, at };
   const keyPolicyNamesNoOne = implicit('the hub key policy allows no one else, and has no account-root statement');
@@ -823,9 +833,11 @@ export function permissionMatrix(
     },
     {
       id: 'deployment',
-      name: 'deployment role (CDK’s CloudFormation execution role, AdministratorAccess: a hub administrator acts through it by deploying a stack)',
+      name: 'deployment role (`cdk-ssmhub-cfn-exec-role`, CloudFormation’s execution role of ssmhub’s own bootstrap, holding the execution policy generated from the templates: a hub administrator acts through it by deploying a stack)',
       caller: session(roles.deployment, 'AWSCloudFormation'),
-      policies: [ADMINISTRATOR_ACCESS],
+      // The generated execution policy (execution-policy.json beside the templates), else the
+      // default bootstrap's AdministratorAccess.
+      policies: world.deploymentPolicies ?? [ADMINISTRATOR_ACCESS],
       allowed: [
         {
           call: 'deploy the hub functions (`iam:PassRole` on `SSMHubIngest` to Lambda, `lambda:UpdateFunctionCode`)',
@@ -868,10 +880,47 @@ export function permissionMatrix(
         keyAdministration('kms:DisableKey'),
         {
           // Closed by issue 19: KeyMaintenanceByTheDeployment has no PutKeyPolicy, and a key-policy
-          // change is a break-glass step (stacks/README.md).
+          // change is a break-glass step (stacks/README.md); the generated execution policy also
+          // denies it outright, whatever other policy the role is given.
           call: 'rewrite the hub key’s policy, e.g. to decrypt (`kms:PutKeyPolicy`)',
           authorizations: [directKey('kms:PutKeyPolicy')],
-          deniedBy: noKeyAdministration,
+          deniedBy: executionPolicy('NeverAKeyPolicy'),
+        },
+        // Open under AdministratorAccess, decided by the generated execution policy: the role
+        // deploys the templates' resources and nothing else.
+        {
+          call: 'run code of its own as `SSMHubIngest` (`lambda:CreateFunction` of another function, `iam:PassRole` of `SSMHubIngest` to Lambda)',
+          authorizations: [
+            hubResource('lambda:CreateFunction', `arn:${p}:lambda:${region}:${hub}:function:mallory`),
+            ...passRole(ingestRole, 'lambda.amazonaws.com'),
+          ],
+          deniedBy: implicit('the generated execution policy creates only the templates’ functions'),
+        },
+        {
+          call: 'give a hub role AdministratorAccess (`iam:AttachRolePolicy`)',
+          authorizations: [
+            hubResource('iam:AttachRolePolicy', ingestRole, {
+              'iam:PolicyARN': `arn:${p}:iam::aws:policy/AdministratorAccess`,
+            }),
+          ],
+          deniedBy: implicit('the generated execution policy attaches no managed policy the templates do not'),
+        },
+        {
+          call: 'raise its own permissions (`iam:CreatePolicyVersion` of its execution policy)',
+          authorizations: [
+            hubResource('iam:CreatePolicyVersion', `arn:${p}:iam::${hub}:policy/cdk-ssmhub-cfn-exec-policy-1`),
+          ],
+          deniedBy: implicit('the generated execution policy writes only the templates’ roles'),
+        },
+        {
+          call: 'read the index (`dynamodb:Query` on `AR#…`)',
+          authorizations: item('dynamodb:Query', recordPartition),
+          deniedBy: implicit('the generated execution policy reads no item', 'dynamodb:Query'),
+        },
+        {
+          call: 'delete the index table (`dynamodb:DeleteTable`)',
+          authorizations: [hubResource('dynamodb:DeleteTable', table)],
+          deniedBy: implicit('the generated execution policy never deletes a retained resource'),
         },
         {
           call: 'change the bucket’s protection (`s3:PutBucketPolicy`)',
@@ -881,6 +930,71 @@ export function permissionMatrix(
           // the deployment role); the sandbox deploys the default profile.
           openUntil:
             'the `production` profile (stacks/README.md): its DenyBucketSettingChanges exempts break-glass, not the deployment role; the default profile keeps the exemption',
+        },
+      ],
+    },
+    {
+      // The same role, over the templates of the `production` profile and the execution policy
+      // generated for it (issue 19: no standing exemption for what protects the backups).
+      id: 'deployment-production',
+      name: 'deployment role under the `production` profile (the execution policy generated for `production`; its bucket policies and guardrails)',
+      caller: session(roles.deployment, 'AWSCloudFormation'),
+      policies: world.deploymentPolicies ?? [ADMINISTRATOR_ACCESS],
+      profile: 'production',
+      allowed: [
+        {
+          call: 'release the hub functions (`iam:PassRole` on `SSMHubIngest` to Lambda, `lambda:UpdateFunctionCode`, `lambda:UpdateFunctionConfiguration`)',
+          authorizations: [
+            ...passRole(ingestRole, 'lambda.amazonaws.com'),
+            hubResource('lambda:UpdateFunctionCode', ingestFunction),
+            hubResource('lambda:UpdateFunctionConfiguration', ingestFunction),
+          ],
+        },
+        {
+          call: 'let DynamoDB use the hub key for the table (`kms:CreateGrant` through DynamoDB)',
+          authorizations: [
+            {
+              ...directKey('kms:CreateGrant'),
+              context: { 'kms:GrantIsForAWSResource': 'true' },
+              viaService: serviceHost('dynamodb', region),
+            },
+          ],
+        },
+      ],
+      attacks: [
+        {
+          call: 'change the bucket’s protection (`s3:PutBucketPolicy`)',
+          authorizations: [hubResource('s3:PutBucketPolicy', bucket)],
+          deniedBy: bucketPolicy('DenyBucketSettingChanges'),
+        },
+        {
+          call: 'stop logging access to the backups (`s3:PutBucketLogging`)',
+          authorizations: [hubResource('s3:PutBucketLogging', bucket)],
+          deniedBy: bucketPolicy('DenyBucketSettingChanges'),
+        },
+        {
+          call: 'turn the bucket’s public access block off (`s3:PutBucketPublicAccessBlock`)',
+          authorizations: [hubResource('s3:PutBucketPublicAccessBlock', bucket)],
+          deniedBy: executionPolicy('BackupProtectionByBreakGlassOnly'),
+        },
+        {
+          call: 'change a hub role’s permissions (`iam:PutRolePolicy` on `SSMHubIngest`)',
+          authorizations: [hubResource('iam:PutRolePolicy', ingestRole)],
+          deniedBy: protectHub('OnlyBreakGlassChangesHubRoles'),
+        },
+        {
+          call: 'rewrite the hub key’s policy, e.g. to decrypt (`kms:PutKeyPolicy`)',
+          authorizations: [directKey('kms:PutKeyPolicy')],
+          deniedBy: executionPolicy('NeverAKeyPolicy'),
+        },
+        decryptDirectly(),
+        {
+          call: 'delete a locked version (`s3:DeleteObjectVersion` with `s3:BypassGovernanceRetention`)',
+          authorizations: [
+            hubResource('s3:DeleteObjectVersion', object),
+            hubResource('s3:BypassGovernanceRetention', object),
+          ],
+          deniedBy: bucketPolicy('DenyDeletesAndRetentionChanges'),
         },
       ],
     },

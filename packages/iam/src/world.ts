@@ -26,6 +26,16 @@ export interface NamedPolicy {
   readonly policy: PolicyDocument | PolicyDocumentJson;
 }
 
+/**
+ * The CloudFormation execution policy generated from the templates (stacks/bin/synth.ts writes it
+ * as `execution-policy.json`): the deployment role and its managed policies.
+ */
+export interface ExecutionPolicyFile {
+  readonly roleArn: string;
+  readonly profile: string;
+  readonly policies: readonly { readonly name: string; readonly policy: PolicyDocument }[];
+}
+
 /** The templates `cdk synth` writes for one configuration (see scripts/synth-templates.mjs). */
 export interface SynthesizedTemplates {
   readonly hub: Template;
@@ -35,6 +45,8 @@ export interface SynthesizedTemplates {
   readonly spokeParameters: Readonly<Record<string, string>>;
   /** The organization's SCPs, when the configuration asks for them. */
   readonly guardrails?: Template;
+  /** The execution policy generated from the templates, when the configuration names its bootstrap. */
+  readonly executionPolicy?: ExecutionPolicyFile;
 }
 
 /** Where everything is: the organization and the hub the templates were synthesized for. */
@@ -103,8 +115,18 @@ export class PolicyWorld {
   /** Key ARNs by alias name, per account and region (`123456789012/us-east-1/alias/ssmhub`). */
   private readonly aliases = new Map<string, string>();
   private readonly scps: { readonly targets: readonly string[]; readonly policy: NamedPolicy }[] = [];
+  /** The deployment role's managed policies: the execution policy generated from the templates. */
+  private executionPolicies?: readonly NamedPolicy[];
 
   private constructor(public readonly layout: OrganizationLayout) {}
+
+  /**
+   * The policies of the CloudFormation execution role the templates were generated for (it is
+   * in the world too, trusted by CloudFormation alone); undefined when the templates came without one.
+   */
+  public get deploymentPolicies(): readonly NamedPolicy[] | undefined {
+    return this.executionPolicies;
+  }
 
   /** The world the templates describe once deployed into `layout`. */
   public static from(
@@ -146,6 +168,16 @@ export class PolicyWorld {
     }
     for (const account of [hubAccount, ...layout.memberAccounts]) {
       for (const region of new Set([hubRegion, ...layout.memberRegions])) world.addAwsManagedKeys(account, region);
+    }
+    if (templates.executionPolicy) {
+      const { roleArn, policies } = templates.executionPolicy;
+      world.executionPolicies = policies.map(({ name, policy }) => ({ name, policy }));
+      world.addRole(roleArn.replace(/^arn:[^:]+:/, `arn:${partition}:`), world.executionPolicies, {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
     }
     return world;
   }

@@ -30,7 +30,7 @@ import {
   type MatrixCall,
   type MatrixPrincipal,
 } from '../../src/matrix.js';
-import { resolveTemplate } from '../../src/resolve.js';
+import { resolveTemplate, type Template } from '../../src/resolve.js';
 import type { PolicyWorld } from '../../src/world.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -42,9 +42,25 @@ const matrix = permissionMatrix(world);
 /** The same deployment without the organization's SCPs: an SCP denies a call that this world does not. */
 const { guardrails, ...withoutGuardrails } = templates;
 const worldWithoutScps = matrixWorld(withoutGuardrails);
+/** The same deployment under the `production` profile, for the principals evaluated there. */
+const productionTemplates = loadTemplates(join(packageRoot, 'dist', 'templates', 'production'));
+const { guardrails: productionGuardrails, ...productionWithoutGuardrails } = productionTemplates;
+const worlds = {
+  default: { world, withoutScps: worldWithoutScps, guardrails },
+  production: {
+    world: matrixWorld(productionTemplates),
+    withoutScps: matrixWorld(productionWithoutGuardrails),
+    guardrails: productionGuardrails,
+  },
+};
+const worldsOf = (principal: MatrixPrincipal) => worlds[principal.profile ?? 'default'];
 
 /** Whether the SCP `policy` (`SCP <name>`) has a Deny statement `sid` listing `action`. */
-function scpStatementCovers(denial: Extract<Denial, { kind: 'statement' }>, action: string): boolean {
+function scpStatementCovers(
+  denial: Extract<Denial, { kind: 'statement' }>,
+  action: string,
+  guardrails: Template | undefined,
+): boolean {
   if (!guardrails) return false;
   const resolved = resolveTemplate(guardrails, {
     account: MATRIX_LAYOUT.hubAccount,
@@ -65,12 +81,13 @@ async function outcomeOf(where: PolicyWorld, principal: MatrixPrincipal, call: M
 }
 
 async function expectAllowed(principal: MatrixPrincipal, call: MatrixCall): Promise<void> {
-  const outcome = await outcomeOf(world, principal, call);
+  const outcome = await outcomeOf(worldsOf(principal).world, principal, call);
   expect(outcome.allowed, outcome.explanation).toBe(true);
 }
 
 async function expectDenied(principal: MatrixPrincipal, attack: Attack): Promise<void> {
-  const outcome = await outcomeOf(world, principal, attack);
+  const where = worldsOf(principal);
+  const outcome = await outcomeOf(where.world, principal, attack);
   expect(outcome.allowed, `the attack succeeds: ${outcome.explanation}`).toBe(false);
   if (denialMatches(outcome, attack.deniedBy)) return;
   const expected = attack.deniedBy;
@@ -83,10 +100,10 @@ async function expectDenied(principal: MatrixPrincipal, attack: Attack): Promise
     refused?.decision.result === DecisionResult.explicitlyDenied &&
     refused.decision.deniedBy.length === 0
   ) {
-    const withoutScps = await outcomeOf(worldWithoutScps, principal, attack);
+    const withoutScps = await outcomeOf(where.withoutScps, principal, attack);
     expect(withoutScps.refused?.decision.result, withoutScps.explanation).not.toBe(DecisionResult.explicitlyDenied);
     expect(
-      scpStatementCovers(expected, refused.authorization.action),
+      scpStatementCovers(expected, refused.authorization.action, where.guardrails),
       `${describeDenial(expected)} lists ${refused.authorization.action}`,
     ).toBe(true);
     return;
