@@ -138,12 +138,15 @@ export class GuardrailsStack extends Stack {
       },
     });
 
-    const hubRoles = [ResourceNames.ingestRole, ResourceNames.reconcileRole].map((role) =>
-      arn('iam', config.hubAccount as string, `role/${role}`),
+    // The audit role writes restore records: passed to another function, it would forge them.
+    const hubRoles = [ResourceNames.ingestRole, ResourceNames.reconcileRole, ResourceNames.restoreAuditRole].map(
+      (role) => arn('iam', config.hubAccount as string, `role/${role}`),
     );
-    const hubFunctions = [ResourceNames.ingestFunction, ResourceNames.reconcileFunction].map((name) =>
-      arn('lambda', config.hubAccount as string, `function:${name}`),
-    );
+    const hubFunctions = [
+      ResourceNames.ingestFunction,
+      ResourceNames.reconcileFunction,
+      ResourceNames.restoreAuditFunction,
+    ].map((name) => arn('lambda', config.hubAccount as string, `function:${name}`));
     this.hubPolicy = new organizations.CfnPolicy(this, 'ProtectHub', {
       name: 'ssmhub-protect-hub',
       description: 'ssmhub: only the deployment role may pass the hub roles or change the hub functions',
@@ -176,6 +179,15 @@ export class GuardrailsStack extends Stack {
             Action: [...HUB_FUNCTION_CHANGE_ACTIONS],
             Resource: hubFunctions,
             Condition: exceptDeployment,
+          },
+          {
+            // A direct Invoke could hand the audit function a made-up identity in its event: it is
+            // called only through its URL, where Lambda verifies the caller. Nobody is exempt.
+            Sid: 'RestoreAuditOnlyThroughItsUrl',
+            Effect: 'Deny',
+            Action: 'lambda:InvokeFunction',
+            Resource: arn('lambda', config.hubAccount as string, `function:${ResourceNames.restoreAuditFunction}`),
+            Condition: { BoolIfExists: { 'lambda:InvokedViaFunctionUrl': 'false' } },
           },
           ...(production
             ? [

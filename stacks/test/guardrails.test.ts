@@ -109,7 +109,11 @@ describe('organization guardrails (SCPs)', () => {
         { Properties: PolicyProperties }
       >;
       for (const { Properties } of Object.values(resources)) {
-        for (const statement of Properties.Content.Statement.filter((s) => s.Sid !== 'ProtectForwardRule')) {
+        // The audit function is invoked only through its URL, by anyone: no deployment exemption.
+        const exempting = Properties.Content.Statement.filter(
+          (s) => s.Sid !== 'ProtectForwardRule' && s.Sid !== 'RestoreAuditOnlyThroughItsUrl',
+        );
+        for (const statement of exempting) {
           expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': deploymentRoleArn } });
         }
       }
@@ -125,11 +129,13 @@ describe('organization guardrails (SCPs)', () => {
     expect(resources(passRole!)).toEqual([
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`,
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
     ]);
     expect(functions!.Action).toEqual([...HUB_FUNCTION_CHANGE_ACTIONS]);
     expect(resources(functions!)).toEqual([
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-ingest`,
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-reconcile`,
+      `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-restore-audit`,
     ]);
     for (const statement of [passRole!, functions!]) {
       expect(statement.Effect).toBe('Deny');
@@ -137,6 +143,18 @@ describe('organization guardrails (SCPs)', () => {
         `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
       );
     }
+  });
+
+  it('let nobody invoke the restore audit function except through its URL', () => {
+    const audit = policies
+      .get('ssmhub-protect-hub')!
+      .Content.Statement.find((s) => s.Sid === 'RestoreAuditOnlyThroughItsUrl')!;
+    expect(audit).toMatchObject({
+      Effect: 'Deny',
+      Action: 'lambda:InvokeFunction',
+      Condition: { BoolIfExists: { 'lambda:InvokedViaFunctionUrl': 'false' } },
+    });
+    expect(resources(audit)).toEqual([`arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-restore-audit`]);
   });
 });
 
@@ -172,7 +190,11 @@ describe('organization guardrails under the production profile', () => {
       Sid: 'OnlyBreakGlassChangesHubRoles',
       Effect: 'Deny',
       Action: [...ROLE_CHANGE_ACTIONS],
-      Resource: [`arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`, `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`],
+      Resource: [
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
+      ],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
     });
     // Passing them stays the deployment's (every release), and break-glass's deploys.
