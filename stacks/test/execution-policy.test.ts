@@ -446,6 +446,7 @@ describe('the bootstrap', () => {
         expect(docs, command).toContain(command);
       }
     },
-    SYNTH_TIMEOUT,
+    // A whole synthesis in a child process: slow on a loaded machine.
+    SYNTH_TIMEOUT * 3,
   );
 });
