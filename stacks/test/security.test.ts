@@ -69,15 +69,21 @@ describe('digest key', () => {
     }
   });
 
-  it('is given to both Lambdas as SSMHUB_DIGEST_KEY_ID', () => {
+  it('is given to both Lambdas that digest values as SSMHUB_DIGEST_KEY_ID, and to no other', () => {
     const { id } = digestKey(plain);
     const functions = Object.values(plain.findResources('AWS::Lambda::Function')).filter(
       (f) => f.Properties.Environment?.Variables?.[HubEnvironment.tableName],
     );
-    expect(functions).toHaveLength(2);
-    for (const f of functions) {
-      expect(f.Properties.Environment.Variables[HubEnvironment.digestKeyId]).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    const digestKeyOf = (name: string) =>
+      functions.find((f) => f.Properties.FunctionName === name)?.Properties.Environment.Variables[
+        HubEnvironment.digestKeyId
+      ];
+    for (const name of [ResourceNames.ingestFunction, ResourceNames.reconcileFunction]) {
+      expect(digestKeyOf(name)).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
     }
+    // The restore audit function writes restore records and never sees a value.
+    expect(digestKeyOf(ResourceNames.restoreAuditFunction)).toBeUndefined();
+    expect(functions).toHaveLength(3);
   });
 });
 
