@@ -139,7 +139,12 @@ export async function runRestoreRate(
     entries,
     stats: { requests: 0, calls: {} } as unknown as RestorePlan['stats'],
     who: 'arn:aws:iam::111122223333:role/operator',
-    desired: new Map(names.map((name) => [name, { value: `restored ${name}`, type: 'String' }])),
+    desired: new Map(
+      names.map((name) => [
+        name,
+        { name, version: 1, time: '2026-12-01T00:00:00.000Z', value: `restored ${name}`, type: 'String' },
+      ]),
+    ),
     ssm: client,
   });
   // The restore's audit records go to the hub's function; here they are answered at once.
