@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import type { VersionRecord } from '@ssmhub/core';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
-import { RESTORE_KIND, RestoreRecordExistsError, VersionObjects, type RestoreIntent } from '@ssmhub/store';
+import { VersionObjects } from '@ssmhub/store';
 import { listRestoreRecords, seedIndex, type IndexTableTarget } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefusedError } from '@ssmhub/client';
@@ -254,38 +253,41 @@ describe('append-only restore audit (issue 9 item 6)', () => {
     expect(JSON.stringify(after)).not.toContain('kept');
   });
 
-  it('refuses a second write to an existing restore record', async () => {
-    const index = hub.index(new RequestCounter());
+  it('refuses a second write to an existing restore record, and any write of the operator’s own', async () => {
     const [existing] = await listRestoreRecords(indexTable(), member, REGION);
     if (!existing?.outcome) throw new Error('the previous test recorded a restore');
     const { status: _status, outcome, ...intent } = existing;
-    await expect(index.restores.putIntent({ ...intent, who: 'someone else' })).rejects.toThrow(
-      RestoreRecordExistsError,
-    );
-    await expect(index.restores.putOutcome({ ...outcome, status: 'failed' })).rejects.toThrow(RestoreRecordExistsError);
-    const again = await listRestoreRecords(indexTable(), member, REGION);
-    expect(again.find((r) => r.restoreId === existing.restoreId)).toEqual(existing);
+    // The operator holds no table write: its own PutItem is refused by IAM, whatever it says.
+    await expect(
+      hub.index(new RequestCounter()).restores.putIntent({ ...intent, who: 'someone else' }),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    // Through the audit function, a second outcome of the same restore is refused as already recorded.
+    const { kind: _kind, time: _time, ...again } = outcome;
+    await expect(
+      hub.restoreRecorder().record({ record: 'outcome', restore: { ...again, status: 'failed' } }),
+    ).rejects.toMatchObject({ statusCode: 409, message: expect.stringMatching(/already recorded/) });
+    const after = await listRestoreRecords(indexTable(), member, REGION);
+    expect(after.find((r) => r.restoreId === existing.restoreId)).toEqual(existing);
   });
 
   it('changes shows a restore whose outcome never came as incomplete', async () => {
-    const intent: RestoreIntent = {
-      kind: RESTORE_KIND,
-      restoreId: randomUUID(),
-      account: member,
-      region: REGION,
-      name: '/app/',
-      recursive: true,
-      time: new Date().toISOString(),
-      at: firstIngested,
-      sourceAccount: member,
-      sourceRegion: REGION,
-      who: 'arn:aws:sts::123456789012:assumed-role/Ops/crashed',
-      plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
-    };
-    await hub.index(new RequestCounter()).restores.putIntent(intent);
+    // The intent of a restore that stopped before its outcome (a killed CLI).
+    const { restoreId } = await hub.restoreRecorder().record({
+      record: 'intent',
+      restore: {
+        account: member,
+        region: REGION,
+        name: '/app/',
+        recursive: true,
+        at: firstIngested,
+        sourceAccount: member,
+        sourceRegion: REGION,
+        plan: { put: 1, delete: 0, unchanged: 0, refused: 0 },
+      },
+    });
     const feed = await changes(hub, { since: '-1h' });
     const restores = feed.records.filter((r): r is RestoreChange => r.operation === 'Restore');
-    expect(restores.find((r) => r.restore.id === intent.restoreId)?.restore.status).toBe('incomplete');
+    expect(restores.find((r) => r.restore.id === restoreId)?.restore.status).toBe('incomplete');
     expect(restores.some((r) => r.restore.status === 'succeeded')).toBe(true);
   });
 });
