@@ -5,7 +5,8 @@ import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
 import { listRestoreRecords } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestCounter, applyOrgRestore, changes, createSandboxHub } from '@ssmhub/client';
+import { RequestCounter, applyOrgRestore, changes, createSandboxHub, sandboxRoleCredentials } from '@ssmhub/client';
+import { SandboxRoles } from '@ssmhub/core';
 import type { HubConnection, OrgLocationOutcome, OrgPlanLocation, RestoreChange, RestoreRecord } from '@ssmhub/client';
 import { BIN, ssmhub } from '../helpers/cli.js';
 import { sleep } from '@ssmhub/sandbox/testing';
@@ -47,7 +48,11 @@ function connection(): string[] {
   const { info } = sandbox;
   return ['--endpoint', info.endpoint, '--hub-region', US, '--table', info.table, '--bucket', info.bucket];
 }
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+/**
+ * The CLI runs as the sandbox's restore operator (a session of its role, whose policies the gateway
+ * enforces), and records its restores through the audit function's URL the sandbox serves.
+ */
+let CREDENTIALS: Record<string, string>;
 
 /** Names under /prod/ in a location now, with value and version. */
 async function prodNow(account: string, region: string): Promise<Map<string, { value: string; version: number }>> {
@@ -74,6 +79,14 @@ async function versionsOf(account: string, region: string, name: string): Promis
 beforeAll(async () => {
   sandbox = await startTestSandbox({ memberCount: 2, regions: [US, EU], hubRegion: US });
   hub = await createSandboxHub(sandbox.info);
+  const { info } = sandbox;
+  const operator = await sandboxRoleCredentials(info.endpoint, info.hubAccount, SandboxRoles.restoreOperator)();
+  CREDENTIALS = {
+    AWS_ACCESS_KEY_ID: operator.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
+    AWS_SESSION_TOKEN: operator.sessionToken ?? '',
+    SSMHUB_RESTORE_AUDIT_URL: info.restoreAuditUrl ?? '',
+  };
   const [a, b] = sandbox.info.memberAccounts as [string, string];
   locations = [
     { account: a, region: EU },
