@@ -181,6 +181,14 @@ export class GuardrailsStack extends Stack {
             Condition: exceptDeployment,
           },
           {
+            // Ingest runs only from its queue (Lambda's event source mapping, no principal's
+            // Invoke): a direct Invoke is a forged batch. Nobody is exempt.
+            Sid: 'NobodyInvokesIngestDirectly',
+            Effect: 'Deny',
+            Action: 'lambda:InvokeFunction',
+            Resource: arn('lambda', config.hubAccount as string, `function:${ResourceNames.ingestFunction}`),
+          },
+          {
             // A direct Invoke could hand the audit function a made-up identity in its event: it is
             // called only through its URL, where Lambda verifies the caller. Nobody is exempt.
             Sid: 'RestoreAuditOnlyThroughItsUrl',

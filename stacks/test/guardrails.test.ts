@@ -111,7 +111,10 @@ describe('organization guardrails (SCPs)', () => {
       for (const { Properties } of Object.values(resources)) {
         // The audit function is invoked only through its URL, by anyone: no deployment exemption.
         const exempting = Properties.Content.Statement.filter(
-          (s) => s.Sid !== 'ProtectForwardRule' && s.Sid !== 'RestoreAuditOnlyThroughItsUrl',
+          (s) =>
+            !['ProtectForwardRule', 'NobodyInvokesIngestDirectly', 'RestoreAuditOnlyThroughItsUrl'].includes(
+              s.Sid ?? '',
+            ),
         );
         for (const statement of exempting) {
           expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': deploymentRoleArn } });
@@ -143,6 +146,15 @@ describe('organization guardrails (SCPs)', () => {
         `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
       );
     }
+  });
+
+  it('let nobody invoke the ingest function directly: it runs only from its queue', () => {
+    const ingest = policies
+      .get('ssmhub-protect-hub')!
+      .Content.Statement.find((s) => s.Sid === 'NobodyInvokesIngestDirectly')!;
+    expect(ingest).toMatchObject({ Effect: 'Deny', Action: 'lambda:InvokeFunction' });
+    expect(ingest.Condition).toBeUndefined();
+    expect(resources(ingest)).toEqual([`arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-ingest`]);
   });
 
   it('let nobody invoke the restore audit function except through its URL', () => {
