@@ -349,6 +349,7 @@ describe('restore operators and index readers in the hub', () => {
       .flatMap((s) => [s.Action].flat())
       .sort();
     expect(actions).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -363,6 +364,7 @@ describe('restore operators and index readers in the hub', () => {
       expect(grantingTo(INDEX_READER)(keyStatements(key))).toEqual([]);
     }
     expect(grantingTo(INDEX_READER)(tableStatements()).flatMap((s) => [s.Action].flat())).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -489,7 +491,7 @@ describe('grants from the code’s action lists', () => {
         .map((p) => String(p.Action)),
     );
     expect([...OperatorActions.connect, ...OperatorActions.index].filter((action) => !onTable.has(action))).toEqual([]);
-    expect([...onTable].filter((action) => !/^dynamodb:(Describe|Get|Query)/.test(action))).toEqual([]);
+    expect([...onTable].filter((action) => !/^dynamodb:(Describe|Get|Query|BatchGet)/.test(action))).toEqual([]);
     expect(OperatorActions.versionObjects.filter((action) => !onBucket.has(action))).toEqual([]);
     expect([...onAudit].sort()).toEqual([...OperatorActions.recordRestores].sort());
   });

@@ -171,6 +171,14 @@ describe('grant coverage', () => {
     }
   });
 
+  it('read a past moment from the catalog: the records it names came by BatchGetItem, which the operator declares', () => {
+    const batchGets = allowed.filter(
+      (call) => roleOf(call.principal) === SandboxRoles.restoreOperator && call.operation === 'dynamodb:BatchGetItem',
+    );
+    expect(batchGets.length).toBeGreaterThan(0);
+    expect(flatten(OperatorActions)).toContain('dynamodb:BatchGetItem');
+  });
+
   it("maps every Service.Operation the ingest handler's request counters saw to an action the gateway granted", () => {
     const granted = new Set(
       allowed

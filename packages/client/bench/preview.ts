@@ -9,11 +9,22 @@
  * engine: its Query cost does not grow with the partition, the emulator's does), else on the
  * emulator, and the first line says which; SSMHUB_BENCH_DYNAMODB=moto forces the emulator.
  *
+ * Catalog entries are seeded as ingest writes them (the latest second's records and the marks of
+ * the ones before, catalogEntryFor); SSMHUB_BENCH_CATALOG=legacy seeds them as a hub before
+ * catalog timelines wrote them (the latest second only), which reads as before timelines.
+ *
  * Run: `npm run build && npx tsx packages/client/bench/preview.ts`
  * (sizes: SSMHUB_BENCH_SIZES, default "1000x1,1000x10,1000x50,10000x1,10000x10"; add 10000x50 when you have ~15 minutes: the emulator writes ~1,000 items/s).
  */
 import { mapLimit, type VersionRecord } from '@ssmhub/core';
-import { RequestCounter, VersionObjects, type CatalogEntry, type RequestCost } from '@ssmhub/store';
+import {
+  CATALOG_TIMELINE_LIMIT,
+  RequestCounter,
+  VersionObjects,
+  type CatalogEntry,
+  type RequestCost,
+} from '@ssmhub/store';
+import { catalogEntryFor, catalogItemSize } from '@ssmhub/store/testing';
 import { createSandboxHub, type HubConnection } from '../src/hub.js';
 import { preview } from '../src/preview.js';
 import { planRestore } from '../src/restore.js';
@@ -25,6 +36,8 @@ import { seedHubIndex } from '../src/testing.js';
 export interface PreviewFigure {
   readonly parameters: number;
   readonly versions: number;
+  /** DynamoDB's size of one catalog item, averaged over the names. */
+  readonly catalogBytesPerName: number;
   readonly moment: 'now' | 'middle';
   readonly milliseconds: number;
   readonly found: number;
@@ -38,6 +51,10 @@ export interface BenchReport {
 
 const REGION = 'us-east-1';
 const STEP_MS = 60_000;
+/** `legacy`: catalog entries as a hub before timelines wrote them. */
+const LEGACY_CATALOG = process.env.SSMHUB_BENCH_CATALOG === 'legacy';
+/** Records a catalog entry knows, to measure another CATALOG_TIMELINE_LIMIT. @default CATALOG_TIMELINE_LIMIT */
+const TIMELINE_LIMIT = process.env.SSMHUB_BENCH_TIMELINE ? Number(process.env.SSMHUB_BENCH_TIMELINE) : undefined;
 
 function sizes(): [number, number][] {
   const text = process.env.SSMHUB_BENCH_SIZES ?? '1000x1,1000x10,1000x50,10000x1,10000x10';
@@ -51,14 +68,19 @@ async function buildData(
   n: number,
   v: number,
   withObjects: boolean,
-): Promise<{ start: number; end: number }> {
+): Promise<{ start: number; end: number; catalogBytesPerName: number }> {
   const start = Date.now() - (v + 2) * STEP_MS;
   const records: VersionRecord[] = [];
   const catalog: CatalogEntry[] = [];
   const latest: VersionRecord[] = [];
+  const entryOf = (name: string, own: readonly VersionRecord[]): CatalogEntry => {
+    const entry = catalogEntryFor({ account, region: REGION, name }, own, { limit: TIMELINE_LIMIT });
+    return LEGACY_CATALOG ? { ...entry, timeline: undefined } : entry;
+  };
   for (let i = 0; i < n; i += 1) {
     const name = `/bench/app/p${String(i).padStart(5, '0')}`;
     let record: VersionRecord | undefined;
+    const own: VersionRecord[] = [];
     for (let j = 1; j <= v; j += 1) {
       const time = new Date(start + j * STEP_MS + (i % 1000)).toISOString();
       record = {
@@ -76,16 +98,11 @@ async function buildData(
         objectKey: VersionObjects.keyOf({ account, region: REGION, name }, time, j),
       };
       records.push(record);
+      own.push(record);
     }
     if (record) {
       latest.push(record);
-      catalog.push({
-        account,
-        region: REGION,
-        name,
-        lastSecond: `${record.time.slice(0, 19)}.000Z`,
-        records: [record],
-      });
+      catalog.push(entryOf(name, own));
     }
   }
   if (withObjects) {
@@ -119,9 +136,10 @@ async function buildData(
   await seedHubIndex(hub, {
     registry: [{ account, region: REGION, lastEventAt: new Date().toISOString() }],
     records,
-    catalog,
+    ...(LEGACY_CATALOG ? { legacyCatalog: catalog } : { catalog }),
   });
-  return { start, end: start + (v + 1) * STEP_MS };
+  const bytes = catalog.reduce((sum, entry) => sum + catalogItemSize(entry, LEGACY_CATALOG ? 'legacy' : 'timeline'), 0);
+  return { start, end: start + (v + 1) * STEP_MS, catalogBytesPerName: Math.round(bytes / Math.max(1, n)) };
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -143,15 +161,22 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
     const { info } = sandbox;
     const hub = await createSandboxHub(info);
     const previews: PreviewFigure[] = [];
-    log('| parameters | versions | T | preview ms | DynamoDB requests | consumed RCU | items read | found |');
-    log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+    log(
+      `catalog entries: ${LEGACY_CATALOG ? 'legacy (no timeline)' : `with timelines of ${TIMELINE_LIMIT ?? CATALOG_TIMELINE_LIMIT}`}`,
+    );
+    log(
+      '| parameters | versions | T | preview ms | DynamoDB requests | consumed RCU | items read | found | catalog bytes/name |',
+    );
+    log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     let index = 0;
     let restoreSource: { account: string; at: number } | undefined;
     for (const [n, v] of sizes()) {
       index += 1;
       const account = `2000000000${String(index).padStart(2, '0')}`;
       const withObjects = n === 1000 && v === 1;
-      const [{ start, end }, buildMs] = await timed(() => buildData(hub, account, n, v, withObjects));
+      const [{ start, end, catalogBytesPerName }, buildMs] = await timed(() =>
+        buildData(hub, account, n, v, withObjects),
+      );
       if (withObjects) restoreSource = { account, at: end };
       log(`<!-- built ${n} x ${v} (${n * v} records) in ${Math.round(buildMs)} ms -->`);
       for (const moment of ['now', 'middle'] as const) {
@@ -163,6 +188,7 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
         const figure = {
           parameters: n,
           versions: v,
+          catalogBytesPerName,
           moment,
           milliseconds: Math.round(ms),
           found: result.records.length,
@@ -170,7 +196,7 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
         };
         previews.push(figure);
         log(
-          `| ${n} | ${v} | ${moment} | ${figure.milliseconds} | ${result.stats.dynamoRequests} | ${result.stats.consumedCapacity} | ${result.stats.itemsRead} | ${figure.found} |`,
+          `| ${n} | ${v} | ${moment} | ${figure.milliseconds} | ${result.stats.dynamoRequests} | ${result.stats.consumedCapacity} | ${result.stats.itemsRead} | ${figure.found} | ${catalogBytesPerName} |`,
         );
       }
     }
@@ -183,6 +209,8 @@ export async function runPreviewBench(log: (line: string) => void = (l) => conso
         account: restoreSource.account,
         toAccount: target,
         recursive: true,
+        // Seeded data records no coverage start (ingest would): the moment is the data's own.
+        force: true,
       });
       const [outcome, ms] = await timed(() => applyRestore(hub, plan, { concurrency: 8 }));
       const seconds = ms / 1000;

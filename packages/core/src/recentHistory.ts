@@ -1,4 +1,4 @@
-import { orderTimeline, stateOnTimeline } from './resolve.js';
+import { absorbedByCaptured, orderTimeline, stateOnTimeline } from './resolve.js';
 import { secondOf } from './time.js';
 import type { LifecycleRecord, ParameterState } from './types.js';
 
@@ -13,6 +13,9 @@ export interface RecentRecordsCoverage {
   readonly firstSecondComplete?: boolean;
 }
 
+/** Beyond this many doubtful not-captured changes in the earliest second, older records are read. */
+const MAX_DOUBTFUL = 3;
+
 function sameState(a: ParameterState, b: ParameterState): boolean {
   return a.exists === b.exists && a.record === b.record;
 }
@@ -23,8 +26,9 @@ function sameState(a: ParameterState, b: ParameterState): boolean {
  * be read.
  *
  * Without the beginning of the history, whether the name existed just before the records is
- * unknown. The answer is decided when some record took effect at or before `at` and both possible
- * entering states order the records the same way up to `at`.
+ * unknown, and so is whether a not-captured change of the earliest second stands for a version of
+ * the second before. The answer is decided when some record took effect at or before `at` and every
+ * possibility orders the records the same way up to `at`.
  *
  * @example
  * const state = stateFromRecentRecords(catalogEntry.records, at, { complete: false, firstSecondComplete: true });
@@ -48,11 +52,26 @@ export function stateFromRecentRecords(
     usable = records.filter((record) => secondOf(record.time) !== earliest);
   }
   if (usable.length === 0) return undefined;
-  const asIfAbsent = orderTimeline(usable, false);
-  const asIfAlive = orderTimeline(usable, true);
-  const first = [asIfAbsent[0], asIfAlive[0]];
-  if (first.some((entry) => entry === undefined || entry.effectiveTime > at)) return undefined;
-  const a = stateOnTimeline(asIfAbsent, at);
-  const b = stateOnTimeline(asIfAlive, at);
-  return sameState(a, b) ? a : undefined;
+  // A not-captured change in the earliest second may stand for a version of the second before
+  // (absorbedByCaptured), which these records do not show: decide only where that does not matter.
+  let earliest = secondOf(usable[0]?.time ?? '');
+  for (const record of usable) if (secondOf(record.time) < earliest) earliest = secondOf(record.time);
+  const doubtful = usable.filter(
+    (record) =>
+      record.kind === 'uncaptured' && secondOf(record.time) === earliest && !absorbedByCaptured(record, usable),
+  );
+  if (doubtful.length > MAX_DOUBTFUL) return undefined;
+  let decided: ParameterState | undefined;
+  for (let absorbed = 0; absorbed < 2 ** doubtful.length; absorbed += 1) {
+    const variant = usable.filter((record) => !doubtful.some((d, i) => d === record && (absorbed >> i) & 1));
+    for (const enteringAlive of [false, true]) {
+      const timeline = orderTimeline(variant, enteringAlive);
+      const first = timeline[0];
+      if (first === undefined || first.effectiveTime > at) return undefined;
+      const state = stateOnTimeline(timeline, at);
+      if (decided === undefined) decided = state;
+      else if (!sameState(decided, state)) return undefined;
+    }
+  }
+  return decided;
 }

@@ -7,7 +7,6 @@ import {
   absorbedByCaptured,
   confirmsDeletion,
   confirmsUncaptured,
-  latestSecond,
   mapLimit,
   secondOf,
   stateAt,
@@ -175,10 +174,8 @@ export class ParameterIngester {
       // A stored version of the second before an event can account for it (absorbedByCaptured).
       ...announced.map((u) => secondOf(new Date(Date.parse(u.time) - 1000).toISOString())),
     ];
-    const existing = await this.runtime.index.records.from(
-      location,
-      seconds.sort()[0] ?? secondOf(new Date(0).toISOString()),
-    );
+    const since = seconds.sort()[0] ?? secondOf(new Date(0).toISOString());
+    const existing = await this.runtime.index.records.from(location, since);
     // The history is SSM's current life, alive now: a deletion already indexed in the second that
     // life began cannot have ended it, so it came before it. Recording that (once, conditionally)
     // keeps "deleted, then re-created" apart from "created, then deleted" within one second.
@@ -246,19 +243,13 @@ export class ParameterIngester {
     await mapLimit(hinted, WRITE_CONCURRENCY, (tombstone) => this.runtime.index.records.markPrecedes(tombstone));
     const added: LifecycleRecord[] = [...newVersions, ...newTombstones, ...newUncaptured, ...(found ? [found] : [])];
     if (added.length > 0 || hinted.length > 0) {
-      const lifecycle = [...existing.filter(isLifecycle), ...added];
-      const last = latestSecond(lifecycle);
       // The catalog is written before the records: a crash in between leaves the records missing,
       // so the redelivery writes both again; the other order could leave a stale catalog forever.
-      if (last && [...added, ...hinted].some((r) => secondOf(r.time) === last)) {
-        const likelyAtSecond = existing.some((r) => isLifecycle(r) && secondOf(r.time) === last);
-        await this.runtime.index.catalog.update(
-          location,
-          last,
-          lifecycle.filter((r) => secondOf(r.time) === last),
-          likelyAtSecond,
-        );
-      }
+      // It is told every lifecycle record from `since` on, so its timeline stays whole.
+      await this.runtime.index.catalog.update(location, {
+        since,
+        records: [...existing.filter(isLifecycle), ...added],
+      });
     }
     const records: IndexRecord[] = [...added, ...newLabels];
     await this.runtime.insight.announce(added);

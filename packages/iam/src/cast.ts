@@ -72,7 +72,7 @@ export function indexReaderPolicy(partition: string): NamedPolicy {
         {
           Sid: 'ReadTheIndex',
           Effect: 'Allow',
-          Action: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem'],
+          Action: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
           Resource: [table, `${table}/index/*`],
         },
         {

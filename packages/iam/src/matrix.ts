@@ -565,6 +565,10 @@ export function permissionMatrix(
           authorizations: [...item('dynamodb:Query', recordPartition), ...item('dynamodb:GetItem', recordPartition)],
         },
         {
+          call: 'read a path at a moment: the records its catalog names (`dynamodb:BatchGetItem` on `AR#…`)',
+          authorizations: item('dynamodb:BatchGetItem', recordPartition),
+        },
+        {
           call: 'read a stored value at its recorded VersionId (`s3:GetObjectVersion`, `kms:Decrypt` through S3)',
           authorizations: readValue,
         },
@@ -637,6 +641,13 @@ export function permissionMatrix(
         {
           call: '`ssmhub history`: read a name’s records (`dynamodb:Query`, `GetItem` on `AR#…`)',
           authorizations: [...item('dynamodb:Query', recordPartition), ...item('dynamodb:GetItem', recordPartition)],
+        },
+        {
+          call: '`ssmhub diff` without values: a path at two moments (`dynamodb:Query` of the catalog, `BatchGetItem` of the records it names, on `AR#…`)',
+          authorizations: [
+            ...item('dynamodb:Query', recordPartition),
+            ...item('dynamodb:BatchGetItem', recordPartition),
+          ],
         },
       ],
       attacks: [

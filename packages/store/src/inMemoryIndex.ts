@@ -1,6 +1,5 @@
 import type {
   IndexRecord,
-  LifecycleRecord,
   ParameterLocation,
   ParameterState,
   PresenceRecord,
@@ -12,7 +11,8 @@ import { RequestCounter } from './counter.js';
 import { changeFilter, feedEntryOf, inFeedOrder, isFeedChange } from './index/feed.js';
 import { stateAt, stateOf } from './index/pointInTime.js';
 import { RestoreLogItems, alreadyRecorded, type AppendOnlyItem } from './index/restoreLog.js';
-import { RANGE_END } from './index/table.js';
+import { BATCH_GET_KEYS, RANGE_END } from './index/table.js';
+import { CATALOG_TIMELINE_LIMIT, mergeCatalogEntry, type CatalogChange } from './catalogTimeline.js';
 import type {
   CatalogIndex,
   ChangeQuery,
@@ -26,6 +26,7 @@ import type {
   RegistryIndex,
   RestoreLog,
   RestoreTarget,
+  StoredRecordId,
   SweepStatus,
 } from './index/types.js';
 import {
@@ -34,13 +35,16 @@ import {
   RegistryAttributes,
   catalogKey,
   catalogRecordKey,
+  catalogRevision,
   coverageKey,
   fromCatalogItem,
   fromCoverageItem,
   fromRecordItem,
   fromRegistryItem,
   registryKey,
+  sameCatalogItem,
   toCatalogItem,
+  toLegacyCatalogItem,
   toRecordItem,
   toRegistryItem,
   type CatalogEntry,
@@ -56,6 +60,7 @@ import {
   orgRestorePartition,
   recordPrefix,
   recordRangePrefix,
+  recordTableKey,
   recordUpperBoundAtSecond,
   registrySortKey,
 } from './keys.js';
@@ -174,11 +179,25 @@ class MemoryItems {
   }
 
   /** Counts one read as DynamoDB would bill it: a request per 1 MB read, read units per 4 KB. */
-  public bill(call: 'DynamoDB.Query' | 'DynamoDB.GetItem', { read, returned }: ReadCost): void {
-    const bytes = read.reduce((sum, item) => sum + sizeOf(item), 0);
-    const requests = call === 'DynamoDB.Query' ? Math.max(1, Math.ceil(bytes / PAGE_BYTES)) : 1;
-    const units = Math.max(requests, Math.ceil(bytes / READ_UNIT_BYTES));
-    const consumedCapacity = this.consistentRead ? units : units / 2;
+  public bill(
+    call: 'DynamoDB.Query' | 'DynamoDB.GetItem' | 'DynamoDB.BatchGetItem',
+    { read, returned }: ReadCost,
+    options: { readonly consistent?: boolean } = {},
+  ): void {
+    const sizes = read.map(sizeOf);
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    const requests =
+      call === 'DynamoDB.Query'
+        ? Math.max(1, Math.ceil(bytes / PAGE_BYTES))
+        : call === 'DynamoDB.BatchGetItem'
+          ? Math.ceil(read.length / BATCH_GET_KEYS)
+          : 1;
+    // A batch bills each item apart, each rounded up to 4 KB; a read of a range, its whole size.
+    const units =
+      call === 'DynamoDB.BatchGetItem'
+        ? sizes.reduce((sum, size) => sum + Math.ceil(size / READ_UNIT_BYTES), 0)
+        : Math.max(requests, Math.ceil(bytes / READ_UNIT_BYTES));
+    const consumedCapacity = this.consistentRead || options.consistent ? units : units / 2;
     for (let i = 0; i < requests; i += 1) {
       this.counter.count(call, i === 0 ? { consumedCapacity, items: returned } : {});
     }
@@ -229,6 +248,14 @@ class MemoryRecords implements RecordIndex {
     return { records: items.map(fromRecordItem), ...(last ? { lastKey: { [PK]: last[PK], [SK]: last[SK] } } : {}) };
   }
 
+  public async getMany(location: Location, wanted: readonly StoredRecordId[]): Promise<(IndexRecord | undefined)[]> {
+    const found = wanted.map((id) => this.items.get(recordTableKey({ ...location, name: id.name }, id)));
+    const items = found.filter((item): item is Item => item !== undefined);
+    // One request per 100 keys (the table's pages of unprocessed keys cost it more, never less).
+    if (wanted.length > 0) this.items.bill('DynamoDB.BatchGetItem', { read: items, returned: items.length });
+    return found.map((item) => (item ? fromRecordItem(item) : undefined));
+  }
+
   public async ofLocation(location: Location): Promise<IndexRecord[]> {
     return this.items.billed('DynamoDB.Query', this.everyRecordOf(location)).map(fromRecordItem);
   }
@@ -258,12 +285,26 @@ class MemoryRecords implements RecordIndex {
       (item) => Object.assign(item, fields),
     );
     const key = catalogRecordKey(record);
-    const inCatalog = (item: Item | undefined): Record<string, Item> | undefined =>
-      item?.[CatalogAttributes.records] as Record<string, Item> | undefined;
+    const copyIn = (item: Item | undefined, attribute: string): Record<string, Item> | undefined =>
+      item?.[attribute] as Record<string, Item> | undefined;
+    const annotatable = (item: Item | undefined, attribute: string): boolean =>
+      copyIn(item, attribute)?.[key] !== undefined && copyIn(item, attribute)?.[key]?.findings === undefined;
+    const catalogEntry = catalogKey(record.account, record.region, record.name);
+    const { latest, revision } = CatalogAttributes;
+    const wrote = this.items.update(
+      catalogEntry,
+      (current) => annotatable(current, latest) && typeof current?.[revision] === 'number',
+      (item) => {
+        Object.assign(copyIn(item, latest)?.[key] ?? {}, fields);
+        item[revision] = Number(item[revision]) + 1;
+      },
+    );
+    if (wrote) return;
+    const { records } = CatalogAttributes.legacy;
     this.items.update(
-      catalogKey(record.account, record.region, record.name),
-      (current) => inCatalog(current)?.[key] !== undefined && inCatalog(current)?.[key]?.findings === undefined,
-      (item) => Object.assign(inCatalog(item)?.[key] ?? {}, fields),
+      catalogEntry,
+      (current) => annotatable(current, records),
+      (item) => Object.assign(copyIn(item, records)?.[key] ?? {}, fields),
     );
   }
 
@@ -297,7 +338,10 @@ class MemoryRecords implements RecordIndex {
 }
 
 class MemoryCatalog implements CatalogIndex {
-  public constructor(private readonly items: MemoryItems) {}
+  public constructor(
+    private readonly items: MemoryItems,
+    private readonly timelineLimit: number,
+  ) {}
 
   public async range(location: Location, prefix: string): Promise<CatalogEntry[]> {
     return this.items.billed('DynamoDB.Query', this.rangeItems(location, prefix)).map(fromCatalogItem);
@@ -327,21 +371,22 @@ class MemoryCatalog implements CatalogIndex {
     return item !== undefined;
   }
 
-  public async update(location: ParameterLocation, second: string, records: readonly LifecycleRecord[]): Promise<void> {
+  /** As the table's: a strongly consistent read, then one write when the merge changes the entry (nothing runs in between here). */
+  public async update(location: ParameterLocation, change: CatalogChange): Promise<void> {
     const key = catalogKey(location.account, location.region, location.name);
-    const added = this.items.update(
-      key,
-      (current) => current?.[CatalogAttributes.lastSecond] === second,
-      (item) => {
-        const held = item[CatalogAttributes.records] as Record<string, LifecycleRecord>;
-        for (const record of records) held[catalogRecordKey(record)] = record;
-      },
-    );
-    if (added) return;
+    const item = this.items.get(key);
+    this.items.bill('DynamoDB.GetItem', { read: item ? [item] : [], returned: item ? 1 : 0 }, { consistent: true });
+    const next = mergeCatalogEntry(item ? fromCatalogItem(item) : undefined, location, change, this.timelineLimit);
+    if (next === undefined) return;
+    const nextItem = toCatalogItem(next, (item ? (catalogRevision(item) ?? 0) : 0) + 1);
+    if (item && sameCatalogItem(item, nextItem)) return;
     this.items.update(
       key,
-      (current) => current === undefined || String(current[CatalogAttributes.lastSecond]) < second,
-      (item) => Object.assign(item, toCatalogItem({ ...location, lastSecond: second, records })),
+      () => true,
+      (target) => {
+        for (const attribute of Object.keys(target)) if (attribute !== PK && attribute !== SK) delete target[attribute];
+        Object.assign(target, nextItem);
+      },
     );
   }
 
@@ -532,6 +577,8 @@ function partitionOf(location: Location): string {
 export interface IndexSeed {
   readonly records?: readonly IndexRecord[];
   readonly catalog?: readonly CatalogEntry[];
+  /** Catalog entries as a hub before catalog timelines wrote them (no timeline, no revision). */
+  readonly legacyCatalog?: readonly CatalogEntry[];
   readonly registry?: readonly RegistryEntry[];
 }
 
@@ -540,6 +587,12 @@ export interface InMemoryIndexOptions {
   readonly counter?: RequestCounter;
   /** Bill reads as strongly consistent (IndexTable's `consistentRead`). @default false */
   readonly consistentRead?: boolean;
+  /**
+   * Records a catalog entry knows (CATALOG_TIMELINE_LIMIT on the table): a smaller one makes
+   * histories deeper than the catalog's timeline cheaply, for tests of what reads then.
+   * @default CATALOG_TIMELINE_LIMIT
+   */
+  readonly catalogTimelineLimit?: number;
 }
 
 /**
@@ -567,7 +620,7 @@ export class InMemoryIndex implements Index {
     this.items = new MemoryItems(this.counter, options.consistentRead ?? false);
     this.registry = new MemoryRegistry(this.items);
     this.records = new MemoryRecords(this.items, this.registry);
-    this.catalog = new MemoryCatalog(this.items);
+    this.catalog = new MemoryCatalog(this.items, options.catalogTimelineLimit ?? CATALOG_TIMELINE_LIMIT);
     this.feed = new MemoryFeed(this.items);
     this.restores = new MemoryRestoreLog(this.items);
   }
@@ -589,6 +642,7 @@ export class InMemoryIndex implements Index {
   public seed(data: IndexSeed): this {
     for (const record of data.records ?? []) this.items.put(toRecordItem(record));
     for (const entry of data.catalog ?? []) this.items.put(toCatalogItem(entry));
+    for (const entry of data.legacyCatalog ?? []) this.items.put(toLegacyCatalogItem(entry));
     for (const entry of data.registry ?? []) this.items.put(toRegistryItem(entry));
     return this;
   }

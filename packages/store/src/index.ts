@@ -1,5 +1,11 @@
 export * from './counter.js';
 export * from './errors.js';
+export {
+  CATALOG_TIMELINE_LIMIT,
+  type CatalogChange,
+  type CatalogTimeline,
+  type TimelineMark,
+} from './catalogTimeline.js';
 export type { CatalogEntry, RegistryEntry } from './items.js';
 export { IndexActions, IndexTable, type IndexTableOptions } from './indexTable.js';
 export type {
@@ -15,6 +21,7 @@ export type {
   RegistryIndex,
   RestoreLog,
   RestoreTarget,
+  StoredRecordId,
   SweepStatus,
 } from './index/types.js';
 export type { StartKey } from './query.js';

@@ -17,8 +17,11 @@ import type { Index, Location } from './index/types.js';
  * policy's: the table is encrypted under the hub key, used through DynamoDB.
  */
 export const IndexActions = {
-  /** Every read of every part: GetItem, and Query on the table and its indexes. */
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  /**
+   * Every read of every part: GetItem, Query on the table and its indexes, and BatchGetItem of the
+   * records a moment's catalog names (stateAt).
+   */
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
   /** The hub's writers (records, catalog, registry, feed days): they read ranges and write conditionally. */
   write: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   /** Recording a restore (intent, outcome, an organization-wide run): a PutItem of a new item, nothing else. */

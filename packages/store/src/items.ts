@@ -1,11 +1,15 @@
-import type {
-  IndexRecord,
-  LabelRecord,
-  LifecycleRecord,
-  TombstoneRecord,
-  UncapturedRecord,
-  VersionRecord,
+import { isDeepStrictEqual } from 'node:util';
+import {
+  secondOf,
+  type IndexRecord,
+  type LabelRecord,
+  type LifecycleRecord,
+  type ParameterLocation,
+  type TombstoneRecord,
+  type UncapturedRecord,
+  type VersionRecord,
 } from '@ssmhub/core';
+import { decodeTimeline, encodeTimeline, markKey, type CatalogTimeline } from './catalogTimeline.js';
 import type { LocationCoverage } from './index/types.js';
 import {
   COVERAGE_PARTITION,
@@ -13,9 +17,10 @@ import {
   REGISTRY_PARTITION,
   catalogSortKey,
   locationPartition,
+  parseLocationPartition,
   recordKeys,
-  recordSuffix,
   registrySortKey,
+  versionObjectKey,
 } from './keys.js';
 
 /** A DynamoDB item as the document client reads and writes it. */
@@ -50,8 +55,10 @@ export function fromRecordItem(item: Item): IndexRecord {
 
 /**
  * A catalog entry: one per name and account/region, holding the lifecycle records of the name's
- * latest whole second (`lastSecond`). From them a reader knows the name's current state without
- * reading its history (see orderTimeline for why a whole second, not one record).
+ * latest whole second (`lastSecond`) and, as marks, the records before it (`timeline`). From the
+ * records a reader knows the name's current state without reading its history (see orderTimeline
+ * for why a whole second, not one record); from the timeline, its state at any moment with fewer
+ * than CATALOG_TIMELINE_LIMIT changes after it, and which record to fetch for it.
  */
 export interface CatalogEntry {
   readonly account: string;
@@ -59,11 +66,27 @@ export interface CatalogEntry {
   readonly name: string;
   readonly lastSecond: string;
   readonly records: readonly LifecycleRecord[];
+  /**
+   * The records before `lastSecond` as marks. Absent on an entry written before timelines (or
+   * whose times are not the store's): such an entry knows its latest second only.
+   */
+  readonly timeline?: CatalogTimeline;
 }
 
+/**
+ * The attributes of a catalog item. `latest` holds the latest second's records by record key,
+ * each without what its key and entry already say (kind, time, version or event id, location,
+ * the default object key); `timeline` the marks in their stored form (catalogTimeline.ts); `rev`
+ * counts writes, so a writer that read the entry changes it only if no one else did since.
+ * An entry written before timelines has `lastSecond`, whole `records`, `account` and `region`
+ * instead (`legacy`): it is read as it is, and the next write replaces it.
+ */
 export const CatalogAttributes = {
-  lastSecond: 'lastSecond',
-  records: 'records',
+  name: 'name',
+  latest: 'latest',
+  timeline: 'timeline',
+  revision: 'rev',
+  legacy: { lastSecond: 'lastSecond', records: 'records', account: 'account', region: 'region' },
 } as const;
 
 export function catalogKey(account: string, region: string, name: string): Item {
@@ -74,34 +97,124 @@ export function catalogKey(account: string, region: string, name: string): Item 
 }
 
 /**
- * The map key of a record inside a catalog entry's `records`: its time and suffix, since two lives
+ * The map key of a record inside a catalog entry's `latest`: its time and suffix, since two lives
  * can each write a version 1 within one second.
  */
 export function catalogRecordKey(record: LifecycleRecord): string {
-  return `${record.time}!${recordSuffix(record)}`;
+  return markKey(record);
 }
 
-/** The item of a catalog entry. */
-export function toCatalogItem(entry: CatalogEntry): Item {
+/** The fields of a record a catalog item's `latest` stores: what the key, the entry and the object-key rule do not give. */
+function compactRecord(record: LifecycleRecord): Item {
+  const full = withoutUndefined(record);
+  const compact: Item = { ...full };
+  for (const field of ['account', 'region', 'name', 'kind', 'time', 'version', 'eventId']) delete compact[field];
+  if (record.kind === 'version' && record.objectKey === versionObjectKey(record, record.time, record.version)) {
+    delete compact.objectKey;
+  }
+  const restored = expandRecord(record, catalogRecordKey(record), compact);
+  // Anything the rules would not restore exactly is stored whole.
+  return isDeepStrictEqual(restored, full) ? compact : full;
+}
+
+/** A record of a catalog item's `latest`, from its key, its entry's location and its stored fields. */
+function expandRecord(location: ParameterLocation, key: string, fields: Item): LifecycleRecord {
+  const cut = key.indexOf('!');
+  const time = key.slice(0, cut);
+  const suffix = key.slice(cut + 1);
+  const identity =
+    suffix.startsWith('V') && /^\d+$/.test(suffix.slice(1))
+      ? { kind: 'version', version: Number(suffix.slice(1)) }
+      : suffix.startsWith('D')
+        ? { kind: 'tombstone', eventId: suffix.slice(1) }
+        : suffix.startsWith('U')
+          ? { kind: 'uncaptured', eventId: suffix.slice(1) }
+          : {};
+  const record: Item = {
+    ...identity,
+    account: location.account,
+    region: location.region,
+    name: location.name,
+    time,
+    ...fields,
+  };
+  if (record.kind === 'version' && record.objectKey === undefined && typeof record.version === 'number') {
+    record.objectKey = versionObjectKey(location, time, record.version);
+  }
+  if (Array.isArray(record.labels)) record.labels = [...(record.labels as string[])];
+  return record as unknown as LifecycleRecord;
+}
+
+/** The item of a catalog entry, at revision `revision` (a seed's: 0). */
+export function toCatalogItem(entry: CatalogEntry, revision = 0): Item {
+  const timeline = entry.timeline && encodeTimeline(entry.timeline, entry.records);
   return {
     ...catalogKey(entry.account, entry.region, entry.name),
-    account: entry.account,
-    region: entry.region,
-    name: entry.name,
-    [CatalogAttributes.lastSecond]: entry.lastSecond,
-    [CatalogAttributes.records]: Object.fromEntries(entry.records.map((record) => [catalogRecordKey(record), record])),
+    [CatalogAttributes.name]: entry.name,
+    [CatalogAttributes.latest]: Object.fromEntries(
+      entry.records.map((record) => [catalogRecordKey(record), compactRecord(record)]),
+    ),
+    ...(timeline !== undefined ? { [CatalogAttributes.timeline]: timeline } : {}),
+    [CatalogAttributes.revision]: revision,
   };
+}
+
+/**
+ * The item a hub before timelines wrote for an entry (`lastSecond`, whole `records`, no revision):
+ * what seeds give to prove such entries are still read, and replaced by the next write.
+ */
+export function toLegacyCatalogItem(entry: CatalogEntry): Item {
+  const { legacy } = CatalogAttributes;
+  return {
+    ...catalogKey(entry.account, entry.region, entry.name),
+    [legacy.account]: entry.account,
+    [legacy.region]: entry.region,
+    [CatalogAttributes.name]: entry.name,
+    [legacy.lastSecond]: entry.lastSecond,
+    [legacy.records]: Object.fromEntries(
+      entry.records.map((record) => [catalogRecordKey(record), withoutUndefined(record)]),
+    ),
+  };
+}
+
+/** Whether two catalog items hold the same entry (their revisions aside). */
+export function sameCatalogItem(a: Item, b: Item): boolean {
+  const entry = (item: Item): Item =>
+    Object.fromEntries(Object.entries(item).filter(([attribute]) => attribute !== CatalogAttributes.revision));
+  return isDeepStrictEqual(entry(a), entry(b));
 }
 
 export function fromCatalogItem(item: Item): CatalogEntry {
-  const records = Object.values((item[CatalogAttributes.records] ?? {}) as Record<string, LifecycleRecord>);
+  const { legacy } = CatalogAttributes;
+  const fromKey = parseLocationPartition(String(item[IndexAttributes.partitionKey]));
+  const name = String(item[CatalogAttributes.name]);
+  if (item[legacy.records] !== undefined) {
+    const records = Object.values(item[legacy.records] as Record<string, LifecycleRecord>);
+    return {
+      account: String(item[legacy.account] ?? fromKey?.account),
+      region: String(item[legacy.region] ?? fromKey?.region),
+      name,
+      lastSecond: String(item[legacy.lastSecond]),
+      records,
+    };
+  }
+  const location = { account: fromKey?.account ?? '', region: fromKey?.region ?? '', name };
+  const records = Object.entries((item[CatalogAttributes.latest] ?? {}) as Record<string, Item>).map(([key, fields]) =>
+    expandRecord(location, key, fields),
+  );
+  const timeline = decodeTimeline(item[CatalogAttributes.timeline], records);
   return {
-    account: String(item.account),
-    region: String(item.region),
-    name: String(item.name),
-    lastSecond: String(item[CatalogAttributes.lastSecond]),
+    ...location,
+    lastSecond: records.length > 0 ? secondOf(records.map((r) => r.time).sort()[records.length - 1] as string) : '',
     records,
+    ...(timeline ? { timeline } : {}),
   };
+}
+
+/** The revision a catalog item is at; undefined for an entry written before revisions. */
+export function catalogRevision(item: Item): number | undefined {
+  const revision = item[CatalogAttributes.revision];
+  return typeof revision === 'number' ? revision : undefined;
 }
 
 /** Registry of account/region pairs the hub has seen, with their sweep and event status. */

@@ -76,13 +76,26 @@ export function locationPartition(account: string, region: string): string {
   return `${LOCATION_PARTITION_PREFIX}${account}#${region}`;
 }
 
+/** The account and region of a location partition (`AR#{account}#{region}`); undefined for any other. */
+export function parseLocationPartition(partition: string): { account: string; region: string } | undefined {
+  if (!partition.startsWith(LOCATION_PARTITION_PREFIX)) return undefined;
+  const [account, region] = partition.slice(LOCATION_PARTITION_PREFIX.length).split('#');
+  return account && region ? { account, region } : undefined;
+}
+
 /** True for a partition of parameter records (only the hub's functions write there). */
 export function isLocationPartition(partition: string): boolean {
   return partition.startsWith(LOCATION_PARTITION_PREFIX);
 }
 
+/** What names one record among its name's: its kind with its version or event id (see recordSuffix). */
+export type RecordIdentity =
+  | { readonly kind: 'version'; readonly version: number }
+  | { readonly kind: 'tombstone' | 'uncaptured'; readonly eventId: string }
+  | { readonly kind: 'label'; readonly version: number; readonly eventId: string };
+
 /** Sort-key suffix that makes a record unique within its name and time. */
-export function recordSuffix(record: IndexRecord): string {
+export function recordSuffix(record: RecordIdentity): string {
   switch (record.kind) {
     case 'version':
       return `V${String(record.version).padStart(7, '0')}`;
@@ -195,6 +208,17 @@ export function restoreFeedDaysPartition(year: string): string {
 
 export function accountFeedPartition(account: string, month: string): string {
   return `ACCT#${account}#${month}`;
+}
+
+/** The table key (partition and sort key, no feed keys) of one record of one name. */
+export function recordTableKey(
+  location: ParameterLocation,
+  record: RecordIdentity & { readonly time: string },
+): Record<string, string> {
+  return {
+    [IndexAttributes.partitionKey]: locationPartition(location.account, location.region),
+    [IndexAttributes.sortKey]: `${recordPrefix(location.name)}${record.time}${NAME_END}${recordSuffix(record)}`,
+  };
 }
 
 /** All key attributes of a record item. */

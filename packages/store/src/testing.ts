@@ -4,16 +4,71 @@
  * restore records a restore wrote. Ingest, reconcile, the CLI and the console never call these.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunks, mapLimit } from '@ssmhub/core';
+import { chunks, mapLimit, type IndexRecord, type LifecycleRecord, type ParameterLocation } from '@ssmhub/core';
+import { mergeCatalogEntry } from './catalogTimeline.js';
 import { RequestCounter } from './counter.js';
 import type { IndexSeed } from './inMemoryIndex.js';
 import { feedDayItem } from './index/feedDays.js';
-import { toCatalogItem, toRecordItem, toRegistryItem, type Item } from './items.js';
+import {
+  toCatalogItem,
+  toLegacyCatalogItem,
+  toRecordItem,
+  toRegistryItem,
+  type CatalogEntry,
+  type Item,
+} from './items.js';
 import { IndexAttributes, feedShard, restorePartition } from './keys.js';
 import { countedRequest, queryAll } from './query.js';
 import { fromRestoreItems, isRestoreItem, isRestoreOutcomeItem, type RestoreRecord } from './restoreRecord.js';
 
 export { InMemoryIndex, type IndexSeed, type InMemoryIndexOptions } from './inMemoryIndex.js';
+
+/**
+ * The catalog entry ingest leaves for a name whose history is `records` (labels are ignored): its
+ * latest second's records and the marks of the ones before, as seeds give them to `seedIndex`.
+ * `limit`: records the entry knows (a benchmark's other choice of CATALOG_TIMELINE_LIMIT).
+ *
+ * @example
+ * const catalog = names.map((name) => catalogEntryFor({ account, region, name }, recordsOf(name)));
+ */
+export function catalogEntryFor(
+  location: ParameterLocation,
+  records: readonly IndexRecord[],
+  options: { readonly limit?: number } = {},
+): CatalogEntry {
+  const lifecycle = records.filter((record): record is LifecycleRecord => record.kind !== 'label');
+  const entry = mergeCatalogEntry(undefined, location, { records: lifecycle }, options.limit);
+  if (!entry) throw new Error(`catalogEntryFor: ${location.name} has no lifecycle record`);
+  return entry;
+}
+
+/** DynamoDB's size of a value: UTF-8 strings, numbers by their digits, 3 bytes per map or list plus 1 per element. */
+function dynamoSize(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number')
+    return Math.ceil(String(Math.abs(value)).replace('.', '').replace(/^0+/, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, element) => sum + dynamoSize(element) + 1, 0);
+  return (
+    3 +
+    Object.entries(value as object).reduce(
+      (sum, [key, element]) => sum + Buffer.byteLength(key) + dynamoSize(element) + 1,
+      0,
+    )
+  );
+}
+
+/**
+ * The bytes DynamoDB counts for a catalog entry's item (keys included): what a read of the catalog
+ * pays per name. `legacy`: the item a hub before catalog timelines wrote.
+ */
+export function catalogItemSize(entry: CatalogEntry, format: 'timeline' | 'legacy' = 'timeline'): number {
+  const item = format === 'legacy' ? toLegacyCatalogItem(entry) : toCatalogItem(entry);
+  return Object.entries(item).reduce(
+    (sum, [attribute, value]) => sum + Buffer.byteLength(attribute) + dynamoSize(value),
+    0,
+  );
+}
 
 /** The index table a test or a benchmark works on: what it gives `new IndexTable(...)` too. */
 export interface IndexTableTarget {
@@ -42,7 +97,8 @@ export async function seedIndex(table: IndexTableTarget, data: IndexSeed): Promi
   const items = [
     ...(data.registry ?? []).map(toRegistryItem),
     ...(data.records ?? []).map(toRecordItem),
-    ...(data.catalog ?? []).map(toCatalogItem),
+    ...(data.catalog ?? []).map((entry) => toCatalogItem(entry)),
+    ...(data.legacyCatalog ?? []).map(toLegacyCatalogItem),
     ...feedDays.values(),
   ];
   await mapLimit(chunks(items, 25), 8, async (batch) => {

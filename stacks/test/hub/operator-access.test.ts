@@ -72,7 +72,7 @@ describe('restore operators', () => {
         Sid: 'ReadIndexByRestoreOperators',
         Effect: 'Allow',
         Principal: { AWS: OPERATOR },
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
         Resource: [tableArn(), tableArn('/index/*')],
         Condition: inOrganization,
       },
@@ -101,7 +101,12 @@ describe('restore operators', () => {
         InvokedViaFunctionUrl: true,
         PrincipalOrgID: ORGANIZATION_ID,
       }),
-      { Action: 'lambda:GetFunctionUrlConfig', FunctionName: expect.anything(), Principal: OPERATOR, PrincipalOrgID: ORGANIZATION_ID },
+      {
+        Action: 'lambda:GetFunctionUrlConfig',
+        FunctionName: expect.anything(),
+        Principal: OPERATOR,
+        PrincipalOrgID: ORGANIZATION_ID,
+      },
     ]);
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
@@ -164,7 +169,7 @@ describe('index readers', () => {
         Sid: 'ReadIndexByIndexReaders',
         Effect: 'Allow',
         Principal: { AWS: INDEX_READER },
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'],
         Resource: [tableArn(), tableArn('/index/*')],
         Condition: inOrganization,
       },

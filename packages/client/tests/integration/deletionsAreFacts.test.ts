@@ -170,7 +170,7 @@ describe('an index made to say "deleted" wrongly', () => {
     };
     await index.records.prepare([wrong]);
     await index.records.put(wrong);
-    await index.catalog.update(location, wrong.time, [wrong], false);
+    await index.catalog.update(location, { records: [wrong] });
     await sleep(1100);
     const lying = await shown();
     expect(lying.preview).not.toContainEqual(expect.objectContaining({ name: NAME }));

@@ -132,6 +132,18 @@ describe('preview against the ground truth', () => {
     const result = await preview(hub, { path: '/app/', at: end, account: member, recursive: true });
     expect(result.stats.dynamoRequests).toBeLessThan(12);
   });
+
+  it('costs the same at every past moment, plus one request for the records the catalog names', async () => {
+    // Ingest wrote each name's catalog timeline: fewer than CATALOG_TIMELINE_LIMIT changes a name
+    // here, so every moment resolves from the catalog, and its older records come in one batch.
+    const now = await preview(hub, { path: '/app/', at: end, account: member, recursive: true });
+    for (const at of truth.boundaries()) {
+      const past = await preview(hub, { path: '/app/', at, account: member, recursive: true });
+      expect(past.stats.dynamoRequests, `requests at ${at}`).toBeLessThanOrEqual(now.stats.dynamoRequests + 1);
+    }
+    const changed = await diff(hub, { path: '/app/', from: start, to: end, account: member, recursive: true });
+    expect(changed.stats.dynamoRequests).toBeLessThanOrEqual(now.stats.dynamoRequests + 1);
+  });
 });
 
 describe('history and diff against the ground truth', () => {

@@ -315,17 +315,18 @@ describe('analysis backfill', () => {
       );
     }
     const catalog = await index.catalog.entry({ account: b, region: EU, name });
+    // The entry's copy of the version (its `latest` records, by record key).
     const [recordKey] = Object.keys(
       ((await sandbox.clients.ddb.send(new ScanCommand({ TableName: sandbox.info.table }))).Items ?? []).find(
-        (i) => i.sk === `C#${name}` && i.account === b,
-      )?.records ?? {},
+        (i) => i.sk === `C#${name}` && i.pk === `AR#${b}#${EU}`,
+      )?.latest ?? {},
     );
     await sandbox.clients.ddb.send(
       new UpdateCommand({
         TableName: sandbox.info.table,
         Key: { pk: `AR#${b}#${EU}`, sk: `C#${name}` },
         UpdateExpression: 'REMOVE #r.#k.digest, #r.#k.digestKeyId, #r.#k.findings',
-        ExpressionAttributeNames: { '#r': 'records', '#k': recordKey ?? '' },
+        ExpressionAttributeNames: { '#r': 'latest', '#k': recordKey ?? '' },
       }),
     );
     expect(catalog?.records.length).toBe(1);

@@ -1,5 +1,14 @@
-import type { LifecycleRecord, ParameterLocation } from '@ssmhub/core';
-import { CatalogAttributes, catalogKey, catalogRecordKey, fromCatalogItem, type CatalogEntry } from '../items.js';
+import type { ParameterLocation } from '@ssmhub/core';
+import { mergeCatalogEntry, type CatalogChange } from '../catalogTimeline.js';
+import {
+  CatalogAttributes,
+  catalogKey,
+  catalogRevision,
+  fromCatalogItem,
+  sameCatalogItem,
+  toCatalogItem,
+  type CatalogEntry,
+} from '../items.js';
 import { IndexAttributes, catalogRangePrefix, locationPartition } from '../keys.js';
 import { queryPage, queryPages } from '../query.js';
 import type { CatalogIndex, Location } from './types.js';
@@ -16,6 +25,13 @@ function entryCondition(location: ParameterLocation): KeyCondition {
   return keyCondition(TABLE_KEYS, String(key[IndexAttributes.partitionKey]), {
     equals: String(key[IndexAttributes.sortKey]),
   });
+}
+
+/** Reads and conditional writes of one entry before `update` gives up (the batch is retried). */
+const CATALOG_WRITE_ATTEMPTS = 10;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -68,65 +84,66 @@ export class CatalogTable implements CatalogIndex {
     return page.items.length > 0;
   }
 
-  public async update(
-    location: ParameterLocation,
-    second: string,
-    records: readonly LifecycleRecord[],
-    likelyAtSecond: boolean,
-  ): Promise<void> {
+  /**
+   * Merges what a writer knows of one name into its entry (see mergeCatalogEntry): reads the entry
+   * (GetItem, strongly consistent), then writes the merge only if no one changed the entry since
+   * (its revision, or for an entry from before revisions its latest second) and only if it differs.
+   * A writer that loses the race reads again, so concurrent and repeated writes converge.
+   */
+  public async update(location: ParameterLocation, change: CatalogChange): Promise<void> {
     const key = catalogKey(location.account, location.region, location.name);
-    // Start with the write that most likely succeeds: adding to the entry when the index already
-    // had records in `second`, moving the entry forward otherwise.
-    let tryAdd = likelyAtSecond;
-    for (let attempt = 0; attempt < 4; attempt += 1) {
+    for (let attempt = 0; attempt < CATALOG_WRITE_ATTEMPTS; attempt += 1) {
+      // Another writer won the last round: let the writers spread out before reading again.
+      if (attempt > 0) await pause(Math.min(20 * 2 ** attempt, 1_000) * Math.random());
+      const item = await this.table.get(key, { consistent: true });
+      const next = mergeCatalogEntry(item ? fromCatalogItem(item) : undefined, location, change);
+      if (next === undefined) return;
+      const revision = item ? catalogRevision(item) : undefined;
+      const nextItem = toCatalogItem(next, (revision ?? 0) + 1);
+      if (item && sameCatalogItem(item, nextItem)) return;
+      const { legacy } = CatalogAttributes;
       const names: Record<string, string> = {
-        '#second': CatalogAttributes.lastSecond,
-        '#records': CatalogAttributes.records,
+        '#name': CatalogAttributes.name,
+        '#latest': CatalogAttributes.latest,
+        '#timeline': CatalogAttributes.timeline,
+        '#rev': CatalogAttributes.revision,
+        '#lastSecond': legacy.lastSecond,
+        '#records': legacy.records,
+        '#account': legacy.account,
+        '#region': legacy.region,
       };
-      const values: Record<string, unknown> = { ':second': second };
-      const sets = records.map((record, i) => {
-        names[`#k${i}`] = catalogRecordKey(record);
-        values[`:r${i}`] = record;
-        return `#records.#k${i} = :r${i}`;
-      });
-      if (tryAdd && (await this.table.update(key, `SET ${sets.join(', ')}`, '#second = :second', names, values))) {
-        return;
+      const values: Record<string, unknown> = {
+        ':name': nextItem[CatalogAttributes.name],
+        ':latest': nextItem[CatalogAttributes.latest],
+        ':rev': nextItem[CatalogAttributes.revision],
+      };
+      const hasTimeline = nextItem[CatalogAttributes.timeline] !== undefined;
+      if (hasTimeline) values[':timeline'] = nextItem[CatalogAttributes.timeline];
+      let condition: string;
+      if (item === undefined) {
+        condition = 'attribute_not_exists(#pk)';
+        names['#pk'] = IndexAttributes.partitionKey;
+      } else if (revision !== undefined) {
+        condition = '#rev = :read';
+        values[':read'] = revision;
+      } else if (typeof item[legacy.lastSecond] === 'string') {
+        condition = 'attribute_not_exists(#rev) AND #lastSecond = :read';
+        values[':read'] = item[legacy.lastSecond];
+      } else {
+        condition = 'attribute_not_exists(#rev) AND attribute_not_exists(#lastSecond)';
       }
-      tryAdd = true;
-      const replaced = await this.table.update(
+      const wrote = await this.table.update(
         key,
-        'SET #second = :second, #records = :records, #account = :account, #region = :region, #name = :name',
-        'attribute_not_exists(#second) OR #second < :second',
-        {
-          '#second': CatalogAttributes.lastSecond,
-          '#records': CatalogAttributes.records,
-          '#account': 'account',
-          '#region': 'region',
-          '#name': 'name',
-        },
-        {
-          ':second': second,
-          ':records': Object.fromEntries(records.map((record) => [catalogRecordKey(record), record])),
-          ':account': location.account,
-          ':region': location.region,
-          ':name': location.name,
-        },
+        `SET #name = :name, #latest = :latest, #rev = :rev${hasTimeline ? ', #timeline = :timeline' : ''} ` +
+          `REMOVE #lastSecond, #records, #account, #region${hasTimeline ? '' : ', #timeline'}`,
+        condition,
+        names,
+        values,
       );
-      if (replaced) return;
-      // Both conditions failed: the entry is at a later second (nothing to do), unless another
-      // writer moved it to exactly `second` between our two attempts; the next round tells.
-      if (!(await this.isAtSecond(location, second))) return;
+      if (wrote) return;
     }
-  }
-
-  private async isAtSecond(location: ParameterLocation, second: string): Promise<boolean> {
-    const condition = entryCondition(location);
-    const page = await queryPage(this.table.target, {
-      ...condition,
-      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#second': CatalogAttributes.lastSecond },
-      ProjectionExpression: '#second',
-      ConsistentRead: true,
-    });
-    return page.items[0]?.[CatalogAttributes.lastSecond] === second;
+    throw new Error(
+      `catalog entry of ${location.name} changed under every one of ${CATALOG_WRITE_ATTEMPTS} writes: try again`,
+    );
   }
 }

@@ -11,9 +11,10 @@ import {
   type PresenceRecord,
   type Selector,
 } from '@ssmhub/core';
+import { markKey, markOf } from '../catalogTimeline.js';
 import type { CatalogEntry } from '../items.js';
 import type { StartKey } from '../query.js';
-import type { CatalogIndex, Location, RecordIndex } from './types.js';
+import type { CatalogIndex, Location, RecordIndex, StoredRecordId } from './types.js';
 
 /** Tuning of point-in-time reads (see docs/benchmarks.md). */
 const PointInTimeSettings = {
@@ -59,12 +60,38 @@ export async function stateOf(records: RecordIndex, location: ParameterLocation,
 }
 
 /**
- * The parameters selected by `selector` that existed at each of `moments`, read cheaply: the
- * catalog decides every name whose latest second is at or before the moment; each other name is
- * read with one small descending read from the moment's second (stateOf), so the cost is the
- * catalog pages plus a few items per name changed since, however much history came after. (A
- * range read of the changed names' records costs items in proportion to that history: at 1,000
- * names x 50 versions, 26,001 items against 3,000; see docs/benchmarks.md.)
+ * The records a catalog entry knows, for resolve.ts: its latest second's in full, and a stand-in
+ * for each mark of its timeline (what orders it, no metadata; never returned as it is).
+ */
+function knownRecords(entry: CatalogEntry): {
+  records: LifecycleRecord[];
+  standIns: Set<LifecycleRecord>;
+  complete: boolean;
+} {
+  const standIns = new Set<LifecycleRecord>();
+  const location = { account: entry.account, region: entry.region, name: entry.name };
+  for (const mark of entry.timeline?.marks ?? []) {
+    standIns.add(
+      mark.kind === 'version' ? { ...location, ...mark, type: '', objectKey: '' } : { ...location, ...mark },
+    );
+  }
+  return { records: [...standIns, ...entry.records], standIns, complete: entry.timeline?.complete ?? false };
+}
+
+/**
+ * The parameters selected by `selector` that existed at each of `moments`, read cheaply:
+ *
+ * 1. the catalog pages of the selected names decide each name and moment with fewer than
+ *    CATALOG_TIMELINE_LIMIT changes of the name after it (its latest second's records and the
+ *    marks of the ones before: catalogTimeline.ts);
+ * 2. the records that decision names and the catalog does not hold in full come by BatchGetItem,
+ *    100 a request;
+ * 3. only a name changed more often than that since the moment, or whose entry predates
+ *    timelines, is read with one small descending read from the moment's second (stateOf).
+ *
+ * So a moment costs the catalog pages plus one request per 100 names changed since it, however
+ * deep their history; at worst (every name changed more than the limit since) the catalog pages
+ * plus a few items per name. See docs/benchmarks.md.
  *
  * @returns one snapshot (name → record, by name) per moment, in the order of `moments`
  */
@@ -77,13 +104,40 @@ export async function stateAt(
   const catalog = await selectedEntries(index.catalog, location, selector);
   const snapshots = moments.map(() => new Map<string, PresenceRecord>());
   const pending: { name: string; momentIndex: number }[] = [];
+  /** The records to fetch, by record key, and who wants each. */
+  const wanted = new Map<string, { id: StoredRecordId; for: { name: string; momentIndex: number }[] }>();
   for (const entry of catalog) {
+    const known = knownRecords(entry);
     moments.forEach((at, momentIndex) => {
-      const state = stateFromRecentRecords(entry.records, at, { complete: false, firstSecondComplete: true });
+      const state = stateFromRecentRecords(known.records, at, {
+        complete: known.complete,
+        firstSecondComplete: true,
+      });
       if (state === undefined) pending.push({ name: entry.name, momentIndex });
-      else if (state.exists) snapshots[momentIndex]?.set(entry.name, state.record);
+      else if (!state.exists) return;
+      else if (!known.standIns.has(state.record)) snapshots[momentIndex]?.set(entry.name, state.record);
+      else {
+        const key = `${entry.name}\u0000${markKey(state.record)}`;
+        const fetch = wanted.get(key) ?? { id: { ...markOf(state.record), name: entry.name }, for: [] };
+        fetch.for.push({ name: entry.name, momentIndex });
+        wanted.set(key, fetch);
+      }
     });
   }
+  const fetches = [...wanted.values()];
+  const fetched = await index.records.getMany(
+    location,
+    fetches.map((fetch) => fetch.id),
+  );
+  fetches.forEach((fetch, i) => {
+    const record = fetched[i];
+    for (const want of fetch.for) {
+      // A catalog written before its record (a crash in between, the redelivery not yet come):
+      // what the records say decides.
+      if (record === undefined || record.kind === 'label' || record.kind === 'tombstone') pending.push(want);
+      else snapshots[want.momentIndex]?.set(want.name, record);
+    }
+  });
   await mapLimit(pending, PointInTimeSettings.concurrency, async ({ name, momentIndex }) => {
     const state = await stateOf(index.records, { ...location, name }, moments[momentIndex] as string);
     if (state.exists) snapshots[momentIndex]?.set(name, state.record);

@@ -12,11 +12,12 @@ import {
   locationPartition,
   recordPrefix,
   recordRangePrefix,
+  recordTableKey,
   recordUpperBoundAtSecond,
 } from '../keys.js';
 import { queryPage, queryPages, type StartKey } from '../query.js';
 import type { FeedDays, FeedPartition } from './feedDays.js';
-import type { Location, RecordIndex, RecordPage, RegistryIndex } from './types.js';
+import type { Location, RecordIndex, RecordPage, RegistryIndex, StoredRecordId } from './types.js';
 import { RANGE_END, TABLE_KEYS, keyCondition, type KeyCondition, type TableAccess } from './table.js';
 
 /** The key condition of every record of one location. */
@@ -84,6 +85,14 @@ export class RecordTable implements RecordIndex {
     return { records: result.items.map(fromRecordItem), ...(result.lastKey ? { lastKey: result.lastKey } : {}) };
   }
 
+  public async getMany(location: Location, wanted: readonly StoredRecordId[]): Promise<(IndexRecord | undefined)[]> {
+    const keys = wanted.map((id) => recordTableKey({ ...location, name: id.name }, id));
+    const found = new Map(
+      (await this.table.getMany(keys)).map((item) => [String(item[IndexAttributes.sortKey]), fromRecordItem(item)]),
+    );
+    return keys.map((key) => found.get(String(key[IndexAttributes.sortKey])));
+  }
+
   public async ofLocation(location: Location): Promise<IndexRecord[]> {
     return (await this.table.query(everyRecordOf(location))).map(fromRecordItem);
   }
@@ -139,12 +148,29 @@ export class RecordTable implements RecordIndex {
       { ...names, '#pk': IndexAttributes.partitionKey },
       values,
     );
+    // The entry's copy (when the entry holds the version), moving its revision on so that a writer
+    // who read the entry before does not write the copy back unannotated; then, in an entry from
+    // before timelines, its `records` copy.
+    const key = catalogKey(record.account, record.region, record.name);
     const inCatalog = fields.map((_, i) => `#records.#key.#f${i} = :v${i}`);
+    const wrote = await this.table.update(
+      key,
+      `SET ${inCatalog.join(', ')}, #rev = #rev + :one`,
+      'attribute_exists(#records.#key) AND attribute_not_exists(#records.#key.#findings) AND attribute_exists(#rev)',
+      {
+        ...names,
+        '#records': CatalogAttributes.latest,
+        '#key': catalogRecordKey(record),
+        '#rev': CatalogAttributes.revision,
+      },
+      { ...values, ':one': 1 },
+    );
+    if (wrote) return;
     await this.table.update(
-      catalogKey(record.account, record.region, record.name),
+      key,
       `SET ${inCatalog.join(', ')}`,
       'attribute_exists(#records.#key) AND attribute_not_exists(#records.#key.#findings)',
-      { ...names, '#records': CatalogAttributes.records, '#key': catalogRecordKey(record) },
+      { ...names, '#records': CatalogAttributes.legacy.records, '#key': catalogRecordKey(record) },
       values,
     );
   }

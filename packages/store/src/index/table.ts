@@ -1,7 +1,9 @@
 // Internal to @ssmhub/store: the plumbing every part of IndexTable shares (one table, one client,
 // one counter, one consistency setting). Every request goes through here, so every one is counted.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { chunks, mapLimit } from '@ssmhub/core';
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   UpdateCommand,
@@ -12,6 +14,17 @@ import type { RequestCounter } from '../counter.js';
 import type { Item } from '../items.js';
 import { IndexAttributes } from '../keys.js';
 import { countedRequest, queryAll, type CapacityReport, type TableTarget } from '../query.js';
+
+/** DynamoDB's limit of keys in one BatchGetItem. */
+export const BATCH_GET_KEYS = 100;
+/** BatchGetItem requests in flight at once. */
+const BATCH_GET_CONCURRENCY = 8;
+/** Requests for one batch before its unprocessed keys are an error. */
+const BATCH_GET_ATTEMPTS = 8;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** The table's own key attributes, as keyCondition names them. */
 export const TABLE_KEYS = { pk: IndexAttributes.partitionKey, sk: IndexAttributes.sortKey } as const;
@@ -92,7 +105,8 @@ export class TableAccess {
     return queryAll(this.target, { ...input, ...this.consistency() });
   }
 
-  public async get(key: Item): Promise<Item | undefined> {
+  /** One item; `consistent` reads it strongly consistent whatever the table's setting (a read before a conditional write). */
+  public async get(key: Item, options: { readonly consistent?: boolean } = {}): Promise<Item | undefined> {
     const response = await this.counted(
       'DynamoDB.GetItem',
       () =>
@@ -101,12 +115,45 @@ export class TableAccess {
             TableName: this.target.tableName,
             Key: key,
             ReturnConsumedCapacity: 'TOTAL',
-            ...this.consistency(),
+            ...(options.consistent ? { ConsistentRead: true } : this.consistency()),
           }),
         ),
       (r) => (r?.Item ? 1 : 0),
     );
     return response?.Item as Item | undefined;
+  }
+
+  /**
+   * The items at `keys` (distinct), by BatchGetItem: 100 keys a request, a few in flight, the keys
+   * DynamoDB leaves unprocessed asked again after a growing pause. Items come back in no order;
+   * a key with no item has none.
+   */
+  public async getMany(keys: readonly Item[]): Promise<Item[]> {
+    const found: Item[] = [];
+    const table = this.target.tableName;
+    await mapLimit(chunks(keys, BATCH_GET_KEYS), BATCH_GET_CONCURRENCY, async (batch) => {
+      let pending: readonly Item[] = batch;
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          throw new Error(`DynamoDB left ${pending.length} keys of a BatchGetItem unprocessed ${attempt} times`);
+        }
+        if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2));
+        const response = await this.counted(
+          'DynamoDB.BatchGetItem',
+          () =>
+            this.target.documents.send(
+              new BatchGetCommand({
+                RequestItems: { [table]: { Keys: [...pending], ...this.consistency() } },
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            ),
+          (r) => r?.Responses?.[table]?.length ?? 0,
+        );
+        found.push(...((response?.Responses?.[table] ?? []) as Item[]));
+        pending = (response?.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+      }
+    });
+    return found;
   }
 
   /** Puts an item unless one is at its key: the first write wins. @returns whether it wrote */

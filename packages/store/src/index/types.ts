@@ -1,6 +1,5 @@
 import type {
   IndexRecord,
-  LifecycleRecord,
   ParameterLocation,
   ParameterState,
   PresenceRecord,
@@ -8,6 +7,7 @@ import type {
   TombstoneRecord,
   VersionRecord,
 } from '@ssmhub/core';
+import type { CatalogChange, TimelineMark } from '../catalogTimeline.js';
 import type { RequestCounter } from '../counter.js';
 import type { CatalogEntry, RegistryEntry } from '../items.js';
 import type { StartKey } from '../query.js';
@@ -39,6 +39,9 @@ export interface SweepStatus {
   /** Set `baselineAt` (only if not set yet): the sweep covered every parameter. */
   readonly baseline: boolean;
 }
+
+/** What identifies one stored lifecycle record among its location's: its name and its mark. */
+export type StoredRecordId = TimelineMark & { readonly name: string };
 
 /** One page of a name's records, newest first. */
 export interface RecordPage {
@@ -95,6 +98,12 @@ export interface RecordIndex {
     at: string,
     page: { readonly limit: number; readonly startKey?: StartKey },
   ): Promise<RecordPage>;
+  /**
+   * The stored records of one location with these identities (a name, a time, a kind with its
+   * version or event id), in their order, undefined where none is stored: BatchGetItem, 100 keys a
+   * request. `wanted` must not repeat a record.
+   */
+  getMany(location: Location, wanted: readonly StoredRecordId[]): Promise<(IndexRecord | undefined)[]>;
   /** Every record of every name in one location (verify and tests compare them with SSM). */
   ofLocation(location: Location): Promise<IndexRecord[]>;
   /** The names of one location any of whose versions had a finding. */
@@ -130,16 +139,13 @@ export interface CatalogIndex {
   /** Whether the index has ever recorded `location` (its catalog entry exists). */
   has(location: ParameterLocation): Promise<boolean>;
   /**
-   * Keeps the name's entry holding the records of its latest whole second: adds `records` when
-   * the entry is at `second`, replaces it when it is older, leaves it when it is newer.
-   * `likelyAtSecond` says which write to try first.
+   * Merges what a writer knows of one name into its entry: every lifecycle record of the name
+   * from `change.since`'s second on (read from the index, plus the ones it is about to write).
+   * The entry keeps the latest whole second's records and marks of the ones before (at most
+   * CATALOG_TIMELINE_LIMIT in all), merged by record identity whatever the order and however
+   * often a change comes; it never moves back. Write it before the records it lists.
    */
-  update(
-    location: ParameterLocation,
-    second: string,
-    records: readonly LifecycleRecord[],
-    likelyAtSecond: boolean,
-  ): Promise<void>;
+  update(location: ParameterLocation, change: CatalogChange): Promise<void>;
 }
 
 /** The change feeds: every record and restore by time, org-wide or per account. */

@@ -3,11 +3,13 @@
  * test/integration/indexContract.test.ts runs the very same on IndexTable over the emulator, so
  * the in-memory index other packages test with cannot drift from the table.
  */
-import { parseSelector, type LabelRecord, type VersionRecord } from '@ssmhub/core';
+import { mapLimit, parseSelector, type LabelRecord, type VersionRecord } from '@ssmhub/core';
 import { labelRecord, tombstoneRecord, versionRecord } from '@ssmhub/core/testing';
 import { describe, expect, it } from 'vitest';
 // From the package's entry point (its build), as the table's integration run loads it.
+import type { IndexSeed } from '@ssmhub/store/testing';
 import {
+  CATALOG_TIMELINE_LIMIT,
   ORG_RESTORE_KIND,
   ORG_RESTORE_LOCATION_KIND,
   RESTORE_KIND,
@@ -27,7 +29,25 @@ function version(location: { account: string; region: string }, name: string, v:
   return versionRecord(name, v, time, location);
 }
 
-export function describeIndexContract(kind: string, indexFor: () => Index): void {
+export interface ContractOptions {
+  /**
+   * Whether writers of one entry may race: false on an emulator whose conditional writes are not
+   * atomic against concurrent ones (moto), where they then take turns.
+   * @default true
+   */
+  readonly racingWriters?: boolean;
+}
+
+/**
+ * @param seed writes data into an index as it is, unconditionally (`InMemoryIndex.seed`, or
+ *   `seedIndex` on the table)
+ */
+export function describeIndexContract(
+  kind: string,
+  indexFor: () => Index,
+  seed: (index: Index, data: IndexSeed) => Promise<void>,
+  options: ContractOptions = {},
+): void {
   describe(`${kind}: records`, () => {
     it('writes a record once (the first write wins) and reads one name oldest first, apart from its neighbours', async () => {
       const index = indexFor();
@@ -76,7 +96,7 @@ export function describeIndexContract(kind: string, indexFor: () => Index): void
 
       const stored = version(at, '/s', 1, '2026-03-01T10:00:00.000Z');
       await index.records.put(stored);
-      await index.catalog.update({ ...at, name: '/s' }, '2026-03-01T10:00:00.000Z', [stored], false);
+      await index.catalog.update({ ...at, name: '/s' }, { records: [stored] });
       expect((await index.records.unanalysedVersions(at, 10)).map((r) => r.name)).toEqual(['/s']);
       const finding = { rule: 'private-key', severity: 'high' } as unknown as NonNullable<
         VersionRecord['findings']
@@ -95,26 +115,110 @@ export function describeIndexContract(kind: string, indexFor: () => Index): void
   });
 
   describe(`${kind}: catalog`, () => {
-    it("keeps each name's latest whole second: adds within it, moves forward, never back", async () => {
+    it("keeps each name's latest whole second in full and the records before as marks, never moving back", async () => {
       const index = indexFor();
       const at = freshLocation();
       const location = { ...at, name: '/app/db' };
-      const second = '2026-03-01T10:00:00.000Z';
       const a = version(at, '/app/db', 1, '2026-03-01T10:00:00.100Z');
       const b = version(at, '/app/db', 2, '2026-03-01T10:00:00.200Z');
       const later = version(at, '/app/db', 3, '2026-03-01T10:00:05.000Z');
       expect(await index.catalog.has(location)).toBe(false);
-      await index.catalog.update(location, second, [a], false);
-      await index.catalog.update(location, second, [b], true);
+      await index.catalog.update(location, { records: [a] });
+      await index.catalog.update(location, { records: [a, b] });
       expect((await index.catalog.entry(location))?.records).toEqual(expect.arrayContaining([a, b]));
-      await index.catalog.update(location, '2026-03-01T10:00:05.000Z', [later], false);
-      await index.catalog.update(location, second, [a], true);
+      await index.catalog.update(location, { records: [later] });
+      await index.catalog.update(location, { records: [a] });
       expect(await index.catalog.entry(location)).toEqual({
         ...location,
         lastSecond: '2026-03-01T10:00:05.000Z',
         records: [later],
+        timeline: {
+          marks: [
+            { kind: 'version', time: a.time, version: 1 },
+            { kind: 'version', time: b.time, version: 2 },
+          ],
+          complete: true,
+        },
       });
       expect(await index.catalog.has(location)).toBe(true);
+    });
+
+    it('merges by record, whatever the order and however often: replays write nothing', async () => {
+      const index = indexFor();
+      const at = freshLocation();
+      const location = { ...at, name: '/app/flip' };
+      const v1 = version(at, '/app/flip', 1, '2026-03-01T10:00:00.100Z');
+      const gone = tombstoneRecord('/app/flip', '2026-03-01T10:00:01.000Z', 'delete-1', at);
+      const again = version(at, '/app/flip', 1, '2026-03-01T10:00:01.400Z');
+      const v2 = version(at, '/app/flip', 2, '2026-03-01T10:00:07.000Z');
+      // Delivered newest first, each writer telling what it read from its own second on.
+      await index.catalog.update(location, { records: [v2] });
+      await index.catalog.update(location, { since: gone.time, records: [gone, again, v2] });
+      await index.catalog.update(location, { records: [v1, gone, again, v2] });
+      const once = await index.catalog.entry(location);
+      // The re-creation the deletion came before, noted later on the deletion.
+      await index.catalog.update(location, {
+        records: [{ ...gone, precedes: again.time }, again, v2],
+      });
+      const noted = await index.catalog.entry(location);
+      expect(noted?.timeline?.marks).toEqual([
+        { kind: 'version', time: v1.time, version: 1 },
+        { kind: 'tombstone', time: gone.time, eventId: 'delete-1', source: 'event', precedes: again.time },
+        { kind: 'version', time: again.time, version: 1 },
+      ]);
+      expect(once?.timeline?.marks.map((m) => m.time)).toEqual(noted?.timeline?.marks.map((m) => m.time));
+      const before = { ...index.counter.calls };
+      for (const change of [{ records: [v2] }, { records: [gone, again, v2] }, { records: [v1] }]) {
+        await index.catalog.update(location, change);
+      }
+      // Three reads, no write.
+      expect(index.counter.calls['DynamoDB.GetItem']).toBe((before['DynamoDB.GetItem'] ?? 0) + 3);
+      expect(index.counter.calls['DynamoDB.UpdateItem']).toBe(before['DynamoDB.UpdateItem']);
+      expect(await index.catalog.entry(location)).toEqual(noted);
+    });
+
+    it(`holds at most ${CATALOG_TIMELINE_LIMIT} records, dropping the oldest whole seconds, and writers racing converge`, async () => {
+      const index = indexFor();
+      const at = freshLocation();
+      const location = { ...at, name: '/app/busy' };
+      const start = Date.parse('2026-03-01T10:00:00.000Z');
+      const records = Array.from({ length: CATALOG_TIMELINE_LIMIT + 6 }, (_, i) =>
+        version(at, '/app/busy', i + 1, new Date(start + i * 1_000 + 250).toISOString()),
+      );
+      // Each writer knows only its own record (its second's read found nothing else yet); a few
+      // race at a time, as a few batches of one name can.
+      await mapLimit(records, options.racingWriters === false ? 1 : 5, (record) =>
+        index.catalog.update(location, { records: [record] }),
+      );
+      const entry = await index.catalog.entry(location);
+      expect(entry?.records).toEqual([records.at(-1)]);
+      expect(entry?.timeline).toEqual({
+        marks: records
+          .slice(-CATALOG_TIMELINE_LIMIT, -1)
+          .map((r) => ({ kind: 'version', time: r.time, version: r.version })),
+        complete: false,
+      });
+    });
+
+    it('reads an entry a hub before timelines wrote, and gives it a timeline from its second at the next write', async () => {
+      const index = indexFor();
+      const at = freshLocation();
+      const location = { ...at, name: '/app/old' };
+      const old = version(at, '/app/old', 4, '2026-03-01T10:00:00.500Z');
+      const next = version(at, '/app/old', 5, '2026-03-01T11:00:00.000Z');
+      await seed(index, { legacyCatalog: [{ ...location, lastSecond: '2026-03-01T10:00:00.000Z', records: [old] }] });
+      expect(await index.catalog.entry(location)).toEqual({
+        ...location,
+        lastSecond: '2026-03-01T10:00:00.000Z',
+        records: [old],
+      });
+      await index.catalog.update(location, { records: [next] });
+      expect(await index.catalog.entry(location)).toEqual({
+        ...location,
+        lastSecond: '2026-03-01T11:00:00.000Z',
+        records: [next],
+        timeline: { marks: [{ kind: 'version', time: old.time, version: 4 }], complete: false },
+      });
     });
 
     it('reads a path range, says whether anything is under a prefix, and counts names', async () => {
@@ -122,7 +226,7 @@ export function describeIndexContract(kind: string, indexFor: () => Index): void
       const at = freshLocation();
       for (const name of ['/app/a', '/app/b/c', '/application', 'top']) {
         const record = version(at, name, 1, '2026-03-01T10:00:00.000Z');
-        await index.catalog.update({ ...at, name }, '2026-03-01T10:00:00.000Z', [record], false);
+        await index.catalog.update({ ...at, name }, { records: [record] });
       }
       expect((await index.catalog.range(at, '/app/')).map((e) => e.name)).toEqual(['/app/a', '/app/b/c']);
       expect(await index.catalog.hasUnder(at, '/app/b/')).toBe(true);
@@ -142,8 +246,8 @@ export function describeIndexContract(kind: string, indexFor: () => Index): void
         tombstoneRecord('/app/b', '2026-03-01T11:30:00.000Z', 'gone', at),
       ];
       for (const record of records) await index.records.put(record);
-      await index.catalog.update({ ...at, name: '/app/a' }, '2026-03-01T11:00:00.000Z', [records[1]!], false);
-      await index.catalog.update({ ...at, name: '/app/b' }, '2026-03-01T11:30:00.000Z', [records[3]!], false);
+      await index.catalog.update({ ...at, name: '/app/a' }, { records: records.slice(0, 2) });
+      await index.catalog.update({ ...at, name: '/app/b' }, { records: records.slice(2) });
       const [early, middle, late] = await index.stateAt(at, parseSelector('/app/', true), [
         '2026-03-01T09:00:00.000Z',
         '2026-03-01T10:45:00.000Z',
