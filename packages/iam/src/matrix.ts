@@ -180,6 +180,7 @@ export function permissionMatrix(
   const topicKey = world.encryptionKeyOf(topic);
   const ingestFunction = `arn:${p}:lambda:${region}:${hub}:function:${ResourceNames.ingestFunction}`;
   const reconcileFunction = `arn:${p}:lambda:${region}:${hub}:function:${ResourceNames.reconcileFunction}`;
+  const restoreAuditFunction = `arn:${p}:lambda:${region}:${hub}:function:${ResourceNames.restoreAuditFunction}`;
   const role = (account: string, name: string) => `arn:${p}:iam::${account}:role/${name}`;
   const ingestRole = role(hub, ResourceNames.ingestRole);
   const reconcileRole = role(hub, ResourceNames.reconcileRole);
@@ -353,6 +354,16 @@ export function permissionMatrix(
     authorizations: [hubResource('lambda:InvokeFunction', ingestFunction)],
     deniedBy,
     ...(openUntil === undefined ? {} : { openUntil }),
+  });
+  const recordThroughAuditUrl = [
+    hubResource('lambda:InvokeFunctionUrl', restoreAuditFunction, { 'lambda:FunctionUrlAuthType': 'AWS_IAM' }),
+    hubResource('lambda:InvokeFunction', restoreAuditFunction, { 'lambda:InvokedViaFunctionUrl': 'true' }),
+  ];
+  /** Lambda passes an Invoke's event as sent: a direct call could claim any identity. */
+  const forgeAuditByDirectInvoke = (deniedBy: Denial): Attack => ({
+    call: 'forge a restore record by invoking the audit function directly, with a made-up identity in the event (`lambda:InvokeFunction` on `ssmhub-restore-audit`)',
+    authorizations: [hubResource('lambda:InvokeFunction', restoreAuditFunction)],
+    deniedBy,
   });
   const passIngestRole: Attack = {
     call: 'pass `SSMHubIngest` to a function of its own (`iam:PassRole`)',
@@ -551,6 +562,31 @@ export function permissionMatrix(
       ],
     },
     {
+      id: 'restore-audit',
+      name: 'restore audit (`SSMHubRestoreAudit`, the function behind the audit URL)',
+      caller: session(role(hub, ResourceNames.restoreAuditRole), 'ssmhub-restore-audit'),
+      allowed: [
+        {
+          call: 'record a restore’s intent and outcome (`dynamodb:PutItem`, `GetItem` on `RESTORE#…`)',
+          authorizations: [
+            ...item('dynamodb:PutItem', restorePartition),
+            ...item('dynamodb:GetItem', restorePartition),
+          ],
+        },
+      ],
+      attacks: [
+        {
+          call: 'write parameter history (`dynamodb:PutItem` on `AR#…`)',
+          authorizations: item('dynamodb:PutItem', recordPartition),
+          deniedBy: implicit('its role may put only `RESTORE#…` items (RecordRestores)'),
+        },
+        updateRestoreRecord,
+        deleteRestoreRecord,
+        readAValue,
+        decryptDirectly(keyOnlyThroughServices),
+      ],
+    },
+    {
       id: 'restore-operator',
       name: 'restore operator (`SSMHubRestoreOperator`, the policy stacks/README.md documents)',
       caller: session(roles.restoreOperator, 'alice'),
@@ -573,9 +609,8 @@ export function permissionMatrix(
           authorizations: readValue,
         },
         {
-          // Until issue 19 moves the audit into a hub function and takes every table write from operators.
-          call: 'record a restore’s intent and outcome (`dynamodb:PutItem` on `RESTORE#…`)',
-          authorizations: item('dynamodb:PutItem', restorePartition),
+          call: 'record a restore’s intent and outcome through the audit function’s URL (`lambda:InvokeFunctionUrl` with AWS_IAM, `lambda:InvokeFunction` via the URL)',
+          authorizations: recordThroughAuditUrl,
         },
         {
           call: 'assume `SSMHubRestorer` in a member with its source identity (`sts:AssumeRole`, `sts:SetSourceIdentity`)',
@@ -604,15 +639,16 @@ export function permissionMatrix(
         {
           call: 'write parameter history (`dynamodb:PutItem` on `AR#…`)',
           authorizations: item('dynamodb:PutItem', recordPartition),
-          deniedBy: implicit('operators may put only `RESTORE#…` items (RecordRestoresByRestoreOperators)'),
+          deniedBy: implicit('operators hold no table write'),
         },
         {
+          // Closed by issue 19: the audit function records restores, `who` from the verified caller.
           call: 'forge an audit record: a restore with any `who`, or a feed entry (`dynamodb:PutItem` on `RESTORE#…`)',
           authorizations: item('dynamodb:PutItem', restorePartition),
-          deniedBy: implicit('operators hold no table write'),
-          openUntil:
-            'issue 19 (the hub writes the audit from the caller’s verified identity; operators lose every table write)',
+          deniedBy: implicit('operators hold no table write: the restore audit function records restores'),
         },
+        // The function's policy lets operators invoke it only via its URL too; the SCP decides first.
+        forgeAuditByDirectInvoke(protectHub('RestoreAuditOnlyThroughItsUrl')),
         deleteVersion,
         {
           call: 'assume `SSMHubRestorer` without a source identity',
@@ -620,7 +656,7 @@ export function permissionMatrix(
           deniedBy: implicit('SSMHubRestorer’s trust requires `sts:SourceIdentity`'),
         },
         assumeReader(),
-        invokeIngest(implicit('no statement of the ingest function’s policy or the operator’s allows it')),
+        invokeIngest(protectHub('NobodyInvokesIngestDirectly')),
         passIngestRole,
       ],
     },
@@ -673,6 +709,11 @@ export function permissionMatrix(
           deniedBy: implicit('its policy and the table policy allow it reads only'),
         },
         updateRestoreRecord,
+        {
+          call: 'record a restore through the audit function’s URL (`lambda:InvokeFunctionUrl`)',
+          authorizations: recordThroughAuditUrl,
+          deniedBy: implicit('the audit function’s policy names the restore operators only'),
+        },
         {
           call: 'start a sweep (`lambda:InvokeFunction` on `ssmhub-reconcile`)',
           authorizations: [hubResource('lambda:InvokeFunction', reconcileFunction)],
@@ -780,10 +821,9 @@ export function permissionMatrix(
           openUntil:
             'a queue policy that lets only EventBridge and named redrive operators send (since the queues have their own key, `UseThroughSqsInTheHubAccount`, any hub administrator who may redrive may send); values and deletions still come only from SSM (ingest believes no event over SSM), but an envelope naming a change SSM cannot disprove is recorded “not captured” until the next sweep',
         },
-        invokeIngest(
-          protectHub('OnlyTheDeploymentChangesHubFunctions'),
-          'ssmhub-protect-hub also denies `lambda:InvokeFunction` on `ssmhub-ingest` (ingest ignores records not from its own queue and believes no event over SSM, which IAM cannot see)',
-        ),
+        // Closed by issue 19: its queue's event source mapping is Lambda's own, never a principal's Invoke.
+        invokeIngest(protectHub('NobodyInvokesIngestDirectly')),
+        forgeAuditByDirectInvoke(protectHub('RestoreAuditOnlyThroughItsUrl')),
         // The bus is in its account: its identity policy would do without the bus policy's Deny.
         forgeWatchedEvent,
         passIngestRole,
