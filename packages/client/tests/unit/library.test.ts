@@ -288,12 +288,10 @@ describe('restore', () => {
         await gate;
       },
     };
-    await hub
-      .restoreRecorder()
-      .record({
-        record: 'org-intent',
-        restore: { restoreId: 'org-restore-1', name: '/app/', recursive: true, at: plan.at, locations: 1 },
-      });
+    await hub.restoreRecorder().record({
+      record: 'org-intent',
+      restore: { restoreId: 'org-restore-1', name: '/app/', recursive: true, at: plan.at, locations: 1 },
+    });
     const applying = applyRestore(hub, plan, { writeLimiter, partOf: 'org-restore-1' });
     for (let i = 0; i < 200 && putsAtEachTake.length < 2; i += 1) await new Promise((r) => setTimeout(r, 5));
     expect(putsAtEachTake).toEqual([0, 0]);
