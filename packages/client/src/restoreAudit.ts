@@ -72,7 +72,7 @@ export class FunctionUrlRecorder implements RestoreRecorder {
     return JSON.parse(text) as RestoreAuditAnswer;
   }
 
-  /** The configured URL, else the function's own (Lambda GetFunctionUrlConfig), asked once. */
+  /** The configured URL, else the function's own (Lambda GetFunctionUrlConfig), asked once it succeeds. */
   private auditUrl(): Promise<URL> {
     this.url ??= (async () => {
       const configured = this.hub.location.restoreAuditUrl;
@@ -91,6 +91,8 @@ export class FunctionUrlRecorder implements RestoreRecorder {
         );
       }
     })();
+    // A failed lookup (throttled, a network blip) is asked again by the next record, not cached.
+    this.url.catch(() => (this.url = undefined));
     return this.url;
   }
 
