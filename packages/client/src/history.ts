@@ -17,6 +17,12 @@ export interface HistoryOptions {
   readonly region?: string;
   /** Read each version's value from the backup bucket. @default false */
   readonly values?: boolean;
+  /** Only records from this moment (ISO 8601, inclusive). @default - the first */
+  readonly since?: string;
+  /** Only records up to this moment (ISO 8601, inclusive). @default - now */
+  readonly until?: string;
+  /** Only the `limit` most recent records (of those in the range). @default - all */
+  readonly limit?: number;
 }
 
 export interface HistoryResult {
@@ -83,7 +89,13 @@ export async function history(hub: HubConnection, options: HistoryOptions): Prom
   }
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const entries = await readNameRecords(hub, stats, location, selector.name);
+  const inRange = (await readNameRecords(hub, stats, location, selector.name)).filter(
+    ({ record }) =>
+      (options.since === undefined || record.time >= options.since) &&
+      (options.until === undefined || record.time <= options.until),
+  );
+  // Narrowed before any value is read: --limit 5 reads five values, not the whole history's.
+  const entries = options.limit === undefined ? inRange : inRange.slice(-options.limit);
   const records = entries.map(({ record, context }) => toOutputRecord(record, context));
   const warnings: string[] = [];
   if (options.values) {

@@ -147,6 +147,28 @@ describe('point-in-time reads', () => {
     expect(plain.records.map((r) => r.version)).toEqual([1, 2]);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
+
+  it('history narrows to --since/--until and the last --limit records before reading values', async () => {
+    const name = '/app/a';
+    index.seed({
+      registry: [registry],
+      records: [1, 2, 3, 4].map((v) => version(name, v, `2026-01-01T00:00:0${v}.000Z`)),
+    });
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(input.Key, `secret-${input.Key}`) }));
+    const ranged = await history(hub, {
+      name,
+      account: ACCOUNT,
+      since: '2026-01-01T00:00:02.000Z',
+      until: '2026-01-01T00:00:03.000Z',
+    });
+    expect(ranged.records.map((r) => r.version)).toEqual([2, 3]);
+    const last = await history(hub, { name, account: ACCOUNT, limit: 2, values: true });
+    expect(last.records.map((r) => [r.version, r.value])).toEqual([
+      [3, 'secret-obj//app/a/3'],
+      [4, 'secret-obj//app/a/4'],
+    ]);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+  });
 });
 
 describe('restore', () => {

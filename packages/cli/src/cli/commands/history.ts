@@ -1,5 +1,6 @@
+import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { REGION_OPTION, VALUES_OPTION } from './options.js';
+import { REGION_OPTION, TIME_HELP, VALUES_OPTION } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** `ssmhub history`: one parameter's versions and deletions. */
@@ -11,13 +12,30 @@ export const history = command({
     { flags: '--account <id>', description: 'the account the parameter lives in', required: true },
     REGION_OPTION,
     VALUES_OPTION,
+    { flags: '--since <time>', description: `only records from this moment, inclusive: ${TIME_HELP}` },
+    { flags: '--until <time>', description: 'only records up to this moment, inclusive (default: now)' },
+    { flags: '--limit <n>', description: 'only the n most recent records (values are read for these only)' },
   ],
   example: 'ssmhub history /app/db/url --account 111122223333 --region eu-west-1',
   connects: true,
   async read({ input }) {
     input.selector(0, { keyOnly: true });
     const { account = '', region } = await input.location();
-    return { name: input.argument(0), account, region, values: input.flag('--values') };
+    const since = input.time('--since');
+    const until = input.time('--until');
+    if (since !== undefined && until !== undefined && since > until) {
+      throw new UsageError(`--since ${since} is after --until ${until}`);
+    }
+    const limit = input.positiveInteger('--limit');
+    return {
+      name: input.argument(0),
+      account,
+      region,
+      values: input.flag('--values'),
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      ...(limit ? { limit } : {}),
+    };
   },
   async call(params, { hub }) {
     return (await import('@ssmhub/client/history')).history(hub, params);
