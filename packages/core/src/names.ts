@@ -40,6 +40,12 @@ export const ResourceNames = {
   restoreAuditFunction: 'ssmhub-restore-audit',
   /** Execution role of the restore audit Lambda: the only writer of restore records. */
   restoreAuditRole: 'SSMHubRestoreAudit',
+  /** The sweep state machine: plan, a distributed Map over slices of accounts, summary (sweeps and onboarding). */
+  sweepStateMachine: 'ssmhub-sweep',
+  /** Role of the sweep state machine: invokes only the reconcile Lambda. */
+  sweepStateMachineRole: 'SSMHubSweepStateMachine',
+  /** Role EventBridge Scheduler assumes to start the sweep state machine (states:StartExecution only). */
+  sweepSchedulerRole: 'SSMHubSweepScheduler',
   /** The SNS topic the hub's alarms notify (when the configuration gives an email, not a topic). */
   alarmTopic: 'ssmhub-alarms',
   /** The alerting key's alias: it encrypts the alarm topic, apart from the hub key it reports on. */
@@ -142,6 +148,8 @@ export const HubEnvironment = {
   requireCustomerKey: 'SSMHUB_REQUIRE_CUSTOMER_KEY',
   /** Ingest only: the ARN of the hub's ingest queue; records from any other source are refused. */
   ingestQueueArn: 'SSMHUB_INGEST_QUEUE_ARN',
+  /** Ingest only, optional: the sweep state machine a location's first event starts onboarding on. */
+  sweepStateMachineArn: 'SSMHUB_SWEEP_STATE_MACHINE_ARN',
 } as const;
 
 /**
