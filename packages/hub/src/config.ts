@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import type { AccountBoundary, WatchedPath } from '@ssmhub/core';
 import type { Index, RequestCounter } from '@ssmhub/store';
+import type { SweepStarter } from './sweepStarter.js';
 
 /** Everything the ingest and reconcile functions need to know about the hub. */
 export interface HubConfig {
@@ -41,6 +42,12 @@ export interface HubConfig {
   readonly eventBusName?: string;
   /** A SecureString under the AWS managed key is a finding. @default false */
   readonly requireCustomerKey?: boolean;
+  /**
+   * Ingest only: starts the onboarding sweep of a location that has no baseline yet, when its
+   * events first reach this container (the sweep state machine; the sandbox's tests observe it).
+   * @default - none: new locations wait for the scheduled sweep
+   */
+  readonly startSweep?: SweepStarter;
   /**
    * The index the function reads and writes, counting its requests in `counter` (unit tests give
    * an InMemoryIndex from `@ssmhub/store/testing`).

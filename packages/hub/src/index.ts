@@ -28,6 +28,7 @@ export {
   type ReconcileHandlerConfig,
   type ReconcileRequest,
   type ReconcileSummary,
+  type SweepSummary,
 } from './reconcileHandler.js';
 export { SweepRequestRefusedError, errorSummary } from './errors.js';
 export {
@@ -67,3 +68,25 @@ export {
   type RestoreAuditRequest,
 } from './restoreAuditRequest.js';
 export { restoreAuditHandler, type RestoreAuditSettings } from './restoreAuditRuntime.js';
+export {
+  DEFAULT_SLICE_ACCOUNTS,
+  MAX_SLICE_ACCOUNTS,
+  MAX_NAMED_LOCATIONS,
+  planSweep,
+  sweepSlice,
+  summarizeSweep,
+  type SweepLocation,
+  type SweepExecutionInput,
+  type SweepSlice,
+  type SweepScope,
+  type SweepPlan,
+  type SliceSweepResult,
+  type SweepSummaryFindings,
+} from './sweepPlan.js';
+export {
+  SweepStarterActions,
+  onboardingExecution,
+  stepFunctionsSweepStarter,
+  type SweepExecution,
+  type SweepStarter,
+} from './sweepStarter.js';

@@ -14,6 +14,7 @@ import type { HubConfig } from './config.js';
 import { errorSummary } from './errors.js';
 import { groupKey, ParameterIngester, type EventGroup } from './ingester.js';
 import { createHubRuntime } from './runtime.js';
+import { onboardingExecution } from './sweepStarter.js';
 
 export interface IngestHandler {
   (event: SQSEvent): Promise<SQSBatchResponse>;
@@ -47,6 +48,8 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
   const { logger, index } = runtime;
   const ingester = new ParameterIngester(runtime, logger);
   const registryTouched = new Map<string, number>();
+  /** Locations whose baseline this container has checked (once per container, when onboarding is on). */
+  const onboardingChecked = new Set<string>();
   let rejected = 0;
 
   const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -133,11 +136,34 @@ export function createIngestHandler(config: HubConfig): IngestHandler {
         if (now - (registryTouched.get(key) ?? 0) < REGISTRY_TOUCH_INTERVAL_MS) return;
         registryTouched.set(key, now);
         // Status only: a failure here must not fail messages whose versions are stored.
-        await index.registry.touch(e.account, e.region, e.time).catch((error: unknown) => {
-          logger.warn('registry update failed', { account: e.account, region: e.region, error: errorSummary(error) });
-        });
+        await Promise.all([
+          index.registry.touch(e.account, e.region, e.time).catch((error: unknown) => {
+            logger.warn('registry update failed', { account: e.account, region: e.region, error: errorSummary(error) });
+          }),
+          onboard(key, e),
+        ]);
       }),
     );
+  }
+
+  /**
+   * A location without a baseline (its first event, or an onboarding that has not finished yet)
+   * gets an onboarding sweep now rather than at the next schedule; named per day, so a redelivery
+   * or another container starts nothing new.
+   */
+  async function onboard(key: string, e: ParameterEvent): Promise<void> {
+    const startSweep = config.startSweep;
+    if (!startSweep || onboardingChecked.has(key)) return;
+    onboardingChecked.add(key);
+    try {
+      if ((await index.registry.entry(e.account, e.region))?.baselineAt !== undefined) return;
+      await startSweep(onboardingExecution({ account: e.account, region: e.region }, new Date()));
+      logger.info('onboarding sweep started', { account: e.account, region: e.region });
+    } catch (error) {
+      // The scheduled sweep onboards it anyway; the next container tries again.
+      onboardingChecked.delete(key);
+      logger.warn('onboarding sweep not started', { account: e.account, region: e.region, error: errorSummary(error) });
+    }
   }
 
   return Object.assign(handler, { calls: runtime.counter.calls, eventsRejected: () => rejected });

@@ -148,6 +148,11 @@ export interface OrganizationSweepOptions {
   readonly regions: readonly string[];
   /** Only these accounts (each still checked against the boundary). @default - every account */
   readonly accounts?: readonly string[];
+  /**
+   * Only these locations, in this order (each account still checked against the boundary);
+   * `accounts` and `regions` are then ignored. @default - every account in every region
+   */
+  readonly locations?: readonly { readonly account: string; readonly region: string }[];
   /** @default 'incremental' */
   readonly mode?: SweepMode;
   /** Epoch ms after which no new location starts. @default - none */
@@ -388,14 +393,19 @@ export class Reconciler {
   public async reconcileOrganization(options: OrganizationSweepOptions): Promise<OrganizationSweepReport> {
     const startedAt = toIsoMillis(this.now());
     await this.config.boundary.refresh?.();
-    const accounts = [...new Set(options.accounts ?? (await this.listAccounts()))];
+    const named = options.locations?.map((location) => location.account);
+    const accounts = [...new Set(named ?? options.accounts ?? (await this.listAccounts()))];
     const failures: SweepFailure[] = [];
     const allowed = accounts.filter((account) => {
       if (this.config.boundary.isAllowed(account)) return true;
       failures.push({ account, error: { name: AccountNotAllowedError.name } });
       return false;
     });
-    const locations = await this.stalestFirst(allowed, options.regions);
+    const locations = options.locations
+      ? options.locations
+          .filter((location) => allowed.includes(location.account))
+          .map(({ account, region }) => ({ account, region }))
+      : await this.stalestFirst(allowed, options.regions);
     const sweeps: SweepReport[] = [];
     const deferred: { account: string; region: string }[] = [];
     await mapLimit(locations, this.config.locationConcurrency ?? DEFAULTS.locationConcurrency, async (location) => {
@@ -452,6 +462,11 @@ export class Reconciler {
       const heard = [entry.lastEventAt, entry.lastSweepAt].map((t) => (t ? Date.parse(t) : 0));
       return Math.max(...heard) < since;
     });
+  }
+
+  /** Every location the registry knows, with its last event and last complete sweep. */
+  public registryEntries(): Promise<RegistryEntry[]> {
+    return this.runtime.index.registry.list();
   }
 
   /** Releases every client. */

@@ -2,17 +2,24 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ReconcileMetrics, isAccountId, isRegion, type VerifyInvocation } from '@ssmhub/core';
 import { isVerifyFailure, type VerifyReport } from '@ssmhub/store';
 import { SweepRequestRefusedError } from './errors.js';
+import { Reconciler, SweepMode, type OrganizationSweepReport, type ReconcileConfig } from './reconcile.js';
 import {
-  Reconciler,
-  SweepMode,
-  type OrganizationSweepReport,
-  type ReconcileConfig,
-  type ReconcileSlice,
-} from './reconcile.js';
+  DEFAULT_SLICE_ACCOUNTS,
+  MAX_SLICE_ACCOUNTS,
+  planSweep,
+  summarizeSweep,
+  sweepSlice,
+  type SliceSweepResult,
+  type SweepPlan,
+} from './sweepPlan.js';
 
 /**
  * What the reconcile Lambda accepts:
- * - `{ "action": "plan", "sliceSize"?: n }` returns `{ slices: [{ accounts }] }` (Step Functions Map items);
+ * - the sweep state machine's tasks (sweepPlan.ts): `{ "action": "plan", "input": {...}, "sliceSize"?: n }`
+ *   returns the Map's items (SweepPlan); `{ "action": "sweep", "slice": {...}, "mode"?: ... }` sweeps one
+ *   item until the invocation's deadline and returns what is left (SliceSweepResult);
+ *   `{ "action": "summarize", "scope": {...}, "plannedAt": "..." }` publishes `ReconcileLocationFailures`
+ *   for each location of the plan no sweep completed and `StaleLocations`, and returns the counts;
  * - `{ "action": "backfill-feed-days" }` writes the change feed's feed-days markers of records
  *   indexed before they existed (once, after upgrading) and returns `{ feedDays: n }`;
  * - `{ "accounts": [...], "regions"?: [...], "mode"?: "incremental" | "full", "detail"?: true }` sweeps those
@@ -36,7 +43,9 @@ import {
  * successful sweep for the staleness window: a silent location is noticed within one sweep.
  */
 export type ReconcileRequest =
-  | { readonly action: 'plan'; readonly sliceSize?: number }
+  | { readonly action: 'plan'; readonly input?: unknown; readonly sliceSize?: number }
+  | { readonly action: 'sweep'; readonly slice: unknown; readonly mode?: SweepMode }
+  | { readonly action: 'summarize'; readonly scope: unknown; readonly plannedAt: string }
   | VerifyInvocation
   | { readonly action: 'backfill-feed-days' }
   | {
@@ -61,6 +70,13 @@ export interface ReconcileSummary {
   readonly deferred: number;
   /** Locations with no event and no successful sweep for the staleness window. */
   readonly stale: MetricLocation[];
+}
+
+/** What the summary task returns: counts only (an execution's output stays small at any size). */
+export interface SweepSummary {
+  readonly locations: number;
+  readonly failed: number;
+  readonly stale: number;
 }
 
 /** What a verify invocation returns: totals, and the versions that failed (never a value). */
@@ -145,15 +161,35 @@ export function createReconcileHandler(
   event: unknown,
   remainingMs?: number,
 ) => Promise<
-  { slices: ReconcileSlice[] } | { feedDays: number } | ReconcileSummary | OrganizationSweepReport | VerifySummary
+  | SweepPlan
+  | SliceSweepResult
+  | SweepSummary
+  | { feedDays: number }
+  | ReconcileSummary
+  | OrganizationSweepReport
+  | VerifySummary
 > {
   const reconciler = new Reconciler(config);
   const metrics = config.metrics ?? createReconcileMetrics();
   return async (event, remainingMs) => {
     const request = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+    const now = Date.now();
+    const limit = remainingMs === undefined ? undefined : now + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
     if (request.action === 'plan') {
-      const sliceSize = typeof request.sliceSize === 'number' && request.sliceSize > 0 ? request.sliceSize : 10;
-      return { slices: await reconciler.plan(config.regions, sliceSize) };
+      const size = request.sliceSize;
+      const sliceSize =
+        typeof size === 'number' && Number.isInteger(size) && size > 0
+          ? Math.min(size, MAX_SLICE_ACCOUNTS)
+          : DEFAULT_SLICE_ACCOUNTS;
+      return planSweep(reconciler, config.regions, request.input, sliceSize, new Date(now));
+    }
+    if (request.action === 'sweep') return sweepSlice(reconciler, config.regions, request.slice, request.mode, limit);
+    if (request.action === 'summarize') {
+      const window = config.stalenessWindowHours ?? DEFAULT_STALENESS_WINDOW_HOURS;
+      const findings = await summarizeSweep(reconciler, config.regions, request.scope, request.plannedAt, window);
+      publishPerLocation(metrics, ReconcileMetrics.locationFailures, findings.failed);
+      publishPerLocation(metrics, ReconcileMetrics.staleLocations, findings.stale);
+      return { locations: findings.locations, failed: findings.failed.length, stale: findings.stale.length };
     }
     if (request.mode === 'verify') {
       const sample =
@@ -171,8 +207,6 @@ export function createReconcileHandler(
     const regions = stringList(request.regions) ?? config.regions;
     if (regions.length === 0) throw new Error('no member regions to sweep: set SSMHUB_MEMBER_REGIONS');
     const mode = request.mode === SweepMode.full ? SweepMode.full : SweepMode.incremental;
-    const now = Date.now();
-    const limit = remainingMs === undefined ? undefined : now + Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
     const deadline = scheduled ? limit : Math.min(limit ?? Infinity, now + OPERATOR_SWEEP_MS);
     const report = await reconciler.reconcileOrganization({ regions, accounts, mode, deadline });
     const failed = report.failures.flatMap((f) => (f.region ? [{ account: f.account, region: f.region }] : []));

@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +13,7 @@ import { HubEnvironment, ResourceNames, parseWatchedPaths, partitionOf } from '@
 import { IndexTable, RequestCounter, VersionObjects, countCalls, type Index } from '@ssmhub/store';
 import type { HubConfig } from './config.js';
 import { VersionInsight } from './insight.js';
+import { stepFunctionsSweepStarter } from './sweepStarter.js';
 
 /** The settings every AWS client of the hub shares. */
 interface ClientOptions {
@@ -181,7 +183,11 @@ export function hubSettingsFromEnvironment(
     throw new Error(`environment variable ${HubEnvironment.stalenessWindowHours} is not a positive number`);
   }
   const watchedPaths = parseWatchedPaths(env[HubEnvironment.watchedPaths]);
+  const sweepStateMachineArn = env[HubEnvironment.sweepStateMachineArn];
   return {
+    ...(sweepStateMachineArn
+      ? { startSweep: stepFunctionsSweepStarter(new SFNClient({ region: hubRegion }), sweepStateMachineArn) }
+      : {}),
     ...location,
     ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
     requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',

@@ -265,8 +265,11 @@ describe('Reconciler.reconcileOrganization', () => {
       ...config({ listAccounts: async () => [MEMBER, OTHER_MEMBER] }),
       regions: [REGION],
     });
-    expect(await handler({ action: 'plan', sliceSize: 1 })).toEqual({
-      slices: [{ accounts: [OTHER_MEMBER] }, { accounts: [MEMBER] }],
+    expect(await handler({ action: 'plan', sliceSize: 1 })).toMatchObject({
+      items: [
+        { accounts: [OTHER_MEMBER], regions: [REGION] },
+        { accounts: [MEMBER], regions: [REGION] },
+      ],
     });
   });
 });
