@@ -25,6 +25,11 @@ export interface SweepLocation {
  */
 export interface SweepExecutionInput {
   readonly locations?: readonly SweepLocation[];
+  /**
+   * Stack ids of StackSet instances (`arn:aws:cloudformation:<region>:<account>:stack/...`, a
+   * StackSet instance event's `detail.stack-id`): their locations.
+   */
+  readonly stackIds?: readonly string[];
   readonly accounts?: readonly string[];
   /** @default 'incremental' */
   readonly mode?: SweepMode;
@@ -192,7 +197,9 @@ function executionInput(value: unknown): SweepExecutionInput {
   if (mode !== undefined && mode !== SweepMode.incremental && mode !== SweepMode.full) {
     throw new SweepRequestRefusedError('a sweep mode is "incremental" or "full"');
   }
-  const locations = input.locations === undefined ? undefined : locationList(input.locations);
+  const named = input.locations === undefined ? undefined : locationList(input.locations);
+  const stacks = input.stackIds === undefined ? undefined : stackLocations(input.stackIds);
+  const locations = named || stacks ? locationList([...(named ?? []), ...(stacks ?? [])]) : undefined;
   const accounts = input.accounts === undefined ? undefined : accountList(input.accounts, Infinity);
   return { ...(locations ? { locations } : {}), ...(accounts ? { accounts } : {}), ...(mode ? { mode } : {}) };
 }
@@ -241,6 +248,18 @@ function locationList(value: unknown): SweepLocation[] {
   }
   const unique = new Map(locations.map((location) => [`${location.account}#${location.region}`, location]));
   return [...unique.values()];
+}
+
+/** A StackSet instance's stack id: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>. */
+const STACK_ID = /^arn:[a-z-]+:cloudformation:([a-z0-9-]+):(\d{12}):stack\//;
+
+function stackLocations(value: unknown): SweepLocation[] {
+  const ids = Array.isArray(value) ? (value as unknown[]) : [];
+  return ids.map((id) => {
+    const match = typeof id === 'string' ? STACK_ID.exec(id) : null;
+    if (!match) throw new SweepRequestRefusedError('stackIds are CloudFormation stack ARNs of StackSet instances');
+    return { account: match[2] as string, region: match[1] as string };
+  });
 }
 
 /** The locations grouped by account, accounts in first-seen order. */

@@ -115,6 +115,16 @@ describe('plan', () => {
     });
   });
 
+  it('plans the location of a StackSet instance from its stack id', async () => {
+    const stackId = `arn:aws:cloudformation:${SECOND_REGION}:${THIRD}:stack/StackSet-ssmhub-spoke-1a2b/9f8e7d6c`;
+    expect(await handler()({ action: 'plan', input: { stackIds: [stackId] } })).toMatchObject({
+      items: [{ locations: [{ account: THIRD, region: SECOND_REGION }] }],
+    });
+    await expect(handler()({ action: 'plan', input: { stackIds: ['stack/x'] } })).rejects.toBeInstanceOf(
+      SweepRequestRefusedError,
+    );
+  });
+
   it('plans a joined account in every member region, and keeps a full mode', async () => {
     expect(await handler()({ action: 'plan', input: { accounts: [THIRD], mode: 'full' } })).toMatchObject({
       items: [{ accounts: [THIRD], regions: [REGION, SECOND_REGION] }],
