@@ -4,7 +4,6 @@ import {
   changes,
   diff,
   history,
-  moment,
   planRestore,
   preview,
   status,
@@ -14,50 +13,31 @@ import {
 import type { ChangeRecord, HubConnection, RestoreChange } from '@ssmhub/client';
 import { InvalidInputError } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
+import { AccountDirectory } from './accounts.js';
+import { csvOf } from './csv.js';
+import type { CsvTable } from './csv.js';
+import {
+  changesTable,
+  coverageTable,
+  driftTable,
+  findingsTable,
+  healthTable,
+  heatmapTable,
+  searchTable,
+} from './exports.js';
+import { Query } from './query.js';
+import { SecurityRoutes, labelsOfStatus } from './securityRoutes.js';
 import { restoreCommand } from './restoreCommand.js';
 
 /** The body of every 502: what went wrong is on the console's terminal, not in the page. */
 export const BAD_GATEWAY = 'the request to the hub failed; the console’s terminal says why';
 
-/** What an API route answers: a status and one JSON document. */
+/** What an API route answers: a status and one JSON document, or (a `.csv` route) CSV text. */
 export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
-}
-
-/** The query of one API request, read through validators that throw InvalidInputError (HTTP 400). */
-class Query {
-  public constructor(private readonly params: URLSearchParams) {}
-
-  public optional(name: string): string | undefined {
-    const value = this.params.get(name);
-    return value === null || value === '' ? undefined : value;
-  }
-
-  public required(name: string): string {
-    const value = this.optional(name);
-    if (value === undefined) throw new InvalidInputError(`${name} is required`);
-    return value;
-  }
-
-  /** A time (ISO 8601, epoch seconds, now, -2h), resolved to ISO 8601 UTC. */
-  public time(name: string, fallback?: string): string {
-    const value = this.optional(name) ?? fallback;
-    if (value === undefined) throw new InvalidInputError(`${name} is required`);
-    return moment(value);
-  }
-
-  public flag(name: string): boolean {
-    return this.params.get(name) === 'true';
-  }
-
-  public positiveInteger(name: string): number | undefined {
-    const value = this.optional(name);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < 1)
-      throw new InvalidInputError(`${name} '${value}' is not a whole number`);
-    return Number(value);
-  }
+  /** Set when `body` is CSV text: the file name a browser saves it under. */
+  readonly csvFile?: string;
 }
 
 /** Whether a restore put back `name`: its key, or a path above it (any depth when recursive). */
@@ -88,7 +68,13 @@ export class ConsoleApi {
     private readonly connectionFlags: readonly string[],
     /** Where a failed request's detail goes (the terminal the console runs in). @default - stderr */
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
+  ) {
+    this.directory = new AccountDirectory(async () => labelsOfStatus(await status(this.hub)));
+    this.security = new SecurityRoutes(hub, this.directory);
+  }
+
+  private readonly directory: AccountDirectory;
+  private readonly security: SecurityRoutes;
 
   /**
    * Answers `GET api/<route>?<query>`; library errors become 400 (bad input, its message) or 404,
@@ -98,6 +84,10 @@ export class ConsoleApi {
   public async handle(route: string, params: URLSearchParams): Promise<ApiResponse> {
     const query = new Query(params);
     try {
+      if (route.endsWith('.csv')) {
+        const name = route.slice(0, -'.csv'.length);
+        return { status: 200, body: csvOf(await this.table(name, query)), csvFile: `ssmhub-${name}.csv` };
+      }
       return { status: 200, body: await this.route(route, query) };
     } catch (error) {
       if (error instanceof NotFoundError) return { status: 404, body: { error: describeError(error) } };
@@ -127,8 +117,42 @@ export class ConsoleApi {
         return this.diff(query);
       case 'restore-plan':
         return this.restorePlan(query);
+      case 'findings':
+        return this.security.findings(query);
+      case 'coverage':
+        return this.security.coverage(query);
+      case 'drift':
+        return this.security.drift(query);
+      case 'health':
+        return this.security.health();
+      case 'verify':
+        return this.security.verify(query);
+      case 'search':
+        return this.security.search(query);
       default:
         return Promise.reject(new NotFoundError(`no API route '${route}'`));
+    }
+  }
+
+  /** What a page shows as rows, for its CSV export (never a value). */
+  private async table(route: string, query: Query): Promise<CsvTable> {
+    switch (route) {
+      case 'findings':
+        return findingsTable(await this.security.findings(query));
+      case 'coverage':
+        return coverageTable(await this.security.coverage(query));
+      case 'drift':
+        return driftTable(await this.security.drift(query));
+      case 'health':
+        return healthTable(await this.security.health());
+      case 'search':
+        return searchTable(await this.security.search(query, true));
+      case 'changes':
+        return changesTable(await this.changes(query));
+      case 'heatmap':
+        return heatmapTable(await this.heatmap(query));
+      default:
+        throw new NotFoundError(`no CSV export of '${route}'`);
     }
   }
 
@@ -137,11 +161,12 @@ export class ConsoleApi {
     const result = await status(this.hub);
     return {
       now: new Date().toISOString(),
+      accounts: this.directory.remember(labelsOfStatus(result)),
       locations: result.locations.map((l) => ({ account: l.account, region: l.region, parameters: l.parameters })),
     };
   }
 
-  private async heatmap(query: Query): Promise<unknown> {
+  private async heatmap(query: Query) {
     const unit = query.optional('unit') ?? HeatmapUnit.day;
     if (unit !== HeatmapUnit.day && unit !== HeatmapUnit.hour)
       throw new InvalidInputError(`unit '${unit}' is not day or hour`);
@@ -150,10 +175,11 @@ export class ConsoleApi {
     const known = await status(this.hub);
     const accounts = [...new Set(known.locations.map((l) => l.account))];
     const { records } = await changes(this.hub, { since, until, accounts });
-    return heatmapOf(records, { since, until, unit, accounts });
+    const labels = this.directory.remember(labelsOfStatus(known));
+    return { ...heatmapOf(records, { since, until, unit, accounts }), labels };
   }
 
-  private async changes(query: Query): Promise<unknown> {
+  private async changes(query: Query) {
     const since = query.time('since', '-1d');
     const until = query.time('until', 'now');
     const account = query.optional('account');
@@ -162,19 +188,23 @@ export class ConsoleApi {
     const operation = query.optional('operation');
     const user = query.optional('user')?.toLowerCase();
     const limit = query.positiveInteger('limit') ?? FEED_LIMIT;
-    const feed = await changes(this.hub, {
-      since,
-      until,
-      ...(account ? { account } : {}),
-      ...(path ? { path } : {}),
-    });
+    const [feed, accounts] = await Promise.all([
+      changes(this.hub, { since, until, ...(account ? { account } : {}), ...(path ? { path } : {}) }),
+      this.directory.labels(),
+    ]);
     const selected = feed.records.filter(
       (r: ChangeRecord) =>
         (!region || r.region === region) &&
         (!operation || r.operation === operation) &&
         (!user || (r.lastModifiedUser ?? '').toLowerCase().includes(user)),
     );
-    return { since, until, total: selected.length, records: selected.slice(-limit) };
+    return {
+      since,
+      until,
+      total: selected.length,
+      accounts,
+      records: selected.slice(-limit),
+    };
   }
 
   /** Every record of one parameter, with the restores that covered it, oldest first. */

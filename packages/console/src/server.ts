@@ -47,8 +47,14 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type });
+function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'content-type': type });
   response.end(body);
 }
 
@@ -100,6 +106,10 @@ export async function startConsoleServer(
     const path = rest.join('/');
     if (path.startsWith('api/')) {
       const answer = await api.handle(path.slice('api/'.length), url.searchParams);
+      if (answer.csvFile)
+        return send(response, answer.status, 'text/csv; charset=utf-8', answer.body as string, {
+          'content-disposition': `attachment; filename="${answer.csvFile}"`,
+        });
       return sendJson(response, answer.status, answer.body);
     }
     const asset = ASSETS[path];

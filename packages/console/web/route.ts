@@ -7,6 +7,11 @@ export const Page = {
   parameter: 'parameter',
   pointInTime: 'point-in-time',
   restore: 'restore',
+  findings: 'findings',
+  coverage: 'coverage',
+  drift: 'drift',
+  health: 'health',
+  search: 'search',
 } as const;
 export type Page = (typeof Page)[keyof typeof Page];
 

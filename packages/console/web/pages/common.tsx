@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import type { Location, Params } from '../api.js';
+import { KnownAccounts } from './organization.js';
 
 /** An API read that follows its inputs: the latest answer, its error, and whether one is on the way. */
 export function useApi<T>(
@@ -40,6 +41,7 @@ export function LocationFields(props: {
   onChange: (next: Params) => void;
   anyAccount?: boolean;
 }) {
+  const known = useContext(KnownAccounts);
   const accounts = [...new Set(props.locations.map((l) => l.account))];
   const regions = [
     ...new Set(props.locations.filter((l) => !props.account || l.account === props.account).map((l) => l.region)),
@@ -55,7 +57,7 @@ export function LocationFields(props: {
           {props.anyAccount ? <option value="">any</option> : <option value="">choose…</option>}
           {accounts.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {known.get(a)?.name ? `${known.get(a)?.name} (${a})` : a}
             </option>
           ))}
         </select>

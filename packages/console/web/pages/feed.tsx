@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import type { ChangesResponse, Location, Params } from '../api.js';
 import { shortTime } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, LocationFields, Status } from './common.js';
+import { AccountName, CsvLink, labelsById, usePaging } from './organization.js';
 
 /** How often an open feed without an end asks for new changes. */
 const POLL_MS = 5000;
@@ -43,16 +44,23 @@ export function FeedPage(props: { params: Params; locations: readonly Location[]
     e.preventDefault();
     navigate(Page.feed, draft);
   };
-  const records = data ? [...data.records].reverse() : [];
+  const records = useMemo(() => (data ? [...data.records].reverse() : []), [data]);
+  const labels = labelsById(data?.accounts);
+  const { shown, pager } = usePaging(records, 100, key);
   return (
     <section class="panel">
       <h2>
         Change feed{' '}
-        {live && (
-          <span class="live" aria-live="off">
-            ● live (every {POLL_MS / 1000}s)
-          </span>
-        )}
+        {live &&
+          (error ? (
+            <span class="live failed" role="status" data-live="failed" title={error}>
+              ● live updates failing: {error}
+            </span>
+          ) : (
+            <span class="live" aria-live="off" data-live="ok">
+              ● live (every {POLL_MS / 1000}s)
+            </span>
+          ))}
       </h2>
       <form class="filters" onSubmit={apply}>
         <LocationFields
@@ -113,12 +121,13 @@ export function FeedPage(props: { params: Params; locations: readonly Location[]
         </Field>
         <button type="submit">Apply</button>
       </form>
-      <Status error={error} loading={!data && !error} />
+      <Status error={data ? undefined : error} loading={!data && !error} />
       {data && (
         <>
           <p class="muted">
             {data.total} changes from {shortTime(data.since)} to {shortTime(data.until)}
-            {data.total > data.records.length ? ` (the newest ${data.records.length} shown)` : ''}, newest first.
+            {data.total > data.records.length ? ` (the newest ${data.records.length} shown)` : ''}, newest first.{' '}
+            <CsvLink route="changes" params={params} />
           </p>
           <table class="data" data-rendered="feed">
             <thead>
@@ -133,13 +142,15 @@ export function FeedPage(props: { params: Params; locations: readonly Location[]
               </tr>
             </thead>
             <tbody>
-              {records.map((r) => (
+              {shown.map((r) => (
                 <tr
                   key={`${r.time} ${r.account} ${r.region} ${r.name} ${r.operation} ${r.version ?? ''}`}
                   data-name={r.name}
                 >
                   <td>{shortTime(r.time)}</td>
-                  <td>{r.account}</td>
+                  <td>
+                    <AccountName account={r.account} label={labels.get(r.account)} />
+                  </td>
                   <td>{r.region}</td>
                   <td class={`op op-${r.operation}`}>{r.operation}</td>
                   <td class="name">
@@ -166,6 +177,7 @@ export function FeedPage(props: { params: Params; locations: readonly Location[]
               ))}
             </tbody>
           </table>
+          {pager}
         </>
       )}
     </section>
