@@ -1,7 +1,7 @@
 import { mapLimit, stateFromRecentRecords } from '@ssmhub/core';
 import type { ParameterState, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestCost } from '@ssmhub/store';
-import { InvalidInputError } from '@ssmhub/core';
+import { InvalidInputError, namePatternRuleBroken } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
@@ -36,6 +36,9 @@ const SEARCH_CONCURRENCY = 8;
  */
 export function compilePattern(pattern: string): { matches: (name: string) => boolean; prefix: string } {
   if (pattern.length === 0) throw new InvalidInputError('the search pattern is empty');
+  // The names' own rules: a unicode pattern finds nothing SSM could hold (nor anything the hub stores).
+  const broken = namePatternRuleBroken(pattern, false);
+  if (broken !== undefined) throw new InvalidInputError(`search pattern ${broken}`);
   if (!/[*?]/.test(pattern)) {
     const needle = pattern.toLowerCase();
     return { matches: (name) => name.toLowerCase().includes(needle), prefix: '' };

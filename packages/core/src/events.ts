@@ -111,7 +111,7 @@ export function parseParameterEvent(body: unknown, boundary: AccountBoundary): P
     operation = op as EventOperation;
   }
   const rawName = details.name ?? details['parameter-name'];
-  if (typeof rawName !== 'string' || !isValidParameterName(rawName.startsWith('/') ? rawName : `/${rawName}`)) {
+  if (typeof rawName !== 'string' || !isValidParameterName(rawName.startsWith('/') ? rawName : `/${rawName}`, region)) {
     fail(InvalidEventReason.invalidName, 'event names no valid SSM parameter');
   }
   // Checked last on purpose: everything above is cheap shape checking, this is the security gate.

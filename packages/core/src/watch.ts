@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { namePatternRuleBroken } from './paths.js';
 
 /** The event the hub puts on its bus for every change under a watched path (never the value). */
 export const WatchedChangeEvent = {
@@ -45,6 +46,9 @@ function escape(text: string): string {
 export function compileWatchedPath(pattern: string): WatchedPath {
   const trimmed = pattern.trim();
   if (!trimmed) throw new InvalidInputError('a watched path pattern is empty');
+  // Checked like names: `prod/**` would watch nothing, silently.
+  const broken = namePatternRuleBroken(trimmed, true);
+  if (broken !== undefined) throw new InvalidInputError(`watched path ${broken}`);
   const full = trimmed.endsWith('/') ? `${trimmed}**` : trimmed;
   let source = '';
   for (let i = 0; i < full.length; i += 1) {

@@ -63,4 +63,9 @@ describe('watched paths', () => {
     expect(compileWatchedPath('/app/').matches('/app/a/b')).toBe(true);
     expect(compileWatchedPath('/a.b').matches('/aXb')).toBe(false);
   });
+
+  it('refuses a pattern that could match no SSM name, suggesting the leading slash', () => {
+    expect(() => compileWatchedPath('prod/**')).toThrow(/did you mean '\/prod\/\*\*'\?/);
+    expect(() => compileWatchedPath('/prod/é*')).toThrow(/characters SSM does not allow/);
+  });
 });

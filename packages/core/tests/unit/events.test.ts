@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../src/errors.js';
 import type { InvalidEventReason } from '../../src/errors.js';
 import { MAX_EVENT_BYTES, parseEventBody, parseParameterEvent } from '../../src/events.js';
+import { maxNameLength } from '../../src/paths.js';
 import {
   FOREIGN_ACCOUNT,
   MEMBER_ACCOUNT,
@@ -141,8 +142,14 @@ describe('parseParameterEvent: names', () => {
   it('accepts the deepest hierarchy SSM allows (15 levels) and the longest name', () => {
     const deep = Array.from({ length: 15 }, (_, i) => `/l${i}`).join('');
     expect(parseParameterEvent(changeEvent('Create', deep), boundary).eventName).toBe(deep);
-    const long = `/${'a'.repeat(2047)}`;
+    const long = `/${'a'.repeat(maxNameLength(REGION) - 1)}`;
     expect(parseParameterEvent(changeEvent('Create', long), boundary).eventName).toBe(long);
+    expect(rejection(changeEvent('Create', `${long}a`))).toBe('invalid-name');
+  });
+
+  it("counts the name's ARN in the event's region (a longer region code leaves a shorter name)", () => {
+    const fits = `/${'a'.repeat(maxNameLength('us-east-1') - 1)}`;
+    expect(rejection(changeEvent('Create', fits, { region: 'ap-southeast-2' }))).toBe('invalid-name');
   });
 
   it.each([
@@ -152,6 +159,7 @@ describe('parseParameterEvent: names', () => {
     ['a trailing slash', '/app/'],
     ['an empty segment', '/app//db'],
     ['too long', `/${'a'.repeat(2048)}`],
+    ['too long for its ARN (1,011 characters)', `/${'a'.repeat(1010)}`],
     ['too deep (16 levels)', Array.from({ length: 16 }, (_, i) => `/l${i}`).join('')],
     ['the reserved aws prefix', '/aws/reference/secretsmanager/x'],
     ['the reserved aws prefix at the top level', 'awsconfig'],

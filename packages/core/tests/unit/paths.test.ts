@@ -4,9 +4,14 @@ import {
   NameLimits,
   candidateNames,
   isValidParameterName,
+  maxNameLength,
+  namePatternRuleBroken,
+  parameterArn,
+  parsePathFilter,
   parseSelector,
   selectorPrefix,
   selects,
+  shownName,
 } from '../../src/paths.js';
 
 describe('parseSelector', () => {
@@ -29,8 +34,8 @@ describe('parseSelector', () => {
     expect(parseSelector('plainname', true)).toEqual({ kind: 'key', name: 'plainname' });
   });
 
-  it('accepts names at the limits: 2048 characters, 15 levels', () => {
-    const longest = `/${'a'.repeat(2047)}`;
+  it("accepts names at the limits: the 1011-character ARN in the shortest region's, 15 levels", () => {
+    const longest = `/${'a'.repeat(maxNameLength() - 1)}`;
     expect(parseSelector(longest, false)).toEqual({ kind: 'key', name: longest });
     const deepest = '/l'.repeat(15);
     expect(parseSelector(deepest, false)).toEqual({ kind: 'key', name: deepest });
@@ -50,7 +55,8 @@ describe('parseSelector', () => {
     ['a reserved prefix without a slash', 'ssmParam', /reserves names/],
     ['a path of a reserved prefix', '/AWS/', /reserves names/],
     ['too many levels', `${'/l'.repeat(16)}`, /at most 15 levels/],
-    ['too many characters', `/${'a'.repeat(2048)}`, /at most 2048 characters \(this one has 2049\)/],
+    ['too many characters', `/${'a'.repeat(2048)}`, /at most 967 characters .*ARN; this one has 2049\)/],
+    ['a slashless hierarchy', 'prod/db', /did you mean '\/prod\/db'\?/],
     ['a space', '/app/db url', /characters SSM does not allow/],
     ['a star', '/app/*', /characters SSM does not allow/],
     ['a non-ASCII letter', '/café', /characters SSM does not allow/],
@@ -67,6 +73,89 @@ describe('parseSelector', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toMatch(/\n/);
+  });
+
+  it('never echoes a 2,049-character name whole, and counts the ARN of the region given', () => {
+    const name = `/${'a'.repeat(2048)}`;
+    const message = (() => {
+      try {
+        parseSelector(name, false);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('(2049 characters)');
+    expect(message.length).toBeLessThan(300);
+    // 1,011 - 45 (arn:aws:ssm:us-east-2:111122223333:parameter/, the doc's example) + its shared '/'.
+    expect(() => parseSelector(`/${'a'.repeat(966)}`, false, 'us-east-2')).not.toThrow();
+    expect(() => parseSelector(`/${'a'.repeat(967)}`, false, 'us-east-2')).toThrow(
+      /at most 967 characters in us-east-2/,
+    );
+    expect(() => parseSelector(`/${'a'.repeat(966)}`, false, 'ap-southeast-2')).toThrow(/at most 962 characters/);
+  });
+});
+
+describe('SSM name length', () => {
+  it("counts the parameter's ARN against 1011 characters, as PutParameter documents", () => {
+    const arn = parameterArn('/', { account: '111122223333', region: 'us-east-2' });
+    expect(arn).toBe('arn:aws:ssm:us-east-2:111122223333:parameter/');
+    expect(arn.length).toBe(45);
+    expect(maxNameLength('us-east-2')).toBe(NameLimits.maxArnLength - 45 + 1);
+    expect(parameterArn('MyApp.Setting', { account: '111122223333', region: 'cn-north-1' })).toBe(
+      'arn:aws-cn:ssm:cn-north-1:111122223333:parameter/MyApp.Setting',
+    );
+  });
+
+  it('counts a top-level name with the slash its ARN gives it', () => {
+    const longest = maxNameLength('us-east-2');
+    expect(isValidParameterName(`/${'a'.repeat(longest - 1)}`, 'us-east-2')).toBe(true);
+    expect(isValidParameterName('a'.repeat(longest - 1), 'us-east-2')).toBe(true);
+    expect(isValidParameterName('a'.repeat(longest), 'us-east-2')).toBe(false);
+  });
+
+  it('refuses names of 1,011 to 2,048 characters, which SSM refuses', () => {
+    for (const length of [1011, 1500, 2048]) expect(isValidParameterName(`/${'a'.repeat(length - 1)}`)).toBe(false);
+  });
+
+  it('shows a long name cut, with its length', () => {
+    expect(shownName('/app/db')).toBe('/app/db');
+    const shown = shownName(`/${'b'.repeat(2048)}`);
+    expect(shown).toMatch(/^\/b+… \(2049 characters\)$/);
+    expect(shown.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('parsePathFilter', () => {
+  it('reads a path filter at any depth', () => {
+    expect(parsePathFilter('/prod/')).toEqual({ kind: 'path', path: '/prod/', recursive: true });
+    expect(parsePathFilter('/prod')).toEqual({ kind: 'path', path: '/prod/', recursive: true });
+  });
+
+  it.each(['prod', 'prod/', 'prod/db'])('refuses %j without its leading slash, suggesting it', (input) => {
+    expect(() => parsePathFilter(input)).toThrow(InvalidInputError);
+    expect(() => parsePathFilter(input)).toThrow(`did you mean '/${input}'?`);
+  });
+
+  it('refuses a unicode filter like a unicode name', () => {
+    expect(() => parsePathFilter('/café/')).toThrow(/characters SSM does not allow/);
+  });
+});
+
+describe('namePatternRuleBroken', () => {
+  it('accepts globs of SSM characters', () => {
+    expect(namePatternRuleBroken('/prod/**', true)).toBeUndefined();
+    expect(namePatternRuleBroken('db/*', false)).toBeUndefined();
+    expect(namePatternRuleBroken('db', false)).toBeUndefined();
+  });
+
+  it('refuses an anchored pattern without its leading slash, suggesting it', () => {
+    expect(namePatternRuleBroken('prod/**', true)).toMatch(/did you mean '\/prod\/\*\*'\?/);
+  });
+
+  it('refuses characters SSM does not allow', () => {
+    expect(namePatternRuleBroken('/café/*', true)).toMatch(/characters SSM does not allow/);
+    expect(namePatternRuleBroken('é', false)).toMatch(/characters SSM does not allow/);
   });
 });
 
@@ -147,9 +236,9 @@ describe('isValidParameterName', () => {
     expect(isValidParameterName(level(16))).toBe(false);
   });
 
-  it(`allows up to ${NameLimits.maxLength} characters, not one more`, () => {
-    expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength - 1)}`)).toBe(true);
-    expect(isValidParameterName(`/${'a'.repeat(NameLimits.maxLength)}`)).toBe(false);
+  it('allows up to the longest name the ARN leaves, not one more', () => {
+    expect(isValidParameterName(`/${'a'.repeat(maxNameLength() - 1)}`)).toBe(true);
+    expect(isValidParameterName(`/${'a'.repeat(maxNameLength())}`)).toBe(false);
   });
 
   it.each(['', '/', '/app/', 'app/db', '/app//db', '/app db', '/app$', '/app:db', '/é', 'a\nb'])(

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MAX_EVENT_BYTES } from '@ssmhub/core';
+import { MAX_EVENT_BYTES, maxNameLength } from '@ssmhub/core';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
@@ -165,8 +165,8 @@ describe('bad input at the hub queue', () => {
 describe('parameters at the limits of SSM are stored exactly', () => {
   const allowed = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-';
   const deep = `/${Array.from({ length: 15 }, (_, i) => `level${i}`).join('/')}`;
-  // SSM keeps 1,037 of a name's 2,048 characters for itself: 1,011 is the longest name one can create.
-  const long = `/limits/${'L'.repeat(1011 - '/limits/'.length)}`;
+  // SSM keeps 1,037 of a name's 2,048 characters for itself, and its 1,011 count the ARN before the name.
+  const long = `/limits/${'L'.repeat(maxNameLength(REGION) - '/limits/'.length)}`;
   const cases: { name: string; value: string; type?: 'String' | 'StringList' | 'SecureString'; tier?: 'Advanced' }[] = [
     { name: deep, value: 'fifteen levels' },
     { name: `/limits/${allowed}`, value: 'every allowed character' },
@@ -177,7 +177,7 @@ describe('parameters at the limits of SSM are stored exactly', () => {
   ];
 
   // DynamoDB caps a sort key at 1,024 bytes: keys shorten names past KEY_NAME_LIMIT (store keys.ts).
-  it('stores a name of 1,011 characters (the longest SSM creates)', async () => {
+  it('stores the longest name SSM creates (its ARN 1,011 characters)', async () => {
     await sandbox.store.put(member, REGION, { name: long, value: 'the longest name' });
     const report = await sandbox.pump();
     expect(report).toMatchObject({ failedDeliveries: 0, deadLettered: 0 });

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mapLimit, parseSelector, selects } from '@ssmhub/core';
+import { mapLimit, parsePathFilter, selects } from '@ssmhub/core';
 import { fromRecordItem, type Item } from '../items.js';
 import {
   FEED_SHARDS,
@@ -60,12 +60,13 @@ export function feedEntryOf(item: Item, outcome?: Item): FeedEntry {
 
 /**
  * Which entries a query selects besides their time: its accounts, and names under its path (any
- * depth) or equal to it. Throws on a malformed path before anything is read.
+ * depth) or equal to it. Throws on a malformed path (or one without its leading '/', which would
+ * match nothing) before anything is read.
  */
 export function changeFilter(query: ChangeQuery): (entry: FeedEntry) => boolean {
   const accounts = query.accounts ? new Set(query.accounts) : undefined;
   const path = query.path;
-  const selector = path === undefined ? undefined : parseSelector(path, true);
+  const selector = path === undefined ? undefined : parsePathFilter(path);
   return (entry) => {
     const { account, name } = entry.kind === 'restore' ? entry.restore : entry.record;
     if (accounts && !accounts.has(account)) return false;

@@ -1,4 +1,4 @@
-import { parseSelector } from '@ssmhub/core';
+import { parsePathFilter } from '@ssmhub/core';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
 import { ACCOUNT_FILTER_OPTION, TIME_HELP } from './options.js';
@@ -13,10 +13,10 @@ export const changes = command({
   description:
     'the change feed: who changed what, when (restores included), oldest first. Cost: two queries a year of range plus one per day and shard that had changes (one a month with --account); no limit on the range',
   options: [
-    { flags: '--since <time>', description: `first moment, inclusive: ${TIME_HELP}`, required: true },
+    { flags: '--since <time>', description: `(required) first moment, inclusive: ${TIME_HELP}`, required: true },
     { flags: '--until <time>', description: 'last moment (default: now; inclusive)' },
     ACCOUNT_FILTER_OPTION,
-    { flags: '--path <path>', description: 'only names under this path (any depth) or this key' },
+    { flags: '--path <path>', description: "only names under this path (any depth) or this key; starts with '/'" },
     { flags: '--limit <n>', description: 'only the n most recent changes' },
   ],
   example: 'ssmhub changes --since -1d --path /app/ --limit 20',
@@ -27,7 +27,7 @@ export const changes = command({
     if (until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
     const account = await input.account('--account');
     const path = input.string('--path');
-    if (path !== undefined) parseSelector(path, true);
+    if (path !== undefined) parsePathFilter(path);
     const limit = input.positiveInteger('--limit');
     return {
       options: { since, ...(until ? { until } : {}), ...(account ? { account } : {}), ...(path ? { path } : {}) },
