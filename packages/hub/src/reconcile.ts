@@ -7,6 +7,7 @@ import {
   ResourceNames,
   TombstoneSource,
   mapLimit,
+  nameRuleBroken,
   orderTimeline,
   toIsoMillis,
   type ParameterEvent,
@@ -132,6 +133,11 @@ export interface SweepReport {
   readonly repaired: GroupOutcome;
   /** Names whose read or write failed after retries (left for the next sweep). */
   readonly failedNames: number;
+  /**
+   * Listed names that break SSM's naming rules (only an emulator lists such a name): not stored,
+   * as ingest refuses their events, so every command refuses them alike. @default 0
+   */
+  readonly refusedNames?: number;
   /** Versions stored before ingest analysed values that this sweep analysed (digest, findings). */
   readonly analysed?: number;
 }
@@ -259,9 +265,17 @@ export class Reconciler {
       repaired.labels += outcome.labels;
     };
     const toRead: string[] = [];
+    let refusedNames = 0;
     for (const parameter of listing.parameters) {
       const name = parameter.Name;
       if (!name) continue;
+      const broken = nameRuleBroken(name, region);
+      if (broken !== undefined) {
+        refusedNames += 1;
+        // The rule, not the name: a refused name may be thousands of characters of anything.
+        this.logger.warn('sweep skipped a name SSM could not hold', { account, region, rule: broken });
+        continue;
+      }
       if (mode === SweepMode.incremental && matchesCatalog(catalog.get(name), parameter)) inSync += 1;
       else toRead.push(name);
     }
@@ -337,6 +351,7 @@ export class Reconciler {
       historiesRead,
       repaired,
       failedNames,
+      ...(refusedNames > 0 ? { refusedNames } : {}),
       ...(analysed > 0 ? { analysed } : {}),
     };
     if (complete) {

@@ -141,6 +141,32 @@ describe('Reconciler.reconcileAccount', () => {
     reconciler.destroy();
   });
 
+  it('stores no name SSM could not hold (a unicode or over-long name an emulator lists), as ingest refuses its events', async () => {
+    const tooLong = `/${'n'.repeat(1010)}`;
+    ssm.on(DescribeParametersCommand).resolves({
+      Parameters: [
+        metadata('/app/café', 1, '2026-11-21T09:00:00.000Z'),
+        metadata(tooLong, 1, '2026-11-21T09:00:00.000Z'),
+        metadata('/app/ok', 1, '2026-11-21T09:00:00.000Z'),
+      ],
+    });
+    ssm.on(GetParameterHistoryCommand).callsFake((input: { Name: string }) => ({
+      Parameters: [historyEntry(input.Name, 1, '2026-11-21T09:00:00.000Z', 'v')],
+    }));
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const reconciler = new Reconciler(config());
+
+    const report = await reconciler.reconcileAccount({ account: MEMBER, region: REGION });
+
+    expect(ssm.commandCalls(GetParameterHistoryCommand).map((c) => c.args[0].input.Name)).toEqual(['/app/ok']);
+    expect(report).toMatchObject({ parameters: 3, refusedNames: 2, complete: true });
+    expect(index.allRecords().map((r) => r.name)).toEqual(['/app/ok']);
+    const logged = warn.mock.calls.map(([line]) => String(line)).join('');
+    expect(logged).toContain('sweep skipped a name SSM could not hold');
+    expect(logged).not.toContain('n'.repeat(100));
+    reconciler.destroy();
+  });
+
   it('tombstones a name the catalog holds alive that SSM no longer has, flagged as found by the sweep', async () => {
     indexed(versionRecord('/app/gone', 2, '2026-11-20T10:00:00.000Z'));
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
