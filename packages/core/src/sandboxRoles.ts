@@ -27,3 +27,10 @@ export const SANDBOX_FUNCTION_URL_PATH = '/lambda-url/';
 export function sandboxFunctionUrl(gatewayEndpoint: string, functionName: string): string {
   return `${gatewayEndpoint.replace(/\/+$/, '')}${SANDBOX_FUNCTION_URL_PATH}${functionName}/`;
 }
+
+/**
+ * The header by which the sandbox's own Parameter Store writer (SandboxParameterStore, which puts
+ * SSM's event itself, or deliberately none to play a lost event) tells the IAM gateway not to put
+ * one for its write. Every other SSM write through the gateway gets the event SSM would emit.
+ */
+export const SANDBOX_SELF_EMITTED_EVENT_HEADER = 'x-ssmhub-sandbox-self-emitted-event';

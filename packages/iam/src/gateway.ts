@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import {
   createServer,
   request as httpRequest,
-  type IncomingHttpHeaders,
   type IncomingMessage,
   type RequestOptions,
   type Server,
@@ -21,6 +20,7 @@ import { UnmappedRequestError } from './errors.js';
 import { mapRequest } from './requests/index.js';
 import { functionUrlEvent, type FunctionUrlHandler } from './functionUrl.js';
 import { functionUrlTarget } from './requests/lambda.js';
+import { parameterStoreOperation, ParameterStoreWrites, type UpstreamAnswer } from './parameterChanges.js';
 import { parseSignature } from './signature.js';
 import type { Authorization, HttpRequest, MappedRequest, RequestDirectory } from './types.js';
 import { accountOf, type PolicyWorld } from './world.js';
@@ -96,6 +96,11 @@ export class IamGateway {
   private allowedCalls: AllowedRequest[] = [];
   /** The functions served behind their URLs, by name. */
   private readonly functionUrls = new Map<string, FunctionUrlHandler>();
+  /**
+   * SSM's part in Parameter Store writes the gateway evaluated: their change events (to the
+   * listener `parameterStore.emitTo` sets) and their LastModifiedUser.
+   */
+  public readonly parameterStore = new ParameterStoreWrites((request) => this.exchange(request));
 
   private constructor(
     private readonly server: Server,
@@ -170,6 +175,7 @@ export class IamGateway {
   public forgetSessions(): void {
     this.sessions.clear();
     this.deletedRoles.clear();
+    this.parameterStore.forget();
   }
 
   public async stop(): Promise<void> {
@@ -263,6 +269,10 @@ export class IamGateway {
       authorizations: mapped.authorizations,
     });
     if (mapped.service === 'events' && mapped.operation === 'PutEvents') return this.putEvents(request, res);
+    if (mapped.service === 'ssm' && parameterStoreOperation(request) !== undefined) {
+      const caller = { account: session.account, region: signature.region, principal: session.arn };
+      return reply(res, await this.parameterStore.handle(request, caller));
+    }
     if (urlFunction !== undefined)
       return this.invokeFunctionUrl(urlFunction, request, res, session, signature.accessKeyId);
     return this.forward(request, res, false, this.roleChange(request, session.account));
@@ -324,9 +334,7 @@ export class IamGateway {
       });
       if (answer.status >= 300) {
         // The whole call failed upstream (a missing bus …): that answer is the answer.
-        res.writeHead(answer.status, answer.headers);
-        res.end(answer.body);
-        return;
+        return reply(res, answer);
       }
       const result = JSON.parse(answer.body.toString('utf8')) as { Entries?: unknown[]; FailedEntryCount?: number };
       delivered = result.Entries ?? [];
@@ -456,7 +464,7 @@ export class IamGateway {
   }
 
   /** Sends the request to the emulator and reads its whole answer. */
-  private exchange(request: HttpRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  private exchange(request: HttpRequest): Promise<UpstreamAnswer> {
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(this.upstreamRequest(request), (incoming) => {
         const chunks: Buffer[] = [];
@@ -484,9 +492,7 @@ export class IamGateway {
     if (isAssumeRole(request)) {
       const answer = await this.exchange(request);
       if (answer.status < 300) this.recordSession(request, answer.body.toString('utf8'), Boolean(byControlPlane));
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
-      return;
+      return reply(res, answer);
     }
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(this.upstreamRequest(request), (incoming) => {
@@ -535,6 +541,12 @@ const ACCESS_DENIED_CODES: Readonly<Record<string, string>> = {
 
 /** EventBridge keeps event sources that start with this for AWS services. */
 const AWS_SOURCE_PREFIX = 'aws.';
+
+/** Sends an answer read whole. */
+function reply(res: ServerResponse, answer: UpstreamAnswer): void {
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
+}
 
 /** The body as sent before compression. */
 function decodedBody(request: HttpRequest): Buffer {

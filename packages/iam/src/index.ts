@@ -10,3 +10,4 @@ export * from './functionUrl.js';
 export * from './signature.js';
 export * from './requests/index.js';
 export * from './matrix.js';
+export * from './parameterChanges.js';

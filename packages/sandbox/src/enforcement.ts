@@ -15,6 +15,7 @@ import {
 import { restoreAuditHandler } from '@ssmhub/hub';
 import { EMULATOR_CREDENTIALS, hubRoleCredentials } from './clients.js';
 import { EmulatorError } from './errors.js';
+import { SandboxParameterStore } from './parameterStore.js';
 import type { SandboxInfo } from './world.js';
 
 /** `off` runs the sandbox without IAM (the emulator then allows everything, as it always did). */
@@ -33,6 +34,8 @@ export interface IamEnforcementOptions {
 /** A running gateway and what it enforces. */
 export class IamEnforcement {
   private readonly forwarding = new Map<string, Promise<string[]>>();
+  /** SSM's stand-in, putting the events of the Parameter Store writes the gateway saw. */
+  private ssmEvents: SandboxParameterStore | undefined;
 
   private constructor(
     private readonly iam: typeof IamModule,
@@ -88,6 +91,14 @@ export class IamEnforcement {
     );
     this.forwarding.clear();
     this.gateway.enforce(this.iam.addSandboxCast(world));
+    // SSM emits a "Parameter Store Change" event for every write; the emulator does not, so the
+    // gateway, which sees each write and its outcome, hands it to SSM's stand-in.
+    this.ssmEvents?.destroy();
+    const ssmEvents = new SandboxParameterStore({ endpoint: this.endpoint, memberAccounts: info.memberAccounts });
+    this.ssmEvents = ssmEvents;
+    this.gateway.parameterStore.emitTo(async (change) => {
+      await ssmEvents.emitEvent(change);
+    });
     // Lambda playing the restore audit function behind its URL: its role's session, assumed
     // through the gateway, so the function's own table writes are evaluated too.
     const record = restoreAuditHandler({
@@ -181,11 +192,13 @@ export class IamEnforcement {
   /** Forgets the sessions of a world that was wiped and lets the next provisioning through. */
   public reset(): void {
     this.forwarding.clear();
+    this.gateway.parameterStore.emitTo(undefined);
     this.gateway.forgetSessions();
     this.gateway.enforce(undefined);
   }
 
   public stop(): Promise<void> {
+    this.ssmEvents?.destroy();
     return this.gateway.stop();
   }
 

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       log(`refused ${refusal.operation} to ${refusal.principal}${by}: ${refusal.explanation}`);
     }
     for (const unmapped of gateway.unmapped.slice(unmappedLogged)) log(`failed (SandboxIamUnmapped): ${unmapped}`);
+    for (const failure of gateway.parameterStore.takeFailures()) log(`no Parameter Store event put for ${failure}`);
     unmappedLogged = gateway.unmapped.length;
   }, 1_000).unref();
 

@@ -11,7 +11,12 @@ import {
   SSMClient,
   type Tag,
 } from '@aws-sdk/client-ssm';
-import { ParameterStoreDetailTypes, SandboxRoles, SsmEventSource } from '@ssmhub/core';
+import {
+  ParameterStoreDetailTypes,
+  SANDBOX_SELF_EMITTED_EVENT_HEADER,
+  SandboxRoles,
+  SsmEventSource,
+} from '@ssmhub/core';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { SandboxRoleSessions } from './clients.js';
 import type { SandboxInfo } from './world.js';
@@ -55,6 +60,18 @@ export interface EmittedEvent {
   readonly operation: ChangeOperation;
   /** The name as the event carries it (a top-level name without its slash). */
   readonly eventName: string;
+}
+
+/** A change SSM reports in its event: where, what, and when. */
+export interface ParameterChangeEvent {
+  readonly account: string;
+  readonly region: string;
+  readonly operation: ChangeOperation;
+  readonly name: string;
+  readonly type: string;
+  /** '' when the parameter has none (SSM's event always carries the field). */
+  readonly description: string;
+  readonly time: Date;
 }
 
 export interface ChangeResult {
@@ -198,9 +215,23 @@ export class SandboxParameterStore {
     return first.EventId;
   }
 
-  /** The member's SSM client in `region` (cached), for reads the store does not wrap. */
+  /**
+   * The member's SSM client in `region` (cached), for reads the store does not wrap. Its writes
+   * tell the IAM gateway that the store puts their events itself (or none, with `emitEvent: false`).
+   */
   public ssm(account: string, region: string): SSMClient {
-    return this.client(this.ssmClients, account, region, this.credentials, (config) => new SSMClient(config));
+    return this.client(this.ssmClients, account, region, this.credentials, (config) => {
+      const client = new SSMClient(config);
+      client.middlewareStack.add(
+        (next) => (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) request.headers[SANDBOX_SELF_EMITTED_EVENT_HEADER] = 'true';
+          return next(args);
+        },
+        { step: 'build', name: 'ssmhubSelfEmittedEvent' },
+      );
+      return client;
+    });
   }
 
   /** The EventBridge client of SSM's stand-in in a member's `region` (cached). */
@@ -262,10 +293,26 @@ export class SandboxParameterStore {
   ): Promise<EmittedEvent | undefined> {
     if (options.emitEvent === false) return undefined;
     const metadata = known ?? (await this.describe(account, region, [name]))[0];
+    return this.emitEvent({
+      account,
+      region,
+      operation,
+      name,
+      type: metadata?.Type ?? 'String',
+      description: metadata?.Description ?? '',
+      time: new Date(),
+    });
+  }
+
+  /**
+   * Puts the "Parameter Store Change" event SSM puts for `change` on the member's default bus:
+   * detail `operation`, `name` (a top-level name without its slash), `type` and `description`,
+   * the parameter's ARN as its resource, the change's time.
+   */
+  public async emitEvent(change: ParameterChangeEvent): Promise<EmittedEvent> {
+    const { account, region, operation, name, time } = change;
     const eventName = eventNameOf(name);
-    const time = new Date();
-    const detail: Record<string, string> = { operation, name: eventName, type: metadata?.Type ?? 'String' };
-    detail.description = metadata?.Description ?? '';
+    const detail = { operation, name: eventName, type: change.type, description: change.description };
     const id = await this.emitRaw(account, region, {
       Source: SsmEventSource,
       DetailType: ParameterStoreDetailTypes.change,
