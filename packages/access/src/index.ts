@@ -1,4 +1,10 @@
 export {
+  AccountDirectoryActions,
+  ROOT_NAME,
+  readOrganizationAccounts,
+  type OrganizationAccount,
+} from './accountDirectory.js';
+export {
   OrganizationBoundary,
   OrganizationBoundaryActions,
   MEMBERSHIP_TTL_MS,

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { HubEnvironment, mapLimit } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
+import { accountLabels } from './accounts.js';
 import { currentFindingCount } from './findings.js';
 import type { HubConnection } from './hub.js';
 import { checkRegion, readRegistry } from './locations.js';
@@ -34,6 +35,8 @@ export interface CoverageOptions {
 export interface LocationCoverage {
   readonly account: string;
   readonly accountName?: string;
+  /** The account's organizational unit path (`Root/Workloads/Prod`), from the hub's account directory. */
+  readonly ouPath?: string;
   readonly region: string;
   readonly heard: boolean;
   readonly lastEventAt?: string;
@@ -101,9 +104,10 @@ export async function coverage(hub: HubConnection, options: CoverageOptions = {}
   for (const region of configured) checkRegion(region);
   const staleAfterHours = options.staleAfterHours ?? DEFAULT_STALE_AFTER_HOURS;
   const stats = new RequestCounter();
-  const [accounts, registry] = await Promise.all([
+  const [accounts, registry, labels] = await Promise.all([
     organizationAccounts(hub, stats, options.includeManagementAccount ?? false),
     readRegistry(hub, stats),
+    accountLabels(hub, stats),
   ]);
   const regions = configured.length > 0 ? configured : [...new Set(registry.map((e) => e.region))].sort();
   const heard = new Map(registry.map((e) => [`${e.account}#${e.region}`, e]));
@@ -112,7 +116,7 @@ export async function coverage(hub: HubConnection, options: CoverageOptions = {}
   const locations = await mapLimit(cells, LOCATION_CONCURRENCY, async ({ account, region }) => {
     const id = account.Id as string;
     const entry = heard.get(`${id}#${region}`);
-    const name = account.Name ? { accountName: account.Name } : {};
+    const name = { ...labels.get(id), ...(account.Name ? { accountName: account.Name } : {}) };
     if (!entry || (!entry.lastEventAt && !entry.lastSweepAt)) {
       return { account: id, ...name, region, heard: false, parameters: 0, findings: 0, gap: CoverageGap.neverReported };
     }

@@ -11,6 +11,7 @@ import {
 } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
+import { accountLabels, labelled, type AccountLabel } from './accounts.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import type { Location } from './locations.js';
@@ -25,7 +26,7 @@ export interface FindingsOptions {
 }
 
 /** One finding on one parameter: the rule, when it appeared, and when (and by which version) it was fixed. */
-export interface FindingOutput {
+export interface FindingOutput extends AccountLabel {
   readonly account: string;
   readonly region: string;
   readonly name: string;
@@ -111,12 +112,13 @@ export async function findings(hub: HubConnection, options: FindingsOptions = {}
     );
   }
   const stats = new RequestCounter();
-  const registry = await readRegistry(hub, stats, options.account);
+  const [registry, labels] = await Promise.all([readRegistry(hub, stats, options.account), accountLabels(hub, stats)]);
   const perLocation = await mapLimit(registry, LOCATION_CONCURRENCY, (entry) =>
     locationFindings(hub, stats, { account: entry.account, region: entry.region }, options),
   );
   const all = perLocation
     .flat()
+    .map((finding) => labelled(finding, labels))
     .sort(
       (a, b) =>
         a.account.localeCompare(b.account) ||

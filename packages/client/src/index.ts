@@ -62,6 +62,8 @@ export type {
   CompareAllResult,
   AccountDrift,
 } from './compare.js';
+export { accounts, resolveAccount, resolveAccountIn, AccountNameError } from './accounts.js';
+export type { AccountSummary, AccountLabel } from './accounts.js';
 export { findings } from './findings.js';
 export type { FindingsOptions, FindingsResult, FindingOutput } from './findings.js';
 export { coverage, CoverageGap } from './coverage.js';

@@ -2,10 +2,11 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { ResourceNames, mapLimit } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
+import { accountLabels, type AccountLabel } from './accounts.js';
 import { readRegistry } from './locations.js';
 
 /** One account and region as the hub sees it. */
-export interface LocationStatus {
+export interface LocationStatus extends AccountLabel {
   readonly account: string;
   readonly region: string;
   /** Newest event ingested (ISO). */
@@ -76,7 +77,11 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  */
 export async function status(hub: HubConnection): Promise<StatusResult> {
   const stats = new RequestCounter();
-  const [registry, coverage] = await Promise.all([readRegistry(hub, stats), hub.index(stats).registry.coverage()]);
+  const [registry, coverage, labels] = await Promise.all([
+    readRegistry(hub, stats),
+    hub.index(stats).registry.coverage(),
+    accountLabels(hub, stats),
+  ]);
   const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));
   const now = Date.now();
   const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
@@ -84,6 +89,7 @@ export async function status(hub: HubConnection): Promise<StatusResult> {
     const known = coverageOf.get(`${entry.account}#${entry.region}`);
     return {
       account: entry.account,
+      ...labels.get(entry.account),
       region: entry.region,
       ...(entry.lastEventAt
         ? {

@@ -1,4 +1,12 @@
 export type { HubConfig } from './config.js';
+export {
+  ACCOUNT_DIRECTORY_TTL_MS,
+  directoryRefreshReason,
+  refreshAccountDirectory,
+  refreshAccountDirectoryOf,
+  type DirectoryRefresh,
+  type DirectoryRefreshReason,
+} from './accountDirectory.js';
 export { createIngestHandler } from './ingest.js';
 export type { IngestHandler } from './ingest.js';
 export { readParameterHistory } from './history.js';

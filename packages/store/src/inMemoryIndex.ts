@@ -41,6 +41,9 @@ import {
   fromCoverageItem,
   fromRecordItem,
   fromRegistryItem,
+  accountKey,
+  fromAccountItem,
+  toAccountItem,
   registryKey,
   sameCatalogItem,
   toCatalogItem,
@@ -49,11 +52,13 @@ import {
   toRegistryItem,
   type CatalogEntry,
   type Item,
+  type AccountEntry,
   type RegistryEntry,
 } from './items.js';
 import {
   COVERAGE_PARTITION,
   IndexAttributes,
+  ACCOUNTS_PARTITION,
   REGISTRY_PARTITION,
   catalogRangePrefix,
   locationPartition,
@@ -509,6 +514,24 @@ class MemoryRegistry implements RegistryIndex {
     this.items.billed('DynamoDB.GetItem', item ? [item] : []);
     return item ? fromCoverageItem(item).coverageStartAt : undefined;
   }
+
+  public async accounts(): Promise<AccountEntry[]> {
+    return this.items.billed('DynamoDB.Query', this.items.prefix(ACCOUNTS_PARTITION, '')).map(fromAccountItem);
+  }
+
+  public async putAccounts(entries: readonly AccountEntry[]): Promise<void> {
+    for (const entry of entries) {
+      this.items.update(
+        accountKey(entry.account),
+        (current) => current?.['refreshedAt'] === undefined || String(current['refreshedAt']) < entry.refreshedAt,
+        (item) => {
+          delete item['name'];
+          delete item['ouPath'];
+          Object.assign(item, toAccountItem(entry));
+        },
+      );
+    }
+  }
 }
 
 class MemoryRestoreLog implements RestoreLog {
@@ -580,6 +603,8 @@ export interface IndexSeed {
   /** Catalog entries as a hub before catalog timelines wrote them (no timeline, no revision). */
   readonly legacyCatalog?: readonly CatalogEntry[];
   readonly registry?: readonly RegistryEntry[];
+  /** The organization's accounts with their names and OU paths. */
+  readonly accounts?: readonly AccountEntry[];
 }
 
 export interface InMemoryIndexOptions {
@@ -644,6 +669,7 @@ export class InMemoryIndex implements Index {
     for (const entry of data.catalog ?? []) this.items.put(toCatalogItem(entry));
     for (const entry of data.legacyCatalog ?? []) this.items.put(toLegacyCatalogItem(entry));
     for (const entry of data.registry ?? []) this.items.put(toRegistryItem(entry));
+    for (const entry of data.accounts ?? []) this.items.put(toAccountItem(entry));
     return this;
   }
 

@@ -6,7 +6,7 @@ export {
   type CatalogTimeline,
   type TimelineMark,
 } from './catalogTimeline.js';
-export type { CatalogEntry, RegistryEntry } from './items.js';
+export type { AccountEntry, CatalogEntry, RegistryEntry } from './items.js';
 export { IndexActions, IndexTable, type IndexTableOptions } from './indexTable.js';
 export type {
   CatalogIndex,

@@ -12,6 +12,7 @@ import {
 import { decodeTimeline, encodeTimeline, markKey, type CatalogTimeline } from './catalogTimeline.js';
 import type { LocationCoverage } from './index/types.js';
 import {
+  ACCOUNTS_PARTITION,
   COVERAGE_PARTITION,
   IndexAttributes,
   REGISTRY_PARTITION,
@@ -273,6 +274,42 @@ export function fromRegistryItem(item: Item): RegistryEntry {
     baselineAt: text(RegistryAttributes.baselineAt),
     analysisBackfilledAt: text(RegistryAttributes.analysisBackfilledAt),
   }) as unknown as RegistryEntry;
+}
+
+/**
+ * An organization account as the hub last read it from Organizations: its name and the path of
+ * its organizational unit from the root (`Root/Workloads/Prod`). Cached so no reader calls
+ * Organizations; the reconcile plan refreshes it (see AccountDirectory in @ssmhub/hub).
+ */
+export interface AccountEntry {
+  readonly account: string;
+  /** The account's name in Organizations. */
+  readonly name?: string;
+  /** The names from the root down to the account's parent, joined by `/` (`Root` for an account under the root). */
+  readonly ouPath?: string;
+  /** ISO time Organizations was read for it. */
+  readonly refreshedAt: string;
+}
+
+/** The key of an account's directory item. */
+export function accountKey(account: string): Item {
+  return { [IndexAttributes.partitionKey]: ACCOUNTS_PARTITION, [IndexAttributes.sortKey]: account };
+}
+
+/** The item of an account's directory entry. */
+export function toAccountItem(entry: AccountEntry): Item {
+  return { ...accountKey(entry.account), ...withoutUndefined(entry) };
+}
+
+/** The account entry an item holds; absent or mistyped fields are left out. */
+export function fromAccountItem(item: Item): AccountEntry {
+  const text = (key: string): string | undefined => (typeof item[key] === 'string' ? (item[key] as string) : undefined);
+  return withoutUndefined({
+    account: text('account') ?? String(item[IndexAttributes.sortKey]),
+    name: text('name'),
+    ouPath: text('ouPath'),
+    refreshedAt: text('refreshedAt') ?? '',
+  }) as unknown as AccountEntry;
 }
 
 /** A location's coverage item's attributes (its partition sits apart from the registry's). */

@@ -13,6 +13,7 @@ import type { IndexRecord, ParameterLocation } from '@ssmhub/core';
  * | registry      | `REGISTRY`              | `{account}#{region}`             | –                               | –                            |
  * | feed day      | `FEEDDAYS#{year}`       | `{day}#{shard}`                  | –                               | –                            |
  * | coverage      | `COVERAGE`              | `{account}#{region}`             | –                               | –                            |
+ * | account       | `ACCOUNTS`              | `{account}`                      | –                               | –                            |
  *
  * `!` sorts below every character SSM allows in a name, so `R#/a!` never collides with `R#/a/b!`
  * or `R#/a-b!`, and one name's records are one contiguous, time-ordered range.
@@ -39,6 +40,8 @@ export const FEED_SHARDS = 16;
 export const REGISTRY_PARTITION = 'REGISTRY';
 /** Partition of each account and region's coverage start (the earliest record the hub holds). */
 export const COVERAGE_PARTITION = 'COVERAGE';
+/** Partition of the organization's accounts: each one's name and OU path, as Organizations last said. */
+export const ACCOUNTS_PARTITION = 'ACCOUNTS';
 const NAME_END = '!';
 
 /**

@@ -10,6 +10,7 @@ import { RequestCounter } from './counter.js';
 import type { IndexSeed } from './inMemoryIndex.js';
 import { feedDayItem } from './index/feedDays.js';
 import {
+  toAccountItem,
   toCatalogItem,
   toLegacyCatalogItem,
   toRecordItem,
@@ -79,7 +80,7 @@ export interface IndexTableTarget {
 }
 
 /**
- * Writes records (with the feed-days markers of their days), catalog entries and registry entries
+ * Writes records (with the feed-days markers of their days), catalog, registry and account entries
  * unconditionally, 25 a request (BatchWriteItem, unprocessed items retried): index data for
  * benchmarks and tests, without ingesting. Ingest and reconcile never do this: their writes are
  * conditional.
@@ -96,6 +97,7 @@ export async function seedIndex(table: IndexTableTarget, data: IndexSeed): Promi
   }
   const items = [
     ...(data.registry ?? []).map(toRegistryItem),
+    ...(data.accounts ?? []).map(toAccountItem),
     ...(data.records ?? []).map(toRecordItem),
     ...(data.catalog ?? []).map((entry) => toCatalogItem(entry)),
     ...(data.legacyCatalog ?? []).map(toLegacyCatalogItem),

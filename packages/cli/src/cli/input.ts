@@ -28,6 +28,8 @@ export class CommandInput {
     private readonly args: readonly string[],
     private readonly options: Readonly<Record<string, unknown>>,
     private readonly environment: Readonly<Record<string, string | undefined>> = {},
+    /** The account id an account name stands for (the runner's: through the hub's account directory). */
+    private readonly accountNamed?: (name: string) => Promise<string>,
   ) {}
 
   /** The `index`th positional argument (Commander has checked required ones are there). */
@@ -60,11 +62,19 @@ export class CommandInput {
     return value === undefined ? undefined : moment(value);
   }
 
-  /** An account id option, checked. */
+  /**
+   * An account option: a 12-digit id (checked), or an account's name where only one account has it,
+   * resolved to its id through the hub (every command's `--account`, `--with-account`, `--to-account`).
+   */
   public async account(flag: string): Promise<string | undefined> {
     const value = this.string(flag);
-    if (value !== undefined) (await import('@ssmhub/client/locations')).checkAccount(value);
-    return value;
+    if (value === undefined) return undefined;
+    // Digits are meant as an id: a wrong one is an id error, not an unknown name.
+    if (/^\d+$/.test(value) || !this.accountNamed) {
+      (await import('@ssmhub/client/locations')).checkAccount(value);
+      return value;
+    }
+    return this.accountNamed(value);
   }
 
   /** An account id given inside an option's value (a list), checked. */

@@ -1,13 +1,17 @@
+import { mapLimit } from '@ssmhub/core';
 import {
   CoverageAttributes,
+  accountKey,
+  fromAccountItem,
   RegistryAttributes,
   coverageKey,
   fromCoverageItem,
   fromRegistryItem,
   registryKey,
+  type AccountEntry,
   type RegistryEntry,
 } from '../items.js';
-import { COVERAGE_PARTITION, REGISTRY_PARTITION } from '../keys.js';
+import { ACCOUNTS_PARTITION, COVERAGE_PARTITION, REGISTRY_PARTITION } from '../keys.js';
 import type { LocationCoverage, RegistryIndex, SweepStatus } from './types.js';
 import { TABLE_KEYS, partitionCondition, type TableAccess } from './table.js';
 
@@ -135,4 +139,36 @@ export class RegistryTable implements RegistryIndex {
     const item = await this.table.get(coverageKey(account, region));
     return item ? fromCoverageItem(item).coverageStartAt : undefined;
   }
+
+  public async accounts(): Promise<AccountEntry[]> {
+    return (await this.table.query(partitionCondition(ACCOUNTS_PARTITION))).map(fromAccountItem);
+  }
+
+  public async putAccounts(entries: readonly AccountEntry[]): Promise<void> {
+    await mapLimit(entries, ACCOUNT_WRITE_CONCURRENCY, async (entry) => {
+      const sets = ['#account = :account', '#at = :at'];
+      const removes: string[] = [];
+      const names: Record<string, string> = { '#account': 'account', '#at': 'refreshedAt' };
+      const values: Record<string, unknown> = { ':account': entry.account, ':at': entry.refreshedAt };
+      for (const field of ['name', 'ouPath'] as const) {
+        names[`#${field}`] = field;
+        // A name or OU Organizations no longer gives is removed, not kept stale.
+        if (entry[field] === undefined) removes.push(`#${field}`);
+        else {
+          sets.push(`#${field} = :${field}`);
+          values[`:${field}`] = entry[field];
+        }
+      }
+      await this.table.update(
+        accountKey(entry.account),
+        `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        'attribute_not_exists(#at) OR #at < :at',
+        names,
+        values,
+      );
+    });
+  }
 }
+
+/** Account entries written at once by one refresh. */
+const ACCOUNT_WRITE_CONCURRENCY = 8;

@@ -9,7 +9,7 @@ import type {
 } from '@ssmhub/core';
 import type { CatalogChange, TimelineMark } from '../catalogTimeline.js';
 import type { RequestCounter } from '../counter.js';
-import type { CatalogEntry, RegistryEntry } from '../items.js';
+import type { AccountEntry, CatalogEntry, RegistryEntry } from '../items.js';
 import type { StartKey } from '../query.js';
 import type {
   OrgRestoreIntent,
@@ -179,6 +179,10 @@ export interface RegistryIndex {
   coverage(): Promise<LocationCoverage[]>;
   /** A location's coverage start; undefined when none was recorded. */
   coverageStart(account: string, region: string): Promise<string | undefined>;
+  /** The organization's accounts with their names and OU paths, as last read from Organizations (one Query). */
+  accounts(): Promise<AccountEntry[]>;
+  /** Records what Organizations says of each account; an entry never replaces a newer read of the same account. */
+  putAccounts(entries: readonly AccountEntry[]): Promise<void>;
 }
 
 /** The restore records: append-only, written by restores, read by the feed and `restore --status`. */
