@@ -83,8 +83,10 @@ export async function watch(hub: HubConnection, options: WatchOptions): Promise<
     }
     since = new Date(Math.max(Date.parse(start), now.getTime() - LOOK_BACK_MS)).toISOString();
     for (const [key, time] of reported) if (Date.parse(time) < now.getTime() - 2 * LOOK_BACK_MS) reported.delete(key);
-    if (options.signal?.aborted || Date.now() + intervalMs > stopAt) return count;
-    await sleep(intervalMs, options.signal);
+    // --for 4 with reads every 5 s: the last wait is cut to the time left, not skipped.
+    const left = stopAt - Date.now();
+    if (options.signal?.aborted || left <= 0) return count;
+    await sleep(Math.min(intervalMs, left), options.signal);
     if (options.signal?.aborted) return count;
   }
 }

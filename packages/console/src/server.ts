@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HubConnection } from '@ssmhub/client';
+import { ClientError, type HubConnection } from '@ssmhub/client';
 import { ConsoleApi } from './api.js';
 
 export interface ConsoleServerOptions {
@@ -60,6 +60,19 @@ function send(
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+/** A port that cannot be had, as one line naming it and the way out (not Node's raw EADDRINUSE). */
+function listenError(error: NodeJS.ErrnoException, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new ClientError(
+      `port ${port} on 127.0.0.1 is in use: choose another with --port (or --port 0 for a free one)`,
+    );
+  }
+  if (error.code === 'EACCES') {
+    return new ClientError(`port ${port} on 127.0.0.1 needs privileges: choose one above 1023 with --port`);
+  }
+  return error;
 }
 
 /** Compares in constant time, so the token cannot be guessed one character at a time. */
@@ -126,7 +139,7 @@ export async function startConsoleServer(
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.port ?? 0)));
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;

@@ -12,7 +12,9 @@ import { ObjectStatus, VALUE_CONCURRENCY, type VersionObjects } from './versionO
  *
  * Sampling: `sample` picks locations of the registry at random (uniformly, with replacement) and
  * then distinct versions at random inside each picked location, so one location's size cannot
- * crowd out the others; each picked location's records are read once (one paginated Query).
+ * crowd out the others; picks a location cannot fill go to the others, so fewer than `sample`
+ * versions are checked only when the chosen locations hold fewer. Each picked location's records
+ * are read once (one paginated Query).
  */
 
 /** What `verifyVersions` checks. */
@@ -121,21 +123,32 @@ async function chooseVersions(
   if (sample === undefined) {
     return (await mapLimit(locations, 4, (location) => versionsOf(index, location))).flat();
   }
-  if (locations.length === 0 || sample <= 0) return [];
-  const picks = new Map<number, number>();
-  for (let i = 0; i < sample; i += 1) {
-    const at = Math.floor(random() * locations.length);
-    picks.set(at, (picks.get(at) ?? 0) + 1);
+  // Rounds: the picks a location could not fill (it holds fewer versions than were picked in it)
+  // go to the locations not yet exhausted, so `sample` versions are checked whenever the hub holds that many.
+  const pools = new Map<number, VersionRecord[]>();
+  const exhausted = new Set<number>();
+  const chosen: VersionRecord[] = [];
+  while (chosen.length < sample && exhausted.size < locations.length) {
+    const open = locations.map((_, at) => at).filter((at) => !exhausted.has(at));
+    const picks = new Map<number, number>();
+    for (let i = chosen.length; i < sample; i += 1) {
+      const at = open[Math.floor(random() * open.length)] as number;
+      picks.set(at, (picks.get(at) ?? 0) + 1);
+    }
+    const unread = [...picks.keys()].filter((at) => !pools.has(at));
+    const read = await mapLimit(unread, 4, (at) => versionsOf(index, locations[at] as Location));
+    unread.forEach((at, i) => pools.set(at, [...(read[i] ?? [])]));
+    for (const [at, count] of picks) {
+      const pool = pools.get(at) as VersionRecord[];
+      chosen.push(...takeDistinct(pool, count, random));
+      if (pool.length === 0) exhausted.add(at);
+    }
   }
-  const chosen = await mapLimit([...picks], 4, async ([at, count]) =>
-    pickDistinct(await versionsOf(index, locations[at] as Location), count, random),
-  );
-  return chosen.flat();
+  return chosen;
 }
 
-/** `count` distinct items of `items` at random (all of them when there are fewer). */
-function pickDistinct<T>(items: readonly T[], count: number, random: () => number): T[] {
-  const pool = [...items];
+/** `count` distinct items taken out of `pool` at random (all of them when there are fewer). */
+function takeDistinct<T>(pool: T[], count: number, random: () => number): T[] {
   const out: T[] = [];
   while (out.length < count && pool.length > 0) {
     const at = Math.floor(random() * pool.length);

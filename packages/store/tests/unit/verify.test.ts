@@ -61,6 +61,23 @@ describe('verifyVersions', () => {
     expect(objects.inspected.filter((k) => k === '/c@1')).toHaveLength(1);
   });
 
+  it('gives the picks a location cannot fill to the others: --sample 3 checks 3 versions', async () => {
+    const objects = fakeObjects();
+    // Every pick lands on B (one version) first: two picks it cannot fill go to A.
+    const draws = [0.9, 0.9, 0.9];
+    const report = await verifyVersions(twoLocations(), objects, { sample: 3, random: () => draws.shift() ?? 0 });
+    expect(report.totals.checked).toBe(3);
+    expect(new Set(objects.inspected).size).toBe(3);
+    expect(objects.inspected).toContain('/c@1');
+  });
+
+  it('checks fewer than the sample only when the hub holds fewer versions', async () => {
+    const objects = fakeObjects();
+    const report = await verifyVersions(twoLocations(), objects, { sample: 10, random: Math.random });
+    expect(objects.inspected.sort()).toEqual(['/a@1', '/a@2', '/b@1', '/c@1']);
+    expect(report.totals.checked).toBe(4);
+  });
+
   it('counts a version S3 refuses with 403 as failed, with its own reason (missing or not readable), not as missing', async () => {
     const reason = 'access denied reading backup/k: the object is missing or this role may not read it';
     const objects = {

@@ -1,8 +1,9 @@
-import { ClientError } from '@ssmhub/client/errors';
+import { ClientError, type ExitCode } from '@ssmhub/client/errors';
 import type { HubConnection } from '@ssmhub/client/hub';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
 import { hubLocationFlags } from '../connection.js';
+import { OutputFormat } from '../io.js';
 
 /** The part of @ssmhub/console the CLI calls (imported by name at run time: cli must not depend on console). */
 interface ConsoleModule {
@@ -14,7 +15,7 @@ interface ConsoleModule {
       connectionFlags?: readonly string[];
       onListening?: (url: string) => void;
     },
-  ): Promise<object>;
+  ): Promise<{ readonly requests: number }>;
 }
 
 /** `ssmhub console`: the local web console, until Ctrl-C. */
@@ -41,7 +42,7 @@ export const consoleCommand = command({
       connectionFlags: hubLocationFlags(input),
     };
   },
-  async call(options, { hub }) {
+  async call(options, { hub, emit, format }) {
     const specifier = '@ssmhub/console';
     const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
       if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
@@ -49,8 +50,24 @@ export const consoleCommand = command({
     })) as ConsoleModule;
     return serveConsole(hub, {
       ...options,
-      onListening: (url) => process.stderr.write(`ssmhub console: ${url}\n(read-only; Ctrl-C stops it)\n`),
+      onListening: (url) => {
+        // The URL is the command's output (stdout, for a script to read); the hint is for the terminal.
+        emit(format === OutputFormat.json ? `${JSON.stringify({ url })}\n` : `${url}\n`);
+        process.stderr.write(`ssmhub console: ${url}\n(read-only; Ctrl-C stops it)\n`);
+      },
+    }).catch((error: unknown) => {
+      // The console package brings its own copy of the client's errors: keep their exit code and one line.
+      const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
+      if (error instanceof Error && typeof exitCode === 'number')
+        throw new ClientError(error.message, exitCode as ExitCode);
+      throw error;
     });
   },
-  output: (report) => ({ table: () => `console stopped: ${JSON.stringify(report)}` }),
+  // stdout held the URL; the summary goes to stderr.
+  output: (report) => ({
+    json: null,
+    table: () => '',
+    text: '',
+    warnings: [`console stopped after ${report.requests} request(s)`],
+  }),
 });

@@ -2,6 +2,12 @@ import { ExitCode } from '@ssmhub/client/errors';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
 
+/** Why fewer versions than `--sample` were checked: the hub holds no more where it looked. */
+function sampleShortfall(checked: number, sample: number | undefined): string[] {
+  if (sample === undefined || checked >= sample) return [];
+  return [`checked ${checked} of the ${sample} versions asked for: the hub holds only ${checked} in these locations`];
+}
+
 /** `ssmhub verify`: restore testing of the stored versions. */
 export const verify = command({
   name: 'verify',
@@ -25,9 +31,9 @@ export const verify = command({
     const { verify: check } = await import('@ssmhub/client/verify');
     return withProgress((onProgress) => check(hub, { ...params, onProgress }));
   },
-  output: (report, _params, render) => ({
+  output: (report, params, render) => ({
     table: (layout) => render.verifyTable(report, layout),
-    warnings: render.verifyWarnings(report),
+    warnings: [...render.verifyWarnings(report), ...sampleShortfall(report.totals.checked, params.sample)],
     exitCode: report.totals.failed > 0 ? ExitCode.failure : ExitCode.success,
   }),
 });
