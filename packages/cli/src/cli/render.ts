@@ -276,7 +276,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
             'account',
             'region',
             'last event',
-            'lag (s)',
+            's since last event',
             'indexed',
             'coverage',
             'last sweep',

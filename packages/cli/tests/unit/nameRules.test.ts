@@ -70,3 +70,23 @@ describe('SSM name rules on every command', () => {
     expect(out).toMatch(/--since <time>\s+\(required\)/);
   });
 });
+
+describe('status', () => {
+  it('calls the seconds since the last event what they are, not "lag"', async () => {
+    const { statusTable } = await import('../../src/cli/render.js');
+    const text = statusTable(
+      {
+        hub: { region: 'us-east-1', table: 'ssmhub-index' },
+        queue: { name: 'ssmhub-ingest', visible: 0, inFlight: 0 },
+        deadLetterQueue: { name: 'ssmhub-ingest-dlq', visible: 0, inFlight: 0 },
+        locations: [
+          { account: '111122223333', region: 'us-east-1', lastEventAt: '2026-11-21T10:00:00.000Z', lagSeconds: 42 },
+        ],
+        stats: { dynamoRequests: 0, s3Requests: 0 },
+      } as unknown as Parameters<typeof statusTable>[0],
+      { width: 400 },
+    );
+    expect(text).toContain('s since last event');
+    expect(text).not.toMatch(/\blag\b/);
+  });
+});
