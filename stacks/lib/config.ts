@@ -148,6 +148,17 @@ export interface SsmHubConfig {
   readonly stalenessWindowHours: number;
   /** How many stored versions the scheduled verify checks each day. */
   readonly verifySample: number;
+  /**
+   * What runs the scheduled sweep (context `reconcileEngine`).
+   * @default 'stepFunctions'
+   */
+  readonly reconcileEngine: ReconcileEngine;
+  /**
+   * Slices of accounts the sweep state machine sweeps at once (its Map's MaxConcurrency); each
+   * location within a slice keeps its own SSM rate. `stepFunctions` engine only.
+   * @default 50
+   */
+  readonly sweepConcurrency: number;
   /** What SSMHubRestorer's trust requires of an operator's session. */
   readonly restoreTrust: RestoreTrust;
   /**
@@ -207,6 +218,30 @@ export class ConfigError extends Error {
 
 /** How often reconcile sweeps every member (catching gaps and onboarding new accounts), in hours. */
 export const RECONCILE_INTERVAL_HOURS = 6;
+
+/** What runs the scheduled sweep (context `reconcileEngine`). */
+export const ReconcileEngine = {
+  /**
+   * The sweep state machine: a distributed Map over slices of accounts, `sweepConcurrency` at a
+   * time, and onboarding of a new location at once.
+   */
+  stepFunctions: 'stepFunctions',
+  /**
+   * One reconcile invocation per schedule (13 minutes, 8 locations at a time), what is left at the
+   * next: enough while one run covers the organization (README, "Reconcile at scale").
+   */
+  function: 'function',
+} as const;
+export type ReconcileEngine = (typeof ReconcileEngine)[keyof typeof ReconcileEngine];
+
+/** Slices of accounts the sweep state machine sweeps at once unless `sweepConcurrency` says otherwise. */
+export const DEFAULT_SWEEP_CONCURRENCY = 50;
+
+/**
+ * The most `sweepConcurrency` may ask for: the reconcile function reserves that many executions,
+ * and a Region's default Lambda concurrency is 1,000 with 100 kept unreserved.
+ */
+export const MAX_SWEEP_CONCURRENCY = 500;
 
 /** Reads one context value (`node.tryGetContext`). */
 export type ContextReader = (key: string) => unknown;
@@ -549,6 +584,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     retentionAdministrators: principals(read, 'retentionAdministrators', { required: false }),
     stalenessWindowHours,
     verifySample: wholeNumber(read, 'verifySample', 100, 1, 100_000),
+    ...sweepEngine(read),
     restoreTrust: restoreTrust as RestoreTrust,
     restoreTargetAccounts: stringList(read, 'restoreTargetAccounts', (a) => ACCOUNT.test(a), '12-digit account ids', {
       required: false,
@@ -569,6 +605,23 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     }
   }
   return config;
+}
+
+/** The sweep's engine and, on Step Functions, its concurrency. */
+function sweepEngine(read: ContextReader): { reconcileEngine: ReconcileEngine; sweepConcurrency: number } {
+  const engine = parsed(read('reconcileEngine')) ?? ReconcileEngine.stepFunctions;
+  if (engine !== ReconcileEngine.stepFunctions && engine !== ReconcileEngine.function) {
+    throw new ConfigError(
+      `context "reconcileEngine" must be "stepFunctions" or "function", got ${JSON.stringify(engine)}`,
+    );
+  }
+  if (engine === ReconcileEngine.function && parsed(read('sweepConcurrency')) !== undefined) {
+    throw new ConfigError(
+      'context "sweepConcurrency" sets the sweep state machine\'s concurrency, but "reconcileEngine" is "function": remove one',
+    );
+  }
+  const sweepConcurrency = wholeNumber(read, 'sweepConcurrency', DEFAULT_SWEEP_CONCURRENCY, 1, MAX_SWEEP_CONCURRENCY);
+  return { reconcileEngine: engine, sweepConcurrency };
 }
 
 /** A watched-path pattern: starts with '/' and compiles (see compileWatchedPath). */

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import {
   ConfigProfile,
+  ReconcileEngine,
   type ObjectLockConfig,
   ObjectLockMode,
   type SsmHubConfig,
@@ -18,7 +19,9 @@ import { IngestPipeline } from './hub/ingest-pipeline.js';
 import { HubKeys } from './hub/keys.js';
 import { OperatorAccess } from './hub/operator-access.js';
 import { RestoreAudit } from './hub/restore-audit.js';
-import { Reconciliation } from './hub/reconciliation.js';
+import { Reconciliation, RECONCILE_RATE } from './hub/reconciliation.js';
+import { SweepOnboarding } from './hub/sweep-onboarding.js';
+import { SweepStateMachine } from './hub/sweep-state-machine.js';
 import { HubExports } from './names.js';
 
 /** The hub's constructs: their ids are left out of the logical ids of their resources (see allocateLogicalId). */
@@ -91,13 +94,23 @@ export class HubStack extends Stack {
       requireCustomerKey: config.requireCustomerKey,
     };
     this.pipeline = new IngestPipeline(this, 'IngestPipeline', hubLambdas);
+    const onStepFunctions = config.reconcileEngine === ReconcileEngine.stepFunctions;
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
       ...hubLambdas,
       pipeline: this.pipeline,
       memberRegions: config.regions,
       stalenessWindowHours: config.stalenessWindowHours,
       verifySample: config.verifySample,
+      ...(onStepFunctions ? { sweepConcurrency: config.sweepConcurrency } : {}),
     });
+    if (onStepFunctions) {
+      const sweeps = new SweepStateMachine(this, 'Sweeps', {
+        reconcileFunction: this.reconciliation.function,
+        maxConcurrency: config.sweepConcurrency,
+        interval: RECONCILE_RATE,
+      });
+      new SweepOnboarding(this, 'Onboarding', { sweeps, ingest: this.pipeline });
+    }
     const restoreAudit = new RestoreAudit(this, 'RestoreAudit', {
       keys: this.keys,
       index: this.index,

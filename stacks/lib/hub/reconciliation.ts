@@ -44,6 +44,12 @@ export interface ReconciliationProps extends HubWorkerProps {
   readonly stalenessWindowHours: number;
   /** How many stored versions the daily restore test reads back. */
   readonly verifySample: number;
+  /**
+   * The sweep state machine's concurrency: the function reserves as many more executions, and the
+   * state machine (SweepStateMachine), not an EventBridge rule of this construct, runs the sweep.
+   * @default - no state machine: a rule invokes the function every RECONCILE_RATE
+   */
+  readonly sweepConcurrency?: number;
 }
 
 /**
@@ -105,7 +111,7 @@ export class Reconciliation extends Construct {
       // sweep started by hand to named accounts (at most MAX_OPERATOR_ACCOUNTS) for at most
       // OPERATOR_SWEEP_MS, so the extra load on members' SSM quotas is bounded, and an operator
       // sweep never blocks the scheduled one (a throttled schedule event is retried by Lambda).
-      reservedConcurrentExecutions: RECONCILE_CONCURRENCY,
+      reservedConcurrentExecutions: RECONCILE_CONCURRENCY + (props.sweepConcurrency ?? 0),
       environment: {
         ...hubEnvironment(props, props.pipeline),
         [HubEnvironment.memberRegions]: props.memberRegions.join(','),
@@ -113,11 +119,13 @@ export class Reconciliation extends Construct {
         POWERTOOLS_SERVICE_NAME: 'ssmhub.reconcile',
       },
     });
-    new events.Rule(this, 'ReconcileSchedule', {
-      description: 'ssmhub: periodic reconcile sweep',
-      schedule: events.Schedule.rate(RECONCILE_RATE),
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
-    });
+    if (props.sweepConcurrency === undefined) {
+      new events.Rule(this, 'ReconcileSchedule', {
+        description: 'ssmhub: periodic reconcile sweep',
+        schedule: events.Schedule.rate(RECONCILE_RATE),
+        targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
+      });
+    }
     const verify: VerifyInvocation = { mode: 'verify', sample: props.verifySample };
     new events.Rule(this, 'VerifySchedule', {
       description: 'ssmhub: daily restore test of a sample of stored versions',
