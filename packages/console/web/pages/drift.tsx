@@ -118,7 +118,7 @@ export function DriftPage(props: { params: Params; locations: readonly Location[
   const labels = labelsById(data?.accounts);
   const { shown, pager } = usePaging(data?.drift ?? []);
   const [open, setOpen] = useState<string | undefined>();
-  useEffect(() => setOpen(data?.drift.length === 1 ? data.drift[0]?.account : undefined), [data]);
+  useEffect(() => setOpen(undefined), [data]);
   const accounts = [...new Set(props.locations.map((l) => l.account))];
   return (
     <section class="panel">
