@@ -13,6 +13,7 @@ export * from './identifiers.js';
 export * from './memberRoles.js';
 export * from './busPolicy.js';
 export * from './metrics.js';
+export * from './asff.js';
 export * from './findings.js';
 export * from './compare.js';
 export * from './watch.js';
