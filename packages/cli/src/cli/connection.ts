@@ -4,9 +4,14 @@ import { UsageError } from '../errors.js';
 import type { OptionSpec } from './command.js';
 import { httpUrl, type CommandInput } from './input.js';
 import type { CliIo } from './io.js';
+import { HUB_PROFILE_ENV, environmentWithProfile, selectHubProfile, type SelectedHubProfile } from './hubProfiles.js';
 
 /** The options that say where the hub is, in `--help` order. */
 const HUB_LOCATION_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '--hub <name>',
+    description: `hub profile saved by \`ssmhub configure\` (default: $${HUB_PROFILE_ENV}, else the profile named default if any); its settings replace $SSMHUB_REGION, $SSMHUB_TABLE, $SSMHUB_BUCKET, $SSMHUB_RESTORE_TARGETS, $AWS_ENDPOINT_URL and the sandbox state; the flags below still win`,
+  },
   { flags: '--profile <name>', description: 'AWS profile (default: the standard credential chain)' },
   {
     flags: '--endpoint <url>',
@@ -37,22 +42,40 @@ export function hubLocationFlags(input: CommandInput): string[] {
   });
 }
 
+/** A string option of a command line (Commander's key: `hubRegion` for --hub-region). */
+function stringOption(options: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  return typeof options[key] === 'string' ? options[key] : undefined;
+}
+
+/** The hub profile in force (`--hub`, $SSMHUB_HUB, or the default one), and the environment it gives the command. */
+export function hubProfileOf(
+  options: Readonly<Record<string, unknown>>,
+  env: CliIo['env'],
+): { readonly selected?: SelectedHubProfile; readonly env: CliIo['env'] } {
+  const selected = selectHubProfile(stringOption(options, 'hub'), env);
+  if (!selected) return { env };
+  return { selected, env: environmentWithProfile(selected, env, stringOption(options, 'endpoint') !== undefined) };
+}
+
 /**
  * The hub options of a command line, with the endpoint and region checked first: a bad one is a
- * usage error naming the flag or variable it came from, not an SDK error from deep inside.
+ * usage error naming the flag, variable or hub profile it came from, not an SDK error from deep
+ * inside. `env` is the command's (a hub profile's settings in it, when `selected`).
  */
 export async function connectionOf(
   options: Readonly<Record<string, unknown>>,
   env: CliIo['env'],
+  selected?: SelectedHubProfile,
 ): Promise<HubOptions & { readonly endpoint?: string }> {
-  const text = (key: string): string | undefined =>
-    typeof options[key] === 'string' ? (options[key] as string) : undefined;
+  const text = (key: string): string | undefined => stringOption(options, key);
+  // A setting of the profile is named after it, not after the variable it stands in for.
+  const variable = (name: string): string => (selected ? `hub profile '${selected.name}'` : name);
   const pick = (sources: [string, string | undefined][]): [string, string] | undefined =>
     sources.find((source): source is [string, string] => source[1] !== undefined && source[1] !== '');
 
   const endpoint = pick([
     ['--endpoint', text('endpoint')],
-    ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL],
+    [variable('AWS_ENDPOINT_URL'), env.AWS_ENDPOINT_URL],
   ]);
   if (endpoint) {
     const [source, value] = endpoint;
@@ -62,7 +85,7 @@ export async function connectionOf(
   }
   const region = pick([
     ['--hub-region', text('hubRegion')],
-    ['SSMHUB_REGION', env.SSMHUB_REGION],
+    [variable('SSMHUB_REGION'), env.SSMHUB_REGION],
     ['AWS_REGION', env.AWS_REGION],
     ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
   ]);
@@ -74,12 +97,15 @@ export async function connectionOf(
       throw new UsageError(`${region[0]}: ${(error as Error).message}`);
     }
   }
+  const profile = text('profile') ?? selected?.profile.aws_profile;
   return {
-    ...(text('profile') ? { profile: text('profile') } : {}),
+    ...(profile ? { profile } : {}),
     ...(text('endpoint') ? { endpoint: text('endpoint') } : {}),
     ...(text('hubRegion') ? { hubRegion: text('hubRegion') } : {}),
     ...(text('table') ? { table: text('table') } : {}),
     ...(text('bucket') ? { bucket: text('bucket') } : {}),
+    // A hub profile says where the hub is: a sandbox started nearby does not.
+    ...(selected ? { sandboxState: false as const } : {}),
     env,
   };
 }

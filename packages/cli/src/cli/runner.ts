@@ -4,7 +4,7 @@ import { ExitCode } from '@ssmhub/client/errors';
 import type { HubConnection } from '@ssmhub/client/hub';
 import { toCliError } from '../errors.js';
 import type { CommandContext, CommandOutput, CommandSpec } from './command.js';
-import { connectionOf } from './connection.js';
+import { connectionOf, hubProfileOf } from './connection.js';
 import { CommandInput } from './input.js';
 import { OutputFormat, defaultFormat, type CliIo } from './io.js';
 import { withProgress } from './progress.js';
@@ -85,11 +85,26 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
   const options = command.opts();
   const format = (options.output as OutputFormat | undefined) ?? defaultFormat(io.stdoutIsTty);
   let endpoint = typeof options.endpoint === 'string' ? options.endpoint : io.env.AWS_ENDPOINT_URL;
+  const fail = (error: unknown): ExitCode => {
+    const profile = typeof options.profile === 'string' ? options.profile : undefined;
+    const failure = toCliError(error, { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) });
+    io.stderr(`ssmhub: ${failure.message}\n`);
+    return failure.exitCode;
+  };
+  // The hub profile in force gives the command its environment (what --allowed-targets reads too).
+  let hubProfile: ReturnType<typeof hubProfileOf>;
+  try {
+    hubProfile = spec.connects ? hubProfileOf(options, io.env) : { env: io.env };
+  } catch (error) {
+    return fail(error);
+  }
+  const env = hubProfile.env;
+  if (typeof options.endpoint !== 'string') endpoint = env.AWS_ENDPOINT_URL;
   let toStdout: (write: () => void) => void = (write) => write();
   const interrupt = new AbortController();
   const stop = (): void => interrupt.abort();
   const context: CommandContext = {
-    input: new CommandInput(command.processedArgs as string[], options, io.env),
+    input: new CommandInput(command.processedArgs as string[], options, env),
     format,
     interactive: io.stdinIsTty === true && io.stderrIsTty && io.ask !== undefined,
     signal: interrupt.signal,
@@ -104,7 +119,7 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
     withProgress: (work, progressOptions) => withProgress(io.stderrIsTty, work, progressOptions?.delayMs),
   };
   const connect = async (): Promise<HubConnection> => {
-    const hubOptions = await connectionOf(options, io.env);
+    const hubOptions = await connectionOf(options, env, hubProfile.selected);
     const hub = await (io.connect ?? (await import('@ssmhub/client/hub')).createHub)(hubOptions);
     endpoint = hub.endpoint;
     return hub;
@@ -118,10 +133,7 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
       return outputOf(spec, context, connect);
     });
   } catch (error) {
-    const profile = typeof options.profile === 'string' ? options.profile : undefined;
-    const failure = toCliError(error, { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) });
-    io.stderr(`ssmhub: ${failure.message}\n`);
-    return failure.exitCode;
+    return fail(error);
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
   }

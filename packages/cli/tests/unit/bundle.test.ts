@@ -20,6 +20,8 @@ const VERSION = (JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'))
  */
 const SELF_LOCATING: Record<string, string> = {
   'packages/cli/dist/cli/program.js': 'reads ../../package.json: dist/bundle/ is two levels below the package too',
+  'packages/cli/dist/cli/commands/localUp.js':
+    "resolves @ssmhub/sandbox from its directory: the clone's node_modules has it, a packed ssmhub has not (and says so)",
   'packages/sandbox/dist/emulator.js': 'looks for .venv in every directory above it: the same repository root',
   'packages/sandbox/dist/dynamodbLocal.js': 'looks for .dynamodb-local above it: the same repository root',
   'packages/sandbox/dist/local.js': "finds the gateway's entry through @ssmhub/sandbox's exports",

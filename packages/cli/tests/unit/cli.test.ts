@@ -72,6 +72,7 @@ describe('the table of commands', () => {
       'coverage',
       'watch',
       'doctor',
+      'configure',
       'console',
       'local up',
       'local pump',

@@ -30,6 +30,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { name: 'coverage', load: async () => (await import('./coverage.js')).coverage },
   { name: 'watch', load: async () => (await import('./watch.js')).watch },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctor },
+  { name: 'configure', load: async () => (await import('./configure.js')).configure },
   { name: 'console', load: async () => (await import('./console.js')).consoleCommand },
   { name: 'local up', load: async () => (await import('./localUp.js')).localUp },
   { name: 'local pump', load: async () => (await import('./localPump.js')).localPump },
