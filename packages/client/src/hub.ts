@@ -15,7 +15,12 @@ import {
 import type { Index, VersionObjects } from '@ssmhub/store';
 import { RequestCounter } from '@ssmhub/store/counter';
 import { IndexTable } from '@ssmhub/store/indexTable';
-import { findSandboxState, sandboxHubLocation, type SandboxHubState } from '@ssmhub/sandbox/state';
+import {
+  findSandboxState,
+  SANDBOX_MEMBER_SESSION_ENV,
+  sandboxHubLocation,
+  type SandboxHubState,
+} from '@ssmhub/sandbox/state';
 import { resolveHubLocation, type HubLocation } from '@ssmhub/access/hubLocation';
 import { HubNotFoundError, RestoreAccessDeniedError } from './errors.js';
 import { clientRetryStrategy, type FailFastRetryStrategy } from './retry.js';
@@ -224,6 +229,10 @@ export function sandboxRoleCredentials(
   };
 }
 
+function sameEndpoint(endpoint: string, other: string | undefined): boolean {
+  return other !== undefined && endpoint.replace(/\/+$/, '') === other.replace(/\/+$/, '');
+}
+
 function readSandboxState(path: string): SandboxState | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -297,9 +306,12 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
   let state: SandboxState | undefined;
   if (typeof options.sandboxState === 'object') {
     state = options.sandboxState;
-  } else if (!explicitEndpoint && options.sandboxState !== false && !options.profile) {
+  } else if (options.sandboxState !== false && !options.profile) {
     const path = options.sandboxState ?? findSandboxState(process.cwd(), env);
-    state = path ? readSandboxState(path) : undefined;
+    const found = path ? readSandboxState(path) : undefined;
+    // An endpoint that is the sandbox's own (AWS_ENDPOINT_URL as `ssmhub local env` exports it) is
+    // that sandbox, with its hub settings (the digest key among them); any other is not.
+    if (!explicitEndpoint || sameEndpoint(explicitEndpoint, found?.endpoint)) state = found;
   }
   const resolved = resolveHubLocation({
     explicit: {
@@ -315,7 +327,10 @@ export async function createHub(options: HubOptions = {}): Promise<HubConnection
   const { endpoint, dynamoEndpoint, tableName: table } = resolved;
   const maxAttempts = options.maxAttempts ?? 10;
   let credentials = options.credentials;
-  if (!credentials && state?.endpoint && !env.AWS_ACCESS_KEY_ID && !options.profile) {
+  // The member session `ssmhub local env` exported is for the AWS CLI and the SDKs, not for ssmhub.
+  const memberSession =
+    env.AWS_ACCESS_KEY_ID !== undefined && env[SANDBOX_MEMBER_SESSION_ENV] === env.AWS_ACCESS_KEY_ID;
+  if (!credentials && state?.endpoint && (!env.AWS_ACCESS_KEY_ID || memberSession) && !options.profile) {
     // On the sandbox the CLI signs in as its restore operator, whose policies the sandbox enforces.
     credentials = state.hubAccount
       ? sandboxRoleCredentials(

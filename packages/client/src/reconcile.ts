@@ -95,6 +95,10 @@ export async function hubConfigOf(
       : new OrganizationBoundary(new OrganizationsClient(config), options.allowedAccounts ?? []));
   return {
     ...hub.location,
+    // Every hub stack has the digest key under its alias: a sweep from a connection that was not
+    // told the key's id (an explicit --endpoint or AWS_ENDPOINT_URL skips the sandbox's state)
+    // still gives each version it finds the keyed digest ingest gives, never none.
+    digestKeyId: hub.location.digestKeyId ?? ResourceNames.digestKeyAlias,
     bucketName: await hub.bucket(),
     boundary,
     credentials,

@@ -22,6 +22,13 @@ export const SandboxStateFiles = {
 } as const;
 
 /**
+ * What `ssmhub local env` exports besides the member's session: its access key id, so the ssmhub
+ * CLI in that shell knows those credentials are the member's (for the AWS CLI and the SDKs) and
+ * keeps acting as the sandbox's restore operator. Other credentials exported later are used as given.
+ */
+export const SANDBOX_MEMBER_SESSION_ENV = 'SSMHUB_SANDBOX_MEMBER_SESSION';
+
+/**
  * What the IAM gateway process `local up` starts writes to its ready file, once: its endpoint, or
  * why it does not enforce (`unavailable`: @ssmhub/iam is not installed; it then exits 3), or why it
  * could not start (`error`; exit 1).

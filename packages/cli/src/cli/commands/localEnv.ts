@@ -1,8 +1,14 @@
+import { SANDBOX_MEMBER_SESSION_ENV } from '@ssmhub/sandbox/state';
 import { command } from '../command.js';
 
 const EnvFormat = { env: 'env' } as const;
 
-/** `ssmhub local env`: a member administrator's credentials in the sandbox, as shell exports. */
+/**
+ * `ssmhub local env`: a member administrator's credentials in the sandbox, as shell exports the
+ * AWS CLI (v1 and v2) and the SDKs read: keys and session token, AWS_REGION and AWS_DEFAULT_REGION
+ * (the CLI reads the latter), and AWS_ENDPOINT_URL (every service's endpoint: the IAM gateway).
+ * Without `--output` it prints the exports whatever stdout is, so `eval "$(ssmhub local env)"` works.
+ */
 export const localEnv = command({
   name: 'local env',
   description:
@@ -22,12 +28,14 @@ export const localEnv = command({
     return {
       options: await input.location(),
       exportsOnly: input.string('--format') === EnvFormat.env,
+      // For eval: exports unless table or JSON is asked for by name.
+      exportsByDefault: input.string('--output') === undefined,
     };
   },
   async call({ options }) {
     return (await import('@ssmhub/sandbox')).localEnv(options);
   },
-  output(session, { exportsOnly }, render) {
+  output(session, { exportsOnly, exportsByDefault }, render) {
     const environment: Record<string, string> = {
       AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
@@ -35,9 +43,12 @@ export const localEnv = command({
       AWS_REGION: session.region,
       AWS_DEFAULT_REGION: session.region,
       AWS_ENDPOINT_URL: session.endpoint,
+      // ssmhub itself, in this shell, stays the sandbox's restore operator.
+      [SANDBOX_MEMBER_SESSION_ENV]: session.credentials.accessKeyId,
     };
     const exports = render.shellExports(environment);
     const iam = session.iamEnforced ? 'IAM enforced' : 'IAM NOT enforced';
+    const described = `${exports}# ${session.roleArn} in ${session.region} (${iam})`;
     return {
       json: {
         account: session.account,
@@ -47,8 +58,8 @@ export const localEnv = command({
         iamEnforced: session.iamEnforced,
         environment,
       },
-      table: () => `${exports}# ${session.roleArn} in ${session.region} (${iam})`,
-      ...(exportsOnly ? { text: exports } : {}),
+      table: () => described,
+      ...(exportsOnly ? { text: exports } : exportsByDefault ? { text: `${described}\n` } : {}),
       ...(session.iamEnforced
         ? {}
         : { warnings: ['IAM is not enforced in this sandbox: these credentials may do anything'] }),
