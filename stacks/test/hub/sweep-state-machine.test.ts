@@ -36,7 +36,7 @@ let hub: Template;
 let sweeps: SweepStateMachine;
 let definition: AslDefinition;
 /** The sweep's constructs as the hub stack composes them, in a stack of their own. */
-function build(maxConcurrency = 30) {
+function build(maxConcurrency = 30, sliceAccounts?: number) {
   const stack = testStack();
   const shared = workerProps(stack);
   const pipeline = new IngestPipeline(stack, 'IngestPipeline', shared);
@@ -52,6 +52,7 @@ function build(maxConcurrency = 30) {
     reconcileFunction: reconciliation.function,
     maxConcurrency,
     interval: RECONCILE_RATE,
+    ...(sliceAccounts === undefined ? {} : { sliceAccounts }),
   });
   new SweepOnboarding(stack, 'Onboarding', { sweeps, ingest: pipeline });
   return { stack, pipeline, reconciliation, sweeps };
@@ -322,6 +323,14 @@ describe('in the hub stack', () => {
 });
 
 describe('props', () => {
+  it('plans slices of 10 accounts unless told otherwise', () => {
+    expect((definition.States.Plan!.Parameters as { Payload: { sliceSize: number } }).Payload.sliceSize).toBe(10);
+  });
+
+  it.each([0, 26])('refuse slices of %s accounts', (sliceAccounts) => {
+    expect(() => build(30, sliceAccounts)).toThrow(/sliceAccounts must be a whole number of accounts from 1 to 25/);
+  });
+
   it.each([0, 501, 2.5])('refuse a concurrency of %s', (maxConcurrency) => {
     expect(() => build(maxConcurrency)).toThrow(HubPropsError);
     expect(() => build(maxConcurrency)).toThrow(/maxConcurrency must be a whole number of slices from 1 to 500/);
