@@ -1,4 +1,4 @@
-import { MemberSessionActions, OrganizationBoundaryActions } from '@ssmhub/access';
+import { AccountDirectoryActions, MemberSessionActions, OrganizationBoundaryActions } from '@ssmhub/access';
 import { ReaderKmsViaSsmActions, ReaderSsmActions } from '@ssmhub/core';
 import { IndexActions, VersionObjectActions } from '@ssmhub/store';
 import { InsightActions } from './insight.js';
@@ -31,6 +31,8 @@ export const HubFunctionActions = {
     index: [...IndexActions.write, ...IndexActions.backfillFeedDays],
     // The scheduled restore test (verify) reads stored versions back.
     versionObjects: [...VersionObjectActions.write, ...VersionObjectActions.headExisting, ...VersionObjectActions.read],
+    /** Account names and OU paths for the registry (refreshAccountDirectory), on the organization's accounts and OUs. */
+    accountDirectory: AccountDirectoryActions,
   },
   /** The only writer of restore records, and only under RESTORE#. */
   restoreAudit: RestoreAuditActions,

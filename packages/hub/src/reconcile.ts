@@ -21,6 +21,7 @@ import {
   type VerifyReport,
 } from '@ssmhub/store';
 import { AccountNotAllowedError, rateLimited, TokenBucket } from '@ssmhub/access';
+import { refreshAccountDirectory } from './accountDirectory.js';
 import type { HubConfig } from './config.js';
 import { errorSummary } from './errors.js';
 import { readParameterHistory } from './history.js';
@@ -421,6 +422,7 @@ export class Reconciler {
           .filter((location) => allowed.includes(location.account))
           .map(({ account, region }) => ({ account, region }))
       : await this.stalestFirst(allowed, options.regions);
+    await this.refreshAccountDirectory(allowed);
     const sweeps: SweepReport[] = [];
     const deferred: { account: string; region: string }[] = [];
     await mapLimit(locations, this.config.locationConcurrency ?? DEFAULTS.locationConcurrency, async (location) => {
@@ -448,6 +450,7 @@ export class Reconciler {
   public async plan(regions: readonly string[], sliceSize = 10): Promise<ReconcileSlice[]> {
     await this.config.boundary.refresh?.();
     const accounts = (await this.listAccounts()).filter((account) => this.config.boundary.isAllowed(account));
+    await this.refreshAccountDirectory(accounts);
     const ordered: string[] = [];
     for (const { account } of await this.stalestFirst(accounts, regions)) {
       if (!ordered.includes(account)) ordered.push(account);
@@ -487,6 +490,12 @@ export class Reconciler {
   /** Releases every client. */
   public destroy(): void {
     this.runtime.destroy();
+  }
+
+  /** Account names and OU paths for people: read daily and on an account's first sight, never failing a sweep. */
+  private async refreshAccountDirectory(accounts: readonly string[]): Promise<void> {
+    const organizations = () => this.runtime.organizations();
+    await refreshAccountDirectory(this.runtime.index, organizations, accounts, this.now(), this.logger);
   }
 
   private async listAccounts(): Promise<string[]> {

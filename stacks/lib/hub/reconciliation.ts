@@ -6,6 +6,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { HubEnvironment, IdentifierPatterns, ResourceNames, type VerifyInvocation } from '@ssmhub/core';
 import { Construct } from 'constructs';
 import { RECONCILE_INTERVAL_HOURS } from '../config.js';
+import { grantAccountDirectoryReads } from './account-directory.js';
 import { HubPropsError } from './errors.js';
 import {
   type HubWorkerProps,
@@ -100,6 +101,7 @@ export class Reconciliation extends Construct {
     props.backups.grantVerifyReads(this.role);
     props.keys.grantBackupReads(this.role);
     props.index.grantFeedScan(this.role);
+    grantAccountDirectoryReads(this.role, props.organizationId);
     this.function = hubFunction(this, 'Reconcile', {
       entry: 'packages/hub/src/handlers/reconcile.ts',
       // Named: `ssmhub reconcile` invokes it (member readers trust only the hub's roles).
