@@ -2,6 +2,7 @@ import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@s
 import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
+import { coverageWarnings } from './answerNotes.js';
 import { readRegistry, resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { moment } from './time.js';
@@ -52,6 +53,8 @@ export interface CompareResult {
   readonly at: string;
   readonly entries: CompareEntry[];
   readonly stats: RequestCost;
+  /** Why either side may miss names: `at` is before the hub's coverage of it (--strict exits 1). */
+  readonly coverageWarnings: string[];
 }
 
 function sideOf(record: VersionRecord): CompareSide {
@@ -132,12 +135,14 @@ export async function compare(hub: HubConnection, options: CompareOptions): Prom
   if (left.account === right.account && left.region === right.region) {
     throw new InvalidInputError('compare needs two different locations (another account or region)');
   }
-  const [l, r] = await Promise.all([
+  const [l, r, leftGaps, rightGaps] = await Promise.all([
     snapshotOf(hub, stats, left, selector, at),
     snapshotOf(hub, stats, right, selector, at),
+    coverageWarnings(hub, stats, left, [at]),
+    coverageWarnings(hub, stats, right, [at]),
   ]);
   const entries = await driftOf(hub, stats, l, r, options.values ?? false);
-  return { left, right, at, entries, stats: stats.snapshot() };
+  return { left, right, at, entries, stats: stats.snapshot(), coverageWarnings: [...leftGaps, ...rightGaps] };
 }
 
 export interface CompareAllOptions {

@@ -7,6 +7,7 @@ import { resolveLocation } from './locations.js';
 import type { Location } from './locations.js';
 import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
+import { coverageWarnings } from './answerNotes.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface HistoryOptions {
@@ -30,8 +31,10 @@ export interface HistoryResult {
   /** Every version, deletion and label change, oldest first. */
   readonly records: OutputRecord[];
   readonly stats: RequestCost;
-  /** One line each for stderr: values that could not be verified (stored before checksums). */
+  /** One line each for stderr: `since` is before the hub's coverage, values could not be verified. */
   readonly warnings: string[];
+  /** Why records may be missing: `since` is before the hub's coverage of the location (--strict exits 1). */
+  readonly coverageWarnings: string[];
 }
 
 /** Every record of one name in one location, in the order SSM went through them. */
@@ -89,7 +92,11 @@ export async function history(hub: HubConnection, options: HistoryOptions): Prom
   }
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const inRange = (await readNameRecords(hub, stats, location, selector.name)).filter(
+  const [named, gaps] = await Promise.all([
+    readNameRecords(hub, stats, location, selector.name),
+    options.since === undefined ? [] : coverageWarnings(hub, stats, location, [options.since]),
+  ]);
+  const inRange = named.filter(
     ({ record }) =>
       (options.since === undefined || record.time >= options.since) &&
       (options.until === undefined || record.time <= options.until),
@@ -97,7 +104,7 @@ export async function history(hub: HubConnection, options: HistoryOptions): Prom
   // Narrowed before any value is read: --limit 5 reads five values, not the whole history's.
   const entries = options.limit === undefined ? inRange : inRange.slice(-options.limit);
   const records = entries.map(({ record, context }) => toOutputRecord(record, context));
-  const warnings: string[] = [];
+  const warnings: string[] = [...gaps];
   if (options.values) {
     const versions = entries.flatMap(({ record }) => (record.kind === 'version' ? [record] : []));
     const { values, unverified } = await readStoredVersions(hub, stats, versions);
@@ -107,5 +114,5 @@ export async function history(hub: HubConnection, options: HistoryOptions): Prom
     });
     warnings.push(...unverifiedWarning(unverified));
   }
-  return { location, records, stats: stats.snapshot(), warnings };
+  return { location, records, stats: stats.snapshot(), warnings, coverageWarnings: gaps };
 }

@@ -8,6 +8,7 @@ import { toOutputRecord } from './records.js';
 import type { OutputRecord } from './records.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
+import { coverageWarnings, emptySelectionHint } from './answerNotes.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface PreviewOptions {
@@ -31,8 +32,13 @@ export interface PreviewResult {
   /** The parameters that existed at `at`, by name, each with its version then. */
   readonly records: OutputRecord[];
   readonly stats: RequestCost;
-  /** One line each for stderr: values that could not be verified (stored before checksums). */
+  /**
+   * One line each for stderr: the moment is before the hub covered the location, the selection
+   * matched nothing but names below it exist, values could not be verified (stored before checksums).
+   */
   readonly warnings: string[];
+  /** Why the answer may miss names: `at` is before the hub's coverage of the location (--strict exits 1). */
+  readonly coverageWarnings: string[];
 }
 
 /** Output records of a snapshot, with values (verified) when asked for, and the warnings of the read. */
@@ -68,9 +74,21 @@ export async function preview(hub: HubConnection, options: PreviewOptions): Prom
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const [snapshot] = await hub.index(stats).stateAt(location, selector, [at]);
+  const [[snapshot], gaps] = await Promise.all([
+    hub.index(stats).stateAt(location, selector, [at]),
+    coverageWarnings(hub, stats, location, [at]),
+  ]);
   const { records, warnings } = await outputOf(hub, stats, snapshot ?? new Map(), options.values ?? false);
-  return { location, at, records, stats: stats.snapshot(), warnings };
+  const hint =
+    records.length === 0 ? await emptySelectionHint(hub, stats, location, selector, options.path) : undefined;
+  return {
+    location,
+    at,
+    records,
+    stats: stats.snapshot(),
+    warnings: [...gaps, ...(hint ? [hint] : []), ...warnings],
+    coverageWarnings: gaps,
+  };
 }
 
 export interface DiffOptions {
@@ -97,6 +115,10 @@ export interface DiffResult {
   readonly to: string;
   readonly entries: DiffOutput[];
   readonly stats: RequestCost;
+  /** One line each for stderr: `from` is before the hub's coverage, or the selection matched nothing but names below it exist. */
+  readonly warnings: string[];
+  /** Why "added" may be wrong: `from` is before the hub's coverage of the location (--strict exits 1). */
+  readonly coverageWarnings: string[];
 }
 
 /**
@@ -113,12 +135,25 @@ export async function diff(hub: HubConnection, options: DiffOptions): Promise<Di
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
-  const [before, after] = await hub.index(stats).stateAt(location, selector, [from, to]);
+  const [[before, after], gaps] = await Promise.all([
+    hub.index(stats).stateAt(location, selector, [from, to]),
+    coverageWarnings(hub, stats, location, [from, to]),
+  ]);
   const entries = diffSnapshots(before ?? new Map(), after ?? new Map()).map((e) => ({
     name: e.name,
     change: e.change,
     ...(e.from ? { from: toOutputRecord(e.from) } : {}),
     ...(e.to ? { to: toOutputRecord(e.to) } : {}),
   }));
-  return { location, from, to, entries, stats: stats.snapshot() };
+  const nothing = (before?.size ?? 0) === 0 && (after?.size ?? 0) === 0;
+  const hint = nothing ? await emptySelectionHint(hub, stats, location, selector, options.path) : undefined;
+  return {
+    location,
+    from,
+    to,
+    entries,
+    stats: stats.snapshot(),
+    warnings: [...gaps, ...(hint ? [hint] : [])],
+    coverageWarnings: gaps,
+  };
 }

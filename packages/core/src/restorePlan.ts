@@ -248,6 +248,29 @@ export function coverageRefusal(input: {
   return `${input.at} is before the hub knew ${where}: its first record there is from ${input.coverageStart}; pass --force to restore to that moment anyway`;
 }
 
+/**
+ * Why an answer about `at` may be wrong, or undefined when the hub covered the location then: the
+ * same rule restore refuses by (coverageRefusal), for the commands that read a moment (preview,
+ * diff, compare, history's range) and warn instead, or exit 1 with --strict. Before the hub's first
+ * record there, the index knew nothing: "no parameter" or "added" would be the hub's ignorance.
+ *
+ * @param coverageStart the time of the earliest record the hub holds there (undefined: unknown)
+ * @example
+ * coverageWarning({ at: '2026-01-01T00:00:00.000Z', coverageStart: '2026-03-01T00:00:00.000Z', location }); // '2026-01-01… is before the hub knew …'
+ */
+export function coverageWarning(input: {
+  readonly at: string;
+  readonly coverageStart?: string;
+  readonly location: { readonly account: string; readonly region: string };
+}): string | undefined {
+  const where = `${input.location.account}/${input.location.region}`;
+  if (input.coverageStart === undefined) {
+    return `the hub does not know since when it covers ${where} (no coverage start recorded yet): what it answers for ${input.at} may be incomplete`;
+  }
+  if (input.at >= input.coverageStart) return undefined;
+  return `${input.at} is before the hub knew ${where} (its first record there is from ${input.coverageStart}): names that existed then may be missing from the answer`;
+}
+
 /** Locations an organization-wide restore plans or applies at once. */
 export const DEFAULT_LOCATION_CONCURRENCY = 4;
 

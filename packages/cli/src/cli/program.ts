@@ -12,7 +12,8 @@ export { OutputFormat, type CliIo } from './io.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  a runtime failure (AWS, the network, a restore that did not fully apply)
+  1  a runtime failure (AWS, the network, a restore that did not fully apply), or
+     --strict and a moment before the hub's coverage of the location (preview, diff, compare, history)
   2  a usage or validation error (unknown option, missing argument, bad value)
 `;
 

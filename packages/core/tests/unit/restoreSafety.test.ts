@@ -3,6 +3,7 @@ import {
   ConfirmationDecision,
   absorbedByCaptured,
   confirmationDecision,
+  coverageWarning,
   coverageRefusal,
   destructiveCounts,
   orderTimeline,
@@ -157,6 +158,27 @@ describe('coverageRefusal', () => {
   it('refuses when the start is unknown, unless forced', () => {
     expect(coverageRefusal({ at: coverageStart, location, force: false })).toMatch(/does not know since when.*--force/);
     expect(coverageRefusal({ at: coverageStart, location, force: true })).toBeUndefined();
+  });
+});
+
+describe('coverageWarning', () => {
+  const location = { account: '111122223333', region: 'eu-west-1' };
+  const coverageStart = '2026-03-01T12:00:00.000Z';
+  it('names a moment before the first record, as restore refuses it (for a warning, not a refusal)', () => {
+    const gap = coverageWarning({ at: '2025-03-01T12:00:00.000Z', coverageStart, location });
+    expect(gap).toMatch(
+      /^2025-03-01T12:00:00.000Z is before the hub knew 111122223333\/eu-west-1 \(its first record there is from 2026-03-01T12:00:00.000Z\)/,
+    );
+    expect(gap).not.toMatch(/--force/);
+  });
+  it('is silent from the first record on, and speaks whenever restore would refuse unforced', () => {
+    expect(coverageWarning({ at: coverageStart, coverageStart, location })).toBeUndefined();
+    for (const at of ['2020-01-01T00:00:00.000Z', coverageStart, '2027-01-01T00:00:00.000Z']) {
+      for (const start of [coverageStart, undefined]) {
+        const input = { at, location, ...(start ? { coverageStart: start } : {}) };
+        expect(coverageWarning(input) === undefined).toBe(coverageRefusal({ ...input, force: false }) === undefined);
+      }
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import type { CompareAllOptions, CompareOptions } from '@ssmhub/client/compare';
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
+import { RECURSIVE_OPTION, REGION_OPTION, STRICT_OPTION, TIME_HELP, strictExitCode } from './options.js';
 
 /** `ssmhub compare`: drift between two locations, or between one and every other account. */
 export const compare = command({
@@ -17,10 +17,16 @@ export const compare = command({
     { flags: '--at <time>', description: `compare both sides as they were then: ${TIME_HELP} (default: now)` },
     RECURSIVE_OPTION,
     { flags: '--values', description: 'read the values of the names that differ (S3 reads, decrypted)' },
+    STRICT_OPTION,
   ],
   example: 'ssmhub compare /baseline/ --recursive --account 111122223333 --with-account 444455556666',
   connects: true,
-  async read({ input }): Promise<{ all: true; options: CompareAllOptions } | { all: false; options: CompareOptions }> {
+  async read({
+    input,
+  }): Promise<
+    | { all: true; options: CompareAllOptions; strict: boolean }
+    | { all: false; options: CompareOptions; strict: boolean }
+  > {
     const { at, recursive, account, region } = await input.pathAtMoment();
     const withAccount = await input.account('--with-account');
     const withRegion = await input.region('--with-region');
@@ -35,9 +41,11 @@ export const compare = command({
       throw new UsageError('give --with-account (and/or --with-region), or --all-accounts');
     }
     const path = input.argument(0);
-    if (all) return { all, options: { path, account, region, at, recursive } };
+    const strict = input.flag('--strict');
+    if (all) return { all, options: { path, account, region, at, recursive }, strict };
     return {
       all,
+      strict,
       options: {
         path,
         account,
@@ -54,8 +62,14 @@ export const compare = command({
     const library = await import('@ssmhub/client/compare');
     return params.all ? library.compareAllAccounts(hub, params.options) : library.compare(hub, params.options);
   },
-  output: (result, _params, render) => ({
-    table: (layout) =>
-      'reference' in result ? render.compareAllTable(result, layout) : render.compareTable(result, layout),
-  }),
+  output: (result, { strict }, render) => {
+    const gaps = 'reference' in result ? [] : result.coverageWarnings;
+    const exitCode = strictExitCode(strict, gaps);
+    return {
+      table: (layout) =>
+        'reference' in result ? render.compareAllTable(result, layout) : render.compareTable(result, layout),
+      ...(gaps.length > 0 ? { warnings: gaps } : {}),
+      ...(exitCode === undefined ? {} : { exitCode }),
+    };
+  },
 });

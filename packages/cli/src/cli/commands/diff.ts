@@ -1,6 +1,13 @@
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { ACCOUNT_OPTION, RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
+import {
+  ACCOUNT_OPTION,
+  RECURSIVE_OPTION,
+  REGION_OPTION,
+  STRICT_OPTION,
+  TIME_HELP,
+  strictExitCode,
+} from './options.js';
 
 /** `ssmhub diff`: what changed under a path between two moments. */
 export const diff = command({
@@ -13,6 +20,7 @@ export const diff = command({
     ACCOUNT_OPTION,
     REGION_OPTION,
     RECURSIVE_OPTION,
+    STRICT_OPTION,
   ],
   example: 'ssmhub diff /app/ --recursive --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --account 111122223333',
   connects: true,
@@ -23,13 +31,21 @@ export const diff = command({
     const recursive = input.flag('--recursive');
     input.selector(0, { recursive });
     const { account = '', region } = await input.location();
-    return { path: input.argument(0), from, to, account, region, recursive };
+    return {
+      options: { path: input.argument(0), from, to, account, region, recursive },
+      strict: input.flag('--strict'),
+    };
   },
-  async call(params, { hub }) {
-    return (await import('@ssmhub/client/preview')).diff(hub, params);
+  async call({ options }, { hub }) {
+    return (await import('@ssmhub/client/preview')).diff(hub, options);
   },
-  output: (result, _params, render) => ({
-    json: result.entries,
-    table: (layout) => render.diffTable(result.entries, layout),
-  }),
+  output: (result, { strict }, render) => {
+    const exitCode = strictExitCode(strict, result.coverageWarnings);
+    return {
+      json: result.entries,
+      table: (layout) => render.diffTable(result.entries, layout),
+      ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+      ...(exitCode === undefined ? {} : { exitCode }),
+    };
+  },
 });

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { REGION_OPTION, TIME_HELP, VALUES_OPTION } from './options.js';
+import { REGION_OPTION, STRICT_OPTION, TIME_HELP, VALUES_OPTION, strictExitCode } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** `ssmhub history`: one parameter's versions and deletions. */
@@ -15,6 +15,7 @@ export const history = command({
     { flags: '--since <time>', description: `only records from this moment, inclusive: ${TIME_HELP}` },
     { flags: '--until <time>', description: 'only records up to this moment, inclusive (default: now)' },
     { flags: '--limit <n>', description: 'only the n most recent records (values are read for these only)' },
+    STRICT_OPTION,
   ],
   example: 'ssmhub history /app/db/url --account 111122223333 --region eu-west-1',
   connects: true,
@@ -35,10 +36,14 @@ export const history = command({
       ...(since ? { since } : {}),
       ...(until ? { until } : {}),
       ...(limit ? { limit } : {}),
+      strict: input.flag('--strict'),
     };
   },
   async call(params, { hub }) {
     return (await import('@ssmhub/client/history')).history(hub, params);
   },
-  output: (result, params, render) => recordsOutput(result, params.values, render),
+  output: (result, params, render) => {
+    const exitCode = strictExitCode(params.strict, result.coverageWarnings);
+    return { ...recordsOutput(result, params.values, render), ...(exitCode === undefined ? {} : { exitCode }) };
+  },
 });

@@ -1,3 +1,4 @@
+import { ExitCode } from '@ssmhub/client/errors';
 import type { OptionSpec } from '../command.js';
 
 // Options and help text several commands share, worded once.
@@ -22,3 +23,14 @@ export const VALUES_OPTION: OptionSpec = {
   flags: '--values',
   description: 'show values (read from the backup bucket)',
 };
+
+/** A moment before the hub covered the location is answered with a warning; --strict makes it a failure. */
+export const STRICT_OPTION: OptionSpec = {
+  flags: '--strict',
+  description: "exit 1 when the moment is before the hub's coverage of the location (default: warn on stderr, exit 0)",
+};
+
+/** The exit code of a point-in-time answer: 1 under --strict when the moment is before the hub's coverage. */
+export function strictExitCode(strict: boolean, coverageWarnings: readonly string[]): ExitCode | undefined {
+  return strict && coverageWarnings.length > 0 ? ExitCode.failure : undefined;
+}

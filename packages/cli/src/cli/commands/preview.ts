@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { command } from '../command.js';
-import { ACCOUNT_OPTION, REGION_OPTION, TIME_HELP, VALUES_OPTION } from './options.js';
+import { ACCOUNT_OPTION, REGION_OPTION, STRICT_OPTION, TIME_HELP, VALUES_OPTION, strictExitCode } from './options.js';
 import { recordsOutput } from './recordsOutput.js';
 
 /** `preview --format`: the names and values at T as a file a shell or a program reads. */
@@ -28,6 +28,7 @@ export const preview = command({
         "with --values, print an export instead: env (NAME='value' lines, NAME from the name's last segment) or json ({name: value})",
       choices: Object.values(ExportFormat),
     },
+    STRICT_OPTION,
   ],
   example: 'ssmhub preview /app/ --recursive --at -2h --account 111122223333',
   connects: true,
@@ -38,14 +39,20 @@ export const preview = command({
     if (format !== undefined && !values) {
       throw new UsageError('--format exports names and values: add --values');
     }
-    return { options: { path: input.argument(0), at, account, region, recursive, values }, format };
+    return {
+      options: { path: input.argument(0), at, account, region, recursive, values },
+      format,
+      strict: input.flag('--strict'),
+    };
   },
   async call({ options }, { hub }) {
     return (await import('@ssmhub/client/preview')).preview(hub, options);
   },
-  output(result, { options, format }, render) {
-    if (format === undefined) return recordsOutput(result, options.values, render);
+  output(result, { options, format, strict }, render) {
+    const exitCode = strictExitCode(strict, result.coverageWarnings);
+    const exit = exitCode === undefined ? {} : { exitCode };
+    if (format === undefined) return { ...recordsOutput(result, options.values, render), ...exit };
     const text = format === ExportFormat.env ? render.envExport(result.records) : render.jsonExport(result.records);
-    return { json: result.records, table: () => text, text, warnings: result.warnings };
+    return { json: result.records, table: () => text, text, warnings: result.warnings, ...exit };
   },
 });

@@ -1,0 +1,104 @@
+import { createHub } from '@ssmhub/client/hub';
+import { secondOf, type VersionRecord } from '@ssmhub/core';
+import { versionRecord } from '@ssmhub/core/testing';
+import { InMemoryIndex } from '@ssmhub/store/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/program.js';
+
+const A = '111122223333';
+const B = '444455556666';
+const REGION = 'us-east-1';
+const COVERED_FROM = '2026-03-01T10:00:00.000Z';
+const BEFORE = '2026-01-01T00:00:00Z';
+let index: InMemoryIndex;
+
+function indexed(record: VersionRecord): void {
+  index.seed({
+    records: [record],
+    catalog: [
+      {
+        account: record.account,
+        region: record.region,
+        name: record.name,
+        lastSecond: secondOf(record.time),
+        records: [record],
+      },
+    ],
+    registry: [{ account: record.account, region: record.region }],
+  });
+}
+
+beforeEach(async () => {
+  index = new InMemoryIndex();
+  for (const account of [A, B]) {
+    indexed(versionRecord('/prod/db', 1, COVERED_FROM, { account, region: REGION }));
+    await index.registry.noteCoverageStart(account, REGION, COVERED_FROM);
+  }
+});
+
+/** Runs the CLI in-process against the in-memory index. */
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(['node', 'ssmhub', ...args, '--hub-region', REGION, '--output', 'json'], {
+    stdout: (text) => void (out += text),
+    stderr: (text) => void (err += text),
+    stdoutIsTty: false,
+    stderrIsTty: false,
+    env: {},
+    connect: () =>
+      createHub({
+        hubRegion: REGION,
+        verify: false,
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        index: (counter) => index.countingIn(counter),
+      }),
+  });
+  return { code, out, err };
+}
+
+describe('a moment before the hub covered the location is never answered silently', () => {
+  it.each([
+    ['preview', ['preview', '/prod/', '--recursive', '--at', BEFORE, '--account', A]],
+    ['diff', ['diff', '/prod/', '--recursive', '--from', BEFORE, '--account', A]],
+    ['compare', ['compare', '/prod/', '--recursive', '--at', BEFORE, '--account', A, '--with-account', B]],
+    ['history --since', ['history', '/prod/db', '--since', BEFORE, '--account', A]],
+  ])('%s warns on stderr and exits 0; with --strict it exits 1', async (_command, args) => {
+    const warned = await runCli(args);
+    expect(warned.code).toBe(0);
+    expect(warned.err).toContain(
+      `is before the hub knew ${A}/${REGION} (its first record there is from ${COVERED_FROM})`,
+    );
+    expect(() => JSON.parse(warned.out) as unknown).not.toThrow();
+
+    const strict = await runCli([...args, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('is before the hub knew');
+  });
+
+  it.each([
+    ['preview', ['preview', '/prod/', '--recursive', '--at', 'now', '--account', A]],
+    ['diff', ['diff', '/prod/', '--recursive', '--from', COVERED_FROM, '--account', A]],
+  ])('%s of a covered moment says nothing of coverage, even with --strict', async (_command, args) => {
+    const { code, err } = await runCli([...args, '--strict']);
+    expect(code).toBe(0);
+    expect(err).not.toContain('before the hub knew');
+  });
+});
+
+describe("preview and diff of a key that names a path give restore's hint", () => {
+  it.each([
+    ['preview', ['preview', '/prod', '--at', 'now', '--account', A]],
+    ['diff', ['diff', '/prod', '--from', COVERED_FROM, '--account', A]],
+  ])('%s /prod when only /prod/... exists', async (_command, args) => {
+    const { code, out, err } = await runCli(args);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual([]);
+    expect(err).toContain("did you mean '/prod/' with --recursive?");
+  });
+
+  it('preview of a path whose names are deeper suggests --recursive', async () => {
+    const { err } = await runCli(['preview', '/', '--at', 'now', '--account', A]);
+    expect(err).toContain('add --recursive');
+  });
+});
