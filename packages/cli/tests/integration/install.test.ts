@@ -214,6 +214,9 @@ describe('ssmhub configure', () => {
     const viaEnv = (await json(query, { SSMHUB_HUB: 'sandbox' })) as { version: number }[];
     expect(viaEnv).toEqual(viaFlag);
 
+    // The console's pages come with a clone: the packed CLI reaches the hub, then says so.
+    expectOneLineError(await installedCli(['console', '--hub', 'sandbox', '--no-open']), /runs from a clone/, 1);
+
     // --allowed-targets defaults to the stack's restore targets: the other member only.
     const plan = await installedCli([
       'restore',

@@ -46,7 +46,8 @@ export const consoleCommand = command({
     const specifier = '@ssmhub/console';
     const { serveConsole } = (await import(specifier).catch((error: { code?: string }) => {
       if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      throw new ClientError('the console is not installed: npm install @ssmhub/console');
+      // Only a packed ssmhub lacks it (a clone's root depends on it); @ssmhub/console is not published.
+      throw new ClientError('`ssmhub console` runs from a clone of the repository (npx ssmhub console there)');
     })) as ConsoleModule;
     return serveConsole(hub, {
       ...options,
