@@ -39,5 +39,19 @@ export class ObjectAccessDeniedError extends SsmHubError {
   }
 }
 
+/**
+ * The backup bucket does not exist where ssmhub looked (a mistyped --bucket, another region or
+ * endpoint): said before any version is checked, so it never reads as a stored version that failed
+ * verification.
+ */
+export class BackupBucketNotFoundError extends SsmHubError {
+  public constructor(
+    public readonly bucket: string,
+    public readonly region: string,
+  ) {
+    super(`bucket ${bucket} does not exist in ${region} (set --bucket/SSMHUB_BUCKET and --hub-region/SSMHUB_REGION)`);
+  }
+}
+
 /** A restore's intent or outcome is already in the index: restore records are append-only. */
 export class RestoreRecordExistsError extends SsmHubError {}

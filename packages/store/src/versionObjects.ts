@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mapLimit, type ParameterLocation, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
-import { IntegrityError, ObjectAccessDeniedError } from './errors.js';
+import { BackupBucketNotFoundError, IntegrityError, ObjectAccessDeniedError } from './errors.js';
 import { versionObjectKey } from './keys.js';
 
 /** What is stored in S3 for one version: SSM's history entry, value included, plus where it lives. */
@@ -200,6 +200,11 @@ function accessDeniedReason(bucket: string, objectKey: string, what = ''): strin
   );
 }
 
+/** S3's answer for a bucket that is not there (a 404 too, so it is told apart from a missing object first). */
+function isMissingBucket(error: unknown): boolean {
+  return error instanceof Error && error.name === 'NoSuchBucket';
+}
+
 function isMissing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return ['NoSuchKey', 'NoSuchVersion', 'NotFound'].includes(error.name) || httpStatus(error) === 404;
@@ -324,7 +329,8 @@ export class VersionObjects {
    * bytes (an emulator or a proxy is not trusted to), compares it and the body's metadata with the
    * record. With `checkCurrent`, also HEADs the key: a later object over the recorded one is
    * reported as `overwritten`. A 403 that is not KMS's is `access-denied` (missing or not
-   * readable), never `missing`. Network and throttling errors (KMS's included) are thrown.
+   * readable), never `missing`. Network and throttling errors (KMS's included) are thrown, and so
+   * is BackupBucketNotFoundError when the bucket itself does not exist.
    */
   public async inspect(record: VersionRecord, options: { checkCurrent?: boolean } = {}): Promise<ObjectInspection> {
     const exact = record.objectVersionId !== undefined && record.objectChecksum !== undefined;
@@ -340,6 +346,9 @@ export class VersionObjects {
       );
       bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
     } catch (error) {
+      if (isMissingBucket(error)) {
+        throw new BackupBucketNotFoundError(this.options.bucketName, await this.options.s3.config.region());
+      }
       if (isMissing(error)) {
         return {
           status: ObjectStatus.missing,

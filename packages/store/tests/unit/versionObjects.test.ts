@@ -9,7 +9,7 @@ import type { VersionRecord } from '@ssmhub/core';
 import { ACCOUNT, REGION, versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
+import { BackupBucketNotFoundError, IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
 import {
   CONTENT_SHA256_METADATA,
   ObjectStatus,
@@ -170,6 +170,17 @@ describe('VersionObjects', () => {
     s3.on(GetObjectCommand).rejects(s3Error('NoSuchVersion', 404));
     await expect(objects().readVersions([recorded(record, 'x')])).rejects.toThrow(
       /missing: no object at the recorded VersionId/,
+    );
+  });
+
+  it('names a bucket that does not exist as such, in reads and checks alike, never as a version that failed verification', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('NoSuchBucket', 404));
+    const read = objects().readVersions([recorded(record, 'x')]);
+    await expect(read).rejects.toThrow(BackupBucketNotFoundError);
+    await expect(read).rejects.toThrow(/^bucket backup does not exist in eu-west-1 /);
+    await expect(read).rejects.not.toThrow(/verification|missing:/);
+    await expect(objects().inspect(recorded(record, 'x'))).rejects.toThrow(
+      /^bucket backup does not exist in eu-west-1/,
     );
   });
 
