@@ -66,6 +66,8 @@ export const SecurityHubEnvironment = {
   enabled: 'SSMHUB_SECURITY_HUB',
   /** The hub account: the product and AwsAccountId of the findings. */
   hubAccount: 'SSMHUB_HUB_ACCOUNT',
+  /** `true`: each new finding is an `ssmhub Finding` event on the hub bus (the stack grants it with this). */
+  findingEvents: 'SSMHUB_FINDING_EVENTS',
 } as const;
 
 /** A finding on one parameter as ASFF needs it. */

@@ -42,6 +42,12 @@ export interface HubConfig {
   readonly eventBusName?: string;
   /** A SecureString under the AWS managed key is a finding. @default false */
   readonly requireCustomerKey?: boolean;
+  /** Send new and fixed findings to Security Hub in the hub region (needs `hubAccount`). @default false */
+  readonly securityHub?: boolean;
+  /** The hub account: the product Security Hub findings are imported under, and their AwsAccountId. */
+  readonly hubAccount?: string;
+  /** Put an `ssmhub Finding` event on `eventBusName` for each new finding. @default false */
+  readonly findingEvents?: boolean;
   /**
    * Ingest only: starts the onboarding sweep of a location that has no baseline yet, when its
    * events first reach this container (the sweep state machine; the sandbox's tests observe it).

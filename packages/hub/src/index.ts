@@ -1,5 +1,15 @@
 export type { HubConfig } from './config.js';
 export {
+  FindingPublisher,
+  FindingPublisherActions,
+  SECURITY_HUB_BATCH_LIMIT,
+  findingChanges,
+  findingEventDetail,
+  findingsBefore,
+  type FindingChange,
+  type FindingPublisherOptions,
+} from './findingPublisher.js';
+export {
   ACCOUNT_DIRECTORY_TTL_MS,
   directoryRefreshReason,
   refreshAccountDirectory,

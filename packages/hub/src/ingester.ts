@@ -21,6 +21,7 @@ import {
   type VersionRecord,
 } from '@ssmhub/core';
 import { VersionObjects } from '@ssmhub/store';
+import { findingChanges, findingsBefore } from './findingPublisher.js';
 import { readParameterHistory } from './history.js';
 import type { HubRuntime } from './runtime.js';
 
@@ -55,7 +56,7 @@ export function groupKey(event: ParameterEvent): string {
  */
 export class ParameterIngester {
   public constructor(
-    private readonly runtime: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight'>,
+    private readonly runtime: Pick<HubRuntime, 'index' | 'objects' | 'ssmFor' | 'insight' | 'findings'>,
     private readonly logger: Logger,
   ) {}
 
@@ -253,6 +254,11 @@ export class ParameterIngester {
     }
     const records: IndexRecord[] = [...added, ...newLabels];
     await this.runtime.insight.announce(added);
+    // As announce: delivered before the records are written, so a failure returns the messages.
+    if (this.runtime.findings.enabled && added.length > 0) {
+      const before = await findingsBefore(this.runtime.index, location, added);
+      await this.runtime.findings.publish(findingChanges(location, before, added));
+    }
     if (records.length > 0) await this.runtime.index.records.prepare(records);
     const wrote = await mapLimit(records, WRITE_CONCURRENCY, (record) => this.runtime.index.records.put(record));
     const uncapturedWritten = records.filter((record, i) => record.kind === 'uncaptured' && wrote[i]).length;

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -9,9 +10,10 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MemberCredentials, OrganizationBoundary, resolveHubLocation } from '@ssmhub/access';
-import { HubEnvironment, ResourceNames, parseWatchedPaths, partitionOf } from '@ssmhub/core';
+import { HubEnvironment, ResourceNames, SecurityHubEnvironment, parseWatchedPaths, partitionOf } from '@ssmhub/core';
 import { IndexTable, RequestCounter, VersionObjects, countCalls, type Index } from '@ssmhub/store';
 import type { HubConfig } from './config.js';
+import { FindingPublisher } from './findingPublisher.js';
 import { VersionInsight } from './insight.js';
 import { stepFunctionsSweepStarter } from './sweepStarter.js';
 
@@ -42,6 +44,8 @@ export interface HubRuntime {
   readonly memberCredentials: MemberCredentials;
   /** Digest, findings and watched-path events of the versions the function stores. */
   readonly insight: VersionInsight;
+  /** New and fixed findings to Security Hub and the hub bus (when configured). */
+  readonly findings: FindingPublisher;
   /** The SSM client of a member account and region, with the member role's credentials (assumed first). */
   ssmFor(account: string, region: string): Promise<SSMClient>;
   /** An Organizations client in the hub's region (the caller destroys it). */
@@ -94,18 +98,30 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
   const kms = config.digestKeyId
     ? countCalls(new KMSClient(clientOptions(config.hubRegion)), 'KMS', counter)
     : undefined;
-  const events = config.watchedPaths?.length
-    ? countCalls(new EventBridgeClient(clientOptions(config.hubRegion)), 'EventBridge', counter)
-    : undefined;
+  const events =
+    config.watchedPaths?.length || config.findingEvents
+      ? countCalls(new EventBridgeClient(clientOptions(config.hubRegion)), 'EventBridge', counter)
+      : undefined;
+  const eventBusName = config.eventBusName ?? ResourceNames.hubEventBus;
+  if (config.securityHub && !config.hubAccount) throw new Error('securityHub needs hubAccount (SSMHUB_HUB_ACCOUNT)');
+  const securityHub =
+    config.securityHub && config.hubAccount
+      ? countCalls(new SecurityHubClient(clientOptions(config.hubRegion)), 'SecurityHub', counter)
+      : undefined;
+  const findings = new FindingPublisher({
+    ...(securityHub && config.hubAccount
+      ? { securityHub, product: { hubAccount: config.hubAccount, hubRegion: config.hubRegion } }
+      : {}),
+    ...(events && config.findingEvents ? { events, eventBusName } : {}),
+  });
   const insight = new VersionInsight({
     ...(kms && config.digestKeyId ? { kms, digestKeyId: config.digestKeyId } : {}),
     findings: { requireCustomerKey: config.requireCustomerKey ?? false },
-    ...(events
-      ? { events, eventBusName: config.eventBusName ?? ResourceNames.hubEventBus, watchedPaths: config.watchedPaths }
-      : {}),
+    ...(events && config.watchedPaths?.length ? { events, eventBusName, watchedPaths: config.watchedPaths } : {}),
   });
   return {
     insight,
+    findings,
     counter,
     logger,
     memberCredentials,
@@ -131,7 +147,7 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     },
     organizations: () => countCalls(new OrganizationsClient(clientOptions(config.hubRegion)), 'Organizations', counter),
     destroy: () => {
-      for (const client of [dynamodb, s3, sts, kms, events, ...ssmClients.values()]) client?.destroy();
+      for (const client of [dynamodb, s3, sts, kms, events, securityHub, ...ssmClients.values()]) client?.destroy();
       ssmClients.clear();
     },
   };
@@ -191,6 +207,9 @@ export function hubSettingsFromEnvironment(
     ...location,
     ...(watchedPaths.length > 0 ? { watchedPaths } : {}),
     requireCustomerKey: env[HubEnvironment.requireCustomerKey] === 'true',
+    securityHub: env[SecurityHubEnvironment.enabled] === 'true',
+    findingEvents: env[SecurityHubEnvironment.findingEvents] === 'true',
+    ...(env[SecurityHubEnvironment.hubAccount] ? { hubAccount: env[SecurityHubEnvironment.hubAccount] } : {}),
     ...(env[HubEnvironment.ingestQueueArn] ? { ingestQueueArn: env[HubEnvironment.ingestQueueArn] } : {}),
     hubRegion,
     // The stack always sets both: a default here would point a function at someone else's table.
