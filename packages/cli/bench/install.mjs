@@ -51,6 +51,17 @@ try {
   });
   const packedBin = join(prefix, 'lib', 'node_modules', 'ssmhub', 'bin', 'ssmhub.js');
   const cloneBin = join(cliDir, 'bin', 'ssmhub.js');
+  // The clone's bin runs its compiled modules instead of the bundle once a build is newer (bin/ssmhub.js).
+  const bundled = statSync(join(cliDir, 'dist', 'bundle', 'ssmhub.js')).mtimeMs;
+  const packages = join(repository, 'packages');
+  if (
+    readdirSync(packages).some(
+      (name) =>
+        (statSync(join(packages, name, 'dist', '.tsbuildinfo'), { throwIfNoEntry: false })?.mtimeMs ?? 0) > bundled,
+    )
+  ) {
+    process.stderr.write("the clone's bundle is older than a build: the clone's times are its compiled modules'\n");
+  }
   const rows = [
     ['tarball', mb(statSync(tarball).size), '(none: runs from the clone)'],
     [
