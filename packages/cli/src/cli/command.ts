@@ -22,6 +22,8 @@ export interface ArgumentSpec {
   /** `<name>` (required) or `[name]` (optional). */
   readonly name: string;
   readonly description: string;
+  /** The only values it takes. @default - any */
+  readonly choices?: readonly string[];
 }
 
 /** What a command shows of its result: the runner prints it, the command never does. */

@@ -1,7 +1,7 @@
 import type { HubConnection, HubOptions } from '@ssmhub/client/hub';
 
-/** How results are printed. */
-export const OutputFormat = { table: 'table', json: 'json' } as const;
+/** How results are printed: a table, one JSON document, or tab-separated text lines (the AWS CLI's three). */
+export const OutputFormat = { table: 'table', json: 'json', text: 'text' } as const;
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 
 /** Table on a terminal, JSON otherwise. */

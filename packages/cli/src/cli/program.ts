@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '@ssmhub/client/errors';
 import type { CommandSpec } from './command.js';
 import { COMMAND_TABLE, type CommandEntry } from './commands/index.js';
@@ -17,6 +17,19 @@ Exit codes:
   2  a usage or validation error (unknown option, missing argument, bad value)
 `;
 
+/**
+ * Commander's error as one line: "error: unknown command 'histroy'\n(Did you mean history?)" reads
+ * "unknown command 'histroy' (did you mean `history`?)". Only a command is suggested: commander's
+ * guess at an option is too loose (`--deep`, "did you mean --help?").
+ */
+function oneLine(text: string): string {
+  const message = text.replace(/^error: /, '');
+  const suggestion = /\n\(Did you mean (\S+)\?\)/;
+  return message.startsWith('unknown command')
+    ? message.replace(suggestion, ' (did you mean `$1`?)')
+    : message.replace(suggestion, '');
+}
+
 /** The version in the CLI's package.json (dist/cli/program.js and src/cli/program.ts both sit two levels down). */
 function cliVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -28,7 +41,11 @@ function cliVersion(): string {
 /** Adds one command of the table to `parent` (Commander turns its specification into parsing and help). */
 function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo, done: (code: ExitCode) => void): void {
   const command = parent.command(name).description(spec.description);
-  for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
+  for (const argument of spec.arguments ?? []) {
+    const built = new Argument(argument.name, argument.description);
+    if (argument.choices) built.choices([...argument.choices]);
+    command.addArgument(built);
+  }
   for (const option of spec.options) {
     const built = new Option(option.flags, option.description);
     if (option.choices) built.choices([...option.choices]);
@@ -36,9 +53,13 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo,
     command.addOption(built);
   }
   command.addOption(
-    new Option('-o, --output <format>', 'table or json (default: table on a terminal, json otherwise)').choices(
-      Object.values(OutputFormat),
-    ),
+    new Option(
+      '-o, --output <format>',
+      'table, json or text (tab-separated, one record a line) (default: table on a terminal, json otherwise)',
+    ).choices(Object.values(OutputFormat)),
+  );
+  command.addOption(
+    new Option('--query <jmespath>', "a JMESPath expression applied to the command's JSON before it is printed"),
   );
   if (spec.connects) addConnectionOptions(command);
   command.addHelpText('after', `\nExample:\n  ${spec.example}\n`);
@@ -60,10 +81,8 @@ export function buildProgram(
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      outputError: (text, write) => write(`ssmhub: ${text.replace(/^error: /, '')}`),
+      outputError: (text, write) => write(`ssmhub: ${oneLine(text)}`),
     })
-    // Bad input is one line on stderr: no "(Did you mean …?)" second line.
-    .showSuggestionAfterError(false)
     .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP);
   const groups = new Map<string, Command>();

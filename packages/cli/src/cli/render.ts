@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { ChangeRecord } from '@ssmhub/client/changes';
 import type { DiffOutput } from '@ssmhub/client/preview';
 import type { OutputRecord } from '@ssmhub/client/records';
@@ -8,55 +7,12 @@ import type { RestoreOutcome } from '@ssmhub/client/restoreApply';
 import type { ReconcileResult } from '@ssmhub/client/reconcile';
 import type { StatusResult } from '@ssmhub/client/status';
 import type { VerifyResult } from '@ssmhub/client/verify';
+import { table, type TableLayout, type TableShape } from './table.js';
+
+export { table, type TableLayout, type TableShape } from './table.js';
 
 /** How a table marks a change whose version was gone before the hub read it. */
 const NOT_CAPTURED = 'value not captured';
-
-/** How wide a table may be. */
-export interface TableLayout {
-  /** Columns the table must fit in; longer cells end in '…'. @default - as wide as its content */
-  readonly width?: number;
-}
-
-/** Each column's border and padding in cli-table3: '│ ' before, ' ' after (plus one closing '│'). */
-const COLUMN_CHROME = 3;
-/** No column is cut below this many characters (a cut column still shows where it starts). */
-const MIN_COLUMN = 4;
-/** Columns this narrow (account ids, regions, versions) are cut only when cutting the others is not enough. */
-const KEEP_WHOLE = 12;
-
-/**
- * Content widths that make a table fit `width` columns: the wide columns are cut first, to a
- * common cap, so short ones (account, region, version) stay whole.
- *
- * @example
- * fitColumns([24, 12, 60], 80); // [24, 12, 34]
- */
-export function fitColumns(natural: readonly number[], width: number): number[] {
-  const budget = width - 1 - COLUMN_CHROME * natural.length;
-  const sum = (widths: readonly number[]): number => widths.reduce((total, w) => total + w, 0);
-  if (sum(natural) <= budget) return [...natural];
-  for (const cuttable of [(w: number) => w > KEEP_WHOLE, () => true]) {
-    for (let cap = Math.max(...natural); cap >= MIN_COLUMN; cap -= 1) {
-      const widths = natural.map((w) => (cuttable(w) ? Math.min(w, cap) : w));
-      if (sum(widths) <= budget) return widths;
-    }
-  }
-  return natural.map((w) => Math.min(w, MIN_COLUMN));
-}
-
-export function table(head: string[], rows: (string | number | undefined)[][], layout: TableLayout): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === undefined ? '' : String(cell))));
-  const natural = head.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const widths = layout.width === undefined ? natural : fitColumns(natural, layout.width);
-  const t = new Table({
-    head,
-    style: { head: [], border: [] },
-    ...(layout.width === undefined ? {} : { colWidths: widths.map((w) => w + 2), truncate: '…', wordWrap: false }),
-  });
-  for (const row of cells) t.push(row);
-  return t.toString();
-}
 
 /** A report as `key: value` lines (strings as they are, anything else as JSON). */
 export function reportLines(report: object): string {
@@ -64,6 +20,12 @@ export function reportLines(report: object): string {
     .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join('\n');
 }
+
+/** At 80 columns: who and the type go first, then the time; a name, its version and what happened stay. */
+const RECORDS_SHAPE: TableShape = {
+  keep: ['account', 'region', 'name', 'version', 'operation', 'value'],
+  dropFirst: ['user', 'type', 'time'],
+};
 
 /** A table of output records (history, preview, search, changes). */
 export function recordsTable(
@@ -92,6 +54,7 @@ export function recordsTable(
       return row;
     }),
     layout,
+    RECORDS_SHAPE,
   );
 }
 
@@ -103,8 +66,15 @@ export function diffTable(entries: readonly DiffOutput[], layout: TableLayout = 
     ['name', 'change', 'from', 'to'],
     entries.map((e) => [e.name, e.change, side(e.from), side(e.to)]),
     layout,
+    { keep: ['name', 'change'], dropFirst: ['from', 'to'] },
   );
 }
+
+/** At 80 columns: a name, what restore does to it and what came of it stay; the notes go first. */
+const RESTORE_SHAPE: TableShape = {
+  keep: ['name', 'action', 'outcome'],
+  dropFirst: ['notes', 'version at T', 'current', 'reason'],
+};
 
 /** A restore plan (and its outcome when applied) as a table plus a summary line. */
 export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout: TableLayout = {}): string {
@@ -130,7 +100,7 @@ export function restoreTable(plan: RestorePlan, outcome?: RestoreOutcome, layout
     : 'dry run: nothing changed (add --apply to restore)';
   const selected =
     rows.length > 0
-      ? table(head, rows, layout)
+      ? table(head, rows, layout, RESTORE_SHAPE)
       : `(nothing selected${plan.emptyReason ? `: ${plan.emptyReason}` : ''})`;
   return `${selected}\n${summary}\n${tail}`;
 }
@@ -183,6 +153,7 @@ export function orgRestoreTable(plan?: OrgRestorePlan, outcome?: OrgRestoreOutco
         ['account', 'region', 'plan', 'put', 'overwriting', 'delete', 'unchanged', 'refused', 'reason'],
         rows,
         layout,
+        { keep: ['account', 'region', 'plan', 'put', 'delete', 'reason'], dropFirst: ['unchanged', 'overwriting'] },
       ),
     );
     for (const l of plan.locations.filter((l) => (l.entries ?? []).length > 0)) {
@@ -193,6 +164,7 @@ export function orgRestoreTable(plan?: OrgRestorePlan, outcome?: OrgRestoreOutco
           ['name', 'action', 'version at T', 'current', 'reason'],
           entries.map((e) => [e.name, e.action, e.version, e.currentVersion, e.reason]),
           layout,
+          RESTORE_SHAPE,
         ),
       );
     }
@@ -216,6 +188,10 @@ export function orgRestoreTable(plan?: OrgRestorePlan, outcome?: OrgRestoreOutco
         ['account', 'region', 'outcome', 'put', 'deleted', 'unchanged', 'refused', 'failed', 'reason'],
         rows,
         layout,
+        {
+          keep: ['account', 'region', 'outcome', 'put', 'deleted', 'failed', 'reason'],
+          dropFirst: ['unchanged', 'refused'],
+        },
       ),
     );
     const c = outcome.counts;
@@ -286,6 +262,11 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
           ],
           rows,
           layout,
+          // At 80 columns a location and how current it is stay; the sweep's figures go first.
+          {
+            keep: ['account', 'region', 'last event', 'indexed', 'coverage'],
+            dropFirst: ['in SSM at sweep', 'repaired by sweep', 'not captured', 'last sweep'],
+          },
         )
       : '(no account indexed yet)',
   );
@@ -321,6 +302,7 @@ export function reconcileTable(result: ReconcileResult, layout: TableLayout = {}
           ],
           rows,
           layout,
+          { keep: ['account', 'region', 'complete'] },
         )
       : '(nothing swept)',
   ];
@@ -341,7 +323,13 @@ export function verifyTable(result: VerifyResult, layout: TableLayout = {}): str
   const { checked, ok, failed, unverifiable } = result.totals;
   return [
     ...(rows.length > 0
-      ? [table(['account', 'region', 'name', 'version', 'time', 'status', 'reason'], rows, layout)]
+      ? [
+          table(['account', 'region', 'name', 'version', 'time', 'status', 'reason'], rows, layout, {
+            // The reason is on stderr too (verifyWarnings).
+            keep: ['account', 'region', 'name', 'version', 'status'],
+            dropFirst: ['time', 'reason'],
+          }),
+        ]
       : []),
     `checked ${checked} version(s) in ${result.locations} location(s): ${ok} ok, ${failed} failed, ${unverifiable} unverifiable (${result.versionsPerSecond} versions/s)`,
   ].join('\n');

@@ -1,7 +1,7 @@
 import type { CompareAllResult, CompareResult, CompareSide } from '@ssmhub/client/compare';
 import type { CoverageResult } from '@ssmhub/client/coverage';
 import type { FindingOutput } from '@ssmhub/client/findings';
-import { table, type TableLayout } from './render.js';
+import { table, type TableLayout } from './table.js';
 
 function side(s?: CompareSide): string {
   if (!s) return '—';
@@ -23,6 +23,7 @@ export function compareTable(result: CompareResult, layout: TableLayout = {}): s
       side(e.right),
     ]),
     layout,
+    { keep: ['name', 'drift', 'differs in'], dropFirst: ['left', 'right'] },
   )}`;
 }
 
@@ -59,6 +60,7 @@ export function findingsTable(findings: readonly FindingOutput[], layout: TableL
       f.current ? 'open' : f.fixedByDeletion ? `deleted ${f.fixedAt}` : `v${f.fixedVersion} ${f.fixedAt}`,
     ]),
     layout,
+    { keep: ['account', 'region', 'name', 'rule'], dropFirst: ['fixed', 'appeared'] },
   );
 }
 
@@ -79,5 +81,7 @@ export function coverageTable(result: CoverageResult, layout: TableLayout = {}):
       l.findings,
     ]),
     layout,
+    // At 80 columns a location and its gap stay; the account's name goes last of the others.
+    { keep: ['account', 'region', 'gap'], dropFirst: ['findings', 'indexed', 'last sweep', 'last event', 'name'] },
   )}`;
 }

@@ -8,6 +8,7 @@ import { connectionOf, hubProfileOf } from './connection.js';
 import { CommandInput } from './input.js';
 import { OutputFormat, defaultFormat, type CliIo } from './io.js';
 import { withProgress } from './progress.js';
+import { textOutput } from './textOutput.js';
 
 /** Tables on a terminal that reports no width. */
 const DEFAULT_COLUMNS = 100;
@@ -64,16 +65,44 @@ async function outputOf(
   return { ...output, json: 'json' in output ? output.json : result, ...(stats ? { stats } : {}) };
 }
 
-/** Prints a command's output: text, JSON or the table on stdout, then stats and warnings on stderr. */
-function print(output: Printed, options: Readonly<Record<string, unknown>>, format: OutputFormat, io: CliIo): void {
+/**
+ * The width tables fit on a terminal: $COLUMNS when set (as shells and the AWS CLI read it), else
+ * the terminal's own; none off a terminal or with --wide.
+ */
+function tableWidth(options: Readonly<Record<string, unknown>>, io: CliIo): number | undefined {
+  if (options.wide === true || !io.stdoutIsTty) return undefined;
+  const columns = Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : (io.columns ?? DEFAULT_COLUMNS);
+}
+
+/**
+ * Prints a command's output: an export as it is, else its JSON document (through --query) as JSON,
+ * text lines or the table; then stats and warnings on stderr.
+ */
+async function print(
+  output: Printed,
+  options: Readonly<Record<string, unknown>>,
+  format: OutputFormat,
+  io: CliIo,
+): Promise<void> {
+  const query = typeof options.query === 'string' ? options.query : undefined;
+  const document =
+    query === undefined ? output.json : await (await import('./query.js')).applyQuery(query, output.json);
+  const width = tableWidth(options, io);
+  const layout = width === undefined ? {} : { width };
   if (output.text !== undefined) io.stdout(output.text);
-  else if (format === OutputFormat.json) io.stdout(`${JSON.stringify(output.json, null, 2)}\n`);
-  else {
-    const width = options.wide === true || !io.stdoutIsTty ? undefined : (io.columns ?? DEFAULT_COLUMNS);
-    io.stdout(`${output.table(width === undefined ? {} : { width })}\n`);
-  }
+  else if (format === OutputFormat.json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  else if (format === OutputFormat.text) io.stdout(textOutput(document));
+  // A queried document is no longer the command's own: it is shown as a generic table.
+  else if (query === undefined) io.stdout(`${output.table(layout)}\n`);
+  else io.stdout(`${(await import('./queryTable.js')).queryTable(document, layout)}\n`);
   if (options.stats === true && output.stats) io.stderr(`${JSON.stringify({ stats: output.stats })}\n`);
   for (const warning of output.warnings ?? []) io.stderr(`ssmhub: ${warning}\n`);
+}
+
+/** Erases what a progress bar left on the terminal's last line, so a prompt or the output starts clean. */
+function clearStatusLine(io: CliIo): void {
+  if (io.stderrIsTty) io.stderr('\r\x1b[2K');
 }
 
 /**
@@ -112,6 +141,7 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
     note: (line) => io.stderr(`ssmhub: ${line}\n`),
     confirm: async (summary, question) => {
       if (!io.ask) return false;
+      clearStatusLine(io);
       io.stderr(`${summary}\n`);
       const answer = await io.ask(`${question} [y/N] `);
       return /^y(es)?$/i.test(answer.trim());
@@ -126,6 +156,7 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
   };
   let output: Printed;
   try {
+    if (typeof options.query === 'string') await (await import('./query.js')).checkQuery(options.query);
     // Only a streaming command catches Ctrl-C (to stop and print its summary); others die as usual.
     if (spec.streams) process.once('SIGINT', stop).once('SIGTERM', stop);
     output = await withStdoutOnStderr((redirect) => {
@@ -136,7 +167,14 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
     return fail(error);
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
+    clearStatusLine(io);
   }
-  print(output, options, format, io);
+  try {
+    await print(output, options, format, io);
+  } catch (error) {
+    const failure = toCliError(error, {});
+    io.stderr(`ssmhub: ${failure.message}\n`);
+    return failure.exitCode;
+  }
   return output.exitCode ?? ExitCode.success;
 }

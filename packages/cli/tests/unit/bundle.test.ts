@@ -26,7 +26,6 @@ const SELF_LOCATING: Record<string, string> = {
   'packages/sandbox/dist/dynamodbLocal.js': 'looks for .dynamodb-local above it: the same repository root',
   'packages/sandbox/dist/local.js': "finds the gateway's entry through @ssmhub/sandbox's exports",
   'node_modules/commander/lib/command.js': '__dirname appears only in a doc comment',
-  'node_modules/@colors/colors/lib/colors.js': '__dirname appears only in a warning message',
 };
 
 let dir: string;

@@ -6,7 +6,6 @@ import { COMMANDS } from '../../src/cli/commands/all.js';
 import { CommandInput } from '../../src/cli/input.js';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
-import { fitColumns, recordsTable } from '../../src/cli/render.js';
 import { envExport, envName, jsonExport } from '../../src/cli/renderExports.js';
 import { ClientError, ExitCode, HubNotFoundError, describeError } from '@ssmhub/client';
 import { UsageError, toCliError } from '../../src/errors.js';
@@ -78,6 +77,7 @@ describe('the table of commands', () => {
       'local pump',
       'local env',
       'local down',
+      'completion',
     ]);
   });
 });
@@ -241,31 +241,6 @@ describe('compilePattern (search)', () => {
 });
 
 describe('tables fit the terminal', () => {
-  it('cuts the widest columns first, to a common cap', () => {
-    expect(fitColumns([24, 12, 60], 80)).toEqual([24, 12, 34]);
-    expect(fitColumns([10, 10], 80)).toEqual([10, 10]);
-    expect(fitColumns([30, 30, 30], 40)).toEqual([10, 10, 10]);
-    expect(fitColumns([12, 9, 100, 100], 60)).toEqual([12, 9, 13, 13]);
-  });
-
-  it('renders a records table no wider than the width, long names ending in …', () => {
-    const records = [record(`/app/${'very-long-segment/'.repeat(8)}name`, 'x'.repeat(200))];
-    const text = recordsTable(records, false, { width: 100 });
-    const widths = text.split('\n').map((line) => [...line].length);
-    expect(Math.max(...widths)).toBeLessThanOrEqual(100);
-    expect(text).toContain('…');
-    expect(text).toContain('111122223333');
-    expect(text).toMatch(/│ \/app\/very-\S*… │/);
-    expect(
-      recordsTable(records, true, { width: 100 })
-        .split('\n')
-        .every((line) => [...line].length <= 100),
-    ).toBe(true);
-    const wide = recordsTable(records, true);
-    expect(wide).toContain('x'.repeat(200));
-    expect(wide).not.toContain('…');
-  });
-
   it('offers --wide on every command that reads the hub', async () => {
     for (const spec of COMMANDS.filter((c) => c.connects)) {
       const help = await runCli([spec.name, '--help']);

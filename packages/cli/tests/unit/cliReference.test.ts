@@ -52,7 +52,8 @@ describe('docs/cli-reference.md', () => {
         .filter((flags) => flags !== '-h, --help');
       expect(flags.length).toBeGreaterThan(0);
       for (const flag of flags) {
-        const shared = /^(-o, --output|--profile|--endpoint|--hub-region|--table|--bucket|--stats|--wide)\b/.test(flag);
+        const shared =
+          /^(-o, --output|--query|--profile|--endpoint|--hub-region|--table|--bucket|--stats|--wide)\b/.test(flag);
         expect(shared ? reference : text, `${spec.name}: ${flag}`).toContain(`\`${flag}\``);
       }
       expect(text).toContain(spec.example);

@@ -36,6 +36,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { name: 'local pump', load: async () => (await import('./localPump.js')).localPump },
   { name: 'local env', load: async () => (await import('./localEnv.js')).localEnv },
   { name: 'local down', load: async () => (await import('./localDown.js')).localDown },
+  { name: 'completion', load: async () => (await import('./completion.js')).completion },
 ];
 
 /**

@@ -20,7 +20,7 @@ import {
   type AllAccountsParams,
   type AllAccountsResult,
 } from './restoreAllAccounts.js';
-import { allowedTargets, applyFlags, confirmApply } from './restoreSafety.js';
+import { allowedTargets, applyFlags, confirmApply, destructiveNames } from './restoreSafety.js';
 
 /** A restore of one location, into itself or into another account or region. */
 interface LocationParams {
@@ -83,7 +83,10 @@ async function callLocation(
   if (confirmationDecision({ writes: put + deletes, destructive, yes, interactive }) === ConfirmationDecision.ask) {
     await confirmApply(
       confirm,
-      `restore ${plan.path} in ${plan.target.account}/${plan.target.region} to ${plan.at}: put ${put} (${destructive.overwrite} overwriting), delete ${destructive.delete}, unchanged ${unchanged}, refused ${refuse}`,
+      [
+        `restore ${plan.path} in ${plan.target.account}/${plan.target.region} to ${plan.at}: put ${put} (${destructive.overwrite} overwriting), delete ${destructive.delete}, unchanged ${unchanged}, refused ${refuse}`,
+        ...destructiveNames(plan.entries),
+      ].join('\n'),
     );
   }
   const outcome = await withProgress((onProgress) => applyRestore(hub, plan, { onProgress }));

@@ -2,7 +2,7 @@ import { ExitCode } from '@ssmhub/client/errors';
 import type { OrgRestoreOptions, OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
 import { UsageError } from '../../errors.js';
 import type { CommandContext, CommandOutput, HubContext, Renderers } from '../command.js';
-import { allowedTargets, applyFlags, confirmApply } from './restoreSafety.js';
+import { allowedTargets, applyFlags, confirmApply, destructiveNames } from './restoreSafety.js';
 
 // `ssmhub restore --all-accounts`: every location the hub knows restored in place, planned (with a
 // summary per location) or applied resumably under a restore id.
@@ -91,7 +91,13 @@ export async function callAllAccounts(
   if (!apply) return { allAccounts: true, plan };
   if (plan && plan.totals.put + plan.totals.delete > 0) {
     const { orgPlanSummary } = await import('../render.js');
-    await confirmApply(confirm, orgPlanSummary(plan));
+    // Names are known only of the locations planned with --details.
+    const names = plan.locations.flatMap((l) =>
+      destructiveNames(l.entries ?? []).map((line) =>
+        line.startsWith(' ') ? line : `${l.account}/${l.region} ${line}`,
+      ),
+    );
+    await confirmApply(confirm, [orgPlanSummary(plan), ...names].join('\n'));
   }
   const outcome = await withProgress((onProgress) =>
     applyOrgRestore(hub, {

@@ -1,4 +1,4 @@
-import { CliEnvironment } from '@ssmhub/core';
+import { CliEnvironment, RestoreAction, type RestorePlanEntry } from '@ssmhub/core';
 import { RestoreRefusedError } from '@ssmhub/client/errors';
 import { UsageError } from '../../errors.js';
 import type { CommandContext } from '../command.js';
@@ -29,4 +29,35 @@ export async function confirmApply(confirm: CommandContext['confirm'], summary: 
   if (!(await confirm(summary, 'Apply these changes?'))) {
     throw new RestoreRefusedError('not applied: the restore was not confirmed');
   }
+}
+
+/** Names the y/N prompt lists of each kind (overwritten, deleted) before it counts the rest. */
+const LISTED_NAMES = 20;
+
+/**
+ * The lines under a restore's y/N question that name what it overwrites and deletes: the first
+ * names of each, then how many more.
+ *
+ * @example
+ * destructiveNames(plan.entries); // ['overwrite 1:', '  /app/db/url', 'delete 2:', '  /app/a', '  /app/b']
+ */
+export function destructiveNames(entries: readonly RestorePlanEntry[]): string[] {
+  const listed = (heading: string, names: readonly string[]): string[] =>
+    names.length === 0
+      ? []
+      : [
+          `${heading} ${names.length}:`,
+          ...names.slice(0, LISTED_NAMES).map((name) => `  ${name}`),
+          ...(names.length > LISTED_NAMES ? [`  … and ${names.length - LISTED_NAMES} more`] : []),
+        ];
+  return [
+    ...listed(
+      'overwrite',
+      entries.filter((e) => e.action === RestoreAction.put && e.currentVersion !== undefined).map((e) => e.name),
+    ),
+    ...listed(
+      'delete',
+      entries.filter((e) => e.action === RestoreAction.delete).map((e) => e.name),
+    ),
+  ];
 }

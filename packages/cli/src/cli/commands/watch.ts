@@ -1,6 +1,7 @@
 import { parseWatchedPaths, type WatchedChangeDetail } from '@ssmhub/core';
 import { command } from '../command.js';
 import { OutputFormat } from '../io.js';
+import { textOutput } from '../textOutput.js';
 import { TIME_HELP } from './options.js';
 
 /** One watched change as a terminal line. */
@@ -40,12 +41,14 @@ export const watch = command({
   },
   async call(params, { hub, signal, emit, format }) {
     const { watch: tail } = await import('@ssmhub/client/watch');
-    // Each change is one line as it comes (JSON Lines with --output json).
-    return tail(hub, {
-      ...params,
-      signal,
-      onChange: (change) => emit(`${format === OutputFormat.json ? JSON.stringify(change) : watchLine(change)}\n`),
-    });
+    // Each change is one line as it comes (JSON Lines with --output json, tab-separated with text).
+    const line = (change: WatchedChangeDetail): string =>
+      format === OutputFormat.json
+        ? `${JSON.stringify(change)}\n`
+        : format === OutputFormat.text
+          ? textOutput(change)
+          : `${watchLine(change)}\n`;
+    return tail(hub, { ...params, signal, onChange: (change) => emit(line(change)) });
   },
   // The changes were the output; the summary goes to stderr.
   output: (count) => ({ json: null, table: () => '', text: '', warnings: [`watch stopped after ${count} change(s)`] }),
