@@ -197,7 +197,7 @@ describe('the generated execution policy', () => {
       roles.includes(arn) ||
       functions.includes(arn) ||
       arn.startsWith(`arn:aws:iam::${HUB_ACCOUNT}:role/SSMHub-`) ||
-      new RegExp(`^arn:aws:(dynamodb|sqs|sns|cloudwatch|events|logs|kms|lambda):${hub}:`).test(arn) ||
+      new RegExp(`^arn:aws:(dynamodb|sqs|sns|cloudwatch|events|logs|kms|lambda|states|scheduler):${hub}:`).test(arn) ||
       arn.startsWith('arn:aws:s3:::ssmhub-') ||
       arn === `arn:aws:s3:::cdk-${QUALIFIER}-assets-${HUB_ACCOUNT}-${HUB_REGION}/*` ||
       arn.startsWith(`arn:aws:cloudformation:${HUB_REGION}:*:stackset/ssmhub-spoke:`) ||
@@ -221,8 +221,12 @@ describe('the generated execution policy', () => {
     // A role is passed only to the service it is for.
     const passRole = allows(plan.policy).filter((s) => s.Action.includes('iam:PassRole'));
     expect(passRole.map((s) => s.Condition?.StringEquals?.['iam:PassedToService']).sort()).toEqual([
+      // The onboarding rules start the sweep state machine with a role of their own.
+      'events.amazonaws.com',
       'lambda.amazonaws.com',
       's3.amazonaws.com',
+      'scheduler.amazonaws.com',
+      'states.amazonaws.com',
     ]);
   });
 

@@ -246,6 +246,13 @@ function resourceView(
           : [`arn:${p}:logs:${r}:${a}:log-group:${name}`, `arn:${p}:logs:${r}:${a}:log-group:${name}:*`];
       case 'alarm':
         return [`arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`];
+      case 'stateMachine':
+        return [`arn:${p}:states:${r}:${a}:stateMachine:${name}`];
+      case 'schedule': {
+        const group = properties.GroupName === undefined ? 'default' : literalString(properties.GroupName, scope);
+        if (group === undefined) throw new ExecutionPolicyError(`${where}: cannot tell its schedule group`);
+        return [`arn:${p}:scheduler:${r}:${a}:schedule/${group}/${name}`];
+      }
       case 'topic':
         return [`arn:${p}:sns:${r}:${a}:${name}`];
       case 'bus':

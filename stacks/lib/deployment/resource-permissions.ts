@@ -31,7 +31,9 @@ export type ResourceKind =
   | 'queue'
   | 'role'
   | 'rule'
+  | 'schedule'
   | 'stackSet'
+  | 'stateMachine'
   | 'table'
   | 'topic';
 
@@ -706,6 +708,43 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, ResourceTypePerm
     ],
     deleteActions: ['lambda:DeleteFunctionUrlConfig'],
     deleteOn: (r) => r.named('TargetFunctionArn', 'function'),
+    withheld: {},
+  },
+
+  'AWS::StepFunctions::StateMachine': {
+    kind: 'stateMachine',
+    nameProperty: 'StateMachineName',
+    grants: [
+      {
+        actions: [
+          'states:CreateStateMachine',
+          'states:DescribeStateMachine',
+          'states:ListTagsForResource',
+          'states:TagResource',
+          'states:UntagResource',
+          'states:UpdateStateMachine',
+        ],
+      },
+      passRole('RoleArn', 'states', () => true),
+    ],
+    deleteActions: ['states:DeleteStateMachine'],
+    withheld: {
+      's3:GetObject': withheld(notUsed('state machine definition in S3'), 'DefinitionS3Location'),
+      's3:GetObjectVersion': withheld(notUsed('state machine definition in S3'), 'DefinitionS3Location'),
+      'kms:DescribeKey': withheld(notUsed('customer managed key on a state machine'), 'EncryptionConfiguration'),
+      'kms:GenerateDataKey': withheld(notUsed('customer managed key on a state machine'), 'EncryptionConfiguration'),
+      'kms:Decrypt': withheld(notUsed('customer managed key on a state machine'), 'EncryptionConfiguration'),
+    },
+  },
+
+  'AWS::Scheduler::Schedule': {
+    kind: 'schedule',
+    nameProperty: 'Name',
+    grants: [
+      { actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'] },
+      passRole('Target.RoleArn', 'scheduler', () => true),
+    ],
+    deleteActions: ['scheduler:DeleteSchedule'],
     withheld: {},
   },
 
