@@ -1,5 +1,5 @@
-import { orderTimeline, parseSelector } from '@ssmhub/core';
-import type { IndexRecord, LabelRecord, LifecycleRecord, VersionRecord } from '@ssmhub/core';
+import { orderHistory, parseSelector } from '@ssmhub/core';
+import type { HistoryEntry } from '@ssmhub/core';
 import { InvalidInputError } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
@@ -37,45 +37,14 @@ export interface HistoryResult {
   readonly coverageWarnings: string[];
 }
 
-/** Every record of one name in one location, in the order SSM went through them. */
+/** Every record of one name in one location, in the order SSM went through them (labels after what they label). */
 export async function readNameRecords(
   hub: HubConnection,
   stats: RequestCounter,
   location: Location,
   name: string,
-): Promise<{ record: IndexRecord; context?: VersionRecord }[]> {
-  const records = await hub.index(stats).records.ofName({ ...location, name });
-  const lifecycle = records.filter((r): r is LifecycleRecord => r.kind !== 'label');
-  const labels = records.filter((r): r is LabelRecord => r.kind === 'label').sort((a, b) => (a.time < b.time ? -1 : 1));
-  const timeline = orderTimeline(lifecycle);
-  const out: { record: IndexRecord; context?: VersionRecord }[] = [];
-  let lastVersion: VersionRecord | undefined;
-  const versionOf = (label: LabelRecord): VersionRecord | undefined =>
-    [...out]
-      .reverse()
-      .map((o) => o.record)
-      .find((r): r is VersionRecord => r.kind === 'version' && r.version === label.version);
-  let labelIndex = 0;
-  const flushLabels = (until: string | undefined): void => {
-    while (labelIndex < labels.length && (until === undefined || (labels[labelIndex] as LabelRecord).time < until)) {
-      const label = labels[labelIndex] as LabelRecord;
-      const context = versionOf(label);
-      out.push({ record: label, ...(context ? { context } : {}) });
-      labelIndex += 1;
-    }
-  };
-  for (const entry of timeline) {
-    flushLabels(entry.effectiveTime);
-    if (entry.record.kind === 'version') {
-      lastVersion = entry.record;
-      out.push({ record: entry.record });
-    } else {
-      out.push({ record: entry.record, ...(lastVersion ? { context: lastVersion } : {}) });
-      lastVersion = undefined;
-    }
-  }
-  flushLabels(undefined);
-  return out;
+): Promise<HistoryEntry[]> {
+  return orderHistory(await hub.index(stats).records.ofName({ ...location, name }));
 }
 
 /**

@@ -5,6 +5,8 @@ import { secondOf, toIsoMillis } from './time.js';
 import {
   Operation,
   TombstoneSource,
+  type IndexRecord,
+  type LabelRecord,
   type LifecycleRecord,
   type ParameterState,
   type PresenceRecord,
@@ -224,4 +226,62 @@ export function latestSecond(records: readonly LifecycleRecord[]): string | unde
     if (latest === undefined || second > latest) latest = second;
   }
   return latest;
+}
+
+/** One record of a name's history, with the version a deletion ended or a label change labelled. */
+export interface HistoryEntry {
+  readonly record: IndexRecord;
+  readonly context?: VersionRecord;
+}
+
+/**
+ * One name's whole history in the order SSM went through it: the lifecycle timeline
+ * (orderTimeline) with each label change after the version it labels. A label's time is its
+ * event's whole second, usually before the millisecond of the version it labels in that second: it
+ * waits for that version in the current life (a deleted name's new life restarts at version 1),
+ * unless its second has passed (the version it names was never captured).
+ *
+ * @example
+ * orderHistory([labelAt('10:00:00.000', 1), versionAt('10:00:00.500', 1)]).map((e) => e.record.kind); // ['version', 'label']
+ */
+export function orderHistory(records: readonly IndexRecord[]): HistoryEntry[] {
+  const lifecycle = records.filter((r): r is LifecycleRecord => r.kind !== 'label');
+  const pending = records
+    .filter((r): r is LabelRecord => r.kind === 'label')
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.eventId < b.eventId ? -1 : 1));
+  const out: HistoryEntry[] = [];
+  let life = new Map<number, VersionRecord>();
+  const placeLabels = (before?: TimelineEntry): void => {
+    for (let i = 0; i < pending.length;) {
+      const label = pending[i] as LabelRecord;
+      if (before !== undefined && label.time >= before.effectiveTime) break;
+      const labelled = life.get(label.version);
+      const secondPassed = before === undefined || secondOf(label.time) < secondOf(before.effectiveTime);
+      if (labelled === undefined && !secondPassed) {
+        i += 1;
+        continue;
+      }
+      out.push({ record: label, ...(labelled ? { context: labelled } : {}) });
+      pending.splice(i, 1);
+    }
+  };
+  let lastVersion: VersionRecord | undefined;
+  for (const entry of orderTimeline(lifecycle)) {
+    placeLabels(entry);
+    if (entry.record.kind === 'version') {
+      lastVersion = entry.record;
+      life.set(entry.record.version, entry.record);
+      out.push({ record: entry.record });
+    } else if (entry.record.kind === 'tombstone') {
+      out.push({ record: entry.record, ...(lastVersion ? { context: lastVersion } : {}) });
+      lastVersion = undefined;
+      life = new Map();
+    } else {
+      // A change whose value was not captured: it follows the last version, as a deletion does.
+      out.push({ record: entry.record, ...(lastVersion ? { context: lastVersion } : {}) });
+      lastVersion = undefined;
+    }
+  }
+  placeLabels(undefined);
+  return out;
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { orderHistory } from '../../src/resolve.js';
+import { labelRecord, tombstoneRecord, versionRecord } from '../../src/testing.js';
+import type { HistoryEntry } from '../../src/resolve.js';
+
+const NAME = '/app/db';
+const row = ({ record, context }: HistoryEntry): string =>
+  `${record.kind}${'version' in record ? ` v${record.version}` : ''}${context ? ` (of v${context.version})` : ''}`;
+
+describe('orderHistory', () => {
+  it('puts a label after the version it labels even within the same second (its event time is the whole second)', () => {
+    const records = [
+      labelRecord(NAME, 1, '2026-11-21T10:00:00.000Z', ['prod'], 'e-label'),
+      versionRecord(NAME, 1, '2026-11-21T10:00:00.400Z'),
+      versionRecord(NAME, 2, '2026-11-21T10:00:00.700Z'),
+    ];
+    expect(orderHistory(records).map(row)).toEqual(['version v1', 'label v1 (of v1)', 'version v2']);
+  });
+
+  it('any input order gives the same history', () => {
+    const records = [
+      versionRecord(NAME, 2, '2026-11-21T10:00:00.700Z'),
+      labelRecord(NAME, 2, '2026-11-21T10:00:00.000Z', ['prod'], 'e-2'),
+      versionRecord(NAME, 1, '2026-11-21T10:00:00.400Z'),
+      labelRecord(NAME, 1, '2026-11-21T10:00:00.000Z', ['old'], 'e-1'),
+    ];
+    const expected = ['version v1', 'label v1 (of v1)', 'version v2', 'label v2 (of v2)'];
+    expect(orderHistory(records).map(row)).toEqual(expected);
+    expect(orderHistory([...records].reverse()).map(row)).toEqual(expected);
+  });
+
+  it("a label of a new life's version 1 waits for that version, not the deleted life's", () => {
+    const records = [
+      versionRecord(NAME, 1, '2026-11-21T09:00:00.000Z'),
+      tombstoneRecord(NAME, '2026-11-21T10:00:00.000Z', 'e-delete'),
+      labelRecord(NAME, 1, '2026-11-21T10:00:01.000Z', ['prod'], 'e-label'),
+      versionRecord(NAME, 1, '2026-11-21T10:00:01.300Z'),
+    ];
+    const history = orderHistory(records);
+    expect(history.map(row)).toEqual(['version v1', 'tombstone (of v1)', 'version v1', 'label v1 (of v1)']);
+    expect(history[3]?.context?.time).toBe('2026-11-21T10:00:01.300Z');
+  });
+
+  it('places a label whose version was never captured once its second has passed', () => {
+    const records = [
+      versionRecord(NAME, 1, '2026-11-21T10:00:00.000Z'),
+      labelRecord(NAME, 7, '2026-11-21T10:00:05.000Z', ['lost'], 'e-label'),
+      versionRecord(NAME, 2, '2026-11-21T10:00:09.000Z'),
+    ];
+    expect(orderHistory(records).map(row)).toEqual(['version v1', 'label v7', 'version v2']);
+  });
+});
