@@ -53,7 +53,9 @@ describe('docs/cli-reference.md', () => {
       expect(flags.length).toBeGreaterThan(0);
       for (const flag of flags) {
         const shared =
-          /^(-o, --output|--query|--profile|--endpoint|--hub-region|--table|--bucket|--stats|--wide)\b/.test(flag);
+          /^(-o, --output|--query|--hub|--profile|--endpoint|--hub-region|--table|--bucket|--stats|--wide)\b/.test(
+            flag,
+          );
         expect(shared ? reference : text, `${spec.name}: ${flag}`).toContain(`\`${flag}\``);
       }
       expect(text).toContain(spec.example);
