@@ -109,8 +109,12 @@ export class ParameterStoreWrites {
 
     const input = JSON.parse(decodedBody(request).toString('utf8')) as { Name?: string; Names?: string[] };
     const names = operation === 'DeleteParameters' ? (input.Names ?? []) : input.Name ? [input.Name] : [];
+    const emits = this.listener !== undefined && request.headers[SANDBOX_SELF_EMITTED_EVENT_HEADER] === undefined;
+    // What an event carries of the parameter, read only when an event is put.
+    const metadataOf = (of: readonly string[]) =>
+      emits ? this.describe(request, of) : Promise.resolve(new Map<string, Metadata>());
     // A deletion's event carries what the parameter was: read before it is gone.
-    const before = operation.startsWith('Delete') ? await this.describe(request, names) : undefined;
+    const before = operation.startsWith('Delete') ? await metadataOf(names) : undefined;
     const answer = await this.exchange(request);
     if (answer.status >= 300) return answer;
     const result = JSON.parse(answer.body.toString('utf8')) as { Version?: number; DeletedParameters?: string[] };
@@ -128,11 +132,11 @@ export class ParameterStoreWrites {
     if (operation === 'PutParameter') {
       const version = result.Version ?? 0;
       this.remember(caller, name, version);
-      const metadata = (await this.describe(request, [name])).get(name);
+      const metadata = (await metadataOf([name])).get(name);
       const written = metadata?.LastModifiedDate === undefined ? new Date() : toDate(metadata.LastModifiedDate);
       change(name, version === 1 ? EventOperation.create : EventOperation.update, metadata, written);
     } else if (operation === 'LabelParameterVersion') {
-      change(name, EventOperation.label, (await this.describe(request, [name])).get(name));
+      change(name, EventOperation.label, (await metadataOf([name])).get(name));
     } else {
       const deleted = operation === 'DeleteParameters' ? (result.DeletedParameters ?? []) : [name];
       for (const gone of deleted) {
@@ -140,7 +144,7 @@ export class ParameterStoreWrites {
         change(gone, EventOperation.delete, before?.get(gone));
       }
     }
-    if (request.headers[SANDBOX_SELF_EMITTED_EVENT_HEADER] === undefined) await this.emit(changes);
+    if (emits) await this.emit(changes);
     return answer;
   }
 

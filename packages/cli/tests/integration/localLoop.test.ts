@@ -5,10 +5,12 @@
  * SSM's operation, time and LastModifiedUser. And the sandbox's reconcile gives every version it
  * finds the keyed digest ingest gives.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localDown, localPump, localUp, SandboxParameterStore, type SandboxInfo } from '@ssmhub/sandbox';
 import { ssmhub, type Run } from '../helpers/cli.js';
@@ -52,6 +54,30 @@ function sdk(script: string): Promise<unknown> {
       (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout))),
     );
   });
+}
+
+/** The AWS CLI on this machine (v1 from 1.31 and v2 from 2.13 read AWS_ENDPOINT_URL), if any. */
+function awsCli(): string | undefined {
+  try {
+    return execFileSync('aws', ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+const AWS_CLI = awsCli();
+
+/** SHA-256 and its HMAC for the SigV4 signer, from node:crypto. */
+class NodeSha256 {
+  private readonly hash;
+  public constructor(secret?: string | Uint8Array) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  public update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  public digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
 }
 
 interface HistoryRow {
@@ -137,6 +163,60 @@ describe('an AWS-CLI-style write reaches history after one pump, with no reconci
     // Each version at SSM's own time; the label on version 1 (read with the versions it follows).
     expect(versions.map((r) => r.time)).toEqual(ssm.history.map((h) => new Date(h.time).toISOString()));
     expect(rows.filter((r) => r.version === 1).flatMap((r) => r.labels ?? [])).toContain('stable');
+  });
+
+  it('a raw SigV4 request, as the AWS CLI sends it, from nothing but the exports', async () => {
+    const endpoint = new URL(shell.AWS_ENDPOINT_URL!);
+    const body = JSON.stringify({ Name: '/loop/raw', Value: 'by hand', Type: 'String' });
+    const signer = new SignatureV4({
+      service: 'ssm',
+      region: shell.AWS_REGION!,
+      sha256: NodeSha256,
+      credentials: {
+        accessKeyId: shell.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: shell.AWS_SECRET_ACCESS_KEY!,
+        sessionToken: shell.AWS_SESSION_TOKEN!,
+      },
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: Number(endpoint.port),
+      path: '/',
+      headers: {
+        host: endpoint.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonSSM.PutParameter',
+        'user-agent': 'aws-cli/2.22.0 md/command#ssm.put-parameter',
+      },
+      body,
+    });
+    const response = await fetch(`${shell.AWS_ENDPOINT_URL}/`, { method: 'POST', headers: signed.headers, body });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ Version: 1 });
+    expect(await localPump({ stateDir })).toMatchObject({ forwarded: 1, delivered: 1 });
+    expect((await historyOf('/loop/raw')).map((r) => [r.operation, r.lastModifiedUser])).toEqual([
+      ['Create', adminArn()],
+    ]);
+  });
+
+  it.skipIf(AWS_CLI === undefined)(`the AWS CLI itself (${AWS_CLI ?? 'not installed'})`, async () => {
+    const aws = (...args: string[]) =>
+      execFileSync('aws', args, {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...shell },
+      });
+    aws('ssm', 'put-parameter', '--name', '/loop/cli', '--value', 'from the cli', '--type', 'String');
+    const history = JSON.parse(aws('ssm', 'get-parameter-history', '--name', '/loop/cli')) as {
+      Parameters: { LastModifiedUser: string }[];
+    };
+    expect(history.Parameters.map((p) => p.LastModifiedUser)).toEqual([adminArn()]);
+    expect(await localPump({ stateDir })).toMatchObject({ forwarded: 1, delivered: 1 });
+    expect((await historyOf('/loop/cli')).map((r) => [r.operation, r.lastModifiedUser])).toEqual([
+      ['Create', adminArn()],
+    ]);
   });
 
   it('DeleteParameter and DeleteParameters: one Delete each, at the deletion time', async () => {
