@@ -166,6 +166,8 @@ export interface SsmHubConfig {
    * @default - any account of the organization
    */
   readonly restoreTargetAccounts: readonly string[];
+  /** Accounts the organization-wide restore's state machine restores at once (its Map's MaxConcurrency). */
+  readonly orgRestoreConcurrency: number;
   /** Deploy the organization guardrails (SCPs) stack. */
   readonly guardrails: boolean;
   /**
@@ -589,6 +591,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
     restoreTargetAccounts: stringList(read, 'restoreTargetAccounts', (a) => ACCOUNT.test(a), '12-digit account ids', {
       required: false,
     }),
+    orgRestoreConcurrency: wholeNumber(read, 'orgRestoreConcurrency', 40, 1, 10_000),
     guardrails,
     vault: vault(read, hubAccount),
     watchedPaths: stringList(read, 'watchedPaths', isWatchedPathPattern, 'path patterns like /prod/**', {

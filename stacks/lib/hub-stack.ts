@@ -18,6 +18,7 @@ import { IndexTable } from './hub/index-table.js';
 import { IngestPipeline } from './hub/ingest-pipeline.js';
 import { HubKeys } from './hub/keys.js';
 import { OperatorAccess } from './hub/operator-access.js';
+import { OrgRestoreStateMachine } from './hub/org-restore-state-machine.js';
 import { RestoreAudit } from './hub/restore-audit.js';
 import { Reconciliation, RECONCILE_RATE } from './hub/reconciliation.js';
 import { SweepOnboarding } from './hub/sweep-onboarding.js';
@@ -117,6 +118,15 @@ export class HubStack extends Stack {
       organizationId: config.organizationId,
       restoreTargetAccounts: config.restoreTargetAccounts,
     });
+    const orgRestore = new OrgRestoreStateMachine(this, 'OrgRestore', {
+      keys: this.keys,
+      index: this.index,
+      backups: this.backups,
+      restoreAudit,
+      organizationId: config.organizationId,
+      maxConcurrency: config.orgRestoreConcurrency,
+      restoreTargetAccounts: config.restoreTargetAccounts,
+    });
     new OperatorAccess(this, 'OperatorAccess', {
       restoreOperators: config.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       indexReaders: config.indexReaderPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
@@ -162,6 +172,12 @@ export class HubStack extends Stack {
       restoreAudit.url.url,
       HubExports.restoreAuditUrl,
       'ssmhub restore audit function URL (SSMHUB_RESTORE_AUDIT_URL)',
+    );
+    output(
+      'OrgRestoreStateMachineArn',
+      orgRestore.stateMachine.stateMachineArn,
+      HubExports.orgRestoreStateMachine,
+      'ssmhub organization-wide restore state machine (SSMHUB_ORG_RESTORE_STATE_MACHINE)',
     );
   }
 

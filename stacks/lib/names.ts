@@ -16,6 +16,8 @@ export const HubExports = {
   restoreTargetAccounts: 'ssmhub-restore-targets',
   /** The restore audit function's URL (SSMHUB_RESTORE_AUDIT_URL). */
   restoreAuditUrl: 'ssmhub-restore-audit-url',
+  /** The organization-wide restore's state machine (SSMHUB_ORG_RESTORE_STATE_MACHINE). */
+  orgRestoreStateMachine: 'ssmhub-org-restore-state-machine',
 } as const;
 
 /** Stack names of the app (`npx cdk deploy <name>`). */

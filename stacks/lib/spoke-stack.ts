@@ -143,12 +143,22 @@ export class SpokeStack extends Stack {
 
     const restorer = new iam.Role(global, 'Restorer', {
       roleName: ResourceNames.restorerRole,
-      description: 'Parameter Store writes for ssmhub restore operators (never assumed by the hub itself)',
+      description:
+        "Parameter Store writes for ssmhub restore operators and the hub's org restore function (in their name), never the hub's sweeps",
       assumedBy: new iam.CompositePrincipal(
         ...props.restoreOperatorPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       ).withConditions(restorerTrustConditions(props.organizationId, trust)),
       inlinePolicies: { RestoreParameters: iam.PolicyDocument.fromJson(restorerPolicy(roleScope)) },
     });
+    // The org restore function's role, whatever restoreTrust says: its sessions always carry the
+    // source identity of the operator the hub recorded (it has no MFA to show).
+    restorer.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        principals: [new iam.ArnPrincipal(roleArn(hubAccount, ResourceNames.orgRestoreRole))],
+        conditions: restorerTrustConditions(props.organizationId, RestoreTrust.sourceIdentity),
+      }),
+    );
     if (trust === RestoreTrust.sourceIdentity) {
       // A session that sets (or carries, when chained) a source identity needs sts:SetSourceIdentity too.
       restorer.assumeRolePolicy?.addStatements(

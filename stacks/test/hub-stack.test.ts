@@ -100,6 +100,14 @@ describe('logical ids', () => {
       'OnboardingEventsRole4CA92822',
       'OnboardingEventsRoleDefaultPolicy8066F216',
       'OnboardingStackInstanceCreatedF420CB44',
+      'OrgRestoreFunction5FBD0E4B',
+      'OrgRestoreFunctionLogsB78C6716',
+      'OrgRestoreLogsF60C583F',
+      'OrgRestoreRole9B831600',
+      'OrgRestoreRoleDefaultPolicyDCD8F665',
+      'OrgRestoreStateMachine673853D0',
+      'OrgRestoreStatesRole80A6A1ED',
+      'OrgRestoreStatesRoleDefaultPolicy6174F65E',
       'QueueAgeAlarmC3F61350',
       'QueueKey8E59F72C',
       'QueueKeyAlias52947AD4',
@@ -117,10 +125,13 @@ describe('logical ids', () => {
       'ReplicationRoleDefaultPolicy80AD15BB',
       'RestoreAuditFunctionD93F468C',
       'RestoreAuditFunctionFindUrl0462F4147',
+      'RestoreAuditFunctionFindUrlOrgRestoreFDCF4A3D',
       'RestoreAuditFunctionFunctionUrl113555A3',
       'RestoreAuditFunctionLogs064CAA5E',
       'RestoreAuditFunctionRecordInvoke08CE07EFA',
+      'RestoreAuditFunctionRecordInvokeOrgRestore9B4C4395',
       'RestoreAuditFunctionRecordUrl01F9396F1',
+      'RestoreAuditFunctionRecordUrlOrgRestore9EDD04ED',
       'RestoreAuditRoleBB040A1C',
       'RestoreAuditRoleDefaultPolicyE6387239',
       'StaleLocationsAlarmA4330715',
@@ -210,7 +221,9 @@ describe('hub key', () => {
       },
     ]);
     const operators = statements.find((s) => s.Sid === 'DecryptByRestoreOperators')!;
-    expect(operators.Principal).toEqual({ AWS: OPERATOR });
+    // The org restore function reads values as an operator does, for the operator who recorded the restore.
+    const orgRestore = logicalIdOf('AWS::IAM::Role', { RoleName: ResourceNames.orgRestoreRole });
+    expect(operators.Principal).toEqual({ AWS: [OPERATOR, { 'Fn::GetAtt': [orgRestore, 'Arn'] }] });
   });
 });
 

@@ -28,6 +28,11 @@ export interface HubLocation {
    * @default - asked of Lambda by the function's name (`ssmhub-restore-audit`)
    */
   readonly restoreAuditUrl?: string;
+  /**
+   * The organization-wide restore's state machine ARN.
+   * @default - none: `restore --all-accounts --apply` runs the restore from the CLI
+   */
+  readonly orgRestoreStateMachine?: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -56,6 +61,7 @@ function fromEnvironment(env: Environment): Partial<HubLocation> {
     readerRoleName: env[HubEnvironment.readerRoleName],
     eventBusName: env[HubEnvironment.eventBusName],
     restoreAuditUrl: env[CliEnvironment.restoreAuditUrl],
+    orgRestoreStateMachine: env[CliEnvironment.orgRestoreStateMachine],
   };
 }
 
@@ -91,5 +97,6 @@ export function resolveHubLocation(sources: HubLocationSources): HubLocation {
     readerRoleName: first('readerRoleName') ?? ResourceNames.readerRole,
     eventBusName: first('eventBusName') ?? ResourceNames.hubEventBus,
     ...optional('restoreAuditUrl'),
+    ...optional('orgRestoreStateMachine'),
   };
 }

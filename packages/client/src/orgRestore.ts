@@ -113,7 +113,7 @@ export interface OrgRestoreOutcome {
   readonly stats: RequestCost;
 }
 
-const NO_COUNTS: RestoreCounts = { put: 0, deleted: 0, unchanged: 0, refused: 0, failed: 0 };
+export const NO_COUNTS: RestoreCounts = { put: 0, deleted: 0, unchanged: 0, refused: 0, failed: 0 };
 
 /**
  * Every account and region the hub has admitted (its registry), optionally only some regions: the
@@ -156,7 +156,7 @@ function locationOptions(options: OrgRestoreOptions, at: string, location: Locat
 }
 
 /** A location restore will not touch as asked (coverage, allowed targets) vs one that failed (anything else). */
-function refusedOrFailed(error: unknown): { state: 'refused' | 'failed'; message: string } {
+export function refusedOrFailed(error: unknown): { state: 'refused' | 'failed'; message: string } {
   return { state: error instanceof RestoreRefusedError ? 'refused' : 'failed', message: safeMessage(error) };
 }
 
@@ -233,7 +233,7 @@ export async function planOrgRestore(
 }
 
 /** Throws unless a recorded restore is the one asked for again (same path, moment, recursion, regions). */
-function checkSameRestore(
+export function checkSameRestore(
   intent: OrgRestoreIntent,
   wanted: Omit<OrgRestoreIntent, 'kind' | 'time' | 'who' | 'locations'>,
 ): void {

@@ -65,6 +65,12 @@ export interface RestoreOptions {
   readonly allowedTargets?: readonly string[];
   /** Restore to a moment before the hub's first record for the source location. @default false */
   readonly force?: boolean;
+  /**
+   * The operator the restore acts for (an ARN as the hub recorded it): the target's session names
+   * them (SourceIdentity). The org restore function sets it from the org intent's record.
+   * @default - the caller
+   */
+  readonly operator?: string;
 }
 
 /** A parameter to write: what existed at T, with its value (never serialized). */
@@ -329,7 +335,7 @@ export async function planRestore(hub: HubConnection, options: RestoreOptions): 
     force: options.force ?? false,
   });
   if (refusal) throw new RestoreRefusedError(refusal);
-  const who = await hub.callerArn();
+  const who = options.operator ?? (await hub.callerArn());
   const credentials = await hub.assumeRole(
     target.account,
     options.roleName ?? ResourceNames.restorerRole,

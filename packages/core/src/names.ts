@@ -40,6 +40,14 @@ export const ResourceNames = {
   restoreAuditFunction: 'ssmhub-restore-audit',
   /** Execution role of the restore audit Lambda: the only writer of restore records. */
   restoreAuditRole: 'SSMHubRestoreAudit',
+  /** The organization-wide restore's state machine (`ssmhub restore --all-accounts --apply` starts it). */
+  orgRestoreStateMachine: 'ssmhub-org-restore',
+  /** Its role: invokes the org restore function, and nothing else. */
+  orgRestoreStateMachineRole: 'SSMHubOrgRestoreStates',
+  /** The Lambda that lists, restores one location of, and summarizes an organization-wide restore. */
+  orgRestoreFunction: 'ssmhub-org-restore',
+  /** Its role: trusted by every restore target's SSMHubRestorer, with the recorded operator as source identity. */
+  orgRestoreRole: 'SSMHubOrgRestore',
   /** The sweep state machine: plan, a distributed Map over slices of accounts, summary (sweeps and onboarding). */
   sweepStateMachine: 'ssmhub-sweep',
   /** Role of the sweep state machine: invokes only the reconcile Lambda. */
@@ -171,4 +179,9 @@ export const CliEnvironment = {
    * of Lambda (GetFunctionUrlConfig of `ssmhub-restore-audit` in the hub region)
    */
   restoreAuditUrl: 'SSMHUB_RESTORE_AUDIT_URL',
+  /**
+   * The organization-wide restore's state machine ARN (the hub stack's `OrgRestoreStateMachineArn`
+   * output). @default - the hub's `ssmhub-org-restore` in the hub region and account
+   */
+  orgRestoreStateMachine: 'SSMHUB_ORG_RESTORE_STATE_MACHINE',
 } as const;
