@@ -1,3 +1,5 @@
+import type { AccountSummary } from '@ssmhub/client';
+
 /** An account as every page shows it: its id, with its name and OU path when the hub knows them. */
 export interface AccountLabel {
   readonly account: string;
@@ -6,11 +8,16 @@ export interface AccountLabel {
   readonly ou?: string;
 }
 
-/** What a library result may say of an account besides its id. */
+/** A library result row that names an account (status, coverage and findings rows carry the directory's labels). */
 export interface NamedAccount {
   readonly account: string;
-  readonly accountName?: string;
-  readonly ouPath?: string;
+  readonly accountName?: string | undefined;
+  readonly ouPath?: string | undefined;
+}
+
+/** The labels of the library's account summaries (`accounts(hub)`: the directory and the indexed accounts). */
+export function labelsOfSummaries(summaries: readonly AccountSummary[]): AccountLabel[] {
+  return accountLabelsOf(summaries.map((s) => ({ account: s.id, accountName: s.name, ouPath: s.ouPath })));
 }
 
 /** One label per account (the first entry that names it wins), sorted by id. */
@@ -25,36 +32,4 @@ export function accountLabelsOf(entries: readonly NamedAccount[]): AccountLabel[
     });
   }
   return [...labels.values()].sort((a, b) => (a.account < b.account ? -1 : 1));
-}
-
-/** How long the console trusts the account names it read (they change when an account is renamed or moved). */
-const DIRECTORY_TTL_MS = 60_000;
-
-/**
- * The organization's account labels, read at most once a minute: every page shows names beside
- * ids, and reading them is a registry read over every location.
- */
-export class AccountDirectory {
-  private cached?: { labels: Promise<AccountLabel[]>; at: number };
-
-  public constructor(
-    private readonly read: () => Promise<AccountLabel[]>,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  public labels(): Promise<AccountLabel[]> {
-    if (!this.cached || this.now() - this.cached.at > DIRECTORY_TTL_MS) {
-      const labels = this.read();
-      this.cached = { labels, at: this.now() };
-      // A failed read is not remembered: the next page asks again.
-      labels.catch(() => (this.cached = undefined));
-    }
-    return this.cached.labels;
-  }
-
-  /** Labels read anyway (a status a page needed) replace the cached ones. */
-  public remember(labels: AccountLabel[]): AccountLabel[] {
-    this.cached = { labels: Promise.resolve(labels), at: this.now() };
-    return labels;
-  }
 }

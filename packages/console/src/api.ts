@@ -13,7 +13,7 @@ import {
 import type { ChangeRecord, HubConnection, RestoreChange } from '@ssmhub/client';
 import { InvalidInputError } from '@ssmhub/core';
 import { HeatmapUnit, heatmapOf } from './heatmap.js';
-import { AccountDirectory } from './accounts.js';
+
 import { csvOf } from './csv.js';
 import type { CsvTable } from './csv.js';
 import {
@@ -26,7 +26,7 @@ import {
   searchTable,
 } from './exports.js';
 import { Query } from './query.js';
-import { SecurityRoutes, labelsOfStatus } from './securityRoutes.js';
+import { SecurityRoutes, accountLabels, labelsOfStatus } from './securityRoutes.js';
 import { restoreCommand } from './restoreCommand.js';
 
 /** The body of every 502: what went wrong is on the console's terminal, not in the page. */
@@ -69,11 +69,9 @@ export class ConsoleApi {
     /** Where a failed request's detail goes (the terminal the console runs in). @default - stderr */
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
-    this.directory = new AccountDirectory(async () => labelsOfStatus(await status(this.hub)));
-    this.security = new SecurityRoutes(hub, this.directory);
+    this.security = new SecurityRoutes(hub);
   }
 
-  private readonly directory: AccountDirectory;
   private readonly security: SecurityRoutes;
 
   /**
@@ -161,7 +159,7 @@ export class ConsoleApi {
     const result = await status(this.hub);
     return {
       now: new Date().toISOString(),
-      accounts: this.directory.remember(labelsOfStatus(result)),
+      accounts: labelsOfStatus(result),
       locations: result.locations.map((l) => ({ account: l.account, region: l.region, parameters: l.parameters })),
     };
   }
@@ -172,10 +170,9 @@ export class ConsoleApi {
       throw new InvalidInputError(`unit '${unit}' is not day or hour`);
     const until = query.time('until', 'now');
     const since = query.time('since', unit === HeatmapUnit.day ? '-13d' : '-23h');
-    const known = await status(this.hub);
-    const accounts = [...new Set(known.locations.map((l) => l.account))];
-    const { records } = await changes(this.hub, { since, until, accounts });
-    const labels = this.directory.remember(labelsOfStatus(known));
+    // Every account the hub knows is a row (the organization's feed holds only theirs).
+    const [labels, { records }] = await Promise.all([accountLabels(this.hub), changes(this.hub, { since, until })]);
+    const accounts = labels.map((l) => l.account);
     return { ...heatmapOf(records, { since, until, unit, accounts }), labels };
   }
 
@@ -190,7 +187,7 @@ export class ConsoleApi {
     const limit = query.positiveInteger('limit') ?? FEED_LIMIT;
     const [feed, accounts] = await Promise.all([
       changes(this.hub, { since, until, ...(account ? { account } : {}), ...(path ? { path } : {}) }),
-      this.directory.labels(),
+      accountLabels(this.hub),
     ]);
     const selected = feed.records.filter(
       (r: ChangeRecord) =>

@@ -1,8 +1,8 @@
-import { compare, compareAllAccounts, coverage, findings, search, status, verify } from '@ssmhub/client';
+import { accounts, compare, compareAllAccounts, coverage, findings, search, status, verify } from '@ssmhub/client';
 import type { AccountDrift, CompareAllResult, CompareResult, HubConnection, StatusResult } from '@ssmhub/client';
 import { InvalidInputError } from '@ssmhub/core';
-import { accountLabelsOf } from './accounts.js';
-import type { AccountDirectory, AccountLabel, NamedAccount } from './accounts.js';
+import { accountLabelsOf, labelsOfSummaries } from './accounts.js';
+import type { AccountLabel } from './accounts.js';
 import type { Query } from './query.js';
 
 /** Hours without a finished sweep after which the health page calls reconcile stale (the coverage window). */
@@ -17,7 +17,15 @@ export const MAX_SEARCH_PAGE = 1000;
 
 /** The accounts a status result knows, with the names and OU paths the hub recorded. */
 export function labelsOfStatus(result: StatusResult): AccountLabel[] {
-  return accountLabelsOf(result.locations as readonly NamedAccount[]);
+  return accountLabelsOf(result.locations);
+}
+
+/**
+ * Every account the hub knows with its name and OU path: the account directory and the indexed
+ * accounts (two Queries), read on each request so a page never shows a stale name.
+ */
+export async function accountLabels(hub: HubConnection): Promise<AccountLabel[]> {
+  return labelsOfSummaries(await accounts(hub));
 }
 
 /** `compare` of one pair, in the shape of `compare --all-accounts`: the drift of one account. */
@@ -39,10 +47,7 @@ function asAccountDrift(result: CompareResult): AccountDrift {
  * is revealed through the `value` route only, one version at a time).
  */
 export class SecurityRoutes {
-  public constructor(
-    private readonly hub: HubConnection,
-    private readonly directory: AccountDirectory,
-  ) {}
+  public constructor(private readonly hub: HubConnection) {}
 
   /** Current findings across the organization (and, unless `fixed=false`, the fixed ones), never the matched text. */
   public async findings(query: Query) {
@@ -54,7 +59,7 @@ export class SecurityRoutes {
         ...(rule ? { rule } : {}),
         fixed: query.optional('fixed') !== 'false',
       }),
-      this.directory.labels(),
+      accountLabels(this.hub),
     ]);
     return { now: new Date().toISOString(), accounts, findings: result.findings };
   }
@@ -80,9 +85,7 @@ export class SecurityRoutes {
       regions: result.regions,
       staleAfterHours: result.staleAfterHours,
       gaps: result.gaps,
-      accounts: this.directory.remember(
-        accountLabelsOf([...(known.locations as readonly NamedAccount[]), ...result.locations]),
-      ),
+      accounts: accountLabelsOf([...known.locations, ...result.locations]),
       locations,
     };
   }
@@ -121,7 +124,7 @@ export class SecurityRoutes {
       recursive,
       reference: result.reference,
       at: result.at,
-      accounts: await this.directory.labels(),
+      accounts: await accountLabels(this.hub),
       drift: result.accounts,
     };
   }
@@ -154,7 +157,7 @@ export class SecurityRoutes {
       deadLetterQueue: result.deadLetterQueue,
       sweepStaleAfterHours: SWEEP_STALE_HOURS,
       staleSweeps: locations.filter((l) => l.sweepStale).length,
-      accounts: this.directory.remember(labelsOfStatus(result)),
+      accounts: labelsOfStatus(result),
       locations,
     };
   }
@@ -183,7 +186,7 @@ export class SecurityRoutes {
     if (limit > MAX_SEARCH_PAGE && !every) throw new InvalidInputError(`limit ${limit} is over ${MAX_SEARCH_PAGE}`);
     const [result, accounts] = await Promise.all([
       search(this.hub, { pattern, ...(account ? { account } : {}) }),
-      this.directory.labels(),
+      accountLabels(this.hub),
     ]);
     return {
       pattern,

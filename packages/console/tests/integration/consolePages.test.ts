@@ -1,14 +1,21 @@
 import { existsSync } from 'node:fs';
-import type { VersionRecord } from '@ssmhub/core';
 import { createSandboxHub } from '@ssmhub/client';
 import type { HubConnection } from '@ssmhub/client';
 import { startTestSandbox } from '@ssmhub/sandbox/testing';
 import type { TestSandbox } from '@ssmhub/sandbox/testing';
-import { VersionObjects } from '@ssmhub/store';
-import { seedIndex } from '@ssmhub/store/testing';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  EU,
+  MATCHED_TEXT,
+  SEEDED_OUS,
+  STORY_ACCOUNTS,
+  STORY_VALUES,
+  US,
+  seedOrganization,
+  seedSecurityStory,
+} from '../../bench/securitySandbox.js';
 import { columnStart } from '../../src/heatmap.js';
 import { startConsoleServer } from '../../src/server.js';
 import type { ConsoleServer } from '../../src/server.js';
@@ -23,23 +30,6 @@ const skipReason = existsSync(CHROMIUM)
   ? undefined
   : `${CHROMIUM} is missing (npm run setup:browser installs it as root with apt-get)`;
 
-const US = 'us-east-1';
-const EU = 'eu-west-1';
-/** Every value seeded: none may be on a page until revealed (the first three are what the finding rules match). */
-const VALUES = {
-  accessKey: 'id=AKIAIOSFODNN7EXAMPLE',
-  connection: 'postgres://app:Hunter2xyz@db.internal/app',
-  connectionFixed: 'postgres://db.internal/app',
-  privateKey: '-----BEGIN PRIVATE KEY----- made-up-key-body -----END PRIVATE KEY-----',
-  driftSame: 'drift-same-value-3f1',
-  driftOne: 'drift-reference-value-9c2',
-  driftTwo: 'drift-other-value-7d4',
-  driftOnlyA: 'drift-only-reference-1b8',
-  eu: 'eu-value-5e6',
-} as const;
-/** The matched text of each finding, which the index never holds. */
-const MATCHED = ['AKIAIOSFODNN7EXAMPLE', 'Hunter2xyz', 'BEGIN PRIVATE KEY'];
-
 let sandbox: TestSandbox;
 let hub: HubConnection;
 let a: string;
@@ -49,17 +39,6 @@ let browser: Browser;
 let page: Page;
 const logged: string[] = [];
 const figures: Record<string, number> = {};
-
-async function pumpAll(): Promise<void> {
-  for (let i = 0; i < 20; i += 1) {
-    const report = await sandbox.pump();
-    if (report.forwarded === 0 && report.delivered === 0 && report.failedDeliveries === 0) return;
-  }
-}
-
-async function put(account: string, region: string, name: string, value: string): Promise<void> {
-  await sandbox.store.put(account, region, { name, value, overwrite: true, type: 'String' });
-}
 
 /** Opens a page and waits for its data: the milliseconds to its first render. */
 async function visit(hash: string, rendered: string): Promise<number> {
@@ -71,7 +50,7 @@ async function visit(hash: string, rendered: string): Promise<number> {
 
 async function pageHasNoValue(except: readonly string[] = []): Promise<void> {
   const html = await page.content();
-  for (const value of [...Object.values(VALUES), ...MATCHED].filter((v) => !except.includes(v)))
+  for (const value of [...Object.values(STORY_VALUES), ...MATCHED_TEXT].filter((v) => !except.includes(v)))
     expect(html).not.toContain(value);
 }
 
@@ -81,19 +60,7 @@ const attributes = (selector: string, name: string): Promise<string[]> =>
 describe.skipIf(skipReason !== undefined)('the security team’s console pages in headless Chromium', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox({ memberCount: 2, regions: [US, EU], hubRegion: US });
-    [a, b] = sandbox.info.memberAccounts as [string, string];
-    await put(a, US, '/app/aws', VALUES.accessKey);
-    await put(a, US, '/app/db/url', VALUES.connection);
-    await put(b, US, '/svc/pem', VALUES.privateKey);
-    await put(a, EU, '/app/eu', VALUES.eu);
-    for (const account of [a, b]) await put(account, US, '/baseline/same', VALUES.driftSame);
-    await put(a, US, '/baseline/changed', VALUES.driftOne);
-    await put(b, US, '/baseline/changed', VALUES.driftTwo);
-    await put(a, US, '/baseline/only-a', VALUES.driftOnlyA);
-    await pumpAll();
-    // The connection string's password rotated away: that finding is history.
-    await put(a, US, '/app/db/url', VALUES.connectionFixed);
-    await pumpAll();
+    ({ a, b } = await seedSecurityStory(sandbox));
     hub = await createSandboxHub(sandbox.info);
     server = await startConsoleServer(hub, { log: (line) => logged.push(line) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -115,12 +82,22 @@ describe.skipIf(skipReason !== undefined)('the security team’s console pages i
     const fixed = await attributes('[data-table="fixed"] tr[data-finding]', 'data-finding');
     expect(fixed).toEqual(['connection-string-password']);
     await expect(page.locator('[data-count="current"]').textContent()).resolves.toBe('2 open');
+    // Grouped by OU, each account's name beside its id.
+    const groups = await attributes('[data-table="open"] tbody[data-ou]', 'data-ou');
+    expect(groups).toEqual(STORY_ACCOUNTS.map((s) => s.ouPath));
+    await expect(page.locator(`[data-table="open"] [data-account-label="${a}"]`).textContent()).resolves.toBe(
+      `${STORY_ACCOUNTS[0].name}${a}`,
+    );
+    const prod = page.locator('[data-table="open"] tbody[data-ou="Root/Workloads/Prod"] button.group-toggle');
+    await prod.click();
+    await expect(page.locator('[data-table="open"] tr[data-finding]').count()).resolves.toBe(1);
+    await prod.click();
     const link = page.locator('tr[data-name="/app/aws"] a');
     expect(await link.getAttribute('href')).toBe(`#/parameter?account=${a}&region=${US}&name=%2Fapp%2Faws`);
     await pageHasNoValue();
     const csv = await page.evaluate(() => fetch('api/findings.csv').then((r) => r.text()));
     expect(csv.trim().split('\r\n')).toHaveLength(4);
-    for (const text of MATCHED) expect(csv).not.toContain(text);
+    for (const text of MATCHED_TEXT) expect(csv).not.toContain(text);
     await link.click();
     await page.waitForSelector('[data-rendered="parameter"]');
     await pageHasNoValue();
@@ -150,8 +127,8 @@ describe.skipIf(skipReason !== undefined)('the security team’s console pages i
     await pageHasNoValue();
     const changed = page.locator(`[data-entries="${b}"] tr[data-name="/baseline/changed"]`);
     await changed.locator('td').nth(3).locator('button', { hasText: 'Reveal' }).click();
-    await expect(changed.locator('[data-revealed]').textContent()).resolves.toBe(VALUES.driftOne);
-    await pageHasNoValue([VALUES.driftOne]);
+    await expect(changed.locator('[data-revealed]').textContent()).resolves.toBe(STORY_VALUES.driftOne);
+    await pageHasNoValue([STORY_VALUES.driftOne]);
   });
 
   it('health: queue and DLQ depth, no location swept yet, and the restore test passing', async () => {
@@ -194,31 +171,14 @@ describe.skipIf(skipReason !== undefined)('the security team’s console pages i
   });
 
   it('an OU-grouped heatmap of 200 accounts opens with the current hour in view', async () => {
-    const now = new Date();
-    const accounts = Array.from({ length: 198 }, (_, i) => `5000000${String(i).padStart(5, '0')}`);
-    const records: VersionRecord[] = accounts.flatMap((account, i) =>
-      [0, 1, 2].map((hoursAgo) => {
-        const time = new Date(now.getTime() - hoursAgo * 3600_000 - (i % 50) * 1000).toISOString();
-        const location = { account, region: US, name: `/org/p${hoursAgo}` };
-        return {
-          kind: 'version' as const,
-          ...location,
-          version: 1,
-          time,
-          type: 'String',
-          objectKey: VersionObjects.keyOf(location, time, 1),
-        };
-      }),
-    );
-    await seedIndex(
-      { documents: sandbox.clients.ddb, tableName: sandbox.info.table },
-      { registry: accounts.map((account) => ({ account, region: US, lastEventAt: now.toISOString() })), records },
-    );
+    const { accounts } = await seedOrganization(sandbox, 198);
     figures.heatmapHour200 = await visit('#/heatmap?unit=hour', 'heatmap');
     const asked = Date.now();
     await page.evaluate(() => fetch('api/heatmap?unit=hour').then((r) => r.json()));
     figures.heatmapHour200Api = Date.now() - asked;
     await expect(page.locator('[data-rendered="heatmap"] tr th[scope="row"]').count()).resolves.toBe(200);
+    const groups = await attributes('[data-rendered="heatmap"] tbody[data-ou]', 'data-ou');
+    expect(groups).toEqual([...new Set([...SEEDED_OUS, ...STORY_ACCOUNTS.map((s) => s.ouPath)])].sort());
     const hour = columnStart(new Date().toISOString(), 'hour');
     const header = await page.locator(`th[data-column="${hour}"]`).boundingBox();
     const scroller = await page.locator('[data-rendered="heatmap"]').boundingBox();

@@ -7,6 +7,8 @@ import { csvCell, csvOf } from '../../src/csv.js';
 const A = '111122223333';
 const B = '444455556666';
 const library = vi.hoisted(() => ({
+  accounts: vi.fn(),
+  changes: vi.fn(),
   findings: vi.fn(),
   coverage: vi.fn(),
   compare: vi.fn(),
@@ -37,6 +39,7 @@ beforeEach(() => {
       { account: B, region: 'us-east-1', parameters: 1, uncapturedChanges: 0, lastSweepAt: new Date().toISOString() },
     ]),
   );
+  library.accounts.mockResolvedValue([{ id: A, name: 'payments, prod', ouPath: 'Root/Workloads/Prod' }, { id: B }]);
   api = new ConsoleApi(NO_HUB, [], () => undefined);
 });
 
@@ -77,7 +80,9 @@ describe('CSV', () => {
     expect(lines[0]).toBe(
       'account,account name,ou,region,name,rule,current,appeared at,appeared version,fixed at,fixed version,fixed by deletion',
     );
-    expect(lines[1]).toBe(`${A},,,us-east-1,"/app/""odd"",name",aws-access-key-id,true,2026-12-01T10:00:00.000Z,2,,,`);
+    expect(lines[1]).toBe(
+      `${A},"payments, prod",Root/Workloads/Prod,us-east-1,"/app/""odd"",name",aws-access-key-id,true,2026-12-01T10:00:00.000Z,2,,,`,
+    );
     expect(lines).toHaveLength(3);
     expect(library.findings).toHaveBeenCalledWith(NO_HUB, { fixed: true });
   });
@@ -107,6 +112,21 @@ describe('CSV', () => {
       `${B},payments,,eu-west-1,never-reported,false,,,,0,0,0`,
       `${A},,,us-east-1,,true,,,,3,1,1`,
     ]);
+  });
+
+  it('the heatmap has a row for every account the hub knows, named, and exports its counted cells', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000).toISOString();
+    library.changes.mockResolvedValue({
+      records: [{ account: A, region: 'us-east-1', name: '/a', time: hour, operation: 'Update' }],
+      stats: {},
+    });
+    const map = (await get('heatmap', { unit: 'hour' })).body as { accounts: string[]; labels: { account: string }[] };
+    expect(map.accounts).toEqual([A, B]);
+    expect(map.labels).toEqual([{ account: A, name: 'payments, prod', ou: 'Root/Workloads/Prod' }, { account: B }]);
+    const csv = (await get('heatmap.csv', { unit: 'hour' })).body as string;
+    expect(csv).toBe(
+      `account,account name,ou,hour (UTC),changes,restores\r\n${A},"payments, prod",Root/Workloads/Prod,${hour},1,0\r\n`,
+    );
   });
 
   it('answers a route without an export with 404', async () => {
