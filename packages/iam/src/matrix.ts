@@ -17,6 +17,7 @@ import {
 import { IndexPartitions } from '@ssmhub/store/schema';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
+import { ingestOnboardingCalls, sweepMatrixPrincipals } from './sweepMatrix.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
 import type { Authorization, ContextValues } from './types.js';
 import {
@@ -437,6 +438,7 @@ export function permissionMatrix(
           call: 'check membership (`organizations:ListAccounts`)',
           authorizations: [hubResource('organizations:ListAccounts', '*')],
         },
+        ...ingestOnboardingCalls(layout),
         { call: 'assume `SSMHubReader` in a member', authorizations: assume(reader) },
         {
           call: 'as `SSMHubReader`: read a parameter’s history, decrypted through SSM (`ssm:GetParameterHistory`)',
@@ -1199,6 +1201,7 @@ export function permissionMatrix(
         },
       ],
     },
+    ...sweepMatrixPrincipals(layout),
   ];
 }
 

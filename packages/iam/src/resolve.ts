@@ -337,6 +337,11 @@ function deriveIdentity(
       const name = named(properties, 'AlarmName', generatedName(logicalId));
       return { ref: name, attributes: { Arn: arn('cloudwatch', `alarm:${name}`) } };
     }
+    case 'AWS::StepFunctions::StateMachine': {
+      const name = named(properties, 'StateMachineName', generatedName(logicalId));
+      const machineArn = arn('states', `stateMachine:${name}`);
+      return { ref: machineArn, attributes: { Arn: machineArn, Name: name } };
+    }
     case 'AWS::KMS::Alias':
       return { ref: named(properties, 'AliasName', generatedName(logicalId)), attributes: {} };
     default:
