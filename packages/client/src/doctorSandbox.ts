@@ -11,8 +11,9 @@ export interface SandboxDrive {
 
 /**
  * What moves the canary through the sandbox, where the emulator does neither of AWS's two parts:
- * SSM emits no "Parameter Store Change" event (so the drive puts the one SSM would on the member's
- * default bus, once per change, as the sandbox's parameter store does for every write), and Lambda
+ * SSM emits no "Parameter Store Change" event (the IAM gateway puts the one SSM would for each
+ * write through it; without the gateway the drive puts it on the member's default bus, once per
+ * change), and Lambda
  * does not run (so the drive runs the pump, which plays EventBridge's cross-account hop and the SQS
  * event source of the real ingest handler). It reports the time spent in that handler: the hub's
  * share of the measured RPO, the rest being the emulator's.
@@ -38,6 +39,8 @@ export async function sandboxDrive(info: SandboxInfo): Promise<SandboxDrive> {
   };
   const emitted = new Set<string>();
   const emitOnce = async (change: CanaryChange): Promise<void> => {
+    // The IAM gateway already put SSM's event for the canary's write: a second would be one SSM never sends.
+    if (info.gatewayEmitsSsmEvents) return;
     const key = [change.account, change.region, change.name, change.operation, change.version ?? ''].join('#');
     if (emitted.has(key)) return;
     emitted.add(key);

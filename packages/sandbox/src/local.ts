@@ -303,7 +303,12 @@ export async function localUp(options: LocalUpOptions = {}): Promise<SandboxInfo
       ...provisioned,
       endpoint: gateway?.endpoint ?? emulator.endpoint,
       // The gateway serves the restore audit function's URL; without it the library plays the function.
-      ...(gateway ? { restoreAuditUrl: sandboxFunctionUrl(gateway.endpoint, ResourceNames.restoreAuditFunction) } : {}),
+      ...(gateway
+        ? {
+            restoreAuditUrl: sandboxFunctionUrl(gateway.endpoint, ResourceNames.restoreAuditFunction),
+            gatewayEmitsSsmEvents: true,
+          }
+        : {}),
     };
     const startedAt = processStartTime(emulator.pid);
     const state: LocalSandboxState = {

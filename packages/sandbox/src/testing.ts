@@ -89,7 +89,9 @@ export class TestSandbox {
       const world = { ...provision, ...(dynamoLocal ? { dynamoEndpoint: dynamoLocal.endpoint } : {}) };
       const provisioned = await provisionWorld(iam?.endpoint ?? emulator.endpoint, world);
       iam?.enforce(provisioned);
-      const info = iam ? { ...provisioned, restoreAuditUrl: iam.restoreAuditUrl } : provisioned;
+      const info = iam
+        ? { ...provisioned, restoreAuditUrl: iam.restoreAuditUrl, gatewayEmitsSsmEvents: true }
+        : provisioned;
       return new TestSandbox(emulator, world, info, dynamoLocal, iam);
     } catch (error) {
       await iam?.stop();
@@ -138,7 +140,9 @@ export class TestSandbox {
     this.iam?.reset();
     const info = await provisionWorld(this.iam?.endpoint ?? this.emulator.endpoint, this.options);
     this.iam?.enforce(info);
-    this.state = TestSandbox.around(this.iam ? { ...info, restoreAuditUrl: this.iam.restoreAuditUrl } : info);
+    this.state = TestSandbox.around(
+      this.iam ? { ...info, restoreAuditUrl: this.iam.restoreAuditUrl, gatewayEmitsSsmEvents: true } : info,
+    );
     return this.info;
   }
 

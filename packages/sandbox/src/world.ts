@@ -91,6 +91,11 @@ export interface SandboxInfo {
    * without it the library plays the function in process).
    */
   readonly restoreAuditUrl?: string;
+  /**
+   * Whether `endpoint` (the IAM gateway) puts SSM's "Parameter Store Change" event for every SSM
+   * write a principal makes through it, as SSM does. Without it, whoever writes puts the event.
+   */
+  readonly gatewayEmitsSsmEvents?: boolean;
 }
 
 export interface ProvisionOptions {
