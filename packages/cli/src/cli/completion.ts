@@ -88,6 +88,7 @@ complete -F _ssmhub ssmhub
 function zshScript(all: readonly Completions[]): string {
   return `#compdef ssmhub
 # ssmhub completion for zsh: source <(ssmhub completion zsh) (the bash completion, through zsh's bashcompinit)
+(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }
 autoload -U +X bashcompinit && bashcompinit
 ${bashScript(all).split('\n').slice(1).join('\n')}`;
 }
