@@ -66,6 +66,8 @@ export { accounts, resolveAccount, resolveAccountIn, AccountNameError } from './
 export type { AccountSummary, AccountLabel } from './accounts.js';
 export { findings } from './findings.js';
 export type { FindingsOptions, FindingsResult, FindingOutput } from './findings.js';
+export { asffDocuments } from './findingsAsff.js';
+export type { AsffOptions } from './findingsAsff.js';
 export { coverage, CoverageGap } from './coverage.js';
 export type { CoverageOptions, CoverageResult, LocationCoverage } from './coverage.js';
 export { watch } from './watch.js';

@@ -88,6 +88,8 @@ interface CommandHelp {
   readonly example: string;
   /** Streams its output with `emit` until stopped (Ctrl-C stops it instead of killing ssmhub). @default false */
   readonly streams?: boolean;
+  /** `--output` formats of this command besides table, json and text (it prints them as `text`). @default - none */
+  readonly outputs?: readonly string[];
 }
 
 /**

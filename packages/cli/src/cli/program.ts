@@ -56,7 +56,7 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo,
     new Option(
       '-o, --output <format>',
       'table, json or text (tab-separated, one record a line) (default: table on a terminal, json otherwise)',
-    ).choices(Object.values(OutputFormat)),
+    ).choices([...Object.values(OutputFormat), ...(spec.outputs ?? [])]),
   );
   command.addOption(
     new Option('--query <jmespath>', "a JMESPath expression applied to the command's JSON before it is printed"),

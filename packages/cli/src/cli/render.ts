@@ -233,8 +233,10 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
     `queue ${result.queue.name}: ${depth(result.queue)}`,
     `dead-letter queue ${result.deadLetterQueue.name}: ${depth(result.deadLetterQueue)}`,
   ];
+  const named = result.locations.some((l) => l.accountName !== undefined);
   const rows = result.locations.map((l) => [
     l.account,
+    ...(named ? [l.accountName] : []),
     l.region,
     l.lastEventAt,
     l.lagSeconds,
@@ -250,6 +252,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
       ? table(
           [
             'account',
+            ...(named ? ['account name'] : []),
             'region',
             'last event',
             's since last event',
@@ -265,7 +268,7 @@ export function statusTable(result: StatusResult, layout: TableLayout = {}): str
           // At 80 columns a location and how current it is stay; the sweep's figures go first.
           {
             keep: ['account', 'region', 'last event', 'indexed', 'coverage'],
-            dropFirst: ['in SSM at sweep', 'repaired by sweep', 'not captured', 'last sweep'],
+            dropFirst: ['in SSM at sweep', 'repaired by sweep', 'not captured', 'last sweep', 'account name'],
           },
         )
       : '(no account indexed yet)',

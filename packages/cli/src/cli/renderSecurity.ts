@@ -49,10 +49,12 @@ export function compareAllTable(result: CompareAllResult, layout: TableLayout = 
 /** Findings, one row each. */
 export function findingsTable(findings: readonly FindingOutput[], layout: TableLayout = {}): string {
   if (findings.length === 0) return '(no findings)';
+  const named = findings.some((f) => f.accountName !== undefined);
   return table(
-    ['account', 'region', 'name', 'rule', 'appeared', 'fixed'],
+    ['account', ...(named ? ['account name'] : []), 'region', 'name', 'rule', 'appeared', 'fixed'],
     findings.map((f) => [
       f.account,
+      ...(named ? [f.accountName] : []),
       f.region,
       f.name,
       f.rule,
@@ -60,7 +62,8 @@ export function findingsTable(findings: readonly FindingOutput[], layout: TableL
       f.current ? 'open' : f.fixedByDeletion ? `deleted ${f.fixedAt}` : `v${f.fixedVersion} ${f.fixedAt}`,
     ]),
     layout,
-    { keep: ['account', 'region', 'name', 'rule'], dropFirst: ['fixed', 'appeared'] },
+    // The account's name goes last of the others: people know accounts by it.
+    { keep: ['account', 'region', 'name', 'rule'], dropFirst: ['fixed', 'appeared', 'account name'] },
   );
 }
 

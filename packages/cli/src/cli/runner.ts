@@ -133,7 +133,10 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
   const interrupt = new AbortController();
   const stop = (): void => interrupt.abort();
   const context: CommandContext = {
-    input: new CommandInput(command.processedArgs as string[], options, env),
+    // An account name resolves through the hub: the one connection the command then uses.
+    input: new CommandInput(command.processedArgs as string[], options, env, async (name) =>
+      (await import('@ssmhub/client/accounts')).resolveAccount(await connect(), name),
+    ),
     format,
     interactive: io.stdinIsTty === true && io.stderrIsTty && io.ask !== undefined,
     signal: interrupt.signal,
@@ -148,12 +151,14 @@ export async function runCommand(spec: CommandSpec, command: Command, io: CliIo)
     },
     withProgress: (work, progressOptions) => withProgress(io.stderrIsTty, work, progressOptions?.delayMs),
   };
-  const connect = async (): Promise<HubConnection> => {
-    const hubOptions = await connectionOf(options, env, hubProfile.selected);
-    const hub = await (io.connect ?? (await import('@ssmhub/client/hub')).createHub)(hubOptions);
-    endpoint = hub.endpoint;
-    return hub;
-  };
+  let connection: Promise<HubConnection> | undefined;
+  const connect = (): Promise<HubConnection> =>
+    (connection ??= (async () => {
+      const hubOptions = await connectionOf(options, env, hubProfile.selected);
+      const hub = await (io.connect ?? (await import('@ssmhub/client/hub')).createHub)(hubOptions);
+      endpoint = hub.endpoint;
+      return hub;
+    })());
   let output: Printed;
   try {
     if (typeof options.query === 'string') await (await import('./query.js')).checkQuery(options.query);

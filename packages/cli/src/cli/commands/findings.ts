@@ -13,6 +13,7 @@ export const findings = command({
     { flags: '--fixed', description: 'also the findings fixed since, with the version that fixed them' },
   ],
   example: 'ssmhub findings --rule aws-access-key-id',
+  outputs: ['asff'],
   connects: true,
   async read({ input }) {
     const account = await input.account('--account');
@@ -20,13 +21,19 @@ export const findings = command({
     if (rule !== undefined && !isFindingRule(rule)) {
       throw new UsageError(`unknown rule '${rule}' (rules: ${Object.keys(FINDING_DESCRIPTIONS).join(', ')})`);
     }
-    return { ...(account ? { account } : {}), ...(rule ? { rule } : {}), fixed: input.flag('--fixed') };
+    // `--output asff`: the documents the hub sends Security Hub, for teams that import by hand.
+    const asff = input.string('--output') === 'asff';
+    return { ...(account ? { account } : {}), ...(rule ? { rule } : {}), fixed: input.flag('--fixed'), asff };
   },
-  async call(params, { hub }) {
-    return (await import('@ssmhub/client/findings')).findings(hub, params);
+  async call({ asff, ...params }, { hub }) {
+    const result = await (await import('@ssmhub/client/findings')).findings(hub, params);
+    if (!asff) return { ...result, documents: undefined };
+    const documents = await (await import('@ssmhub/client/findingsAsff')).asffDocuments(hub, result.findings);
+    return { ...result, documents };
   },
   output: (result, _params, render) => ({
     json: result.findings,
     table: (layout) => render.findingsTable(result.findings, layout),
+    ...(result.documents ? { text: `${JSON.stringify(result.documents, null, 2)}\n` } : {}),
   }),
 });
