@@ -9,6 +9,7 @@ import {
 import { ExitCode } from '@ssmhub/client/errors';
 import type { RestoreOptions, RestorePlan } from '@ssmhub/client/restore';
 import type { RestoreOutcome } from '@ssmhub/client/restoreApply';
+import type { OrgRestoreStatus } from '@ssmhub/client/orgRestoreExecution';
 import { UsageError } from '../../errors.js';
 import { command, type CommandContext, type CommandOutput, type HubContext, type Renderers } from '../command.js';
 import { RECURSIVE_OPTION, REGION_OPTION, TIME_HELP } from './options.js';
@@ -21,6 +22,7 @@ import {
   type AllAccountsResult,
 } from './restoreAllAccounts.js';
 import { allowedTargets, applyFlags, confirmApply, destructiveNames } from './restoreSafety.js';
+import { callStatus, readStatus, statusOutput, type StatusParams } from './restoreStatus.js';
 
 /** A restore of one location, into itself or into another account or region. */
 interface LocationParams {
@@ -107,9 +109,9 @@ function locationOutput({ plan, outcome }: LocationResult, render: Renderers): C
 export const restore = command({
   name: 'restore',
   description: 'put a path (or key) back the way it was at a moment; a dry-run plan unless --apply',
-  arguments: [{ name: '<path-or-key>', description: 'a path (/app/) or a key (/app/db)' }],
+  arguments: [{ name: '[path-or-key]', description: 'a path (/app/) or a key (/app/db); not with --status' }],
   options: [
-    { flags: '--at <time>', description: `the moment to restore to: ${TIME_HELP}`, required: true },
+    { flags: '--at <time>', description: `the moment to restore to (required but with --status): ${TIME_HELP}` },
     { flags: '--account <id>', description: 'the account whose history is restored (or --all-accounts)' },
     REGION_OPTION,
     RECURSIVE_OPTION,
@@ -132,6 +134,24 @@ export const restore = command({
     {
       flags: '--writes-per-second <n>',
       description: `with --all-accounts: SSM writes a second in each account and region (default ${DEFAULT_WRITES_PER_SECOND}: Parameter Store's quota is shared with the account's workloads)`,
+    },
+    {
+      flags: '--local-engine',
+      description:
+        'with --all-accounts --apply: restore from this process even when the hub has its org restore state machine (the default then: the restore runs on Step Functions and this command returns its id)',
+    },
+    {
+      flags: '--status <id>',
+      description:
+        "an organization-wide restore by its id: each location done, running, failed or refused (from the hub's records, and its execution on Step Functions)",
+    },
+    {
+      flags: '--wait',
+      description: 'with --status (or --all-accounts --apply on the state machine): follow it to its end',
+    },
+    {
+      flags: '--redrive',
+      description: "with --status: run the failed locations of the restore's execution again (Step Functions redrive)",
     },
     { flags: '--to-account <id>', description: 'restore into this account instead' },
     { flags: '--to-region <region>', description: 'restore into this region instead' },
@@ -156,8 +176,16 @@ export const restore = command({
   ],
   example: 'ssmhub restore /app/ --recursive --at 2026-11-21T10:00:00Z --account 111122223333 --apply',
   connects: true,
-  read(context): Promise<LocationParams | AllAccountsParams> {
+  read(context): Promise<LocationParams | AllAccountsParams | StatusParams> {
     const { input } = context;
+    const statusOf = input.string('--status');
+    if (statusOf !== undefined) return Promise.resolve(readStatus(context, statusOf));
+    if (input.flag('--redrive')) throw new UsageError('--redrive goes with --status <id>');
+    if (input.string('--at') === undefined) throw new UsageError("required option '--at <time>' not specified");
+    if (input.argument(0) === '') throw new UsageError("missing required argument 'path-or-key'");
+    if (input.flag('--wait') && !input.flag('--all-accounts')) {
+      throw new UsageError('--wait goes with --status <id> (or --all-accounts --apply)');
+    }
     const at = input.time('--at') ?? '';
     const recursive = input.flag('--recursive');
     input.selector(0, { recursive });
@@ -165,8 +193,16 @@ export const restore = command({
       ? readAllAccounts(context, at, recursive)
       : readLocation(context, at, recursive);
   },
-  call: (params, context): Promise<LocationResult | AllAccountsResult> =>
-    params.allAccounts ? callAllAccounts(params, context) : callLocation(params, context),
+  call: (params, context): Promise<LocationResult | AllAccountsResult | OrgRestoreStatus> =>
+    'status' in params
+      ? callStatus(params, context)
+      : params.allAccounts
+        ? callAllAccounts(params, context)
+        : callLocation(params, context),
   output: (result, _params, render) =>
-    result.allAccounts ? allAccountsOutput(result, render) : locationOutput(result, render),
+    !('allAccounts' in result)
+      ? statusOutput(result)
+      : result.allAccounts
+        ? allAccountsOutput(result, render)
+        : locationOutput(result, render),
 });

@@ -1,8 +1,10 @@
 import { ExitCode } from '@ssmhub/client/errors';
 import type { OrgRestoreOptions, OrgRestoreOutcome, OrgRestorePlan } from '@ssmhub/client/orgRestore';
+import type { OrgRestoreStatus, StartedOrgRestore } from '@ssmhub/client/orgRestoreExecution';
 import { UsageError } from '../../errors.js';
 import type { CommandContext, CommandOutput, HubContext, Renderers } from '../command.js';
 import { allowedTargets, applyFlags, confirmApply, destructiveNames } from './restoreSafety.js';
+import { callStatus, statusOutput } from './restoreStatus.js';
 
 // `ssmhub restore --all-accounts`: every location the hub knows restored in place, planned (with a
 // summary per location) or applied resumably under a restore id.
@@ -14,6 +16,7 @@ export const ALL_ACCOUNTS_FLAGS = [
   '--details',
   '--location-concurrency',
   '--writes-per-second',
+  '--local-engine',
 ] as const;
 
 export interface AllAccountsParams {
@@ -24,14 +27,22 @@ export interface AllAccountsParams {
   readonly writesPerSecond?: number;
   readonly apply: boolean;
   readonly yes: boolean;
+  /** Apply from this process even when the hub has the org restore state machine. */
+  readonly localEngine: boolean;
+  /** Follow the started execution until it ends. */
+  readonly wait: boolean;
 }
 
 export interface AllAccountsResult {
   readonly allAccounts: true;
   /** The plan of every location: shown without --apply, and asked about with --apply but not --yes. */
   readonly plan?: OrgRestorePlan;
-  /** Only with --apply. */
+  /** Only with --apply, applied from this process. */
   readonly outcome?: OrgRestoreOutcome;
+  /** Only with --apply, started on the hub's state machine. */
+  readonly started?: StartedOrgRestore;
+  /** With --wait, where the started restore ended. */
+  readonly status?: OrgRestoreStatus;
 }
 
 export async function readAllAccounts(
@@ -57,6 +68,11 @@ export async function readAllAccounts(
   if (restoreId !== undefined && !apply) {
     throw new UsageError('--restore-id goes with --apply (a plan records nothing)');
   }
+  const localEngine = input.flag('--local-engine');
+  const wait = input.flag('--wait');
+  if ((localEngine || wait) && !apply) {
+    throw new UsageError(`${localEngine ? '--local-engine' : '--wait'} goes with --apply`);
+  }
   return {
     allAccounts: true,
     options: {
@@ -74,14 +90,17 @@ export async function readAllAccounts(
     ...(writesPerSecond ? { writesPerSecond } : {}),
     apply,
     yes,
+    localEngine,
+    wait,
   };
 }
 
 /** Plans every location, then with --apply (asked, unless --yes) applies them, noting the restore id first. */
 export async function callAllAccounts(
-  { options, details, restoreId, writesPerSecond, apply, yes }: AllAccountsParams,
-  { hub, confirm, note, withProgress }: HubContext,
+  { options, details, restoreId, writesPerSecond, apply, yes, localEngine, wait }: AllAccountsParams,
+  context: HubContext,
 ): Promise<AllAccountsResult> {
+  const { hub, confirm, note, withProgress } = context;
   const { applyOrgRestore, planOrgRestore } = await import('@ssmhub/client/orgRestore');
   // With --yes the locations are planned as they are applied: no plan of the whole organization first.
   const plan =
@@ -99,6 +118,25 @@ export async function callAllAccounts(
     );
     await confirmApply(confirm, [orgPlanSummary(plan), ...names].join('\n'));
   }
+  const { findOrgRestoreStateMachine, startOrgRestore } = await import('@ssmhub/client/orgRestoreExecution');
+  // The hub's state machine when it has one (the restore outlives this process), else this process.
+  const machine = localEngine ? undefined : await findOrgRestoreStateMachine(hub);
+  if (machine) {
+    if (options.locationConcurrency)
+      note("--location-concurrency is the hub's orgRestoreConcurrency on its state machine: ignored");
+    const started = await startOrgRestore(hub, machine, {
+      ...options,
+      ...(restoreId ? { restoreId } : {}),
+      ...(writesPerSecond ? { writesPerSecond } : {}),
+    });
+    note(
+      `restore ${started.restoreId}: ${started.locations} locations, execution ${started.executionArn}; follow it with ssmhub restore --status ${started.restoreId} [--wait]`,
+    );
+    const status = wait
+      ? await callStatus({ status: started.restoreId, wait: true, redrive: false }, context)
+      : undefined;
+    return { allAccounts: true, plan, started, ...(status ? { status } : {}) };
+  }
   const outcome = await withProgress((onProgress) =>
     applyOrgRestore(hub, {
       ...options,
@@ -115,7 +153,16 @@ export async function callAllAccounts(
 }
 
 /** A row per location; a warning for each that failed or was refused, and exit 1 on any failure. */
-export function allAccountsOutput({ plan, outcome }: AllAccountsResult, render: Renderers): CommandOutput {
+export function allAccountsOutput(result: AllAccountsResult, render: Renderers): CommandOutput {
+  const { plan, outcome, started, status } = result;
+  if (started) {
+    if (status) return statusOutput(status);
+    return {
+      json: started,
+      table: () =>
+        `restore ${started.restoreId} started on the hub's state machine: ${started.locations} locations\nexecution ${started.executionArn}`,
+    };
+  }
   const troubled = outcome
     ? outcome.locations
         .filter((l) => l.status !== 'succeeded' && l.status !== 'done-earlier')
