@@ -15,7 +15,7 @@ import { BIN } from '../helpers/cli.js';
 
 const TRACE = join(__dirname, '..', 'helpers', 'moduleTrace.mjs');
 const COMMAND_FILES =
-  /\/cli\/dist\/cli\/commands\/(?!index|options|recordsOutput|restoreSafety|restoreAllAccounts)(\w+)\.js$/;
+  /\/cli\/dist\/cli\/commands\/(?!index|options|recordsOutput|restoreSafety|restoreAllAccounts|restoreStatus)(\w+)\.js$/;
 
 let dir: string;
 let refused: string;
