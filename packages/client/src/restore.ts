@@ -34,6 +34,7 @@ import { checkAccount, checkRegion, readRegistry, resolveLocation } from './loca
 import type { Location } from './locations.js';
 import { moment } from './time.js';
 import type { TimeInput } from './time.js';
+import { withLabelsAt } from './restoreLabels.js';
 import { readStoredVersions, unverifiedWarning } from './values.js';
 
 export interface RestoreOptions {
@@ -406,13 +407,14 @@ export async function planRestore(hub: HubConnection, options: RestoreOptions): 
   });
   const emptyReason =
     entries.length === 0 ? await explainEmptySelection(hub, stats, source, selector, options.path, at) : undefined;
+  const labelled = await withLabelsAt(hub, stats, source, entries, at);
   return new RestorePlan({
     source,
     target,
     path: options.path,
     recursive: options.recursive ?? false,
     at,
-    entries,
+    entries: labelled,
     stats: stats.snapshot(),
     who,
     ...(coverageStartAt ? { coverageStartAt } : {}),

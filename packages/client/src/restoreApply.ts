@@ -2,6 +2,7 @@ import {
   AddTagsToResourceCommand,
   DeleteParametersCommand,
   GetParametersCommand,
+  LabelParameterVersionCommand,
   PutParameterCommand,
   type PutParameterCommandInput,
 } from '@aws-sdk/client-ssm';
@@ -184,6 +185,31 @@ function intentOf(plan: RestorePlan, partOf?: string): IntentRequest {
   };
 }
 
+/** SSM's most labels in one LabelParameterVersion call. */
+const LABELS_PER_CALL = 10;
+
+/**
+ * Puts the labels the version at T carried (the plan's `labels`) on the version a put wrote: SSM
+ * moves each one from the version holding it now. The labels SSM refused (InvalidLabels).
+ */
+async function putBackLabels(
+  plan: RestorePlan,
+  entry: RestorePlanEntry,
+  version: number | undefined,
+  stats: RequestCounter,
+): Promise<string[]> {
+  if (!entry.labels?.length || version === undefined) return [];
+  const refused: string[] = [];
+  for (const labels of chunks(entry.labels, LABELS_PER_CALL)) {
+    stats.count('SSM.LabelParameterVersion');
+    const response = await plan.ssm.send(
+      new LabelParameterVersionCommand({ Name: entry.name, ParameterVersion: version, Labels: [...labels] }),
+    );
+    refused.push(...(response.InvalidLabels ?? []));
+  }
+  return refused;
+}
+
 /** Puts each name with its original type, description, tier, data type, pattern, key, policies and tags. */
 async function putAll(
   plan: RestorePlan,
@@ -213,12 +239,18 @@ async function putAll(
     try {
       await options.writeLimiter?.take();
       stats.count('SSM.PutParameter');
-      await plan.ssm.send(new PutParameterCommand(input));
+      const written = await plan.ssm.send(new PutParameterCommand(input));
       if (wanted.tags && wanted.tags.length > 0) {
         stats.count('SSM.AddTagsToResource');
         await plan.ssm.send(
           new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: entry.name, Tags: [...wanted.tags] }),
         );
+      }
+      const refusedLabels = await putBackLabels(plan, entry, written.Version, stats);
+      if (refusedLabels.length > 0) {
+        const message = `version ${written.Version} written, but SSM refused its labels ${refusedLabels.join(', ')}`;
+        outcomes.finish(entry, RestoreOutcomeKind.failed, message);
+        return;
       }
       outcomes.finish(entry, RestoreOutcomeKind.applied);
     } catch (error) {
@@ -275,7 +307,8 @@ function statusOf(counts: RestoreCounts): RestoreOutcomeRecord['status'] {
  * Applies a plan to its target: checks each name still has the version the plan saw (refusing
  * and reporting any that changed, while the rest proceeds), records the restore's intent (plan
  * counts, operator, target, source, moment) before its first SSM write, puts with the original
- * type, description, tier, data type, allowed pattern, key, policies and tags, deletes in batches
+ * type, description, tier, data type, allowed pattern, key, policies and tags (and the labels the
+ * version at T carried, on the version written), deletes in batches
  * of 10, and records the outcome after the last write. Both records are append-only; an apply that
  * writes nothing records nothing. Names the plan refuses (value not captured) are never written.
  *

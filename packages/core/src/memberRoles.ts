@@ -19,8 +19,9 @@ export const ReaderSsmActions = [
  * Actions SSMHubRestorer allows: exactly the SSM calls of the restore engine
  * (packages/client/src/restore.ts), nothing more. The plan reads the target (GetParameters or
  * GetParametersByPath with decryption, DescribeParameters); `--apply` re-checks versions
- * (GetParameters), puts (PutParameter, then AddTagsToResource when the stored version has tags)
- * and deletes in batches (DeleteParameters). Labels, history and tag removal are never called.
+ * (GetParameters), puts (PutParameter, then AddTagsToResource when the stored version has tags,
+ * and LabelParameterVersion on the version it wrote when the version at T carried labels) and
+ * deletes in batches (DeleteParameters). History, unlabelling and tag removal are never called.
  */
 export const RestorerSsmActions = [
   'ssm:GetParameters',
@@ -29,6 +30,7 @@ export const RestorerSsmActions = [
   'ssm:PutParameter',
   'ssm:DeleteParameters',
   'ssm:AddTagsToResource',
+  'ssm:LabelParameterVersion',
 ] as const;
 
 /** KMS actions SSMHubReader allows, only when SSM makes the call: reading SecureStrings. */

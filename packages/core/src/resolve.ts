@@ -285,3 +285,30 @@ export function orderHistory(records: readonly IndexRecord[]): HistoryEntry[] {
   placeLabels(undefined);
   return out;
 }
+
+/**
+ * The labels each version of a name carried at `at`, in the life current then (SSM moves a label
+ * from one version to another, and a deleted name's labels die with it). A version record holds the
+ * labels its version carried when the hub read it; a label change, every label its version carried
+ * after the change.
+ *
+ * @example
+ * labelsAt(records, '2026-11-21T10:00:00.000Z').get(3); // ['prod']
+ */
+export function labelsAt(records: readonly IndexRecord[], at: string): ReadonlyMap<number, readonly string[]> {
+  const instant = canonicalTime(at);
+  let holder = new Map<string, number>();
+  const carry = (version: number, labels: readonly string[]): void => {
+    for (const [label, held] of holder) if (held === version) holder.delete(label);
+    for (const label of labels) holder.set(label, version);
+  };
+  for (const { record } of orderHistory(records)) {
+    if (record.time > instant) break;
+    if (record.kind === 'tombstone') holder = new Map();
+    else if (record.kind === 'version') carry(record.version, record.labels ?? []);
+    else if (record.kind === 'label') carry(record.version, record.labels);
+  }
+  const byVersion = new Map<number, string[]>();
+  for (const [label, version] of holder) byVersion.set(version, [...(byVersion.get(version) ?? []), label].sort());
+  return byVersion;
+}

@@ -54,6 +54,11 @@ export interface RestorePlanEntry {
   readonly keyNote?: string;
   /** Anything else the operator should know (tier kept Advanced, ...). */
   readonly notes?: readonly string[];
+  /**
+   * The labels the version at T carried, put back (LabelParameterVersion) on the version the put
+   * writes: SSM moves each from whichever version holds it now.
+   */
+  readonly labels?: readonly string[];
 }
 
 const COMPARED_FIELDS = [

@@ -619,13 +619,14 @@ export function permissionMatrix(
           authorizations: assume(restorer, 'alice'),
         },
         {
-          call: 'as `SSMHubRestorer`: read and write parameters (`ssm:GetParametersByPath`, `ssm:PutParameter`, `ssm:DeleteParameters`)',
+          call: 'as `SSMHubRestorer`: read and write parameters, and put back their labels (`ssm:GetParametersByPath`, `ssm:PutParameter`, `ssm:LabelParameterVersion`, `ssm:DeleteParameters`)',
           as: session(restorer, 'ssmhub-restore', 'alice'),
           authorizations: [
             on('ssm:GetParametersByPath', parameter('/prod/db'), member),
             viaSsm('kms:Decrypt', '/prod/db/password'),
             on('ssm:PutParameter', parameter('/prod/db/password'), member),
             viaSsm('kms:Encrypt', '/prod/db/password'),
+            on('ssm:LabelParameterVersion', parameter('/prod/db/password'), member),
             on('ssm:DeleteParameters', parameter('/prod/db/password'), member),
           ],
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderHistory } from '../../src/resolve.js';
+import { labelsAt, orderHistory } from '../../src/resolve.js';
 import { labelRecord, tombstoneRecord, versionRecord } from '../../src/testing.js';
 import type { HistoryEntry } from '../../src/resolve.js';
 
@@ -48,5 +48,30 @@ describe('orderHistory', () => {
       versionRecord(NAME, 2, '2026-11-21T10:00:09.000Z'),
     ];
     expect(orderHistory(records).map(row)).toEqual(['version v1', 'label v7', 'version v2']);
+  });
+});
+
+describe('labelsAt', () => {
+  const records = [
+    versionRecord(NAME, 1, '2026-11-21T10:00:00.400Z'),
+    labelRecord(NAME, 1, '2026-11-21T10:00:00.000Z', ['prod'], 'e-1'),
+    versionRecord(NAME, 2, '2026-11-21T11:00:00.000Z'),
+    // SSM moves a label: prod leaves version 1 when version 2 takes it.
+    labelRecord(NAME, 2, '2026-11-21T12:00:00.000Z', ['prod', 'stable'], 'e-2'),
+    tombstoneRecord(NAME, '2026-11-21T13:00:00.000Z', 'e-delete'),
+  ];
+
+  it('gives the labels each version carried at a moment, a moved label on its new version only', () => {
+    expect(Object.fromEntries(labelsAt(records, '2026-11-21T11:30:00.000Z'))).toEqual({ 1: ['prod'] });
+    expect(Object.fromEntries(labelsAt(records, '2026-11-21T12:30:00.000Z'))).toEqual({ 2: ['prod', 'stable'] });
+  });
+
+  it('a deletion takes every label with it', () => {
+    expect(labelsAt(records, '2026-11-21T13:30:00.000Z').size).toBe(0);
+  });
+
+  it('counts the labels a version record was read with', () => {
+    const read = [versionRecord(NAME, 1, '2026-11-21T10:00:00.000Z', { labels: ['blue'] })];
+    expect(labelsAt(read, '2026-11-21T10:00:00.000Z').get(1)).toEqual(['blue']);
   });
 });
