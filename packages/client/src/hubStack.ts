@@ -16,6 +16,7 @@ export const HubStackExports = {
   keyArn: 'ssmhub-key-arn',
   restoreTargets: 'ssmhub-restore-targets',
   restoreAuditUrl: 'ssmhub-restore-audit-url',
+  orgRestoreStateMachine: 'ssmhub-org-restore-state-machine',
 } as const;
 
 /** The settings every hub stack exports: without one of them, the stack is not a hub. */
@@ -36,6 +37,8 @@ export interface HubStackSettings {
   readonly restoreTargets?: string;
   /** The restore audit function's URL. @default - not exported */
   readonly restoreAuditUrl?: string;
+  /** The organization-wide restore's state machine ARN. @default - not exported */
+  readonly orgRestoreStateMachine?: string;
   /** The restore audit function (its name is fixed by the stack). */
   readonly restoreAuditFunction: string;
   /** Every other output, by its key (the state machines' ARNs, and any the stack adds later). */
@@ -120,7 +123,9 @@ export function hubStackSettings(stackName: string, stackId: string, outputs: re
   }
   // arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>
   const account = stackId.split(':')[4] ?? '';
-  const optional = (key: 'keyArn' | 'restoreTargets' | 'restoreAuditUrl'): Partial<HubStackSettings> => {
+  const optional = (
+    key: 'keyArn' | 'restoreTargets' | 'restoreAuditUrl' | 'orgRestoreStateMachine',
+  ): Partial<HubStackSettings> => {
     const value = setting(key);
     return value === undefined ? {} : { [key]: value };
   };
@@ -133,6 +138,7 @@ export function hubStackSettings(stackName: string, stackId: string, outputs: re
     ...optional('keyArn'),
     ...optional('restoreTargets'),
     ...optional('restoreAuditUrl'),
+    ...optional('orgRestoreStateMachine'),
     restoreAuditFunction: ResourceNames.restoreAuditFunction,
     outputs: others,
   };

@@ -31,6 +31,8 @@ export interface HubProfile {
   readonly restore_targets?: string;
   readonly restore_audit_url?: string;
   readonly restore_audit_function?: string;
+  /** The organization-wide restore's state machine ARN. */
+  readonly org_restore_state_machine?: string;
   /** The AWS profile (shared config) the hub is reached with. @default - the standard credential chain */
   readonly aws_profile?: string;
   /** The endpoint of every AWS call (a local sandbox). @default - AWS */
@@ -50,6 +52,7 @@ const REPLACED_VARIABLES = {
   key_arn: HubEnvironment.kmsKeyId,
   restore_targets: CliEnvironment.restoreTargets,
   restore_audit_url: CliEnvironment.restoreAuditUrl,
+  org_restore_state_machine: CliEnvironment.orgRestoreStateMachine,
   endpoint: CliEnvironment.endpoint,
 } as const satisfies Partial<Record<keyof HubProfile, string>>;
 

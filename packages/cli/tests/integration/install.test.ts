@@ -20,6 +20,7 @@ const VERSION = (JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'))
 const HUB_TEMPLATE = join(REPOSITORY, 'packages', 'iam', 'dist', 'templates', 'SSMHub.template.json');
 const REGION = 'us-east-1';
 const UNREACHABLE_REGISTRY = 'http://127.0.0.1:9';
+const ORG_RESTORE_STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:ssmhub-org-restore';
 
 let work: string;
 let stateDir: string;
@@ -186,6 +187,7 @@ describe('ssmhub configure', () => {
       'ssmhub-key-arn': info.kmsKeyArn ?? '',
       'ssmhub-restore-targets': otherMember,
       'ssmhub-restore-audit-url': info.restoreAuditUrl ?? '',
+      'ssmhub-org-restore-state-machine': ORG_RESTORE_STATE_MACHINE,
     });
     const where = ['--hub-region', REGION, '--endpoint', info.endpoint];
     const saved = (await json(['configure', '--stack', 'SSMHub', '--name', 'sandbox', ...where])) as {
@@ -201,6 +203,7 @@ describe('ssmhub configure', () => {
       table: info.table,
       bucket: info.bucket,
       restore_targets: otherMember,
+      org_restore_state_machine: ORG_RESTORE_STATE_MACHINE,
       endpoint: info.endpoint,
       // An output ssmhub has no setting for is kept, by its key.
       outputs: expect.objectContaining({ IngestQueueUrl: 'sandbox-IngestQueueUrl' }),

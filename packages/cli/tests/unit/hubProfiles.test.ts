@@ -19,6 +19,7 @@ const PROD: HubProfile = {
   table: 'prod-index',
   bucket: 'prod-backups',
   restore_targets: '111111111111,333333333333',
+  org_restore_state_machine: 'arn:aws:states:eu-west-1:222222222222:stateMachine:ssmhub-org-restore',
   aws_profile: 'hub-reader',
   outputs: { SweepStateMachineArn: 'arn:aws:states:eu-west-1:222222222222:stateMachine:ssmhub-sweep' },
 };
@@ -103,6 +104,7 @@ describe('which hub a command reaches', () => {
       SSMHUB_BUCKET: 'prod-backups',
       SSMHUB_REGION: 'eu-west-1',
       SSMHUB_RESTORE_TARGETS: '111111111111,333333333333',
+      SSMHUB_ORG_RESTORE_STATE_MACHINE: 'arn:aws:states:eu-west-1:222222222222:stateMachine:ssmhub-org-restore',
     });
   });
 

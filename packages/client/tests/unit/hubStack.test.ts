@@ -15,6 +15,11 @@ const HUB_OUTPUTS: Output[] = [
   { OutputKey: 'HubRegion', OutputValue: 'eu-west-1', ExportName: 'ssmhub-region' },
   { OutputKey: 'KeyArn', OutputValue: 'arn:aws:kms:eu-west-1:222222222222:key/k', ExportName: 'ssmhub-key-arn' },
   { OutputKey: 'RestoreTargetAccounts', OutputValue: '111111111111', ExportName: 'ssmhub-restore-targets' },
+  {
+    OutputKey: 'OrgRestoreStateMachineArn',
+    OutputValue: 'arn:aws:states:eu-west-1:222222222222:stateMachine:ssmhub-org-restore',
+    ExportName: 'ssmhub-org-restore-state-machine',
+  },
   { OutputKey: 'IngestQueueUrl', OutputValue: 'https://sqs/ingest', ExportName: 'ssmhub-ingest-queue-url' },
   { OutputKey: 'SweepStateMachineArn', OutputValue: 'arn:aws:states:eu-west-1:222222222222:stateMachine:s' },
 ];
@@ -41,6 +46,7 @@ describe('readHubStack', () => {
       bucket: 'ssmhub-backup-222222222222-eu-west-1',
       keyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
       restoreTargets: '111111111111',
+      orgRestoreStateMachine: 'arn:aws:states:eu-west-1:222222222222:stateMachine:ssmhub-org-restore',
       restoreAuditFunction: 'ssmhub-restore-audit',
       outputs: {
         IngestQueueUrl: 'https://sqs/ingest',

@@ -69,6 +69,7 @@ export const configure = command({
       ...(stack.restoreTargets ? { restore_targets: stack.restoreTargets } : {}),
       ...(stack.restoreAuditUrl ? { restore_audit_url: stack.restoreAuditUrl } : {}),
       restore_audit_function: stack.restoreAuditFunction,
+      ...(stack.orgRestoreStateMachine ? { org_restore_state_machine: stack.orgRestoreStateMachine } : {}),
       ...(query.profile ? { aws_profile: query.profile } : {}),
       ...(query.endpoint ? { endpoint: query.endpoint } : {}),
       ...(Object.keys(stack.outputs).length ? { outputs: stack.outputs } : {}),
