@@ -212,7 +212,11 @@ describe('every table at 80 columns: no id, region or name cut', () => {
     expect(prompt).toContain(`overwrite 1:\n  ${KEPT}\ndelete 1:\n  ${ADDED}\nApply these changes? [y/N] `);
     expect(refused.code).not.toBe(0);
 
-    expectReadable(await onTerminal([...restore, '--apply', '--yes'], operator), [KEPT, ADDED, LEAKED], [a, REGION]);
+    const applied = await onTerminal([...restore, '--apply', '--yes'], operator);
+    expectReadable(applied, [KEPT, ADDED, LEAKED], [a, REGION]);
+    // The progress bar was drawn while it applied, and nothing of it is left on the screen.
+    expect(applied.screen).toContain('progress [');
+    expect(visible(applied.screen)).not.toMatch(/progress \[|[█░]/);
   });
 
   it('--wide shows every column, wider than the terminal', async () => {

@@ -1,7 +1,9 @@
 import type { OutputRecord } from '@ssmhub/client/records';
 import type { RestorePlanEntry } from '@ssmhub/core';
 import { describe, expect, it } from 'vitest';
+import { command } from '../../src/cli/command.js';
 import { destructiveNames } from '../../src/cli/commands/restoreSafety.js';
+import { run } from '../../src/cli/program.js';
 import { recordsTable } from '../../src/cli/render.js';
 import { table, wrapCell } from '../../src/cli/table.js';
 
@@ -104,5 +106,38 @@ describe('the y/N prompt of a restore', () => {
     expect(lines.slice(3, 23)).toEqual(deletes.slice(0, 20).map((e) => `  ${e.name}`));
     expect(lines.slice(23)).toEqual(['  … and 3 more']);
     expect(lines).not.toContain('  /app/new');
+  });
+
+  it('starts on a line cleared of the progress bar, and clears it again when the command ends', async () => {
+    const asking = command({
+      name: 'asking',
+      description: 'asks before it writes',
+      options: [],
+      example: 'ssmhub asking',
+      connects: false,
+      read: () => ({}),
+      call: async (_params, { confirm }) => confirm('delete 1:\n  /app/a', 'Apply these changes?'),
+      output: (yes) => ({ table: () => String(yes) }),
+    });
+    let err = '';
+    const questions: string[] = [];
+    await run(
+      ['node', 'ssmhub', 'asking'],
+      {
+        stdout: () => undefined,
+        stderr: (text) => (err += text),
+        stdoutIsTty: true,
+        stderrIsTty: true,
+        stdinIsTty: true,
+        ask: (question) => {
+          questions.push(question);
+          return Promise.resolve('n');
+        },
+        env: {},
+      },
+      [asking],
+    );
+    expect(err).toBe('\r\x1b[2Kdelete 1:\n  /app/a\n\r\x1b[2K');
+    expect(questions).toEqual(['Apply these changes? [y/N] ']);
   });
 });
