@@ -133,6 +133,41 @@ describe('did you mean', () => {
     expect(code).toBe(2);
     expect(err).toBe("ssmhub: unknown command 'histroy' (did you mean `history`?)\n");
   });
+
+  it('suggests a subcommand too, and no guess at an option', async () => {
+    const lines = async (args: string[]): Promise<[number, string]> => {
+      let err = '';
+      const code = await run(['node', 'ssmhub', ...args], {
+        stdout: () => undefined,
+        stderr: (text) => (err += text),
+        stdoutIsTty: false,
+        stderrIsTty: false,
+        env: {},
+      });
+      return [code, err];
+    };
+    expect(await lines(['local', 'upp'])).toEqual([2, "ssmhub: unknown command 'upp' (did you mean `up`?)\n"]);
+    expect(await lines(['search', 'x', '--limt', '2'])).toEqual([2, "ssmhub: unknown option '--limt'\n"]);
+  });
+});
+
+describe('history --since/--until/--limit', () => {
+  it('refuses a range that ends before it starts, and a limit that is not a whole number, exit 2', async () => {
+    const history = async (args: string[]): Promise<[number, string]> => {
+      let err = '';
+      const code = await run(['node', 'ssmhub', 'history', '/app/a', '--account', '111122223333', ...args], {
+        stdout: () => undefined,
+        stderr: (text) => (err += text),
+        stdoutIsTty: false,
+        stderrIsTty: false,
+        env: {},
+      });
+      return [code, err];
+    };
+    const [code, err] = await history(['--since', '-1h', '--until', '-2h']);
+    expect([code, err]).toEqual([2, expect.stringMatching(/^ssmhub: --since \S+ is after --until \S+\n$/)]);
+    expect((await history(['--limit', '0']))[0]).toBe(2);
+  });
 });
 
 /** Whether `shell` is installed. */
