@@ -5,7 +5,7 @@
  * creates it).
  */
 import { ResourceNames, SandboxRoles, doctorPolicy } from '@ssmhub/core';
-import { ADMINISTRATOR_ACCESS, type NamedPolicy, type PolicyWorld } from './world.js';
+import { ADMINISTRATOR_ACCESS, type NamedPolicy, type PolicyStatement, type PolicyWorld } from './world.js';
 
 /**
  * The restore operator's own IAM policy, as stacks/README.md documents it: assume SSMHubRestorer
@@ -47,9 +47,37 @@ export function restoreOperatorPolicy(partition: string): NamedPolicy {
           Resource: `arn:${partition}:lambda:*:*:function:${ResourceNames.restoreAuditFunction}`,
           Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
         },
+        ...orgRestoreStatements(partition, 'operate'),
       ],
     },
   };
+}
+
+/**
+ * What an operator (`operate`: start, follow, redrive) or a reader (`read`: follow) may do on the
+ * organization-wide restore's state machine. Step Functions has no resource policies: these go in
+ * the principal's own policy, for a role of the hub account (a state machine is called in its account).
+ */
+export function orgRestoreStatements(partition: string, access: 'operate' | 'read'): PolicyStatement[] {
+  const states = `arn:${partition}:states:*:*`;
+  const executions = `${states}:execution:${ResourceNames.orgRestoreStateMachine}:*`;
+  const follow: PolicyStatement = {
+    Sid: 'FollowOrgRestores',
+    Effect: 'Allow',
+    Action: ['states:DescribeExecution', 'states:ListMapRuns', 'states:DescribeMapRun'],
+    Resource: [executions, `${states}:mapRun:${ResourceNames.orgRestoreStateMachine}/*`],
+  };
+  if (access === 'read') return [follow];
+  return [
+    {
+      Sid: 'StartOrgRestores',
+      Effect: 'Allow',
+      Action: 'states:StartExecution',
+      Resource: `${states}:stateMachine:${ResourceNames.orgRestoreStateMachine}`,
+    },
+    { Sid: 'RedriveOrgRestores', Effect: 'Allow', Action: 'states:RedriveExecution', Resource: executions },
+    follow,
+  ];
 }
 
 /**
@@ -82,6 +110,7 @@ export function indexReaderPolicy(partition: string): NamedPolicy {
           Resource: `arn:${partition}:kms:*:*:key/*`,
           Condition: { StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } },
         },
+        ...orgRestoreStatements(partition, 'read'),
       ],
     },
   };

@@ -18,6 +18,7 @@ import { IndexPartitions } from '@ssmhub/store/schema';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { ingestOnboardingCalls, sweepMatrixPrincipals } from './sweepMatrix.js';
+import { orgRestoreMatrixPrincipals } from './orgRestoreMatrix.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
 import type { Authorization, ContextValues } from './types.js';
 import {
@@ -1203,6 +1204,7 @@ export function permissionMatrix(
       ],
     },
     ...sweepMatrixPrincipals(layout),
+    ...orgRestoreMatrixPrincipals(world, layout),
   ];
 }
 
