@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HubEnvironment } from '@ssmhub/core';
+import { SweepStarterActions } from '@ssmhub/hub';
 import { Construct } from 'constructs';
 import { StackNames } from '../names.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
@@ -49,7 +50,8 @@ export class SweepOnboarding extends Construct {
     super(scope, id);
     const stateMachine = props.sweeps.stateMachine;
     props.ingest.function.addEnvironment(HubEnvironment.sweepStateMachineArn, stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(props.ingest.role);
+    // What the ingest code calls (SweepStarterActions), on this machine only.
+    stateMachine.grant(props.ingest.role, ...SweepStarterActions);
 
     this.eventsRole = new iam.Role(this, 'EventsRole', {
       description: 'EventBridge: starts the ssmhub sweep state machine for a new location, nothing else',
