@@ -66,6 +66,8 @@ export interface RestoreOptions {
   readonly allowedTargets?: readonly string[];
   /** Restore to a moment before the hub's first record for the source location. @default false */
   readonly force?: boolean;
+  /** The moment whose labels the puts put back. @default - `at` */
+  readonly labelsAt?: TimeInput;
   /**
    * The operator the restore acts for (an ARN as the hub recorded it): the target's session names
    * them (SourceIdentity). The org restore function sets it from the org intent's record.
@@ -407,7 +409,7 @@ export async function planRestore(hub: HubConnection, options: RestoreOptions): 
   });
   const emptyReason =
     entries.length === 0 ? await explainEmptySelection(hub, stats, source, selector, options.path, at) : undefined;
-  const labelled = await withLabelsAt(hub, stats, source, entries, at);
+  const labelled = await withLabelsAt(hub, stats, source, entries, options.labelsAt ? moment(options.labelsAt) : at);
   return new RestorePlan({
     source,
     target,

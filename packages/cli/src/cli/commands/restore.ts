@@ -28,6 +28,8 @@ import { callStatus, readStatus, statusOutput, type StatusParams } from './resto
 interface LocationParams {
   readonly allAccounts: false;
   readonly options: RestoreOptions;
+  /** `--version N` or `--label L`: one key back to that stored version. */
+  readonly stored?: { readonly version?: number; readonly label?: string };
   readonly apply: boolean;
   readonly yes: boolean;
 }
@@ -39,7 +41,12 @@ interface LocationResult {
   readonly outcome?: RestoreOutcome;
 }
 
-async function readLocation(context: CommandContext, at: string, recursive: boolean): Promise<LocationParams> {
+async function readLocation(
+  context: CommandContext,
+  at: string,
+  recursive: boolean,
+  stored?: LocationParams['stored'],
+): Promise<LocationParams> {
   const { input } = context;
   for (const flag of ALL_ACCOUNTS_FLAGS) {
     if (input.string(flag) !== undefined || input.flag(flag)) throw new UsageError(`${flag} goes with --all-accounts`);
@@ -65,20 +72,42 @@ async function readLocation(context: CommandContext, at: string, recursive: bool
       ...(targets.length > 0 ? { allowedTargets: targets } : {}),
       force: input.flag('--force'),
     },
+    ...(stored ? { stored } : {}),
     ...applyFlags(context),
   };
 }
 
+/** `--version N` or `--label L` (one key, no --at, --recursive or --all-accounts), or undefined. */
+function readStored(context: CommandContext): LocationParams['stored'] {
+  const { input } = context;
+  const version = input.positiveInteger('--version');
+  const label = input.string('--label');
+  if (version === undefined && label === undefined) return undefined;
+  if (version !== undefined && label !== undefined) throw new UsageError('--version and --label exclude each other');
+  for (const flag of ['--at', '--recursive', '--all-accounts']) {
+    if (input.string(flag) !== undefined || input.flag(flag)) {
+      throw new UsageError(`${flag} does not go with --version or --label (they restore one key to a stored version)`);
+    }
+  }
+  input.selector(0, { keyOnly: true });
+  return version !== undefined ? { version } : { label: label as string };
+}
+
 /** Plans the restore and, with --apply, applies it (asking first when it overwrites or deletes). */
 async function callLocation(
-  { options, apply, yes }: LocationParams,
+  { options, stored, apply, yes }: LocationParams,
   { hub, interactive, confirm, withProgress }: HubContext,
 ): Promise<LocationResult> {
   const [{ planRestore }, { applyRestore }] = await Promise.all([
     import('@ssmhub/client/restore'),
     import('@ssmhub/client/restoreApply'),
   ]);
-  const plan = await planRestore(hub, options);
+  const { at: _at, path, recursive: _recursive, ...rest } = options;
+  const plan = stored
+    ? await (
+        await import('@ssmhub/client/restoreVersion')
+      ).planRestoreOfVersion(hub, { ...rest, name: path, ...stored })
+    : await planRestore(hub, options);
   if (!apply) return { allAccounts: false, plan };
   const { put, delete: deletes, unchanged, refuse } = plan.summary;
   const destructive = destructiveCounts(plan.entries);
@@ -111,7 +140,15 @@ export const restore = command({
   description: 'put a path (or key) back the way it was at a moment; a dry-run plan unless --apply',
   arguments: [{ name: '[path-or-key]', description: 'a path (/app/) or a key (/app/db); not with --status' }],
   options: [
-    { flags: '--at <time>', description: `the moment to restore to (required but with --status): ${TIME_HELP}` },
+    {
+      flags: '--at <time>',
+      description: `the moment to restore to (required but with --status, --version or --label): ${TIME_HELP}`,
+    },
+    { flags: '--version <n>', description: "restore one key to this stored version (the hub's, from history)" },
+    {
+      flags: '--label <label>',
+      description: 'restore one key to the stored version that carries this label (or carried it last)',
+    },
     { flags: '--account <id>', description: 'the account whose history is restored (or --all-accounts)' },
     REGION_OPTION,
     RECURSIVE_OPTION,
@@ -181,8 +218,10 @@ export const restore = command({
     const statusOf = input.string('--status');
     if (statusOf !== undefined) return Promise.resolve(readStatus(context, statusOf));
     if (input.flag('--redrive')) throw new UsageError('--redrive goes with --status <id>');
-    if (input.string('--at') === undefined) throw new UsageError("required option '--at <time>' not specified");
     if (input.argument(0) === '') throw new UsageError("missing required argument 'path-or-key'");
+    const stored = readStored(context);
+    if (stored) return readLocation(context, 'now', false, stored);
+    if (input.string('--at') === undefined) throw new UsageError("required option '--at <time>' not specified");
     if (input.flag('--wait') && !input.flag('--all-accounts')) {
       throw new UsageError('--wait goes with --status <id> (or --all-accounts --apply)');
     }
