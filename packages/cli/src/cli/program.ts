@@ -12,7 +12,8 @@ export { OutputFormat, type CliIo } from './io.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  a runtime failure (AWS, the network, a restore that did not fully apply; with --strict, a moment before the hub's coverage)
+  1  a runtime failure (AWS, the network, a restore that did not fully apply), or
+     --strict and a moment before the hub's coverage of the location (preview, diff, compare, history)
   2  a usage or validation error (unknown option, missing argument, bad value)
 `;
 
@@ -83,8 +84,6 @@ export function buildProgram(
       outputError: (text, write) => write(`ssmhub: ${oneLine(text)}`),
     })
     .exitOverride()
-    // --version after a command is that command's (`restore <key> --version 3`), not the CLI's own.
-    .enablePositionalOptions()
     .addHelpText('after', EXIT_CODES_HELP);
   const groups = new Map<string, Command>();
   for (const spec of commands) {
@@ -110,13 +109,16 @@ export function buildProgram(
 export type CommandRow = CommandSpec | CommandEntry;
 
 /**
- * The specs `argv` needs: the one command it names (`preview`, `local up`), or every command when it
- * names none or one the table does not have (`--help`, `help preview`, `local`, a typo), whose
- * output lists them all. So `ssmhub preview` imports preview.ts and no other command's file.
+ * The specs `argv` needs: none for `ssmhub --version`, the one command it names (`preview`,
+ * `local up`), or every command when it names none or one the table does not have (`--help`,
+ * `help preview`, `local`, a typo), whose output lists them all. So `ssmhub preview` imports
+ * preview.ts and no other command's file.
  */
 export function specsFor(argv: readonly string[], table: readonly CommandRow[]): Promise<CommandSpec[]> {
   // `ssmhub` itself takes no option with a value: its first word that is not an option is the command.
   const [first, second] = argv.slice(2).filter((word) => !word.startsWith('-'));
+  const given = (...flags: string[]): boolean => argv.slice(2).some((word) => flags.includes(word));
+  if (first === undefined && given('-V', '--version') && !given('-h', '--help')) return Promise.resolve([]);
   const named =
     table.find((row) => row.name === first) ?? table.find((row) => row.name === `${first ?? ''} ${second ?? ''}`);
   return Promise.all((named ? [named] : table).map((row) => ('load' in row ? row.load() : row)));

@@ -83,6 +83,12 @@ describe('what a command loads', () => {
     expect(modules.filter((module) => module.includes('@aws-sdk/'))).toEqual([]);
   });
 
+  it('loads no command file for `ssmhub --version`', async () => {
+    const { code, modules } = await modulesOf(['--version']);
+    expect(code).toBe(0);
+    expect(commandFiles(modules)).toEqual([]);
+  });
+
   it('lists every command for `ssmhub --help` without loading any of their libraries', async () => {
     const { code, modules } = await modulesOf(['--help']);
     expect(code).toBe(0);
