@@ -12,8 +12,7 @@ export { OutputFormat, type CliIo } from './io.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  a runtime failure (AWS, the network, a restore that did not fully apply), or
-     --strict and a moment before the hub's coverage of the location (preview, diff, compare, history)
+  1  a runtime failure (AWS, the network, a restore that did not fully apply; with --strict, a moment before the hub's coverage)
   2  a usage or validation error (unknown option, missing argument, bad value)
 `;
 
@@ -84,6 +83,8 @@ export function buildProgram(
       outputError: (text, write) => write(`ssmhub: ${oneLine(text)}`),
     })
     .exitOverride()
+    // --version after a command is that command's (`restore <key> --version 3`), not the CLI's own.
+    .enablePositionalOptions()
     .addHelpText('after', EXIT_CODES_HELP);
   const groups = new Map<string, Command>();
   for (const spec of commands) {
