@@ -170,6 +170,7 @@ export async function summarizeSweep(
     throw new SweepRequestRefusedError('a sweep summary names the time of its plan ({"plannedAt": "<ISO 8601>"})');
   }
   const { accounts, locations } = executionInput(scope);
+  // A plan of the organization names no accounts (its items could be many): list them again, in one slice.
   const planned =
     locations ??
     (accounts ?? (await reconciler.plan(regions, Number.MAX_SAFE_INTEGER)).flatMap((slice) => slice.accounts)).flatMap(
