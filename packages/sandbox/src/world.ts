@@ -51,6 +51,7 @@ import {
 } from '@ssmhub/core';
 import { IndexTableSchema } from '@ssmhub/store';
 import { EMULATOR_DEFAULT_ACCOUNT, hubClientOptions, SandboxRoleSessions, type ClientOptions } from './clients.js';
+import { placeMembersInOus } from './organizationTree.js';
 
 /**
  * Everything a client of the sandbox needs to know about a provisioned world (JSON-serializable:
@@ -213,6 +214,7 @@ async function createOrganization(
       }
       memberAccounts.push(status.AccountId);
     }
+    await placeMembersInOus(organizations, memberAccounts);
     return { organizationId, memberAccounts };
   } finally {
     organizations.destroy();
