@@ -235,11 +235,14 @@ describe('spoke template', () => {
       'ssm:DescribeParameters',
       'ssm:GetParameters',
       'ssm:GetParametersByPath',
+      'ssm:LabelParameterVersion',
       'ssm:PutParameter',
     ]);
     expect(ssmActions).toEqual([...RestorerSsmActions].sort());
     // That the restore engine calls nothing else: test/integration/grantCoverage.test.ts.
-    expect(actions.some((a) => /Label|RemoveTags|History|ssm:DeleteParameter$|ssm:GetParameter$/.test(a))).toBe(false);
+    expect(actions.some((a) => /Unlabel|RemoveTags|History|ssm:DeleteParameter$|ssm:GetParameter$/.test(a))).toBe(
+      false,
+    );
 
     const kmsStatements = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:')));
     const viaSsm = kmsStatements.filter((s) => s.Condition !== undefined);
