@@ -24,7 +24,7 @@ export function reportLines(report: object): string {
 /** At 80 columns: who and the type go first, then the time; a name, its version and what happened stay. */
 const RECORDS_SHAPE: TableShape = {
   keep: ['account', 'region', 'name', 'version', 'operation', 'value'],
-  dropFirst: ['user', 'type', 'time'],
+  dropFirst: ['user', 'labels', 'type', 'time'],
 };
 
 /** A table of output records (history, preview, search, changes). */
@@ -34,7 +34,12 @@ export function recordsTable(
   layout: TableLayout = {},
 ): string {
   if (records.length === 0) return '(none)';
+  const labelsOf = (r: OutputRecord | ChangeRecord): string | undefined =>
+    'labels' in r && r.labels?.length ? r.labels.join(', ') : undefined;
+  // A labels column only where some record carries labels (history mostly): no empty column elsewhere.
+  const withLabels = records.some((r) => labelsOf(r) !== undefined);
   const head = ['time', 'account', 'region', 'name', 'version', 'operation', 'type', 'user'];
+  if (withLabels) head.push('labels');
   if (withValues) head.push('value');
   return table(
     head,
@@ -49,6 +54,7 @@ export function recordsTable(
         'type' in r ? r.type : 'restore' in r ? `${r.restore.status} (at ${r.restore.at})` : undefined,
         r.lastModifiedUser,
       ];
+      if (withLabels) row.push(labelsOf(r));
       if (withValues)
         row.push('captured' in r && r.captured === false ? NOT_CAPTURED : 'value' in r ? r.value : undefined);
       return row;

@@ -57,3 +57,33 @@ describe('restore <key> --version N / --label L', () => {
     expect(unknownLabel.err).toMatch(/carries the label 'prod'; labels seen: known-good/);
   });
 });
+
+describe('history shows labels', () => {
+  it('has a labels column when a record carries labels, the label row after the version it labels', async () => {
+    let out = '';
+    const code = await run(
+      ['node', 'ssmhub', 'history', NAME, '--account', A, '--hub-region', REGION, '--output', 'table'],
+      {
+        stdout: (text) => void (out += text),
+        stderr: () => undefined,
+        stdoutIsTty: false,
+        stderrIsTty: false,
+        env: { COLUMNS: '200' },
+        connect: () =>
+          createHub({
+            hubRegion: REGION,
+            verify: false,
+            credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+            index: (counter) => index.countingIn(counter),
+          }),
+      },
+    );
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines.find((l) => /\btime\b/.test(l))).toMatch(/\blabels\b/);
+    const labelRow = lines.findIndex((l) => l.includes('known-good'));
+    const version2 = lines.findIndex((l) => l.includes('2026-11-22T10:00:00.000Z'));
+    expect(labelRow).toBeGreaterThan(version2);
+    expect(version2).toBeGreaterThan(0);
+  });
+});
