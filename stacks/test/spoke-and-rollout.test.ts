@@ -203,20 +203,27 @@ describe('spoke template', () => {
     });
   });
 
-  it('SSMHubRestorer is trusted only by the restore operators, never by the hub roles', () => {
+  it('SSMHubRestorer is trusted only by the restore operators and the org restore function, never by the hub roles', () => {
     const restorer = role(ResourceNames.restorerRole).Properties as Json;
     const statements = (restorer.AssumeRolePolicyDocument as { Statement: Json[] }).Statement;
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
+      'sts:AssumeRole',
+      'sts:SetSourceIdentity',
+    ]);
     for (const statement of statements) {
       expect(statement).toMatchObject({
         Effect: 'Allow',
-        Principal: { AWS: OPERATOR },
         Condition: {
           StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
           Null: { 'sts:SourceIdentity': 'false' },
         },
       });
     }
+    // The operators, and the org restore function's role of the hub account (statements CDK may merge).
+    const principals = statements.flatMap((s) => [(s.Principal as { AWS: unknown }).AWS].flat());
+    const functionRole = (p: unknown) => JSON.stringify(p).includes(`:role/${ResourceNames.orgRestoreRole}`);
+    expect(principals.filter((p) => !functionRole(p)).every((p) => p === OPERATOR)).toBe(true);
+    expect(principals.some(functionRole)).toBe(true);
     const trust = JSON.stringify(restorer.AssumeRolePolicyDocument);
     expect(trust).not.toContain(ResourceNames.ingestRole);
     expect(trust).not.toContain(ResourceNames.reconcileRole);

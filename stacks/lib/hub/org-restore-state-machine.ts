@@ -13,8 +13,9 @@ import type { IndexTable } from './index-table.js';
 import type { HubKeys } from './keys.js';
 import type { RestoreAudit } from './restore-audit.js';
 
-/** The substitution the definition names the org restore function by. */
+/** The substitutions the definition names the org restore function and Lambda's integration by (the partition's). */
 const FUNCTION_ARN = 'OrgRestoreFunctionArn';
+const LAMBDA_INVOKE = 'LambdaInvoke';
 
 /** Errors a location's task is retried on, with backoff: Lambda's own transient ones and SSM throttling. */
 export const ORG_RESTORE_RETRIED_ERRORS = [
@@ -27,7 +28,7 @@ export const ORG_RESTORE_RETRIED_ERRORS = [
 
 const lambdaTask = (payload: Record<string, unknown>) => ({
   Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke',
+  Resource: `\${${LAMBDA_INVOKE}}`,
   Parameters: { FunctionName: `\${${FUNCTION_ARN}}`, Payload: payload },
 });
 
@@ -238,7 +239,10 @@ export class OrgRestoreStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       role: this.stateMachineRole,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(orgRestoreDefinition(props.maxConcurrency))),
-      definitionSubstitutions: { [FUNCTION_ARN]: this.function.functionArn },
+      definitionSubstitutions: {
+        [FUNCTION_ARN]: this.function.functionArn,
+        [LAMBDA_INVOKE]: `arn:${Aws.PARTITION}:states:::lambda:invoke`,
+      },
       // Every state's events, without its data (no value is in it, but names and paths are).
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: false,

@@ -18,6 +18,16 @@ const validateAsl = createRequire(import.meta.url)('asl-validator') as (definiti
 
 const TARGET = '111111111111';
 
+/** A definition as Step Functions gets it: its substitutions applied (partition aws). */
+const deployed = (asl: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(asl)
+      .split('${LambdaInvoke}')
+      .join('arn:aws:states:::lambda:invoke')
+      .split('${OrgRestoreFunctionArn}')
+      .join('arn:aws:lambda:eu-west-1:222222222222:function:ssmhub-org-restore'),
+  );
+
 interface MapState {
   MaxConcurrency: number;
   ItemsPath: string;
@@ -54,7 +64,7 @@ beforeAll(() => {
 describe('the organization-wide restore state machine', () => {
   it('is valid Amazon States Language (asl-validator), as synthesized and at any concurrency', () => {
     for (const asl of [definition, orgRestoreDefinition(1), orgRestoreDefinition(10_000)]) {
-      const result = validateAsl(asl);
+      const result = validateAsl(deployed(asl));
       expect(result.errorsText(), 'asl-validator').toBe('');
       expect(result.isValid).toBe(true);
     }
@@ -82,11 +92,15 @@ describe('the organization-wide restore state machine', () => {
     expect(location.Retry?.[0]?.ErrorEquals).not.toContain('States.ALL');
   });
 
-  it('names the function by substitution, so the definition is the one the runner walks', () => {
+  it("names the function and Lambda's integration by substitution, in the stack's partition", () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: ResourceNames.orgRestoreStateMachine,
-      DefinitionSubstitutions: { OrgRestoreFunctionArn: { 'Fn::GetAtt': [logicalIdOf(machine.function), 'Arn'] } },
+      DefinitionSubstitutions: {
+        OrgRestoreFunctionArn: { 'Fn::GetAtt': [logicalIdOf(machine.function), 'Arn'] },
+        LambdaInvoke: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::lambda:invoke']] },
+      },
     });
+    expect(JSON.stringify(definition)).not.toContain('arn:aws:');
   });
 
   it("has a role that only invokes its function and runs its own Map's children", () => {
