@@ -191,6 +191,13 @@ export interface SsmHubConfig {
    * @default false
    */
   readonly requireCustomerKey: boolean;
+  /**
+   * Send each new or fixed finding to AWS Security Hub in the hub account and region (ASFF,
+   * BatchImportFindings; Security Hub must be enabled there). The hub roles get the Security Hub
+   * actions only when set.
+   * @default false
+   */
+  readonly securityHub: boolean;
 }
 
 /** CDK's context key for the bootstrap qualifier, which its DefaultStackSynthesizer reads. */
@@ -598,6 +605,7 @@ export function loadConfig(read: ContextReader): SsmHubConfig {
       required: false,
     }),
     requireCustomerKey: flag(read, 'requireCustomerKey'),
+    securityHub: flag(read, 'securityHub'),
   };
   samePartition(config);
   if (profile === ConfigProfile.production && config.deploymentRoleArn !== undefined) {

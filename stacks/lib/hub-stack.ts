@@ -93,6 +93,7 @@ export class HubStack extends Stack {
       allowedAccounts: config.allowedAccounts,
       watchedPaths: config.watchedPaths,
       requireCustomerKey: config.requireCustomerKey,
+      securityHub: config.securityHub,
     };
     this.pipeline = new IngestPipeline(this, 'IngestPipeline', hubLambdas);
     const onStepFunctions = config.reconcileEngine === ReconcileEngine.stepFunctions;

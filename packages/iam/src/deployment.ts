@@ -55,6 +55,9 @@ export const SANDBOX_DEPLOYMENT = {
     // The hub roles may announce watched changes (the sandbox's handlers watch the paths
     // SSMHUB_WATCHED_PATHS names, as the pump reads it): the bus takes them only from those roles.
     watchedPaths: ['/prod/**'],
+    // The hub roles may send findings to Security Hub (the matrix proves it; the sandbox's
+    // functions send none unless a test configures a Security Hub client).
+    securityHub: true,
   },
 } as const;
 

@@ -18,6 +18,7 @@ import { IndexPartitions } from '@ssmhub/store/schema';
 import { indexReaderPolicy, restoreOperatorPolicy } from './cast.js';
 import { SANDBOX_DEPLOYMENT, SandboxPrincipals } from './deployment.js';
 import { ingestOnboardingCalls, sweepMatrixPrincipals } from './sweepMatrix.js';
+import { withSecurityTeamRows } from './matrixSecurityTeam.js';
 import { orgRestoreMatrixPrincipals } from './orgRestoreMatrix.js';
 import { DecisionResult, authorize, type Caller, type Decision } from './evaluate.js';
 import type { Authorization, ContextValues } from './types.js';
@@ -421,7 +422,7 @@ export function permissionMatrix(
   const reconcileSession = session(reconcileRole, 'ssmhub-reconcile-1');
   const readerSession = (name: string) => session(reader, name);
 
-  return [
+  const principals: MatrixPrincipal[] = [
     {
       id: 'ingest',
       name: 'ingest (`SSMHubIngest`)',
@@ -1206,6 +1207,7 @@ export function permissionMatrix(
     ...sweepMatrixPrincipals(layout),
     ...orgRestoreMatrixPrincipals(world, layout),
   ];
+  return withSecurityTeamRows(principals, layout);
 }
 
 /** What AWS answers a call: allowed, or refused by a service rule or at its first denied authorization. */

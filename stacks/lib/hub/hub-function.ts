@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { HubEnvironment, IdentifierPatterns, ResourceNames } from '@ssmhub/core';
+import { HubEnvironment, IdentifierPatterns, ResourceNames, SecurityHubEnvironment } from '@ssmhub/core';
 import { HubFunctionActions } from '@ssmhub/hub';
 import type { Construct, IConstruct } from 'constructs';
 import type { BackupBucket } from './backup-bucket.js';
@@ -42,6 +42,11 @@ export interface HubWorkerProps {
    * @default false
    */
   readonly requireCustomerKey?: boolean;
+  /**
+   * New and fixed findings go to Security Hub in the hub account and region.
+   * @default false
+   */
+  readonly securityHub?: boolean;
 }
 
 /** Throws a HubPropsError on the first of the shared props that cannot work. */
@@ -96,6 +101,8 @@ export function hubWorkerRole(
   props.keys.grantHubRoleUse(hubRole);
   props.keys.grantDigest(hubRole);
   if ((props.watchedPaths ?? []).length > 0) pipeline.grantAnnounceWatchedChanges(hubRole);
+  pipeline.grantAnnounceFindings(hubRole);
+  if (props.securityHub) grantSecurityHubFindings(hubRole);
 
   // cdk-nag AwsSolutions-IAM5 findings of the statements above, each with its reason.
   const logicalIdOf = (construct: IConstruct) =>
@@ -122,6 +129,28 @@ export function hubWorkerRole(
   return hubRole;
 }
 
+/**
+ * Lets a hub role import its findings into Security Hub under the hub account's own product
+ * (BatchImportFindings) and resolve the workflow of fixed ones (BatchUpdateFindings, on the hub).
+ */
+function grantSecurityHubFindings(role: iam.Role): void {
+  const arn = (resource: string) => `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ImportFindingsToSecurityHub',
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [arn(`product/${Aws.ACCOUNT_ID}/default`)],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ResolveFixedFindings',
+      actions: ['securityhub:BatchUpdateFindings'],
+      resources: [arn('hub/default')],
+    }),
+  );
+}
+
 /** The environment both Lambdas read their settings from (HubEnvironment of @ssmhub/core). */
 export function hubEnvironment(props: HubWorkerProps, pipeline: IngestPipeline): Record<string, string> {
   return {
@@ -134,6 +163,10 @@ export function hubEnvironment(props: HubWorkerProps, pipeline: IngestPipeline):
     [HubEnvironment.watchedPaths]: (props.watchedPaths ?? []).join(','),
     [HubEnvironment.eventBusName]: pipeline.bus.eventBusName,
     [HubEnvironment.requireCustomerKey]: String(props.requireCustomerKey ?? false),
+    // Granted by hubWorkerRole with these: finding events always, Security Hub when configured.
+    [SecurityHubEnvironment.findingEvents]: 'true',
+    [SecurityHubEnvironment.enabled]: String(props.securityHub ?? false),
+    [SecurityHubEnvironment.hubAccount]: Aws.ACCOUNT_ID,
     // Ingest processes only records of its own queue: a direct invocation or any other source is refused.
     [HubEnvironment.ingestQueueArn]: pipeline.queue.queueArn,
     NODE_OPTIONS: '--enable-source-maps',

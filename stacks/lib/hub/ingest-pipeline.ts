@@ -6,13 +6,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  FindingEvent,
   IngestQueueSettings,
   ResourceNames,
   WatchedChangeEvent,
   onlySources,
   parameterStoreEventPattern,
 } from '@ssmhub/core';
-import { InsightActions } from '@ssmhub/hub';
+import { FindingPublisherActions, InsightActions } from '@ssmhub/hub';
 import { Construct } from 'constructs';
 import { HubBusPolicy } from './bus-policy.js';
 import {
@@ -136,6 +137,18 @@ export class IngestPipeline extends Construct {
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         maxConcurrency: INGEST_MAX_CONCURRENCY,
+      }),
+    );
+  }
+
+  /** Lets the grantee put `ssmhub Finding` events on the bus, and only those (the SIEM's feed). */
+  grantAnnounceFindings(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnnounceFindings',
+        actions: [...FindingPublisherActions.announce],
+        resources: [this.bus.eventBusArn],
+        conditions: onlySources([FindingEvent.source], [FindingEvent.detailType]),
       }),
     );
   }
