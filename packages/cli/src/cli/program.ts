@@ -46,7 +46,8 @@ function addCommand(parent: Command, name: string, spec: CommandSpec, io: CliIo,
     command.addArgument(built);
   }
   for (const option of spec.options) {
-    const built = new Option(option.flags, option.description);
+    // Commander's help does not mark a mandatory option: the description says it.
+    const built = new Option(option.flags, option.required ? `(required) ${option.description}` : option.description);
     if (option.choices) built.choices([...option.choices]);
     if (option.required) built.makeOptionMandatory();
     command.addOption(built);

@@ -13,7 +13,7 @@ export const changes = command({
   description:
     'the change feed: who changed what, when (restores included), oldest first. Cost: two queries a year of range plus one per day and shard that had changes (one a month with --account); no limit on the range',
   options: [
-    { flags: '--since <time>', description: `(required) first moment, inclusive: ${TIME_HELP}`, required: true },
+    { flags: '--since <time>', description: `first moment, inclusive: ${TIME_HELP}`, required: true },
     { flags: '--until <time>', description: 'last moment (default: now; inclusive)' },
     ACCOUNT_FILTER_OPTION,
     { flags: '--path <path>', description: "only names under this path (any depth) or this key; starts with '/'" },
