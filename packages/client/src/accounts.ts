@@ -114,6 +114,22 @@ export async function accountLabels(hub: HubConnection, stats: RequestCounter): 
   return labels;
 }
 
+/** The account directory's names by id (one Query): what a record of the contract's shape carries. */
+export async function accountNames(hub: HubConnection, stats: RequestCounter): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const entry of await hub.index(stats).registry.accounts()) if (entry.name) names.set(entry.account, entry.name);
+  return names;
+}
+
+/** A record with its account's name, when the directory knows it. */
+export function withAccountName<T extends { readonly account: string }>(
+  record: T,
+  names: ReadonlyMap<string, string>,
+): T & { readonly accountName?: string } {
+  const accountName = names.get(record.account);
+  return accountName === undefined ? record : { ...record, accountName };
+}
+
 /** `row` with its account's name and OU path, when the directory knows them. */
 export function labelled<T extends { readonly account: string }>(
   row: T,

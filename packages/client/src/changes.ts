@@ -9,6 +9,7 @@ import {
 } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
+import { accountNames, withAccountName } from './accounts.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
@@ -136,11 +137,12 @@ export async function changes(hub: HubConnection, options: ChangesOptions): Prom
     ...(options.path ? { path: options.path } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  const labels = await accountNames(hub, stats);
   const records = await mapLimit(entries, CONTEXT_CONCURRENCY, async (entry): Promise<ChangeRecord> => {
     if (entry.kind === 'restore') return toRestoreChange(entry.restore);
     const record = entry.record;
     const context = record.kind === 'version' ? undefined : await contextOf(hub, stats, record);
-    return toOutputRecord(record, context);
+    return withAccountName(toOutputRecord(record, context), labels);
   });
   return { since, until, records, stats: stats.snapshot() };
 }

@@ -7,6 +7,8 @@ import type { IndexRecord, VersionRecord } from '@ssmhub/core';
  */
 export interface OutputRecord {
   readonly account: string;
+  /** The account's name in Organizations, where the org-wide reads (`changes`, `search`) know it. */
+  readonly accountName?: string;
   readonly region: string;
   readonly name: string;
   /** The version; for a deletion, the version that was deleted (when known). */

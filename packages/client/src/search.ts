@@ -3,6 +3,7 @@ import type { ParameterState, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestCost } from '@ssmhub/store';
 import { InvalidInputError, namePatternRuleBroken } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
+import { accountNames, withAccountName } from './accounts.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
@@ -85,6 +86,10 @@ export async function search(hub: HubConnection, options: SearchOptions): Promis
       return toOutputRecord(state.record, deleted);
     });
   });
-  const records = found.flat().filter((r): r is OutputRecord => r !== undefined);
+  const labels = await accountNames(hub, stats);
+  const records = found
+    .flat()
+    .filter((r): r is OutputRecord => r !== undefined)
+    .map((r) => withAccountName(r, labels));
   return { records, stats: stats.snapshot() };
 }

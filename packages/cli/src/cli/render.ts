@@ -24,7 +24,7 @@ export function reportLines(report: object): string {
 /** At 80 columns: who and the type go first, then the time; a name, its version and what happened stay. */
 const RECORDS_SHAPE: TableShape = {
   keep: ['account', 'region', 'name', 'version', 'operation', 'value'],
-  dropFirst: ['user', 'labels', 'type', 'time'],
+  dropFirst: ['user', 'labels', 'type', 'time', 'account name'],
 };
 
 /** A table of output records (history, preview, search, changes). */
@@ -38,7 +38,19 @@ export function recordsTable(
     'labels' in r && r.labels?.length ? r.labels.join(', ') : undefined;
   // A labels column only where some record carries labels (history mostly): no empty column elsewhere.
   const withLabels = records.some((r) => labelsOf(r) !== undefined);
-  const head = ['time', 'account', 'region', 'name', 'version', 'operation', 'type', 'user'];
+  // The account's name beside its id where the org-wide reads know it (changes, search).
+  const named = records.some((r) => 'accountName' in r && r.accountName !== undefined);
+  const head = [
+    'time',
+    'account',
+    ...(named ? ['account name'] : []),
+    'region',
+    'name',
+    'version',
+    'operation',
+    'type',
+    'user',
+  ];
   if (withLabels) head.push('labels');
   if (withValues) head.push('value');
   return table(
@@ -47,6 +59,7 @@ export function recordsTable(
       const row: (string | number | undefined)[] = [
         r.time,
         r.account,
+        ...(named ? ['accountName' in r ? r.accountName : undefined] : []),
         r.region,
         r.name,
         'version' in r ? r.version : undefined,

@@ -120,3 +120,22 @@ describe('tables show the name beside the id', () => {
     expect(out).toMatch(new RegExp(`${PROD}\\s*│\\s*payments-prod`));
   });
 });
+
+describe('the org-wide reads carry names', () => {
+  it('search and changes records have the account name, and their tables show it', async () => {
+    const found = JSON.parse((await runCli(['search', '/prod/*'])).out) as { account: string; accountName?: string }[];
+    expect(found.map((r) => [r.account, r.accountName]).sort()).toEqual(
+      [
+        [PROD, 'payments-prod'],
+        [DEV, 'shared'],
+        [OTHER, 'shared'],
+      ].sort(),
+    );
+    const changes = await runCli(
+      ['changes', '--since', '2026-03-01T00:00:00Z', '--until', '2026-03-02T00:00:00Z'],
+      'table',
+    );
+    expect(changes.out).toContain('account name');
+    expect(changes.out).toContain('payments-prod');
+  });
+});
