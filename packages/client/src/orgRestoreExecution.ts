@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { InvalidInputError, ResourceNames, parseSelector } from '@ssmhub/core';
+import { InvalidInputError, parseSelector } from '@ssmhub/core';
 import { RESTORE_ID_PATTERN, RestoreAuditRecords } from '@ssmhub/hub';
 import { RequestCounter } from '@ssmhub/store';
 import { ClientError, ExitCode } from './errors.js';
@@ -52,25 +52,12 @@ export function executionArnOf(stateMachineArn: string, restoreId: string): stri
 }
 
 /**
- * The hub's org restore state machine, if it has one: `SSMHUB_ORG_RESTORE_STATE_MACHINE` (the hub
- * stack's `OrgRestoreStateMachineArn` output), else `ssmhub-org-restore` in the hub's account and
- * region when Step Functions knows it. A sandbox has none: its restores run from the CLI.
+ * The hub's org restore state machine, when the hub location names it (`SSMHUB_ORG_RESTORE_STATE_MACHINE`,
+ * the hub stack's `OrgRestoreStateMachineArn` output). Without it an organization-wide restore runs
+ * from the CLI (a sandbox has no state machine; a small organization may not need one).
  */
-export async function findOrgRestoreStateMachine(hub: HubConnection): Promise<string | undefined> {
-  if (hub.location.orgRestoreStateMachine) return hub.location.orgRestoreStateMachine;
-  if (hub.sandbox) return undefined;
-  const [, partition, , , account] = (await hub.callerArn()).split(':');
-  const arn = `arn:${partition}:states:${hub.region}:${account}:stateMachine:${ResourceNames.orgRestoreStateMachine}`;
-  const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
-  try {
-    await (await sfnOf(hub)).send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
-    return arn;
-  } catch (error) {
-    if ((error as Error).name === 'StateMachineDoesNotExist') return undefined;
-    throw new OrgRestoreExecutionError(
-      `cannot look up the org restore state machine (${(error as Error).name}): set SSMHUB_ORG_RESTORE_STATE_MACHINE to the hub stack's OrgRestoreStateMachineArn output, or pass --local-engine`,
-    );
-  }
+export function findOrgRestoreStateMachine(hub: HubConnection): Promise<string | undefined> {
+  return Promise.resolve(hub.location.orgRestoreStateMachine);
 }
 
 export interface StartedOrgRestore {

@@ -181,7 +181,7 @@ export const CliEnvironment = {
   restoreAuditUrl: 'SSMHUB_RESTORE_AUDIT_URL',
   /**
    * The organization-wide restore's state machine ARN (the hub stack's `OrgRestoreStateMachineArn`
-   * output). @default - the hub's `ssmhub-org-restore` in the hub region and account
+   * output). @default - none: `restore --all-accounts --apply` restores from the CLI
    */
   orgRestoreStateMachine: 'SSMHUB_ORG_RESTORE_STATE_MACHINE',
 } as const;
