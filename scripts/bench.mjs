@@ -2,7 +2,7 @@
 // `npm run bench`: every benchmark, each in its own process (and sandbox where it needs one).
 //   SSMHUB_BENCH                                   sections to run, comma-separated (default: all):
 //                                                  start, lambda, latency, cost, load, preview, changes, verify,
-//                                                  orgrestore, rto, sweep
+//                                                  orgrestore, rto, console, sweep
 //   SSMHUB_BENCH_DYNAMODB=moto                     put the index on the emulator even when DynamoDB Local can run
 //   SSMHUB_START_RUNS                              CLI start: whole processes per figure (default 10)
 //   SSMHUB_LAMBDA_VERSIONS / SSMHUB_LAMBDA_INIT_RUNS  Lambda cost: versions for CPU (5,000), fresh loads (10)
@@ -14,6 +14,7 @@
 //   SSMHUB_ORG_RESTORE_PARAMETERS                  orgrestore: parameters per account and region (default 100)
 //   SSMHUB_RTO_PARAMETERS / SSMHUB_RTO_RATES       rto: changed names (1,000), SSM write quotas (3,30 a second)
 //   SSMHUB_SWEEP_PARAMETERS                        sweep: parameters of the swept location (default 100,1000)
+//   SSMHUB_CONSOLE_RUNS / SSMHUB_CONSOLE_SCREENSHOTS  console: visits per page (3), a directory for the docs' screenshots
 // The index runs on DynamoDB Local when Java is there (`npm run setup:dynamodb-local`, which `npm run
 // bench` runs when it can), else on moto: each section says which. Request counts, items and read
 // units transfer to AWS; the emulators' latencies do not.
@@ -41,6 +42,7 @@ const sections = {
   orgrestore: ['organization-wide restore (2 accounts x 2 regions)', 'packages/client/bench/orgRestore.ts'],
   rto: ["restore against SSM's write quota", 'packages/client/bench/restoreRate.ts'],
   sweep: ["one location's sweep, and a full pass on Step Functions", 'packages/sandbox/bench/sweepCost.ts'],
+  console: ['console pages: first render at 2 and 200 accounts, bundle size', 'packages/console/bench/pages.ts'],
 };
 const wanted = (process.env.SSMHUB_BENCH ?? Object.keys(sections).join(',')).split(',').map((s) => s.trim());
 const unknown = wanted.filter((name) => !(name in sections));

@@ -181,7 +181,7 @@ describe.skipIf(skipReason !== undefined)('the security team’s console pages i
     expect(groups).toEqual([...new Set([...SEEDED_OUS, ...STORY_ACCOUNTS.map((s) => s.ouPath)])].sort());
     const hour = columnStart(new Date().toISOString(), 'hour');
     const header = await page.locator(`th[data-column="${hour}"]`).boundingBox();
-    const scroller = await page.locator('[data-rendered="heatmap"]').boundingBox();
+    const scroller = await page.locator('[data-rendered="heatmap"] .heatmap').boundingBox();
     expect(header && scroller).toBeTruthy();
     if (!header || !scroller) return;
     expect(header.x).toBeGreaterThanOrEqual(scroller.x);

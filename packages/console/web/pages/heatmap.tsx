@@ -67,87 +67,89 @@ export function HeatmapPage(props: { params: Params }) {
       </form>
       <Status error={error} loading={loading && !data} />
       {data && (
-        <div class="heatmap" data-rendered="heatmap" ref={scroller}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col" class="account">
-                  account
-                </th>
-                {data.columns.map((c) => (
-                  <th key={c} scope="col" data-column={c}>
-                    {columnLabel(c, data.unit)}
+        <div data-rendered="heatmap">
+          <div class="heatmap" ref={scroller}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col" class="account">
+                    account
                   </th>
-                ))}
-              </tr>
-            </thead>
-            {groupByOu(data.accounts, (a) => a, labels).map(([ou, accounts]) => {
-              const open = !collapsed.has(ou);
-              const changes = accounts.reduce((sum, a) => sum + (totals.get(a) ?? 0), 0);
-              return (
-                <tbody key={ou} data-ou={ou} data-open={open}>
-                  <tr class="group">
-                    <th scope="rowgroup" class="account">
-                      <button
-                        type="button"
-                        class="group-toggle"
-                        aria-expanded={open}
-                        onClick={() => {
-                          const next = new Set(collapsed);
-                          if (open) next.add(ou);
-                          else next.delete(ou);
-                          setCollapsed(next);
-                        }}
-                      >
-                        {open ? '▾' : '▸'} {ou}
-                      </button>
+                  {data.columns.map((c) => (
+                    <th key={c} scope="col" data-column={c}>
+                      {columnLabel(c, data.unit)}
                     </th>
-                    <td colSpan={data.columns.length} class="muted group-summary">
-                      {accounts.length} accounts, {changes} changes
-                    </td>
-                  </tr>
-                  {open &&
-                    accounts.map((account) => (
-                      <tr key={account}>
-                        <th scope="row" class="account">
-                          <AccountName account={account} label={labels.get(account)} />
-                        </th>
-                        {data.columns.map((start) => {
-                          const cell = counts.get(`${account} ${start}`);
-                          const changes = cell?.changes ?? 0;
-                          const restores = cell?.restores ?? 0;
-                          // The current column has no end yet: its feed stays live.
-                          const end = Date.parse(start) + UNIT_MS[data.unit] - 1;
-                          const until = end < Date.parse(data.until) ? new Date(end).toISOString() : undefined;
-                          const label = `${account}, ${columnLabel(start, data.unit)}: ${changes} changes${restores ? `, ${restores} restores` : ''}`;
-                          return (
-                            <td key={start}>
-                              <button
-                                type="button"
-                                class={`cell${restores ? ' restored' : ''}`}
-                                style={{
-                                  background: colourOf(changes, max),
-                                  color: changes / max > 0.6 ? '#fff' : undefined,
-                                }}
-                                title={label}
-                                aria-label={label}
-                                data-account={account}
-                                data-start={start}
-                                data-changes={changes}
-                                data-restores={restores}
-                                onClick={() => navigate(Page.feed, { account, since: start, until })}
-                              >
-                                {changes > 0 ? changes : ''}
-                              </button>
-                            </td>
-                          );
-                        })}
-                      </tr>
-                    ))}
-                </tbody>
-              );
-            })}
-          </table>
+                  ))}
+                </tr>
+              </thead>
+              {groupByOu(data.accounts, (a) => a, labels).map(([ou, accounts]) => {
+                const open = !collapsed.has(ou);
+                const changes = accounts.reduce((sum, a) => sum + (totals.get(a) ?? 0), 0);
+                return (
+                  <tbody key={ou} data-ou={ou} data-open={open}>
+                    <tr class="group">
+                      <th scope="rowgroup" class="account">
+                        <button
+                          type="button"
+                          class="group-toggle"
+                          aria-expanded={open}
+                          onClick={() => {
+                            const next = new Set(collapsed);
+                            if (open) next.add(ou);
+                            else next.delete(ou);
+                            setCollapsed(next);
+                          }}
+                        >
+                          {open ? '▾' : '▸'} {ou}
+                        </button>
+                      </th>
+                      <td colSpan={data.columns.length} class="muted group-summary">
+                        {accounts.length} accounts, {changes} changes
+                      </td>
+                    </tr>
+                    {open &&
+                      accounts.map((account) => (
+                        <tr key={account}>
+                          <th scope="row" class="account">
+                            <AccountName account={account} label={labels.get(account)} />
+                          </th>
+                          {data.columns.map((start) => {
+                            const cell = counts.get(`${account} ${start}`);
+                            const changes = cell?.changes ?? 0;
+                            const restores = cell?.restores ?? 0;
+                            // The current column has no end yet: its feed stays live.
+                            const end = Date.parse(start) + UNIT_MS[data.unit] - 1;
+                            const until = end < Date.parse(data.until) ? new Date(end).toISOString() : undefined;
+                            const label = `${account}, ${columnLabel(start, data.unit)}: ${changes} changes${restores ? `, ${restores} restores` : ''}`;
+                            return (
+                              <td key={start}>
+                                <button
+                                  type="button"
+                                  class={`cell${restores ? ' restored' : ''}`}
+                                  style={{
+                                    background: colourOf(changes, max),
+                                    color: changes / max > 0.6 ? '#fff' : undefined,
+                                  }}
+                                  title={label}
+                                  aria-label={label}
+                                  data-account={account}
+                                  data-start={start}
+                                  data-changes={changes}
+                                  data-restores={restores}
+                                  onClick={() => navigate(Page.feed, { account, since: start, until })}
+                                >
+                                  {changes > 0 ? changes : ''}
+                                </button>
+                              </td>
+                            );
+                          })}
+                        </tr>
+                      ))}
+                  </tbody>
+                );
+              })}
+            </table>
+          </div>
           <div class="legend">
             <span>
               <span class="swatch" style={{ background: colourOf(1, max) }} /> few
