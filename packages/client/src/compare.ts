@@ -132,6 +132,8 @@ export async function compare(hub: HubConnection, options: CompareOptions): Prom
   const stats = new RequestCounter();
   const left = await resolveLocation(hub, stats, options.account, options.region);
   const right = await resolveLocation(hub, stats, options.withAccount, options.withRegion ?? left.region);
+  // SSM's length limit counts the ARN: the name must fit in both regions.
+  for (const side of [left, right]) parseSelector(options.path, options.recursive ?? false, side.region);
   if (left.account === right.account && left.region === right.region) {
     throw new InvalidInputError('compare needs two different locations (another account or region)');
   }

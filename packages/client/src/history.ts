@@ -61,6 +61,8 @@ export async function history(hub: HubConnection, options: HistoryOptions): Prom
   }
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
+  // SSM's length limit counts the ARN, so the region known now decides the longest name exactly.
+  parseSelector(options.name, false, location.region);
   const [named, gaps] = await Promise.all([
     readNameRecords(hub, stats, location, selector.name),
     options.since === undefined ? [] : coverageWarnings(hub, stats, location, [options.since]),

@@ -74,6 +74,8 @@ export async function preview(hub: HubConnection, options: PreviewOptions): Prom
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
+  // SSM's length limit counts the ARN, so the region known now decides the longest name exactly.
+  parseSelector(options.path, options.recursive ?? false, location.region);
   const [[snapshot], gaps] = await Promise.all([
     hub.index(stats).stateAt(location, selector, [at]),
     coverageWarnings(hub, stats, location, [at]),
@@ -135,6 +137,8 @@ export async function diff(hub: HubConnection, options: DiffOptions): Promise<Di
   const selector = parseSelector(options.path, options.recursive ?? false);
   const stats = new RequestCounter();
   const location = await resolveLocation(hub, stats, options.account, options.region);
+  // SSM's length limit counts the ARN, so the region known now decides the longest name exactly.
+  parseSelector(options.path, options.recursive ?? false, location.region);
   const [[before, after], gaps] = await Promise.all([
     hub.index(stats).stateAt(location, selector, [from, to]),
     coverageWarnings(hub, stats, location, [from, to]),

@@ -102,3 +102,17 @@ describe("preview and diff of a key that names a path give restore's hint", () =
     expect(err).toContain('add --recursive');
   });
 });
+
+describe("SSM's length limit in the location's region", () => {
+  it("refuses a name that fits a short region's ARN but not the location's", async () => {
+    index.seed({ registry: [{ account: A, region: 'ap-southeast-2' }] });
+    const name = `/${'n'.repeat(962)}`;
+    for (const args of [
+      ['preview', name, '--account', A, '--region', 'ap-southeast-2'],
+      ['history', name, '--account', A, '--region', 'ap-southeast-2'],
+    ]) {
+      const { code, err } = await runCli(args);
+      expect([code, err]).toEqual([2, expect.stringContaining('at most 962 characters in ap-southeast-2')]);
+    }
+  });
+});
