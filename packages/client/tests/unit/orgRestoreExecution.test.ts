@@ -17,6 +17,7 @@ import {
   redriveOrgRestore,
   startOrgRestore,
 } from '../../src/orgRestoreExecution.js';
+import { listOrgRestoreItems } from '../../src/orgRestoreTasks.js';
 import { recordInProcess } from '../../src/restoreAudit.js';
 
 const REGION = 'eu-west-1';
@@ -196,6 +197,42 @@ describe('redriveOrgRestore', () => {
     await expect(redriveOrgRestore(hub, MACHINE, 'r-6')).rejects.toMatchObject({
       exitCode: 2,
       message: expect.stringMatching(/only a failed, aborted or timed-out execution/) as unknown,
+    });
+  });
+});
+
+describe('the state machine listing', () => {
+  it('keeps its items under Step Functions’ 256 KB state limit at 1,000 accounts x 10 regions', async () => {
+    const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3'];
+    const all = [...regions, 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2'];
+    const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i));
+    index = new InMemoryIndex().seed({
+      registry: accounts.flatMap((account) =>
+        all.map((region) => ({ account, region, lastEventAt: '2026-01-01T00:00:00.000Z' })),
+      ),
+    });
+    await recordInProcess(index.restores, async () => OPERATOR).record({
+      record: 'org-intent',
+      restore: { restoreId: 'big', name: '/prod/', recursive: true, at: '2026-11-21T09:00:00.000Z', locations: 10_000 },
+    });
+    const listing = await listOrgRestoreItems(hub, 'big', { path: '/prod/', at: AT, recursive: true });
+    expect(listing.locations).toBe(10_000);
+    expect(listing.accounts).toHaveLength(1000);
+    expect(listing.accounts[0]).toEqual({ account: '100000000000', regions: [...all].sort() });
+    // What the ListLocations state's output carries (its ResultSelector keeps accounts and settings).
+    const bytes = Buffer.byteLength(JSON.stringify({ accounts: listing.accounts, settings: listing.settings }));
+    expect(bytes).toBeLessThan(256 * 1024);
+    process.stderr.write(`org restore listing at 1,000 accounts x 10 regions: ${bytes} bytes\n`);
+  });
+
+  it('refuses an execution whose request is not the recorded restore, and one with no recorded intent', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArnOf(MACHINE, 'r-7') });
+    await startOrgRestore(hub, MACHINE, { path: '/prod/', recursive: true, at: AT, restoreId: 'r-7' });
+    await expect(listOrgRestoreItems(hub, 'r-7', { path: '/other/', at: AT, recursive: true })).rejects.toThrow(
+      /restore r-7 was recorded with path \/prod\//,
+    );
+    await expect(listOrgRestoreItems(hub, 'never', { path: '/prod/', at: AT, recursive: true })).rejects.toMatchObject({
+      name: 'OrgRestoreNotRecorded',
     });
   });
 });
