@@ -4,6 +4,7 @@ import type { ChangeRecord, HistoryResponse, Location, Params, ValueResponse } f
 import { shortTime } from '../format.js';
 import { Page, navigate } from '../route.js';
 import { Field, LocationFields, Status, useApi } from './common.js';
+import { AccountName } from './organization.js';
 
 const COLOURS: Record<ChangeRecord['operation'], string> = {
   Create: '#1a7f37',
@@ -191,7 +192,8 @@ export function ParameterPage(props: { params: Params; locations: readonly Locat
       {data && records.length > 0 && (
         <div data-rendered="parameter">
           <p class="muted">
-            {name} in {data.location.account} / {data.location.region}: {records.length} records, oldest first.
+            {name} in <AccountName account={data.location.account} /> / {data.location.region}: {records.length}{' '}
+            records, oldest first.
           </p>
           <TimeAxis records={records} selected={[left, right].filter((i): i is number => i !== undefined)} />
           <table class="data">

@@ -4,6 +4,7 @@ import type { ChangeRecord, DiffResponse, Location, Params, TreeResponse } from 
 import { epochSeconds, shortTime, toIso } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, LocationFields, Status, useApi } from './common.js';
+import { AccountName, usePaging } from './organization.js';
 
 const WINDOWS: Record<string, number> = { '1h': 3600, '1d': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 
@@ -85,6 +86,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
       : undefined,
     [account, region, path, compare, atIso],
   );
+  const diffPage = usePaging(diff.data?.entries ?? []);
   const [compareDraft, setCompareDraft] = useState(compare);
   useEffect(() => setCompareDraft(compare), [compare]);
   return (
@@ -146,7 +148,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
       {tree.data && (
         <div class="tree" data-rendered="tree" data-at={tree.data.at} aria-busy={tree.loading}>
           <p class="muted">
-            {tree.data.records.length} parameters under {path} in {tree.data.location.account} /{' '}
+            {tree.data.records.length} parameters under {path} in <AccountName account={tree.data.location.account} /> /{' '}
             {tree.data.location.region} at {shortTime(tree.data.at)}.{' '}
             <a href={hrefOf(Page.restore, { ...tree.data.location, path, at: tree.data.at, recursive: 'true' })}>
               Plan a restore to this moment
@@ -193,7 +195,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
                 </td>
               </tr>
             )}
-            {diff.data.entries.map((e) => (
+            {diffPage.shown.map((e) => (
               <tr key={e.name} data-name={e.name} data-change={e.change}>
                 <td class="name">{e.name}</td>
                 <td>{e.change}</td>
@@ -204,6 +206,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
           </tbody>
         </table>
       )}
+      {diff.data && diffPage.pager}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import type { Location, Params, RestorePlanResponse } from '../api.js';
 import { shortTime } from '../format.js';
 import { Page, navigate } from '../route.js';
 import { Field, LocationFields, Status, useApi } from './common.js';
+import { AccountName, usePaging } from './organization.js';
 
 /** The plan `ssmhub restore` would make, and the exact command that applies it (this page never does). */
 export function RestorePage(props: { params: Params; locations: readonly Location[] }) {
@@ -18,6 +19,7 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
       : undefined,
     [account, region, path, at, recursive, toAccount, toRegion],
   );
+  const { shown, pager } = usePaging(plan.data?.plan ?? []);
   const text = (name: string, label: string, size = 20) => (
     <Field label={label}>
       <input
@@ -66,8 +68,9 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
       {plan.data && (
         <div data-rendered="restore">
           <p>
-            Restore {path} in {plan.data.target.account} / {plan.data.target.region} to {shortTime(plan.data.at)} (from{' '}
-            {plan.data.source.account} / {plan.data.source.region}): <strong>{plan.data.summary.put} to put</strong>,{' '}
+            Restore {path} in <AccountName account={plan.data.target.account} /> / {plan.data.target.region} to{' '}
+            {shortTime(plan.data.at)} (from <AccountName account={plan.data.source.account} /> /{' '}
+            {plan.data.source.region}): <strong>{plan.data.summary.put} to put</strong>,{' '}
             <strong>{plan.data.summary.delete} to delete</strong>, {plan.data.summary.unchanged} unchanged.
           </p>
           <h3>Apply it from a terminal</h3>
@@ -94,7 +97,7 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
               </tr>
             </thead>
             <tbody>
-              {plan.data.plan.map((e) => (
+              {shown.map((e) => (
                 <tr key={e.name} data-name={e.name} data-action={e.action}>
                   <td class="name">{e.name}</td>
                   <td class={`action-${e.action}`}>{e.action}</td>
@@ -105,6 +108,7 @@ export function RestorePage(props: { params: Params; locations: readonly Locatio
               ))}
             </tbody>
           </table>
+          {pager}
         </div>
       )}
     </section>
