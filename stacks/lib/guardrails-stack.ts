@@ -138,14 +138,21 @@ export class GuardrailsStack extends Stack {
       },
     });
 
-    // The audit role writes restore records: passed to another function, it would forge them.
-    const hubRoles = [ResourceNames.ingestRole, ResourceNames.reconcileRole, ResourceNames.restoreAuditRole].map(
-      (role) => arn('iam', config.hubAccount as string, `role/${role}`),
-    );
+    // The audit role writes restore records: passed to another function, it would forge them. The
+    // org restore role writes to every restore target in an operator's name: passed, or its
+    // function's code changed, it would write anything in anyone's name.
+    const hubRoles = [
+      ResourceNames.ingestRole,
+      ResourceNames.reconcileRole,
+      ResourceNames.restoreAuditRole,
+      ResourceNames.orgRestoreRole,
+      ResourceNames.orgRestoreStateMachineRole,
+    ].map((role) => arn('iam', config.hubAccount as string, `role/${role}`));
     const hubFunctions = [
       ResourceNames.ingestFunction,
       ResourceNames.reconcileFunction,
       ResourceNames.restoreAuditFunction,
+      ResourceNames.orgRestoreFunction,
     ].map((name) => arn('lambda', config.hubAccount as string, `function:${name}`));
     this.hubPolicy = new organizations.CfnPolicy(this, 'ProtectHub', {
       name: 'ssmhub-protect-hub',

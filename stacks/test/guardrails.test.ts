@@ -133,12 +133,15 @@ describe('organization guardrails (SCPs)', () => {
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`,
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`,
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestore`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestoreStates`,
     ]);
     expect(functions!.Action).toEqual([...HUB_FUNCTION_CHANGE_ACTIONS]);
     expect(resources(functions!)).toEqual([
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-ingest`,
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-reconcile`,
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-restore-audit`,
+      `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-org-restore`,
     ]);
     for (const statement of [passRole!, functions!]) {
       expect(statement.Effect).toBe('Deny');
@@ -206,6 +209,8 @@ describe('organization guardrails under the production profile', () => {
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubIngest`,
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubReconcile`,
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestore`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestoreStates`,
       ],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
     });

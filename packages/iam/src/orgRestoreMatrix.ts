@@ -210,6 +210,34 @@ export function orgRestoreMatrixPrincipals(world: PolicyWorld, layout: Layout): 
       ],
     },
     {
+      id: 'org-restore-hub-administrator',
+      name: 'hub administrator against the org restore (`Admin`, AdministratorAccess in the hub account)',
+      caller: session(role(hub, 'Admin'), 'admin'),
+      allowed: [
+        {
+          call: 'look at the org restore state machine (`states:DescribeStateMachine`)',
+          authorizations: [on('states:DescribeStateMachine', machine)],
+        },
+      ],
+      attacks: [
+        {
+          call: 'pass `SSMHubOrgRestore` to a function of its own, to write in any member in anyone’s name (`iam:PassRole`)',
+          authorizations: [on('iam:PassRole', fnRole, hub, { 'iam:PassedToService': 'lambda.amazonaws.com' })],
+          deniedBy: protectHub('OnlyTheDeploymentPassesHubRoles'),
+        },
+        {
+          call: 'change the org restore function’s code (`lambda:UpdateFunctionCode` on `ssmhub-org-restore`)',
+          authorizations: [on('lambda:UpdateFunctionCode', fn(ResourceNames.orgRestoreFunction))],
+          deniedBy: protectHub('OnlyTheDeploymentChangesHubFunctions'),
+        },
+        {
+          call: 'let another function invoke as the state machine: re-trust `SSMHubOrgRestoreStates` (`iam:UpdateAssumeRolePolicy`)',
+          authorizations: [on('iam:UpdateAssumeRolePolicy', role(hub, ResourceNames.orgRestoreStateMachineRole))],
+          deniedBy: protectHub('OnlyTheDeploymentPassesHubRoles'),
+        },
+      ],
+    },
+    {
       id: 'org-restore-reader',
       name: 'read-only analyst on the org restore state machine (`SSMHubAnalyst`)',
       caller: session(role(hub, SandboxRoles.analyst), 'bob'),
