@@ -30,24 +30,28 @@ export function AccountName(props: { account: string; label?: AccountLabel | und
   );
 }
 
-/** One page of `items`, and the controls that move between pages (none when everything fits). */
-export function usePaging<T>(items: readonly T[], size = PAGE_SIZE, reset: unknown = items) {
-  const [page, setPage] = useState(0);
-  useEffect(() => setPage(0), [reset]);
+/**
+ * One page of `items`, and the controls that move between pages (none when everything fits).
+ * `reset` (the list's identity by default) returns to the first page, or with `fromEnd` the last.
+ */
+export function usePaging<T>(items: readonly T[], size = PAGE_SIZE, reset: unknown = items, fromEnd = false) {
   const pages = Math.max(1, Math.ceil(items.length / size));
-  const current = Math.min(page, pages - 1);
-  const shown = items.slice(current * size, (current + 1) * size);
+  const [page, setPage] = useState<number | 'last'>(fromEnd ? 'last' : 0);
+  useEffect(() => setPage(fromEnd ? 'last' : 0), [reset]);
+  const current = page === 'last' ? pages - 1 : Math.min(page, pages - 1);
+  const offset = current * size;
+  const shown = items.slice(offset, offset + size);
   const pager =
     pages > 1 ? (
       <Pager
-        first={current * size + 1}
-        last={current * size + shown.length}
+        first={offset + 1}
+        last={offset + shown.length}
         total={items.length}
         onPrevious={current > 0 ? () => setPage(current - 1) : undefined}
         onNext={current < pages - 1 ? () => setPage(current + 1) : undefined}
       />
     ) : null;
-  return { shown, pager };
+  return { shown, pager, offset };
 }
 
 /** "51–100 of 1,234" with previous and next buttons (a button is disabled at either end). */

@@ -4,7 +4,7 @@ import type { ChangeRecord, HistoryResponse, Location, Params, ValueResponse } f
 import { shortTime } from '../format.js';
 import { Page, navigate } from '../route.js';
 import { Field, LocationFields, Status, useApi } from './common.js';
-import { AccountName } from './organization.js';
+import { AccountName, usePaging } from './organization.js';
 
 const COLOURS: Record<ChangeRecord['operation'], string> = {
   Create: '#1a7f37',
@@ -153,6 +153,8 @@ export function ParameterPage(props: { params: Params; locations: readonly Locat
   );
   const records = data?.records ?? [];
   const versions = records.flatMap((r, i) => (r.operation === 'Create' || r.operation === 'Update' ? [i] : []));
+  // A long history opens at its newest page, where the two compared versions are.
+  const { shown, pager, offset } = usePaging(records, 100, data, true);
   const [left, setLeft] = useState<number | undefined>();
   const [right, setRight] = useState<number | undefined>();
   useEffect(() => {
@@ -211,37 +213,41 @@ export function ParameterPage(props: { params: Params; locations: readonly Locat
               </tr>
             </thead>
             <tbody>
-              {records.map((r, i) => (
-                <tr key={i} data-operation={r.operation} data-version={r.version ?? ''}>
-                  <td>{i + 1}</td>
-                  <td>{shortTime(r.time)}</td>
-                  <td class={`op op-${r.operation}`}>{r.operation}</td>
-                  <td>{r.version ?? ''}</td>
-                  <td>{r.labels?.join(', ') ?? ''}</td>
-                  <td>{r.lastModifiedUser ?? ''}</td>
-                  <td>{r.type ?? ''}</td>
-                  <td>
-                    <input
-                      type="radio"
-                      name="left"
-                      aria-label={`left: record ${i + 1}`}
-                      checked={left === i}
-                      onChange={() => setLeft(i)}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      type="radio"
-                      name="right"
-                      aria-label={`right: record ${i + 1}`}
-                      checked={right === i}
-                      onChange={() => setRight(i)}
-                    />
-                  </td>
-                </tr>
-              ))}
+              {shown.map((r, at) => {
+                const i = offset + at;
+                return (
+                  <tr key={i} data-operation={r.operation} data-version={r.version ?? ''}>
+                    <td>{i + 1}</td>
+                    <td>{shortTime(r.time)}</td>
+                    <td class={`op op-${r.operation}`}>{r.operation}</td>
+                    <td>{r.version ?? ''}</td>
+                    <td>{r.labels?.join(', ') ?? ''}</td>
+                    <td>{r.lastModifiedUser ?? ''}</td>
+                    <td>{r.type ?? ''}</td>
+                    <td>
+                      <input
+                        type="radio"
+                        name="left"
+                        aria-label={`left: record ${i + 1}`}
+                        checked={left === i}
+                        onChange={() => setLeft(i)}
+                      />
+                    </td>
+                    <td>
+                      <input
+                        type="radio"
+                        name="right"
+                        aria-label={`right: record ${i + 1}`}
+                        checked={right === i}
+                        onChange={() => setRight(i)}
+                      />
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
+          {pager}
           <div class="side-by-side">
             <VersionPanel
               title="Left"
