@@ -9,6 +9,7 @@ import { loadTemplates } from '@ssmhub/iam';
 import { GroundTruth, sleep, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { listRestoreRecords } from '@ssmhub/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ssmhub } from '../../packages/cli/tests/helpers/cli.js';
 import { StateMachineRunner, stateMachineDefinition } from '../helpers/stateMachineRunner.js';
 
 // Issue 21 item 3: the organization-wide restore through the state machine the hub stack deploys
@@ -28,6 +29,24 @@ let truths: GroundTruth[];
 let at: string;
 
 const key = (t: { account: string; region: string }) => `${t.account}/${t.region}`;
+
+/** `ssmhub restore --status <id> --output json` as the sandbox's restore operator. */
+async function statusFromCli(restoreId: string): Promise<{ code: number; states: string[][] }> {
+  const { info } = sandbox;
+  const operatorSession = await sandboxRoleCredentials(info.endpoint, info.hubAccount, 'SSMHubRestoreOperator')();
+  const run = await ssmhub(
+    ['restore', '--status', restoreId, '--output', 'json', '--endpoint', info.endpoint, '--hub-region', 'us-east-1'],
+    {
+      AWS_ACCESS_KEY_ID: operatorSession.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: operatorSession.secretAccessKey,
+      AWS_SESSION_TOKEN: operatorSession.sessionToken ?? '',
+      SSMHUB_TABLE: info.table,
+      SSMHUB_BUCKET: info.bucket,
+    },
+  );
+  const status = JSON.parse(run.stdout) as { locations: { account: string; region: string; state: string }[] };
+  return { code: run.code, states: status.locations.map((l) => [l.account, l.region, l.state]).sort() };
+}
 
 async function pumpAll(): Promise<void> {
   for (let i = 0; i < 10; i += 1) {
@@ -128,6 +147,11 @@ describe('organization-wide restore through the state machine', () => {
       truths.map((t) => [t.account, t.region, t.account === failing ? 'failed' : 'done']).sort(),
     );
     expect(afterFirst.locations.find((l) => l.state === 'failed')?.message).toMatch(/AccessDenied/);
+    // The CLI reports the same from any terminal, and exits 1 while a location failed.
+    expect(await statusFromCli(restoreId)).toEqual({
+      code: 1,
+      states: truths.map((t) => [t.account, t.region, t.account === failing ? 'failed' : 'done']).sort(),
+    });
     for (const truth of truths.filter((t) => t.account === failing)) {
       expect((await prodNow(truth.account, truth.region)).get('/prod/a')).toBe('broken');
     }
@@ -176,5 +200,9 @@ describe('organization-wide restore through the state machine', () => {
     expect(afterRedrive.counts).toEqual({ done: truths.length, refused: 0, failed: 0, pending: 0 });
     expect(afterRedrive.locations.filter((l) => l.account === failing).map((l) => l.attempts)).toEqual([2, 2]);
     expect(afterRedrive.finished).toBe(true);
+    expect(await statusFromCli(restoreId)).toEqual({
+      code: 0,
+      states: truths.map((t) => [t.account, t.region, 'done']).sort(),
+    });
   });
 });
