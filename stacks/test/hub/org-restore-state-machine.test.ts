@@ -8,9 +8,10 @@ import {
   OrgRestoreStateMachine,
   orgRestoreDefinition,
 } from '../../lib/hub/org-restore-state-machine.js';
+import { loadConfig } from '../../lib/config.js';
 import { RestoreAudit } from '../../lib/hub/restore-audit.js';
 import { RestoreTrust, SpokeStack } from '../../lib/spoke-stack.js';
-import { SYNTH_TIMEOUT, cdkJsonContext, temporaryDirectory, testStack } from '../helpers.js';
+import { SYNTH_TIMEOUT, cdkJsonContext, fullContext, temporaryDirectory, testStack } from '../helpers.js';
 import { ORGANIZATION_ID, actionsOf, keyStatements, logicalIdOf, roleStatements, workerProps } from './fixtures.js';
 
 type AslResult = { isValid: boolean; errorsText: (separator?: string) => string };
@@ -202,4 +203,20 @@ describe("SSMHubRestorer's trust of the org restore function", () => {
       expect(condition).toBe('CreatesRestorer');
     },
   );
+});
+
+describe('orgRestoreConcurrency', () => {
+  const load = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
+
+  it('defaults to 40 accounts at once, and takes 1 to 10,000', () => {
+    expect(load(fullContext).orgRestoreConcurrency).toBe(40);
+    expect(load({ ...fullContext, orgRestoreConcurrency: 100 }).orgRestoreConcurrency).toBe(100);
+    expect(load({ ...fullContext, orgRestoreConcurrency: '10000' }).orgRestoreConcurrency).toBe(10_000);
+  });
+
+  it.each([0, 10_001, 2.5, 'many'])('refuses %j in one line', (value) => {
+    expect(() => load({ ...fullContext, orgRestoreConcurrency: value })).toThrow(
+      /context "orgRestoreConcurrency" must be a whole number from 1 to 10000/,
+    );
+  });
 });
