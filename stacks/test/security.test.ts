@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { HubEnvironment, ResourceNames, WatchedChangeEvent } from '@ssmhub/core';
+import { FindingEvent, HubEnvironment, ResourceNames, WatchedChangeEvent } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.js';
 import { SYNTH_TIMEOUT, fullContext, synthesize } from './helpers.js';
@@ -81,40 +81,56 @@ describe('digest key', () => {
     for (const name of [ResourceNames.ingestFunction, ResourceNames.reconcileFunction]) {
       expect(digestKeyOf(name)).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
     }
-    // The restore audit function writes restore records and never sees a value.
+    // The restore audit function writes restore records, the organization restore function puts
+    // values back from their stored objects: neither computes a digest.
     expect(digestKeyOf(ResourceNames.restoreAuditFunction)).toBeUndefined();
-    expect(functions).toHaveLength(3);
+    expect(digestKeyOf(ResourceNames.orgRestoreFunction)).toBeUndefined();
+    expect(functions).toHaveLength(4);
   });
 });
 
-describe('watched paths', () => {
-  it('without watched paths, no hub role may put events', () => {
-    expect(policyStatements(plain).filter(({ statement }) => actions(statement).includes('events:PutEvents'))).toEqual(
-      [],
+describe('events the hub puts', () => {
+  const putEventsGrants = (template: Template) =>
+    policyStatements(template).filter(({ statement }) => actions(statement).includes('events:PutEvents'));
+  const allowedEvents = (template: Template) =>
+    putEventsGrants(template).map(({ statement }) => {
+      const condition = (statement.Condition as Record<string, Record<string, string>>)['ForAllValues:StringEquals']!;
+      return `${condition['events:source']}/${condition['events:detail-type']}`;
+    });
+
+  it('without watched paths, the hub roles may put only the finding event, only on the hub bus', () => {
+    const bus = Object.keys(
+      plain.findResources('AWS::Events::EventBus', { Properties: { Name: ResourceNames.hubEventBus } }),
+    )[0]!;
+    const grants = putEventsGrants(plain);
+    expect(grants.flatMap((g) => g.roles).sort()).toEqual(
+      [roleId(plain, ResourceNames.ingestRole), roleId(plain, ResourceNames.reconcileRole)].sort(),
     );
+    expect(new Set(allowedEvents(plain))).toEqual(new Set([`${FindingEvent.source}/${FindingEvent.detailType}`]));
+    for (const { statement } of grants) {
+      expect(statement).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [bus, 'Arn'] } });
+    }
   });
 
-  it('with them, the hub roles may put only the watched-change event, only on the hub bus', () => {
+  it('with watched paths, the same roles may also put the watched-change event, only on the hub bus', () => {
     const bus = Object.keys(
       watching.findResources('AWS::Events::EventBus', { Properties: { Name: ResourceNames.hubEventBus } }),
     )[0]!;
-    const grants = policyStatements(watching).filter(({ statement }) =>
-      actions(statement).includes('events:PutEvents'),
+    const grants = putEventsGrants(watching);
+    expect(new Set(grants.flatMap((g) => g.roles))).toEqual(
+      new Set([roleId(watching, ResourceNames.ingestRole), roleId(watching, ResourceNames.reconcileRole)]),
     );
-    expect(grants.flatMap((g) => g.roles).sort()).toEqual(
-      [roleId(watching, ResourceNames.ingestRole), roleId(watching, ResourceNames.reconcileRole)].sort(),
+    expect(new Set(allowedEvents(watching))).toEqual(
+      new Set([
+        `${FindingEvent.source}/${FindingEvent.detailType}`,
+        `${WatchedChangeEvent.source}/${WatchedChangeEvent.detailType}`,
+      ]),
     );
     for (const { statement } of grants) {
       expect(statement).toMatchObject({
         Action: 'events:PutEvents',
         Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
-        Condition: {
-          'ForAllValues:StringEquals': {
-            'events:source': WatchedChangeEvent.source,
-            'events:detail-type': WatchedChangeEvent.detailType,
-          },
-          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
-        },
+        Condition: { Null: { 'events:source': 'false', 'events:detail-type': 'false' } },
       });
     }
     const ingest = Object.values(

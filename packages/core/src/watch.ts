@@ -1,3 +1,4 @@
+import { FindingEvent } from './asff.js';
 import { InvalidInputError } from './errors.js';
 import { namePatternRuleBroken } from './paths.js';
 
@@ -12,7 +13,7 @@ export const WatchedChangeEvent = {
  * whose source starts with `aws.` (those are AWS services' own), so each is ssmhub's; only the
  * sandbox's stand-in for SSM sends `aws.ssm`, as SSM does on AWS.
  */
-export const SsmHubEventSources: readonly string[] = [WatchedChangeEvent.source];
+export const SsmHubEventSources: readonly string[] = [...new Set([WatchedChangeEvent.source, FindingEvent.source])];
 
 /** The detail of a watched-path change event. */
 export interface WatchedChangeDetail {

@@ -126,8 +126,12 @@ describe('point-in-time reads', () => {
       ['/app/a', 3, 'Update'],
       ['/app/b', 1, 'Create'],
     ]);
-    // The registry and the catalog range: no record read.
-    expect(result.stats).toMatchObject({ dynamoRequests: 2, s3Requests: 0 });
+    // The registry, the catalog range and (beside it) the location's coverage start: no record read.
+    expect(result.stats).toMatchObject({ dynamoRequests: 3, s3Requests: 0 });
+    // The seed records no coverage start: the answer says it may be incomplete instead of staying silent.
+    expect(result.coverageWarnings).toEqual([
+      expect.stringMatching(/does not know since when it covers 111122223333\/eu-west-1/),
+    ]);
   });
 
   it('rejects an account the registry does not know', async () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SsmEventSource } from '../../src/names.js';
 import { SsmHubEventSources, WatchedChangeEvent } from '../../src/watch.js';
+import { FindingEvent } from '../../src/asff.js';
 
 const packagesDir = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -20,6 +21,7 @@ function sourceFiles(dir: string): string[] {
 /** The value of each expression an event entry's `Source:` is set with in ssmhub's sources. */
 const knownSources: Record<string, string> = {
   'WatchedChangeEvent.source': WatchedChangeEvent.source,
+  'FindingEvent.source': FindingEvent.source,
   SsmEventSource,
 };
 
