@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Packs the installable CLI: `ssmhub-<version>.tgz`, a package named `ssmhub` that holds the
 // esbuild bundle `npm run build` makes (dist/bundle/, scripts/bundle.mjs) and no dependency at
-// all: the AWS SDK clients, commander, cli-table3 and jmespath are inside the bundle. So
+// all: the AWS SDK clients, commander, cli-progress and jmespath are inside the bundle. So
 // `npm i -g ./ssmhub-<version>.tgz` needs no registry, installs one package of a few MB instead of
 // the workspace's node_modules, and starts as fast as the clone's bundle (README.md, "Install").
 //
