@@ -118,7 +118,9 @@ describe('orgRestoreStatus', () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: new Date('2026-11-21T10:00:00Z') });
     sfn
       .on(ListMapRunsCommand)
-      .resolves({ mapRuns: [{ mapRunArn: 'arn:map', executionArn: 'x', startDate: new Date() }] });
+      .resolves({
+        mapRuns: [{ mapRunArn: 'arn:map', executionArn: 'x', stateMachineArn: 'arn:machine', startDate: new Date() }],
+      });
     sfn.on(DescribeMapRunCommand).resolves({
       executionCounts: {
         total: 2,

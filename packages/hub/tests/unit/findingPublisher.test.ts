@@ -1,9 +1,15 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchImportFindingsCommand, BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { GetParameterHistoryCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterHistoryCommand,
+  ListTagsForResourceCommand,
+  ParameterType,
+  SSMClient,
+  type ParameterHistory,
+} from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { FindingEvent, FindingRule, StaticAccountBoundary, type VersionRecord } from '@ssmhub/core';
+import { FindingEvent, FindingRule, StaticAccountBoundary, TombstoneSource, type VersionRecord } from '@ssmhub/core';
 import { InMemoryIndex } from '@ssmhub/store/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -30,9 +36,9 @@ const HUB = '123456789012';
 const KEY = 'AKIAQWERTYUIOPASDFGH';
 const location = { account: MEMBER, region: REGION, name: '/app/key' };
 /** A plaintext (String) version: the one type whose value the detectors read. */
-const plain = (name: string, v: number, time: string, value: string) => {
+const plain = (name: string, v: number, time: string, value: string): ParameterHistory => {
   const { KeyId: _key, ...entry } = historyEntry(name, v, time, value);
-  return { ...entry, Type: 'String' };
+  return { ...entry, Type: ParameterType.STRING };
 };
 
 const version = (v: number, findings: string[] | undefined, time: string): VersionRecord => ({
@@ -54,7 +60,13 @@ describe('findingChanges', () => {
         version(2, [FindingRule.jwt, FindingRule.awsAccessKeyId], '2026-12-02T00:00:00.000Z'),
         version(3, undefined, '2026-12-02T01:00:00.000Z'),
         version(4, [FindingRule.awsAccessKeyId], '2026-12-02T02:00:00.000Z'),
-        { kind: 'tombstone', ...location, time: '2026-12-02T03:00:00.000Z', eventId: 'e' },
+        {
+          kind: 'tombstone',
+          ...location,
+          time: '2026-12-02T03:00:00.000Z',
+          eventId: 'e',
+          source: TombstoneSource.event,
+        },
       ],
     );
     expect(changes.map((c) => [c.rule, c.state, c.version ?? 'deleted', c.appearedAt])).toEqual([
