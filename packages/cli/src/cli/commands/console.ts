@@ -64,9 +64,9 @@ export const consoleCommand = command({
       throw error;
     });
   },
-  // stdout held the URL; the summary goes to stderr.
+  // stdout held the URL; a table's summary goes to stderr, JSON's is the stream's second document.
   output: (report) => ({
-    json: null,
+    json: report,
     table: () => '',
     text: '',
     warnings: [`console stopped after ${report.requests} request(s)`],
