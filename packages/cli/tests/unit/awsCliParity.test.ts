@@ -211,7 +211,7 @@ describe('ssmhub completion', () => {
   });
 
   it('zsh: the script parses (as bash reads it: it is the bash completion through bashcompinit)', async () => {
-    // zsh itself is not installed on every machine; its script is bash syntax plus two zsh lines.
+    // Where zsh is missing (npm run setup:browser installs it as root), its script is still read: bash syntax plus two zsh lines.
     const script = execFileSync('node', [BIN, 'completion', 'zsh']).toString();
     expect(script).toMatch(/^#compdef ssmhub\n/);
     expect(script).toContain('autoload -U +X bashcompinit && bashcompinit');
@@ -224,7 +224,7 @@ describe('ssmhub completion', () => {
   });
 
   it('fish: one `complete` per command, option and choice, from the command table', () => {
-    // fish is not installed here (the test above is skipped then): its lines are checked as text.
+    // Where fish is missing (the test above skips then), its lines are still checked as text.
     const lines = execFileSync('node', [BIN, 'completion', 'fish']).toString().trimEnd().split('\n');
     expect(lines.filter((line) => !line.startsWith('#')).every((line) => line.startsWith('complete -c ssmhub '))).toBe(
       true,
