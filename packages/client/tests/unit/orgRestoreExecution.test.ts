@@ -116,11 +116,9 @@ describe('orgRestoreStatus', () => {
     await location(A, 'eu-west-1', 'succeeded', '2026-11-21T10:00:01.000Z');
     await location(A, 'us-east-1', 'failed', '2026-11-21T10:00:02.000Z');
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: new Date('2026-11-21T10:00:00Z') });
-    sfn
-      .on(ListMapRunsCommand)
-      .resolves({
-        mapRuns: [{ mapRunArn: 'arn:map', executionArn: 'x', stateMachineArn: 'arn:machine', startDate: new Date() }],
-      });
+    sfn.on(ListMapRunsCommand).resolves({
+      mapRuns: [{ mapRunArn: 'arn:map', executionArn: 'x', stateMachineArn: 'arn:machine', startDate: new Date() }],
+    });
     sfn.on(DescribeMapRunCommand).resolves({
       executionCounts: {
         total: 2,
