@@ -105,8 +105,9 @@ export class HubStack extends Stack {
       verifySample: config.verifySample,
       ...(onStepFunctions ? { sweepConcurrency: config.sweepConcurrency } : {}),
     });
+    let sweeps: SweepStateMachine | undefined;
     if (onStepFunctions) {
-      const sweeps = new SweepStateMachine(this, 'Sweeps', {
+      sweeps = new SweepStateMachine(this, 'Sweeps', {
         reconcileFunction: this.reconciliation.function,
         maxConcurrency: config.sweepConcurrency,
         interval: RECONCILE_RATE,
@@ -144,6 +145,7 @@ export class HubStack extends Stack {
       keys: this.keys,
       pipeline: this.pipeline,
       reconciliation: this.reconciliation,
+      ...(sweeps ? { sweepStateMachine: sweeps.stateMachine } : {}),
       stalenessWindowHours: config.stalenessWindowHours,
       email: config.alarms.email,
       topic:

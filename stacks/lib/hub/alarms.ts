@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { HubAlarmNamePrefix, HubAlarmNames, ReconcileMetrics, ResourceNames } from '@ssmhub/core';
 import { Construct } from 'constructs';
@@ -26,6 +27,12 @@ export interface HubAlarmsProps {
   readonly keys: HubKeys;
   readonly pipeline: IngestPipeline;
   readonly reconciliation: Reconciliation;
+  /**
+   * The sweep state machine, when it runs the sweep (`reconcileEngine: stepFunctions`): a failed,
+   * timed-out or aborted execution alarms with the reconcile function's errors.
+   * @default - the function's own schedule runs the sweep
+   */
+  readonly sweepStateMachine?: sfn.IStateMachine;
   /** The staleness window of the reconcile Lambda, in hours (the stale-locations alarm's description). */
   readonly stalenessWindowHours: number;
   /**
@@ -171,19 +178,10 @@ export class HubAlarms extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const [name, fn, errors, throttles] of [
-      ['Ingest', props.pipeline.function, HubAlarmNames.ingestErrors, HubAlarmNames.ingestThrottles],
-      ['Reconcile', props.reconciliation.function, HubAlarmNames.reconcileErrors, HubAlarmNames.reconcileThrottles],
+    for (const [name, fn, throttles] of [
+      ['Ingest', props.pipeline.function, HubAlarmNames.ingestThrottles],
+      ['Reconcile', props.reconciliation.function, HubAlarmNames.reconcileThrottles],
     ] as const) {
-      alarm(`${name}ErrorsAlarm`, {
-        alarmName: errors,
-        alarmDescription: `The ${name.toLowerCase()} Lambda failed whole invocations`,
-        metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
       alarm(`${name}ThrottlesAlarm`, {
         alarmName: throttles,
         alarmDescription: `The ${name.toLowerCase()} Lambda was throttled`,
@@ -194,6 +192,23 @@ export class HubAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+    alarm('IngestErrorsAlarm', {
+      alarmName: HubAlarmNames.ingestErrors,
+      alarmDescription: 'The ingest Lambda failed whole invocations',
+      metric: props.pipeline.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('ReconcileErrorsAlarm', {
+      alarmName: HubAlarmNames.reconcileErrors,
+      ...reconcileFailures(props, fiveMinutes),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     // Published by the reconcile Lambda (EMF, namespace and names from @ssmhub/core); the total
     // (no dimensions) is alarmed, the Account/Region dimensions say which location.
     const reconcileMetric = (metricName: string, statistic: string) =>
@@ -291,4 +306,35 @@ export class HubAlarms extends Construct {
       );
     }
   }
+}
+
+/**
+ * What the reconcile-errors alarm counts: the function's failed invocations and, when the sweep
+ * state machine runs the sweep, its failed, timed-out and aborted executions (a sweep whose Map
+ * gave up after its retries fails the execution without a failed invocation to show for it).
+ */
+function reconcileFailures(
+  props: HubAlarmsProps,
+  period: Duration,
+): { metric: cloudwatch.IMetric; alarmDescription: string } {
+  const errors = props.reconciliation.function.metricErrors({ period, statistic: 'Sum' });
+  const machine = props.sweepStateMachine;
+  if (machine === undefined) {
+    return { metric: errors, alarmDescription: 'The reconcile Lambda failed whole invocations' };
+  }
+  return {
+    metric: new cloudwatch.MathExpression({
+      expression: 'errors + failed + timedOut + aborted',
+      usingMetrics: {
+        errors,
+        failed: machine.metricFailed({ period, statistic: 'Sum' }),
+        timedOut: machine.metricTimedOut({ period, statistic: 'Sum' }),
+        aborted: machine.metricAborted({ period, statistic: 'Sum' }),
+      },
+      period,
+      label: 'reconcile invocations and sweep executions that failed',
+    }),
+    alarmDescription:
+      'The reconcile Lambda failed whole invocations, or a sweep execution failed, timed out or was aborted: see the ssmhub-sweep executions',
+  };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { HubEnvironment, ResourceNames } from '@ssmhub/core';
+import { HubAlarmNames, HubEnvironment, ResourceNames } from '@ssmhub/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stateMachineDefinition, type AslDefinition } from '../../../test/helpers/stateMachineRunner.js';
 import { HubPropsError } from '../../lib/hub/errors.js';
@@ -302,6 +302,28 @@ describe('in the hub stack', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
+  it('a failed, timed-out or aborted sweep execution fires the reconcile-errors alarm, beside the function’s errors', () => {
+    const template = Template.fromStack(built.hub);
+    const machine = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(
+      ([, m]) => m.Properties.StateMachineName === ResourceNames.sweepStateMachine,
+    )![0];
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.AlarmName === HubAlarmNames.reconcileErrors,
+    )!;
+    const metrics = alarm.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Value: unknown }[] } };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('errors + failed + timedOut + aborted');
+    const onMachine = metrics
+      .filter((m) => m.MetricStat?.Metric.Namespace === 'AWS/States')
+      .map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Metric.Dimensions[0]!.Value]);
+    expect(onMachine.sort()).toEqual(
+      ['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((name) => [name, { Ref: machine }]),
+    );
+  });
+
   it(
     'reconcileEngine function: no state machine, no onboarding, the function’s own schedule and its two executions',
     () => {
@@ -316,6 +338,11 @@ describe('in the hub stack', () => {
       small.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: ResourceNames.reconcileFunction,
         ReservedConcurrentExecutions: 2,
+      });
+      small.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: HubAlarmNames.reconcileErrors,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
       });
     },
     SYNTH_TIMEOUT,
