@@ -25,7 +25,7 @@ export { verify } from './verify.js';
 export type { VerifyCommandOptions, VerifyResult } from './verify.js';
 export { IntegrityError, ObjectStatus } from '@ssmhub/store';
 export type { VersionCheck, VerifyTotals } from '@ssmhub/store';
-export type { StatusResult, LocationStatus, QueueDepth } from './status.js';
+export type { StatusResult, StatusOptions, LocationStatus, QueueDepth } from './status.js';
 export { planRestore, checkRestoreTarget, RestorePlan } from './restore.js';
 export type { RestoreOptions, RestorePlanProps } from './restore.js';
 export { applyRestore, RestoreOutcomeKind } from './restoreApply.js';

@@ -21,8 +21,11 @@ export interface LocationStatus extends AccountLabel {
   readonly lastSweepRepaired?: number;
   /** When the first complete sweep (the onboarding baseline) finished; absent: only events so far. */
   readonly baselineAt?: string;
-  /** Names indexed (every name the hub has seen here, deleted ones included). */
-  readonly parameters: number;
+  /**
+   * Names indexed (every name the hub has seen here, deleted ones included).
+   * Absent when `parameterCounts: false` was asked for.
+   */
+  readonly parameters?: number;
   /**
    * 'baselined' when a complete sweep has compared every SSM parameter with the index, else
    * 'events only' (names that never changed since the spoke was deployed may be missing).
@@ -68,6 +71,15 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
   }
 }
 
+export interface StatusOptions {
+  /**
+   * Count each location's names: one catalog Query per location, the bulk of the cost at
+   * organization size. Pages that list locations without their size turn it off.
+   * @default true
+   */
+  readonly parameterCounts?: boolean;
+}
+
 /**
  * Per account and region: newest event, lag, names indexed; and the ingest queue and DLQ depth.
  *
@@ -75,7 +87,7 @@ async function queueDepth(sqs: SQSClient, name: string): Promise<QueueDepth> {
  * const { locations, deadLetterQueue } = await status(hub);
  * if (deadLetterQueue.visible) console.error(`${deadLetterQueue.visible} events in the DLQ`);
  */
-export async function status(hub: HubConnection): Promise<StatusResult> {
+export async function status(hub: HubConnection, options: StatusOptions = {}): Promise<StatusResult> {
   const stats = new RequestCounter();
   const [registry, coverage, labels] = await Promise.all([
     readRegistry(hub, stats),
@@ -85,7 +97,7 @@ export async function status(hub: HubConnection): Promise<StatusResult> {
   const coverageOf = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c]));
   const now = Date.now();
   const locations = await mapLimit(registry, 8, async (entry): Promise<LocationStatus> => {
-    const count = await hub.index(stats).catalog.size(entry);
+    const count = options.parameterCounts === false ? undefined : await hub.index(stats).catalog.size(entry);
     const known = coverageOf.get(`${entry.account}#${entry.region}`);
     return {
       account: entry.account,
@@ -101,7 +113,7 @@ export async function status(hub: HubConnection): Promise<StatusResult> {
       ...(entry.lastSweepParameters !== undefined ? { lastSweepParameters: entry.lastSweepParameters } : {}),
       ...(entry.lastSweepRepaired !== undefined ? { lastSweepRepaired: entry.lastSweepRepaired } : {}),
       ...(entry.baselineAt ? { baselineAt: entry.baselineAt } : {}),
-      parameters: count,
+      ...(count === undefined ? {} : { parameters: count }),
       coverage: entry.baselineAt ? 'baselined' : 'events only',
       ...(known?.coverageStartAt ? { coverageStartAt: known.coverageStartAt } : {}),
       uncapturedChanges: known?.uncapturedChanges ?? 0,

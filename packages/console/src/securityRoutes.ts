@@ -69,7 +69,7 @@ export class SecurityRoutes {
     const staleAfterHours = query.positiveInteger('staleAfterHours');
     const [result, known] = await Promise.all([
       coverage(this.hub, staleAfterHours ? { staleAfterHours } : {}),
-      status(this.hub),
+      status(this.hub, { parameterCounts: false }),
     ]);
     const indexed = new Map(known.locations.map((l) => [`${l.account}#${l.region}`, l]));
     const locations = result.locations.map((l) => {
@@ -131,7 +131,7 @@ export class SecurityRoutes {
 
   /** What on-call checks first: the ingest queue and DLQ, and how long ago each location was swept. */
   public async health() {
-    const result = await status(this.hub);
+    const result = await status(this.hub, { parameterCounts: false });
     const now = Date.now();
     const staleBefore = now - SWEEP_STALE_HOURS * 3600_000;
     const locations = result.locations.map((l) => ({

@@ -24,7 +24,7 @@ export interface ChangeRecord extends Location {
 export interface LocationsResponse {
   readonly now: string;
   readonly accounts: AccountLabel[];
-  readonly locations: (Location & { readonly parameters: number })[];
+  readonly locations: Location[];
 }
 
 export interface HeatmapResponse {

@@ -8,6 +8,7 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { LifecycleRecord, VersionRecord } from '@ssmhub/core';
 import { ObjectAccessDeniedError, type CatalogEntry, type RestoreRecord } from '@ssmhub/store';
@@ -22,6 +23,7 @@ import {
   history,
   planRestore,
   preview,
+  status,
 } from '../../src/index.js';
 import type { HubConnection } from '../../src/index.js';
 import { recordInProcess } from '../../src/restoreAudit.js';
@@ -32,6 +34,7 @@ const REGION = 'eu-west-1';
 const s3 = mockClient(S3Client);
 const sts = mockClient(STSClient);
 const ssm = mockClient(SSMClient);
+const sqs = mockClient(SQSClient);
 
 /** The version records the tests index, by object key (a stored body describes its record). */
 const indexed = new Map<string, VersionRecord>();
@@ -110,6 +113,29 @@ afterEach(() => {
   s3.reset();
   sts.reset();
   ssm.reset();
+  sqs.reset();
+});
+
+describe('status', () => {
+  it("counts each location's names, and without parameterCounts lists the locations with no catalog read", async () => {
+    index.seed({
+      registry: [registry],
+      catalog: [
+        catalogEntry('/app/a', [version('/app/a', 1, '2026-01-01T00:00:01.000Z')]),
+        catalogEntry('/app/b', [version('/app/b', 1, '2026-01-01T00:00:02.000Z')]),
+      ],
+    });
+    sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: 'https://sqs.local/ssmhub' });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+    const counted = await status(hub);
+    const listed = await status(hub, { parameterCounts: false });
+    expect(counted.locations).toMatchObject([{ account: ACCOUNT, region: REGION, parameters: 2 }]);
+    expect(listed.locations).toMatchObject([{ account: ACCOUNT, region: REGION }]);
+    expect(listed.locations[0]).not.toHaveProperty('parameters');
+    expect(listed.queue.visible).toBe(3);
+    // The catalog count is one Query per location: the only read the list goes without.
+    expect(listed.stats.dynamoRequests).toBe(counted.stats.dynamoRequests - 1);
+  });
 });
 
 describe('point-in-time reads', () => {
