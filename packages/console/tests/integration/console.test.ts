@@ -317,13 +317,18 @@ describe.skipIf(skipReason !== undefined)('ssmhub console in headless Chromium',
     expect(requested.filter((r) => !r.startsWith(`${origin}/`) && !r.startsWith('data:'))).toEqual([]);
   });
 
-  it('stops cleanly on SIGTERM and reports the session as one JSON document', async () => {
+  it("stops cleanly on SIGTERM and reports the session as the JSON stream's last document", async () => {
     let stdout = '';
     consoleProcess.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => consoleProcess.once('exit', (code) => resolve(code)));
     consoleProcess.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const report = JSON.parse(stdout) as { requests: number };
-    expect(report.requests).toBeGreaterThan(0);
+    // A stream of two JSON documents: the URL when it listens, the session's summary when it stops.
+    const [listening, report] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { url?: string; requests?: number });
+    expect(listening?.url).toBe(url);
+    expect(report?.requests).toBeGreaterThan(0);
   });
 });
