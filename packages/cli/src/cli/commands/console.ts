@@ -49,7 +49,7 @@ export const consoleCommand = command({
       // Only a packed ssmhub lacks it (a clone's root depends on it); @ssmhub/console is not published.
       throw new ClientError('`ssmhub console` runs from a clone of the repository (npx ssmhub console there)');
     })) as ConsoleModule;
-    return serveConsole(hub, {
+    const report = await serveConsole(hub, {
       ...options,
       onListening: (url) => {
         // The URL is the command's output (stdout, for a script to read); the hint is for the terminal.
@@ -63,10 +63,13 @@ export const consoleCommand = command({
         throw new ClientError(error.message, exitCode as ExitCode);
       throw error;
     });
+    // JSON Lines on stdout: the URL when it listened, the session's summary now it stopped.
+    if (format === OutputFormat.json) emit(`${JSON.stringify(report)}\n`);
+    return report;
   },
-  // stdout held the URL; a table's summary goes to stderr, JSON's is the stream's second document.
+  // stdout holds the URL (and, as JSON, the summary the command emitted); the summary goes to stderr too.
   output: (report) => ({
-    json: report,
+    json: null,
     table: () => '',
     text: '',
     warnings: [`console stopped after ${report.requests} request(s)`],
