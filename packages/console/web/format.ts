@@ -11,3 +11,8 @@ export function toIso(epochSeconds: number): string {
 export function epochSeconds(iso: string): number {
   return Math.floor(Date.parse(iso) / 1000);
 }
+
+/** `1 finding`, `2 findings`: a count with its noun. */
+export function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

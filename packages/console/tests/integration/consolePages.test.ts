@@ -105,7 +105,7 @@ describe.skipIf(skipReason !== undefined)('the security team’s console pages i
 
   it('coverage: every org account × region, the never-heard location first', async () => {
     figures.coverage2 = await visit('#/coverage', 'coverage');
-    await expect(page.locator('[data-count="gaps"]').textContent()).resolves.toBe('1 gaps');
+    await expect(page.locator('[data-count="gaps"]').textContent()).resolves.toBe('1 gap');
     const rows = await attributes('[data-rendered="coverage"] tr[data-account]', 'data-gap');
     expect(rows).toEqual(['never-reported', '', '', '']);
     const gap = page.locator('[data-rendered="coverage"] tr[data-gap="never-reported"]');

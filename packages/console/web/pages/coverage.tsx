@@ -1,6 +1,6 @@
 import { getJson } from '../api.js';
 import type { CoverageLocation, CoverageResponse, Params } from '../api.js';
-import { shortTime } from '../format.js';
+import { counted, shortTime } from '../format.js';
 import { Page, hrefOf } from '../route.js';
 import { Status, useApi } from './common.js';
 import { ageOf } from './findings.js';
@@ -47,9 +47,9 @@ export function CoveragePage(props: { params: Params }) {
         <div data-rendered="coverage">
           <Toolbar>
             <span data-count="gaps" class={data.gaps > 0 ? 'gap' : 'ok'}>
-              {data.gaps} gaps
+              {counted(data.gaps, 'gap')}
             </span>
-            <span data-count="locations">{data.locations.length} locations</span>
+            <span data-count="locations">{counted(data.locations.length, 'location')}</span>
             <span>regions: {data.regions.join(', ')}</span>
             <span>stale after {data.staleAfterHours} h</span>
             <CsvLink route="coverage" params={props.params} />
@@ -74,7 +74,7 @@ export function CoveragePage(props: { params: Params }) {
                 ou={ou}
                 items={group}
                 columns={9}
-                summary={`${group.length} locations, ${group.filter((l) => l.gap).length} gaps`}
+                summary={`${counted(group.length, 'location')}, ${counted(group.filter((l) => l.gap).length, 'gap')}`}
                 row={row}
               />
             ))}

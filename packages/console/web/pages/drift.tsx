@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import type { AccountDrift, DriftEntry, DriftResponse, DriftSide, Location, Params, ValueResponse } from '../api.js';
-import { shortTime } from '../format.js';
+import { counted, shortTime } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, LocationFields, Status, useApi } from './common.js';
 import { AccountName, CsvLink, Toolbar, labelsById, usePaging } from './organization.js';
@@ -184,7 +184,9 @@ export function DriftPage(props: { params: Params; locations: readonly Location[
               {data.path} in <AccountName account={data.reference.account} label={labels.get(data.reference.account)} />{' '}
               / {data.reference.region} at {shortTime(data.at)}
             </span>
-            <span data-count="drifting">{data.drift.filter((d) => d.entries.length > 0).length} accounts differ</span>
+            <span data-count="drifting">
+              {counted(data.drift.filter((d) => d.entries.length > 0).length, 'account differs', 'accounts differ')}
+            </span>
             <CsvLink route="drift" params={query} />
           </Toolbar>
           <table class="data">

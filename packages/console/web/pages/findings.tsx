@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import type { Finding, FindingsResponse, Location, Params } from '../api.js';
-import { shortTime } from '../format.js';
+import { counted, shortTime } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, Status, useApi } from './common.js';
 import { AccountName, CsvLink, OuGroup, Toolbar, groupByOu, labelsById } from './organization.js';
@@ -81,7 +81,7 @@ export function FindingsPage(props: { params: Params; locations: readonly Locati
           ou={ou}
           items={group}
           columns={7}
-          summary={`${group.length} findings in ${new Set(group.map((f) => f.account)).size} accounts`}
+          summary={`${counted(group.length, 'finding')} in ${counted(new Set(group.map((f) => f.account)).size, 'account')}`}
           row={row}
         />
       ))}
