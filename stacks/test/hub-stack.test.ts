@@ -135,6 +135,7 @@ describe('logical ids', () => {
       'RestoreAuditRoleBB040A1C',
       'RestoreAuditRoleDefaultPolicyE6387239',
       'StaleLocationsAlarmA4330715',
+      'SweepNotStartedAlarmDB06A3E3',
       'Sweeps1457736D',
       'SweepsDistributedMapPolicyAAA4E016',
       'SweepsLogs914E9D5F',

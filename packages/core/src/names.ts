@@ -95,6 +95,8 @@ export const HubAlarmNames = {
   staleLocations: 'ssmhub-stale-locations',
   /** The scheduled restore test found a stored version missing, altered or undecryptable. */
   verifyFailures: 'ssmhub-verify-failures',
+  /** No sweep started in two sweep intervals: its schedule is disabled, deleted or cannot start it. */
+  sweepNotStarted: 'ssmhub-sweep-not-started',
   /**
    * Never breaches on its own: `ssmhub doctor` sets its state (SetAlarmState) to prove that an
    * alarm reaches the operator through the topic.

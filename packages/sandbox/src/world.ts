@@ -437,10 +437,12 @@ interface HubAlarmSpec {
   readonly metric: string;
   /** @default 'Maximum' */
   readonly statistic?: 'Maximum' | 'Sum';
-  /** Breaches above it. @default 0 */
+  /** Breaches above it (below it with `firesWhenAbsent`). @default 0 */
   readonly threshold?: number;
   /** @default 300 */
   readonly periodSeconds?: number;
+  /** The alarm fires below `threshold` when missing data counts as breaching. @default false */
+  readonly firesWhenAbsent?: boolean;
 }
 
 /** Every alarm of the hub stack (names from HubAlarmNames). */
@@ -470,6 +472,15 @@ const HUB_ALARMS: readonly HubAlarmSpec[] = [
     metric: ReconcileMetrics.verifyFailures,
     statistic: 'Sum',
     periodSeconds: 3600,
+  },
+  {
+    name: HubAlarmNames.sweepNotStarted,
+    namespace: 'AWS/States',
+    metric: 'ExecutionsStarted',
+    statistic: 'Sum',
+    threshold: 1,
+    periodSeconds: 6 * 3600,
+    firesWhenAbsent: true,
   },
   { name: HubAlarmNames.doctorCanary, namespace: 'ssmhub/doctor', metric: 'Canary' },
 ];
@@ -520,10 +531,10 @@ async function provisionAlarms(
           MetricName: alarm.metric,
           Statistic: alarm.statistic ?? 'Maximum',
           Period: alarm.periodSeconds ?? 300,
-          EvaluationPeriods: 1,
+          EvaluationPeriods: alarm.firesWhenAbsent ? 2 : 1,
           Threshold: alarm.threshold ?? 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
+          ComparisonOperator: alarm.firesWhenAbsent ? 'LessThanThreshold' : 'GreaterThanThreshold',
+          TreatMissingData: alarm.firesWhenAbsent ? 'breaching' : 'notBreaching',
           AlarmActions: [alarmTopicArn],
           ...(alarm.name === HubAlarmNames.doctorCanary ? { OKActions: [alarmTopicArn] } : {}),
         }),

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { HubPropsError } from './errors.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
 import type { HubKeys } from './keys.js';
-import type { Reconciliation } from './reconciliation.js';
+import { RECONCILE_RATE, type Reconciliation } from './reconciliation.js';
 
 /** KMS API calls that can take the backups away or hand out their use: each one alarms. */
 export const KEY_TAMPERING_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'CreateGrant'] as const;
@@ -237,6 +237,15 @@ export class HubAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    alarm('SweepNotStartedAlarm', {
+      alarmName: HubAlarmNames.sweepNotStarted,
+      ...sweepStarts(props),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      // No datapoint is the failure this alarm is for: nothing started the sweep.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
     alarm('VerifyFailuresAlarm', {
       alarmName: HubAlarmNames.verifyFailures,
       alarmDescription:
@@ -336,5 +345,26 @@ function reconcileFailures(
     }),
     alarmDescription:
       'The reconcile Lambda failed whole invocations, or a sweep execution failed, timed out or was aborted: see the ssmhub-sweep executions',
+  };
+}
+
+/**
+ * What the sweep-not-started alarm counts per sweep interval: the sweep state machine's started
+ * executions, or without it the reconcile function's invocations (its schedule's, the daily
+ * restore test's and an operator's). None in two intervals in a row: the schedule is disabled,
+ * deleted or cannot start it, and `StaleLocations`, published by the sweep, would stay silent.
+ */
+function sweepStarts(props: HubAlarmsProps): { metric: cloudwatch.IMetric; alarmDescription: string } {
+  const machine = props.sweepStateMachine;
+  const interval = RECONCILE_RATE.toHours();
+  if (machine === undefined) {
+    return {
+      metric: props.reconciliation.function.metricInvocations({ period: RECONCILE_RATE, statistic: 'Sum' }),
+      alarmDescription: `The reconcile Lambda was not invoked in two ${interval}-hour sweep intervals: is its schedule rule enabled?`,
+    };
+  }
+  return {
+    metric: machine.metricStarted({ period: RECONCILE_RATE, statistic: 'Sum' }),
+    alarmDescription: `No ssmhub-sweep execution started in two ${interval}-hour sweep intervals: is its EventBridge Scheduler schedule enabled, and may its role start the machine?`,
   };
 }

@@ -47,7 +47,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('alarms', () => {
-  it('watch DLQ depth, message age, Lambda errors and throttles, reconcile and the doctor, notifying the topic', () => {
+  it('watch DLQ depth, message age, Lambda errors and throttles, reconcile, a sweep not started and the doctor, notifying the topic', () => {
     const topic = logicalIdOf(built.alarms.topic!);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: EMAIL });
     const alarms = alarmsOf(template);
@@ -55,6 +55,8 @@ describe('alarms', () => {
       [
         'AWS/Lambda/Errors',
         'AWS/Lambda/Errors',
+        // Without the sweep state machine, a sweep not started shows as no reconcile invocation.
+        'AWS/Lambda/Invocations',
         'AWS/Lambda/Throttles',
         'AWS/Lambda/Throttles',
         'AWS/SQS/ApproximateAgeOfOldestMessage',

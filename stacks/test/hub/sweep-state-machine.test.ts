@@ -302,6 +302,25 @@ describe('in the hub stack', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
+  it('two sweep intervals without a started execution fire the sweep-not-started alarm, missing data included', () => {
+    const template = Template.fromStack(built.hub);
+    const machine = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(
+      ([, m]) => m.Properties.StateMachineName === ResourceNames.sweepStateMachine,
+    )![0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: HubAlarmNames.sweepNotStarted,
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsStarted',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+      Statistic: 'Sum',
+      Period: RECONCILE_RATE.toSeconds(),
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
   it('a failed, timed-out or aborted sweep execution fires the reconcile-errors alarm, beside the function’s errors', () => {
     const template = Template.fromStack(built.hub);
     const machine = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(
@@ -343,6 +362,13 @@ describe('in the hub stack', () => {
         AlarmName: HubAlarmNames.reconcileErrors,
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
+      });
+      small.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: HubAlarmNames.sweepNotStarted,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
       });
     },
     SYNTH_TIMEOUT,
