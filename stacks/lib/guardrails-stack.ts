@@ -36,6 +36,16 @@ export const HUB_FUNCTION_CHANGE_ACTIONS = [
 ] as const;
 
 /**
+ * Step Functions writes that would change what the hub's state machines run under their roles: a
+ * rewritten org restore definition invokes the org restore function with any intent.
+ */
+export const HUB_STATE_MACHINE_CHANGE_ACTIONS = [
+  'states:DeleteStateMachine',
+  'states:UpdateStateMachine',
+  'states:UpdateStateMachineAlias',
+] as const;
+
+/**
  * What protects the backup bucket and its access-log bucket: the settings of the bucket policy's
  * `DenyBucketSettingChanges`, and what would turn public access or ACLs back on. Under the
  * `production` profile only break-glass and the retention administrators may call these, the
@@ -63,7 +73,7 @@ export interface GuardrailsStackProps extends StackProps {
  *   included) can change or delete the SSMHub roles or the forward rule. Service-managed StackSets
  *   deploy through a service-linked role, which SCPs never restrict, so the rollout keeps working.
  * - `ssmhub-protect-hub`, on the hub account: only the deployment role may pass the hub roles to a
- *   service or change the hub functions — anyone else who could would run code as SSMHubIngest,
+ *   service or change the hub functions and state machines — anyone else who could would run code as SSMHubIngest,
  *   which reads every member's parameters.
  *
  * Under the `production` profile the deployment role keeps no standing exemption for what protects
@@ -140,13 +150,16 @@ export class GuardrailsStack extends Stack {
 
     // The audit role writes restore records: passed to another function, it would forge them. The
     // org restore role writes to every restore target in an operator's name: passed, or its
-    // function's code changed, it would write anything in anyone's name.
+    // function's code or its state machine's definition changed, it would write anything in anyone's
+    // name. The sweep's roles invoke the reconcile function, which reads every member.
     const hubRoles = [
       ResourceNames.ingestRole,
       ResourceNames.reconcileRole,
       ResourceNames.restoreAuditRole,
       ResourceNames.orgRestoreRole,
       ResourceNames.orgRestoreStateMachineRole,
+      ResourceNames.sweepStateMachineRole,
+      ResourceNames.sweepSchedulerRole,
     ].map((role) => arn('iam', config.hubAccount as string, `role/${role}`));
     const hubFunctions = [
       ResourceNames.ingestFunction,
@@ -154,9 +167,15 @@ export class GuardrailsStack extends Stack {
       ResourceNames.restoreAuditFunction,
       ResourceNames.orgRestoreFunction,
     ].map((name) => arn('lambda', config.hubAccount as string, `function:${name}`));
+    const hubStateMachines = [ResourceNames.orgRestoreStateMachine, ResourceNames.sweepStateMachine].flatMap((name) => {
+      const machine = arn('states', config.hubAccount as string, `stateMachine:${name}`);
+      // A version or alias ARN is the machine's with a suffix.
+      return [machine, `${machine}:*`];
+    });
     this.hubPolicy = new organizations.CfnPolicy(this, 'ProtectHub', {
       name: 'ssmhub-protect-hub',
-      description: 'ssmhub: only the deployment role may pass the hub roles or change the hub functions',
+      description:
+        'ssmhub: only the deployment role may pass the hub roles or change the hub functions and state machines',
       type: 'SERVICE_CONTROL_POLICY',
       targetIds: [config.hubAccount],
       content: {
@@ -185,6 +204,13 @@ export class GuardrailsStack extends Stack {
             Effect: 'Deny',
             Action: [...HUB_FUNCTION_CHANGE_ACTIONS],
             Resource: hubFunctions,
+            Condition: exceptDeployment,
+          },
+          {
+            Sid: 'OnlyTheDeploymentChangesHubStateMachines',
+            Effect: 'Deny',
+            Action: [...HUB_STATE_MACHINE_CHANGE_ACTIONS],
+            Resource: hubStateMachines,
             Condition: exceptDeployment,
           },
           {

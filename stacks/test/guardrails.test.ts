@@ -6,6 +6,7 @@ import {
   BACKUP_PROTECTION_ACTIONS,
   FORWARD_RULE_CHANGE_ACTIONS,
   HUB_FUNCTION_CHANGE_ACTIONS,
+  HUB_STATE_MACHINE_CHANGE_ACTIONS,
   ROLE_CHANGE_ACTIONS,
 } from '../lib/guardrails-stack.js';
 import { BackupBucketSettingActions } from '../lib/hub/backup-bucket.js';
@@ -124,7 +125,7 @@ describe('organization guardrails (SCPs)', () => {
     SYNTH_TIMEOUT,
   );
 
-  it('let only the deployment role pass the hub roles or change the hub functions', () => {
+  it('let only the deployment role pass the hub roles or change the hub functions and state machines', () => {
     const hub = policies.get('ssmhub-protect-hub')!;
     expect(hub.TargetIds).toEqual([HUB_ACCOUNT]);
     const [passRole, functions] = hub.Content.Statement;
@@ -135,6 +136,8 @@ describe('organization guardrails (SCPs)', () => {
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestore`,
       `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestoreStates`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubSweepStateMachine`,
+      `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubSweepScheduler`,
     ]);
     expect(functions!.Action).toEqual([...HUB_FUNCTION_CHANGE_ACTIONS]);
     expect(resources(functions!)).toEqual([
@@ -143,7 +146,15 @@ describe('organization guardrails (SCPs)', () => {
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-restore-audit`,
       `arn:aws:lambda:*:${HUB_ACCOUNT}:function:ssmhub-org-restore`,
     ]);
-    for (const statement of [passRole!, functions!]) {
+    const machines = hub.Content.Statement.find((s) => s.Sid === 'OnlyTheDeploymentChangesHubStateMachines')!;
+    expect(machines.Action).toEqual([...HUB_STATE_MACHINE_CHANGE_ACTIONS]);
+    expect(resources(machines)).toEqual([
+      `arn:aws:states:*:${HUB_ACCOUNT}:stateMachine:ssmhub-org-restore`,
+      `arn:aws:states:*:${HUB_ACCOUNT}:stateMachine:ssmhub-org-restore:*`,
+      `arn:aws:states:*:${HUB_ACCOUNT}:stateMachine:ssmhub-sweep`,
+      `arn:aws:states:*:${HUB_ACCOUNT}:stateMachine:ssmhub-sweep:*`,
+    ]);
+    for (const statement of [passRole!, functions!, machines]) {
       expect(statement.Effect).toBe('Deny');
       expect(statement.Condition?.ArnNotLike?.['aws:PrincipalArn']).toBe(
         `arn:aws:iam::${HUB_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${HUB_ACCOUNT}-eu-west-1`,
@@ -211,6 +222,8 @@ describe('organization guardrails under the production profile', () => {
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubRestoreAudit`,
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestore`,
         `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubOrgRestoreStates`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubSweepStateMachine`,
+        `arn:aws:iam::${HUB_ACCOUNT}:role/SSMHubSweepScheduler`,
       ],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
     });

@@ -231,6 +231,11 @@ export function orgRestoreMatrixPrincipals(world: PolicyWorld, layout: Layout): 
           deniedBy: protectHub('OnlyTheDeploymentChangesHubFunctions'),
         },
         {
+          call: 'rewrite the org restore machine to hand its function a made-up intent (`states:UpdateStateMachine`)',
+          authorizations: [on('states:UpdateStateMachine', machine)],
+          deniedBy: protectHub('OnlyTheDeploymentChangesHubStateMachines'),
+        },
+        {
           call: 'let another function invoke as the state machine: re-trust `SSMHubOrgRestoreStates` (`iam:UpdateAssumeRolePolicy`)',
           authorizations: [on('iam:UpdateAssumeRolePolicy', role(hub, ResourceNames.orgRestoreStateMachineRole))],
           deniedBy: protectHub('OnlyTheDeploymentPassesHubRoles'),
