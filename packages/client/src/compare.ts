@@ -178,6 +178,8 @@ export interface CompareAllResult {
   /** Every other account the hub knows in the region, those that differ first. */
   readonly accounts: AccountDrift[];
   readonly stats: RequestCost;
+  /** One line per compared location (the reference included) that `at` is before the hub covered. */
+  readonly coverageWarnings: string[];
 }
 
 /** Catalog reads in flight at once for `compare --all-accounts`. */
@@ -185,7 +187,8 @@ const ACCOUNT_CONCURRENCY = 8;
 
 /**
  * Which accounts differ from the reference one under a path ("which accounts differ from this one
- * under /baseline/"): every account the registry knows in the region, one catalog range each.
+ * under /baseline/"): every account the registry knows in the region, one catalog range each,
+ * and a warning for each location `at` is before the hub covered (one registry read each).
  *
  * @example
  * const { accounts } = await compareAllAccounts(hub, { path: '/baseline/', recursive: true, account: '111122223333' });
@@ -199,11 +202,18 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
   const others = (await readRegistry(hub, stats))
     .filter((e) => e.region === reference.region && e.account !== reference.account)
     .map((e) => ({ account: e.account, region: e.region }));
-  const base = await snapshotOf(hub, stats, reference, selector, at);
+  const [base, referenceGaps] = await Promise.all([
+    snapshotOf(hub, stats, reference, selector, at),
+    coverageWarnings(hub, stats, reference, [at]),
+  ]);
+  const gaps = new Map<string, string[]>();
   const accounts = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other): Promise<AccountDrift> => {
-    const entries = (await driftOf(hub, stats, base, await snapshotOf(hub, stats, other, selector, at), false)).map(
-      (e) => e,
-    );
+    const [snapshot, otherGaps] = await Promise.all([
+      snapshotOf(hub, stats, other, selector, at),
+      coverageWarnings(hub, stats, other, [at]),
+    ]);
+    gaps.set(other.account, otherGaps);
+    const entries = await driftOf(hub, stats, base, snapshot, false);
     return {
       ...other,
       missing: entries.filter((e) => e.drift === 'only-left').length,
@@ -216,5 +226,7 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
   accounts.sort(
     (a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1),
   );
-  return { reference, at, accounts, stats: stats.snapshot() };
+  // In account order, whatever order the reads finished in.
+  const otherGaps = [...gaps].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, lines]) => lines);
+  return { reference, at, accounts, stats: stats.snapshot(), coverageWarnings: [...referenceGaps, ...otherGaps] };
 }

@@ -247,7 +247,7 @@ export class ConsoleApi {
       ...(region ? { region } : {}),
       recursive: true,
     });
-    return { location: result.location, at: result.at, records: result.records };
+    return { location: result.location, at: result.at, records: result.records, warnings: result.coverageWarnings };
   }
 
   private async diff(query: Query): Promise<unknown> {
@@ -260,7 +260,13 @@ export class ConsoleApi {
       ...(region ? { region } : {}),
       recursive: true,
     });
-    return { location: result.location, from: result.from, to: result.to, entries: result.entries };
+    return {
+      location: result.location,
+      from: result.from,
+      to: result.to,
+      entries: result.entries,
+      warnings: result.coverageWarnings,
+    };
   }
 
   /** The plan `ssmhub restore` would make (read-only: nothing is applied), and the command that applies it. */

@@ -113,7 +113,12 @@ export class SecurityRoutes {
         ...(region ? { region } : {}),
         ...(withRegion ? { withRegion } : {}),
       });
-      result = { reference: pair.left, at: pair.at, accounts: [asAccountDrift(pair)] };
+      result = {
+        reference: pair.left,
+        at: pair.at,
+        accounts: [asAccountDrift(pair)],
+        coverageWarnings: pair.coverageWarnings,
+      };
     } else {
       if (withRegion)
         throw new InvalidInputError('withRegion needs withAccount (every account is compared in one region)');
@@ -126,6 +131,7 @@ export class SecurityRoutes {
       at: result.at,
       accounts: await accountLabels(this.hub),
       drift: result.accounts,
+      warnings: result.coverageWarnings,
     };
   }
 

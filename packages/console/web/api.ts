@@ -54,6 +54,8 @@ export interface TreeResponse {
   readonly location: Location;
   readonly at: string;
   readonly records: ChangeRecord[];
+  /** Why the answer may be incomplete: the moment is before the hub covered the location. */
+  readonly warnings: string[];
 }
 
 export interface DiffResponse {
@@ -61,6 +63,7 @@ export interface DiffResponse {
   readonly from: string;
   readonly to: string;
   readonly entries: { name: string; change: 'added' | 'removed' | 'changed'; from?: ChangeRecord; to?: ChangeRecord }[];
+  readonly warnings: string[];
 }
 
 export interface RestorePlanResponse {
@@ -174,6 +177,7 @@ export interface DriftResponse {
   readonly at: string;
   readonly accounts: AccountLabel[];
   readonly drift: AccountDrift[];
+  readonly warnings: string[];
 }
 
 export interface QueueDepth {

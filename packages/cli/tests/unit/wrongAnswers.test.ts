@@ -62,6 +62,7 @@ describe('a moment before the hub covered the location is never answered silentl
     ['preview', ['preview', '/prod/', '--recursive', '--at', BEFORE, '--account', A]],
     ['diff', ['diff', '/prod/', '--recursive', '--from', BEFORE, '--account', A]],
     ['compare', ['compare', '/prod/', '--recursive', '--at', BEFORE, '--account', A, '--with-account', B]],
+    ['compare --all-accounts', ['compare', '/prod/', '--recursive', '--at', BEFORE, '--account', A, '--all-accounts']],
     ['history --since', ['history', '/prod/db', '--since', BEFORE, '--account', A]],
   ])('%s warns on stderr and exits 0; with --strict it exits 1', async (_command, args) => {
     const warned = await runCli(args);
@@ -76,9 +77,28 @@ describe('a moment before the hub covered the location is never answered silentl
     expect(strict.err).toContain('is before the hub knew');
   });
 
+  it('compare --all-accounts warns once for each location before its coverage, the reference first', async () => {
+    const { err } = await runCli([
+      'compare',
+      '/prod/',
+      '--recursive',
+      '--at',
+      BEFORE,
+      '--account',
+      B,
+      '--all-accounts',
+    ]);
+    const warnings = err.split('\n').filter((line) => line.includes('is before the hub knew'));
+    expect(warnings).toEqual([
+      expect.stringContaining(`the hub knew ${B}/${REGION}`),
+      expect.stringContaining(`the hub knew ${A}/${REGION}`),
+    ]);
+  });
+
   it.each([
     ['preview', ['preview', '/prod/', '--recursive', '--at', 'now', '--account', A]],
     ['diff', ['diff', '/prod/', '--recursive', '--from', COVERED_FROM, '--account', A]],
+    ['compare --all-accounts', ['compare', '/prod/', '--recursive', '--at', 'now', '--account', A, '--all-accounts']],
   ])('%s of a covered moment says nothing of coverage, even with --strict', async (_command, args) => {
     const { code, err } = await runCli([...args, '--strict']);
     expect(code).toBe(0);

@@ -173,8 +173,11 @@ describe('the security routes', () => {
       at: 'T',
       accounts: [],
       stats: {},
+      coverageWarnings: [`T is before the hub knew ${B}/us-east-1`],
     });
-    await get('drift', { path: '/app/', account: A, withAccount: 'all' });
+    const all = await get('drift', { path: '/app/', account: A, withAccount: 'all' });
+    // A moment before coverage is said on the page, as the CLI says it on stderr.
+    expect(all.body).toMatchObject({ warnings: [`T is before the hub knew ${B}/us-east-1`] });
     expect(library.compareAllAccounts).toHaveBeenCalledWith(
       NO_HUB,
       expect.objectContaining({ path: '/app/', account: A, recursive: true }),
@@ -188,12 +191,13 @@ describe('the security routes', () => {
         { name: '/app/y', drift: 'only-left' },
       ],
       stats: {},
+      coverageWarnings: [],
     });
     const answer = await get('drift', { path: '/app/', account: A, withAccount: B, recursive: 'false' });
     const options = library.compare.mock.calls[0]?.[1] as { values?: boolean; recursive: boolean };
     expect(options.values).toBeUndefined();
     expect(options.recursive).toBe(false);
-    expect(answer.body).toMatchObject({ drift: [{ account: B, missing: 1, extra: 0, differing: 1 }] });
+    expect(answer.body).toMatchObject({ drift: [{ account: B, missing: 1, extra: 0, differing: 1 }], warnings: [] });
   });
 
   it('search answers one page and the total', async () => {

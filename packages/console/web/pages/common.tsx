@@ -76,6 +76,18 @@ export function LocationFields(props: {
   );
 }
 
+/** What may be missing from an answer (a moment before the hub covered a location), as the CLI warns on stderr. */
+export function Warnings(props: { items: readonly string[] | undefined }) {
+  if (!props.items || props.items.length === 0) return null;
+  return (
+    <ul class="warning" role="status" data-warnings={props.items.length}>
+      {props.items.map((line) => (
+        <li key={line}>{line}</li>
+      ))}
+    </ul>
+  );
+}
+
 export function Status(props: { error?: string; loading: boolean }) {
   if (props.error)
     return (

@@ -4,7 +4,7 @@ import { getJson } from '../api.js';
 import type { AccountDrift, DriftEntry, DriftResponse, DriftSide, Location, Params, ValueResponse } from '../api.js';
 import { counted, shortTime } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
-import { Field, LocationFields, Status, useApi } from './common.js';
+import { Field, LocationFields, Status, Warnings, useApi } from './common.js';
 import { AccountName, CsvLink, Toolbar, labelsById, usePaging } from './organization.js';
 
 const DRIFT_TEXT = { 'only-left': 'missing here', 'only-right': 'only here', differs: 'differs' } as const;
@@ -189,6 +189,7 @@ export function DriftPage(props: { params: Params; locations: readonly Location[
             </span>
             <CsvLink route="drift" params={query} />
           </Toolbar>
+          <Warnings items={data.warnings} />
           <table class="data">
             <thead>
               <tr>

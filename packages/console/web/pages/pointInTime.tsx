@@ -3,7 +3,7 @@ import { getJson } from '../api.js';
 import type { ChangeRecord, DiffResponse, Location, Params, TreeResponse } from '../api.js';
 import { epochSeconds, shortTime, toIso } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
-import { Field, LocationFields, Status, useApi } from './common.js';
+import { Field, LocationFields, Status, Warnings, useApi } from './common.js';
 import { AccountName, usePaging } from './organization.js';
 
 const WINDOWS: Record<string, number> = { '1h': 3600, '1d': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
@@ -154,6 +154,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
               Plan a restore to this moment
             </a>
           </p>
+          <Warnings items={tree.data.warnings} />
           <FolderView folder={treeOf(tree.data.records)} location={tree.data.location} />
         </div>
       )}
@@ -177,6 +178,7 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
         <button type="submit">Diff</button>
       </form>
       <Status error={diff.error} loading={diff.loading && !diff.data} />
+      <Warnings items={diff.data?.warnings} />
       {diff.data && (
         <table class="data" data-rendered="diff">
           <thead>

@@ -63,7 +63,7 @@ export const compare = command({
     return params.all ? library.compareAllAccounts(hub, params.options) : library.compare(hub, params.options);
   },
   output: (result, { strict }, render) => {
-    const gaps = 'reference' in result ? [] : result.coverageWarnings;
+    const gaps = result.coverageWarnings;
     const exitCode = strictExitCode(strict, gaps);
     return {
       table: (layout) =>
