@@ -77,8 +77,10 @@ export class ParameterIngester {
     const uncapturedNames = hasReads ? await this.uncapturedNames(group, histories) : new Set<string>();
     for (const [name, history] of histories) {
       const location = { account: group.account, region: group.region, name };
-      // A deletion under a top-level name is recorded only for a candidate the index knows.
-      const deletions = hasDeletes && (!ambiguous || (await this.runtime.index.catalog.has(location)));
+      // A deletion under a top-level name is recorded only for a candidate the index knows, or
+      // the one this group's uncaptured changes go under (created and deleted before it was read).
+      const deletions =
+        hasDeletes && (!ambiguous || uncapturedNames.has(name) || (await this.runtime.index.catalog.has(location)));
       const added = await this.ingestName(ssm, location, history, group, ambiguous, {
         deletions,
         uncaptured: uncapturedNames.has(name),

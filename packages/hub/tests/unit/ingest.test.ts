@@ -185,6 +185,26 @@ describe('ingest handler', () => {
     expect(index.allRecords()).toHaveLength(1);
   });
 
+  it('records a top-level name created and deleted before it was read: the Create not captured, then its deletion', async () => {
+    ssm.on(GetParameterHistoryCommand).rejects(Object.assign(new Error('gone'), { name: 'ParameterNotFound' }));
+    const created = changeEvent('Create', 'brief', { id: 'brief-1', time: '2026-11-21T10:00:07Z' });
+    const deleted = changeEvent('Delete', 'brief', { id: 'brief-2', time: '2026-11-21T10:00:09Z' });
+    const response = await newHandler()(sqsEvent(sqsRecord(created, 'c'), sqsRecord(deleted, 'd')));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(index.allRecords().map((r) => [r.kind, r.name, r.time])).toEqual([
+      ['uncaptured', 'brief', '2026-11-21T10:00:07.000Z'],
+      ['tombstone', 'brief', '2026-11-21T10:00:09.000Z'],
+    ]);
+  });
+
+  it('records no deletion of a top-level name the hub never knew and whose creation it did not see', async () => {
+    ssm.on(GetParameterHistoryCommand).rejects(Object.assign(new Error('gone'), { name: 'ParameterNotFound' }));
+    const deleted = changeEvent('Delete', 'unknown', { id: 'unknown-1', time: '2026-11-21T10:00:09Z' });
+    const response = await newHandler()(sqsEvent(sqsRecord(deleted)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(index.allRecords()).toEqual([]);
+  });
+
   it('rejects foreign, forged and malformed events without retry and without assuming a role', async () => {
     const handler = newHandler();
     const response = await handler(
