@@ -86,6 +86,13 @@ export class CommandInput {
     }
   }
 
+  /** The names of the environment's variables that `pattern` matches (set and not empty). */
+  public envNames(pattern: RegExp): string[] {
+    return Object.keys(this.environment)
+      .filter((name) => pattern.test(name) && Boolean(this.environment[name]))
+      .sort();
+  }
+
   /** An environment variable (the runner's environment, so tests can set it). */
   public env(name: string): string | undefined {
     const value = this.environment[name];

@@ -52,9 +52,10 @@ export function jsonExport(records: readonly OutputRecord[]): string {
   return `${JSON.stringify(Object.fromEntries(valuesOf(records)), null, 2)}\n`;
 }
 
-/** Shell `export NAME='value'` lines, to `eval` or `source`. */
-export function shellExports(environment: Readonly<Record<string, string>>): string {
-  return Object.entries(environment)
-    .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
-    .join('');
+/** Shell `unset NAME` lines, then `export NAME='value'` lines, to `eval` or `source`. */
+export function shellExports(environment: Readonly<Record<string, string>>, unset: readonly string[] = []): string {
+  return [
+    ...unset.map((name) => `unset ${name}\n`),
+    ...Object.entries(environment).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`),
+  ].join('');
 }

@@ -30,12 +30,14 @@ function cli(args: readonly string[], env: Record<string, string> = shell): Prom
   return ssmhub(args, { ...env, SSMHUB_STATE_DIR: stateDir });
 }
 
-/** The variables a shell has after evaluating `exports` (`export NAME='value'` lines and comments). */
+/** The variables a shell has after evaluating `exports` (`unset NAME`, `export NAME='value'` lines and comments). */
 function evaluated(exports: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of exports.split('\n')) {
     const match = /^export ([A-Z_]+)='([^']*)'$/.exec(line) ?? /^export ([A-Z_]+)=([^\s'"]*)$/.exec(line);
+    const unset = /^unset ([A-Z0-9_]+)$/.exec(line);
     if (match) env[match[1]!] = match[2]!;
+    else if (unset) delete env[unset[1]!];
     else expect(line === '' || line.startsWith('#'), `not a line eval runs: ${line}`).toBe(true);
   }
   return env;
@@ -134,6 +136,36 @@ describe('ssmhub local env', () => {
       'AWS_SECRET_ACCESS_KEY',
       'AWS_SESSION_TOKEN',
       'SSMHUB_SANDBOX_MEMBER_SESSION',
+    ]);
+  });
+});
+
+describe('ssmhub local env in a shell configured for another AWS', () => {
+  it('unsets what would win over its exports: a service endpoint, the configured-endpoint switch, a profile', async () => {
+    const elsewhere = {
+      AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9',
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true',
+      AWS_PROFILE: 'production',
+    };
+    const env = await ssmhub(['local', 'env', '--account', member, '--region', REGION], {
+      SSMHUB_STATE_DIR: stateDir,
+      ...elsewhere,
+    });
+    expect(env.code, env.stderr).toBe(0);
+    // Evaluated by bash itself, in a shell that has them.
+    const after = execFileSync(
+      'bash',
+      [
+        '-c',
+        'eval "$(cat)"; for v in AWS_ENDPOINT_URL_SSM AWS_IGNORE_CONFIGURED_ENDPOINT_URLS AWS_PROFILE AWS_ENDPOINT_URL; do echo "$v=${!v-unset}"; done',
+      ],
+      { input: env.stdout, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...elsewhere } },
+    );
+    expect(after.trim().split('\n')).toEqual([
+      'AWS_ENDPOINT_URL_SSM=unset',
+      'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=unset',
+      'AWS_PROFILE=unset',
+      `AWS_ENDPOINT_URL=${info.endpoint}`,
     ]);
   });
 });

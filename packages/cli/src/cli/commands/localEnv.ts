@@ -4,9 +4,18 @@ import { command } from '../command.js';
 const EnvFormat = { env: 'env' } as const;
 
 /**
+ * Variables of the caller's shell that would win over the exports: a service's own endpoint
+ * (AWS_ENDPOINT_URL_SSM …) and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS over AWS_ENDPOINT_URL, and a
+ * profile over the keys (the SDK for JavaScript skips the environment's keys when AWS_PROFILE is set).
+ */
+const OVERRIDING_VARIABLES =
+  /^(AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_IGNORE_CONFIGURED_ENDPOINT_URLS|AWS_PROFILE|AWS_DEFAULT_PROFILE)$/;
+
+/**
  * `ssmhub local env`: a member administrator's credentials in the sandbox, as shell exports the
  * AWS CLI (v1 and v2) and the SDKs read: keys and session token, AWS_REGION and AWS_DEFAULT_REGION
- * (the CLI reads the latter), and AWS_ENDPOINT_URL (every service's endpoint: the IAM gateway).
+ * (the CLI reads the latter), and AWS_ENDPOINT_URL (every service's endpoint: the IAM gateway),
+ * after unsetting what in the caller's shell would win over them.
  * Without `--output` it prints the exports whatever stdout is, so `eval "$(ssmhub local env)"` works.
  */
 export const localEnv = command({
@@ -27,6 +36,7 @@ export const localEnv = command({
   async read({ input }) {
     return {
       options: await input.location(),
+      unset: input.envNames(OVERRIDING_VARIABLES),
       exportsOnly: input.string('--format') === EnvFormat.env,
       // For eval: exports unless table or JSON is asked for by name.
       exportsByDefault: input.string('--output') === undefined,
@@ -35,7 +45,7 @@ export const localEnv = command({
   async call({ options }) {
     return (await import('@ssmhub/sandbox')).localEnv(options);
   },
-  output(session, { exportsOnly, exportsByDefault }, render) {
+  output(session, { unset, exportsOnly, exportsByDefault }, render) {
     const environment: Record<string, string> = {
       AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
@@ -46,7 +56,7 @@ export const localEnv = command({
       // ssmhub itself, in this shell, stays the sandbox's restore operator.
       [SANDBOX_MEMBER_SESSION_ENV]: session.credentials.accessKeyId,
     };
-    const exports = render.shellExports(environment);
+    const exports = render.shellExports(environment, unset);
     const iam = session.iamEnforced ? 'IAM enforced' : 'IAM NOT enforced';
     const described = `${exports}# ${session.roleArn} in ${session.region} (${iam})`;
     return {
@@ -57,6 +67,7 @@ export const localEnv = command({
         roleArn: session.roleArn,
         iamEnforced: session.iamEnforced,
         environment,
+        unset,
       },
       table: () => described,
       ...(exportsOnly ? { text: exports } : exportsByDefault ? { text: `${described}\n` } : {}),
