@@ -46,6 +46,8 @@ export const DIGEST_KEY_LABEL = 'ssmhub value digest key v1';
 
 /** The suffix of `digestKeyId` that names the scheme: HMAC-SHA-256 under the KMS-derived key. */
 export const DIGEST_SCHEME = 'derived-v1';
+/** What a stored version's content MAC starts with, so it is never a value digest's message. */
+const CONTENT_MAC_PREFIX = 'ssmhub content mac v1\n';
 
 /** The actions VersionInsight calls, for the stacks to grant on the digest key and the hub bus. */
 export const InsightActions = {
@@ -84,6 +86,19 @@ export class VersionInsight {
     // the function, and the key is no more exposure than the plaintext values it already holds.
     const digest = createHmac('sha256', key).update(createHash('sha256').update(value, 'utf8').digest()).digest();
     return { digest: digest.toString('base64'), digestKeyId: keyId, findings };
+  }
+
+  /**
+   * The keyed MAC (base64) of a stored version's identity and value (VersionObjects' content
+   * metadata) under the derived digest key, apart from value digests by its prefix. Undefined
+   * without a digest key.
+   */
+  public contentMac(): ((text: string) => Promise<string>) | undefined {
+    if (!this.options.kms || !this.options.digestKeyId) return undefined;
+    return async (text) => {
+      const { key } = await (this.derivedDigestKey() ?? Promise.reject(new Error('no digest key')));
+      return createHmac('sha256', key).update(CONTENT_MAC_PREFIX, 'utf8').update(text, 'utf8').digest('base64');
+    };
   }
 
   /** The digest key, asked of KMS once per container (a failed derivation is asked again next time). */

@@ -119,6 +119,7 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     findings: { requireCustomerKey: config.requireCustomerKey ?? false },
     ...(events && config.watchedPaths?.length ? { events, eventBusName, watchedPaths: config.watchedPaths } : {}),
   });
+  const contentMac = insight.contentMac();
   return {
     insight,
     findings,
@@ -128,7 +129,13 @@ export function createHubRuntime(config: HubConfig, options: HubRuntimeOptions):
     index:
       config.index?.(counter) ??
       new IndexTable({ documents, tableName: config.tableName, counter, consistentRead: true }),
-    objects: new VersionObjects({ s3, bucketName: config.bucketName, kmsKeyId: config.kmsKeyId, counter }),
+    objects: new VersionObjects({
+      s3,
+      bucketName: config.bucketName,
+      kmsKeyId: config.kmsKeyId,
+      counter,
+      ...(contentMac ? { contentMac } : {}),
+    }),
     ssmFor: async (account, region) => {
       // Assumed up front so an AccessDenied fails before any SSM call is attempted.
       await memberCredentials.forAccount(account);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mapLimit, type ParameterLocation, type VersionRecord } from '@ssmhub/core';
 import { RequestCounter } from './counter.js';
@@ -100,6 +100,13 @@ export interface VersionObjectsOptions {
   readonly kmsKeyId?: string;
   /** Where every request is counted. @default - a counter of its own */
   readonly counter?: RequestCounter;
+  /**
+   * A keyed MAC (base64) of a text: the hub's derived digest key (`VersionInsight.contentMac`).
+   * Each object then carries the MAC of its version's identity and value (CONTENT_MAC_METADATA),
+   * which nobody without the key can test guesses of the value against.
+   * @default - the unkeyed SHA-256 (CONTENT_SHA256_METADATA), for a hub without a digest key
+   */
+  readonly contentMac?: (text: string) => Promise<string>;
 }
 
 /** SHA-256 of `bytes`, base64: the form S3 reports as ChecksumSHA256. */
@@ -107,27 +114,44 @@ export function sha256Base64(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('base64');
 }
 
-/** The user metadata (x-amz-meta-…) a version object carries its `contentSha256` in. */
+/**
+ * The user metadata (x-amz-meta-…) of a version object written without a digest key, and of every
+ * object written before CONTENT_MAC_METADATA: the unkeyed `contentSha256`.
+ */
 export const CONTENT_SHA256_METADATA = 'ssmhub-content-sha256';
 
+/** The user metadata a version object carries its keyed `contentIdentity` MAC in. */
+export const CONTENT_MAC_METADATA = 'ssmhub-content-mac';
+
 /**
- * SHA-256 (base64) of what makes a stored version that version: where it lives, its name,
- * number, time, type and value; not its tags, labels or description, which a later read of the
- * same version may find changed. HeadObject shows it without kms:Decrypt, as it shows the
- * object's own ChecksumSHA256 (a digest of the same value, among other fields).
+ * The body field of random bytes every object carries, so that S3's ChecksumSHA256 of its bytes,
+ * which HeadObject shows without kms:Decrypt, cannot be tested against guesses of the value.
+ */
+export const SALT_FIELD = 'ssmhubSalt';
+
+/**
+ * What makes a stored version that version: where it lives, its name, number, time, type and
+ * value; not its tags, labels, description or salt, which a later write of the same version
+ * changes. Hashed, never stored: it holds the value.
+ */
+export function contentIdentity(body: VersionObject): string {
+  return JSON.stringify([
+    body.account,
+    body.region,
+    body.Name,
+    body.Version,
+    body.LastModifiedDate,
+    body.Type ?? 'String',
+    body.Value,
+  ]);
+}
+
+/**
+ * SHA-256 (base64) of `contentIdentity`: unkeyed, so whoever may HeadObject can test guesses of
+ * the value against it. Written only by a hub without a digest key; accepted from older objects.
  */
 export function contentSha256(body: VersionObject): string {
-  return sha256Base64(
-    JSON.stringify([
-      body.account,
-      body.region,
-      body.Name,
-      body.Version,
-      body.LastModifiedDate,
-      body.Type ?? 'String',
-      body.Value,
-    ]),
-  );
+  return sha256Base64(contentIdentity(body));
 }
 
 /**
@@ -246,19 +270,25 @@ export class VersionObjects {
 
   /**
    * Writes one version's object and says where S3 put it (VersionId and SHA-256, from the
-   * PutObject response: no extra request). The key is derived from the version, so a second write
-   * carries the same version; `If-None-Match` makes S3 refuse it instead of storing a duplicate,
-   * and then one HeadObject reads the existing object's VersionId and checksum.
+   * PutObject response: no extra request). The body gets 16 random bytes (SALT_FIELD) and the
+   * object the keyed MAC of the version's identity and value as metadata: neither S3's checksum
+   * nor the metadata, which HeadObject shows without kms:Decrypt, can be tested against guesses
+   * of the value. The key is derived from the version, so a second write carries the same
+   * version; `If-None-Match` makes S3 refuse it instead of storing a duplicate, and then one
+   * HeadObject reads the existing object's VersionId, checksum and metadata.
    *
-   * The existing object is accepted only when it holds this version: its SHA-256 (S3's, over its
-   * bytes) is the new body's, or, for a redelivery whose tags or labels were read again and
-   * changed, its `ssmhub-content-sha256` metadata is the SHA-256 of this version's identity and
-   * value (`contentSha256`). Anything else (another value, or an object without that metadata whose
-   * bytes differ) throws IntegrityError naming the key and version, never the value: an object
-   * written at the key by someone else is an integrity failure, not the backup.
+   * The existing object is accepted only when it holds this version: its content MAC is this
+   * version's (tags, labels and salt may differ), or, for an object written before, its unkeyed
+   * `ssmhub-content-sha256` or the SHA-256 of its unsalted bytes is. Anything else (another
+   * value, or an object without that metadata whose bytes differ) throws IntegrityError naming
+   * the key and version, never the value: an object written at the key by someone else is an
+   * integrity failure, not the backup.
    */
   public async put(objectKey: string, body: VersionObject): Promise<StoredObjectRef> {
-    const bytes = JSON.stringify(body);
+    const identity = contentIdentity(body);
+    const contentMac = this.options.contentMac;
+    const mac = contentMac ? await contentMac(identity) : undefined;
+    const bytes = JSON.stringify({ ...body, [SALT_FIELD]: randomBytes(16).toString('base64') });
     this.counter.count('S3.PutObject');
     try {
       const response = await this.options.s3.send(
@@ -268,7 +298,7 @@ export class VersionObjects {
           Body: bytes,
           ContentType: 'application/json',
           ChecksumAlgorithm: 'SHA256',
-          Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(body) },
+          Metadata: mac ? { [CONTENT_MAC_METADATA]: mac } : { [CONTENT_SHA256_METADATA]: contentSha256(body) },
           ServerSideEncryption: 'aws:kms',
           ...(this.options.kmsKeyId ? { SSEKMSKeyId: this.options.kmsKeyId } : {}),
           IfNoneMatch: '*',
@@ -282,13 +312,18 @@ export class VersionObjects {
     const existing = await this.options.s3.send(
       new HeadObjectCommand({ Bucket: this.options.bucketName, Key: objectKey, ChecksumMode: 'ENABLED' }),
     );
-    const sameBytes = existing.ChecksumSHA256 !== undefined && existing.ChecksumSHA256 === sha256Base64(bytes);
-    const sameVersion = existing.Metadata?.[CONTENT_SHA256_METADATA] === contentSha256(body);
-    if (!sameBytes && !sameVersion)
+    // The same version: by its keyed MAC, by the unkeyed SHA-256 of an object written without a
+    // key, or by the bytes of one written before either (unsalted: the body as given).
+    const metadata = existing.Metadata ?? {};
+    const sameVersion =
+      (mac !== undefined && metadata[CONTENT_MAC_METADATA] === mac) ||
+      metadata[CONTENT_SHA256_METADATA] === sha256Base64(identity) ||
+      (existing.ChecksumSHA256 !== undefined && existing.ChecksumSHA256 === sha256Base64(JSON.stringify(body)));
+    if (!sameVersion)
       throw new IntegrityError(
         { account: body.account, region: body.region, name: body.Name, version: body.Version },
         `the object already at ${this.options.bucketName}/${objectKey} holds other content than this version ` +
-          `(its SHA-256 and its ${CONTENT_SHA256_METADATA} differ from the new write's): not accepted as the backup`,
+          `(neither its content MAC nor its SHA-256 is the new write's): not accepted as the backup`,
       );
     return objectRef(existing.VersionId, existing.ChecksumSHA256);
   }

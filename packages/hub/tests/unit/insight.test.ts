@@ -92,6 +92,27 @@ describe('VersionInsight.analyseVersion', () => {
   });
 });
 
+describe('VersionInsight.contentMac', () => {
+  it('MACs a stored version’s identity under the same derived key, never as a value digest, and is absent without a key', async () => {
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array([4, 5, 6]), KeyId: 'arn:aws:kms:eu-west-1:1:key/d' });
+    const insight = new VersionInsight({ kms: new KMSClient({}), digestKeyId: 'alias/ssmhub-digest' });
+    const contentMac = insight.contentMac();
+    // Asking for the function derives nothing: the key is derived at the first write.
+    expect(kms.calls()).toHaveLength(0);
+    const identity = JSON.stringify(['111122223333', 'eu-west-1', '/app/flag', 1, 'T', 'String', 'true']);
+    const mac = await contentMac!(identity);
+    expect(mac).toBe(
+      createHmac('sha256', Buffer.from([4, 5, 6]))
+        .update(`ssmhub content mac v1\n${identity}`)
+        .digest('base64'),
+    );
+    const { digest } = await insight.analyseVersion(identity, version('/app/flag'));
+    expect(digest).not.toBe(mac);
+    expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(1);
+    expect(new VersionInsight().contentMac()).toBeUndefined();
+  });
+});
+
 describe('VersionInsight.announce', () => {
   const announcer = () =>
     new VersionInsight({

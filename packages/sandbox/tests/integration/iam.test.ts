@@ -1,8 +1,15 @@
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ResourceNames } from '@ssmhub/core';
-import { IndexPartitions } from '@ssmhub/store';
+import { IndexPartitions, contentSha256, type VersionObject } from '@ssmhub/store';
 import { loadTemplates, type SynthesizedTemplates } from '@ssmhub/iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubRoleCredentials } from '../../src/clients.js';
@@ -106,6 +113,36 @@ describe('the sandbox enforces the synthesized IAM', () => {
       expect.arrayContaining(['s3:PutObject', 's3:HeadObject']),
     );
     expect(again).toMatchObject({ delivered: 1, failedDeliveries: 0, deadLettered: 0 });
+  });
+
+  it('stores no unkeyed hash of a value where a role without kms:Decrypt can read it (HeadObject)', async () => {
+    const [account] = sandbox.info.memberAccounts as [string];
+    // A value anyone would guess first.
+    await sandbox.store.put(account, REGION, { name: '/iam/guessable', value: 'true' });
+    await sandbox.pump();
+    const { Contents = [] } = await sandbox.clients.s3.send(
+      new ListObjectsV2Command({ Bucket: sandbox.info.bucket, Prefix: `parameters/${account}/${REGION}/` }),
+    );
+    const [key] = Contents.map((c) => c.Key ?? '').filter((k) => k.includes(encodeURIComponent('/iam/guessable')));
+    const head = await sandbox.clients.s3.send(
+      new HeadObjectCommand({ Bucket: sandbox.info.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+    );
+    const object = await sandbox.clients.s3.send(new GetObjectCommand({ Bucket: sandbox.info.bucket, Key: key }));
+    const { ssmhubSalt, ...body } = JSON.parse(await object.Body!.transformToString()) as VersionObject;
+    expect(body.Value).toBe('true');
+    expect(ssmhubSalt).toEqual(expect.any(String));
+    // What HeadObject shows is the keyed MAC and S3's checksum of salted bytes: guessing 'true'
+    // the way an unkeyed hash would allow matches neither.
+    expect(Object.keys(head.Metadata ?? {})).toEqual(['ssmhub-content-mac']);
+    const guesses = [
+      contentSha256(body),
+      createHash('sha256').update(JSON.stringify(body)).digest('base64'),
+      createHash('sha256').update('true').digest('base64'),
+    ];
+    for (const shown of [head.ChecksumSHA256, ...Object.values(head.Metadata ?? {})]) {
+      expect(shown).toEqual(expect.any(String));
+      expect(guesses).not.toContain(shown);
+    }
   });
 });
 

@@ -10,10 +10,14 @@ import { ACCOUNT, REGION, versionRecord } from '@ssmhub/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupBucketNotFoundError, IntegrityError, ObjectAccessDeniedError } from '../../src/errors.js';
+import { createHmac } from 'node:crypto';
 import {
+  CONTENT_MAC_METADATA,
   CONTENT_SHA256_METADATA,
   ObjectStatus,
+  SALT_FIELD,
   VersionObjects,
+  contentIdentity,
   contentSha256,
   sha256Base64,
 } from '../../src/versionObjects.js';
@@ -24,6 +28,9 @@ afterEach(() => s3.reset());
 
 const SECRET = 'the-secret-value';
 const objects = (): VersionObjects => new VersionObjects({ s3: s3Client, bucketName: 'backup' });
+/** A MAC under a key only the hub holds (the derived digest key in the hub). */
+const mac = async (text: string): Promise<string> => createHmac('sha256', 'hub-only-key').update(text).digest('base64');
+const keyedObjects = (): VersionObjects => new VersionObjects({ s3: s3Client, bucketName: 'backup', contentMac: mac });
 
 /** The bytes ingest stores for `record` with `value`. */
 function storedBytes(record: VersionRecord, value: string, overrides: Record<string, unknown> = {}): string {
@@ -81,7 +88,7 @@ describe('VersionObjects', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toMatchObject({ ChecksumMode: 'ENABLED' });
   });
 
-  it('writes the SHA-256 of the version’s identity and value as metadata, the same when only tags differ', async () => {
+  it('without the hub key, writes the SHA-256 of the version’s identity and value as metadata, the same when only tags differ', async () => {
     s3.on(PutObjectCommand).resolves({ VersionId: 'v-1', ChecksumSHA256: 'abc=' });
     const body = JSON.parse(storedBytes(record, SECRET));
     await objects().put(record.objectKey, body);
@@ -90,6 +97,54 @@ describe('VersionObjects', () => {
     expect(contentSha256({ ...body, Tags: [{ Key: 'team', Value: 'x' }], Labels: ['prod'] })).toBe(contentSha256(body));
     expect(contentSha256({ ...body, Value: 'other' })).not.toBe(contentSha256(body));
     expect(JSON.stringify(metadata)).not.toContain(SECRET);
+  });
+
+  it('with the hub key, stores nothing HeadObject shows that a guess of the value can be tested against', async () => {
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-1', ChecksumSHA256: 'abc=' });
+    const body = JSON.parse(storedBytes(record, 'true'));
+    await keyedObjects().put(record.objectKey, body);
+    await keyedObjects().put(record.objectKey, body);
+    const [first, second] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    // The metadata is the keyed MAC, the same for the same version; no unkeyed hash of the value.
+    expect(first?.Metadata).toEqual({ [CONTENT_MAC_METADATA]: await mac(contentIdentity(body)) });
+    expect(second?.Metadata).toEqual(first?.Metadata);
+    // Each write's bytes carry 16 random bytes: S3's SHA-256 of them is no hash of a guessable text.
+    const [bytes, again] = [first, second].map((input) => String(input?.Body));
+    expect(bytes).not.toBe(again);
+    const salt = (JSON.parse(bytes ?? '{}') as Record<string, string>)[SALT_FIELD];
+    expect(Buffer.from(salt ?? '', 'base64')).toHaveLength(16);
+    const guessable = [contentSha256(body), sha256Base64(JSON.stringify(body)), sha256Base64('true')];
+    expect(guessable).not.toContain(sha256Base64(bytes ?? ''));
+    expect(guessable).not.toContain(first?.Metadata?.[CONTENT_MAC_METADATA]);
+  });
+
+  it('with the hub key, on a 412 takes the same version by its MAC or an older object by its unkeyed hash, and nothing else', async () => {
+    const body = JSON.parse(storedBytes(record, SECRET));
+    const other = JSON.parse(storedBytes(record, 'planted-value'));
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    const accepted = [
+      {
+        VersionId: 'v-0',
+        ChecksumSHA256: 'salted=',
+        Metadata: { [CONTENT_MAC_METADATA]: await mac(contentIdentity(body)) },
+      },
+      { VersionId: 'v-0', ChecksumSHA256: 'tagged=', Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(body) } },
+      { VersionId: 'v-0', ChecksumSHA256: sha256Base64(JSON.stringify(body)) },
+    ];
+    for (const head of accepted) {
+      s3.on(HeadObjectCommand).resolves(head);
+      await expect(keyedObjects().put(record.objectKey, body)).resolves.toMatchObject({ objectVersionId: 'v-0' });
+    }
+    const refused = [
+      { VersionId: 'v-0', Metadata: { [CONTENT_MAC_METADATA]: await mac(contentIdentity(other)) } },
+      // A MAC under another key: whoever wrote it does not hold the hub's.
+      { VersionId: 'v-0', Metadata: { [CONTENT_MAC_METADATA]: sha256Base64(contentIdentity(body)) } },
+      { VersionId: 'v-0', Metadata: { [CONTENT_SHA256_METADATA]: contentSha256(other) } },
+    ];
+    for (const head of refused) {
+      s3.on(HeadObjectCommand).resolves(head);
+      await expect(keyedObjects().put(record.objectKey, body)).rejects.toBeInstanceOf(IntegrityError);
+    }
   });
 
   it('on a 412 takes a redelivery whose tags changed (same version: the content metadata matches)', async () => {
