@@ -27,6 +27,7 @@ const s3 = mockClient(s3Client);
 afterEach(() => s3.reset());
 
 const SECRET = 'the-secret-value';
+type HeadAnswer = { VersionId: string; ChecksumSHA256?: string; Metadata?: Record<string, string> };
 const objects = (): VersionObjects => new VersionObjects({ s3: s3Client, bucketName: 'backup' });
 /** A MAC under a key only the hub holds (the derived digest key in the hub). */
 const mac = async (text: string): Promise<string> => createHmac('sha256', 'hub-only-key').update(text).digest('base64');
@@ -122,7 +123,7 @@ describe('VersionObjects', () => {
     const body = JSON.parse(storedBytes(record, SECRET));
     const other = JSON.parse(storedBytes(record, 'planted-value'));
     s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
-    const accepted = [
+    const accepted: HeadAnswer[] = [
       {
         VersionId: 'v-0',
         ChecksumSHA256: 'salted=',
@@ -135,7 +136,7 @@ describe('VersionObjects', () => {
       s3.on(HeadObjectCommand).resolves(head);
       await expect(keyedObjects().put(record.objectKey, body)).resolves.toMatchObject({ objectVersionId: 'v-0' });
     }
-    const refused = [
+    const refused: HeadAnswer[] = [
       { VersionId: 'v-0', Metadata: { [CONTENT_MAC_METADATA]: await mac(contentIdentity(other)) } },
       // A MAC under another key: whoever wrote it does not hold the hub's.
       { VersionId: 'v-0', Metadata: { [CONTENT_MAC_METADATA]: sha256Base64(contentIdentity(body)) } },
