@@ -114,19 +114,12 @@ export async function accountLabels(hub: HubConnection, stats: RequestCounter): 
   return labels;
 }
 
-/** The account directory's names by id (one Query): what a record of the contract's shape carries. */
-export async function accountNames(hub: HubConnection, stats: RequestCounter): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const entry of await hub.index(stats).registry.accounts()) if (entry.name) names.set(entry.account, entry.name);
-  return names;
-}
-
-/** A record with its account's name, when the directory knows it. */
+/** A record with its account's name (not its OU path: the output record's contract), when the directory knows it. */
 export function withAccountName<T extends { readonly account: string }>(
   record: T,
-  names: ReadonlyMap<string, string>,
+  labels: ReadonlyMap<string, AccountLabel>,
 ): T & { readonly accountName?: string } {
-  const accountName = names.get(record.account);
+  const accountName = labels.get(record.account)?.accountName;
   return accountName === undefined ? record : { ...record, accountName };
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@ssmhub/store';
 import { InvalidInputError } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
-import { accountNames, withAccountName } from './accounts.js';
+import { accountLabels, withAccountName } from './accounts.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
@@ -137,7 +137,7 @@ export async function changes(hub: HubConnection, options: ChangesOptions): Prom
     ...(options.path ? { path: options.path } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const labels = await accountNames(hub, stats);
+  const labels = await accountLabels(hub, stats);
   const records = await mapLimit(entries, CONTEXT_CONCURRENCY, async (entry): Promise<ChangeRecord> => {
     if (entry.kind === 'restore') return toRestoreChange(entry.restore);
     const record = entry.record;

@@ -206,15 +206,14 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
     snapshotOf(hub, stats, reference, selector, at),
     coverageWarnings(hub, stats, reference, [at]),
   ]);
-  const gaps = new Map<string, string[]>();
-  const accounts = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other): Promise<AccountDrift> => {
-    const [snapshot, otherGaps] = await Promise.all([
+  // In the registry's order (mapLimit keeps it): the warnings come out in account order.
+  const compared = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other) => {
+    const [snapshot, gaps] = await Promise.all([
       snapshotOf(hub, stats, other, selector, at),
       coverageWarnings(hub, stats, other, [at]),
     ]);
-    gaps.set(other.account, otherGaps);
     const entries = await driftOf(hub, stats, base, snapshot, false);
-    return {
+    const drift: AccountDrift = {
       ...other,
       missing: entries.filter((e) => e.drift === 'only-left').length,
       extra: entries.filter((e) => e.drift === 'only-right').length,
@@ -222,11 +221,11 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
       valueUnknown: entries.filter((e) => e.valueUnknown).length,
       entries,
     };
+    return { drift, gaps };
   });
-  accounts.sort(
-    (a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1),
-  );
-  // In account order, whatever order the reads finished in.
-  const otherGaps = [...gaps].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, lines]) => lines);
+  const accounts = compared
+    .map((c) => c.drift)
+    .sort((a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1));
+  const otherGaps = compared.flatMap((c) => c.gaps);
   return { reference, at, accounts, stats: stats.snapshot(), coverageWarnings: [...referenceGaps, ...otherGaps] };
 }

@@ -56,8 +56,8 @@ export function executionArnOf(stateMachineArn: string, restoreId: string): stri
  * the hub stack's `OrgRestoreStateMachineArn` output). Without it an organization-wide restore runs
  * from the CLI (a sandbox has no state machine; a small organization may not need one).
  */
-export function findOrgRestoreStateMachine(hub: HubConnection): Promise<string | undefined> {
-  return Promise.resolve(hub.location.orgRestoreStateMachine);
+export function findOrgRestoreStateMachine(hub: HubConnection): string | undefined {
+  return hub.location.orgRestoreStateMachine;
 }
 
 export interface StartedOrgRestore {

@@ -1,4 +1,11 @@
-import { orderHistory, parseSelector, shownName, type HistoryEntry, type VersionRecord } from '@ssmhub/core';
+import {
+  labelHolders,
+  orderHistory,
+  parseSelector,
+  shownName,
+  type HistoryEntry,
+  type VersionRecord,
+} from '@ssmhub/core';
 import { RequestCounter } from '@ssmhub/store';
 import { RestoreRefusedError } from './errors.js';
 import type { HubConnection } from './hub.js';
@@ -35,19 +42,13 @@ function byVersion(history: readonly HistoryEntry[], version: number, where: str
 
 /** The version record carrying `label` now, or the last one that carried it (a deleted life's). */
 function byLabel(history: readonly HistoryEntry[], label: string, where: string): VersionRecord {
-  const holder = new Map<string, VersionRecord>();
-  const carry = (version: VersionRecord, labels: readonly string[]): void => {
-    for (const [held, by] of holder) if (by === version) holder.delete(held);
-    for (const each of labels) holder.set(each, version);
-  };
-  const seen = new Set<string>();
-  for (const { record, context } of history) {
-    if (record.kind === 'version') carry(record, record.labels ?? []);
-    if (record.kind === 'label' && context) carry(context, record.labels);
-    if (record.kind === 'version' || record.kind === 'label') for (const each of record.labels ?? []) seen.add(each);
-  }
-  const found = holder.get(label);
+  const found = labelHolders(history, { acrossDeletions: true }).get(label)?.record;
   if (found) return found;
+  const seen = new Set(
+    history.flatMap(({ record }) =>
+      record.kind === 'version' || record.kind === 'label' ? (record.labels ?? []) : [],
+    ),
+  );
   throw new RestoreRefusedError(
     `no stored version of ${where} carries the label '${label}'; labels seen: ${listed([...seen].sort())}`,
   );

@@ -3,7 +3,7 @@ import type { ParameterState, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type CatalogEntry, type RequestCost } from '@ssmhub/store';
 import { InvalidInputError, namePatternRuleBroken } from '@ssmhub/core';
 import { UnknownAccountError } from './errors.js';
-import { accountNames, withAccountName } from './accounts.js';
+import { accountLabels, withAccountName } from './accounts.js';
 import type { HubConnection } from './hub.js';
 import { checkAccount, readRegistry } from './locations.js';
 import { toOutputRecord } from './records.js';
@@ -86,7 +86,7 @@ export async function search(hub: HubConnection, options: SearchOptions): Promis
       return toOutputRecord(state.record, deleted);
     });
   });
-  const labels = await accountNames(hub, stats);
+  const labels = await accountLabels(hub, stats);
   const records = found
     .flat()
     .filter((r): r is OutputRecord => r !== undefined)

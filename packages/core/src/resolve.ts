@@ -286,29 +286,52 @@ export function orderHistory(records: readonly IndexRecord[]): HistoryEntry[] {
   return out;
 }
 
+/** The version holding a label: its number, and its record when the hub stored that version. */
+export interface LabelHolder {
+  readonly version: number;
+  readonly record?: VersionRecord;
+}
+
+/**
+ * Which version holds each label after `history` (orderHistory's order), up to `until`: SSM moves a
+ * label from the version holding it to the one it names. A version record holds the labels its
+ * version carried when the hub read it; a label change, every label its version carried after the
+ * change. A deletion ends its life's labels, unless `acrossDeletions` keeps each with its last
+ * holder (a label as last known).
+ */
+export function labelHolders(
+  history: readonly HistoryEntry[],
+  options: { readonly until?: string; readonly acrossDeletions?: boolean } = {},
+): Map<string, LabelHolder> {
+  const until = options.until === undefined ? undefined : canonicalTime(options.until);
+  const holders = new Map<string, LabelHolder & { readonly life: number }>();
+  let life = 0;
+  const carry = (version: number, record: VersionRecord | undefined, labels: readonly string[]): void => {
+    for (const [label, held] of holders) if (held.life === life && held.version === version) holders.delete(label);
+    for (const label of labels) holders.set(label, { version, life, ...(record ? { record } : {}) });
+  };
+  for (const { record, context } of history) {
+    if (until !== undefined && record.time > until) break;
+    if (record.kind === 'tombstone') {
+      if (options.acrossDeletions) life += 1;
+      else holders.clear();
+    } else if (record.kind === 'version') carry(record.version, record, record.labels ?? []);
+    else if (record.kind === 'label') carry(record.version, context, record.labels);
+  }
+  return holders;
+}
+
 /**
  * The labels each version of a name carried at `at`, in the life current then (SSM moves a label
- * from one version to another, and a deleted name's labels die with it). A version record holds the
- * labels its version carried when the hub read it; a label change, every label its version carried
- * after the change.
+ * from one version to another, and a deleted name's labels die with it).
  *
  * @example
  * labelsAt(records, '2026-11-21T10:00:00.000Z').get(3); // ['prod']
  */
 export function labelsAt(records: readonly IndexRecord[], at: string): ReadonlyMap<number, readonly string[]> {
-  const instant = canonicalTime(at);
-  let holder = new Map<string, number>();
-  const carry = (version: number, labels: readonly string[]): void => {
-    for (const [label, held] of holder) if (held === version) holder.delete(label);
-    for (const label of labels) holder.set(label, version);
-  };
-  for (const { record } of orderHistory(records)) {
-    if (record.time > instant) break;
-    if (record.kind === 'tombstone') holder = new Map();
-    else if (record.kind === 'version') carry(record.version, record.labels ?? []);
-    else if (record.kind === 'label') carry(record.version, record.labels);
-  }
   const byVersion = new Map<number, string[]>();
-  for (const [label, version] of holder) byVersion.set(version, [...(byVersion.get(version) ?? []), label].sort());
+  for (const [label, { version }] of labelHolders(orderHistory(records), { until: at })) {
+    byVersion.set(version, [...(byVersion.get(version) ?? []), label].sort());
+  }
   return byVersion;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelsAt, orderHistory } from '../../src/resolve.js';
+import { labelHolders, labelsAt, orderHistory } from '../../src/resolve.js';
 import { labelRecord, tombstoneRecord, versionRecord } from '../../src/testing.js';
 import type { HistoryEntry } from '../../src/resolve.js';
 
@@ -73,5 +73,38 @@ describe('labelsAt', () => {
   it('counts the labels a version record was read with', () => {
     const read = [versionRecord(NAME, 1, '2026-11-21T10:00:00.000Z', { labels: ['blue'] })];
     expect(labelsAt(read, '2026-11-21T10:00:00.000Z').get(1)).toEqual(['blue']);
+  });
+});
+
+describe('labelHolders', () => {
+  it('across deletions keeps each label with its last holder, until a new life takes it', () => {
+    const records = [
+      versionRecord(NAME, 1, '2026-11-21T09:00:00.000Z', { labels: ['prod', 'old'] }),
+      tombstoneRecord(NAME, '2026-11-21T10:00:00.000Z', 'e-delete'),
+      versionRecord(NAME, 1, '2026-11-21T11:00:00.000Z'),
+      labelRecord(NAME, 1, '2026-11-21T12:00:00.000Z', ['prod'], 'e-label'),
+    ];
+    const history = orderHistory(records);
+    const held = (options: Parameters<typeof labelHolders>[1]) =>
+      Object.fromEntries([...labelHolders(history, options)].map(([label, h]) => [label, h.record?.time]));
+    // The deleted life's 'old' is last known on its version 1; 'prod' moved to the new life's.
+    expect(held({ acrossDeletions: true })).toEqual({
+      old: '2026-11-21T09:00:00.000Z',
+      prod: '2026-11-21T11:00:00.000Z',
+    });
+    // Without it, the deletion took both; the new life holds only what it was given.
+    expect(held({})).toEqual({ prod: '2026-11-21T11:00:00.000Z' });
+    expect(held({ until: '2026-11-21T09:30:00.000Z' })).toEqual({
+      old: '2026-11-21T09:00:00.000Z',
+      prod: '2026-11-21T09:00:00.000Z',
+    });
+  });
+
+  it('a version that drops a label in a relabel no longer holds it (in its own life only)', () => {
+    const records = [
+      versionRecord(NAME, 1, '2026-11-21T09:00:00.000Z', { labels: ['a', 'b'] }),
+      labelRecord(NAME, 1, '2026-11-21T10:00:00.000Z', ['a'], 'e-1'),
+    ];
+    expect([...labelHolders(orderHistory(records)).keys()]).toEqual(['a']);
   });
 });

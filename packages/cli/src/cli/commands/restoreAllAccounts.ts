@@ -120,7 +120,7 @@ export async function callAllAccounts(
   }
   const { findOrgRestoreStateMachine, startOrgRestore } = await import('@ssmhub/client/orgRestoreExecution');
   // The hub's state machine when it has one (the restore outlives this process), else this process.
-  const machine = localEngine ? undefined : await findOrgRestoreStateMachine(hub);
+  const machine = localEngine ? undefined : findOrgRestoreStateMachine(hub);
   if (machine) {
     if (options.locationConcurrency)
       note("--location-concurrency is the hub's orgRestoreConcurrency on its state machine: ignored");

@@ -31,7 +31,7 @@ export async function callStatus(
 ): Promise<OrgRestoreStatus> {
   const { findOrgRestoreStateMachine, orgRestoreStatus, redriveOrgRestore } =
     await import('@ssmhub/client/orgRestoreExecution');
-  const machine = await findOrgRestoreStateMachine(hub);
+  const machine = findOrgRestoreStateMachine(hub);
   if (redrive) {
     if (!machine) {
       throw new UsageError(
