@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import type { HeatmapResponse, Params } from '../api.js';
+import { counted } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, Status, useApi } from './common.js';
 import { AccountName, CsvLink, groupByOu, labelsById } from './organization.js';
@@ -104,7 +105,7 @@ export function HeatmapPage(props: { params: Params }) {
                         </button>
                       </th>
                       <td colSpan={data.columns.length} class="muted group-summary">
-                        {accounts.length} accounts, {changes} changes
+                        {counted(accounts.length, 'account')}, {counted(changes, 'change')}
                       </td>
                     </tr>
                     {open &&

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import type { ChangeRecord, DiffResponse, Location, Params, TreeResponse } from '../api.js';
-import { epochSeconds, shortTime, toIso } from '../format.js';
+import { counted, epochSeconds, shortTime, toIso } from '../format.js';
 import { Page, hrefOf, navigate } from '../route.js';
 import { Field, LocationFields, Status, Warnings, useApi } from './common.js';
 import { AccountName, usePaging } from './organization.js';
@@ -148,8 +148,9 @@ export function PointInTimePage(props: { params: Params; locations: readonly Loc
       {tree.data && (
         <div class="tree" data-rendered="tree" data-at={tree.data.at} aria-busy={tree.loading}>
           <p class="muted">
-            {tree.data.records.length} parameters under {path} in <AccountName account={tree.data.location.account} /> /{' '}
-            {tree.data.location.region} at {shortTime(tree.data.at)}.{' '}
+            {counted(tree.data.records.length, 'parameter')} under {path} in{' '}
+            <AccountName account={tree.data.location.account} /> / {tree.data.location.region} at{' '}
+            {shortTime(tree.data.at)}.{' '}
             <a href={hrefOf(Page.restore, { ...tree.data.location, path, at: tree.data.at, recursive: 'true' })}>
               Plan a restore to this moment
             </a>
