@@ -1,9 +1,8 @@
-import { createHub } from '@ssmhub/client/hub';
 import { secondOf, type VersionRecord } from '@ssmhub/core';
 import { versionRecord } from '@ssmhub/core/testing';
 import { InMemoryIndex } from '@ssmhub/store/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/inProcess.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -37,26 +36,12 @@ beforeEach(() => {
 });
 
 /** Runs the CLI in-process against the in-memory index. */
-async function runCli(args: string[], output = 'json'): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(['node', 'ssmhub', ...args, '--hub-region', REGION, '--output', output], {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    env: {},
-    connect: () =>
-      createHub({
-        hubRegion: REGION,
-        verify: false,
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        index: (counter) => index.countingIn(counter),
-        sandbox: { memberAccounts: [PROD, DEV, OTHER], regions: [REGION], hubAccount: '123456789012' },
-      }),
+const runCli = (args: string[], output = 'json') =>
+  runInProcess([...args, '--hub-region', REGION, '--output', output], {
+    index,
+    region: REGION,
+    sandbox: { memberAccounts: [PROD, DEV, OTHER], regions: [REGION], hubAccount: '123456789012' },
   });
-  return { code, out, err };
-}
 
 describe('--account takes an account name where only one account has it', () => {
   it('resolves a unique name in every command that takes an account', async () => {

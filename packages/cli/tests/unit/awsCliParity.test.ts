@@ -6,6 +6,7 @@ import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/program.js';
 import { textOutput } from '../../src/cli/textOutput.js';
 import { BIN } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/inProcess.js';
 
 // Issue 22 item 6: what the AWS CLI's users expect of ssmhub: --query, --output text, completion,
 // a suggestion for a mistyped command.
@@ -122,28 +123,14 @@ describe('table width', () => {
 
 describe('did you mean', () => {
   it('suggests the command a typo was near, in one line, exit 2', async () => {
-    let err = '';
-    const code = await run(['node', 'ssmhub', 'histroy', '/app/a'], {
-      stdout: () => undefined,
-      stderr: (text) => (err += text),
-      stdoutIsTty: false,
-      stderrIsTty: false,
-      env: {},
-    });
+    const { code, err } = await runInProcess(['histroy', '/app/a']);
     expect(code).toBe(2);
     expect(err).toBe("ssmhub: unknown command 'histroy' (did you mean `history`?)\n");
   });
 
   it('suggests a subcommand too, and no guess at an option', async () => {
     const lines = async (args: string[]): Promise<[number, string]> => {
-      let err = '';
-      const code = await run(['node', 'ssmhub', ...args], {
-        stdout: () => undefined,
-        stderr: (text) => (err += text),
-        stdoutIsTty: false,
-        stderrIsTty: false,
-        env: {},
-      });
+      const { code, err } = await runInProcess(args);
       return [code, err];
     };
     expect(await lines(['local', 'upp'])).toEqual([2, "ssmhub: unknown command 'upp' (did you mean `up`?)\n"]);
@@ -154,14 +141,7 @@ describe('did you mean', () => {
 describe('history --since/--until/--limit', () => {
   it('refuses a range that ends before it starts, and a limit that is not a whole number, exit 2', async () => {
     const history = async (args: string[]): Promise<[number, string]> => {
-      let err = '';
-      const code = await run(['node', 'ssmhub', 'history', '/app/a', '--account', '111122223333', ...args], {
-        stdout: () => undefined,
-        stderr: (text) => (err += text),
-        stdoutIsTty: false,
-        stderrIsTty: false,
-        env: {},
-      });
+      const { code, err } = await runInProcess(['history', '/app/a', '--account', '111122223333', ...args]);
       return [code, err];
     };
     const [code, err] = await history(['--since', '-1h', '--until', '-2h']);

@@ -1,9 +1,8 @@
-import { createHub } from '@ssmhub/client/hub';
 import { secondOf } from '@ssmhub/core';
 import { ACCOUNT, REGION, labelRecord, versionRecord } from '@ssmhub/core/testing';
 import { InMemoryIndex } from '@ssmhub/store/testing';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/inProcess.js';
 
 const A = ACCOUNT;
 const NAME = '/app/db';
@@ -14,24 +13,8 @@ const index = new InMemoryIndex().seed({
   registry: [{ account: A, region: REGION }],
 });
 
-async function restore(args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const code = await run(['node', 'ssmhub', 'restore', ...args, '--hub-region', REGION, '--output', 'json'], {
-    stdout: () => undefined,
-    stderr: (text) => void (err += text),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    env: {},
-    connect: () =>
-      createHub({
-        hubRegion: REGION,
-        verify: false,
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        index: (counter) => index.countingIn(counter),
-      }),
-  });
-  return { code, err };
-}
+const restore = (args: string[]) =>
+  runInProcess(['restore', ...args, '--hub-region', REGION, '--output', 'json'], { index, region: REGION });
 
 describe('restore <key> --version N / --label L', () => {
   it.each([
@@ -60,23 +43,9 @@ describe('restore <key> --version N / --label L', () => {
 
 describe('history shows labels', () => {
   it('has a labels column when a record carries labels, the label row after the version it labels', async () => {
-    let out = '';
-    const code = await run(
-      ['node', 'ssmhub', 'history', NAME, '--account', A, '--hub-region', REGION, '--output', 'table'],
-      {
-        stdout: (text) => void (out += text),
-        stderr: () => undefined,
-        stdoutIsTty: false,
-        stderrIsTty: false,
-        env: { COLUMNS: '200' },
-        connect: () =>
-          createHub({
-            hubRegion: REGION,
-            verify: false,
-            credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-            index: (counter) => index.countingIn(counter),
-          }),
-      },
+    const { code, out } = await runInProcess(
+      ['history', NAME, '--account', A, '--hub-region', REGION, '--output', 'table'],
+      { index, region: REGION, env: { COLUMNS: '200' } },
     );
     expect(code).toBe(0);
     const lines = out.split('\n');

@@ -1,9 +1,8 @@
-import { createHub } from '@ssmhub/client/hub';
 import { secondOf, type VersionRecord } from '@ssmhub/core';
 import { versionRecord } from '@ssmhub/core/testing';
 import { InMemoryIndex } from '@ssmhub/store/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { runInProcess } from '../helpers/inProcess.js';
 
 const A = '111122223333';
 const B = '444455556666';
@@ -37,25 +36,8 @@ beforeEach(async () => {
 });
 
 /** Runs the CLI in-process against the in-memory index. */
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(['node', 'ssmhub', ...args, '--hub-region', REGION, '--output', 'json'], {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    env: {},
-    connect: () =>
-      createHub({
-        hubRegion: REGION,
-        verify: false,
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        index: (counter) => index.countingIn(counter),
-      }),
-  });
-  return { code, out, err };
-}
+const runCli = (args: string[]) =>
+  runInProcess([...args, '--hub-region', REGION, '--output', 'json'], { index, region: REGION });
 
 describe('a moment before the hub covered the location is never answered silently', () => {
   it.each([

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { ResourceNames, secondOf, type TombstoneRecord, type VersionRecord } from '@ssmhub/core';
 import { createIngestHandler, reconcileAccount } from '@ssmhub/hub';
 import { hubConfigFor } from '@ssmhub/sandbox';
@@ -8,6 +7,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxHub, history, planRestore, preview } from '../../src/index.js';
 import type { HubConnection } from '../../src/index.js';
+import { capturingLogger } from '../helpers/capturingLogger.js';
 
 // Issue 19 item 1, on the sandbox (IAM enforced): a forged Delete of a live parameter, from the
 // queue or by direct invocation of the ingest handler, changes nothing `preview`, `history` or a
@@ -39,20 +39,6 @@ async function shown(): Promise<Shown> {
     history: past.records,
     plan: plan.entries.map((entry) => ({ name: entry.name, action: entry.action, version: entry.version })),
   };
-}
-
-function capturingLogger(): Logger {
-  const logger = new Logger({ serviceName: 'ssmhub-ingest', logLevel: 'DEBUG' });
-  const write = (text: string): void => void logged.push(text);
-  (logger as unknown as { console: Console }).console = {
-    ...console,
-    info: write,
-    warn: write,
-    error: write,
-    debug: write,
-    log: write,
-  } as unknown as Console;
-  return logger;
 }
 
 /** A Parameter Store Change event as EventBridge delivers it to the hub queue. */
@@ -136,7 +122,7 @@ describe('a Delete event for a live parameter changes nothing', () => {
   });
 
   it('when the ingest handler is invoked directly, from anywhere but its queue or with its ARN', async () => {
-    const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), logger: capturingLogger() });
+    const handler = createIngestHandler({ ...hubConfigFor(sandbox.info), logger: capturingLogger(logged) });
 
     const foreign = await handler(forgedBatch(`arn:aws:sqs:${REGION}:${member}:not-the-hub-queue`, 'foreign'));
     expect(foreign.batchItemFailures).toEqual([]);

@@ -1,11 +1,11 @@
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { FindingEvent } from '@ssmhub/core';
 import { createIngestHandler } from '@ssmhub/hub';
 import { hubConfigFor } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../helpers/capturingLogger.js';
 
 // Issue 23 item 4 on the sandbox, IAM enforced: the ingest role puts one `ssmhub Finding` event per
 // new finding on the hub bus (its AnnounceFindings grant), with the detail a SIEM routes on and no
@@ -16,16 +16,7 @@ let member: string;
 const logged: string[] = [];
 
 function ingestWithFindingEvents() {
-  const logger = new Logger({ serviceName: 'ssmhub-ingest', logLevel: 'DEBUG' });
-  const write = (text: string): void => void logged.push(text);
-  (logger as unknown as { console: Console }).console = {
-    ...console,
-    info: write,
-    warn: write,
-    error: write,
-    debug: write,
-    log: write,
-  } as unknown as Console;
+  const logger = capturingLogger(logged);
   return createIngestHandler({
     ...hubConfigFor(sandbox.info),
     logger,

@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   FindingRule,
   ResourceNames,
@@ -26,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestCounter, compare, compareAllAccounts, coverage, createSandboxHub, findings } from '../../src/index.js';
 import type { CompareEntry, HubConnection } from '../../src/index.js';
 import { sleep } from '@ssmhub/sandbox/testing';
+import { capturingLogger } from '../helpers/capturingLogger.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
@@ -51,18 +51,7 @@ async function pumpAll(handler = sandbox.pump.bind(sandbox)): Promise<void> {
 
 /** The ingest handler as the sandbox runs it, logging into `logged`. */
 function capturingHandler(extra: Partial<Parameters<typeof createIngestHandler>[0]> = {}) {
-  const logger = new Logger({ serviceName: 'ssmhub-ingest', logLevel: 'DEBUG' });
-  const write = (text: string): void => void logged.push(text);
-  // Powertools writes through its console; capture what it prints.
-  (logger as unknown as { console: Console }).console = {
-    ...console,
-    info: write,
-    warn: write,
-    error: write,
-    debug: write,
-    log: write,
-  } as unknown as Console;
-  return createIngestHandler({ ...hubConfigFor(sandbox.info), logger, ...extra });
+  return createIngestHandler({ ...hubConfigFor(sandbox.info), logger: capturingLogger(logged), ...extra });
 }
 
 function summary(entries: readonly CompareEntry[]): Record<string, string> {
