@@ -37,6 +37,23 @@ export function ssmhub(args: readonly string[], env: Record<string, string> = {}
   });
 }
 
+/** The environment that points `ssmhub` at a test sandbox's hub through its variables, as a user would. */
+export function sandboxHubEnv(info: {
+  readonly endpoint: string;
+  readonly hubRegion: string;
+  readonly table: string;
+  readonly bucket: string;
+}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: info.endpoint,
+    SSMHUB_REGION: info.hubRegion,
+    SSMHUB_TABLE: info.table,
+    SSMHUB_BUCKET: info.bucket,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+}
+
 /** One line on stderr matching `pattern`, a non-zero exit (`code` when given), no stack trace, no stdout. */
 export function expectOneLineError(run: Run, pattern: RegExp, code?: number): void {
   expect(run.code).not.toBe(0);

@@ -1,7 +1,7 @@
 import { RequestCounter, createSandboxHub, reconcile, type HubConnection } from '@ssmhub/client';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ssmhub } from '../helpers/cli.js';
+import { sandboxHubEnv, ssmhub } from '../helpers/cli.js';
 
 // Issue 23 item 2 on the sandbox: its members have names and sit in OUs (Root/Workloads/Prod and
 // Dev); a sweep refreshes the registry's directory through Organizations, with the reconcile
@@ -28,14 +28,7 @@ afterAll(async () => {
 });
 
 function cli(args: string[]) {
-  return ssmhub([...args], {
-    AWS_ENDPOINT_URL: sandbox.info.endpoint,
-    SSMHUB_REGION: sandbox.info.hubRegion,
-    SSMHUB_TABLE: sandbox.info.table,
-    SSMHUB_BUCKET: sandbox.info.bucket,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  return ssmhub([...args], sandboxHubEnv(sandbox.info));
 }
 
 describe('accounts by name and OU on the sandbox', () => {

@@ -6,7 +6,7 @@ import {
 import { hubClientOptions } from '@ssmhub/sandbox';
 import { startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ssmhub } from '../helpers/cli.js';
+import { sandboxHubEnv, ssmhub } from '../helpers/cli.js';
 
 let sandbox: TestSandbox;
 
@@ -43,14 +43,10 @@ async function createSilentAccount(): Promise<string | undefined> {
 describe('ssmhub coverage', () => {
   it('exits 3 when a member never reported, and prints the gap it found', async () => {
     const silent = await createSilentAccount();
-    const cli = await ssmhub(['coverage', '--regions', sandbox.info.hubRegion, '--output', 'json'], {
-      AWS_ENDPOINT_URL: sandbox.info.endpoint,
-      SSMHUB_REGION: sandbox.info.hubRegion,
-      SSMHUB_TABLE: sandbox.info.table,
-      SSMHUB_BUCKET: sandbox.info.bucket,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    });
+    const cli = await ssmhub(
+      ['coverage', '--regions', sandbox.info.hubRegion, '--output', 'json'],
+      sandboxHubEnv(sandbox.info),
+    );
     expect(cli.code).toBe(3);
     const printed = JSON.parse(cli.stdout) as {
       gaps: number;

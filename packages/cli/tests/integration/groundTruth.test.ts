@@ -1,6 +1,6 @@
 import { GroundTruth, sleep, startTestSandbox, type TestSandbox } from '@ssmhub/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ssmhub } from '../helpers/cli.js';
+import { sandboxHubEnv, ssmhub } from '../helpers/cli.js';
 
 // What the CLI prints as JSON is SSM's own history: the records the library resolves, checked
 // against the ground truth of the writes (the library's own ground-truth tests are the client's).
@@ -35,14 +35,7 @@ afterAll(async () => {
 });
 
 async function cli(args: string[]): Promise<unknown> {
-  const run = await ssmhub([...args, '--output', 'json'], {
-    AWS_ENDPOINT_URL: sandbox.info.endpoint,
-    SSMHUB_REGION: sandbox.info.hubRegion,
-    SSMHUB_TABLE: sandbox.info.table,
-    SSMHUB_BUCKET: sandbox.info.bucket,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  const run = await ssmhub([...args, '--output', 'json'], sandboxHubEnv(sandbox.info));
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as unknown;
 }
