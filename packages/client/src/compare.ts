@@ -1,4 +1,4 @@
-import { InvalidInputError, compareSnapshots, mapLimit, parseSelector } from '@ssmhub/core';
+import { InvalidInputError, compareSnapshots, coverageWarning, mapLimit, parseSelector } from '@ssmhub/core';
 import type { ComparedAttribute, Drift, Selector, VersionRecord } from '@ssmhub/core';
 import { RequestCounter, type RequestCost } from '@ssmhub/store';
 import type { HubConnection } from './hub.js';
@@ -188,7 +188,7 @@ const ACCOUNT_CONCURRENCY = 8;
 /**
  * Which accounts differ from the reference one under a path ("which accounts differ from this one
  * under /baseline/"): every account the registry knows in the region, one catalog range each,
- * and a warning for each location `at` is before the hub covered (one registry read each).
+ * and a warning for each location `at` is before the hub covered (one read of the coverage).
  *
  * @example
  * const { accounts } = await compareAllAccounts(hub, { path: '/baseline/', recursive: true, account: '111122223333' });
@@ -202,18 +202,13 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
   const others = (await readRegistry(hub, stats))
     .filter((e) => e.region === reference.region && e.account !== reference.account)
     .map((e) => ({ account: e.account, region: e.region }));
-  const [base, referenceGaps] = await Promise.all([
+  const [base, coverage] = await Promise.all([
     snapshotOf(hub, stats, reference, selector, at),
-    coverageWarnings(hub, stats, reference, [at]),
+    hub.index(stats).registry.coverage(),
   ]);
-  // In the registry's order (mapLimit keeps it): the warnings come out in account order.
-  const compared = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other) => {
-    const [snapshot, gaps] = await Promise.all([
-      snapshotOf(hub, stats, other, selector, at),
-      coverageWarnings(hub, stats, other, [at]),
-    ]);
-    const entries = await driftOf(hub, stats, base, snapshot, false);
-    const drift: AccountDrift = {
+  const accounts = await mapLimit(others, ACCOUNT_CONCURRENCY, async (other): Promise<AccountDrift> => {
+    const entries = await driftOf(hub, stats, base, await snapshotOf(hub, stats, other, selector, at), false);
+    return {
       ...other,
       missing: entries.filter((e) => e.drift === 'only-left').length,
       extra: entries.filter((e) => e.drift === 'only-right').length,
@@ -221,11 +216,16 @@ export async function compareAllAccounts(hub: HubConnection, options: CompareAll
       valueUnknown: entries.filter((e) => e.valueUnknown).length,
       entries,
     };
-    return { drift, gaps };
   });
-  const accounts = compared
-    .map((c) => c.drift)
-    .sort((a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1));
-  const otherGaps = compared.flatMap((c) => c.gaps);
-  return { reference, at, accounts, stats: stats.snapshot(), coverageWarnings: [...referenceGaps, ...otherGaps] };
+  accounts.sort(
+    (a, b) => Number(b.entries.length > 0) - Number(a.entries.length > 0) || (a.account < b.account ? -1 : 1),
+  );
+  // Every location's coverage start from one read of the coverage partition.
+  const coverageStarts = new Map(coverage.map((c) => [`${c.account}#${c.region}`, c.coverageStartAt]));
+  const coverageWarnings = [reference, ...others].flatMap((location) => {
+    const coverageStart = coverageStarts.get(`${location.account}#${location.region}`);
+    const gap = coverageWarning({ at, location, ...(coverageStart ? { coverageStart } : {}) });
+    return gap === undefined ? [] : [gap];
+  });
+  return { reference, at, accounts, stats: stats.snapshot(), coverageWarnings };
 }
