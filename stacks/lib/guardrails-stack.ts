@@ -73,8 +73,8 @@ export interface GuardrailsStackProps extends StackProps {
  *   included) can change or delete the SSMHub roles or the forward rule. Service-managed StackSets
  *   deploy through a service-linked role, which SCPs never restrict, so the rollout keeps working.
  * - `ssmhub-protect-hub`, on the hub account: only the deployment role may pass the hub roles to a
- *   service or change the hub functions and state machines — anyone else who could would run code as SSMHubIngest,
- *   which reads every member's parameters.
+ *   service or change the hub functions and state machines — anyone else who could would run code
+ *   as SSMHubIngest, which reads every member's parameters.
  *
  * Under the `production` profile the deployment role keeps no standing exemption for what protects
  * the backups: the hub roles' permissions and trust, and the backup buckets' protection
